@@ -1,0 +1,177 @@
+"""Areas (the division tree), accounts bound to an area, the audit trail and API tokens."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import In
+from django.utils.translation import gettext_lazy as _
+
+
+class DivisionLevel(models.TextChoices):
+    PROVINCE = "province", _("Province")
+    CITY = "city", _("City")
+    COUNTY = "county", _("County")
+    TOWNSHIP = "township", _("Township")
+    VILLAGE = "village", _("Village / community")
+
+
+# The code length of each level: the code prefix is the path through the tree.
+LEVEL_CODE_LENGTH = {
+    DivisionLevel.PROVINCE: 2,
+    DivisionLevel.CITY: 4,
+    DivisionLevel.COUNTY: 6,
+    DivisionLevel.TOWNSHIP: 9,
+    DivisionLevel.VILLAGE: 12,
+}
+
+
+class UrbanRural(models.TextChoices):
+    URBAN = "urban", _("Urban")
+    RURAL = "rural", _("Rural")
+
+
+class Division(models.Model):
+    """One administrative division. Subtree queries are prefix queries on `code`."""
+
+    code = models.CharField(_("division code"), max_length=12, primary_key=True)
+    name = models.CharField(_("name"), max_length=64)
+    level = models.CharField(_("level"), max_length=10, choices=DivisionLevel.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # Functional zones (高新区, 经开区 …) that a city treats separately for benefit standards.
+    service_zone = models.CharField(_("service zone"), max_length=32, blank=True)
+    urban_rural_default = models.CharField(
+        _("urban or rural"), max_length=5, choices=UrbanRural.choices, blank=True
+    )
+    # Codes no longer in force stay known: ID numbers keep the address code of their first issue.
+    abolished = models.BooleanField(_("abolished"), default=False)
+    in_force_until = models.PositiveSmallIntegerField(_("in force until (year)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("division")
+        verbose_name_plural = _("divisions")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=In(Length("code"), [2, 4, 6, 9, 12]),
+                name="division_code_is_2_4_6_9_or_12_digits",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    @property
+    def is_village(self) -> bool:
+        return self.level == DivisionLevel.VILLAGE
+
+
+class Role(models.TextChoices):
+    CITY_BUREAU = "city_bureau", _("City civil-affairs bureau")
+    COUNTY_BUREAU = "county_bureau", _("County civil-affairs bureau")
+    TOWNSHIP_OFFICE = "township_office", _("Township office")
+    VILLAGE_COORDINATOR = "village_coordinator", _("Village social-assistance coordinator")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    RESCUE_STATION = "rescue_station", _("Rescue station staff")
+    INSTITUTION_STAFF = "institution_staff", _("Institution staff")
+    INSPECTOR = "inspector", _("Third-party inspector")
+    SERVICE_PROVIDER = "service_provider", _("Service provider")
+
+
+# Which division level each role is bound to. Station, institution and contract bindings come
+# with their own apps; until then those roles are bound to the division they serve.
+ROLE_LEVELS = {
+    Role.CITY_BUREAU: {DivisionLevel.CITY},
+    Role.COUNTY_BUREAU: {DivisionLevel.COUNTY},
+    Role.TOWNSHIP_OFFICE: {DivisionLevel.TOWNSHIP},
+    Role.VILLAGE_COORDINATOR: {DivisionLevel.VILLAGE},
+    Role.GRID_WORKER: {DivisionLevel.VILLAGE},
+    Role.RESCUE_STATION: {DivisionLevel.CITY, DivisionLevel.COUNTY},
+    Role.INSTITUTION_STAFF: {DivisionLevel.COUNTY, DivisionLevel.TOWNSHIP},
+    Role.INSPECTOR: {DivisionLevel.CITY, DivisionLevel.COUNTY},
+    Role.SERVICE_PROVIDER: {DivisionLevel.COUNTY, DivisionLevel.TOWNSHIP},
+}
+
+
+class User(AbstractUser):
+    """A member of staff. Everything they read or write lies in their division's subtree."""
+
+    role = models.CharField(_("role"), max_length=24, choices=Role.choices)
+    division = models.ForeignKey(
+        Division, verbose_name=_("division"), on_delete=models.PROTECT, related_name="users"
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    REQUIRED_FIELDS = ["email", "role", "division"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class ChangeRecord(models.Model):
+    """One change to one record, attributable: who, when, what it was before and after.
+
+    `subject` is the case the change belongs to (a household's timeline shows every change whose
+    subject is that household); `entity` is the record that changed.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Changed")
+        DELETE = "delete", _("Deleted")
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    subject_type = models.CharField(max_length=32)
+    subject_id = models.BigIntegerField()
+    entity_type = models.CharField(max_length=32)
+    entity_id = models.BigIntegerField()
+    action = models.CharField(max_length=8, choices=Action.choices)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["subject_type", "subject_id", "at"], name="change_subject_time")]
+        ordering = ["-at", "-id"]
+
+
+class UnmaskLog(models.Model):
+    """Every time a full ID number or phone number was shown to someone."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    subject_type = models.CharField(max_length=32)
+    subject_id = models.BigIntegerField()
+    fields = models.CharField(max_length=100)
+    channel = models.CharField(max_length=10)  # page, api, export
+
+    class Meta:
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="unmask_subject")]
+        ordering = ["-at"]
+
+
+class ApiToken(models.Model):
+    """A bearer token for /api/v1. Only its SHA-256 is stored; the token is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=64)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")

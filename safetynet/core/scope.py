@@ -1,0 +1,41 @@
+"""The one place that decides what a user may see: the subtree of the division they are bound to.
+
+Every selector, page, export and API endpoint filters through `scope_q`/`in_scope`; object checks
+reuse `in_scope`, so a list and a detail page cannot disagree.
+"""
+
+from django.db.models import Q
+
+from safetynet.core.models import Role, User
+
+# Roles that see whole ID and phone numbers inside their area (county bureau and above, and a
+# township office for its own township, which is its whole area).
+UNMASKING_ROLES = frozenset({Role.CITY_BUREAU, Role.COUNTY_BUREAU, Role.TOWNSHIP_OFFICE})
+
+
+def scope_code(actor: User) -> str:
+    """The division-code prefix the actor's area covers."""
+    return actor.division_id
+
+
+def in_scope(actor: User, division_code: str | None) -> bool:
+    return bool(division_code) and division_code.startswith(scope_code(actor))
+
+
+def subtree_q(field: str, code: str) -> Q:
+    """Rows whose division code (at `field`) lies in the subtree of `code`.
+
+    A range rather than LIKE 'code%': codes are digits and ':' sorts right after '9', so the
+    range is exactly the prefix and both SQLite and PostgreSQL answer it from a plain index.
+    """
+    return Q(**{f"{field}__gte": code, f"{field}__lt": code + ":"})
+
+
+def scope_q(actor: User, field: str) -> Q:
+    """A filter keeping rows whose division code (at `field`) lies in the actor's area."""
+    return subtree_q(field, scope_code(actor))
+
+
+def may_unmask(actor: User, division_code: str | None) -> bool:
+    """May the actor see full identifiers of someone living at `division_code`?"""
+    return actor.role in UNMASKING_ROLES and in_scope(actor, division_code)

@@ -1,0 +1,60 @@
+"""Reads of platform data on a user's behalf."""
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from safetynet.core.models import ApiToken, ChangeRecord, Division, DivisionLevel, User
+from safetynet.core.scope import scope_code, scope_q
+from safetynet.core.services import hash_token
+
+
+def division_list(*, actor: User, level: str | None = None, parent: str | None = None) -> QuerySet[Division]:
+    """Divisions in the actor's area (and the chain above it is not included)."""
+    qs = Division.objects.filter(scope_q(actor, "code"), abolished=False)
+    if level:
+        qs = qs.filter(level=level)
+    if parent:
+        qs = qs.filter(parent_id=parent)
+    return qs
+
+
+def division_villages(*, actor: User) -> QuerySet[Division]:
+    return division_list(actor=actor, level=DivisionLevel.VILLAGE)
+
+
+def division_get(*, actor: User, code: str) -> Division | None:
+    if not code.startswith(scope_code(actor)):
+        return None
+    return Division.objects.filter(code=code).first()
+
+
+def division_names(codes) -> dict[str, str]:
+    """Names for a set of codes, in one query (for labelling lists)."""
+    return dict(Division.objects.filter(code__in=set(codes)).values_list("code", "name"))
+
+
+def division_path(code: str) -> list[Division]:
+    """The division and its ancestors, city first: the prefixes of its code."""
+    prefixes = [code[:n] for n in (2, 4, 6, 9, 12) if n <= len(code)]
+    return list(Division.objects.filter(code__in=prefixes).order_by("code"))
+
+
+def change_timeline(*, subject_type: str, subject_id: int) -> QuerySet[ChangeRecord]:
+    """Changes of one case, newest first. The caller has checked the subject is in scope."""
+    return ChangeRecord.objects.filter(subject_type=subject_type, subject_id=subject_id).select_related(
+        "actor"
+    )
+
+
+def user_for_token(key: str) -> User | None:
+    """The active user a bearer token belongs to, or None."""
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=hash_token(key), revoked=False, user__is_active=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+        .first()
+    )
+    if token is None:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user

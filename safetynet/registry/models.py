@@ -1,0 +1,294 @@
+"""The registry: people, households, their members, income, assets, rigid expenses, documents (SPEC §6.1).
+
+Every record carries `version`, raised by each save through a service: two people editing the
+same record cannot silently overwrite each other.
+"""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from safetynet.core.models import Division, UrbanRural
+from safetynet.registry import codes
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Person(models.Model):
+    id_number = models.CharField(_("ID number"), max_length=18, unique=True)
+    id_note = models.CharField(_("note on the ID number"), max_length=200, blank=True)
+    name = models.CharField(_("name"), max_length=50, db_index=True)
+    sex = models.PositiveSmallIntegerField(_("sex"), choices=codes.Sex.choices)
+    birth_date = models.DateField(_("date of birth"))
+    ethnicity = models.CharField(_("ethnicity"), max_length=2, choices=codes.Ethnicity.choices, default="01")
+    hukou_division = models.ForeignKey(
+        Division, verbose_name=_("household registration (hukou) place"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    residence_division = models.ForeignKey(
+        Division, verbose_name=_("place of residence"), on_delete=models.PROTECT, related_name="+",
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    urban_rural = models.CharField(_("urban or rural"), max_length=5, choices=UrbanRural.choices)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    marital = models.CharField(_("marital status"), max_length=2, choices=codes.Marital.choices, blank=True)
+    education = models.CharField(_("education"), max_length=2, choices=codes.Education.choices, blank=True)
+    employment = models.CharField(
+        _("employment"), max_length=16, choices=codes.Employment.choices, blank=True
+    )
+    labour_capacity = models.CharField(
+        _("capacity to work"), max_length=2, choices=codes.LabourCapacity.choices, default="01"
+    )
+    health = models.CharField(_("health"), max_length=2, choices=codes.Health.choices, default="10")
+    disability_category = models.PositiveSmallIntegerField(
+        _("disability category"), choices=codes.DisabilityCategory.choices, null=True, blank=True
+    )
+    disability_grade = models.PositiveSmallIntegerField(
+        _("disability grade"), choices=codes.DisabilityGrade.choices, null=True, blank=True
+    )
+    disability_cert_no = models.CharField(_("disability certificate number"), max_length=20, blank=True)
+    serious_illness = models.CharField(
+        _("serious illness"), max_length=2, choices=codes.SeriousIllness.choices, blank=True
+    )
+    mental_illness = models.BooleanField(_("mental illness"), default=False)
+    self_care = models.PositiveSmallIntegerField(
+        _("self-care ability"), choices=codes.SelfCare.choices, null=True, blank=True
+    )
+    in_school = models.BooleanField(_("in full-time schooling"), default=False)
+    status = models.CharField(
+        _("status"), max_length=2, choices=codes.PersonStatus.choices, default=codes.PersonStatus.NORMAL
+    )
+    # Who may see this person: their current household's village, else their place of residence.
+    # Kept by the membership services so that scoping a million people is one indexed prefix query.
+    area = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", editable=False)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(disability_category__isnull=True, disability_grade__isnull=True)
+                | Q(disability_category__isnull=False, disability_grade__isnull=False),
+                name="person_disability_category_and_grade_together",
+            ),
+            models.CheckConstraint(
+                condition=Q(disability_grade__isnull=True) | Q(disability_grade__gte=1, disability_grade__lte=4),
+                name="person_disability_grade_1_to_4",
+            ),
+            models.CheckConstraint(condition=Q(sex__in=[1, 2]), name="person_sex_1_or_2"),
+        ]
+        indexes = [models.Index(fields=["area", "id"], name="person_area")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Household(models.Model):
+    village = models.ForeignKey(
+        Division, verbose_name=_("village or community"), on_delete=models.PROTECT, related_name="+"
+    )
+    head = models.ForeignKey(
+        Person, verbose_name=_("head of household"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    address = models.CharField(_("address"), max_length=200)
+    urban_rural = models.CharField(_("urban or rural"), max_length=5, choices=UrbanRural.choices)
+    phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    housing_status = models.CharField(
+        _("housing"), max_length=2, choices=codes.HousingStatus.choices, blank=True
+    )
+    house_structure = models.CharField(
+        _("house structure"), max_length=2, choices=codes.HouseStructure.choices, blank=True
+    )
+    floor_area = models.DecimalField(
+        _("floor area (m²)"), max_digits=8, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    heating = models.CharField(_("heating"), max_length=1, choices=codes.Heating.choices, blank=True)
+    co_alarm = models.BooleanField(_("CO alarm installed"), default=False)
+    grid_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("grid worker"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("social-assistance coordinator"),
+        on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=codes.HouseholdStatus.choices, default="active"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(floor_area__isnull=True) | Q(floor_area__gte=0), name="household_floor_area_not_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["village", "id"], name="household_village")]
+
+    def __str__(self) -> str:
+        return f"{self.head.name if self.head_id else '—'} · {self.address}"
+
+
+class Membership(models.Model):
+    """A person's place in a household over a period. A person has at most one current membership."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="memberships")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
+    relation = models.CharField(_("relation to head"), max_length=2, choices=codes.Relation.choices)
+    co_living = models.BooleanField(_("lives with the household"), default=True)
+    exclusion = models.CharField(
+        _("reason not counted as living together"), max_length=12, choices=codes.Exclusion.choices, blank=True
+    )
+    joined_on = models.DateField(_("joined on"))
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    leave_reason = models.CharField(
+        _("reason for leaving"), max_length=12, choices=codes.LeaveReason.choices, blank=True
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("household member")
+        verbose_name_plural = _("household members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(left_on__isnull=True), name="person_in_one_household_at_a_time"
+            ),
+            models.CheckConstraint(
+                condition=Q(exclusion="") | Q(co_living=False), name="membership_excluded_not_co_living"
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=F("joined_on")),
+                name="membership_leaves_after_joining",
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True, leave_reason="") | Q(left_on__isnull=False) & ~Q(leave_reason=""),
+                name="membership_leave_reason_with_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["household", "left_on"], name="membership_household")]
+
+    @property
+    def is_current(self) -> bool:
+        return self.left_on is None
+
+
+class IncomeItem(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="income_items")
+    person = models.ForeignKey(
+        Person, verbose_name=_("member"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    category = models.CharField(_("category"), max_length=16, choices=codes.IncomeCategory.choices)
+    description = models.CharField(_("description"), max_length=100, blank=True)
+    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    excluded = models.BooleanField(_("not counted"), default=False)
+    exclusion_reason = models.CharField(
+        _("why not counted"), max_length=24, choices=codes.IncomeExclusion.choices, blank=True
+    )
+    deduction_kind = models.CharField(
+        _("deduction"), max_length=16, choices=codes.Deduction.choices, blank=True
+    )
+    deduction_amount = models.DecimalField(_("deduction (yuan)"), default=0, **MONEY)
+    evidence = models.CharField(_("evidence"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("income item")
+        verbose_name_plural = _("income items")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="income_amount_not_negative"),
+            models.CheckConstraint(condition=Q(deduction_amount__gte=0), name="income_deduction_not_negative"),
+            models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="income_period_ordered"),
+            models.CheckConstraint(
+                condition=Q(excluded=False, exclusion_reason="") | Q(excluded=True) & ~Q(exclusion_reason=""),
+                name="income_exclusion_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(deduction_kind="", deduction_amount=0) | ~Q(deduction_kind=""),
+                name="income_deduction_has_kind",
+            ),
+        ]
+
+
+class AssetItem(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="asset_items")
+    person = models.ForeignKey(
+        Person, verbose_name=_("owner"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    asset_type = models.CharField(_("type"), max_length=3, choices=codes.AssetType.choices)
+    description = models.CharField(_("description"), max_length=100, blank=True)
+    value = models.DecimalField(_("value (yuan)"), **MONEY)
+    area = models.DecimalField(_("area (m²)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    plate_number = models.CharField(_("plate number"), max_length=12, blank=True)
+    exempt = models.BooleanField(_("exempt"), default=False)
+    exempt_reason = models.CharField(
+        _("why exempt"), max_length=24, choices=codes.AssetExemption.choices, blank=True
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("asset")
+        verbose_name_plural = _("assets")
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gte=0), name="asset_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(exempt=False, exempt_reason="") | Q(exempt=True) & ~Q(exempt_reason=""),
+                name="asset_exemption_has_reason",
+            ),
+        ]
+
+
+class RigidExpense(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="expenses")
+    person = models.ForeignKey(
+        Person, verbose_name=_("member"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    expense_type = models.CharField(_("type"), max_length=16, choices=codes.ExpenseType.choices)
+    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+    incurred_on = models.DateField(_("date"))
+    receipt_ref = models.CharField(_("receipt number"), max_length=60, blank=True)
+    description = models.CharField(_("description"), max_length=100, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("rigid expense")
+        verbose_name_plural = _("rigid expenses")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="expense_amount_positive")]
+
+
+def document_path(instance: "Document", filename: str) -> str:
+    # The stored name is the content hash: no user-chosen path ever reaches the disk.
+    return f"households/{instance.household_id}/{instance.sha256}{instance.extension}"
+
+
+class Document(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="documents")
+    person = models.ForeignKey(
+        Person, verbose_name=_("member"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    material_type = models.CharField(_("material"), max_length=3, choices=codes.MaterialType.choices)
+    file = models.FileField(_("file"), upload_to=document_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    extension = models.CharField(max_length=8)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        constraints = [models.CheckConstraint(condition=Q(size__gt=0), name="document_not_empty")]

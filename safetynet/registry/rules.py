@@ -1,0 +1,112 @@
+"""What makes registry data acceptable, and who may touch it. Used by services, forms and imports."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from safetynet.core.ids import check_id_number
+from safetynet.core.models import Division, DivisionLevel, Role, User
+from safetynet.core.scope import in_scope
+from safetynet.registry import codes
+
+READ_ROLES = frozenset(
+    {Role.CITY_BUREAU, Role.COUNTY_BUREAU, Role.TOWNSHIP_OFFICE, Role.VILLAGE_COORDINATOR, Role.GRID_WORKER}
+)
+WRITE_ROLES = frozenset({Role.CITY_BUREAU, Role.COUNTY_BUREAU, Role.TOWNSHIP_OFFICE, Role.VILLAGE_COORDINATOR})
+
+
+def may_read_registry(actor: User) -> bool:
+    return actor.is_active and actor.role in READ_ROLES
+
+
+def may_write_registry(actor: User) -> bool:
+    return actor.is_active and actor.role in WRITE_ROLES
+
+
+def check_may_write(actor: User, division_code: str) -> None:
+    """Raise PermissionDenied unless the actor may change registry records at `division_code`."""
+    from django.core.exceptions import PermissionDenied
+
+    if not may_write_registry(actor):
+        raise PermissionDenied(_("Your role cannot change registry records."))
+    if not in_scope(actor, division_code):
+        raise PermissionDenied(_("This record is outside your area."))
+
+
+def check_person_fields(values: dict) -> list[str]:
+    """Check and complete a person's values in place; return warnings worth showing.
+
+    The ID number is normalised; birth date and sex are derived from it when missing and must
+    agree with it when given.
+    """
+    errors: dict[str, list] = {}
+    warnings: list[str] = []
+    try:
+        checked = check_id_number(
+            values.get("id_number") or "", birth_date=values.get("birth_date"), sex=values.get("sex")
+        )
+    except ValidationError as error:
+        field = {"id_birth_mismatch": "birth_date", "id_sex_mismatch": "sex"}.get(error.code, "id_number")
+        errors.setdefault(field, []).append(error)
+    else:
+        values["id_number"] = checked.number
+        values["birth_date"] = checked.birth_date
+        values["sex"] = checked.sex
+        if checked.notes:
+            values["id_note"] = " ".join(checked.notes)
+        warnings += checked.warnings
+
+    category, grade = values.get("disability_category"), values.get("disability_grade")
+    if bool(category) != bool(grade):
+        errors.setdefault("disability_grade", []).append(
+            _("Give both the disability category and the grade, or neither.")
+        )
+    cert = values.get("disability_cert_no") or ""
+    if cert:
+        if not category:
+            errors.setdefault("disability_cert_no", []).append(
+                _("A disability certificate number needs a disability category and grade.")
+            )
+        elif len(cert) != 20 or (values.get("id_number") and cert[:18] != values.get("id_number")):
+            errors.setdefault("disability_cert_no", []).append(
+                _("A disability certificate number is the 18-character ID number followed by the "
+                  "category digit and the grade digit.")
+            )
+        elif cert[18:] != f"{category}{grade}":
+            errors.setdefault("disability_cert_no", []).append(
+                _("The certificate number ends in %(digits)s but the category and grade entered are %(entered)s.")
+                % {"digits": cert[18:], "entered": f"{category}{grade}"}
+            )
+    for field in ("hukou_division", "residence_division"):
+        division = values.get(field)
+        if isinstance(division, Division) and len(division.code) < 6:
+            errors.setdefault(field, []).append(_("Choose a county, township or village, not a whole province or city."))
+    if errors:
+        raise ValidationError(errors)
+    return warnings
+
+
+def check_relation(relation: str, sex: int) -> None:
+    expected = codes.relation_sex(relation)
+    if expected is not None and expected != sex:
+        raise ValidationError(
+            {"relation": _("The relation “%(relation)s” does not fit a %(sex)s.")
+             % {"relation": codes.Relation(relation).label, "sex": codes.Sex(sex).label}}
+        )
+
+
+def check_village(division: Division) -> None:
+    if division.level != DivisionLevel.VILLAGE:
+        raise ValidationError({"village": _("A household belongs to a village or community.")})
+
+
+def check_period(start: datetime.date, end: datetime.date) -> None:
+    if start and end and end < start:
+        raise ValidationError({"period_end": _("The period ends before it starts.")})
+
+
+def check_not_future(value: datetime.date, field: str) -> None:
+    if value and value > timezone.localdate():
+        raise ValidationError({field: _("This date is in the future.")})

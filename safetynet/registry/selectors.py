@@ -1,0 +1,176 @@
+"""Every read of the registry on a user's behalf. Each one applies the user's area."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from safetynet.core.models import User
+from safetynet.core.scope import scope_q, subtree_q
+from safetynet.core.selectors import change_timeline
+from safetynet.core.text import normalise
+from safetynet.registry import rules
+from safetynet.registry.models import (
+    AssetItem,
+    Document,
+    Household,
+    IncomeItem,
+    Membership,
+    Person,
+    RigidExpense,
+)
+
+
+def _check_reader(actor: User) -> None:
+    if not rules.may_read_registry(actor):
+        raise PermissionDenied(_("Your role has no access to the registry."))
+
+
+def household_list(
+    *, actor: User, division: str = "", query: str = "", status: str = "", heating: str = "",
+    co_alarm: bool | None = None, urban_rural: str = "",
+) -> QuerySet[Household]:
+    """Households in the actor's area, newest first, filtered as asked.
+
+    `query` is an ID number (whole or its last digits) or part of a member's name.
+    """
+    _check_reader(actor)
+    qs = Household.objects.filter(scope_q(actor, "village__code"))
+    if division:
+        qs = qs.filter(subtree_q("village__code", division))
+    if status:
+        qs = qs.filter(status=status)
+    if heating:
+        qs = qs.filter(heating=heating)
+    if co_alarm is not None:
+        qs = qs.filter(co_alarm=co_alarm)
+    if urban_rural:
+        qs = qs.filter(urban_rural=urban_rural)
+    if query := normalise(query).upper():
+        people = person_search(actor=actor, query=query).values("id")
+        qs = qs.filter(memberships__left_on__isnull=True, memberships__person_id__in=people)
+    return (
+        qs.select_related("head", "village")
+        .annotate(member_count=Count("memberships", filter=Q(memberships__left_on__isnull=True), distinct=True))
+        .order_by("-id")
+    )
+
+
+def household_get(*, actor: User, pk: int) -> Household:
+    """One household in the actor's area, or Household.DoesNotExist (shown as 404, never 403:
+    the existence of a household elsewhere is itself not to be disclosed)."""
+    _check_reader(actor)
+    return Household.objects.select_related("head", "village", "grid_worker", "coordinator").get(
+        scope_q(actor, "village__code"), pk=pk
+    )
+
+
+def household_members(*, household: Household, include_past: bool = False) -> QuerySet[Membership]:
+    qs = household.memberships.select_related("person", "person__hukou_division", "person__residence_division")
+    if not include_past:
+        qs = qs.filter(left_on__isnull=True)
+    return qs.order_by("left_on", "relation", "person__birth_date")
+
+
+def household_detail(*, actor: User, pk: int) -> dict:
+    """All a household page shows, in a fixed handful of queries."""
+    household = household_get(actor=actor, pk=pk)
+    members = list(household_members(household=household, include_past=True))
+    return {
+        "household": household,
+        "members": [m for m in members if m.left_on is None],
+        "past_members": [m for m in members if m.left_on is not None],
+        "income": list(IncomeItem.objects.filter(household=household).select_related("person").order_by("-period_end")),
+        "assets": list(AssetItem.objects.filter(household=household).select_related("person").order_by("asset_type")),
+        "expenses": list(RigidExpense.objects.filter(household=household).select_related("person").order_by("-incurred_on")),
+        "documents": list(Document.objects.filter(household=household).select_related("person", "uploaded_by").order_by("-uploaded_at")),
+    }
+
+
+def household_timeline(*, actor: User, household: Household):
+    household_get(actor=actor, pk=household.pk)
+    return change_timeline(subject_type="household", subject_id=household.pk)
+
+
+def person_list(*, actor: User) -> QuerySet[Person]:
+    _check_reader(actor)
+    return Person.objects.filter(scope_q(actor, "area__code"))
+
+
+def person_get(*, actor: User, pk: int) -> Person:
+    return person_list(actor=actor).select_related("hukou_division", "residence_division").get(pk=pk)
+
+
+def person_search(*, actor: User, query: str) -> QuerySet[Person]:
+    """People in the actor's area by whole ID number, its last digits, or name."""
+    query = normalise(query).upper()
+    qs = person_list(actor=actor)
+    if not query:
+        return qs.none()
+    if len(query) in (15, 18) and query[:-1].isdigit():
+        return qs.filter(id_number=query)
+    if query[:-1].isdigit() and len(query) >= 4:
+        return qs.filter(id_number__endswith=query)
+    return qs.filter(name__contains=query)
+
+
+def person_current_membership(*, person: Person) -> Membership | None:
+    return (
+        Membership.objects.select_related("household").filter(person=person, left_on__isnull=True).first()
+    )
+
+
+def person_history(*, actor: User, person: Person):
+    from safetynet.core.models import ChangeRecord
+
+    person_get(actor=actor, pk=person.pk)
+    return ChangeRecord.objects.filter(entity_type="person", entity_id=person.pk).select_related("actor")
+
+
+def membership_get(*, actor: User, pk: int) -> Membership:
+    _check_reader(actor)
+    return Membership.objects.select_related("household", "person").get(
+        scope_q(actor, "household__village__code"), pk=pk
+    )
+
+
+def _item_get(model, actor: User, pk: int):
+    _check_reader(actor)
+    return model.objects.select_related("household").get(scope_q(actor, "household__village__code"), pk=pk)
+
+
+def income_item_get(*, actor: User, pk: int) -> IncomeItem:
+    return _item_get(IncomeItem, actor, pk)
+
+
+def asset_item_get(*, actor: User, pk: int) -> AssetItem:
+    return _item_get(AssetItem, actor, pk)
+
+
+def expense_get(*, actor: User, pk: int) -> RigidExpense:
+    return _item_get(RigidExpense, actor, pk)
+
+
+def document_get(*, actor: User, pk: int) -> Document:
+    return _item_get(Document, actor, pk)
+
+
+def income_list(*, actor: User, household: Household) -> QuerySet[IncomeItem]:
+    household_get(actor=actor, pk=household.pk)
+    return IncomeItem.objects.filter(household=household).select_related("person")
+
+
+def asset_list(*, actor: User, household: Household) -> QuerySet[AssetItem]:
+    household_get(actor=actor, pk=household.pk)
+    return AssetItem.objects.filter(household=household).select_related("person")
+
+
+def expense_list(*, actor: User, household: Household) -> QuerySet[RigidExpense]:
+    household_get(actor=actor, pk=household.pk)
+    return RigidExpense.objects.filter(household=household).select_related("person")
+
+
+def document_list(*, actor: User, household: Household) -> QuerySet[Document]:
+    household_get(actor=actor, pk=household.pk)
+    return Document.objects.filter(household=household).select_related("person")
+
+

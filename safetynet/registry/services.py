@@ -1,0 +1,472 @@
+"""Every write to the registry. Pages, API, imports and commands all come through here.
+
+Each service checks the actor may write in the record's area, validates, saves inside one
+transaction, and records what changed (who, when, before, after) on the household's timeline.
+Updates take the version the user saw: if the row moved on since, ConflictError tells them.
+"""
+
+import datetime
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from safetynet.core.models import ChangeRecord, Division, User
+from safetynet.core.services import ConflictError, change_record, snapshot
+from safetynet.registry import codes, rules
+from safetynet.registry.models import (
+    AssetItem,
+    Document,
+    Household,
+    IncomeItem,
+    Membership,
+    Person,
+    RigidExpense,
+)
+
+PERSON_FIELDS = [
+    "id_number", "name", "sex", "birth_date", "ethnicity", "hukou_division", "residence_division",
+    "address", "urban_rural", "phone", "marital", "education", "employment", "labour_capacity", "health",
+    "disability_category", "disability_grade", "disability_cert_no", "serious_illness", "mental_illness",
+    "self_care", "in_school", "status",
+]
+HOUSEHOLD_FIELDS = [
+    "village", "address", "urban_rural", "phone", "housing_status", "house_structure", "floor_area",
+    "heating", "co_alarm", "grid_worker", "coordinator", "status",
+]
+MEMBERSHIP_FIELDS = ["relation", "co_living", "exclusion"]
+INCOME_FIELDS = [
+    "person", "category", "description", "amount", "period_start", "period_end", "excluded",
+    "exclusion_reason", "deduction_kind", "deduction_amount", "evidence",
+]
+ASSET_FIELDS = [
+    "person", "asset_type", "description", "value", "area", "plate_number", "exempt", "exempt_reason",
+]
+EXPENSE_FIELDS = ["person", "expense_type", "amount", "incurred_on", "receipt_ref", "description"]
+
+
+# --- shared mechanics ---------------------------------------------------------------------------
+
+def _apply(instance: models.Model, data: dict, allowed: list[str]) -> None:
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise ValueError(f"not editable here: {sorted(unknown)}")
+    for name, value in data.items():
+        setattr(instance, name, value)
+
+
+def _full_clean(instance: models.Model, exclude: list[str] | None = None) -> None:
+    # validate_unique and constraints run in the database too; doing them here gives the user a
+    # sentence instead of an IntegrityError.
+    instance.full_clean(exclude=exclude)
+
+
+def _lock(model: type[models.Model], pk: int, version: int | None) -> models.Model:
+    """Lock the row and check nobody saved it since the user read `version`."""
+    current = model.objects.select_for_update().get(pk=pk)
+    if version is not None and current.version != int(version):
+        raise ConflictError()
+    return current
+
+
+def _bump(instance: models.Model) -> None:
+    instance.version = F("version") + 1
+    instance.save()
+    instance.refresh_from_db(fields=["version"])
+
+
+def _household_of(person: Person) -> Household | None:
+    membership = (
+        Membership.objects.select_related("household").filter(person=person, left_on__isnull=True).first()
+    )
+    return membership.household if membership else None
+
+
+def _history_subject(person: Person) -> models.Model:
+    return _household_of(person) or person
+
+
+def _check_member_of(household: Household, person: Person | None) -> None:
+    if person is not None and not Membership.objects.filter(household=household, person=person).exists():
+        raise ValidationError({"person": _("This person is not a member of the household.")})
+
+
+# --- people -------------------------------------------------------------------------------------
+
+def person_create(*, actor: User, data: dict) -> tuple[Person, list[str]]:
+    """Register a person living in the actor's area. Returns the person and any warnings."""
+    values = dict(data)
+    warnings = rules.check_person_fields(values)
+    residence = values.get("residence_division")
+    rules.check_may_write(actor, residence.code if residence else "")
+    person = Person(area=residence)
+    _apply(person, {k: v for k, v in values.items() if k != "id_note"}, PERSON_FIELDS)
+    person.id_note = values.get("id_note", "")
+    with transaction.atomic():
+        _full_clean(person)
+        person.save()
+        change_record(actor=actor, subject=person, entity=person, action=ChangeRecord.Action.CREATE,
+                      after=snapshot(person))
+    return person, warnings
+
+
+def person_update(*, actor: User, person: Person, version: int | None, data: dict) -> tuple[Person, list[str]]:
+    with transaction.atomic():
+        current = _lock(Person, person.pk, version)
+        rules.check_may_write(actor, current.area_id)
+        before = snapshot(current)
+        values = {name: getattr(current, name) for name in PERSON_FIELDS} | dict(data)
+        warnings = rules.check_person_fields(values)
+        note = values.pop("id_note", None)
+        _apply(current, {k: values[k] for k in PERSON_FIELDS}, PERSON_FIELDS)
+        if note:
+            current.id_note = note
+        if not Membership.objects.filter(person=current, left_on__isnull=True).exists():
+            rules.check_may_write(actor, current.residence_division_id)
+            current.area = current.residence_division
+        _full_clean(current)
+        _bump(current)
+        change_record(actor=actor, subject=_history_subject(current), entity=current,
+                      action=ChangeRecord.Action.UPDATE, before=before, after=snapshot(current))
+    return current, warnings
+
+
+# --- households ---------------------------------------------------------------------------------
+
+def household_create(
+    *, actor: User, data: dict, head: Person, head_relation: str = codes.Relation.HEAD,
+    joined_on: datetime.date | None = None,
+) -> Household:
+    """A new household with `head` as its first member."""
+    village = data.get("village")
+    if not isinstance(village, Division):
+        raise ValidationError({"village": _("Choose the village or community.")})
+    rules.check_village(village)
+    rules.check_may_write(actor, village.code)
+    household = Household()
+    _apply(household, data, HOUSEHOLD_FIELDS)
+    with transaction.atomic():
+        _full_clean(household, exclude=["head"])
+        household.save()
+        change_record(actor=actor, subject=household, entity=household, action=ChangeRecord.Action.CREATE,
+                      after=snapshot(household))
+        member_add(actor=actor, household=household, person=head, relation=head_relation, joined_on=joined_on)
+    return household
+
+
+def household_update(*, actor: User, household: Household, version: int | None, data: dict) -> Household:
+    with transaction.atomic():
+        current = _lock(Household, household.pk, version)
+        rules.check_may_write(actor, current.village_id)
+        before = snapshot(current)
+        _apply(current, data, HOUSEHOLD_FIELDS)
+        rules.check_village(current.village)
+        rules.check_may_write(actor, current.village_id)
+        _full_clean(current)
+        _bump(current)
+        if before["village_id"] != current.village_id:
+            # The members move with their household, and so does who may see them.
+            Person.objects.filter(
+                memberships__household=current, memberships__left_on__isnull=True
+            ).update(area=current.village_id)
+        change_record(actor=actor, subject=current, entity=current, action=ChangeRecord.Action.UPDATE,
+                      before=before, after=snapshot(current))
+    return current
+
+
+# --- members ------------------------------------------------------------------------------------
+
+def member_add(
+    *, actor: User, household: Household, person: Person, relation: str, co_living: bool = True,
+    exclusion: str = "", joined_on: datetime.date | None = None,
+) -> Membership:
+    """Add a person who is in no household now. To move someone, use member_move."""
+    rules.check_may_write(actor, household.village_id)
+    rules.check_may_write(actor, person.area_id)
+    rules.check_relation(relation, person.sex)
+    if exclusion:
+        co_living = False
+    membership = Membership(
+        household=household, person=person, relation=relation, co_living=co_living, exclusion=exclusion,
+        joined_on=joined_on or timezone.localdate(),
+    )
+    with transaction.atomic():
+        if Membership.objects.filter(person=person, left_on__isnull=True).exists():
+            raise ValidationError({"person": _("%(name)s already belongs to a household. Move them instead.")
+                                   % {"name": person.name}})
+        if relation in codes.HEAD_RELATIONS:
+            if Membership.objects.filter(household=household, left_on__isnull=True,
+                                         relation__in=codes.HEAD_RELATIONS).exists():
+                raise ValidationError({"relation": _("The household already has a head.")})
+        _full_clean(membership)
+        try:
+            with transaction.atomic():
+                membership.save()
+        except IntegrityError:  # another clerk added the same person a moment ago
+            raise ValidationError({"person": _("%(name)s already belongs to a household. Move them instead.")
+                                   % {"name": person.name}}) from None
+        Person.objects.filter(pk=person.pk).update(area=household.village_id)
+        if relation in codes.HEAD_RELATIONS:
+            Household.objects.filter(pk=household.pk).update(head=person, version=F("version") + 1)
+        change_record(actor=actor, subject=household, entity=membership, action=ChangeRecord.Action.CREATE,
+                      after=snapshot(membership) | {"person_name": person.name})
+    return membership
+
+
+def member_update(*, actor: User, membership: Membership, version: int | None, data: dict) -> Membership:
+    with transaction.atomic():
+        current = _lock(Membership, membership.pk, version)
+        if current.left_on:
+            raise ValidationError(_("This person has left the household; their past membership cannot change."))
+        household = current.household
+        rules.check_may_write(actor, household.village_id)
+        before = snapshot(current)
+        _apply(current, data, MEMBERSHIP_FIELDS)
+        if current.exclusion:
+            current.co_living = False
+        rules.check_relation(current.relation, current.person.sex)
+        if current.relation in codes.HEAD_RELATIONS and before["relation"] not in codes.HEAD_RELATIONS:
+            if Membership.objects.filter(household=household, left_on__isnull=True,
+                                         relation__in=codes.HEAD_RELATIONS).exclude(pk=current.pk).exists():
+                raise ValidationError({"relation": _("The household already has a head.")})
+            Household.objects.filter(pk=household.pk).update(head=current.person, version=F("version") + 1)
+        _full_clean(current)
+        _bump(current)
+        change_record(actor=actor, subject=household, entity=current, action=ChangeRecord.Action.UPDATE,
+                      before=before, after=snapshot(current))
+    return current
+
+
+def member_remove(
+    *, actor: User, membership: Membership, version: int | None = None, left_on: datetime.date | None = None,
+    reason: str = codes.LeaveReason.OTHER,
+) -> Membership:
+    """End a membership. History keeps it; the person stays registered."""
+    with transaction.atomic():
+        current = _lock(Membership, membership.pk, version)
+        household = current.household
+        rules.check_may_write(actor, household.village_id)
+        if current.left_on:
+            raise ValidationError(_("This person has already left the household."))
+        left_on = left_on or timezone.localdate()
+        if left_on < current.joined_on:
+            raise ValidationError({"left_on": _("A person cannot leave before they joined.")})
+        before = snapshot(current)
+        current.left_on, current.leave_reason = left_on, reason
+        _full_clean(current)
+        _bump(current)
+        person = current.person
+        Person.objects.filter(pk=person.pk).update(area=person.residence_division_id)
+        if household.head_id == person.pk:
+            Household.objects.filter(pk=household.pk).update(head=None, version=F("version") + 1)
+        change_record(actor=actor, subject=household, entity=current, action=ChangeRecord.Action.DELETE,
+                      before=before, after=snapshot(current) | {"person_name": person.name}, reason=reason)
+    return current
+
+
+def member_move(
+    *, actor: User, person: Person, to_household: Household, relation: str, on: datetime.date | None = None,
+) -> Membership:
+    """Move a person from their current household (if any) to another, keeping both histories."""
+    with transaction.atomic():
+        current = Membership.objects.filter(person=person, left_on__isnull=True).first()
+        if current is not None:
+            if current.household_id == to_household.pk:
+                raise ValidationError({"household": _("The person already belongs to this household.")})
+            member_remove(actor=actor, membership=current, left_on=on, reason=codes.LeaveReason.MOVED)
+        person.refresh_from_db()
+        return member_add(actor=actor, household=to_household, person=person, relation=relation, joined_on=on)
+
+
+# --- income, assets, expenses -------------------------------------------------------------------
+
+def _item_create(*, actor: User, household: Household, model, fields: list[str], data: dict):
+    rules.check_may_write(actor, household.village_id)
+    item = model(household=household)
+    _apply(item, data, fields)
+    _check_member_of(household, getattr(item, "person", None))
+    with transaction.atomic():
+        _full_clean(item)
+        item.save()
+        change_record(actor=actor, subject=household, entity=item, action=ChangeRecord.Action.CREATE,
+                      after=snapshot(item))
+    return item
+
+
+def _item_update(*, actor: User, item, version: int | None, fields: list[str], data: dict):
+    with transaction.atomic():
+        current = _lock(type(item), item.pk, version)
+        household = current.household
+        rules.check_may_write(actor, household.village_id)
+        before = snapshot(current)
+        _apply(current, data, fields)
+        _check_member_of(household, getattr(current, "person", None))
+        _full_clean(current)
+        _bump(current)
+        change_record(actor=actor, subject=household, entity=current, action=ChangeRecord.Action.UPDATE,
+                      before=before, after=snapshot(current))
+    return current
+
+
+def _item_delete(*, actor: User, item, version: int | None = None, reason: str = "") -> None:
+    with transaction.atomic():
+        current = _lock(type(item), item.pk, version)
+        household = current.household
+        rules.check_may_write(actor, household.village_id)
+        before = snapshot(current)
+        pk = current.pk
+        current.delete()
+        current.pk = pk
+        change_record(actor=actor, subject=household, entity=current, action=ChangeRecord.Action.DELETE,
+                      before=before, reason=reason)
+
+
+def _check_income(item_data: dict) -> None:
+    rules.check_period(item_data.get("period_start"), item_data.get("period_end"))
+    if item_data.get("excluded") and not item_data.get("exclusion_reason"):
+        raise ValidationError({"exclusion_reason": _("Say why this income is not counted.")})
+    if item_data.get("exclusion_reason") and not item_data.get("excluded"):
+        item_data["excluded"] = True
+    if item_data.get("deduction_amount") and not item_data.get("deduction_kind"):
+        raise ValidationError({"deduction_kind": _("Say what the deduction is for.")})
+
+
+def income_item_create(*, actor: User, household: Household, data: dict) -> IncomeItem:
+    data = dict(data)
+    _check_income(data)
+    return _item_create(actor=actor, household=household, model=IncomeItem, fields=INCOME_FIELDS, data=data)
+
+
+def income_item_update(*, actor: User, item: IncomeItem, version: int | None, data: dict) -> IncomeItem:
+    merged = {name: getattr(item, name) for name in INCOME_FIELDS} | dict(data)
+    _check_income(merged)
+    return _item_update(actor=actor, item=item, version=version, fields=INCOME_FIELDS, data=merged)
+
+
+def income_item_delete(*, actor: User, item: IncomeItem, version: int | None = None) -> None:
+    _item_delete(actor=actor, item=item, version=version)
+
+
+def _check_asset(data: dict) -> None:
+    if data.get("exempt") and not data.get("exempt_reason"):
+        raise ValidationError({"exempt_reason": _("Say why this property is exempt.")})
+    if data.get("exempt_reason") and not data.get("exempt"):
+        data["exempt"] = True
+    if data.get("plate_number") and data.get("asset_type") != codes.AssetType.VEHICLE:
+        raise ValidationError({"plate_number": _("Only a vehicle has a plate number.")})
+
+
+def asset_item_create(*, actor: User, household: Household, data: dict) -> AssetItem:
+    data = dict(data)
+    _check_asset(data)
+    return _item_create(actor=actor, household=household, model=AssetItem, fields=ASSET_FIELDS, data=data)
+
+
+def asset_item_update(*, actor: User, item: AssetItem, version: int | None, data: dict) -> AssetItem:
+    merged = {name: getattr(item, name) for name in ASSET_FIELDS} | dict(data)
+    _check_asset(merged)
+    return _item_update(actor=actor, item=item, version=version, fields=ASSET_FIELDS, data=merged)
+
+
+def asset_item_delete(*, actor: User, item: AssetItem, version: int | None = None) -> None:
+    _item_delete(actor=actor, item=item, version=version)
+
+
+def expense_create(*, actor: User, household: Household, data: dict) -> RigidExpense:
+    rules.check_not_future(data.get("incurred_on"), "incurred_on")
+    return _item_create(actor=actor, household=household, model=RigidExpense, fields=EXPENSE_FIELDS, data=data)
+
+
+def expense_update(*, actor: User, item: RigidExpense, version: int | None, data: dict) -> RigidExpense:
+    rules.check_not_future(data.get("incurred_on"), "incurred_on")
+    return _item_update(actor=actor, item=item, version=version, fields=EXPENSE_FIELDS, data=data)
+
+
+def expense_delete(*, actor: User, item: RigidExpense, version: int | None = None) -> None:
+    _item_delete(actor=actor, item=item, version=version)
+
+
+# --- documents ----------------------------------------------------------------------------------
+
+# What each accepted kind of file starts with. The name a browser sends proves nothing.
+_SIGNATURES = [
+    (b"%PDF-", ".pdf", "application/pdf"),
+    (b"\xff\xd8\xff", ".jpg", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", ".png", "image/png"),
+]
+_ZIP_KINDS = {
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def sniff_document(head: bytes, filename: str) -> tuple[str, str]:
+    """(extension, content type) of an accepted file, or ValidationError in plain words."""
+    for magic, extension, content_type in _SIGNATURES:
+        if head.startswith(magic):
+            return extension, content_type
+    suffix = ("." + filename.rsplit(".", 1)[-1].lower()) if "." in filename else ""
+    if head.startswith(b"PK\x03\x04") and suffix in _ZIP_KINDS:
+        return suffix, _ZIP_KINDS[suffix]
+    raise ValidationError(
+        {"file": _("Only PDF, JPG, PNG, Word (.docx) and Excel (.xlsx) files can be uploaded.")}
+    )
+
+
+def document_upload(
+    *, actor: User, household: Household, upload: UploadedFile, material_type: str, person: Person | None = None,
+) -> Document:
+    rules.check_may_write(actor, household.village_id)
+    limit = settings.SAFETYNET_MAX_DOCUMENT_BYTES
+    if upload.size == 0:
+        raise ValidationError({"file": _("The file is empty.")})
+    if upload.size > limit:
+        raise ValidationError({"file": _("The file is %(size)s MB; the limit is %(limit)s MB.")
+                               % {"size": round(upload.size / 1048576, 1), "limit": limit // 1048576}})
+    if material_type not in codes.MaterialType.values:
+        raise ValidationError({"material_type": _("Choose what kind of material this is.")})
+    _check_member_of(household, person)
+    upload.seek(0)
+    extension, content_type = sniff_document(upload.read(16), upload.name or "")
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    document = Document(
+        household=household, person=person, material_type=material_type,
+        original_name=(upload.name or "file")[-200:], content_type=content_type, extension=extension,
+        size=upload.size, sha256=digest.hexdigest(), uploaded_by=actor,
+    )
+    with transaction.atomic():
+        document.file.save("upload", upload, save=False)
+        # The file lands before the row: if the row fails, remove the file so nothing is orphaned.
+        try:
+            document.save()
+            change_record(actor=actor, subject=household, entity=document, action=ChangeRecord.Action.CREATE,
+                          after=snapshot(document, ["material_type", "original_name", "size", "sha256", "person_id"]))
+        except Exception:
+            document.file.delete(save=False)
+            raise
+    return document
+
+
+def document_delete(*, actor: User, document: Document, reason: str = "") -> None:
+    household = document.household
+    rules.check_may_write(actor, household.village_id)
+    before = snapshot(document, ["material_type", "original_name", "size", "sha256", "person_id"])
+    storage, name = document.file.storage, document.file.name
+    pk = document.pk
+    with transaction.atomic():
+        document.delete()
+        document.pk = pk
+        change_record(actor=actor, subject=household, entity=document, action=ChangeRecord.Action.DELETE,
+                      before=before, reason=reason)
+        # Another row may share the same content (same hash, same household): keep the file then.
+        if not Document.objects.filter(file=name).exists():
+            transaction.on_commit(lambda: storage.delete(name))
