@@ -36,7 +36,7 @@ def _plain(value):
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict:
     """The row's own values as plain JSON, for before/after history."""
     names = fields or [
-        f.attname for f in instance._meta.concrete_fields if f.attname not in {"id", "version"}
+        f.attname for f in instance._meta.concrete_fields if f.attname not in {"id", "version", "created_at", "updated_at"}
     ]
     return {name: _plain(getattr(instance, name)) for name in names}
 

@@ -24,11 +24,16 @@ class Person(models.Model):
     birth_date = models.DateField(_("date of birth"))
     ethnicity = models.CharField(_("ethnicity"), max_length=2, choices=codes.Ethnicity.choices, default="01")
     hukou_division = models.ForeignKey(
-        Division, verbose_name=_("household registration (hukou) place"), on_delete=models.PROTECT,
+        Division,
+        verbose_name=_("household registration (hukou) place"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     residence_division = models.ForeignKey(
-        Division, verbose_name=_("place of residence"), on_delete=models.PROTECT, related_name="+",
+        Division,
+        verbose_name=_("place of residence"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     urban_rural = models.CharField(_("urban or rural"), max_length=5, choices=UrbanRural.choices)
@@ -75,12 +80,19 @@ class Person(models.Model):
                 condition=Q(disability_category__isnull=True, disability_grade__isnull=True)
                 | Q(disability_category__isnull=False, disability_grade__isnull=False),
                 name="person_disability_category_and_grade_together",
+                violation_error_message=_("Give both the disability category and the grade, or neither."),
             ),
             models.CheckConstraint(
-                condition=Q(disability_grade__isnull=True) | Q(disability_grade__gte=1, disability_grade__lte=4),
+                condition=Q(disability_grade__isnull=True)
+                | Q(disability_grade__gte=1, disability_grade__lte=4),
                 name="person_disability_grade_1_to_4",
+                violation_error_message=_("The disability grade is 1 to 4."),
             ),
-            models.CheckConstraint(condition=Q(sex__in=[1, 2]), name="person_sex_1_or_2"),
+            models.CheckConstraint(
+                condition=Q(sex__in=[1, 2]),
+                name="person_sex_1_or_2",
+                violation_error_message=_("Choose the sex."),
+            ),
         ]
         indexes = [models.Index(fields=["area", "id"], name="person_area")]
 
@@ -93,7 +105,11 @@ class Household(models.Model):
         Division, verbose_name=_("village or community"), on_delete=models.PROTECT, related_name="+"
     )
     head = models.ForeignKey(
-        Person, verbose_name=_("head of household"), on_delete=models.PROTECT, null=True, blank=True,
+        Person,
+        verbose_name=_("head of household"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     address = models.CharField(_("address"), max_length=200)
@@ -106,18 +122,30 @@ class Household(models.Model):
         _("house structure"), max_length=2, choices=codes.HouseStructure.choices, blank=True
     )
     floor_area = models.DecimalField(
-        _("floor area (m²)"), max_digits=8, decimal_places=2, null=True, blank=True,
+        _("floor area (m²)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0)],
     )
     heating = models.CharField(_("heating"), max_length=1, choices=codes.Heating.choices, blank=True)
     co_alarm = models.BooleanField(_("CO alarm installed"), default=False)
     grid_worker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("grid worker"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("grid worker"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     coordinator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("social-assistance coordinator"),
-        on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("social-assistance coordinator"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     status = models.CharField(
         _("status"), max_length=10, choices=codes.HouseholdStatus.choices, default="active"
@@ -131,7 +159,9 @@ class Household(models.Model):
         verbose_name_plural = _("households")
         constraints = [
             models.CheckConstraint(
-                condition=Q(floor_area__isnull=True) | Q(floor_area__gte=0), name="household_floor_area_not_negative"
+                condition=Q(floor_area__isnull=True) | Q(floor_area__gte=0),
+                name="household_floor_area_not_negative",
+                violation_error_message=_("The floor area cannot be negative."),
             ),
         ]
         indexes = [models.Index(fields=["village", "id"], name="household_village")]
@@ -162,18 +192,28 @@ class Membership(models.Model):
         verbose_name_plural = _("household members")
         constraints = [
             models.UniqueConstraint(
-                fields=["person"], condition=Q(left_on__isnull=True), name="person_in_one_household_at_a_time"
+                fields=["person"],
+                condition=Q(left_on__isnull=True),
+                name="person_in_one_household_at_a_time",
+                violation_error_message=_("This person already belongs to a household. Move them instead."),
             ),
             models.CheckConstraint(
-                condition=Q(exclusion="") | Q(co_living=False), name="membership_excluded_not_co_living"
+                condition=Q(exclusion="") | Q(co_living=False),
+                name="membership_excluded_not_co_living",
+                violation_error_message=_(
+                    "A member with a reason for not living together is not counted as co-living."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(left_on__isnull=True) | Q(left_on__gte=F("joined_on")),
                 name="membership_leaves_after_joining",
+                violation_error_message=_("A person cannot leave before they joined."),
             ),
             models.CheckConstraint(
-                condition=Q(left_on__isnull=True, leave_reason="") | Q(left_on__isnull=False) & ~Q(leave_reason=""),
+                condition=Q(left_on__isnull=True, leave_reason="")
+                | Q(left_on__isnull=False) & ~Q(leave_reason=""),
                 name="membership_leave_reason_with_date",
+                violation_error_message=_("Give both the date of leaving and the reason."),
             ),
         ]
         indexes = [models.Index(fields=["household", "left_on"], name="membership_household")]
@@ -208,16 +248,30 @@ class IncomeItem(models.Model):
         verbose_name = _("income item")
         verbose_name_plural = _("income items")
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="income_amount_not_negative"),
-            models.CheckConstraint(condition=Q(deduction_amount__gte=0), name="income_deduction_not_negative"),
-            models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="income_period_ordered"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="income_amount_not_negative",
+                violation_error_message=_("The amount cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(deduction_amount__gte=0),
+                name="income_deduction_not_negative",
+                violation_error_message=_("The deduction cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="income_period_ordered",
+                violation_error_message=_("The period ends before it starts."),
+            ),
             models.CheckConstraint(
                 condition=Q(excluded=False, exclusion_reason="") | Q(excluded=True) & ~Q(exclusion_reason=""),
                 name="income_exclusion_has_reason",
+                violation_error_message=_("Say why this income is not counted."),
             ),
             models.CheckConstraint(
                 condition=Q(deduction_kind="", deduction_amount=0) | ~Q(deduction_kind=""),
                 name="income_deduction_has_kind",
+                violation_error_message=_("Say what the deduction is for."),
             ),
         ]
 
@@ -242,10 +296,15 @@ class AssetItem(models.Model):
         verbose_name = _("asset")
         verbose_name_plural = _("assets")
         constraints = [
-            models.CheckConstraint(condition=Q(value__gte=0), name="asset_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="asset_value_not_negative",
+                violation_error_message=_("The value cannot be negative."),
+            ),
             models.CheckConstraint(
                 condition=Q(exempt=False, exempt_reason="") | Q(exempt=True) & ~Q(exempt_reason=""),
                 name="asset_exemption_has_reason",
+                violation_error_message=_("Say why this property is exempt."),
             ),
         ]
 
@@ -265,7 +324,13 @@ class RigidExpense(models.Model):
     class Meta:
         verbose_name = _("rigid expense")
         verbose_name_plural = _("rigid expenses")
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="expense_amount_positive")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="expense_amount_positive",
+                violation_error_message=_("The amount must be more than zero."),
+            )
+        ]
 
 
 def document_path(instance: "Document", filename: str) -> str:
@@ -291,4 +356,10 @@ class Document(models.Model):
     class Meta:
         verbose_name = _("document")
         verbose_name_plural = _("documents")
-        constraints = [models.CheckConstraint(condition=Q(size__gt=0), name="document_not_empty")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(size__gt=0),
+                name="document_not_empty",
+                violation_error_message=_("The file is empty."),
+            )
+        ]

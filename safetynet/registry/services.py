@@ -470,3 +470,21 @@ def document_delete(*, actor: User, document: Document, reason: str = "") -> Non
         # Another row may share the same content (same hash, same household): keep the file then.
         if not Document.objects.filter(file=name).exists():
             transaction.on_commit(lambda: storage.delete(name))
+
+
+# --- privacy ------------------------------------------------------------------------------------
+
+def person_reveal(*, actor: User, person: Person, channel: str) -> dict[str, str]:
+    """The person's whole ID and phone numbers, for a role entitled to them; the view is logged.
+
+    `channel` says where they were shown: "page", "api" or "export".
+    """
+    from django.core.exceptions import PermissionDenied
+
+    from safetynet.core.scope import may_unmask
+    from safetynet.core.services import unmask_log
+
+    if not may_unmask(actor, person.area_id):
+        raise PermissionDenied(_("Your role sees ID and phone numbers masked."))
+    unmask_log(actor=actor, subject=person, fields="id_number,phone", channel=channel)
+    return {"id_number": person.id_number, "phone": person.phone}
