@@ -1,17 +1,30 @@
-"""/api/v1: one NinjaAPI; each app adds its router. The OpenAPI document is public, data is not."""
+"""/api/v1: one NinjaAPI; each app adds its router. The OpenAPI document is public, data is not.
 
+The interactive docs page (Swagger UI) is served only when its files can be served from here:
+ninja renders them from its own static files when `ninja` is an installed app, and from a CDN
+otherwise — and intranets have no internet, so then there is no docs page. The OpenAPI document
+at /api/v1/openapi.json is always there.
+"""
+
+from django.conf import settings
 from ninja import NinjaAPI
 
-from safetynet.core.api import TokenAuth, router as core_router
+from safetynet.core.api import TokenAuth, install_error_handlers
+from safetynet.core.api import router as core_router
 from safetynet.registry.api import router as registry_router
 
 api = NinjaAPI(
     title="safetynet API",
     version="1",
     description="Registry of the civil-affairs bureau. Every data endpoint needs a bearer token "
-    "(`safetynet token create USER`) and sees only the token owner's area.",
+    "(`safetynet token create USER`) and sees only the token owner's area: an id outside it is 404. "
+    "Errors are JSON `{\"detail\": …}` in the language of Accept-Language (Chinese by default); 422 "
+    "lists `{\"field\", \"message\"}`. Money is a decimal string. ID and phone numbers come masked; "
+    "`unmask=true` shows them whole to roles allowed to see them, and logs it.",
     auth=TokenAuth(),
     urls_namespace="api",
+    docs_url="/docs" if "ninja" in settings.INSTALLED_APPS else None,
 )
+install_error_handlers(api)
 api.add_router("/", core_router)
 api.add_router("/", registry_router)

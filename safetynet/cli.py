@@ -37,13 +37,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"safetynet: unknown command {name!r}\n\n{usage()}", file=sys.stderr)
         return 2
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safetynet.settings")
-    from django.core.management import execute_from_command_line
+    import django
+    from django.core.management import ManagementUtility, execute_from_command_line
 
     command = COMMANDS[name][0]
     if command is None:
         execute_from_command_line(["safetynet", *rest])
-    else:
-        execute_from_command_line([f"safetynet {name}", command, *rest])
+        return 0
+    django.setup()
+    # Run the management command under its operator name, so its --help reads "safetynet NAME".
+    ManagementUtility(["safetynet"]).fetch_command(command).run_from_argv(["safetynet", name, *rest])
     return 0
 
 

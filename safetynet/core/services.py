@@ -105,3 +105,155 @@ def api_token_create(*, user: User, name: str, days: int | None = 365) -> tuple[
 
 def api_token_revoke(*, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk).update(revoked=True)
+
+
+# --- accounts ------------------------------------------------------------------------------------
+# Used by the `safetynet user` / `safetynet token` commands and by the demo-city builder. `actor` is
+# who did it (None for an operator at the console); every change is recorded against the user.
+
+# Imported here, not at the top, so that this section stays one appended block.
+from django.contrib.auth.password_validation import validate_password  # noqa: E402
+from django.core.exceptions import ValidationError  # noqa: E402
+from django.db import transaction  # noqa: E402
+
+from safetynet.core.models import LEVEL_CODE_LENGTH, ROLE_LEVELS, Division, DivisionLevel, Role  # noqa: E402
+
+
+def _level_names(levels) -> str:
+    return "、".join(str(DivisionLevel(level).label) for level in sorted(levels, key=LEVEL_CODE_LENGTH.get))
+
+
+def user_create(
+    *, username: str, role: str, division_code: str, password: str | None, name: str = "", phone: str = "",
+    actor: User | None = None,
+) -> User:
+    """A member of staff bound to a division, or ValidationError (keyed username, role, division,
+    password) with nothing saved.
+
+    The role must fit the division's level (`ROLE_LEVELS`: a township office is bound to a
+    township, not a county) and the password the configured password rules. `password=None`
+    makes an account that cannot log in until it is given one.
+    """
+    errors: dict[str, list] = {}
+    username = (username or "").strip()
+    if User.objects.filter(username=username).exists():
+        errors["username"] = [_("The user name %(username)s is already taken.") % {"username": username}]
+    if role not in Role.values:
+        errors["role"] = [_("There is no role %(role)s. The roles are: %(roles)s.")
+                          % {"role": role, "roles": ", ".join(Role.values)}]
+    division = Division.objects.filter(code=(division_code or "").strip()).first()
+    if division is None:
+        errors["division"] = [_("There is no division with code %(code)s.") % {"code": division_code}]
+    elif division.abolished:
+        errors["division"] = [_("The division %(division)s has been abolished.") % {"division": division}]
+    elif role in Role.values and division.level not in ROLE_LEVELS[role]:
+        errors["division"] = [
+            _("A user with the role “%(role)s” is bound to a %(levels)s, but %(division)s is a %(level)s.")
+            % {"role": Role(role).label, "levels": _level_names(ROLE_LEVELS[role]), "division": division,
+               "level": DivisionLevel(division.level).label}
+        ]
+    user = User(username=username, role=role, division=division, first_name=name, phone=phone)
+    try:
+        user.full_clean(exclude=["password", *errors])
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if password is not None:
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            errors["password"] = list(error.messages)
+    if errors:
+        raise ValidationError(errors)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    with transaction.atomic():
+        user.save()
+        change_record(actor=actor, subject=user, entity=user, action=ChangeRecord.Action.CREATE,
+                      after={"username": user.username, "role": user.role, "division": user.division_id})
+    return user
+
+
+def user_set_password(*, user: User, password: str, actor: User | None = None) -> None:
+    """Give the user a new password that meets the password rules (ValidationError otherwise)."""
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": list(error.messages)}) from None
+    user.set_password(password)
+    with transaction.atomic():
+        user.save(update_fields=["password"])
+        # The hash never goes into history; that it changed, and by whom, does.
+        change_record(actor=actor, subject=user, entity=user, action=ChangeRecord.Action.UPDATE,
+                      before={"password": ""}, after={"password": "changed"})
+
+
+def user_deactivate(*, user: User, actor: User | None = None) -> None:
+    """The user can no longer log in, and their API tokens stop working (they are revoked, so
+    reactivating the account does not bring them back)."""
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=False)
+        ApiToken.objects.filter(user=user, revoked=False).update(revoked=True)
+        change_record(actor=actor, subject=user, entity=user, action=ChangeRecord.Action.UPDATE,
+                      before={"is_active": user.is_active}, after={"is_active": False})
+    user.is_active = False
+
+
+def api_token_revoke_prefix(*, prefix: str) -> ApiToken:
+    """Revoke the one live token whose key starts with `prefix` (its first 8 characters, as
+    `token list` shows them, or more of it); ValidationError when none or several match."""
+    prefix = (prefix or "").strip()
+    if len(prefix) < 8:
+        raise ValidationError({"prefix": _("Give the first 8 characters of the token, as `token list` shows "
+                                           "them.")})
+    matches = list(ApiToken.objects.filter(prefix=prefix[:8], revoked=False))
+    if not matches:
+        raise ValidationError({"prefix": _("No live token starts with %(prefix)s.") % {"prefix": prefix}})
+    if len(matches) > 1:
+        raise ValidationError({"prefix": _("%(count)d tokens start with %(prefix)s: give more of the token.")
+                               % {"count": len(matches), "prefix": prefix}})
+    api_token_revoke(token=matches[0])
+    matches[0].revoked = True
+    return matches[0]
+
+
+# --- villages ------------------------------------------------------------------------------------
+# Villages and communities (12-digit NBS codes) are not shipped: the demo city generates them and a
+# bureau loads its own. Imported here, not at the top, so that this section stays one appended block.
+from safetynet.core.models import UrbanRural  # noqa: E402
+
+
+def village_bulk_create(*, villages: Iterable[tuple[str, str, str]]) -> int:
+    """Add villages/communities given as (code, name, urban_rural) under existing townships; return
+    how many were new. Codes already present are left as they are.
+
+    A code is its township's 9 digits and 3 more (NBS: 居委会 1xx, 村委会 2xx). ValidationError,
+    with nothing saved, when a code is malformed or its township unknown.
+    """
+    rows = list(villages)
+    parents = {code[:9] for code, _name, _ur in rows}
+    townships = set(
+        Division.objects.filter(code__in=parents, level=DivisionLevel.TOWNSHIP).values_list("code", flat=True)
+    )
+    errors = []
+    for code, name, urban_rural in rows:
+        if len(code) != 12 or not code.isdigit() or code[9] not in "12":
+            errors.append(_("%(code)s is not a village or community code (12 digits, the last three 1xx or "
+                            "2xx).") % {"code": code})
+        elif code[:9] not in townships:
+            errors.append(_("There is no township %(code)s for the village %(name)s.")
+                          % {"code": code[:9], "name": name})
+        elif not name or urban_rural not in UrbanRural.values:
+            errors.append(_("The village %(code)s needs a name and urban or rural.") % {"code": code})
+    if errors:
+        raise ValidationError(errors)
+    existing = set(Division.objects.filter(code__in=[r[0] for r in rows]).values_list("code", flat=True))
+    new = [
+        Division(code=code, name=name, level=DivisionLevel.VILLAGE, parent_id=code[:9],
+                 urban_rural_default=urban_rural)
+        for code, name, urban_rural in rows if code not in existing
+    ]
+    Division.objects.bulk_create(new, batch_size=1000)
+    return len(new)

@@ -1,11 +1,67 @@
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+from django.views.i18n import set_language as django_set_language
+
+from safetynet.core.selectors import division_path
+
+# --- what the domain apps add to the menu and the home page ----------------------------------------
+# core may not import the domain apps (they depend on it, not the other way round), so each app
+# registers its menu entries and home-page panel here when its views module is imported — which
+# the URL configuration does before any request is served.
 
 
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    url_name: str
+    allowed: Callable[[object], bool]
+
+
+_MENU: list[MenuItem] = []
+_HOME_PANELS: list[Callable[[HttpRequest], str | None]] = []
+
+
+def register_menu_item(label, url_name: str, allowed: Callable[[object], bool]) -> None:
+    if all(item.url_name != url_name for item in _MENU):
+        _MENU.append(MenuItem(label, url_name, allowed))
+
+
+def register_home_panel(panel: Callable[[HttpRequest], str | None]):
+    """Decorator: `panel(request)` returns the HTML of its part of the home page, or None."""
+    if panel not in _HOME_PANELS:
+        _HOME_PANELS.append(panel)
+    return panel
+
+
+def menu_items(request: HttpRequest) -> list[dict]:
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    return [
+        {"label": item.label, "url": reverse(item.url_name)} for item in _MENU if item.allowed(user)
+    ]
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+@require_GET
 def home(request):
-    return redirect("registry:household_list")
+    panels = [html for panel in _HOME_PANELS if (html := panel(request))]
+    return render(request, "core/home.html", {
+        "area_path": division_path(request.user.division_id),
+        "panels": panels,
+    })
+
+
+# The language switch must work on the login page too.
+set_language = login_not_required(django_set_language)
 
 
 @login_not_required

@@ -174,3 +174,56 @@ def document_list(*, actor: User, household: Household) -> QuerySet[Document]:
     return Document.objects.filter(household=household).select_related("person")
 
 
+
+
+# --- for the pages -------------------------------------------------------------------------------
+
+def registry_summary(*, actor: User) -> dict[str, int]:
+    """How many households and people the actor's area holds (the home page's figures)."""
+    _check_reader(actor)
+    return {
+        "households": Household.objects.filter(scope_q(actor, "village__code")).count(),
+        "people": person_list(actor=actor).count(),
+    }
+
+
+def person_candidates(*, actor: User, query: str, housed: bool, limit: int = 20) -> list[Person]:
+    """People in the actor's area matching `query`, for picking one: without a household now
+    (`housed=False`, to become a member) or with one (`housed=True`, to be moved). Each carries
+    `current_household_id`."""
+    from django.db.models import OuterRef, Subquery
+
+    current = Membership.objects.filter(person=OuterRef("pk"), left_on__isnull=True).values("household_id")
+    qs = person_search(actor=actor, query=query).annotate(current_household_id=Subquery(current[:1]))
+    qs = qs.filter(current_household_id__isnull=not housed)
+    return list(qs.order_by("name", "id")[:limit])
+
+
+def household_people(*, actor: User, household: Household) -> QuerySet[Person]:
+    """Everyone who is or was a member of the household and is in the actor's area."""
+    people = person_list(actor=actor).filter(memberships__household=household)
+    return people.distinct().order_by("birth_date")
+
+
+def responsible_staff(*, actor: User, role: str) -> QuerySet[User]:
+    """Active users of `role` in the actor's area: who may be made responsible for a household."""
+    staff = User.objects.filter(scope_q(actor, "division__code"), role=role, is_active=True)
+    return staff.order_by("username")
+
+
+def divisions_known() -> QuerySet:
+    """Every division, abolished ones included. A hukou may lie anywhere, so this is not scoped:
+    the division table is public reference data, not personal information."""
+    from safetynet.core.models import Division
+
+    return Division.objects.all()
+
+
+def person_names(*, actor: User, ids) -> dict[int, str]:
+    """Names of the people in the actor's area among `ids` (for labelling history entries)."""
+    return dict(person_list(actor=actor).filter(pk__in=set(ids)).values_list("pk", "name"))
+
+
+def user_names(ids) -> dict[int, str]:
+    """Display names of staff (who changed what is part of every record's history)."""
+    return {u.pk: str(u) for u in User.objects.filter(pk__in=set(ids))}

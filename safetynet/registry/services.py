@@ -488,3 +488,44 @@ def person_reveal(*, actor: User, person: Person, channel: str) -> dict[str, str
         raise PermissionDenied(_("Your role sees ID and phone numbers masked."))
     unmask_log(actor=actor, subject=person, fields="id_number,phone", channel=channel)
     return {"id_number": person.id_number, "phone": person.phone}
+
+
+# --- several steps that stand or fall together ----------------------------------------------------
+
+def household_create_with_new_head(
+    *, actor: User, data: dict, head_data: dict, head_relation: str = codes.Relation.HEAD,
+) -> tuple[Household, list[str]]:
+    """Register a person and a new household headed by them: both are saved, or neither.
+    Returns the household and the warnings about the person."""
+    with transaction.atomic():
+        head, warnings = person_create(actor=actor, data=head_data)
+        household = household_create(actor=actor, data=data, head=head, head_relation=head_relation)
+    return household, warnings
+
+
+def member_add_new_person(
+    *, actor: User, household: Household, person_data: dict, relation: str, co_living: bool = True,
+    exclusion: str = "", joined_on: datetime.date | None = None,
+) -> tuple[Membership, list[str]]:
+    """Register a person and add them to the household: both are saved, or neither."""
+    with transaction.atomic():
+        person, warnings = person_create(actor=actor, data=person_data)
+        membership = member_add(actor=actor, household=household, person=person, relation=relation,
+                                co_living=co_living, exclusion=exclusion, joined_on=joined_on)
+    return membership, warnings
+
+
+def household_reveal(*, actor: User, household: Household, channel: str) -> dict[str, str]:
+    """The household's whole contact phone, for a role entitled to it; the view is logged.
+
+    `channel` says where it was shown: "page", "api" or "export".
+    """
+    from django.core.exceptions import PermissionDenied
+
+    from safetynet.core.scope import may_unmask
+    from safetynet.core.services import unmask_log
+
+    if not may_unmask(actor, household.village_id):
+        raise PermissionDenied(_("Your role sees ID and phone numbers masked."))
+    unmask_log(actor=actor, subject=household, fields="phone", channel=channel)
+    return {"phone": household.phone}

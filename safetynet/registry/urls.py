@@ -5,4 +5,24 @@ from safetynet.registry import views
 app_name = "registry"
 urlpatterns = [
     path("", views.household_list, name="household_list"),
+    path("households/new/", views.household_create, name="household_create"),
+    path("households/<int:pk>/", views.household_detail, name="household_detail"),
+    path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
+    path("households/<int:pk>/members/add/", views.member_add, name="member_add"),
+    path("households/<int:pk>/members/move/", views.member_move, name="member_move"),
+    path("households/<int:pk>/documents/upload/", views.document_upload, name="document_upload"),
+    path("members/<int:pk>/edit/", views.member_edit, name="member_edit"),
+    path("members/<int:pk>/remove/", views.member_remove, name="member_remove"),
+    path("people/candidates/", views.person_candidates, name="person_candidates"),
+    path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("people/<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
+    path("documents/<int:pk>/", views.document_download, name="document_download"),
+    path("documents/<int:pk>/delete/", views.document_delete, name="document_delete"),
 ]
+
+for kind in views.ITEM_KINDS:
+    urlpatterns += [
+        path(f"households/<int:pk>/{kind}/add/", views.item_add, {"kind": kind}, name=f"{kind}_add"),
+        path(f"{kind}/<int:pk>/edit/", views.item_edit, {"kind": kind}, name=f"{kind}_edit"),
+        path(f"{kind}/<int:pk>/delete/", views.item_delete, {"kind": kind}, name=f"{kind}_delete"),
+    ]

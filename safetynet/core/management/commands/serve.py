@@ -1,0 +1,55 @@
+"""`safetynet serve`: only the web server (waitress serving safetynet.wsgi; WhiteNoise serves static)."""
+
+import os
+import signal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+
+def default_port() -> int:
+    try:
+        return int(os.environ.get("PORT", "8000"))
+    except ValueError:
+        raise CommandError(_("PORT must be a number, not %(value)r.")
+                           % {"value": os.environ["PORT"]}) from None
+
+
+class Command(BaseCommand):
+    @property
+    def help(self) -> str:  # a property, so that it is translated when shown
+        return _("Run only the web server. Use `safetynet run` to start the task worker with it.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default 127.0.0.1)"))
+        parser.add_argument("--port", type=int, default=None, help=_("port (default: $PORT, else 8000)"))
+        parser.add_argument("--threads", type=int, default=8, help=_("worker threads (default 8)"))
+        parser.add_argument("--quiet", action="store_true", help=_("do not print the address"))
+
+    def handle(self, *args, host: str, port: int | None, threads: int, quiet: bool, **options):
+        # WhiteNoise warns at every start when the collectstatic folder is missing; without
+        # collectstatic it serves from the apps' folders, so an empty one is enough.
+        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+        from waitress.server import create_server
+
+        from safetynet.wsgi import application
+
+        port = default_port() if port is None else port
+        try:
+            server = create_server(application, host=host, port=port, threads=threads, ident="safetynet")
+        except OSError as error:
+            raise CommandError(_("Cannot listen on %(host)s:%(port)s: %(error)s")
+                               % {"host": host, "port": port, "error": error}) from None
+
+        # waitress stops cleanly on SystemExit: turn SIGTERM (from `safetynet run`, systemd, docker)
+        # into one, as Ctrl-C already is.
+        def stop(signum, frame):
+            raise SystemExit(0)
+
+        signal.signal(signal.SIGTERM, stop)
+        if not quiet:
+            self.stdout.write(_("Web server listening on http://%(host)s:%(port)s/ — Ctrl-C stops it.")
+                              % {"host": host, "port": port})
+        server.run()

@@ -1,0 +1,85 @@
+"""Filters and tags the pages share: masked identifiers, ages, query strings, the main menu."""
+
+import datetime
+
+from django import template
+from django.conf import settings
+from django.utils import timezone
+
+from safetynet.core import masking, scope
+
+register = template.Library()
+
+
+@register.filter
+def masked_id(number: str | None) -> str:
+    return masking.mask_id_number(number)
+
+
+@register.filter
+def masked_phone(phone: str | None) -> str:
+    return masking.mask_phone(phone)
+
+
+@register.filter
+def may_unmask(user, division_code: str | None) -> bool:
+    """`{% if request.user|may_unmask:person.area_id %}`: may this user see the whole numbers?"""
+    return bool(getattr(user, "is_authenticated", False)) and scope.may_unmask(user, division_code)
+
+
+@register.filter
+def age(birth_date: datetime.date | None, on: datetime.date | None = None) -> int | str:
+    """Whole years of age today (or on `on`)."""
+    if not birth_date:
+        return ""
+    on = on or timezone.localdate()
+    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
+@register.filter
+def minutes(delta: datetime.timedelta | None) -> int | str:
+    """A lockout period in whole minutes, rounded up."""
+    if not delta:
+        return ""
+    return -(-int(delta.total_seconds()) // 60)
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with some parameters replaced (for paging through a filtered list)."""
+    query = context["request"].GET.copy()
+    for name, value in changes.items():
+        if value in (None, ""):
+            query.pop(name, None)
+        else:
+            query[name] = value
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag
+def helpdesk() -> str:
+    """Whom locked-out or lost users should call, if the operator configured it."""
+    return getattr(settings, "SAFETYNET_HELPDESK", "")
+
+
+@register.inclusion_tag("core/_menu.html", takes_context=True)
+def main_menu(context) -> dict:
+    from safetynet.core.views import menu_items
+
+    request = context.get("request")
+    items = menu_items(request) if request is not None else []
+    return {"items": items, "current": request.path if request is not None else ""}
+
+
+@register.simple_tag
+def lockout_rules() -> dict:
+    """How many failed logins lock an account, and for how many minutes (from the settings)."""
+    hours = float(getattr(settings, "AXES_COOLOFF_TIME", 0) or 0)
+    return {"failures": getattr(settings, "AXES_FAILURE_LIMIT", 5), "minutes": round(hours * 60)}
+
+
+@register.filter
+def get_item(mapping, key):
+    """`{{ names|get_item:code }}`: a dictionary lookup by a variable key."""
+    return mapping.get(key, "") if mapping else ""

@@ -1,0 +1,394 @@
+"""Forms of the registry pages. They read what people type; the services check the whole and save."""
+
+from django import forms
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from safetynet.core.models import DivisionLevel, Role, UrbanRural, User
+from safetynet.core.scope import may_unmask
+from safetynet.core.selectors import division_list, division_villages
+from safetynet.registry import codes, selectors, services
+from safetynet.registry.models import AssetItem, Household, IncomeItem, Membership, Person, RigidExpense
+
+
+def date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def attach_errors(error: ValidationError, *filled_in: forms.Form) -> None:
+    """Show a service's ValidationError on the forms the user filled in: each message beside the
+    field it is about (on the first form that has that field), the others above the first form."""
+    first = filled_in[0]
+    if not hasattr(error, "error_dict"):
+        first.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        owner = next((form for form in filled_in if field in form.fields), None)
+        if owner is None:
+            first.add_error(None, errors)
+        else:
+            owner.add_error(field, errors)
+
+
+class ServiceForm(forms.ModelForm):
+    """A model's fields with their labels and choices. The service validates the record as a
+    whole and saves it, so the model's own validation does not run here and the form never saves.
+
+    An edit form carries the version the user saw; the service refuses it if the record has
+    changed since.
+    """
+
+    required_css_class = "required"
+    error_css_class = "has-error"
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            del self.fields["version"]
+        else:
+            self.initial.setdefault("version", self.instance.version)
+
+    def _post_clean(self):
+        pass
+
+    def save(self, commit=True):
+        raise NotImplementedError("Registry records are saved by the services.")
+
+    @property
+    def seen_version(self) -> int | None:
+        return self.cleaned_data.get("version")
+
+    def service_data(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+
+class PlainForm(forms.Form):
+    required_css_class = "required"
+    error_css_class = "has-error"
+
+
+# --- people ---------------------------------------------------------------------------------------
+
+class PersonForm(ServiceForm):
+    fieldsets = [
+        (_("Identity"), ["id_number", "name", "sex", "birth_date", "ethnicity"]),
+        (_("Registration and residence"), ["hukou_division", "residence_division", "address", "urban_rural",
+                                           "phone"]),
+        (_("Situation"), ["status", "marital", "education", "employment", "in_school", "labour_capacity",
+                          "health"]),
+        (_("Disability and illness"), ["disability_category", "disability_grade", "disability_cert_no",
+                                       "serious_illness", "mental_illness", "self_care"]),
+    ]
+
+    class Meta:
+        model = Person
+        fields = services.PERSON_FIELDS
+        widgets = {
+            "birth_date": date_input(),
+            "id_number": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+            "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        }
+        help_texts = {
+            "id_number": _("18 characters. An old 15-digit number is converted."),
+            "sex": _("Left empty, it is taken from the ID number."),
+            "birth_date": _("Left empty, it is taken from the ID number."),
+            "hukou_division": _(
+                "The code of the county, township or village where the hukou is registered."
+            ),
+            "residence_division": _(
+                "The code of the village or township in your area where the person lives."
+            ),
+            "disability_cert_no": _("20 characters: the ID number, then the category and grade digits."),
+        }
+
+    # Joining a household, a person usually lives there: these may be left empty to take its values.
+    HOUSEHOLD_DEFAULTS = {"residence_division": "village", "hukou_division": "village",
+                          "urban_rural": "urban_rural", "address": "address"}
+
+    def __init__(self, *args, actor: User, show_identifiers: bool = True,
+                 defaults_from_household: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        hukou, residence = self.fields["hukou_division"], self.fields["residence_division"]
+        hukou.queryset = selectors.divisions_known()
+        hukou.error_messages["invalid_choice"] = _("There is no division with this code.")
+        residence.queryset = division_list(actor=actor)
+        residence.error_messages["invalid_choice"] = _("No division in your area has this code.")
+        for field in (hukou, residence):
+            field.widget = forms.TextInput(attrs={"inputmode": "numeric", "list": "divisions-in-area",
+                                                  "autocomplete": "off", "maxlength": 12})
+        sex = self.fields["sex"]
+        sex.required, sex.empty_value = False, None
+        sex.choices = [("", _("From the ID number")), *codes.Sex.choices]
+        self.fields["birth_date"].required = False
+        if not show_identifiers:
+            # Whoever may not see the whole numbers may not overwrite them either.
+            del self.fields["id_number"], self.fields["phone"]
+        if defaults_from_household:
+            for name in self.HOUSEHOLD_DEFAULTS:
+                self.fields[name].required = False
+                self.fields[name].help_text = _("Left empty: the same as the household's.")
+
+    def service_data(self, household: dict | None = None) -> dict:
+        """The values for the service; with `household`, empty ones taken from the household's."""
+        data = super().service_data()
+        for name, household_field in self.HOUSEHOLD_DEFAULTS.items():
+            if household and data.get(name) in (None, ""):
+                data[name] = household.get(household_field, data.get(name))
+        return data
+
+    @cached_property
+    def division_options(self) -> list:
+        """Townships and villages of the actor's area, offered while typing a division code. A city
+        holds too many villages for that: city users type the code."""
+        if len(self.actor.division_id) < 6:
+            return []
+        return sorted([*division_list(actor=self.actor, level=DivisionLevel.TOWNSHIP),
+                       *division_list(actor=self.actor, level=DivisionLevel.VILLAGE)], key=lambda d: d.code)
+
+    def grouped_fields(self):
+        return [(legend, [self[name] for name in names if name in self.fields])
+                for legend, names in self.fieldsets]
+
+
+# --- households -----------------------------------------------------------------------------------
+
+class VillageChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, division):
+        township = division.parent.name if division.parent_id else ""
+        return f"{township} · {division.name}" if township else division.name
+
+
+class HouseholdForm(ServiceForm):
+    village = VillageChoiceField(queryset=None, label=capfirst(_("village or community")))
+
+    class Meta:
+        model = Household
+        fields = services.HOUSEHOLD_FIELDS
+        widgets = {"phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"})}
+
+    def __init__(self, *args, actor: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = division_villages(actor=actor).select_related("parent")
+        self.fields["grid_worker"].queryset = selectors.responsible_staff(actor=actor, role=Role.GRID_WORKER)
+        self.fields["coordinator"].queryset = selectors.responsible_staff(
+            actor=actor, role=Role.VILLAGE_COORDINATOR
+        )
+        if self.instance.pk is None:
+            del self.fields["status"]
+        elif not may_unmask(actor, self.instance.village_id):
+            del self.fields["phone"]
+
+
+class PersonSource:
+    NEW = "new"
+    EXISTING = "existing"
+
+
+class PickPersonForm(PlainForm):
+    """Choose someone already registered in the actor's area (from the search results)."""
+
+    person = forms.IntegerField(required=False, widget=forms.HiddenInput, label=capfirst(_("person")))
+
+    def __init__(self, *args, actor: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+
+    def clean_person(self) -> Person | None:
+        pk = self.cleaned_data.get("person")
+        if pk is None:
+            return None
+        try:
+            return selectors.person_get(actor=self.actor, pk=pk)
+        except ObjectDoesNotExist:
+            raise ValidationError(_("This person is not registered in your area.")) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.needs_person(cleaned) and not cleaned.get("person") and "person" not in self.errors:
+            self.add_error("person", _("Search for the person and choose them from the results."))
+        return cleaned
+
+    def needs_person(self, cleaned) -> bool:
+        return True
+
+
+class NewOrExistingPersonForm(PickPersonForm):
+    source = forms.ChoiceField(
+        label=_("Who is it?"), widget=forms.RadioSelect, initial=PersonSource.NEW,
+        choices=[(PersonSource.NEW, _("A person not registered yet")),
+                 (PersonSource.EXISTING, _("A person already registered, in no household"))],
+    )
+
+    def needs_person(self, cleaned) -> bool:
+        return cleaned.get("source") == PersonSource.EXISTING
+
+    @property
+    def wants_new_person(self) -> bool:
+        return self.data.get(self.add_prefix("source"), self.initial.get("source", PersonSource.NEW)) \
+            != PersonSource.EXISTING
+
+
+class HeadForm(NewOrExistingPersonForm):
+    relation = forms.ChoiceField(
+        label=capfirst(_("relation to head")), initial=codes.Relation.HEAD,
+        choices=[(code, codes.Relation(code).label) for code in (codes.Relation.HEAD, codes.Relation.SELF)],
+    )
+
+
+class MemberAddForm(NewOrExistingPersonForm):
+    relation = forms.ChoiceField(label=capfirst(_("relation to head")), choices=codes.Relation.choices)
+    co_living = forms.BooleanField(
+        label=capfirst(_("lives with the household")), required=False, initial=True
+    )
+    exclusion = forms.ChoiceField(
+        label=capfirst(_("reason not counted as living together")), required=False,
+        choices=[("", "—"), *codes.Exclusion.choices],
+    )
+    joined_on = forms.DateField(
+        label=capfirst(_("joined on")), widget=date_input(), initial=timezone.localdate
+    )
+
+    def member_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("relation", "co_living", "exclusion", "joined_on")}
+
+
+class MemberMoveForm(PickPersonForm):
+    relation = forms.ChoiceField(label=capfirst(_("relation to head")), choices=codes.Relation.choices)
+    on = forms.DateField(label=capfirst(_("moved on")), widget=date_input(), initial=timezone.localdate)
+
+
+class MembershipForm(ServiceForm):
+    class Meta:
+        model = Membership
+        fields = services.MEMBERSHIP_FIELDS
+        help_texts = {"exclusion": _("Only for a member who does not count as living together.")}
+
+
+class MemberRemoveForm(PlainForm):
+    left_on = forms.DateField(label=capfirst(_("left on")), widget=date_input(), initial=timezone.localdate)
+    reason = forms.ChoiceField(label=capfirst(_("reason for leaving")), choices=codes.LeaveReason.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+# --- income, assets, expenses, documents ------------------------------------------------------------
+
+class HouseholdItemForm(ServiceForm):
+    """An item of one household; `person` is one of its members."""
+
+    def __init__(self, *args, actor: User, household: Household, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "person" in self.fields:
+            self.fields["person"].queryset = selectors.household_people(actor=actor, household=household)
+
+
+class IncomeForm(HouseholdItemForm):
+    class Meta:
+        model = IncomeItem
+        fields = services.INCOME_FIELDS
+        widgets = {"period_start": date_input(), "period_end": date_input()}
+        help_texts = {"amount": _("Total over the period, in yuan.")}
+
+
+class AssetForm(HouseholdItemForm):
+    class Meta:
+        model = AssetItem
+        fields = services.ASSET_FIELDS
+        help_texts = {"plate_number": _("Only for a vehicle.")}
+
+
+class ExpenseForm(HouseholdItemForm):
+    class Meta:
+        model = RigidExpense
+        fields = services.EXPENSE_FIELDS
+        widgets = {"incurred_on": date_input()}
+
+
+class DocumentForm(PlainForm):
+    material_type = forms.ChoiceField(label=capfirst(_("material")), choices=codes.MaterialType.choices)
+    file = forms.FileField(
+        label=capfirst(_("file")),
+        help_text=_("PDF, JPG, PNG, Word (.docx) or Excel (.xlsx), at most 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.docx,.xlsx"}),
+    )
+    person = forms.ModelChoiceField(queryset=None, required=False, label=capfirst(_("member")))
+
+    def __init__(self, *args, actor: User, household: Household, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = selectors.household_people(actor=actor, household=household)
+
+
+class ConfirmForm(PlainForm):
+    """Confirms a deletion of a record of which the user saw `version`."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+
+# --- the household list ---------------------------------------------------------------------------
+
+# Which levels the division filter offers: the two below the user's own.
+_FILTER_LEVELS = {
+    4: [DivisionLevel.COUNTY, DivisionLevel.TOWNSHIP],
+    6: [DivisionLevel.TOWNSHIP, DivisionLevel.VILLAGE],
+    9: [DivisionLevel.VILLAGE],
+}
+_ANY = ("", _("All"))
+
+
+class HouseholdFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("ID number or name"), required=False, max_length=50,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off",
+                                      "placeholder": _("Whole ID number, its last 4+ digits, or a name")}),
+    )
+    division = forms.ChoiceField(label=capfirst(_("township or village")), required=False)
+    status = forms.ChoiceField(
+        label=capfirst(_("status")), required=False, choices=[_ANY, *codes.HouseholdStatus.choices]
+    )
+    heating = forms.ChoiceField(
+        label=capfirst(_("heating")), required=False, choices=[_ANY, *codes.Heating.choices]
+    )
+    co_alarm = forms.ChoiceField(
+        label=_("CO alarm"), required=False,
+        choices=[_ANY, ("yes", _("Installed")), ("no", _("Not installed"))],
+    )
+    urban_rural = forms.ChoiceField(
+        label=capfirst(_("urban or rural")), required=False, choices=[_ANY, *UrbanRural.choices]
+    )
+
+    def __init__(self, *args, actor: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        levels = _FILTER_LEVELS.get(len(actor.division_id), [])
+        divisions = sorted(
+            (d for level in levels for d in division_list(actor=actor, level=level)), key=lambda d: d.code
+        )
+        deepest = levels[-1] if len(levels) > 1 else None
+        self.fields["division"].choices = [_ANY] + [
+            (d.code, f"\u2003{d.name}" if d.level == deepest else d.name) for d in divisions
+        ]
+        if not divisions:
+            del self.fields["division"]
+
+    def filters(self) -> dict:
+        """Keyword arguments for selectors.household_list; a value that does not parse is ignored."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        cleaned = self.cleaned_data
+        co_alarm = {"yes": True, "no": False}.get(cleaned.get("co_alarm") or "")
+        return {
+            "query": cleaned.get("q") or "",
+            "division": cleaned.get("division") or "",
+            "status": cleaned.get("status") or "",
+            "heating": cleaned.get("heating") or "",
+            "co_alarm": co_alarm,
+            "urban_rural": cleaned.get("urban_rural") or "",
+        }
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(v not in ("", None) for v in self.filters().values())

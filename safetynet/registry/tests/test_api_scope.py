@@ -1,0 +1,156 @@
+"""Every API route, as a county user, against another county's records: never 2xx.
+
+The routes are read from the NinjaAPI itself and the request bodies built from its OpenAPI
+document, so a route added later is walked without touching this file — unless it takes a path
+parameter this file does not know yet, which fails loudly below.
+"""
+
+import datetime
+import re
+from decimal import Decimal
+from urllib.parse import urlencode
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import resolve
+
+from safetynet.api import api
+from safetynet.core.models import ChangeRecord, User
+from safetynet.core.services import api_token_create
+from safetynet.registry import services
+
+pytestmark = pytest.mark.django_db
+
+PREFIX = "/api/v1"
+PDF = b"%PDF-1.4\n%%EOF\n"
+# Distinctive names: if any response to the county user contains one, something leaked.
+OTHER_NAMES = ("沂南甲某", "沂南乙某")
+
+
+def routes() -> list[tuple[str, str]]:
+    """(method, path template) of every operation of the API, nested routers included."""
+    resolve(f"{PREFIX}/openapi.json")  # binds the routers, which fills api._routers
+    found = []
+    for prefix, router in api._routers:
+        for path, path_view in router.path_operations.items():
+            for operation in path_view.operations:
+                for method in operation.methods:
+                    found.append((method, re.sub("/+", "/", f"{PREFIX}/{prefix}/{path}")))
+    return found
+
+
+def path_parameters(path: str) -> list[str]:
+    return re.findall(r"{(?:\w+:)?(\w+)}", path)
+
+
+def fill_path(path: str, ids: dict[str, int]) -> str:
+    unknown = [name for name in path_parameters(path) if name not in ids]
+    if unknown:
+        pytest.fail(f"{path}: teach test_api_scope which record {unknown} names")
+    return re.sub(r"{(?:\w+:)?(\w+)}", lambda m: str(ids[m.group(1)]), path)
+
+
+def example(schema: dict, components: dict):
+    """A value that passes the schema (not necessarily the services): enough to reach the handler."""
+    if "$ref" in schema:
+        return example(components[schema["$ref"].rsplit("/", 1)[-1]], components)
+    for key in ("examples", "example", "default", "enum"):
+        if key in schema:
+            value = schema[key]
+            return value[0] if key in {"examples", "enum"} else value
+    for key in ("anyOf", "oneOf", "allOf"):
+        if key in schema:
+            options = [s for s in schema[key] if s.get("type") != "null"]
+            return example(options[0], components)
+    kind, shape = schema.get("type"), schema.get("format")
+    if kind == "object":
+        return {name: example(prop, components) for name, prop in schema.get("properties", {}).items()
+                if name in schema.get("required", [])}
+    if kind == "array":
+        return []
+    if kind == "string":
+        return {"date": "2022-01-01", "date-time": "2022-01-01T00:00:00+08:00",
+                "binary": SimpleUploadedFile("a.pdf", PDF, "application/pdf")}.get(shape, "1")
+    return {"integer": 1, "number": 1, "boolean": False}[kind]
+
+
+def call(client: Client, method: str, template: str, ids: dict[str, int], document: dict):
+    """Call one operation on the records `ids` names, with a body and the required query
+    parameters made from its OpenAPI schema, so that the request reaches the handler."""
+    operation = document["paths"][re.sub(r"{(?:\w+:)?(\w+)}", r"{\1}", template)][method.lower()]
+    components = document["components"]["schemas"]
+    query = urlencode({p["name"]: example(p["schema"], components) for p in operation.get("parameters", [])
+                       if p["in"] == "query" and p.get("required")})
+    target = fill_path(template, ids) + (f"?{query}" if query else "")
+    content = operation.get("requestBody", {}).get("content", {})
+    send = getattr(client, method.lower())
+    if "multipart/form-data" in content:
+        return send(target, example(content["multipart/form-data"]["schema"], components))
+    if "application/json" in content:
+        return send(target, example(content["application/json"]["schema"], components),
+                    content_type="application/json")
+    return send(target)
+
+
+def records(make_household, village, actor, names):
+    household = make_household(village, actor, members=[
+        (names[0], 1, "02", datetime.date(1955, 3, 3)), (names[1], 2, "12", datetime.date(1957, 4, 4))])
+    membership = household.memberships.get(relation="12")
+    return {
+        "household_id": household.pk,
+        "person_id": household.head_id,
+        "member_id": membership.pk,
+        "income_id": services.income_item_create(actor=actor, household=household, data={
+            "category": "wage", "amount": Decimal("1500.00"), "period_start": datetime.date(2022, 1, 1),
+            "period_end": datetime.date(2022, 12, 31)}).pk,
+        "asset_id": services.asset_item_create(actor=actor, household=household, data={
+            "asset_type": "101", "value": Decimal("3000.00")}).pk,
+        "expense_id": services.expense_create(actor=actor, household=household, data={
+            "expense_type": "medical", "amount": Decimal("800.00"),
+            "incurred_on": datetime.date(2022, 5, 1)}).pk,
+        "document_id": services.document_upload(
+            actor=actor, household=household, material_type="101",
+            upload=SimpleUploadedFile("a.pdf", PDF, "application/pdf")).pk,
+    }
+
+
+def token_client(user: User) -> Client:
+    return Client(headers={"Authorization": f"Bearer {api_token_create(user=user, name='walk')[1]}"})
+
+
+def test_every_api_route_as_other_county(make_household, lanshan_village, yinan_village, county_user,
+                                         other_county_user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    own = records(make_household, lanshan_village, county_user, ("兰山甲某", "兰山乙某"))
+    other = records(make_household, yinan_village, other_county_user, OTHER_NAMES)
+    client = token_client(county_user)
+    document = client.get(f"{PREFIX}/openapi.json").json()
+    walked = routes()
+    assert len(walked) >= 30, walked  # the walk really found the API
+    changes_before = ChangeRecord.objects.count()
+
+    leaks, own_failures = [], []
+    # Reads first, so that a write that wrongly succeeded cannot hide a read that leaks.
+    for method, template in sorted(walked, key=lambda route: route[0] != "GET"):
+        if path_parameters(template):
+            response = call(client, method, template, other, document)
+            if response.status_code != 404:
+                leaks.append((method, template, response.status_code))
+            if method == "GET":
+                mine = call(client, method, template, own, document)
+                if not 200 <= mine.status_code < 300:
+                    own_failures.append((method, template, mine.status_code))
+        elif method == "GET":
+            for unmask in ("", "?unmask=true"):
+                response = client.get(f"{template}{unmask}")
+                text = response.content.decode() if 200 <= response.status_code < 300 else ""
+                if not 200 <= response.status_code < 300:
+                    own_failures.append((method, template, response.status_code))
+                elif any(name in text for name in OTHER_NAMES):
+                    leaks.append((method, template, "shows another county's people"))
+
+    assert leaks == []
+    assert own_failures == []
+    # Nothing the walk sent changed anything of the other county (or anything at all).
+    assert ChangeRecord.objects.count() == changes_before
