@@ -19,28 +19,48 @@ def village(code: str, name: str = "") -> Division:
     """A 12-digit village under an existing township (demo villages are generated, not shipped)."""
     division, _ = Division.objects.get_or_create(
         code=code,
-        defaults={"name": name or f"测试村{code[-3:]}", "level": DivisionLevel.VILLAGE, "parent_id": code[:9],
-                  "urban_rural_default": "rural"},
+        defaults={
+            "name": name or f"测试村{code[-3:]}",
+            "level": DivisionLevel.VILLAGE,
+            "parent_id": code[:9],
+            "urban_rural_default": "rural",
+        },
     )
     return division
 
 
-def user(role: str, division_code: str, username: str | None = None, password: str = "Pass-word-2022") -> User:
+def user(
+    role: str, division_code: str, username: str | None = None, password: str = "Pass-word-2022"
+) -> User:
     account = User.objects.create_user(
-        username=username or f"{role}-{division_code}-{next(_order)}", password=password, role=role,
+        username=username or f"{role}-{division_code}-{next(_order)}",
+        password=password,
+        role=role,
         division_id=division_code,
     )
     return account
 
 
-def person_data(residence: Division, *, name: str = "张三", sex: int = 1, born: datetime.date | None = None,
-                address_code: str | None = None, **extra) -> dict:
+def person_data(
+    residence: Division,
+    *,
+    name: str = "张三",
+    sex: int = 1,
+    born: datetime.date | None = None,
+    address_code: str | None = None,
+    **extra,
+) -> dict:
     born = born or datetime.date(1950, 1, 1)
     order = next(_order) * 2 + (1 if sex == 1 else 0)
     return {
         "id_number": make_id_number(address_code or residence.code[:6], born, order % 1000),
-        "name": name, "sex": sex, "birth_date": born, "hukou_division": residence,
-        "residence_division": residence, "urban_rural": "rural", **extra,
+        "name": name,
+        "sex": sex,
+        "birth_date": born,
+        "hukou_division": residence,
+        "residence_division": residence,
+        "urban_rural": "rural",
+        **extra,
     }
 
 
@@ -77,8 +97,14 @@ def make_household(db):
         ]
         household = services.household_create(
             actor=actor,
-            data={"village": village_division, "address": "幸福路1号", "urban_rural": "rural", **household_fields},
-            head=people[0], head_relation=members[0][2],
+            data={
+                "village": village_division,
+                "address": "幸福路1号",
+                "urban_rural": "rural",
+                **household_fields,
+            },
+            head=people[0],
+            head_relation=members[0][2],
         )
         for person, (_n, _s, relation, _b) in zip(people[1:], members[1:], strict=True):
             services.member_add(actor=actor, household=household, person=person, relation=relation)

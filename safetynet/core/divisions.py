@@ -32,24 +32,41 @@ def division_rows() -> list[dict]:
         rows.append({"code": r["code"], "name": r["name"], "level": "city", "parent_id": r["provinceCode"]})
     known = {r["code"] for r in rows}
     for r in _rows("counties.csv"):
-        rows.append({
-            "code": r["code"], "name": r["name"], "level": "county", "parent_id": r["cityCode"],
-            "service_zone": SERVICE_ZONES.get(r["code"], ""), "urban_rural_default": county_urban_rural(r["code"]),
-        })
+        rows.append(
+            {
+                "code": r["code"],
+                "name": r["name"],
+                "level": "county",
+                "parent_id": r["cityCode"],
+                "service_zone": SERVICE_ZONES.get(r["code"], ""),
+                "urban_rural_default": county_urban_rural(r["code"]),
+            }
+        )
     for r in _rows("townships-shandong.csv"):
-        rows.append({
-            "code": r["code"], "name": r["name"], "level": "township", "parent_id": r["areaCode"],
-            "urban_rural_default": township_urban_rural(r["code"]),
-        })
+        rows.append(
+            {
+                "code": r["code"],
+                "name": r["name"],
+                "level": "township",
+                "parent_id": r["areaCode"],
+                "urban_rural_default": township_urban_rural(r["code"]),
+            }
+        )
     known = {r["code"] for r in rows}
     for r in _rows("abolished-counties.csv"):
         if r["code"] in known:
             continue
         parent = r["code"][:4] if r["code"][:4] in known else r["code"][:2]
-        rows.append({
-            "code": r["code"], "name": r["name"], "level": "county", "parent_id": parent, "abolished": True,
-            "in_force_until": int(r["until"]) if r["until"] else None,
-        })
+        rows.append(
+            {
+                "code": r["code"],
+                "name": r["name"],
+                "level": "county",
+                "parent_id": parent,
+                "abolished": True,
+                "in_force_until": int(r["until"]) if r["until"] else None,
+            }
+        )
         known.add(r["code"])
     return rows
 

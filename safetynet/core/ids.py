@@ -55,9 +55,7 @@ def _birth_date(digits: str) -> datetime.date:
     return born
 
 
-def check_id_number(
-    raw: str, *, birth_date: datetime.date | None = None, sex: int | None = None
-) -> IdNumber:
+def check_id_number(raw: str, *, birth_date: datetime.date | None = None, sex: int | None = None) -> IdNumber:
     """Check an ID number as typed; return it normalised with what it says of its holder.
 
     Raises ValidationError (message in the user's language) when the number cannot be right or

@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import In
 from django.utils.translation import gettext_lazy as _
@@ -128,9 +127,7 @@ class ChangeRecord(models.Model):
         DELETE = "delete", _("Deleted")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     subject_type = models.CharField(max_length=32)
     subject_id = models.BigIntegerField()
     entity_type = models.CharField(max_length=32)
@@ -143,6 +140,9 @@ class ChangeRecord(models.Model):
     class Meta:
         indexes = [models.Index(fields=["subject_type", "subject_id", "at"], name="change_subject_time")]
         ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.entity_type} {self.entity_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
 
 
 class UnmaskLog(models.Model):
@@ -158,6 +158,9 @@ class UnmaskLog(models.Model):
     class Meta:
         indexes = [models.Index(fields=["subject_type", "subject_id"], name="unmask_subject")]
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} {self.subject_type} {self.subject_id} {self.at:%Y-%m-%d %H:%M}"
 
 
 class ApiToken(models.Model):
@@ -175,3 +178,6 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

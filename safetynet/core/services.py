@@ -17,8 +17,13 @@ class ConflictError(Exception):
     """Someone else saved the record after this user opened it."""
 
     def __init__(self, message: str | None = None):
-        super().__init__(message or _("Someone else changed this record after you opened it. "
-                                      "Reload the page to see their change, then make yours again."))
+        super().__init__(
+            message
+            or _(
+                "Someone else changed this record after you opened it. "
+                "Reload the page to see their change, then make yours again."
+            )
+        )
 
 
 def _plain(value):
@@ -36,7 +41,9 @@ def _plain(value):
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict:
     """The row's own values as plain JSON, for before/after history."""
     names = fields or [
-        f.attname for f in instance._meta.concrete_fields if f.attname not in {"id", "version", "created_at", "updated_at"}
+        f.attname
+        for f in instance._meta.concrete_fields
+        if f.attname not in {"id", "version", "created_at", "updated_at"}
     ]
     return {name: _plain(getattr(instance, name)) for name in names}
 
@@ -124,7 +131,13 @@ def _level_names(levels) -> str:
 
 
 def user_create(
-    *, username: str, role: str, division_code: str, password: str | None, name: str = "", phone: str = "",
+    *,
+    username: str,
+    role: str,
+    division_code: str,
+    password: str | None,
+    name: str = "",
+    phone: str = "",
     actor: User | None = None,
 ) -> User:
     """A member of staff bound to a division, or ValidationError (keyed username, role, division,
@@ -139,8 +152,10 @@ def user_create(
     if User.objects.filter(username=username).exists():
         errors["username"] = [_("The user name %(username)s is already taken.") % {"username": username}]
     if role not in Role.values:
-        errors["role"] = [_("There is no role %(role)s. The roles are: %(roles)s.")
-                          % {"role": role, "roles": ", ".join(Role.values)}]
+        errors["role"] = [
+            _("There is no role %(role)s. The roles are: %(roles)s.")
+            % {"role": role, "roles": ", ".join(Role.values)}
+        ]
     division = Division.objects.filter(code=(division_code or "").strip()).first()
     if division is None:
         errors["division"] = [_("There is no division with code %(code)s.") % {"code": division_code}]
@@ -149,8 +164,12 @@ def user_create(
     elif role in Role.values and division.level not in ROLE_LEVELS[role]:
         errors["division"] = [
             _("A user with the role “%(role)s” is bound to a %(levels)s, but %(division)s is a %(level)s.")
-            % {"role": Role(role).label, "levels": _level_names(ROLE_LEVELS[role]), "division": division,
-               "level": DivisionLevel(division.level).label}
+            % {
+                "role": Role(role).label,
+                "levels": _level_names(ROLE_LEVELS[role]),
+                "division": division,
+                "level": DivisionLevel(division.level).label,
+            }
         ]
     user = User(username=username, role=role, division=division, first_name=name, phone=phone)
     try:
@@ -171,8 +190,13 @@ def user_create(
         user.set_password(password)
     with transaction.atomic():
         user.save()
-        change_record(actor=actor, subject=user, entity=user, action=ChangeRecord.Action.CREATE,
-                      after={"username": user.username, "role": user.role, "division": user.division_id})
+        change_record(
+            actor=actor,
+            subject=user,
+            entity=user,
+            action=ChangeRecord.Action.CREATE,
+            after={"username": user.username, "role": user.role, "division": user.division_id},
+        )
     return user
 
 
@@ -186,8 +210,14 @@ def user_set_password(*, user: User, password: str, actor: User | None = None) -
     with transaction.atomic():
         user.save(update_fields=["password"])
         # The hash never goes into history; that it changed, and by whom, does.
-        change_record(actor=actor, subject=user, entity=user, action=ChangeRecord.Action.UPDATE,
-                      before={"password": ""}, after={"password": "changed"})
+        change_record(
+            actor=actor,
+            subject=user,
+            entity=user,
+            action=ChangeRecord.Action.UPDATE,
+            before={"password": ""},
+            after={"password": "changed"},
+        )
 
 
 def user_deactivate(*, user: User, actor: User | None = None) -> None:
@@ -196,8 +226,14 @@ def user_deactivate(*, user: User, actor: User | None = None) -> None:
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=False)
         ApiToken.objects.filter(user=user, revoked=False).update(revoked=True)
-        change_record(actor=actor, subject=user, entity=user, action=ChangeRecord.Action.UPDATE,
-                      before={"is_active": user.is_active}, after={"is_active": False})
+        change_record(
+            actor=actor,
+            subject=user,
+            entity=user,
+            action=ChangeRecord.Action.UPDATE,
+            before={"is_active": user.is_active},
+            after={"is_active": False},
+        )
     user.is_active = False
 
 
@@ -206,14 +242,19 @@ def api_token_revoke_prefix(*, prefix: str) -> ApiToken:
     `token list` shows them, or more of it); ValidationError when none or several match."""
     prefix = (prefix or "").strip()
     if len(prefix) < 8:
-        raise ValidationError({"prefix": _("Give the first 8 characters of the token, as `token list` shows "
-                                           "them.")})
+        raise ValidationError(
+            {"prefix": _("Give the first 8 characters of the token, as `token list` shows them.")}
+        )
     matches = list(ApiToken.objects.filter(prefix=prefix[:8], revoked=False))
     if not matches:
         raise ValidationError({"prefix": _("No live token starts with %(prefix)s.") % {"prefix": prefix}})
     if len(matches) > 1:
-        raise ValidationError({"prefix": _("%(count)d tokens start with %(prefix)s: give more of the token.")
-                               % {"count": len(matches), "prefix": prefix}})
+        raise ValidationError(
+            {
+                "prefix": _("%(count)d tokens start with %(prefix)s: give more of the token.")
+                % {"count": len(matches), "prefix": prefix}
+            }
+        )
     api_token_revoke(token=matches[0])
     matches[0].revoked = True
     return matches[0]
@@ -240,20 +281,30 @@ def village_bulk_create(*, villages: Iterable[tuple[str, str, str]]) -> int:
     errors = []
     for code, name, urban_rural in rows:
         if len(code) != 12 or not code.isdigit() or code[9] not in "12":
-            errors.append(_("%(code)s is not a village or community code (12 digits, the last three 1xx or "
-                            "2xx).") % {"code": code})
+            errors.append(
+                _("%(code)s is not a village or community code (12 digits, the last three 1xx or 2xx).")
+                % {"code": code}
+            )
         elif code[:9] not in townships:
-            errors.append(_("There is no township %(code)s for the village %(name)s.")
-                          % {"code": code[:9], "name": name})
+            errors.append(
+                _("There is no township %(code)s for the village %(name)s.")
+                % {"code": code[:9], "name": name}
+            )
         elif not name or urban_rural not in UrbanRural.values:
             errors.append(_("The village %(code)s needs a name and urban or rural.") % {"code": code})
     if errors:
         raise ValidationError(errors)
     existing = set(Division.objects.filter(code__in=[r[0] for r in rows]).values_list("code", flat=True))
     new = [
-        Division(code=code, name=name, level=DivisionLevel.VILLAGE, parent_id=code[:9],
-                 urban_rural_default=urban_rural)
-        for code, name, urban_rural in rows if code not in existing
+        Division(
+            code=code,
+            name=name,
+            level=DivisionLevel.VILLAGE,
+            parent_id=code[:9],
+            urban_rural_default=urban_rural,
+        )
+        for code, name, urban_rural in rows
+        if code not in existing
     ]
     Division.objects.bulk_create(new, batch_size=1000)
     return len(new)

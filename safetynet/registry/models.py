@@ -218,6 +218,9 @@ class Membership(models.Model):
         ]
         indexes = [models.Index(fields=["household", "left_on"], name="membership_household")]
 
+    def __str__(self) -> str:
+        return f"{self.person_id} @ {self.household_id}"
+
     @property
     def is_current(self) -> bool:
         return self.left_on is None
@@ -275,6 +278,9 @@ class IncomeItem(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} {self.amount}"
+
 
 class AssetItem(models.Model):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="asset_items")
@@ -308,6 +314,9 @@ class AssetItem(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_asset_type_display()} {self.value}"
+
 
 class RigidExpense(models.Model):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="expenses")
@@ -331,6 +340,9 @@ class RigidExpense(models.Model):
                 violation_error_message=_("The amount must be more than zero."),
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_expense_type_display()} {self.amount}"
 
 
 def document_path(instance: "Document", filename: str) -> str:
@@ -363,3 +375,6 @@ class Document(models.Model):
                 violation_error_message=_("The file is empty."),
             )
         ]
+
+    def __str__(self) -> str:
+        return self.original_name

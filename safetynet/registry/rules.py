@@ -14,7 +14,9 @@ from safetynet.registry import codes
 READ_ROLES = frozenset(
     {Role.CITY_BUREAU, Role.COUNTY_BUREAU, Role.TOWNSHIP_OFFICE, Role.VILLAGE_COORDINATOR, Role.GRID_WORKER}
 )
-WRITE_ROLES = frozenset({Role.CITY_BUREAU, Role.COUNTY_BUREAU, Role.TOWNSHIP_OFFICE, Role.VILLAGE_COORDINATOR})
+WRITE_ROLES = frozenset(
+    {Role.CITY_BUREAU, Role.COUNTY_BUREAU, Role.TOWNSHIP_OFFICE, Role.VILLAGE_COORDINATOR}
+)
 
 
 def may_read_registry(actor: User) -> bool:
@@ -71,18 +73,25 @@ def check_person_fields(values: dict) -> list[str]:
             )
         elif len(cert) != 20 or (values.get("id_number") and cert[:18] != values.get("id_number")):
             errors.setdefault("disability_cert_no", []).append(
-                _("A disability certificate number is the 18-character ID number followed by the "
-                  "category digit and the grade digit.")
+                _(
+                    "A disability certificate number is the 18-character ID number followed by the "
+                    "category digit and the grade digit."
+                )
             )
         elif cert[18:] != f"{category}{grade}":
             errors.setdefault("disability_cert_no", []).append(
-                _("The certificate number ends in %(digits)s but the category and grade entered are %(entered)s.")
+                _(
+                    "The certificate number ends in %(digits)s but the category and grade entered "
+                    "are %(entered)s."
+                )
                 % {"digits": cert[18:], "entered": f"{category}{grade}"}
             )
     for field in ("hukou_division", "residence_division"):
         division = values.get(field)
         if isinstance(division, Division) and len(division.code) < 6:
-            errors.setdefault(field, []).append(_("Choose a county, township or village, not a whole province or city."))
+            errors.setdefault(field, []).append(
+                _("Choose a county, township or village, not a whole province or city.")
+            )
     if errors:
         raise ValidationError(errors)
     return warnings
@@ -92,8 +101,10 @@ def check_relation(relation: str, sex: int) -> None:
     expected = codes.relation_sex(relation)
     if expected is not None and expected != sex:
         raise ValidationError(
-            {"relation": _("The relation “%(relation)s” does not fit a %(sex)s.")
-             % {"relation": codes.Relation(relation).label, "sex": codes.Sex(sex).label}}
+            {
+                "relation": _("The relation “%(relation)s” does not fit a %(sex)s.")
+                % {"relation": codes.Relation(relation).label, "sex": codes.Sex(sex).label}
+            }
         )
 
 

@@ -26,8 +26,14 @@ def _check_reader(actor: User) -> None:
 
 
 def household_list(
-    *, actor: User, division: str = "", query: str = "", status: str = "", heating: str = "",
-    co_alarm: bool | None = None, urban_rural: str = "",
+    *,
+    actor: User,
+    division: str = "",
+    query: str = "",
+    status: str = "",
+    heating: str = "",
+    co_alarm: bool | None = None,
+    urban_rural: str = "",
 ) -> QuerySet[Household]:
     """Households in the actor's area, newest first, filtered as asked.
 
@@ -50,7 +56,9 @@ def household_list(
         qs = qs.filter(memberships__left_on__isnull=True, memberships__person_id__in=people)
     return (
         qs.select_related("head", "village")
-        .annotate(member_count=Count("memberships", filter=Q(memberships__left_on__isnull=True), distinct=True))
+        .annotate(
+            member_count=Count("memberships", filter=Q(memberships__left_on__isnull=True), distinct=True)
+        )
         .order_by("-id")
     )
 
@@ -65,7 +73,9 @@ def household_get(*, actor: User, pk: int) -> Household:
 
 
 def household_members(*, household: Household, include_past: bool = False) -> QuerySet[Membership]:
-    qs = household.memberships.select_related("person", "person__hukou_division", "person__residence_division")
+    qs = household.memberships.select_related(
+        "person", "person__hukou_division", "person__residence_division"
+    )
     if not include_past:
         qs = qs.filter(left_on__isnull=True)
     return qs.order_by("left_on", "relation", "person__birth_date")
@@ -79,10 +89,20 @@ def household_detail(*, actor: User, pk: int) -> dict:
         "household": household,
         "members": [m for m in members if m.left_on is None],
         "past_members": [m for m in members if m.left_on is not None],
-        "income": list(IncomeItem.objects.filter(household=household).select_related("person").order_by("-period_end")),
-        "assets": list(AssetItem.objects.filter(household=household).select_related("person").order_by("asset_type")),
-        "expenses": list(RigidExpense.objects.filter(household=household).select_related("person").order_by("-incurred_on")),
-        "documents": list(Document.objects.filter(household=household).select_related("person", "uploaded_by").order_by("-uploaded_at")),
+        "income": list(
+            IncomeItem.objects.filter(household=household).select_related("person").order_by("-period_end")
+        ),
+        "assets": list(
+            AssetItem.objects.filter(household=household).select_related("person").order_by("asset_type")
+        ),
+        "expenses": list(
+            RigidExpense.objects.filter(household=household).select_related("person").order_by("-incurred_on")
+        ),
+        "documents": list(
+            Document.objects.filter(household=household)
+            .select_related("person", "uploaded_by")
+            .order_by("-uploaded_at")
+        ),
     }
 
 
@@ -114,9 +134,7 @@ def person_search(*, actor: User, query: str) -> QuerySet[Person]:
 
 
 def person_current_membership(*, person: Person) -> Membership | None:
-    return (
-        Membership.objects.select_related("household").filter(person=person, left_on__isnull=True).first()
-    )
+    return Membership.objects.select_related("household").filter(person=person, left_on__isnull=True).first()
 
 
 def person_history(*, actor: User, person: Person):
@@ -174,9 +192,8 @@ def document_list(*, actor: User, household: Household) -> QuerySet[Document]:
     return Document.objects.filter(household=household).select_related("person")
 
 
-
-
 # --- for the pages -------------------------------------------------------------------------------
+
 
 def registry_summary(*, actor: User) -> dict[str, int]:
     """How many households and people the actor's area holds (the home page's figures)."""

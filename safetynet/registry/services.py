@@ -30,27 +30,73 @@ from safetynet.registry.models import (
 )
 
 PERSON_FIELDS = [
-    "id_number", "name", "sex", "birth_date", "ethnicity", "hukou_division", "residence_division",
-    "address", "urban_rural", "phone", "marital", "education", "employment", "labour_capacity", "health",
-    "disability_category", "disability_grade", "disability_cert_no", "serious_illness", "mental_illness",
-    "self_care", "in_school", "status",
+    "id_number",
+    "name",
+    "sex",
+    "birth_date",
+    "ethnicity",
+    "hukou_division",
+    "residence_division",
+    "address",
+    "urban_rural",
+    "phone",
+    "marital",
+    "education",
+    "employment",
+    "labour_capacity",
+    "health",
+    "disability_category",
+    "disability_grade",
+    "disability_cert_no",
+    "serious_illness",
+    "mental_illness",
+    "self_care",
+    "in_school",
+    "status",
 ]
 HOUSEHOLD_FIELDS = [
-    "village", "address", "urban_rural", "phone", "housing_status", "house_structure", "floor_area",
-    "heating", "co_alarm", "grid_worker", "coordinator", "status",
+    "village",
+    "address",
+    "urban_rural",
+    "phone",
+    "housing_status",
+    "house_structure",
+    "floor_area",
+    "heating",
+    "co_alarm",
+    "grid_worker",
+    "coordinator",
+    "status",
 ]
 MEMBERSHIP_FIELDS = ["relation", "co_living", "exclusion"]
 INCOME_FIELDS = [
-    "person", "category", "description", "amount", "period_start", "period_end", "excluded",
-    "exclusion_reason", "deduction_kind", "deduction_amount", "evidence",
+    "person",
+    "category",
+    "description",
+    "amount",
+    "period_start",
+    "period_end",
+    "excluded",
+    "exclusion_reason",
+    "deduction_kind",
+    "deduction_amount",
+    "evidence",
 ]
 ASSET_FIELDS = [
-    "person", "asset_type", "description", "value", "area", "plate_number", "exempt", "exempt_reason",
+    "person",
+    "asset_type",
+    "description",
+    "value",
+    "area",
+    "plate_number",
+    "exempt",
+    "exempt_reason",
 ]
 EXPENSE_FIELDS = ["person", "expense_type", "amount", "incurred_on", "receipt_ref", "description"]
 
 
 # --- shared mechanics ---------------------------------------------------------------------------
+
 
 def _apply(instance: models.Model, data: dict, allowed: list[str]) -> None:
     unknown = set(data) - set(allowed)
@@ -98,6 +144,7 @@ def _check_member_of(household: Household, person: Person | None) -> None:
 
 # --- people -------------------------------------------------------------------------------------
 
+
 def person_create(*, actor: User, data: dict) -> tuple[Person, list[str]]:
     """Register a person living in the actor's area. Returns the person and any warnings."""
     values = dict(data)
@@ -110,12 +157,19 @@ def person_create(*, actor: User, data: dict) -> tuple[Person, list[str]]:
     with transaction.atomic():
         _full_clean(person)
         person.save()
-        change_record(actor=actor, subject=person, entity=person, action=ChangeRecord.Action.CREATE,
-                      after=snapshot(person))
+        change_record(
+            actor=actor,
+            subject=person,
+            entity=person,
+            action=ChangeRecord.Action.CREATE,
+            after=snapshot(person),
+        )
     return person, warnings
 
 
-def person_update(*, actor: User, person: Person, version: int | None, data: dict) -> tuple[Person, list[str]]:
+def person_update(
+    *, actor: User, person: Person, version: int | None, data: dict
+) -> tuple[Person, list[str]]:
     with transaction.atomic():
         current = _lock(Person, person.pk, version)
         rules.check_may_write(actor, current.area_id)
@@ -131,15 +185,26 @@ def person_update(*, actor: User, person: Person, version: int | None, data: dic
             current.area = current.residence_division
         _full_clean(current)
         _bump(current)
-        change_record(actor=actor, subject=_history_subject(current), entity=current,
-                      action=ChangeRecord.Action.UPDATE, before=before, after=snapshot(current))
+        change_record(
+            actor=actor,
+            subject=_history_subject(current),
+            entity=current,
+            action=ChangeRecord.Action.UPDATE,
+            before=before,
+            after=snapshot(current),
+        )
     return current, warnings
 
 
 # --- households ---------------------------------------------------------------------------------
 
+
 def household_create(
-    *, actor: User, data: dict, head: Person, head_relation: str = codes.Relation.HEAD,
+    *,
+    actor: User,
+    data: dict,
+    head: Person,
+    head_relation: str = codes.Relation.HEAD,
     joined_on: datetime.date | None = None,
 ) -> Household:
     """A new household with `head` as its first member."""
@@ -153,8 +218,13 @@ def household_create(
     with transaction.atomic():
         _full_clean(household, exclude=["head"])
         household.save()
-        change_record(actor=actor, subject=household, entity=household, action=ChangeRecord.Action.CREATE,
-                      after=snapshot(household))
+        change_record(
+            actor=actor,
+            subject=household,
+            entity=household,
+            action=ChangeRecord.Action.CREATE,
+            after=snapshot(household),
+        )
         member_add(actor=actor, household=household, person=head, relation=head_relation, joined_on=joined_on)
     return household
 
@@ -171,19 +241,32 @@ def household_update(*, actor: User, household: Household, version: int | None, 
         _bump(current)
         if before["village_id"] != current.village_id:
             # The members move with their household, and so does who may see them.
-            Person.objects.filter(
-                memberships__household=current, memberships__left_on__isnull=True
-            ).update(area=current.village_id)
-        change_record(actor=actor, subject=current, entity=current, action=ChangeRecord.Action.UPDATE,
-                      before=before, after=snapshot(current))
+            Person.objects.filter(memberships__household=current, memberships__left_on__isnull=True).update(
+                area=current.village_id
+            )
+        change_record(
+            actor=actor,
+            subject=current,
+            entity=current,
+            action=ChangeRecord.Action.UPDATE,
+            before=before,
+            after=snapshot(current),
+        )
     return current
 
 
 # --- members ------------------------------------------------------------------------------------
 
+
 def member_add(
-    *, actor: User, household: Household, person: Person, relation: str, co_living: bool = True,
-    exclusion: str = "", joined_on: datetime.date | None = None,
+    *,
+    actor: User,
+    household: Household,
+    person: Person,
+    relation: str,
+    co_living: bool = True,
+    exclusion: str = "",
+    joined_on: datetime.date | None = None,
 ) -> Membership:
     """Add a person who is in no household now. To move someone, use member_move."""
     rules.check_may_write(actor, household.village_id)
@@ -192,29 +275,49 @@ def member_add(
     if exclusion:
         co_living = False
     membership = Membership(
-        household=household, person=person, relation=relation, co_living=co_living, exclusion=exclusion,
+        household=household,
+        person=person,
+        relation=relation,
+        co_living=co_living,
+        exclusion=exclusion,
         joined_on=joined_on or timezone.localdate(),
     )
     with transaction.atomic():
         if Membership.objects.filter(person=person, left_on__isnull=True).exists():
-            raise ValidationError({"person": _("%(name)s already belongs to a household. Move them instead.")
-                                   % {"name": person.name}})
-        if relation in codes.HEAD_RELATIONS:
-            if Membership.objects.filter(household=household, left_on__isnull=True,
-                                         relation__in=codes.HEAD_RELATIONS).exists():
-                raise ValidationError({"relation": _("The household already has a head.")})
+            raise ValidationError(
+                {
+                    "person": _("%(name)s already belongs to a household. Move them instead.")
+                    % {"name": person.name}
+                }
+            )
+        if (
+            relation in codes.HEAD_RELATIONS
+            and Membership.objects.filter(
+                household=household, left_on__isnull=True, relation__in=codes.HEAD_RELATIONS
+            ).exists()
+        ):
+            raise ValidationError({"relation": _("The household already has a head.")})
         _full_clean(membership)
         try:
             with transaction.atomic():
                 membership.save()
         except IntegrityError:  # another clerk added the same person a moment ago
-            raise ValidationError({"person": _("%(name)s already belongs to a household. Move them instead.")
-                                   % {"name": person.name}}) from None
+            raise ValidationError(
+                {
+                    "person": _("%(name)s already belongs to a household. Move them instead.")
+                    % {"name": person.name}
+                }
+            ) from None
         Person.objects.filter(pk=person.pk).update(area=household.village_id)
         if relation in codes.HEAD_RELATIONS:
             Household.objects.filter(pk=household.pk).update(head=person, version=F("version") + 1)
-        change_record(actor=actor, subject=household, entity=membership, action=ChangeRecord.Action.CREATE,
-                      after=snapshot(membership) | {"person_name": person.name})
+        change_record(
+            actor=actor,
+            subject=household,
+            entity=membership,
+            action=ChangeRecord.Action.CREATE,
+            after=snapshot(membership) | {"person_name": person.name},
+        )
     return membership
 
 
@@ -222,7 +325,9 @@ def member_update(*, actor: User, membership: Membership, version: int | None, d
     with transaction.atomic():
         current = _lock(Membership, membership.pk, version)
         if current.left_on:
-            raise ValidationError(_("This person has left the household; their past membership cannot change."))
+            raise ValidationError(
+                _("This person has left the household; their past membership cannot change.")
+            )
         household = current.household
         rules.check_may_write(actor, household.village_id)
         before = snapshot(current)
@@ -231,19 +336,34 @@ def member_update(*, actor: User, membership: Membership, version: int | None, d
             current.co_living = False
         rules.check_relation(current.relation, current.person.sex)
         if current.relation in codes.HEAD_RELATIONS and before["relation"] not in codes.HEAD_RELATIONS:
-            if Membership.objects.filter(household=household, left_on__isnull=True,
-                                         relation__in=codes.HEAD_RELATIONS).exclude(pk=current.pk).exists():
+            if (
+                Membership.objects.filter(
+                    household=household, left_on__isnull=True, relation__in=codes.HEAD_RELATIONS
+                )
+                .exclude(pk=current.pk)
+                .exists()
+            ):
                 raise ValidationError({"relation": _("The household already has a head.")})
             Household.objects.filter(pk=household.pk).update(head=current.person, version=F("version") + 1)
         _full_clean(current)
         _bump(current)
-        change_record(actor=actor, subject=household, entity=current, action=ChangeRecord.Action.UPDATE,
-                      before=before, after=snapshot(current))
+        change_record(
+            actor=actor,
+            subject=household,
+            entity=current,
+            action=ChangeRecord.Action.UPDATE,
+            before=before,
+            after=snapshot(current),
+        )
     return current
 
 
 def member_remove(
-    *, actor: User, membership: Membership, version: int | None = None, left_on: datetime.date | None = None,
+    *,
+    actor: User,
+    membership: Membership,
+    version: int | None = None,
+    left_on: datetime.date | None = None,
     reason: str = codes.LeaveReason.OTHER,
 ) -> Membership:
     """End a membership. History keeps it; the person stays registered."""
@@ -264,13 +384,25 @@ def member_remove(
         Person.objects.filter(pk=person.pk).update(area=person.residence_division_id)
         if household.head_id == person.pk:
             Household.objects.filter(pk=household.pk).update(head=None, version=F("version") + 1)
-        change_record(actor=actor, subject=household, entity=current, action=ChangeRecord.Action.DELETE,
-                      before=before, after=snapshot(current) | {"person_name": person.name}, reason=reason)
+        change_record(
+            actor=actor,
+            subject=household,
+            entity=current,
+            action=ChangeRecord.Action.DELETE,
+            before=before,
+            after=snapshot(current) | {"person_name": person.name},
+            reason=reason,
+        )
     return current
 
 
 def member_move(
-    *, actor: User, person: Person, to_household: Household, relation: str, on: datetime.date | None = None,
+    *,
+    actor: User,
+    person: Person,
+    to_household: Household,
+    relation: str,
+    on: datetime.date | None = None,
 ) -> Membership:
     """Move a person from their current household (if any) to another, keeping both histories."""
     with transaction.atomic():
@@ -285,6 +417,7 @@ def member_move(
 
 # --- income, assets, expenses -------------------------------------------------------------------
 
+
 def _item_create(*, actor: User, household: Household, model, fields: list[str], data: dict):
     rules.check_may_write(actor, household.village_id)
     item = model(household=household)
@@ -293,8 +426,13 @@ def _item_create(*, actor: User, household: Household, model, fields: list[str],
     with transaction.atomic():
         _full_clean(item)
         item.save()
-        change_record(actor=actor, subject=household, entity=item, action=ChangeRecord.Action.CREATE,
-                      after=snapshot(item))
+        change_record(
+            actor=actor,
+            subject=household,
+            entity=item,
+            action=ChangeRecord.Action.CREATE,
+            after=snapshot(item),
+        )
     return item
 
 
@@ -308,8 +446,14 @@ def _item_update(*, actor: User, item, version: int | None, fields: list[str], d
         _check_member_of(household, getattr(current, "person", None))
         _full_clean(current)
         _bump(current)
-        change_record(actor=actor, subject=household, entity=current, action=ChangeRecord.Action.UPDATE,
-                      before=before, after=snapshot(current))
+        change_record(
+            actor=actor,
+            subject=household,
+            entity=current,
+            action=ChangeRecord.Action.UPDATE,
+            before=before,
+            after=snapshot(current),
+        )
     return current
 
 
@@ -322,8 +466,14 @@ def _item_delete(*, actor: User, item, version: int | None = None, reason: str =
         pk = current.pk
         current.delete()
         current.pk = pk
-        change_record(actor=actor, subject=household, entity=current, action=ChangeRecord.Action.DELETE,
-                      before=before, reason=reason)
+        change_record(
+            actor=actor,
+            subject=household,
+            entity=current,
+            action=ChangeRecord.Action.DELETE,
+            before=before,
+            reason=reason,
+        )
 
 
 def _check_income(item_data: dict) -> None:
@@ -379,7 +529,9 @@ def asset_item_delete(*, actor: User, item: AssetItem, version: int | None = Non
 
 def expense_create(*, actor: User, household: Household, data: dict) -> RigidExpense:
     rules.check_not_future(data.get("incurred_on"), "incurred_on")
-    return _item_create(actor=actor, household=household, model=RigidExpense, fields=EXPENSE_FIELDS, data=data)
+    return _item_create(
+        actor=actor, household=household, model=RigidExpense, fields=EXPENSE_FIELDS, data=data
+    )
 
 
 def expense_update(*, actor: User, item: RigidExpense, version: int | None, data: dict) -> RigidExpense:
@@ -419,15 +571,24 @@ def sniff_document(head: bytes, filename: str) -> tuple[str, str]:
 
 
 def document_upload(
-    *, actor: User, household: Household, upload: UploadedFile, material_type: str, person: Person | None = None,
+    *,
+    actor: User,
+    household: Household,
+    upload: UploadedFile,
+    material_type: str,
+    person: Person | None = None,
 ) -> Document:
     rules.check_may_write(actor, household.village_id)
     limit = settings.SAFETYNET_MAX_DOCUMENT_BYTES
     if upload.size == 0:
         raise ValidationError({"file": _("The file is empty.")})
     if upload.size > limit:
-        raise ValidationError({"file": _("The file is %(size)s MB; the limit is %(limit)s MB.")
-                               % {"size": round(upload.size / 1048576, 1), "limit": limit // 1048576}})
+        raise ValidationError(
+            {
+                "file": _("The file is %(size)s MB; the limit is %(limit)s MB.")
+                % {"size": round(upload.size / 1048576, 1), "limit": limit // 1048576}
+            }
+        )
     if material_type not in codes.MaterialType.values:
         raise ValidationError({"material_type": _("Choose what kind of material this is.")})
     _check_member_of(household, person)
@@ -439,17 +600,28 @@ def document_upload(
         digest.update(chunk)
     upload.seek(0)
     document = Document(
-        household=household, person=person, material_type=material_type,
-        original_name=(upload.name or "file")[-200:], content_type=content_type, extension=extension,
-        size=upload.size, sha256=digest.hexdigest(), uploaded_by=actor,
+        household=household,
+        person=person,
+        material_type=material_type,
+        original_name=(upload.name or "file")[-200:],
+        content_type=content_type,
+        extension=extension,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
     )
     with transaction.atomic():
         document.file.save("upload", upload, save=False)
         # The file lands before the row: if the row fails, remove the file so nothing is orphaned.
         try:
             document.save()
-            change_record(actor=actor, subject=household, entity=document, action=ChangeRecord.Action.CREATE,
-                          after=snapshot(document, ["material_type", "original_name", "size", "sha256", "person_id"]))
+            change_record(
+                actor=actor,
+                subject=household,
+                entity=document,
+                action=ChangeRecord.Action.CREATE,
+                after=snapshot(document, ["material_type", "original_name", "size", "sha256", "person_id"]),
+            )
         except Exception:
             document.file.delete(save=False)
             raise
@@ -465,14 +637,21 @@ def document_delete(*, actor: User, document: Document, reason: str = "") -> Non
     with transaction.atomic():
         document.delete()
         document.pk = pk
-        change_record(actor=actor, subject=household, entity=document, action=ChangeRecord.Action.DELETE,
-                      before=before, reason=reason)
+        change_record(
+            actor=actor,
+            subject=household,
+            entity=document,
+            action=ChangeRecord.Action.DELETE,
+            before=before,
+            reason=reason,
+        )
         # Another row may share the same content (same hash, same household): keep the file then.
         if not Document.objects.filter(file=name).exists():
             transaction.on_commit(lambda: storage.delete(name))
 
 
 # --- privacy ------------------------------------------------------------------------------------
+
 
 def person_reveal(*, actor: User, person: Person, channel: str) -> dict[str, str]:
     """The person's whole ID and phone numbers, for a role entitled to them; the view is logged.
@@ -492,8 +671,13 @@ def person_reveal(*, actor: User, person: Person, channel: str) -> dict[str, str
 
 # --- several steps that stand or fall together ----------------------------------------------------
 
+
 def household_create_with_new_head(
-    *, actor: User, data: dict, head_data: dict, head_relation: str = codes.Relation.HEAD,
+    *,
+    actor: User,
+    data: dict,
+    head_data: dict,
+    head_relation: str = codes.Relation.HEAD,
 ) -> tuple[Household, list[str]]:
     """Register a person and a new household headed by them: both are saved, or neither.
     Returns the household and the warnings about the person."""
@@ -504,14 +688,27 @@ def household_create_with_new_head(
 
 
 def member_add_new_person(
-    *, actor: User, household: Household, person_data: dict, relation: str, co_living: bool = True,
-    exclusion: str = "", joined_on: datetime.date | None = None,
+    *,
+    actor: User,
+    household: Household,
+    person_data: dict,
+    relation: str,
+    co_living: bool = True,
+    exclusion: str = "",
+    joined_on: datetime.date | None = None,
 ) -> tuple[Membership, list[str]]:
     """Register a person and add them to the household: both are saved, or neither."""
     with transaction.atomic():
         person, warnings = person_create(actor=actor, data=person_data)
-        membership = member_add(actor=actor, household=household, person=person, relation=relation,
-                                co_living=co_living, exclusion=exclusion, joined_on=joined_on)
+        membership = member_add(
+            actor=actor,
+            household=household,
+            person=person,
+            relation=relation,
+            co_living=co_living,
+            exclusion=exclusion,
+            joined_on=joined_on,
+        )
     return membership, warnings
 
 

@@ -21,7 +21,9 @@ def test_full_width_digits_spaces_and_lowercase_x_are_accepted():
     number = make_id_number("371302", datetime.date(1960, 3, 3), 5)
     if not number.endswith("X"):
         number = next(
-            n for o in range(1, 999) if (n := make_id_number("371302", datetime.date(1960, 3, 3), o)).endswith("X")
+            n
+            for o in range(1, 999)
+            if (n := make_id_number("371302", datetime.date(1960, 3, 3), o)).endswith("X")
         )
     typed = " " + number[:-1].translate(str.maketrans("0123456789", "０１２３４５６７８９")) + " x "
     assert check_id_number(typed).number == number

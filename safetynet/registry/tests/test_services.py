@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 COUPLE = [("王大山", 1, "02", datetime.date(1948, 3, 1)), ("李秀英", 2, "12", datetime.date(1950, 7, 9))]
 
 
-def test_household_create_records_history_for_household_and_head(make_household, lanshan_village, county_user):
+def test_household_create_records_history_for_household_and_head(
+    make_household, lanshan_village, county_user
+):
     household = make_household(lanshan_village, county_user, members=COUPLE)
     timeline = list(selectors.household_timeline(actor=county_user, household=household))
     kinds = [(r.entity_type, r.action) for r in timeline]
@@ -28,8 +30,12 @@ def test_household_create_records_history_for_household_and_head(make_household,
 
 def test_update_keeps_before_and_after_of_changed_fields_only(make_household, lanshan_village, county_user):
     household = make_household(lanshan_village, county_user, heating="2")
-    services.household_update(actor=county_user, household=household, version=household.version,
-                              data={"heating": "9", "co_alarm": False})
+    services.household_update(
+        actor=county_user,
+        household=household,
+        version=household.version,
+        data={"heating": "9", "co_alarm": False},
+    )
     change = ChangeRecord.objects.filter(entity_type="household", action="update").get()
     assert (change.before, change.after) == ({"heating": "2"}, {"heating": "9"})
 
@@ -37,8 +43,9 @@ def test_update_keeps_before_and_after_of_changed_fields_only(make_household, la
 def test_an_update_that_changes_nothing_records_nothing(make_household, lanshan_village, county_user):
     household = make_household(lanshan_village, county_user)
     before = ChangeRecord.objects.count()
-    services.household_update(actor=county_user, household=household, version=household.version,
-                              data={"address": household.address})
+    services.household_update(
+        actor=county_user, household=household, version=household.version, data={"address": household.address}
+    )
     assert ChangeRecord.objects.count() == before
 
 
@@ -47,14 +54,20 @@ def test_concurrent_edit_one_wins_the_other_is_told(make_household, lanshan_vill
     seen = household.version
     services.household_update(actor=county_user, household=household, version=seen, data={"address": "A路"})
     with pytest.raises(ConflictError) as error:
-        services.household_update(actor=county_user, household=household, version=seen, data={"address": "B路"})
+        services.household_update(
+            actor=county_user, household=household, version=seen, data={"address": "B路"}
+        )
     assert "刷新" in str(error.value) or "Reload" in str(error.value)
     assert Household.objects.get(pk=household.pk).address == "A路"
 
 
-def test_person_in_one_household_at_a_time_and_move_keeps_history(make_household, lanshan_village, county_user):
+def test_person_in_one_household_at_a_time_and_move_keeps_history(
+    make_household, lanshan_village, county_user
+):
     first = make_household(lanshan_village, county_user, members=COUPLE)
-    second = make_household(lanshan_village, county_user, members=[("赵强", 1, "02", datetime.date(1975, 1, 1))])
+    second = make_household(
+        lanshan_village, county_user, members=[("赵强", 1, "02", datetime.date(1975, 1, 1))]
+    )
     wife = first.memberships.get(relation="12").person
     with pytest.raises(ValidationError):
         services.member_add(actor=county_user, household=second, person=wife, relation="12")
@@ -104,34 +117,49 @@ def test_grid_worker_reads_but_cannot_write(make_household, lanshan_village, cou
         services.household_update(actor=grid, household=household, version=None, data={"address": "x"})
 
 
-def test_income_keeps_exact_decimals_and_needs_a_reason_to_be_excluded(make_household, lanshan_village,
-                                                                      county_user):
+def test_income_keeps_exact_decimals_and_needs_a_reason_to_be_excluded(
+    make_household, lanshan_village, county_user
+):
     household = make_household(lanshan_village, county_user)
     period = {"period_start": datetime.date(2022, 1, 1), "period_end": datetime.date(2022, 12, 31)}
-    item = services.income_item_create(actor=county_user, household=household,
-                                       data={"category": "wage", "amount": Decimal("12345.67"), **period})
+    item = services.income_item_create(
+        actor=county_user,
+        household=household,
+        data={"category": "wage", "amount": Decimal("12345.67"), **period},
+    )
     item.refresh_from_db()
     assert item.amount == Decimal("12345.67")
     with pytest.raises(ValidationError):
-        services.income_item_create(actor=county_user, household=household,
-                                    data={"category": "transfer_net", "amount": Decimal("100"), "excluded": True,
-                                          **period})
+        services.income_item_create(
+            actor=county_user,
+            household=household,
+            data={"category": "transfer_net", "amount": Decimal("100"), "excluded": True, **period},
+        )
     with pytest.raises(ValidationError):
-        services.income_item_create(actor=county_user, household=household,
-                                    data={"category": "wage", "amount": Decimal("1"),
-                                          "period_start": datetime.date(2022, 2, 1),
-                                          "period_end": datetime.date(2022, 1, 1)})
+        services.income_item_create(
+            actor=county_user,
+            household=household,
+            data={
+                "category": "wage",
+                "amount": Decimal("1"),
+                "period_start": datetime.date(2022, 2, 1),
+                "period_end": datetime.date(2022, 1, 1),
+            },
+        )
 
 
-def test_document_type_is_judged_by_content_not_name(make_household, lanshan_village, county_user, settings,
-                                                     tmp_path):
+def test_document_type_is_judged_by_content_not_name(
+    make_household, lanshan_village, county_user, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     household = make_household(lanshan_village, county_user)
     fake = SimpleUploadedFile("证明.pdf", b"MZ\x90\x00 this is a program", content_type="application/pdf")
     with pytest.raises(ValidationError):
         services.document_upload(actor=county_user, household=household, upload=fake, material_type="202")
     real = SimpleUploadedFile("证明.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
-    document = services.document_upload(actor=county_user, household=household, upload=real, material_type="202")
+    document = services.document_upload(
+        actor=county_user, household=household, upload=real, material_type="202"
+    )
     assert document.file.read() == b"%PDF-1.4\n%test\n"
     assert document.original_name == "证明.pdf"
 
@@ -144,5 +172,6 @@ def test_reveal_is_logged_and_refused_to_a_grid_worker(make_household, lanshan_v
     assert full["id_number"] == household.head.id_number
     assert UnmaskLog.objects.filter(actor=county_user, subject_id=household.head.pk).count() == 1
     with pytest.raises(PermissionDenied):
-        services.person_reveal(actor=user(Role.GRID_WORKER, lanshan_village.code), person=household.head,
-                               channel="page")
+        services.person_reveal(
+            actor=user(Role.GRID_WORKER, lanshan_village.code), person=household.head, channel="page"
+        )
