@@ -1,0 +1,149 @@
+"""A county user never sees another county's people: every page, walked with the other county's ids.
+
+The URL patterns are read from the resolver, so a page added later is walked too; a page with a
+path parameter this test does not know fails it until someone says which object the id names.
+"""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from conftest import user
+from safetynet.core.models import ChangeRecord, Role, UnmaskLog
+from safetynet.registry import services
+
+pytestmark = pytest.mark.django_db
+
+# The first segment of a route with an id, and which object's id it takes.
+ID_KINDS = {
+    "households": "household",
+    "members": "membership",
+    "people": "person",
+    "documents": "document",
+    "income": "income",
+    "asset": "asset",
+    "expense": "expense",
+}
+# Served to anyone or not about registry data: the login machinery, health, admin (own auth), API
+# (walked by test_every_api_route_as_other_county).
+NOT_WALKED = ("admin/", "api/", "i18n/", "healthz", "login/", "logout/", "static/")
+
+
+def _routes(patterns, prefix=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _routes(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern)
+
+
+def page_routes() -> list[str]:
+    return sorted({r for r in _routes(get_resolver().url_patterns) if not r.startswith(NOT_WALKED)})
+
+
+def _case(make_household, village, actor, settings, tmp_path) -> dict:
+    settings.MEDIA_ROOT = tmp_path
+    household = make_household(
+        village,
+        actor,
+        members=[
+            ("欧阳秘密", 1, "02", datetime.date(1951, 2, 3)),
+            ("欧阳小妹", 2, "30", datetime.date(1990, 5, 6)),
+        ],
+        phone="13912345678",
+    )
+    period = {"period_start": datetime.date(2022, 1, 1), "period_end": datetime.date(2022, 12, 31)}
+    income = services.income_item_create(
+        actor=actor, household=household, data={"category": "wage", "amount": Decimal("1000"), **period}
+    )
+    asset = services.asset_item_create(
+        actor=actor, household=household, data={"asset_type": "101", "value": Decimal("500")}
+    )
+    expense = services.expense_create(
+        actor=actor,
+        household=household,
+        data={"expense_type": "medical", "amount": Decimal("300"), "incurred_on": datetime.date(2022, 5, 1)},
+    )
+    document = services.document_upload(
+        actor=actor,
+        household=household,
+        material_type="202",
+        upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4 secret", content_type="application/pdf"),
+    )
+    return {
+        "household": household.pk,
+        "membership": household.memberships.get(relation="30").pk,
+        "person": household.head_id,
+        "document": document.pk,
+        "income": income.pk,
+        "asset": asset.pk,
+        "expense": expense.pk,
+        "names": ["欧阳秘密", "欧阳小妹"],
+        "id_number": household.head.id_number,
+    }
+
+
+def _url(route: str, ids: dict) -> str:
+    if "<" not in route:
+        return "/" + route
+    kind = next((ID_KINDS[part] for part in route.split("/") if part in ID_KINDS), None)
+    assert kind is not None, f"{route}: add its first segment to ID_KINDS"
+    assert route.count("<") == 1, f"{route}: more than one parameter, teach this test"
+    head, _, tail = route.partition("<")
+    return "/" + head + str(ids[kind]) + tail.partition(">")[2]
+
+
+@pytest.fixture
+def two_counties(make_household, lanshan_village, yinan_village, settings, tmp_path):
+    lanshan = user(Role.COUNTY_BUREAU, "371302")
+    yinan = user(Role.COUNTY_BUREAU, "371321")
+    theirs = _case(make_household, yinan_village, yinan, settings, tmp_path)
+    mine = make_household(lanshan_village, lanshan, members=[("张自己", 1, "02", datetime.date(1960, 1, 1))])
+    return lanshan, theirs, mine
+
+
+def test_the_walk_covers_the_registry_pages():
+    routes = page_routes()
+    assert "registry/households/<int:pk>/" in routes
+    assert len(routes) >= 20
+
+
+def test_every_page_as_other_county(client, two_counties):
+    lanshan, theirs, _mine = two_counties
+    client.force_login(lanshan)
+    changes, unmasks = ChangeRecord.objects.count(), UnmaskLog.objects.count()
+    leaks = []
+    for route in page_routes():
+        url = _url(route, theirs)
+        probes = [("get", url, {}), ("post", url, {"version": "1", "address": "x", "left_on": "2022-01-01"})]
+        if "<" not in route:
+            probes += [
+                ("get", url, {"q": theirs["names"][0]}),
+                ("get", url, {"q": theirs["id_number"][-6:]}),
+                ("get", url, {"division": "371321"}),
+            ]
+        for method, target, data in probes:
+            response = getattr(client, method)(target, data)
+            body = b"".join(response) if response.streaming else response.content
+            text = body.decode("utf-8", "replace")
+            if "<" in route and response.status_code not in (404, 405):
+                leaks.append(f"{method.upper()} {target} → {response.status_code}")
+            # The search box echoes what was typed: look only for what the user did not type.
+            secrets = [v for v in [*theirs["names"], theirs["id_number"]] if v not in data.values()]
+            if any(secret in text for secret in secrets) or b"secret" in body:
+                leaks.append(f"{method.upper()} {target} {data} shows the other county's data")
+    assert leaks == []
+    assert ChangeRecord.objects.count() == changes
+    assert UnmaskLog.objects.count() == unmasks
+
+
+def test_the_same_pages_open_for_ones_own_county(client, make_household, lanshan_village, settings, tmp_path):
+    lanshan = user(Role.COUNTY_BUREAU, "371302")
+    ids = _case(make_household, lanshan_village, lanshan, settings, tmp_path)
+    client.force_login(lanshan)
+    statuses = {route: client.get(_url(route, ids)).status_code for route in page_routes()}
+    assert statuses["registry/households/<int:pk>/"] == 200
+    assert all(status in (200, 302, 405) for status in statuses.values()), statuses
