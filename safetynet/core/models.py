@@ -35,7 +35,7 @@ class Division(models.Model):
     """One administrative division. Subtree queries are prefix queries on `code`."""
 
     code = models.CharField(_("division code"), max_length=12, primary_key=True)
-    name = models.CharField(_("name"), max_length=64)
+    name = models.CharField(_("division name"), max_length=64)
     level = models.CharField(_("level"), max_length=10, choices=DivisionLevel.choices)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -167,7 +167,7 @@ class ApiToken(models.Model):
     """A bearer token for /api/v1. Only its SHA-256 is stored; the token is shown once."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(_("name"), max_length=64)
+    name = models.CharField(_("token name"), max_length=64)
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -117,3 +117,17 @@ def logged_in_page(new_context, live_server):
         return context.new_page()
 
     return make
+
+
+@pytest.fixture
+def shot():
+    """shot(page, name) saves a full-page screenshot to $SAFETYNET_SHOTS/name.png when that variable
+    names a directory (for a person to look at the pages); otherwise it does nothing."""
+    folder = os.environ.get("SAFETYNET_SHOTS")
+
+    def take(page, name: str) -> None:
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=Path(folder) / f"{name}.png", full_page=True)
+
+    return take

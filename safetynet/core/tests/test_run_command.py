@@ -11,6 +11,9 @@ import threading
 import time
 
 import pytest
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext
 
 from safetynet.core.management.commands.run import DEMO_PASSWORD
 
@@ -42,8 +45,13 @@ def environment(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env |= {"SAFETYNET_DATA_DIR": str(tmp_path_factory.mktemp("run-data")), "PYTHONUNBUFFERED": "1"}
     subprocess.run([*CLI, "migrate", "--no-input"], env=env, check=True, capture_output=True, timeout=120)
-    subprocess.run([*CLI, "demo-city", "--households", "10", "--seed", "1"], env=env, check=True,
-                   capture_output=True, timeout=120)
+    subprocess.run(
+        [*CLI, "demo-city", "--households", "10", "--seed", "1"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     return env
 
 
@@ -52,8 +60,13 @@ class Running:
 
     def __init__(self, env: dict):
         self.port = free_port()
-        self.process = subprocess.Popen([*CLI, "run", "--port", str(self.port)], env=env, text=True,
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [*CLI, "run", "--port", str(self.port)],
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
         self.lines: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -71,8 +84,16 @@ class Running:
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.output
             if "Ctrl-C" in self.output and self.get("/healthz")[0] == 200:
-                found = re.findall(r"(web server|task worker): pid (\d+)", self.output)
-                return {name: int(pid) for name, pid in found}
+                # The command speaks the site's language (Chinese): look for the lines as it prints them.
+                with translation.override(settings.LANGUAGE_CODE):
+                    line = gettext("%(name)s: pid %(pid)s")
+                    printed = {
+                        key: line % {"name": gettext(key), "pid": ""} for key in ("web server", "task worker")
+                    }
+                found = {
+                    key: re.search(re.escape(text) + r"(\d+)", self.output) for key, text in printed.items()
+                }
+                return {key: int(match.group(1)) for key, match in found.items() if match}
             time.sleep(0.2)
         raise AssertionError(f"not ready in {timeout} s:\n{self.output}")
 
