@@ -7,6 +7,7 @@ from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from safetynet.core.money import YuanField
 from safetynet.core.models import DivisionLevel, Role, UrbanRural, User
 from safetynet.core.scope import may_unmask
 from safetynet.core.selectors import division_list, division_villages
@@ -277,6 +278,9 @@ class MemberRemoveForm(PlainForm):
 
 # --- income, assets, expenses, documents ------------------------------------------------------------
 
+MONEY_FIELDS = {"amount", "value", "deduction_amount"}
+
+
 class HouseholdItemForm(ServiceForm):
     """An item of one household; `person` is one of its members."""
 
@@ -284,6 +288,12 @@ class HouseholdItemForm(ServiceForm):
         super().__init__(*args, **kwargs)
         if "person" in self.fields:
             self.fields["person"].queryset = selectors.household_people(actor=actor, household=household)
+        for name in MONEY_FIELDS & set(self.fields):
+            old = self.fields[name]
+            self.fields[name] = YuanField(
+                label=old.label, required=old.required, help_text=old.help_text, min_value=0,
+                initial=old.initial,
+            )
 
 
 class IncomeForm(HouseholdItemForm):

@@ -1,0 +1,31 @@
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from safetynet.core.money import YuanField, parse_yuan
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [
+        ("1234.5", Decimal("1234.50")),
+        ("1,234.50", Decimal("1234.50")),
+        ("1，234.50元", Decimal("1234.50")),
+        ("￥１２３４", Decimal("1234.00")),
+        (" 0.05 ", Decimal("0.05")),
+        ("", None),
+    ],
+)
+def test_amounts_as_clerks_type_them_are_read_exactly(typed, amount):
+    assert parse_yuan(typed) == amount
+
+
+@pytest.mark.parametrize("typed", ["12.345", "一千", "12..3", "1.2.3", "abc"])
+def test_what_cannot_be_read_without_guessing_is_refused(typed):
+    with pytest.raises(ValidationError):
+        parse_yuan(typed)
+
+
+def test_form_field_accepts_separators_and_keeps_decimals():
+    assert YuanField().clean("2,000.10元") == Decimal("2000.10")
