@@ -7,8 +7,8 @@ from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from safetynet.core.money import YuanField
 from safetynet.core.models import DivisionLevel, Role, UrbanRural, User
+from safetynet.core.money import YuanField
 from safetynet.core.scope import may_unmask
 from safetynet.core.selectors import division_list, division_villages
 from safetynet.registry import codes, selectors, services
