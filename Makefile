@@ -35,8 +35,10 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
+# Scale: BENCH_HOUSEHOLDS (default 20000, about a minute); BENCH_PG=1 adds the PostgreSQL figures.
 bench: setup
-	@for script in bench/*.py; do $(PY) $$script || exit 1; done
+	@$(PY) bench/_bench.py machine
+	@for script in bench/[!_]*.py; do $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) var

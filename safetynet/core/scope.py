@@ -22,13 +22,21 @@ def in_scope(actor: User, division_code: str | None) -> bool:
     return bool(division_code) and division_code.startswith(scope_code(actor))
 
 
+def _next_code(code: str) -> str | None:
+    """The first code of the same length after `code` ('371302' → '371303'); None after '99…'."""
+    following = str(int(code) + 1)
+    return following if len(following) == len(code) else None
+
+
 def subtree_q(field: str, code: str) -> Q:
     """Rows whose division code (at `field`) lies in the subtree of `code`.
 
-    A range rather than LIKE 'code%': codes are digits and ':' sorts right after '9', so the
-    range is exactly the prefix and both SQLite and PostgreSQL answer it from a plain index.
+    A range rather than LIKE 'code%', so that both SQLite and PostgreSQL answer it from a plain
+    index. Both bounds are digits only: digit strings sort the same in every collation, where
+    punctuation (a ':' after '9', say) does not.
     """
-    return Q(**{f"{field}__gte": code, f"{field}__lt": code + ":"})
+    upper = _next_code(code)
+    return Q(**{f"{field}__gte": code}) & (Q(**{f"{field}__lt": upper}) if upper else Q())
 
 
 def scope_q(actor: User, field: str) -> Q:

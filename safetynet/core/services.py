@@ -39,11 +39,12 @@ def _plain(value):
 
 
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict:
-    """The row's own values as plain JSON, for before/after history."""
+    """The row's own values as plain JSON, for before/after history. Fields nobody edits (keys
+    derived from others, such as search keys) would only repeat a change already recorded."""
     names = fields or [
         f.attname
         for f in instance._meta.concrete_fields
-        if f.attname not in {"id", "version", "created_at", "updated_at"}
+        if f.editable and f.attname not in {"id", "version", "created_at", "updated_at"}
     ]
     return {name: _plain(getattr(instance, name)) for name in names}
 
@@ -308,3 +309,47 @@ def village_bulk_create(*, villages: Iterable[tuple[str, str, str]]) -> int:
     ]
     Division.objects.bulk_create(new, batch_size=1000)
     return len(new)
+
+
+# --- several users at once -----------------------------------------------------------------------
+# Used by the demo-city builder. Imported here, not at the top, so that this section stays one
+# appended block.
+from django.contrib.auth.hashers import make_password  # noqa: E402
+
+
+def user_bulk_set_password(
+    *, users: Iterable[User], password: str, email_domain: str = "", actor: User | None = None
+) -> None:
+    """Give several users one password that meets the password rules (ValidationError, nothing
+    changed, otherwise), hashed once: hashing takes a good fraction of a second by design. With
+    `email_domain`, each also gets the e-mail address username@email_domain. Each user's history
+    records the change (never the hash)."""
+    users = list(users)
+    try:
+        validate_password(password)
+    except ValidationError as error:
+        raise ValidationError({"password": list(error.messages)}) from None
+    hashed = make_password(password)
+    for user in users:
+        user.password = hashed
+        if email_domain:
+            user.email = f"{user.username}@{email_domain}"
+    changed = {"password": "changed"}
+    with transaction.atomic():
+        User.objects.bulk_update(users, ["password", "email"], batch_size=500)
+        ChangeRecord.objects.bulk_create(
+            [
+                ChangeRecord(
+                    actor=actor,
+                    subject_type="user",
+                    subject_id=user.pk,
+                    entity_type="user",
+                    entity_id=user.pk,
+                    action=ChangeRecord.Action.UPDATE,
+                    before={"password": ""},
+                    after=changed | ({"email": user.email} if email_domain else {}),
+                )
+                for user in users
+            ],
+            batch_size=500,
+        )

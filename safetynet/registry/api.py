@@ -4,10 +4,13 @@ Handlers only convert: ids and codes in, the selectors (which apply the caller's
 services (which check, save and record history) in between, plain dicts out. An id outside the
 caller's area is 404, exactly like one that does not exist.
 
-Identifiers: ID numbers and phone numbers come masked. With `unmask=true` a caller whose role may
-see them whole (county bureau and above, township office in its township) gets them whole and each
-person shown is logged; any other caller gets them masked, with `unmasked: false`, not an error —
-so one client works for every role.
+Identifiers (`registry.privacy`: ID number, phone, disability certificate number, the note on the
+ID number; a household's phone) come masked. With `unmask=true` a caller whose role may see them
+whole (county bureau and above, township office in its township) gets them whole and each person
+shown is logged; any other caller gets them masked, with `unmasked: false`, not an error — so one
+client works for every role. A date of birth holds eight digits of the ID number: a caller who may
+not unmask gets `birth_date: null` and the `age`. A former member who now lives outside the
+caller's area comes with `in_area: false` and only the name the household's history recorded.
 """
 
 import datetime
@@ -23,10 +26,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from safetynet.core.api import ERRORS, PageParams, page_of
-from safetynet.core.masking import mask_id_number, mask_phone
 from safetynet.core.models import Role, User
-from safetynet.core.scope import may_unmask
-from safetynet.registry import codes, selectors, services
+from safetynet.registry import codes, privacy, selectors, services
 from safetynet.registry.schemas import (
     AssetIn,
     AssetOut,
@@ -53,8 +54,8 @@ from safetynet.registry.schemas import (
 
 router = Router(tags=["registry"])
 
-UNMASK_HELP = ("Whole ID and phone numbers, if your role may see them (each view is logged); otherwise they "
-               "stay masked and `unmasked` is false.")
+UNMASK_HELP = ("Whole ID, phone and disability certificate numbers, if your role may see them (each view is "
+               "logged); otherwise they stay masked and `unmasked` is false.")
 # Fields that only a person has: a service error keyed by one of these, raised while registering
 # a new head or member, is about the nested person and is reported as `<prefix>.<field>`.
 _PERSON_ONLY_FIELDS = (set(services.PERSON_FIELDS) | {"id_note"}) - set(services.HOUSEHOLD_FIELDS)
@@ -123,77 +124,66 @@ def _person_data(payload: dict, prefix: str = "") -> dict:
 
 # --- converting out --------------------------------------------------------------------------------
 
-class _Shown:
-    """What one response shows of personal identifiers; every whole one is revealed (and logged)
-    through the service, once per person per response."""
-
-    def __init__(self, actor: User, unmask: bool):
-        self.actor, self.unmask = actor, unmask
-        self._people: dict[int, dict] = {}
-
-    def person(self, person) -> tuple[dict, bool]:
-        if self.unmask and may_unmask(self.actor, person.area_id):
-            if person.pk not in self._people:
-                self._people[person.pk] = services.person_reveal(actor=self.actor, person=person,
-                                                                 channel="api")
-            return self._people[person.pk], True
-        return {"id_number": mask_id_number(person.id_number), "phone": mask_phone(person.phone)}, False
-
-    def household_phone(self, household) -> tuple[str, bool]:
-        if self.unmask and may_unmask(self.actor, household.village_id):
-            if not household.phone:
-                return "", True
-            whole = services.household_reveal(actor=self.actor, household=household, channel="api")
-            return whole["phone"], True
-        return mask_phone(household.phone), False
+def _brief(person, shown: privacy.Disclosure) -> dict:
+    values = shown.person(person)
+    return {"id": person.pk, "name": person.name, "sex": person.sex, "birth_date": values["birth_date"],
+            "age": values["age"], "id_number": values["id_number"], "unmasked": values["unmasked"]}
 
 
-def _brief(person, shown: _Shown) -> dict:
-    identifiers, whole = shown.person(person)
-    return {"id": person.pk, "name": person.name, "sex": person.sex, "birth_date": person.birth_date,
-            "id_number": identifiers["id_number"], "unmasked": whole}
+def _gone(member: privacy.Member) -> dict:
+    """A former member now living outside the caller's area: only the name history recorded."""
+    return {"id": member.membership.person_id, "name": member.name, "sex": None, "birth_date": None,
+            "age": None, "id_number": "", "unmasked": False, "in_area": False}
 
 
-def _person_out(person, shown: _Shown, *, household: int | None = None, warnings=()) -> dict:
-    identifiers, whole = shown.person(person)
-    cert = person.disability_cert_no
+def _person_out(person, shown: privacy.Disclosure, *, household: int | None = None, warnings=()) -> dict:
+    values = shown.person(person)
     # Divisions go out as codes: reading the related rows would cost two queries per person.
     own = set(PersonOut.model_fields) - {"hukou_division", "residence_division", "household", "unmasked",
-                                          "warnings"}
+                                          "warnings", "age", "birth_date", *privacy.PERSON_IDENTIFIERS}
     out = {name: getattr(person, name) for name in own}
+    out |= {name: values[name] for name in (*privacy.PERSON_IDENTIFIERS, "birth_date", "age", "unmasked")}
     out |= {
-        "id_number": identifiers["id_number"], "phone": identifiers["phone"],
         "hukou_division": person.hukou_division_id, "residence_division": person.residence_division_id,
-        "disability_cert_no": cert if whole or not cert else mask_id_number(cert[:18]) + cert[18:],
-        "household": household, "unmasked": whole, "warnings": list(warnings),
+        "household": household, "warnings": list(warnings),
     }
     return out
 
 
-def _household_out(household, shown: _Shown) -> dict:
-    phone, whole = shown.household_phone(household)
+def _household_out(household, shown: privacy.Disclosure) -> dict:
+    values = shown.household(household)
     member_count = getattr(household, "member_count", None)  # lists count in the same query
     if member_count is None:
         member_count = selectors.household_members(household=household).count()
     return {
         "id": household.pk, "village": household.village_id, "village_name": household.village.name,
-        "address": household.address, "urban_rural": household.urban_rural, "phone": phone,
+        "address": household.address, "urban_rural": household.urban_rural, "phone": values["phone"],
         "housing_status": household.housing_status, "house_structure": household.house_structure,
         "floor_area": household.floor_area, "heating": household.heating, "co_alarm": household.co_alarm,
         "grid_worker": household.grid_worker_id, "coordinator": household.coordinator_id,
         "status": household.status, "head": _brief(household.head, shown) if household.head_id else None,
         "member_count": member_count, "version": household.version, "created_at": household.created_at,
-        "updated_at": household.updated_at, "unmasked": whole,
+        "updated_at": household.updated_at, "unmasked": values["unmasked"],
     }
 
 
-def _member_out(membership, shown: _Shown) -> dict:
-    return {
-        "id": membership.pk, "household": membership.household_id, "person": _brief(membership.person, shown),
-        "relation": membership.relation, "co_living": membership.co_living, "exclusion": membership.exclusion,
-        "joined_on": membership.joined_on, "left_on": membership.left_on,
-        "leave_reason": membership.leave_reason, "version": membership.version,
-    }
+def _members_out(memberships, shown: privacy.Disclosure) -> list[dict]:
+    out = []
+    for member in privacy.members_shown(actor=shown.actor, memberships=memberships):
+        membership = member.membership
+        out.append({
+            "id": membership.pk, "household": membership.household_id,
+            "person": _brief(membership.person, shown) if member.in_area else _gone(member),
+            "relation": membership.relation, "co_living": membership.co_living,
+            "exclusion": membership.exclusion, "joined_on": membership.joined_on,
+            "left_on": membership.left_on, "leave_reason": membership.leave_reason,
+            "version": membership.version,
+        })
+    return out
+
+
+def _member_out(membership, shown: privacy.Disclosure) -> dict:
+    return _members_out([membership], shown)[0]
 
 
 def _item_out(item: Model, schema: type[Schema]) -> dict:
@@ -201,8 +191,8 @@ def _item_out(item: Model, schema: type[Schema]) -> dict:
     return out | {"person": item.person_id, "household": item.household_id}
 
 
-def _masked(request: HttpRequest) -> _Shown:
-    return _Shown(_actor(request), unmask=False)
+def _shown(request: HttpRequest, unmask: bool = False) -> privacy.Disclosure:
+    return privacy.Disclosure(_actor(request), channel="api", whole=unmask)
 
 
 # --- households ------------------------------------------------------------------------------------
@@ -231,14 +221,14 @@ def household_list(request, filters: Query[HouseholdFilters]):
         actor=_actor(request), division=filters.division, query=filters.q, status=filters.status,
         heating=filters.heating, co_alarm=filters.co_alarm, urban_rural=filters.urban_rural,
     )
-    shown = _Shown(_actor(request), filters.unmask)
+    shown = _shown(request, filters.unmask)
     return page_of(qs, filters, lambda household: _household_out(household, shown))
 
 
 @router.get("/households/{household_id}", response={200: HouseholdOut, **ERRORS}, summary="One household")
 def household_get(request, household_id: int, unmask: bool = Query(False, description=UNMASK_HELP)):
     household = _household_ref(_actor(request), household_id)
-    return _household_out(household, _Shown(_actor(request), unmask))
+    return _household_out(household, _shown(request, unmask))
 
 
 @router.post("/households", response={201: HouseholdOut, **ERRORS}, summary="Register a household")
@@ -261,7 +251,7 @@ def household_create(request, payload: HouseholdCreate):
         head = _person_ref(actor, payload.head_person, "head_person")
         household = services.household_create(actor=actor, data=data, head=head,
                                                head_relation=payload.head_relation)
-    return Status(201, _household_out(_household_ref(actor, household.pk), _masked(request)))
+    return Status(201, _household_out(_household_ref(actor, household.pk), _shown(request)))
 
 
 @router.patch("/households/{household_id}", response={200: HouseholdOut, **ERRORS},
@@ -273,7 +263,7 @@ def household_update(request, household_id: int, payload: HouseholdUpdate):
     version = data.pop("version")
     services.household_update(actor=actor, household=household, version=version,
                               data=_household_data(actor, data))
-    return _household_out(_household_ref(actor, household_id), _masked(request))
+    return _household_out(_household_ref(actor, household_id), _shown(request))
 
 
 @router.delete("/households/{household_id}", response={200: HouseholdOut, **ERRORS},
@@ -285,7 +275,7 @@ def household_cancel(request, household_id: int, version: int | None = None):
     household = _household_ref(actor, household_id)
     services.household_update(actor=actor, household=household, version=version,
                               data={"status": codes.HouseholdStatus.CANCELLED})
-    return _household_out(_household_ref(actor, household_id), _masked(request))
+    return _household_out(_household_ref(actor, household_id), _shown(request))
 
 
 # --- people ----------------------------------------------------------------------------------------
@@ -309,11 +299,11 @@ def person_list(request, filters: Query[PersonFilters]):
         qs = selectors.person_search(actor=actor, query=filters.q)
     else:
         qs = selectors.person_list(actor=actor)
-    shown = _Shown(actor, filters.unmask)
+    shown = _shown(request, filters.unmask)
     return page_of(qs.order_by("-id"), filters, lambda person: _person_out(person, shown))
 
 
-def _person_detail(actor: User, person_id: int, shown: _Shown, warnings=()) -> dict:
+def _person_detail(actor: User, person_id: int, shown: privacy.Disclosure, warnings=()) -> dict:
     person = selectors.person_get(actor=actor, pk=person_id)
     membership = selectors.person_current_membership(person=person)
     household = membership.household_id if membership else None
@@ -322,7 +312,7 @@ def _person_detail(actor: User, person_id: int, shown: _Shown, warnings=()) -> d
 
 @router.get("/persons/{person_id}", response={200: PersonOut, **ERRORS}, summary="One person")
 def person_get(request, person_id: int, unmask: bool = Query(False, description=UNMASK_HELP)):
-    return _person_detail(_actor(request), person_id, _Shown(_actor(request), unmask))
+    return _person_detail(_actor(request), person_id, _shown(request, unmask))
 
 
 @router.post("/persons", response={201: PersonOut, **ERRORS}, summary="Register a person")
@@ -331,7 +321,7 @@ def person_create(request, payload: PersonIn):
     is worth checking but not wrong."""
     actor = _actor(request)
     person, warnings = services.person_create(actor=actor, data=_person_data(payload.model_dump()))
-    return Status(201, _person_detail(actor, person.pk, _masked(request), warnings))
+    return Status(201, _person_detail(actor, person.pk, _shown(request), warnings))
 
 
 @router.patch("/persons/{person_id}", response={200: PersonOut, **ERRORS}, summary="Change a person")
@@ -342,7 +332,7 @@ def person_update(request, person_id: int, payload: PersonUpdate):
     version = data.pop("version")
     _person, warnings = services.person_update(actor=actor, person=person, version=version,
                                                data=_person_data(data))
-    return _person_detail(actor, person_id, _masked(request), warnings)
+    return _person_detail(actor, person_id, _shown(request), warnings)
 
 
 # --- members ---------------------------------------------------------------------------------------
@@ -352,9 +342,9 @@ def person_update(request, person_id: int, payload: PersonUpdate):
 def member_list(request, household_id: int, include_past: bool = False,
                 unmask: bool = Query(False, description=UNMASK_HELP)):
     household = _household_ref(_actor(request), household_id)
-    shown = _Shown(_actor(request), unmask)
+    shown = _shown(request, unmask)
     members = selectors.household_members(household=household, include_past=include_past)
-    return [_member_out(membership, shown) for membership in members]
+    return _members_out(members, shown)
 
 
 @router.post("/households/{household_id}/members", response={201: MemberOut, **ERRORS},
@@ -379,7 +369,7 @@ def member_add(request, household_id: int, payload: MemberIn):
     else:
         person = _person_ref(actor, payload.person)
         membership = services.member_add(actor=actor, household=household, person=person, **fields)
-    return Status(201, _member_out(selectors.membership_get(actor=actor, pk=membership.pk), _masked(request)))
+    return Status(201, _member_out(selectors.membership_get(actor=actor, pk=membership.pk), _shown(request)))
 
 
 @router.post("/households/{household_id}/members/move", response={201: MemberOut, **ERRORS},
@@ -390,13 +380,13 @@ def member_move(request, household_id: int, payload: MemberMove):
     person = _person_ref(actor, payload.person)
     membership = services.member_move(actor=actor, person=person, to_household=household,
                                        relation=payload.relation, on=payload.on)
-    return Status(201, _member_out(selectors.membership_get(actor=actor, pk=membership.pk), _masked(request)))
+    return Status(201, _member_out(selectors.membership_get(actor=actor, pk=membership.pk), _shown(request)))
 
 
 @router.get("/members/{member_id}", response={200: MemberOut, **ERRORS}, summary="One membership")
 def member_get(request, member_id: int, unmask: bool = Query(False, description=UNMASK_HELP)):
     membership = selectors.membership_get(actor=_actor(request), pk=member_id)
-    return _member_out(membership, _Shown(_actor(request), unmask))
+    return _member_out(membership, _shown(request, unmask))
 
 
 @router.patch("/members/{member_id}", response={200: MemberOut, **ERRORS}, summary="Change a membership")
@@ -406,7 +396,7 @@ def member_update(request, member_id: int, payload: MemberUpdate):
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version")
     services.member_update(actor=actor, membership=membership, version=version, data=data)
-    return _member_out(selectors.membership_get(actor=actor, pk=member_id), _masked(request))
+    return _member_out(selectors.membership_get(actor=actor, pk=member_id), _shown(request))
 
 
 @router.delete("/members/{member_id}", response={200: MemberOut, **ERRORS}, summary="Remove a member")
@@ -417,7 +407,7 @@ def member_remove(request, member_id: int, version: int | None = None, left_on: 
     membership = selectors.membership_get(actor=actor, pk=member_id)
     services.member_remove(actor=actor, membership=membership, version=version, left_on=left_on,
                            reason=reason)
-    return _member_out(selectors.membership_get(actor=actor, pk=member_id), _masked(request))
+    return _member_out(selectors.membership_get(actor=actor, pk=member_id), _shown(request))
 
 
 # --- income, assets, rigid expenses ----------------------------------------------------------------

@@ -9,9 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from safetynet.core.models import DivisionLevel, Role, UrbanRural, User
 from safetynet.core.money import YuanField
-from safetynet.core.scope import may_unmask
 from safetynet.core.selectors import division_list, division_villages
-from safetynet.registry import codes, selectors, services
+from safetynet.registry import codes, privacy, selectors, services
 from safetynet.registry.models import AssetItem, Household, IncomeItem, Membership, Person, RigidExpense
 
 
@@ -110,10 +109,18 @@ class PersonForm(ServiceForm):
     HOUSEHOLD_DEFAULTS = {"residence_division": "village", "hukou_division": "village",
                           "urban_rural": "urban_rural", "address": "address"}
 
-    def __init__(self, *args, actor: User, show_identifiers: bool = True,
-                 defaults_from_household: bool = False, **kwargs):
+    def __init__(self, *args, actor: User, defaults_from_household: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.actor = actor
+        # Whoever may not see the whole numbers (and the date of birth, which is in the ID number)
+        # may not overwrite them either. A new person's numbers are the ones the user types.
+        hidden = privacy.person_hidden_fields(actor, self.instance) if self.instance.pk else ()
+        self.identifiers_hidden = [name for name in hidden if name in self.fields]
+        for name in self.identifiers_hidden:
+            del self.fields[name]
+        # Identifiers the form shows whole, pre-filled: opening it is an unmasked view, logged.
+        self.identifiers_shown = [name for name in privacy.PERSON_IDENTIFIERS
+                                  if self.instance.pk and name in self.fields]
         hukou, residence = self.fields["hukou_division"], self.fields["residence_division"]
         hukou.queryset = selectors.divisions_known()
         hukou.error_messages["invalid_choice"] = _("There is no division with this code.")
@@ -125,10 +132,8 @@ class PersonForm(ServiceForm):
         sex = self.fields["sex"]
         sex.required, sex.empty_value = False, None
         sex.choices = [("", _("From the ID number")), *codes.Sex.choices]
-        self.fields["birth_date"].required = False
-        if not show_identifiers:
-            # Whoever may not see the whole numbers may not overwrite them either.
-            del self.fields["id_number"], self.fields["phone"]
+        if "birth_date" in self.fields:
+            self.fields["birth_date"].required = False
         if defaults_from_household:
             for name in self.HOUSEHOLD_DEFAULTS:
                 self.fields[name].required = False
@@ -181,8 +186,9 @@ class HouseholdForm(ServiceForm):
         )
         if self.instance.pk is None:
             del self.fields["status"]
-        elif not may_unmask(actor, self.instance.village_id):
-            del self.fields["phone"]
+        else:
+            for name in privacy.household_hidden_fields(actor, self.instance):
+                del self.fields[name]
 
 
 class PersonSource:

@@ -15,11 +15,16 @@ from safetynet.registry import codes
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
+# The collation of the columns searched by prefix ranges (registry.search): byte order, the same on
+# SQLite (its built-in BINARY) and PostgreSQL (a copy of "C" made by the migration registry 0003),
+# whatever the database's locale, so `name >= '张' AND name < '弡'` is exactly "starts with 张".
+SEARCH_COLLATION = "BINARY"
+
 
 class Person(models.Model):
     id_number = models.CharField(_("ID number"), max_length=18, unique=True)
     id_note = models.CharField(_("note on the ID number"), max_length=200, blank=True)
-    name = models.CharField(_("name"), max_length=50, db_index=True)
+    name = models.CharField(_("name"), max_length=50, db_collation=SEARCH_COLLATION)
     sex = models.PositiveSmallIntegerField(_("sex"), choices=codes.Sex.choices)
     birth_date = models.DateField(_("date of birth"))
     ethnicity = models.CharField(_("ethnicity"), max_length=2, choices=codes.Ethnicity.choices, default="01")
@@ -37,7 +42,7 @@ class Person(models.Model):
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     urban_rural = models.CharField(_("urban or rural"), max_length=5, choices=UrbanRural.choices)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, db_collation=SEARCH_COLLATION)
     marital = models.CharField(_("marital status"), max_length=2, choices=codes.Marital.choices, blank=True)
     education = models.CharField(_("education"), max_length=2, choices=codes.Education.choices, blank=True)
     employment = models.CharField(
@@ -68,6 +73,10 @@ class Person(models.Model):
     # Who may see this person: their current household's village, else their place of residence.
     # Kept by the membership services so that scoping a million people is one indexed prefix query.
     area = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", editable=False)
+    # Search keys (registry.search.person_search_keys), kept by the services with the name and ID.
+    name_pinyin = models.CharField(max_length=60, editable=False, default="", db_collation=SEARCH_COLLATION)
+    name_initials = models.CharField(max_length=12, editable=False, default="", db_collation=SEARCH_COLLATION)
+    id_reversed = models.CharField(max_length=18, editable=False, default="", db_collation=SEARCH_COLLATION)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -94,7 +103,16 @@ class Person(models.Model):
                 violation_error_message=_("Choose the sex."),
             ),
         ]
-        indexes = [models.Index(fields=["area", "id"], name="person_area")]
+        indexes = [
+            models.Index(fields=["area", "id"], name="person_area"),
+            # Each search key leads an index with the area beside it, so a scoped search reads
+            # the index range of the key and checks the area without visiting the table.
+            models.Index(fields=["name", "area"], name="person_name_area"),
+            models.Index(fields=["name_pinyin", "area"], name="person_pinyin_area"),
+            models.Index(fields=["name_initials", "area"], name="person_initials_area"),
+            models.Index(fields=["id_reversed", "area"], name="person_id_reversed_area"),
+            models.Index(fields=["phone", "area"], name="person_phone_area"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -164,6 +182,8 @@ class Household(models.Model):
                 violation_error_message=_("The floor area cannot be negative."),
             ),
         ]
+        # Addresses are searched by a trigram index the migration registry 0003 makes (FTS5 on
+        # SQLite, kept by triggers; pg_trgm on PostgreSQL): see registry.search.household_address_q.
         indexes = [models.Index(fields=["village", "id"], name="household_village")]
 
     def __str__(self) -> str:
@@ -191,6 +211,12 @@ class Membership(models.Model):
         verbose_name = _("household member")
         verbose_name_plural = _("household members")
         constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(left_on__isnull=True, relation__in=["01", "02"]),
+                name="one_head_per_household",
+                violation_error_message=_("The household already has a head."),
+            ),
             models.UniqueConstraint(
                 fields=["person"],
                 condition=Q(left_on__isnull=True),
@@ -375,6 +401,41 @@ class Document(models.Model):
                 violation_error_message=_("The file is empty."),
             )
         ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ImportJob(models.Model):
+    """One spreadsheet import, run as a background task; the page polls its progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Importing")
+        FINISHED = "finished", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    file = models.FileField(upload_to="imports/", max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_households = models.PositiveIntegerField(default=0)
+    updated_households = models.PositiveIntegerField(default=0)
+    unchanged_households = models.PositiveIntegerField(default=0)
+    rejected_households = models.PositiveIntegerField(default=0)
+    rejected_rows = models.PositiveIntegerField(default=0)
+    rejected_file = models.FileField(upload_to="imports/", max_length=200, blank=True)
+    message = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return self.original_name

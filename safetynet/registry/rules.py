@@ -1,6 +1,7 @@
 """What makes registry data acceptable, and who may touch it. Used by services, forms and imports."""
 
 import datetime
+from collections.abc import Container
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -37,17 +38,20 @@ def check_may_write(actor: User, division_code: str) -> None:
         raise PermissionDenied(_("This record is outside your area."))
 
 
-def check_person_fields(values: dict) -> list[str]:
+def check_person_fields(values: dict, *, known_codes: Container[str] | None = None) -> list[str]:
     """Check and complete a person's values in place; return warnings worth showing.
 
     The ID number is normalised; birth date and sex are derived from it when missing and must
-    agree with it when given.
+    agree with it when given. `known_codes`: see core.ids.check_id_number.
     """
     errors: dict[str, list] = {}
     warnings: list[str] = []
     try:
         checked = check_id_number(
-            values.get("id_number") or "", birth_date=values.get("birth_date"), sex=values.get("sex")
+            values.get("id_number") or "",
+            birth_date=values.get("birth_date"),
+            sex=values.get("sex"),
+            known_codes=known_codes,
         )
     except ValidationError as error:
         field = {"id_birth_mismatch": "birth_date", "id_sex_mismatch": "sex"}.get(error.code, "id_number")

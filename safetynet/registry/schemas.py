@@ -75,13 +75,22 @@ VERSION = (int, Field(..., ge=1, description="The `version` you read. A newer on
 
 # --- shared ------------------------------------------------------------------------------------
 
+BIRTH_DATE_HELP = ("Null for a caller whose role sees identifiers masked: the date is eight digits of the ID "
+                   "number. `age` is given to every caller.")
+
+
 class PersonBrief(Schema):
     id: int
-    name: str
-    sex: int
-    birth_date: datetime.date
-    id_number: str = Field(description="Masked (`3713**********0013`) unless `unmasked` is true.")
+    name: str = Field(description="For a former member now outside your area, the name the household's "
+                      "history recorded.")
+    sex: int | None = Field(description="Null only when `in_area` is false.")
+    birth_date: datetime.date | None = Field(description=BIRTH_DATE_HELP)
+    age: int | None = Field(None, description="Whole years today.")
+    id_number: str = Field(description="Masked (`3713**********0013`) unless `unmasked` is true; empty when "
+                           "`in_area` is false.")
     unmasked: bool = False
+    in_area: bool = Field(True, description="False for a former member who now lives outside your area: "
+                          "nothing of their current record is given.")
 
 
 # --- households --------------------------------------------------------------------------------
@@ -170,10 +179,12 @@ PersonUpdate = partial(PersonIn, "PersonUpdate", version=VERSION)
 class PersonOut(Schema):
     id: int
     id_number: str = Field(description="Masked (`3713**********0013`) unless `unmasked` is true.")
-    id_note: str
+    id_note: str = Field(description="May quote an old ID number: runs of 15 or more digits are masked "
+                         "unless `unmasked` is true.")
     name: str
     sex: int
-    birth_date: datetime.date
+    birth_date: datetime.date | None = Field(description=BIRTH_DATE_HELP)
+    age: int | None = Field(None, description="Whole years today.")
     ethnicity: str
     hukou_division: str
     residence_division: str

@@ -1,11 +1,12 @@
 """Every read of the registry on a user's behalf. Each one applies the user's area."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from safetynet.core.models import User
-from safetynet.core.scope import scope_q, subtree_q
+from safetynet.core.scope import UNMASKING_ROLES, scope_code, scope_q, subtree_q
 from safetynet.core.selectors import change_timeline
 from safetynet.core.text import normalise
 from safetynet.registry import rules
@@ -18,6 +19,7 @@ from safetynet.registry.models import (
     Person,
     RigidExpense,
 )
+from safetynet.registry.search import Search, Unindexed, household_address_q, parse
 
 
 def _check_reader(actor: User) -> None:
@@ -37,7 +39,10 @@ def household_list(
 ) -> QuerySet[Household]:
     """Households in the actor's area, newest first, filtered as asked.
 
-    `query` is an ID number (whole or its last digits) or part of a member's name.
+    `query` is what `person_search` takes: households with a current member it finds, or (for an
+    address) whose address contains it. Each household carries `member_count`, all its current
+    members (not only those the query matched), computed only for the rows fetched: the count of
+    a page (Paginator) stays a plain COUNT over the households.
     """
     _check_reader(actor)
     qs = Household.objects.filter(scope_q(actor, "village__code"))
@@ -51,16 +56,53 @@ def household_list(
         qs = qs.filter(co_alarm=co_alarm)
     if urban_rural:
         qs = qs.filter(urban_rural=urban_rural)
-    if query := normalise(query).upper():
-        people = person_search(actor=actor, query=query).values("id")
-        qs = qs.filter(memberships__left_on__isnull=True, memberships__person_id__in=people)
+    if normalise(query):
+        qs = qs.filter(pk__in=_households_matching(actor, parse(query, whole_numbers=_sees_whole(actor))))
+    members = (
+        Membership.objects.filter(household=OuterRef("pk"), left_on__isnull=True)
+        .order_by()
+        .values("household")
+        .annotate(count=Count("*"))
+        .values("count")
+    )
     return (
         qs.select_related("head", "village")
-        .annotate(
-            member_count=Count("memberships", filter=Q(memberships__left_on__isnull=True), distinct=True)
-        )
+        .annotate(member_count=Coalesce(Subquery(members), 0))
         .order_by("-id")
     )
+
+
+def _sees_whole(actor: User) -> bool:
+    """Does the actor's role see ID and phone numbers whole (in its area)? Decides which searches
+    by number it may make (registry.search.parse)."""
+    return actor.role in UNMASKING_ROLES
+
+
+def _households_at(actor: User, address: str) -> QuerySet[Household]:
+    return Household.objects.filter(scope_q(actor, "village__code"), household_address_q(address))
+
+
+def _people_matching(actor: User, search: Search) -> QuerySet[Person]:
+    """People in the actor's area matching a search's person condition, found through the index
+    of the searched key (the area checked beside it: registry.search.Unindexed)."""
+    _check_reader(actor)
+    people = Person.objects.alias(area_code=Unindexed("area"))
+    return people.filter(subtree_q("area_code", scope_code(actor)), search.person)
+
+
+def _households_matching(actor: User, search: Search) -> QuerySet:
+    """Ids of the actor's households a search finds: one subquery (a UNION when a query is both a
+    name and an address), so each part keeps its own index."""
+    parts = []
+    if search.person is not None:
+        people = _people_matching(actor, search).values("pk")
+        current = Membership.objects.filter(left_on__isnull=True, person__in=people)
+        parts.append(current.values("household_id"))
+    if search.address:
+        parts.append(_households_at(actor, search.address).values("pk"))
+    if not parts:
+        return Household.objects.none().values("pk")
+    return parts[0] if len(parts) == 1 else parts[0].union(*parts[1:])
 
 
 def household_get(*, actor: User, pk: int) -> Household:
@@ -121,16 +163,21 @@ def person_get(*, actor: User, pk: int) -> Person:
 
 
 def person_search(*, actor: User, query: str) -> QuerySet[Person]:
-    """People in the actor's area by whole ID number, its last digits, or name."""
-    query = normalise(query).upper()
+    """People in the actor's area by ID number (whole or its last digits), name, pinyin or its
+    initials, phone number, or part of their household's address (registry.search.parse says how
+    a query is read). Each kind is an index range combined with the area."""
     qs = person_list(actor=actor)
-    if not query:
+    search = parse(query, whole_numbers=_sees_whole(actor))
+    if search.empty:
         return qs.none()
-    if len(query) in (15, 18) and query[:-1].isdigit():
-        return qs.filter(id_number=query)
-    if query[:-1].isdigit() and len(query) >= 4:
-        return qs.filter(id_number__endswith=query)
-    return qs.filter(name__contains=query)
+    if not search.address:
+        return _people_matching(actor, search)
+    households = _households_at(actor, search.address)
+    living_there = Membership.objects.filter(left_on__isnull=True, household__in=households)
+    living_there = living_there.values("person_id")
+    if search.person is None:
+        return qs.filter(pk__in=living_there)
+    return qs.filter(pk__in=_people_matching(actor, search).values("pk").union(living_there))
 
 
 def person_current_membership(*, person: Person) -> Membership | None:

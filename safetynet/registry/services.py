@@ -9,7 +9,7 @@ import datetime
 import hashlib
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
@@ -28,6 +28,7 @@ from safetynet.registry.models import (
     Person,
     RigidExpense,
 )
+from safetynet.registry.search import person_search_keys
 
 PERSON_FIELDS = [
     "id_number",
@@ -142,6 +143,32 @@ def _check_member_of(household: Household, person: Person | None) -> None:
         raise ValidationError({"person": _("This person is not a member of the household.")})
 
 
+def _set_search_keys(person: Person) -> None:
+    for name, value in person_search_keys(name=person.name, id_number=person.id_number).items():
+        setattr(person, name, value)
+
+
+def _id_number_taken() -> ValidationError:
+    return ValidationError({"id_number": _("A person with this ID number is already registered.")})
+
+
+# Identifiers a role that sees them masked may not change either: it cannot see what it overwrites,
+# and an error comparing a typed birth date with the hidden number would disclose the number.
+IDENTIFIER_FIELDS = ("id_number", "phone", "disability_cert_no", "birth_date")
+
+
+def _check_identifier_change(actor: User, person: Person, data: dict) -> None:
+    from safetynet.core.scope import may_unmask
+
+    changed = [
+        f
+        for f in IDENTIFIER_FIELDS
+        if f in data and data[f] != getattr(person, f) and (data[f] or getattr(person, f))
+    ]
+    if changed and not may_unmask(actor, person.area_id):
+        raise PermissionDenied(_("Your role sees ID and phone numbers masked and cannot change them."))
+
+
 # --- people -------------------------------------------------------------------------------------
 
 
@@ -154,9 +181,14 @@ def person_create(*, actor: User, data: dict) -> tuple[Person, list[str]]:
     person = Person(area=residence)
     _apply(person, {k: v for k, v in values.items() if k != "id_note"}, PERSON_FIELDS)
     person.id_note = values.get("id_note", "")
+    _set_search_keys(person)
     with transaction.atomic():
         _full_clean(person)
-        person.save()
+        try:
+            with transaction.atomic():
+                person.save()
+        except IntegrityError:  # registered by someone else a moment ago
+            raise _id_number_taken() from None
         change_record(
             actor=actor,
             subject=person,
@@ -170,21 +202,35 @@ def person_create(*, actor: User, data: dict) -> tuple[Person, list[str]]:
 def person_update(
     *, actor: User, person: Person, version: int | None, data: dict
 ) -> tuple[Person, list[str]]:
+    """Change a person. A new ID number brings its own birth date and sex unless those are sent too."""
     with transaction.atomic():
         current = _lock(Person, person.pk, version)
         rules.check_may_write(actor, current.area_id)
+        _check_identifier_change(actor, current, data)
         before = snapshot(current)
         values = {name: getattr(current, name) for name in PERSON_FIELDS} | dict(data)
+        new_number = "id_number" in data and data["id_number"] != current.id_number
+        if new_number:
+            # What the number says decides, unless the user typed a date or sex to compare with it.
+            for derived in ("birth_date", "sex"):
+                if derived not in data:
+                    values.pop(derived)
         warnings = rules.check_person_fields(values)
         note = values.pop("id_note", None)
         _apply(current, {k: values[k] for k in PERSON_FIELDS}, PERSON_FIELDS)
-        if note:
-            current.id_note = note
-        if not Membership.objects.filter(person=current, left_on__isnull=True).exists():
+        if new_number:
+            current.id_note = note or ""
+        _set_search_keys(current)
+        if "residence_division" in data and current.residence_division_id != before["residence_division_id"]:
             rules.check_may_write(actor, current.residence_division_id)
+        if not Membership.objects.filter(person=current, left_on__isnull=True).exists():
             current.area = current.residence_division
         _full_clean(current)
-        _bump(current)
+        try:
+            with transaction.atomic():
+                _bump(current)
+        except IntegrityError:
+            raise _id_number_taken() from None
         change_record(
             actor=actor,
             subject=_history_subject(current),
@@ -213,7 +259,7 @@ def household_create(
         raise ValidationError({"village": _("Choose the village or community.")})
     rules.check_village(village)
     rules.check_may_write(actor, village.code)
-    household = Household()
+    household = Household(head=head if head_relation in codes.HEAD_RELATIONS else None)
     _apply(household, data, HOUSEHOLD_FIELDS)
     with transaction.atomic():
         _full_clean(household, exclude=["head"])
@@ -226,6 +272,7 @@ def household_create(
             after=snapshot(household),
         )
         member_add(actor=actor, household=household, person=head, relation=head_relation, joined_on=joined_on)
+    household.refresh_from_db()
     return household
 
 
@@ -258,6 +305,43 @@ def household_update(*, actor: User, household: Household, version: int | None, 
 # --- members ------------------------------------------------------------------------------------
 
 
+def _lock_household(household: Household) -> Household:
+    """Lock the household so two clerks changing its members queue rather than race."""
+    return Household.objects.select_for_update().get(pk=household.pk)
+
+
+def _set_head(*, actor: User, household: Household, person: Person | None) -> None:
+    """Point the household at its head (or at none), and say so on its timeline."""
+    if household.head_id == (person.pk if person else None):
+        return
+    before = {"head_id": household.head_id}
+    Household.objects.filter(pk=household.pk).update(head=person, version=F("version") + 1)
+    household.head_id = person.pk if person else None
+    change_record(
+        actor=actor,
+        subject=household,
+        entity=household,
+        action=ChangeRecord.Action.UPDATE,
+        before=before,
+        after={"head_id": household.head_id} | ({"head_name": person.name} if person else {}),
+    )
+
+
+def _has_head(household: Household, *, besides: Membership | None = None) -> bool:
+    heads = Membership.objects.filter(
+        household=household, left_on__isnull=True, relation__in=codes.HEAD_RELATIONS
+    )
+    if besides is not None:
+        heads = heads.exclude(pk=besides.pk)
+    return heads.exists()
+
+
+def _already_in_a_household(person: Person) -> ValidationError:
+    return ValidationError(
+        {"person": _("%(name)s already belongs to a household. Move them instead.") % {"name": person.name}}
+    )
+
+
 def member_add(
     *,
     actor: User,
@@ -267,50 +351,36 @@ def member_add(
     co_living: bool = True,
     exclusion: str = "",
     joined_on: datetime.date | None = None,
+    _moving: bool = False,
 ) -> Membership:
     """Add a person who is in no household now. To move someone, use member_move."""
     rules.check_may_write(actor, household.village_id)
-    rules.check_may_write(actor, person.area_id)
+    if not _moving:  # a move has checked the household the person comes from
+        rules.check_may_write(actor, person.area_id)
     rules.check_relation(relation, person.sex)
     if exclusion:
         co_living = False
-    membership = Membership(
-        household=household,
-        person=person,
-        relation=relation,
-        co_living=co_living,
-        exclusion=exclusion,
-        joined_on=joined_on or timezone.localdate(),
-    )
     with transaction.atomic():
+        household = _lock_household(household)
+        membership = Membership(
+            household=household,
+            person=person,
+            relation=relation,
+            co_living=co_living,
+            exclusion=exclusion,
+            joined_on=joined_on or timezone.localdate(),
+        )
         if Membership.objects.filter(person=person, left_on__isnull=True).exists():
-            raise ValidationError(
-                {
-                    "person": _("%(name)s already belongs to a household. Move them instead.")
-                    % {"name": person.name}
-                }
-            )
-        if (
-            relation in codes.HEAD_RELATIONS
-            and Membership.objects.filter(
-                household=household, left_on__isnull=True, relation__in=codes.HEAD_RELATIONS
-            ).exists()
-        ):
+            raise _already_in_a_household(person)
+        if relation in codes.HEAD_RELATIONS and _has_head(household):
             raise ValidationError({"relation": _("The household already has a head.")})
         _full_clean(membership)
         try:
             with transaction.atomic():
                 membership.save()
-        except IntegrityError:  # another clerk added the same person a moment ago
-            raise ValidationError(
-                {
-                    "person": _("%(name)s already belongs to a household. Move them instead.")
-                    % {"name": person.name}
-                }
-            ) from None
+        except IntegrityError:  # another clerk added the same person (or a head) a moment ago
+            raise _already_in_a_household(person) from None
         Person.objects.filter(pk=person.pk).update(area=household.village_id)
-        if relation in codes.HEAD_RELATIONS:
-            Household.objects.filter(pk=household.pk).update(head=person, version=F("version") + 1)
         change_record(
             actor=actor,
             subject=household,
@@ -318,33 +388,31 @@ def member_add(
             action=ChangeRecord.Action.CREATE,
             after=snapshot(membership) | {"person_name": person.name},
         )
+        if relation in codes.HEAD_RELATIONS:
+            _set_head(actor=actor, household=household, person=person)
     return membership
 
 
 def member_update(*, actor: User, membership: Membership, version: int | None, data: dict) -> Membership:
     with transaction.atomic():
+        household = _lock_household(membership.household)
         current = _lock(Membership, membership.pk, version)
         if current.left_on:
             raise ValidationError(
                 _("This person has left the household; their past membership cannot change.")
             )
-        household = current.household
         rules.check_may_write(actor, household.village_id)
         before = snapshot(current)
         _apply(current, data, MEMBERSHIP_FIELDS)
         if current.exclusion:
             current.co_living = False
         rules.check_relation(current.relation, current.person.sex)
-        if current.relation in codes.HEAD_RELATIONS and before["relation"] not in codes.HEAD_RELATIONS:
-            if (
-                Membership.objects.filter(
-                    household=household, left_on__isnull=True, relation__in=codes.HEAD_RELATIONS
-                )
-                .exclude(pk=current.pk)
-                .exists()
-            ):
-                raise ValidationError({"relation": _("The household already has a head.")})
-            Household.objects.filter(pk=household.pk).update(head=current.person, version=F("version") + 1)
+        is_head, was_head = (
+            current.relation in codes.HEAD_RELATIONS,
+            before["relation"] in codes.HEAD_RELATIONS,
+        )
+        if is_head and not was_head and _has_head(household, besides=current):
+            raise ValidationError({"relation": _("The household already has a head.")})
         _full_clean(current)
         _bump(current)
         change_record(
@@ -355,6 +423,8 @@ def member_update(*, actor: User, membership: Membership, version: int | None, d
             before=before,
             after=snapshot(current),
         )
+        if is_head != was_head:
+            _set_head(actor=actor, household=household, person=current.person if is_head else None)
     return current
 
 
@@ -368,8 +438,8 @@ def member_remove(
 ) -> Membership:
     """End a membership. History keeps it; the person stays registered."""
     with transaction.atomic():
+        household = _lock_household(membership.household)
         current = _lock(Membership, membership.pk, version)
-        household = current.household
         rules.check_may_write(actor, household.village_id)
         if current.left_on:
             raise ValidationError(_("This person has already left the household."))
@@ -382,8 +452,6 @@ def member_remove(
         _bump(current)
         person = current.person
         Person.objects.filter(pk=person.pk).update(area=person.residence_division_id)
-        if household.head_id == person.pk:
-            Household.objects.filter(pk=household.pk).update(head=None, version=F("version") + 1)
         change_record(
             actor=actor,
             subject=household,
@@ -393,6 +461,8 @@ def member_remove(
             after=snapshot(current) | {"person_name": person.name},
             reason=reason,
         )
+        if household.head_id == person.pk:
+            _set_head(actor=actor, household=household, person=None)
     return current
 
 
@@ -404,15 +474,23 @@ def member_move(
     relation: str,
     on: datetime.date | None = None,
 ) -> Membership:
-    """Move a person from their current household (if any) to another, keeping both histories."""
+    """Move a person from their current household (if any) to another, keeping both histories.
+
+    The actor must be able to write both households; where the person lives on paper does not
+    matter for a move (a village coordinator may move someone between two of their households).
+    """
     with transaction.atomic():
         current = Membership.objects.filter(person=person, left_on__isnull=True).first()
-        if current is not None:
+        if current is None:
+            rules.check_may_write(actor, person.area_id)
+        else:
             if current.household_id == to_household.pk:
                 raise ValidationError({"household": _("The person already belongs to this household.")})
             member_remove(actor=actor, membership=current, left_on=on, reason=codes.LeaveReason.MOVED)
         person.refresh_from_db()
-        return member_add(actor=actor, household=to_household, person=person, relation=relation, joined_on=on)
+        return member_add(
+            actor=actor, household=to_household, person=person, relation=relation, joined_on=on, _moving=True
+        )
 
 
 # --- income, assets, expenses -------------------------------------------------------------------
@@ -629,44 +707,25 @@ def document_upload(
 
 
 def document_delete(*, actor: User, document: Document, reason: str = "") -> None:
-    household = document.household
-    rules.check_may_write(actor, household.village_id)
-    before = snapshot(document, ["material_type", "original_name", "size", "sha256", "person_id"])
-    storage, name = document.file.storage, document.file.name
-    pk = document.pk
+    """Delete a document; its file goes once the deletion is committed. A second, concurrent
+    deletion finds nothing left (Document.DoesNotExist) instead of recording the deletion twice."""
     with transaction.atomic():
-        document.delete()
-        document.pk = pk
+        current = Document.objects.select_for_update().select_related("household").get(pk=document.pk)
+        household = current.household
+        rules.check_may_write(actor, household.village_id)
+        before = snapshot(current, ["material_type", "original_name", "size", "sha256", "person_id"])
+        storage, name, pk = current.file.storage, current.file.name, current.pk
+        current.delete()
+        current.pk = pk
         change_record(
             actor=actor,
             subject=household,
-            entity=document,
+            entity=current,
             action=ChangeRecord.Action.DELETE,
             before=before,
             reason=reason,
         )
-        # Another row may share the same content (same hash, same household): keep the file then.
-        if not Document.objects.filter(file=name).exists():
-            transaction.on_commit(lambda: storage.delete(name))
-
-
-# --- privacy ------------------------------------------------------------------------------------
-
-
-def person_reveal(*, actor: User, person: Person, channel: str) -> dict[str, str]:
-    """The person's whole ID and phone numbers, for a role entitled to them; the view is logged.
-
-    `channel` says where they were shown: "page", "api" or "export".
-    """
-    from django.core.exceptions import PermissionDenied
-
-    from safetynet.core.scope import may_unmask
-    from safetynet.core.services import unmask_log
-
-    if not may_unmask(actor, person.area_id):
-        raise PermissionDenied(_("Your role sees ID and phone numbers masked."))
-    unmask_log(actor=actor, subject=person, fields="id_number,phone", channel=channel)
-    return {"id_number": person.id_number, "phone": person.phone}
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 # --- several steps that stand or fall together ----------------------------------------------------
@@ -710,19 +769,3 @@ def member_add_new_person(
             joined_on=joined_on,
         )
     return membership, warnings
-
-
-def household_reveal(*, actor: User, household: Household, channel: str) -> dict[str, str]:
-    """The household's whole contact phone, for a role entitled to it; the view is logged.
-
-    `channel` says where it was shown: "page", "api" or "export".
-    """
-    from django.core.exceptions import PermissionDenied
-
-    from safetynet.core.scope import may_unmask
-    from safetynet.core.services import unmask_log
-
-    if not may_unmask(actor, household.village_id):
-        raise PermissionDenied(_("Your role sees ID and phone numbers masked."))
-    unmask_log(actor=actor, subject=household, fields="phone", channel=channel)
-    return {"phone": household.phone}

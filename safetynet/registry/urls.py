@@ -8,6 +8,7 @@ urlpatterns = [
     path("households/new/", views.household_create, name="household_create"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
+    path("households/<int:pk>/reveal/", views.household_reveal, name="household_reveal"),
     path("households/<int:pk>/members/add/", views.member_add, name="member_add"),
     path("households/<int:pk>/members/move/", views.member_move, name="member_move"),
     path("households/<int:pk>/documents/upload/", views.document_upload, name="document_upload"),
@@ -26,3 +27,7 @@ for kind in views.ITEM_KINDS:
         path(f"{kind}/<int:pk>/edit/", views.item_edit, {"kind": kind}, name=f"{kind}_edit"),
         path(f"{kind}/<int:pk>/delete/", views.item_delete, {"kind": kind}, name=f"{kind}_delete"),
     ]
+
+from safetynet.registry import import_views  # noqa: E402  (spreadsheet import and export pages)
+
+urlpatterns += import_views.urlpatterns

@@ -21,13 +21,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
-from safetynet.core.masking import mask_id_number, mask_phone
 from safetynet.core.models import ChangeRecord, Division, User
-from safetynet.core.scope import may_unmask
 from safetynet.core.selectors import division_names, division_path
 from safetynet.core.services import ConflictError
 from safetynet.core.views import register_home_panel, register_menu_item
-from safetynet.registry import codes, forms, rules, selectors, services
+from safetynet.registry import codes, forms, privacy, rules, selectors, services
 from safetynet.registry.models import (
     AssetItem,
     Document,
@@ -188,33 +186,59 @@ def _candidates(request, *, housed: bool, pick_form) -> dict:
 @require_GET
 @reader_view
 def household_detail(request, pk: int):
-    detail = found(selectors.household_detail, actor=request.user, pk=pk)
+    actor = request.user
+    detail = found(selectors.household_detail, actor=actor, pk=pk)
     household = detail["household"]
-    members = detail["members"] + detail["past_members"]
-    records = selectors.household_timeline(actor=request.user, household=household)[:TIMELINE_LIMIT]
+    disclosure = privacy.Disclosure(actor, channel="page")
+    # A former member may live in another area now: of them the page shows only the name the
+    # household's history recorded, nothing of their current record.
+    members = privacy.members_shown(actor=actor, memberships=detail["members"])
+    past_members = privacy.members_shown(actor=actor, memberships=detail["past_members"])
+    for member in members:
+        if member.in_area:
+            member.shown = disclosure.person(member.membership.person)
+    records = selectors.household_timeline(actor=actor, household=household)[:TIMELINE_LIMIT]
     timeline = describe_changes(
-        list(records), actor=request.user, member_names={m.pk: m.person.name for m in members},
+        list(records), actor=actor,
+        member_names={m.membership.pk: m.name for m in [*members, *past_members]},
     )
     return render(request, "registry/household_detail.html", detail | {
+        "members": members,
+        "past_members": past_members,
         "village_path": division_path(household.village_id),
         "timeline": timeline,
         "timeline_cut": len(timeline) == TIMELINE_LIMIT,
-        "may_write": rules.may_write_registry(request.user),
-        "may_unmask_household": may_unmask(request.user, household.village_id),
+        "may_write": rules.may_write_registry(actor),
+        "household_shown": disclosure.household(household),
     })
+
+
+# What the "Show in full" button beside a member shows (and logs): the ID and phone numbers.
+REVEALED_PERSON_FIELDS = ("id_number", "phone")
 
 
 @require_POST
 @reader_view
 def person_reveal(request, pk: int):
-    """The whole ID and phone numbers, for a role entitled to them; the service logs the view."""
+    """The whole ID and phone numbers, for a role entitled to them; the view is logged."""
     person = found(selectors.person_get, actor=request.user, pk=pk)
-    numbers = services.person_reveal(actor=request.user, person=person, channel="page")
+    numbers = privacy.person_reveal(actor=request.user, person=person, channel="page",
+                                    fields=REVEALED_PERSON_FIELDS)
     template = "registry/_identifiers.html" if request.htmx else "registry/person_reveal.html"
     membership = selectors.person_current_membership(person=person)
     return render(request, template, {
-        "person": person, "revealed": numbers, "household_id": membership and membership.household_id,
+        "person": person, "shown": numbers, "household_id": membership and membership.household_id,
     })
+
+
+@require_POST
+@reader_view
+def household_reveal(request, pk: int):
+    """The household's whole contact phone, for a role entitled to it; the view is logged."""
+    household = found(selectors.household_get, actor=request.user, pk=pk)
+    shown = privacy.household_reveal(actor=request.user, household=household, channel="page")
+    template = "registry/_household_phone.html" if request.htmx else "registry/household_reveal.html"
+    return render(request, template, {"household": household, "household_shown": shown})
 
 
 @require_GET
@@ -282,6 +306,9 @@ def household_edit(request, pk: int):
         ), form)
         if outcome.ok:
             return finished(request, household_url(pk), _("The household is saved."))
+    elif request.method == "GET" and "phone" in form.fields:
+        # The form shows the whole phone number: an unmasked view like any other, and logged.
+        privacy.household_reveal(actor=request.user, household=household, channel="page")
     return form_page(request, title=_("Edit the household"), forms_=[form],
                      action=reverse("registry:household_edit", args=[pk]), cancel_url=household_url(pk))
 
@@ -403,9 +430,7 @@ def person_edit(request, pk: int):
         back = household_url(membership.household_id, "members")
     else:
         back = reverse("registry:household_list")
-    show_identifiers = may_unmask(actor, person.area_id)
-    form = forms.PersonForm(request.POST or None, instance=person, actor=actor,
-                            show_identifiers=show_identifiers)
+    form = forms.PersonForm(request.POST or None, instance=person, actor=actor)
     if request.method == "POST" and form.is_valid():
         outcome = call_service(lambda: services.person_update(
             actor=actor, person=person, version=form.seen_version, data=form.service_data(),
@@ -414,13 +439,17 @@ def person_edit(request, pk: int):
             saved, warnings = outcome.value
             show_warnings(request, warnings)
             return finished(request, back, _("%(name)s is saved.") % {"name": saved.name})
-    elif request.method == "GET" and show_identifiers:
+    elif request.method == "GET" and form.identifiers_shown:
         # The form shows the whole numbers: that is an unmasked view like any other, and is logged.
-        services.person_reveal(actor=actor, person=person, channel="page")
-    intro = "" if show_identifiers else _(
-        "ID number %(id)s. Your role sees ID and phone numbers masked, so it cannot change them: "
-        "ask the township office or the county bureau."
-    ) % {"id": mask_id_number(person.id_number)}
+        privacy.person_reveal(actor=actor, person=person, channel="page", fields=form.identifiers_shown)
+    intro = ""
+    if form.identifiers_hidden:
+        shown = privacy.person_values(person, whole=False, birth_date=False)
+        intro = _(
+            "ID number %(id)s, age %(age)s. Your role sees ID numbers, phone numbers, disability "
+            "certificate numbers and dates of birth masked, so it cannot change them: ask the township "
+            "office or the county bureau."
+        ) % {"id": shown["id_number"], "age": shown["age"]}
     return form_page(
         request, title=_("Person: %(name)s") % {"name": person.name}, forms_=[form], intro=intro,
         action=reverse("registry:person_edit", args=[pk]), cancel_url=back,
@@ -573,8 +602,7 @@ _ENTITY_MODELS: dict[str, type[models.Model]] = {
     model._meta.model_name: model
     for model in (Household, Person, Membership, IncomeItem, AssetItem, RigidExpense, Document)
 }
-# Values kept in history that are never shown whole there (the reveal button is for that).
-_MASKED = {"id_number": mask_id_number, "phone": mask_phone}
+# Identifiers kept in history are masked by privacy.change_values before anything here sees them.
 _HIDDEN = {"household_id", "area_id", "sha256", "person_name"}  # person_name: shown as the subject
 _EXTRA_LABELS = {"person_name": gettext_lazy("member")}
 # What names an item in a one-line summary (an update records only what changed: then it is empty).
@@ -621,7 +649,11 @@ def describe_changes(
         Person: selectors.person_names(actor=actor, ids=linked[Person]),
         User: selectors.user_names(linked[User]),
     }
-    return [_entry(record, names, member_names) for record in records]
+    areas = privacy.people_in_area(actor=actor, ids=linked[Person])
+    return [
+        _entry(record, *privacy.change_values(record, actor=actor, person_areas=areas), names, member_names)
+        for record in records
+    ]
 
 
 def _related_model(model, name: str):
@@ -634,24 +666,27 @@ def _related_model(model, name: str):
     return model_field.related_model if model_field.is_relation else None
 
 
-def _entry(record: ChangeRecord, names: dict, member_names: dict[int, str]) -> TimelineEntry:
+def _entry(
+    record: ChangeRecord, was: dict, now: dict, names: dict, member_names: dict[int, str]
+) -> TimelineEntry:
+    """One record; `was` and `now` are its before and after as the actor may see them."""
     model = _ENTITY_MODELS.get(record.entity_type)
     if record.action == ChangeRecord.Action.CREATE:
-        keys = [k for k, v in record.after.items() if v not in ("", None, False)]
+        keys = [k for k, v in now.items() if v not in ("", None, False)]
     elif record.action == ChangeRecord.Action.DELETE:
-        keys = [k for k, v in record.before.items() if v not in ("", None, False)]
-        keys += [k for k in record.after if k not in keys and k in {"left_on", "leave_reason"}]
+        keys = [k for k, v in was.items() if v not in ("", None, False)]
+        keys += [k for k in now if k not in keys and k in {"left_on", "leave_reason"}]
     else:
-        keys = list(record.after)
-    if "person_name" in record.after:
+        keys = list(now)
+    if "person_name" in now:
         keys = [key for key in keys if key != "person_id"]
     changes = []
     for key in keys:
         if key in _HIDDEN:
             continue
-        before = _value_label(model, key, record.before.get(key), names)
-        after = _value_label(model, key, record.after.get(key), names)
-        value = after if key in record.after else before
+        before = _value_label(model, key, was.get(key), names)
+        after = _value_label(model, key, now.get(key), names)
+        value = after if key in now else before
         changes.append(Change(_field_label(model, key), before, after, value))
     return TimelineEntry(
         at=record.at,
@@ -669,7 +704,7 @@ def _subject_label(record: ChangeRecord, names: dict, member_names: dict[int, st
     if record.entity_type == "membership":
         return record.after.get("person_name") or member_names.get(record.entity_id, "")
     if record.entity_type == "person":
-        return names[Person].get(record.entity_id, "")
+        return names[Person].get(record.entity_id) or _("moved out of your area")
     if record.entity_type == "document":
         return record.after.get("original_name") or record.before.get("original_name") or ""
     if record.entity_type in _ITEM_SUMMARY:
@@ -698,9 +733,6 @@ def _field_label(model, key: str) -> str:
 def _value_label(model, key: str, value, names: dict) -> str:
     if value in (None, ""):
         return "—"
-    base = key.removesuffix("_id")
-    if base in _MASKED or key in _MASKED:
-        return _MASKED.get(key, _MASKED.get(base))(str(value))
     target = _related_model(model, key)
     if target in names:
         return names[target].get(value, f"#{value}")

@@ -1,12 +1,13 @@
-"""Filters and tags the pages share: masked identifiers, ages, query strings, the main menu."""
+"""Filters and tags the pages share: masked identifiers, ages, query strings, the main menu.
+
+Whether a user may see an identifier whole is decided by `registry.privacy`, never in a template."""
 
 import datetime
 
 from django import template
 from django.conf import settings
-from django.utils import timezone
 
-from safetynet.core import masking, scope
+from safetynet.core import masking
 
 register = template.Library()
 
@@ -22,18 +23,10 @@ def masked_phone(phone: str | None) -> str:
 
 
 @register.filter
-def may_unmask(user, division_code: str | None) -> bool:
-    """`{% if request.user|may_unmask:person.area_id %}`: may this user see the whole numbers?"""
-    return bool(getattr(user, "is_authenticated", False)) and scope.may_unmask(user, division_code)
-
-
-@register.filter
 def age(birth_date: datetime.date | None, on: datetime.date | None = None) -> int | str:
     """Whole years of age today (or on `on`)."""
-    if not birth_date:
-        return ""
-    on = on or timezone.localdate()
-    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+    years = masking.age_in_years(birth_date, on)
+    return "" if years is None else years
 
 
 @register.filter

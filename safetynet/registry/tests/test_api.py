@@ -337,6 +337,63 @@ def test_county_user_unmasks_and_it_is_logged(county_user, mine):
     assert UnmaskLog.objects.filter(subject_type="person").count() == 1 + 2 + 1
 
 
+def with_certificate_and_old_number(actor: User, person: Person) -> Person:
+    services.person_update(actor=actor, person=person, version=person.version, data={
+        "phone": "13912345678", "disability_category": 4, "disability_grade": 3,
+        "disability_cert_no": person.id_number + "43"})
+    # A note written before notes stopped quoting the old 15-digit number.
+    Person.objects.filter(pk=person.pk).update(id_note="由15位号码371302600101001升位")
+    return Person.objects.get(pk=person.pk)
+
+
+def test_every_identifier_is_masked_alike_and_a_masked_role_gets_an_age(county_user, mine, lanshan_village):
+    head = with_certificate_and_old_number(county_user, mine.household.head)
+    grid = staff(Role.GRID_WORKER, lanshan_village.code)
+    person = api(grid).get(f"/api/v1/persons/{head.pk}", {"unmask": "true"}).json()
+    assert person["id_number"] == mask_id_number(head.id_number)
+    assert person["disability_cert_no"] == mask_id_number(head.id_number) + "43"
+    assert person["phone"] == mask_phone(head.phone)
+    assert person["id_note"] == "由15位号码3713*******1001升位"
+    assert person["birth_date"] is None and person["age"] >= 60
+    household = api(grid).get(f"/api/v1/households/{mine.household.pk}").json()
+    assert household["head"]["birth_date"] is None and household["head"]["age"] == person["age"]
+    members = api(grid).get(f"/api/v1/households/{mine.household.pk}/members").json()
+    assert all(m["person"]["birth_date"] is None for m in members)
+    body = api(grid).get("/api/v1/persons").content.decode()
+    for whole in (head.id_number, head.disability_cert_no, head.phone, "371302600101001", "1960-01-01"):
+        assert whole not in body
+    assert not UnmaskLog.objects.exists()
+
+
+def test_county_user_sees_the_date_of_birth_and_unmasks_every_identifier(county_user, mine):
+    head = with_certificate_and_old_number(county_user, mine.household.head)
+    client = api(county_user)
+    masked = client.get(f"/api/v1/persons/{head.pk}").json()
+    assert masked["birth_date"] == "1960-01-01" and masked["disability_cert_no"] != head.disability_cert_no
+    assert not UnmaskLog.objects.exists()
+    whole = client.get(f"/api/v1/persons/{head.pk}", {"unmask": "true"}).json()
+    assert (whole["disability_cert_no"], whole["id_note"]) == (head.disability_cert_no, head.id_note)
+    assert UnmaskLog.objects.get().fields == "id_number,phone,disability_cert_no,id_note"
+
+
+def test_a_former_member_now_elsewhere_is_only_the_name_history_recorded(county_user, mine, make_household,
+                                                                        yinan_village):
+    city = staff(Role.CITY_BUREAU, "3713")
+    wife = mine.household.memberships.get(relation="12").person
+    elsewhere = make_household(yinan_village, city, members=[("沂南人", 1, "02", datetime.date(1960, 1, 1))])
+    services.member_move(actor=city, person=wife, to_household=elsewhere, relation="97")
+    wife.refresh_from_db()
+    services.person_update(actor=city, person=wife, version=wife.version, data={"name": "李三"})
+    client = api(county_user)
+    past = client.get(f"/api/v1/households/{mine.household.pk}/members",
+                      {"include_past": True, "unmask": True}).json()
+    gone = next(m for m in past if m["left_on"])
+    assert gone["person"] == {"id": wife.pk, "name": "李二", "sex": None, "birth_date": None, "age": None,
+                              "id_number": "", "unmasked": False, "in_area": False}
+    assert client.get(f"/api/v1/members/{gone['id']}").json()["person"]["in_area"] is False
+    assert not UnmaskLog.objects.filter(subject_type="person", subject_id=wife.pk).exists()
+
+
 def test_grid_worker_cannot_unmask(mine, lanshan_village):
     grid = staff(Role.GRID_WORKER, lanshan_village.code)
     head = mine.household.head

@@ -138,11 +138,59 @@ def test_history_shows_before_and_after_with_choice_labels(county_client, couple
     assert none in text
 
 
-def test_history_never_shows_a_whole_id_number(county_client, couple, county_user):
-    wife = couple.memberships.get(relation="12").person
-    text = page(county_client, "registry:household_detail", couple.pk).text
+def identify(actor, person, *, phone: str = "13912345678") -> Person:
+    """Give the person a phone and a disability certificate (the ID number and two digits), through
+    the service, so that the household's history records both."""
+    services.person_update(actor=actor, person=person, version=person.version, data={
+        "phone": phone, "disability_category": 1, "disability_grade": 2,
+        "disability_cert_no": person.id_number + "12",
+    })
+    return Person.objects.get(pk=person.pk)
+
+
+def test_history_never_shows_a_whole_id_number(client, couple, county_user, lanshan_village):
+    wife = identify(county_user, couple.memberships.get(relation="12").person)
+    client.force_login(user(Role.GRID_WORKER, lanshan_village.code))
+    text = page(client, "registry:household_detail", couple.pk).text
     history = text[text.index('id="timeline"'):]
-    assert wife.id_number not in history
+    # The change is there, masked: the certificate as its ID part is, the phone as phones are.
+    assert wife.id_number[:4] + "**********" + wife.id_number[-4:] + "12" in history
+    assert "139****5678" in history
+    for whole in (wife.id_number, wife.disability_cert_no, wife.phone, wife.birth_date.isoformat()):
+        assert whole not in text
+
+
+def test_history_masks_an_old_id_number_quoted_in_the_note(county_client, couple, county_user):
+    wife = couple.memberships.get(relation="12").person
+    services.person_update(actor=county_user, person=wife, version=wife.version, data={"name": "李秀兰"})
+    # Notes written before the note stopped quoting the old 15-digit number still hold it.
+    from safetynet.core.models import ChangeRecord
+    record = ChangeRecord.objects.filter(entity_type="person", entity_id=wife.pk).latest("id")
+    record.before["id_note"], record.after["id_note"] = "", "由15位号码371302500709002升位"
+    record.save()
+    history = page(county_client, "registry:household_detail", couple.pk).text.split('id="timeline"')[1]
+    assert "371302500709002" not in history
+    assert "3713*******9002" in history
+
+
+def test_history_masks_the_date_of_birth_for_a_masked_role(client, couple, county_user, lanshan_village):
+    head = couple.head
+    services.person_update(actor=county_user, person=head, version=head.version,
+                           data={"birth_date": datetime.date(1948, 3, 1), "name": "王大善"})
+    from safetynet.core.models import ChangeRecord
+    record = ChangeRecord.objects.filter(entity_type="person", entity_id=head.pk).latest("id")
+    record.before["birth_date"], record.after["birth_date"] = "1948-03-02", "1948-03-01"
+    record.save()
+    assert "1948-03-02" in page(client_of(client, county_user), "registry:household_detail", couple.pk).text
+    client.force_login(user(Role.GRID_WORKER, lanshan_village.code))
+    text = page(client, "registry:household_detail", couple.pk).text
+    assert "1948-03-02" not in text and "1948-03-01" not in text
+    assert "****-**-**" in text
+
+
+def client_of(client, actor):
+    client.force_login(actor)
+    return client
 
 
 def test_household_of_another_county_is_not_found(county_client, make_household, yinan_village,
@@ -356,13 +404,77 @@ def test_edit_a_person_and_the_history_shows_it(county_client, couple, lanshan_v
     assert '<td class="before">王大山</td>' in history and "王大善" in history
 
 
-def test_coordinator_edits_a_person_without_seeing_their_whole_id_number(client, couple, lanshan_village):
+def test_coordinator_edits_a_person_without_seeing_their_whole_id_number(client, couple, lanshan_village,
+                                                                        county_user):
+    head = identify(county_user, couple.head)
     client.force_login(user(Role.VILLAGE_COORDINATOR, lanshan_village.code))
-    head = couple.head
     response = page(client, "registry:person_edit", head.pk)
     assert response.status_code == 200
-    assert head.id_number not in response.text
-    assert "id_number" not in response.context["forms"][0].fields
+    for whole in (head.id_number, head.disability_cert_no, head.phone, head.birth_date.isoformat()):
+        assert whole not in response.text
+    fields = response.context["forms"][0].fields
+    assert not {"id_number", "phone", "disability_cert_no", "birth_date"} & set(fields)
+    assert not UnmaskLog.objects.exists()
+    # What it may change, it changes; the numbers it could not see stay as they were.
+    form = response.context["forms"][0]
+    data = {name: value for name, value in form.initial.items() if value is not None and name in fields}
+    data |= {"name": "王大善", "version": head.version}
+    assert client.post(reverse("registry:person_edit", args=[head.pk]), data).status_code == 302
+    saved = Person.objects.get(pk=head.pk)
+    assert (saved.name, saved.disability_cert_no, saved.phone) == (
+        "王大善", head.disability_cert_no, head.phone)
+
+
+def test_opening_the_household_form_with_its_whole_phone_is_logged(county_client, make_household,
+                                                                  lanshan_village, county_user):
+    household = make_household(lanshan_village, county_user, phone="13812345678")
+    response = page(county_client, "registry:household_edit", household.pk)
+    assert 'value="13812345678"' in response.text
+    log = UnmaskLog.objects.get()
+    assert (log.subject_type, log.subject_id, log.fields, log.channel) == ("household", household.pk, "phone",
+                                                                            "page")
+
+
+def test_county_user_reveals_the_household_phone_and_it_is_logged(county_client, make_household,
+                                                                 lanshan_village, county_user):
+    household = make_household(lanshan_village, county_user, phone="13812345678")
+    text = page(county_client, "registry:household_detail", household.pk).text
+    assert "138****5678" in text and "13812345678" not in text
+    assert reverse("registry:household_reveal", args=[household.pk]) in text
+    response = county_client.post(reverse("registry:household_reveal", args=[household.pk]),
+                                  HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "13812345678" in response.text and "<html" not in response.text
+    log = UnmaskLog.objects.get()
+    assert (log.actor, log.subject_type, log.subject_id) == (county_user, "household", household.pk)
+
+
+def test_grid_worker_is_refused_the_household_phone(client, make_household, lanshan_village, county_user):
+    household = make_household(lanshan_village, county_user, phone="13812345678")
+    client.force_login(user(Role.GRID_WORKER, lanshan_village.code))
+    text = page(client, "registry:household_detail", household.pk).text
+    assert "138****5678" in text
+    assert reverse("registry:household_reveal", args=[household.pk]) not in text
+    response = client.post(reverse("registry:household_reveal", args=[household.pk]))
+    assert response.status_code == 403 and "13812345678" not in response.text
+    assert not UnmaskLog.objects.exists()
+
+
+def test_a_former_member_now_in_another_county_shows_only_the_name_history_recorded(
+        county_client, couple, make_household, yinan_village):
+    city = user(Role.CITY_BUREAU, "3713")
+    wife = identify(city, couple.memberships.get(relation="12").person)
+    elsewhere = make_household(yinan_village, city, members=[("沂南人", 1, "02", datetime.date(1960, 1, 1))])
+    services.member_move(actor=city, person=wife, to_household=elsewhere, relation="97")
+    wife = Person.objects.get(pk=wife.pk)
+    services.person_update(actor=city, person=wife, version=wife.version, data={"name": "李秀兰"})
+    text = page(county_client, "registry:household_detail", couple.pk).text
+    former = text.split(shown("Former members"), 1)[1].split('id="income"')[0]
+    assert "李秀英" in former and shown("moved out of your area") in former
+    assert "李秀兰" not in text
+    masked = wife.id_number[:4] + "**********" + wife.id_number[-4:]
+    for secret in (wife.id_number, masked, wife.phone, "139****5678", wife.birth_date.isoformat()):
+        assert secret not in former
+    assert reverse("registry:person_edit", args=[wife.pk]) not in text
 
 
 # --- documents ------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from conftest import person_data, user
 from safetynet.core.models import ChangeRecord, Role
 from safetynet.core.services import ConflictError
-from safetynet.registry import selectors, services
+from safetynet.registry import privacy, selectors, services
 from safetynet.registry.models import Household, Membership, Person
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def test_update_keeps_before_and_after_of_changed_fields_only(make_household, la
         version=household.version,
         data={"heating": "9", "co_alarm": False},
     )
-    change = ChangeRecord.objects.filter(entity_type="household", action="update").get()
+    change = ChangeRecord.objects.filter(entity_type="household", action="update").latest("id")
     assert (change.before, change.after) == ({"heating": "2"}, {"heating": "9"})
 
 
@@ -168,10 +168,108 @@ def test_reveal_is_logged_and_refused_to_a_grid_worker(make_household, lanshan_v
     from safetynet.core.models import UnmaskLog
 
     household = make_household(lanshan_village, county_user)
-    full = services.person_reveal(actor=county_user, person=household.head, channel="page")
+    full = privacy.person_reveal(actor=county_user, person=household.head, channel="page")
     assert full["id_number"] == household.head.id_number
     assert UnmaskLog.objects.filter(actor=county_user, subject_id=household.head.pk).count() == 1
     with pytest.raises(PermissionDenied):
-        services.person_reveal(
+        privacy.person_reveal(
             actor=user(Role.GRID_WORKER, lanshan_village.code), person=household.head, channel="page"
+        )
+
+
+def test_demoting_the_head_leaves_the_household_without_one(make_household, lanshan_village, county_user):
+    household = make_household(lanshan_village, county_user, members=COUPLE)
+    head = household.memberships.get(relation="02")
+    services.member_update(actor=county_user, membership=head, version=head.version, data={"relation": "11"})
+    household.refresh_from_db()
+    assert household.head_id is None
+    wife = household.memberships.get(relation="12")
+    services.member_update(actor=county_user, membership=wife, version=wife.version, data={"relation": "02"})
+    household.refresh_from_db()
+    assert household.head.name == "李秀英"
+    changes = ChangeRecord.objects.filter(entity_type="household", action="update").order_by("id")
+    assert [c.after.get("head_name") for c in changes][-2:] == [None, "李秀英"]
+
+
+def test_the_database_refuses_a_second_head(make_household, lanshan_village, county_user):
+    from django.db import IntegrityError, transaction
+
+    household = make_household(lanshan_village, county_user)
+    other, _ = services.person_create(actor=county_user, data=person_data(lanshan_village, name="周二"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Membership.objects.create(
+            household=household, person=other, relation="01", joined_on=datetime.date(2022, 1, 1)
+        )
+
+
+def test_search_keeps_the_whole_member_count(make_household, lanshan_village, county_user):
+    make_household(lanshan_village, county_user, members=COUPLE)
+    [found] = selectors.household_list(actor=county_user, query="李秀英")
+    assert found.member_count == 2
+
+
+def test_correcting_a_mistyped_id_number_takes_its_birth_date_and_sex(lanshan_village, county_user):
+    from safetynet.core.ids import make_id_number
+
+    person, _ = services.person_create(actor=county_user, data=person_data(lanshan_village, sex=1))
+    right = make_id_number("371302", datetime.date(1948, 4, 5), 124)  # a woman born 1948
+    person, _ = services.person_update(
+        actor=county_user, person=person, version=person.version, data={"id_number": right}
+    )
+    assert (person.birth_date, person.sex) == (datetime.date(1948, 4, 5), 2)
+
+
+def test_a_coordinator_moves_someone_between_two_households_of_the_village(
+    make_household, lanshan_village, county_user
+):
+    coordinator = user(Role.VILLAGE_COORDINATOR, lanshan_village.code)
+    first = make_household(lanshan_village, county_user, members=COUPLE)
+    second = make_household(
+        lanshan_village, county_user, members=[("赵强", 1, "02", datetime.date(1975, 1, 1))]
+    )
+    wife = first.memberships.get(relation="12").person
+    # Her place of residence on paper is the whole township: the move is judged by the households.
+    Person.objects.filter(pk=wife.pk).update(residence_division_id=lanshan_village.code[:9])
+    wife.refresh_from_db()
+    services.member_move(actor=coordinator, person=wife, to_household=second, relation="12")
+    assert Membership.objects.get(person=wife, left_on__isnull=True).household == second
+
+
+def test_old_15_digit_number_finds_the_person(lanshan_village, county_user):
+    data = person_data(lanshan_village) | {"id_number": "371302500101001"}
+    person, _ = services.person_create(actor=county_user, data=data)
+    assert list(selectors.person_search(actor=county_user, query="371302500101001")) == [person]
+
+
+def test_masked_roles_search_id_endings_no_longer_than_what_they_see(
+    make_household, lanshan_village, county_user
+):
+    household = make_household(lanshan_village, county_user)
+    grid = user(Role.GRID_WORKER, lanshan_village.code)
+    number = household.head.id_number
+    assert list(selectors.person_search(actor=grid, query=number[-4:])) == [household.head]
+    assert list(selectors.person_search(actor=grid, query=number[-6:])) == []
+    assert list(selectors.person_search(actor=county_user, query=number[-6:])) == [household.head]
+
+
+def test_a_role_that_sees_numbers_masked_cannot_change_them(make_household, lanshan_village, county_user):
+    household = make_household(lanshan_village, county_user)
+    coordinator = user(Role.VILLAGE_COORDINATOR, lanshan_village.code)
+    head = household.head
+    with pytest.raises(PermissionDenied):
+        services.person_update(
+            actor=coordinator, person=head, version=head.version, data={"phone": "13800000000"}
+        )
+    services.person_update(actor=coordinator, person=head, version=head.version, data={"name": "王大川"})
+    assert Person.objects.get(pk=head.pk).name == "王大川"
+
+
+def test_a_person_cannot_be_moved_to_live_outside_the_area(lanshan_village, yinan_village, county_user):
+    person, _ = services.person_create(actor=county_user, data=person_data(lanshan_village))
+    with pytest.raises(PermissionDenied):
+        services.person_update(
+            actor=county_user,
+            person=person,
+            version=person.version,
+            data={"residence_division": yinan_village},
         )

@@ -16,13 +16,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
+from safetynet.core.demo import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD
 from safetynet.core.management.commands.serve import default_port
 from safetynet.core.models import Division, Role, User
-
-# The demo city's logins (made by `safetynet demo-city`) all carry this e-mail domain, which is
-# how this command finds them to print; they share one password.
-DEMO_EMAIL_DOMAIN = "demo.invalid"
-DEMO_PASSWORD = "Demo-2022-linyi"  # noqa: S105 — printed at every start: a demo, not a secret
 
 # The order the logins are listed in: the city, the counties, each township with its village
 # staff, then the roles outside the registry.

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from safetynet.core.management.commands.run import DEMO_PASSWORD
+from safetynet.core.demo import DEMO_PASSWORD
 from safetynet.registry.demo import build_city
 from safetynet.registry.models import Household
 

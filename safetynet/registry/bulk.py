@@ -1,0 +1,808 @@
+"""Population-scale writes to the registry: many new households at once (imports, the demo city).
+
+`household_bulk_create` applies the rules the single-record services apply (registry.rules, the
+models' field checks and check constraints, one head, new people only, ID numbers unique) to a
+whole batch at a time: every lookup the rules need — divisions, ID numbers already registered,
+responsible staff — is one query per batch, never one per row. A household is stored whole or
+handed back whole with every error it has, keyed by where it is (`members[2].id_number`).
+
+Good households are written with one INSERT statement per table per batch (executemany on
+SQLite, COPY on PostgreSQL), each batch in its own short transaction, so a clerk working beside a
+large import waits a fraction of a second at most. Primary keys are reserved before the insert
+(from the table's sequence), which is how a batch of new rows can point at each other without a
+round trip per row.
+
+History, per batch: one ChangeRecord per household (subject and entity the household, action
+create, by the actor, at the batch's time). Its `after` holds what `snapshot` would give for the
+household, the names of its members in order, and how many members, income items, assets and
+expenses it came with. That is the cheapest record that still shows, on the household's timeline,
+who created it, when, and with what. The people, memberships and items created with it have no
+rows of their own; any later change to one of them is recorded as usual.
+"""
+
+import contextlib
+import datetime
+import decimal
+import enum
+import functools
+import itertools
+import json
+import operator
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import DecimalValidator
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from safetynet.core.models import ChangeRecord, Division, User
+from safetynet.core.text import normalise
+from safetynet.registry import codes, rules, services
+from safetynet.registry.models import (
+    AssetItem,
+    Household,
+    IncomeItem,
+    Membership,
+    Person,
+    RigidExpense,
+)
+from safetynet.registry.search import person_search_keys
+
+
+@dataclass
+class HouseholdRecord:
+    key: str  # the caller's label for error reporting (e.g. "rows 5-8" or a household number)
+    household: dict  # services.HOUSEHOLD_FIELDS; "village" a Division or a 12-digit code
+    # Person values (services.PERSON_FIELDS, the divisions as Division or code) plus "relation",
+    # "co_living", "exclusion" and optionally "joined_on". The first member with relation 01/02 heads.
+    members: list[dict]
+    # services.INCOME_FIELDS / ASSET_FIELDS / EXPENSE_FIELDS; the member as "member_index" (into members).
+    income: list[dict] = field(default_factory=list)
+    assets: list[dict] = field(default_factory=list)
+    expenses: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class BulkResult:
+    created: list[int]  # household ids, in input order of the stored records
+    rejected: list[tuple[str, dict[str, list[str]]]]  # (record.key, {"members[2].id_number": [...]})
+    warnings: list[tuple[str, str]]  # (record.key, warning) of stored records
+
+    def __iadd__(self, other: "BulkResult") -> "BulkResult":
+        self.created += other.created
+        self.rejected += other.rejected
+        self.warnings += other.warnings
+        return self
+
+
+HOUSEHOLD_KEYS = frozenset(services.HOUSEHOLD_FIELDS)
+MEMBERSHIP_KEYS = ("relation", "co_living", "exclusion", "joined_on")
+MEMBER_KEYS = frozenset(services.PERSON_FIELDS) | {"id_note"} | set(MEMBERSHIP_KEYS)
+ITEM_SECTIONS = (  # the record's attribute, the model, its fields but the member, how history counts it
+    ("income", IncomeItem, frozenset(services.INCOME_FIELDS) - {"person"}, "income_count"),
+    ("assets", AssetItem, frozenset(services.ASSET_FIELDS) - {"person"}, "asset_count"),
+    ("expenses", RigidExpense, frozenset(services.EXPENSE_FIELDS) - {"person"}, "expense_count"),
+)
+_MISSING = object()
+
+
+def household_bulk_create(*, actor: User, records: Iterable[HouseholdRecord], batch_size: int = 2000) -> BulkResult:
+    """Store the valid households among `records`, each with its members, income, assets and
+    expenses, and hand back the others with their errors (in the active language).
+
+    Preconditions: the actor may write the registry (PermissionDenied otherwise, nothing stored);
+    the people are new to the registry (an ID number already registered rejects the household).
+    Each batch of `batch_size` records is validated with a fixed number of queries and written in
+    one transaction. A household whose insert fails after all (someone registered one of its people
+    a moment ago) is validated again and rejected with the reason; the others of its batch stand.
+    """
+    if not rules.may_write_registry(actor):
+        raise PermissionDenied(_("Your role cannot change registry records."))
+    checker = _Checker(actor)
+    result = BulkResult([], [], [])
+    iterator = iter(records)
+    while batch := list(itertools.islice(iterator, batch_size)):
+        result += _store(checker, batch)
+    return result
+
+
+def _store(checker: "_Checker", batch: list[HouseholdRecord]) -> BulkResult:
+    ready, rejected = checker.check(batch)
+    result = BulkResult([], rejected, [])
+    if not ready:
+        return result
+    try:
+        with transaction.atomic():
+            _write(checker.actor, ready)
+    except IntegrityError:
+        # A concurrent writer took an ID number between our check and our insert. Check again
+        # (now it shows as registered); halves, so one stubborn household cannot sink the rest.
+        checker.forget([p["id_number"] for r in ready for p in r.persons])
+        records = [r.record for r in ready]
+        if len(records) == 1:
+            ready_again, rejected_again = checker.check(records)
+            if rejected_again:
+                result.rejected += rejected_again
+                return result
+            result.rejected.append(
+                (records[0].key, {"household": [_("The household could not be stored; try again.")]})
+            )
+            return result
+        middle = len(records) // 2
+        result += _store(checker, records[:middle])
+        result += _store(checker, records[middle:])
+        return result
+    result.created = [r.household["id"] for r in ready]
+    result.warnings = [(r.record.key, w) for r in ready for w in r.warnings]
+    return result
+
+
+# --- checking --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Ready:
+    """A household being checked, as rows (attname → value); once it passes, ready to insert."""
+
+    record: HouseholdRecord
+    errors: "_Errors"
+    household: dict
+    persons: list[dict] = field(default_factory=list)
+    memberships: list[dict] = field(default_factory=list)
+    items: list[tuple[type[models.Model], dict]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+class _Errors(dict):
+    def add(self, key: str, messages) -> None:
+        if isinstance(messages, str):
+            messages = [messages]
+        self.setdefault(key, []).extend(str(m) for m in messages)
+
+    def add_validation(self, prefix: str, error: ValidationError) -> None:
+        if hasattr(error, "error_dict"):
+            for name, messages in error.message_dict.items():
+                self.add(prefix if name == "__all__" else f"{prefix}.{name}", messages)
+        else:
+            self.add(prefix, error.messages)
+
+    def about(self, prefix: str) -> bool:
+        """Has the entity at `prefix` (say "members[1]") an error already?"""
+        return bool(self) and any(key == prefix or key.startswith(prefix + ".") for key in self)
+
+
+class _Checker:
+    """The rules for one actor, with what it has looked up so far (divisions, staff).
+
+    A batch is checked in three passes: each record on its own (structure, places, the person
+    rules of registry.rules, the item rules of the services); then each field of each model
+    across the whole batch, every distinct value once (the models' own field checks); then each
+    record again for what needs clean values (relations, one head, check constraints) and the
+    batch against the registry (ID numbers registered, or given twice).
+    """
+
+    def __init__(self, actor: User):
+        self.actor = actor
+        self.divisions: dict[str, Division | None] = {}
+        self.users: dict[int, bool] = {}
+        self.claimed: dict[str, str] = {}  # ID number → key of the stored (or storing) record
+        self.may_write: dict[str, str | None] = {}  # division code → why not, or None
+        self.today = timezone.localdate()
+
+    def forget(self, id_numbers: list[str]) -> None:
+        for number in id_numbers:
+            self.claimed.pop(number, None)
+
+    # Set-wise look-ups: one query each per batch, whatever its size.
+    def _load(self, batch: list[HouseholdRecord]) -> None:
+        """Fetch the divisions (villages, hukou and residence places, ID address codes) and the
+        staff the batch names, beyond those fetched for earlier batches."""
+        wanted: set = set()
+        user_ids: set = set()
+        for record in batch:
+            household = record.household
+            wanted.add(household.get("village"))
+            user_ids.add(household.get("grid_worker"))
+            user_ids.add(household.get("coordinator"))
+            for member in record.members:
+                wanted.add(member.get("hukou_division"))
+                wanted.add(member.get("residence_division"))
+                wanted.add(normalise(member.get("id_number"))[:6])
+        codes_ = {_code(value) for value in wanted if not isinstance(value, Division)}
+        codes_ = [code for code in codes_ if code and code not in self.divisions]
+        if codes_:
+            found = Division.objects.in_bulk(codes_)
+            self.divisions.update({code: found.get(code) for code in codes_})
+        user_ids = [pk for pk in user_ids if pk.__class__ is int and pk not in self.users]
+        if user_ids:
+            found_users = set(User.objects.filter(pk__in=user_ids).values_list("pk", flat=True))
+            self.users.update({pk: pk in found_users for pk in user_ids})
+
+    def _registered(self, numbers: set[str]) -> set[str]:
+        """Which of `numbers` are registered already: one query, one parameter, however many."""
+        if not numbers:
+            return set()
+        table = connection.ops.quote_name(Person._meta.db_table)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"SELECT id_number FROM {table} WHERE id_number = ANY(%s)",  # noqa: S608
+                               [list(numbers)])
+            else:
+                cursor.execute(f"SELECT id_number FROM {table} WHERE id_number IN "  # noqa: S608
+                               "(SELECT value FROM json_each(%s))", [json.dumps(list(numbers))])
+            return {row[0] for row in cursor.fetchall()}
+
+    def _write_denied(self, code: str) -> str | None:
+        if code not in self.may_write:
+            try:
+                rules.check_may_write(self.actor, code)
+                self.may_write[code] = None
+            except PermissionDenied as denied:
+                self.may_write[code] = str(denied)
+        return self.may_write[code]
+
+    def _division(self, value, errors: _Errors, key: str) -> Division | None:
+        if value.__class__ is str and (division := self.divisions.get(value)) is not None:
+            return division
+        if isinstance(value, Division):
+            return value
+        code = _code(value)
+        if not code:
+            errors.add(key, _NULL_MESSAGE())
+            return None
+        division = self.divisions.get(code)
+        if division is None:
+            errors.add(key, _("There is no division with code %(code)s.") % {"code": code})
+        return division
+
+    def check(self, batch: list[HouseholdRecord]) -> tuple[list[_Ready], list[tuple[str, dict]]]:
+        """The batch's households that pass every check, and the others with their errors."""
+        self._load(batch)
+        known_codes = _KnownCodes(self.divisions)
+        columns: dict[type[models.Model], list] = {model: [] for model in _TABLES}
+        checked = [self._gather(record, known_codes, columns) for record in batch]
+        for model, entries in columns.items():
+            if entries:
+                _clean_columns(model, entries)
+        for ready in checked:
+            self._finish(ready)
+        registered = self._registered({p["id_number"] for r in checked if not r.errors for p in r.persons})
+        out_ready, out_rejected = [], []
+        claimed = self.claimed
+        for ready in checked:
+            errors, key = ready.errors, ready.record.key
+            if not errors:
+                mine: set[str] = set()
+                for index, person in enumerate(ready.persons):
+                    number = person["id_number"]
+                    if number in registered:
+                        errors.add(f"members[{index}].id_number",
+                                   _("A person with this ID number is already registered."))
+                    elif number in mine or number in claimed:
+                        # Given twice: the first household to pass every other check keeps it.
+                        errors.add(f"members[{index}].id_number",
+                                   _("This ID number is given for another person too (%(key)s).")
+                                   % {"key": claimed.get(number, key)})
+                    mine.add(number)
+            if errors:
+                out_rejected.append((key, dict(errors)))
+            else:
+                for person in ready.persons:
+                    claimed[person["id_number"]] = key
+                out_ready.append(ready)
+        return out_ready, out_rejected
+
+    def _gather(self, record: HouseholdRecord, known_codes, columns: dict) -> _Ready:
+        """First pass over one record: its rows (defaults and given values), the checks that need
+        no clean values, and its entities queued in `columns` for the field checks."""
+        errors = _Errors()
+        write_denied = self._write_denied
+        data = record.household
+        if unknown := data.keys() - HOUSEHOLD_KEYS:
+            raise ValueError(f"not editable here: {sorted(unknown)}")
+        household = _HOUSEHOLD_DEFAULTS | data
+        ready = _Ready(record, errors, household)
+        village = self._division(data.get("village"), errors, "household.village")
+        village_code = None
+        if village is not None:
+            try:
+                rules.check_village(village)
+            except ValidationError as error:
+                errors.add_validation("household", error)
+            if denied := write_denied(village.code):
+                errors.add("household.village", denied)
+            village_code = village.code
+        household["village_id"] = village_code
+        for name in ("grid_worker", "coordinator"):
+            value = data.get(name)
+            if isinstance(value, User):
+                value = value.pk
+            elif value is not None and not self.users.get(value):
+                errors.add(f"household.{name}", _("There is no such user."))
+            household[f"{name}_id"] = value
+        columns[Household].append((household, errors, "household", ()))
+
+        # The members: new people, each checked as person_create and member_add would check them.
+        members = record.members
+        if not members:
+            errors.add("household", _("A household needs at least one member."))
+        today = self.today
+        for index, member in enumerate(members):
+            prefix = f"members[{index}]"
+            if unknown := member.keys() - MEMBER_KEYS:
+                raise ValueError(f"not editable here: {sorted(unknown)}")
+            values = dict(member)
+            membership = {"joined_on": today}
+            for name in MEMBERSHIP_KEYS:
+                if name in values:
+                    membership[name] = values.pop(name)
+            if membership.get("exclusion"):
+                membership["co_living"] = False
+            hukou = self._division(values.get("hukou_division"), errors, f"{prefix}.hukou_division")
+            residence = self._division(values.get("residence_division"), errors, f"{prefix}.residence_division")
+            values["hukou_division"], values["residence_division"] = hukou, residence
+            try:
+                ready.warnings += rules.check_person_fields(values, known_codes=known_codes)
+            except ValidationError as error:
+                errors.add_validation(prefix, error)
+            if residence is not None and (denied := write_denied(residence.code)):
+                errors.add(f"{prefix}.residence_division", denied)
+            del values["hukou_division"], values["residence_division"]
+            person = _PERSON_DEFAULTS | values
+            person["hukou_division_id"] = hukou.code if hukou is not None else None
+            person["residence_division_id"] = residence.code if residence is not None else None
+            person["area_id"] = village_code
+            # Birth date and sex come from a valid ID number: without one, its error says it all.
+            derived = ("birth_date", "sex") if f"{prefix}.id_number" in errors else ()
+            columns[Person].append((person, errors, prefix, derived))
+            membership = _MEMBERSHIP_DEFAULTS | membership
+            columns[Membership].append((membership, errors, prefix, ()))
+            ready.persons.append(person)
+            ready.memberships.append(membership)
+
+        # Income, assets, expenses, each of a member given by position.
+        counts = ready.counts
+        counts["member_count"] = n_members = len(members)
+        for section, model, allowed, counted_as in ITEM_SECTIONS:
+            entries = getattr(record, section)
+            counts[counted_as] = len(entries)
+            defaults, check_rules, queue = _TABLES[model].defaults, _ITEM_RULES[model], columns[model]
+            for position, entry in enumerate(entries):
+                prefix = f"{section}[{position}]"
+                entry = dict(entry)
+                member_index = entry.pop("member_index", None)
+                person_given = entry.pop("person", None)
+                if unknown := entry.keys() - allowed:
+                    raise ValueError(f"not editable here: {sorted(unknown)}")
+                if person_given is not None or (member_index is not None and not (
+                        member_index.__class__ is int and 0 <= member_index < n_members)):
+                    errors.add(f"{prefix}.person", _("This person is not a member of the household."))
+                try:
+                    check_rules(entry)
+                except ValidationError as error:
+                    errors.add_validation(prefix, error)
+                row = defaults | entry
+                row["_member"] = member_index
+                queue.append((row, errors, prefix, ()))
+                ready.items.append((model, row))
+        return ready
+
+    def _finish(self, ready: _Ready) -> None:
+        """Last pass over one record, on clean values: relations, one head, check constraints."""
+        errors = ready.errors
+        head = None
+        for index, (person, membership) in enumerate(zip(ready.persons, ready.memberships, strict=True)):
+            prefix = f"members[{index}]"
+            person.update(_search_keys(person["name"], person["id_number"]))
+            relation = membership["relation"]
+            if relation in codes.HEAD_RELATIONS:
+                if head is None:
+                    head = index
+                else:
+                    errors.add(f"{prefix}.relation", _("The household already has a head."))
+            if relation and person["sex"] in (1, 2):
+                try:
+                    rules.check_relation(relation, person["sex"])
+                except ValidationError as error:
+                    errors.add_validation(prefix, error)
+            if not errors.about(prefix):
+                _check_constraints(Person, person, errors, prefix)
+                _check_constraints(Membership, membership, errors, prefix)
+        if not errors.about("household"):
+            _check_constraints(Household, ready.household, errors, "household")
+        positions = dict.fromkeys(_ITEM_RULES, 0)
+        sections = {model: section for section, model, _allowed, _counted in ITEM_SECTIONS}
+        for model, row in ready.items:
+            prefix = f"{sections[model]}[{positions[model]}]"
+            positions[model] += 1
+            if not errors.about(prefix):
+                _check_constraints(model, row, errors, prefix)
+
+
+def _check_expense(data: dict) -> None:
+    rules.check_not_future(data.get("incurred_on"), "incurred_on")
+
+
+def _check_income(data: dict) -> None:
+    services._check_income(data)
+
+
+def _check_asset(data: dict) -> None:
+    services._check_asset(data)
+
+
+_ITEM_RULES: dict[type[models.Model], Callable[[dict], None]] = {
+    IncomeItem: _check_income,
+    AssetItem: _check_asset,
+    RigidExpense: _check_expense,
+}
+
+
+def _code(value) -> str:
+    if isinstance(value, Division):
+        return value.code
+    return normalise(value) if value is not None else ""
+
+
+class _KnownCodes:
+    """Division codes known to exist, from what the batch looked up (for the ID address warning)."""
+
+    def __init__(self, divisions: dict[str, Division | None]):
+        self.divisions = divisions
+
+    def __contains__(self, code: str) -> bool:
+        return self.divisions.get(code) is not None
+
+
+@functools.lru_cache(maxsize=100_000)
+def _name_keys(name: str) -> tuple[tuple[str, str], ...]:
+    keys = person_search_keys(name=name, id_number="")
+    return tuple((k, v) for k, v in keys.items() if k != "id_reversed")
+
+
+def _search_keys(name: str, id_number: str) -> dict[str, str]:
+    """registry.search.person_search_keys, with the pinyin of a name worked out once per name."""
+    return dict(_name_keys(name or "")) | {"id_reversed": id_number[::-1]}
+
+
+# --- field rules, from the models --------------------------------------------------------------
+
+
+class _Table:
+    """What the bulk writer needs of a model: its columns, their defaults (already checked), a
+    quick check per editable field, and its check constraints compiled to Python."""
+
+    def __init__(self, model: type[models.Model]):
+        self.model = model
+        self.fields = list(model._meta.concrete_fields)
+        self.attnames = [f.attname for f in self.fields]
+        self.row = operator.itemgetter(*self.attnames)
+        self.stamped = [f.attname for f in self.fields if getattr(f, "auto_now", False)
+                        or getattr(f, "auto_now_add", False)]
+        self.json = [f.attname for f in self.fields if isinstance(f, models.JSONField)]
+        self.defaults = {
+            f.attname: f.get_default()
+            for f in self.fields
+            if not f.primary_key and not f.is_relation and f.attname not in self.stamped
+        }
+        self.checks = {
+            f.name: (f.attname, _fast_check(f), f)
+            for f in self.fields
+            if f.editable and not f.is_relation and not f.primary_key and f.name != "version"
+        }
+        # A default the checks refuse is cleaned once here; one that cannot be is a field that
+        # must be given, and `field.clean` then says so as full_clean would.
+        for _name, (attname, check, model_field) in self.checks.items():
+            if not check(self.defaults[attname]):
+                with contextlib.suppress(ValidationError):
+                    self.defaults[attname] = model_field.clean(self.defaults[attname], None)
+        self.constraints = [
+            (_compile(c.condition), _first_field(c.condition), c)
+            for c in model._meta.constraints
+            if isinstance(c, models.CheckConstraint)
+        ]
+
+
+def _fast_check(model_field: models.Field) -> Callable[[object], bool]:
+    """True when Django's `field.clean` would take the value as it is. False sends the value to
+    `field.clean` itself, for Django's own conversion or message: the rules stay the model's."""
+    choices = {value for value, _label in model_field.flatchoices} if model_field.choices else None
+    empty_ok = model_field.blank and model_field.null
+    internal = model_field.get_internal_type()
+    if internal == "CharField":
+        max_length, blank = model_field.max_length, model_field.blank
+
+        def check(value) -> bool:
+            if value.__class__ is not str:
+                return False
+            if not value:
+                return blank
+            return len(value) <= max_length and (choices is None or value in choices)
+    elif internal in ("PositiveSmallIntegerField", "PositiveIntegerField"):
+        high = 32767 if "Small" in internal else 2**31 - 1  # within what every backend allows
+
+        def check(value) -> bool:
+            if value is None:
+                return empty_ok
+            return value.__class__ is int and 0 <= value <= high and (choices is None or value in choices)
+    elif internal == "BooleanField":
+        def check(value) -> bool:
+            return value.__class__ is bool
+    elif internal == "DateField":
+        def check(value) -> bool:
+            if value is None:
+                return empty_ok
+            return value.__class__ is datetime.date
+    elif internal == "DecimalField":
+        max_digits, places = model_field.max_digits, model_field.decimal_places
+        whole = max_digits - places
+        others = [v for v in model_field.validators if not isinstance(v, DecimalValidator)]
+
+        def check(value) -> bool:
+            if value.__class__ is not decimal.Decimal:
+                return value is None and empty_ok
+            if not value.is_finite():
+                return False
+            _sign, digit_tuple, exponent = value.as_tuple()
+            # Digits in all and after the point, counted as DecimalValidator counts them.
+            if exponent >= 0:
+                digits, decimals = len(digit_tuple) + (exponent if digit_tuple != (0,) else 0), 0
+            else:
+                decimals = -exponent
+                digits = max(decimals, len(digit_tuple))
+            if digits > max_digits or decimals > places or digits - decimals > whole:
+                return False
+            try:
+                for validator in others:
+                    validator(value)
+            except ValidationError:
+                return False
+            return True
+    else:
+        def check(value) -> bool:
+            return False
+    return check
+
+
+def _clean_columns(model, entries: list[tuple[dict, _Errors, str, tuple]]) -> None:
+    """The field checks of `model` (as `full_clean` makes them) over rows of a whole batch: each
+    distinct value of a column is checked once; a value the quick check refuses goes to the
+    field's own `clean`, row by row, for Django's conversion or message. Entries are (row, the
+    record's errors, the row's key prefix, fields to leave alone). Relations are checked elsewhere.
+    """
+    rows = [entry[0] for entry in entries]
+    for name, (attname, check, model_field) in _TABLES[model].checks.items():
+        values = list(map(operator.itemgetter(attname), rows))
+        try:  # by type as well: 1, True and Decimal("1") are equal, but not all of them are right
+            bad = {pair for pair in set(zip(map(type, values), values)) if not check(pair[1])}
+        except TypeError:  # a value that cannot be hashed: certainly not one the checks pass
+            bad = None
+        if bad is not None and not bad:
+            continue
+        for (row, errors, prefix, skip), value in zip(entries, values, strict=True):
+            if bad is not None and (value.__class__, value) not in bad:
+                continue
+            if isinstance(value, enum.Enum) and check(value.value):  # a TextChoices member
+                row[attname] = value.value
+                continue
+            key = f"{prefix}.{name}"
+            if name in skip or key in errors:
+                continue
+            try:
+                value = model_field.clean(value, None)
+            except ValidationError as error:
+                errors.add(key, error.messages)
+                continue
+            row[attname] = value.value if isinstance(value, enum.Enum) else value
+
+
+def _check_constraints(model, row: dict, errors: _Errors, prefix: str) -> None:
+    """The model's check constraints, evaluated here as the database would (unknown passes)."""
+    for holds, name, constraint in _TABLES[model].constraints:
+        if holds(row) is False:
+            errors.add(f"{prefix}.{name}", constraint.get_violation_error_message())
+
+
+_COMPARE = {
+    "exact": operator.eq,
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "lt": operator.lt,
+    "lte": operator.le,
+    "in": lambda a, b: a in b,
+}
+
+
+def _compile(condition: Q) -> Callable[[dict], bool | None]:
+    """A Q of plain field lookups (exact, gt, gte, lt, lte, in, isnull; F of a field) as a function
+    of a row, in SQL's three-valued logic: None is unknown, which a CHECK constraint lets pass."""
+    parts = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            parts.append(_compile(child))
+            continue
+        lookup, expected = child
+        name, _sep, op = lookup.partition("__")
+        if op == "isnull":
+            parts.append(lambda row, name=name, want=bool(expected): (row[name] is None) == want)
+            continue
+        compare = _COMPARE[op or "exact"]
+        if isinstance(expected, F):
+            def part(row, name=name, other=expected.name, compare=compare):
+                value, against = row[name], row[other]
+                return None if value is None or against is None else compare(value, against)
+        else:
+            def part(row, name=name, against=expected, compare=compare):
+                value = row[name]
+                return None if value is None else compare(value, against)
+        parts.append(part)
+    negated = condition.negated
+    if condition.connector == Q.AND:
+        def holds(row):
+            result = True
+            for part in parts:
+                value = part(row)
+                if value is False:
+                    result = False
+                    break
+                if value is None:
+                    result = None
+            return result if not negated or result is None else not result
+    else:
+        def holds(row):
+            result = False
+            for part in parts:
+                value = part(row)
+                if value is True:
+                    result = True
+                    break
+                if value is None:
+                    result = None
+            return result if not negated or result is None else not result
+    return holds
+
+
+def _first_field(condition: Q) -> str:
+    child = condition.children[0]
+    return _first_field(child) if isinstance(child, Q) else child[0].partition("__")[0]
+
+
+_TABLES = {
+    model: _Table(model)
+    for model in (Person, Household, Membership, IncomeItem, AssetItem, RigidExpense, ChangeRecord)
+}
+_HOUSEHOLD_DEFAULTS = _TABLES[Household].defaults
+_PERSON_DEFAULTS = _TABLES[Person].defaults | {"hukou_division_id": None, "residence_division_id": None}
+_MEMBERSHIP_DEFAULTS = _TABLES[Membership].defaults
+
+
+def _NULL_MESSAGE() -> str:  # noqa: N802 - Django's own words for a place left out
+    return str(Person._meta.get_field("hukou_division").error_messages["null"])
+
+
+# --- writing ---------------------------------------------------------------------------------------
+
+
+def _json(value):
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+_HOUSEHOLD_SNAPSHOT = [
+    f.attname
+    for f in Household._meta.concrete_fields
+    if f.editable and f.attname not in {"id", "version", "created_at", "updated_at"}
+]
+
+
+def _write(actor: User, ready: list[_Ready]) -> None:
+    """Insert the households of one batch and their history. Runs inside the batch's transaction."""
+    now = timezone.now()
+    stamp = now if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(now)
+    n_persons = sum(len(r.persons) for r in ready)
+    n_items = dict.fromkeys(_ITEM_RULES, 0)
+    for r in ready:
+        for model, _row in r.items:
+            n_items[model] += 1
+    ids = _reserve_ids({Person: n_persons, Household: len(ready), Membership: n_persons, **n_items,
+                        ChangeRecord: len(ready)})
+    person_ids, household_ids, membership_ids, change_ids = (ids[Person], ids[Household], ids[Membership],
+                                                            ids[ChangeRecord])
+    item_ids = {model: ids[model] for model in n_items}
+    rows: dict[type[models.Model], list[dict]] = {model: [] for model in _TABLES}
+    persons, memberships, households, changes = (rows[Person], rows[Membership], rows[Household],
+                                                 rows[ChangeRecord])
+    create, heads = ChangeRecord.Action.CREATE.value, codes.HEAD_RELATIONS
+    for r in ready:
+        household = r.household
+        household["id"] = household_id = next(household_ids)
+        household["created_at"] = household["updated_at"] = stamp
+        pks = []
+        head_id = None
+        for person, membership in zip(r.persons, r.memberships, strict=True):
+            person["id"] = pk = next(person_ids)
+            person["created_at"] = person["updated_at"] = stamp
+            pks.append(pk)
+            membership["id"] = next(membership_ids)
+            membership["household_id"], membership["person_id"] = household_id, pk
+            if head_id is None and membership["relation"] in heads:
+                head_id = pk
+            persons.append(person)
+            memberships.append(membership)
+        household["head_id"] = head_id
+        households.append(household)
+        for model, row in r.items:
+            member = row.pop("_member")
+            row["id"] = next(item_ids[model])
+            row["household_id"], row["person_id"] = household_id, pks[member] if member is not None else None
+            rows[model].append(row)
+        after = {name: _json(household[name]) for name in _HOUSEHOLD_SNAPSHOT}
+        after["members"] = "、".join(p["name"] for p in r.persons)
+        after |= r.counts
+        changes.append({
+            "id": next(change_ids), "at": stamp, "actor_id": actor.pk, "subject_type": "household",
+            "subject_id": household_id, "entity_type": "household", "entity_id": household_id,
+            "action": create, "before": "{}", "after": json.dumps(after, ensure_ascii=False), "reason": "",
+        })
+    for model in (Person, Household, Membership, IncomeItem, AssetItem, RigidExpense, ChangeRecord):
+        _insert(model, rows[model])
+
+
+def _reserve_ids(counts: dict[type[models.Model], int]) -> dict[type[models.Model], Iterable[int]]:
+    """Primary keys for `counts` new rows of each model, taken from the tables' sequences.
+
+    On SQLite the caller's transaction holds the write lock (IMMEDIATE), so the keys after the
+    highest ever given (sqlite_sequence, AUTOINCREMENT) are ours. On PostgreSQL they are drawn
+    from each identity sequence, as concurrent inserts would draw theirs.
+    """
+    models_ = [m for m, n in counts.items() if n]
+    out: dict[type[models.Model], Iterable[int]] = {m: iter(()) for m in counts}
+    if not models_:
+        return out
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            parts = ", ".join(
+                "MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+                f"COALESCE((SELECT MAX(id) FROM {connection.ops.quote_name(m._meta.db_table)}), 0))"
+                for m in models_
+            )
+            cursor.execute(f"SELECT {parts}", [m._meta.db_table for m in models_])
+            highest = cursor.fetchone()
+            for model, top in zip(models_, highest, strict=True):
+                out[model] = iter(range(top + 1, top + 1 + counts[model]))
+        elif connection.vendor == "postgresql":
+            for model in models_:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [model._meta.db_table, counts[model]],
+                )
+                out[model] = iter(sorted(row[0] for row in cursor.fetchall()))
+        else:  # pragma: no cover - the system runs on SQLite and PostgreSQL
+            raise NotImplementedError(connection.vendor)
+    return out
+
+
+def _insert(model: type[models.Model], rows: list[dict]) -> None:
+    """One multi-row INSERT of `rows` (attname → value, every column there): executemany on
+    SQLite, COPY on PostgreSQL. JSON columns come as JSON text, timestamps adapted."""
+    if not rows:
+        return
+    table = _TABLES[model]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in table.fields)
+    name = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {name} ({columns}) FROM STDIN") as copy:
+                for row in map(table.row, rows):
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(table.fields))
+            cursor.executemany(f"INSERT INTO {name} ({columns}) VALUES ({placeholders})",  # noqa: S608
+                               map(table.row, rows))

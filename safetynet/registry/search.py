@@ -1,0 +1,256 @@
+"""Registry search: what a typed query means, and the search keys of a person.
+
+Staff type a whole ID number or its last digits, a name or part of one, the pinyin of a name they
+heard ("zhangsan", "zhangs") or its initials ("zs"), a phone number, or part of an address. Each
+kind becomes a range on an indexed column: the key columns lead an index with the area beside them
+(registry.models.Person.Meta.indexes), so a scoped search reads one index range and checks the
+area without visiting the table. Ranges (`>= prefix AND < successor`), not LIKE: SQLite and
+PostgreSQL answer both from a plain index, and the key columns use the binary collation "BINARY"
+(see the migration registry 0003) so that the ranges mean the same on both.
+
+The keys (`person_search_keys`) are kept on the Person row by the services and the bulk services.
+Address search ("contains") uses a trigram index: FTS5 on SQLite, pg_trgm on PostgreSQL.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import CharField, Func, Q
+from django.db.models.expressions import RawSQL
+from pypinyin import lazy_pinyin
+
+from safetynet.core.text import normalise
+
+# Surnames read differently from the same character in ordinary words (曾经 céng, 单独 dān …).
+# Longest first, so a compound surname wins over its first character.
+SURNAME_PINYIN = {
+    "尉迟": ["yu", "chi"],
+    "万俟": ["mo", "qi"],
+    "单于": ["chan", "yu"],
+    "长孙": ["zhang", "sun"],
+    "曾": ["zeng"],
+    "单": ["shan"],
+    "仇": ["qiu"],
+    "解": ["xie"],
+    "区": ["ou"],
+    "朴": ["piao"],
+    "查": ["zha"],
+    "乐": ["yue"],
+    "盖": ["ge"],
+    "覃": ["qin"],
+    "繁": ["po"],
+    "员": ["yun"],
+    "缪": ["miao"],
+    "翟": ["zhai"],
+    "种": ["chong"],
+    "召": ["shao"],
+    "折": ["she"],
+    "黑": ["he"],
+    "秘": ["bi"],
+    "隗": ["wei"],
+    "阚": ["kan"],
+    "能": ["nai"],
+    "相": ["xiang"],
+    "重": ["chong"],
+    "车": ["che"],
+    "薄": ["bo"],
+    "过": ["guo"],
+    "沈": ["shen"],
+    "燕": ["yan"],
+    "宓": ["fu"],
+    "禚": ["zhuo"],
+}
+_SURNAMES = sorted(SURNAME_PINYIN, key=len, reverse=True)
+
+
+def name_syllables(name: str) -> list[str]:
+    """Pinyin syllables of a name, the surname read as a surname."""
+    name = normalise(name)
+    for surname in _SURNAMES:
+        if name.startswith(surname):
+            return SURNAME_PINYIN[surname] + lazy_pinyin(name[len(surname):], errors="ignore")
+    return lazy_pinyin(name, errors="ignore")
+
+
+def person_search_keys(*, name: str, id_number: str) -> dict[str, str]:
+    """The columns a person's search needs, from their name and ID number."""
+    syllables = [s.lower() for s in name_syllables(name) if s.isascii() and s.isalpha()]
+    return {
+        "name_pinyin": "".join(syllables)[:60],
+        "name_initials": "".join(s[0] for s in syllables)[:12],
+        "id_reversed": id_number[::-1],
+    }
+
+
+# --- what a query means ---------------------------------------------------------------------------
+
+# Common surnames, single and compound, for the given-name match ("秀英" finds 李秀英). Each is one
+# index probe on (name, area): the whole list costs a few milliseconds, where a "contains" would
+# read every name in the area.
+COMMON_SURNAMES = tuple(dict.fromkeys(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段"
+    "雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄"
+    "聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲"
+    "翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚"
+    "娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑"
+    "郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼"
+    "蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初"
+    "门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕"
+    "危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由员"
+    "隗禚宓召折种秘能重过黑繁"
+)) + (
+    "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
+    "令狐", "夏侯", "端木", "万俟", "单于", "澹台", "独孤", "呼延", "轩辕", "南宫", "西门", "申屠",
+    "赫连", "拓跋", "闻人", "百里", "东郭", "太史", "公冶", "第五",
+)
+
+# Chinese characters (with the middle dot of transcribed minority names: 阿依古丽·买买提).
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f·•・]+")
+_HAN_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_ID_NUMBER = re.compile(r"\d{17}[\dX]")
+_OLD_ID_NUMBER = re.compile(r"\d{15}")
+_ID_ENDING = re.compile(r"\d{3,16}[\dX]")  # 4 to 17 characters
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_PHONE = re.compile(r"\d[\d-]{5,18}\d")  # 7 to 20 characters, a landline may carry a dash
+_LETTERS = re.compile(r"[a-z]+")
+
+ID_ENDING_SHOWN = 4  # the digits a masked ID number shows (core.masking.mask_id_number)
+ADDRESS_MIN = 3  # the trigram index finds substrings of three characters or more
+INITIALS_MAX = 12  # registry.models.Person.name_initials max_length
+GIVEN_NAME_MAX = 3
+
+
+@dataclass(frozen=True)
+class Search:
+    """What a query asks for. `person` is a filter on Person (None: no person can match), `address`
+    the text to look for in household addresses ("" for none)."""
+
+    person: Q | None
+    address: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return self.person is None and not self.address
+
+
+def successor(prefix: str) -> str:
+    """The first string after every string that starts with `prefix`, in code-point order."""
+    while prefix:
+        following = ord(prefix[-1]) + 1
+        if 0xD800 <= following <= 0xDFFF:  # surrogates cannot be stored: skip them
+            following = 0xE000
+        if following <= 0x10FFFF:
+            return prefix[:-1] + chr(following)
+        prefix = prefix[:-1]
+    raise ValueError("no successor of an empty prefix")
+
+
+def prefix_q(field: str, prefix: str) -> Q:
+    """Rows whose `field` starts with `prefix`, as an index range (both SQLite and PostgreSQL use a
+    plain index for it; LIKE 'x%' needs text_pattern_ops on PostgreSQL)."""
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": successor(prefix)})
+
+
+class Unindexed(Func):
+    """A column's value, which SQLite is not to look up in an index (a unary +, its documented way).
+
+    SQLite keeps no statistics on ranges: told `name_initials` in one range and `area` in another,
+    it reads the area's index (for a county, a quarter of a million people) rather than the key's
+    (typically a few hundred rows, the area checked beside the key in the same index). Search
+    filters the area through this, so the key's index is used. PostgreSQL, which has statistics,
+    gets the plain column and chooses for itself.
+    """
+
+    template = "%(expressions)s"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, template="+%(expressions)s", **extra_context)
+
+
+def _anyof(conditions: list[Q]) -> Q | None:
+    if not conditions:
+        return None
+    combined = conditions[0]
+    for condition in conditions[1:]:
+        combined |= condition
+    return combined
+
+
+def full_id_number(old: str) -> str:
+    """A 15-digit ID number (issued before 1999) as the 18-character number it is stored as."""
+    from safetynet.core.ids import check_character
+
+    body = old[:6] + "19" + old[6:]
+    return body + check_character(body)
+
+
+def parse(query: str, *, whole_numbers: bool) -> Search:
+    """What `query` asks for. `whole_numbers`: the actor sees ID and phone numbers whole; a role
+    that sees them masked may search an ID number's last four characters (what it sees) and whole
+    numbers, never longer endings or phone fragments, which would give away hidden digits one
+    search at a time.
+
+    - 18 characters (17 digits and a digit or X), or 15 digits (converted): that ID number.
+    - 4 to 17 digits: the ending of an ID number; with 7 or more also the start of a phone number
+      (an 11-digit mobile number, whole, for masked roles too).
+    - Latin letters: the start of the pinyin of a name or of its initials ("zs", "zhangs").
+    - Chinese characters: the start of a name, or a whole given name after a common surname; with
+      three or more, also part of an address.
+    - Anything else: part of an address.
+    Full-width characters, spaces and the case of letters do not matter.
+    """
+    text = normalise(query)
+    upper = text.upper()
+    if not text:
+        return Search(None)
+    if _OLD_ID_NUMBER.fullmatch(upper):
+        return Search(Q(id_number=full_id_number(upper)))
+    if _ID_NUMBER.fullmatch(upper):
+        return Search(Q(id_number=upper))
+    if upper.isdigit() or _ID_ENDING.fullmatch(upper) or _PHONE.fullmatch(upper):
+        return Search(_anyof(_number_conditions(upper, whole_numbers)))
+    if _LETTERS.fullmatch(lower := text.lower()):
+        conditions = [prefix_q("name_pinyin", lower)]
+        if len(lower) <= INITIALS_MAX:
+            conditions.append(prefix_q("name_initials", lower))
+        return Search(_anyof(conditions))
+    if _HAN.fullmatch(text) and _HAN_CHAR.search(text):
+        conditions = [prefix_q("name", text)]
+        if len(text) <= GIVEN_NAME_MAX:
+            conditions.append(Q(name__in=[surname + text for surname in COMMON_SURNAMES]))
+        return Search(_anyof(conditions), address=text if len(text) >= ADDRESS_MIN else "")
+    return Search(None, address=text)
+
+
+def _number_conditions(number: str, whole_numbers: bool) -> list[Q]:
+    conditions = []
+    if _ID_ENDING.fullmatch(number) and (whole_numbers or len(number) == ID_ENDING_SHOWN):
+        conditions.append(prefix_q("id_reversed", number[::-1]))
+    if whole_numbers and _PHONE.fullmatch(number):
+        conditions.append(prefix_q("phone", number))
+    elif _MOBILE.fullmatch(number):
+        conditions.append(Q(phone=number))
+    return conditions
+
+
+# --- addresses ------------------------------------------------------------------------------------
+
+# SQLite: an FTS5 table with the trigram tokenizer over registry_household.address (external
+# content, kept by triggers: see the migration registry 0003). PostgreSQL: a pg_trgm GIN index on
+# UPPER(address), which serves Django's `icontains`.
+
+
+def household_address_q(text: str) -> Q:
+    """Households whose address contains `text` (case-insensitive), as a filter on Household."""
+    if connection.vendor == "sqlite" and len(text) >= ADDRESS_MIN:
+        phrase = '"' + text.replace('"', '""') + '"'
+        # A literal statement; the text is a parameter (a quoted FTS5 phrase: no query syntax).
+        matching = RawSQL(  # noqa: S611
+            "SELECT rowid FROM registry_household_address WHERE registry_household_address MATCH %s",
+            (phrase,),
+        )
+        return Q(pk__in=matching)
+    return Q(address__icontains=text)
