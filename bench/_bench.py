@@ -110,6 +110,7 @@ def require(*modules: str) -> None:
 
 def line(**figures) -> str:
     """One machine-readable line: key=value, floats rounded sensibly, strings without spaces."""
+    figures.setdefault("load1", round(os.getloadavg()[0], 1))  # others' work on the machine skews times
     parts = []
     for key, value in figures.items():
         if value is None:
@@ -133,6 +134,18 @@ def ratio(ours: float | None, floor: float | None) -> float | None:
     if not ours or not floor:
         return None
     return ours / floor
+
+
+def setup_django(data_dir: Path) -> None:
+    """Django in this process, on the SQLite database of `data_dir` (for the code the bench reuses:
+    search keys, the import)."""
+    os.environ.pop("DATABASE_URL", None)
+    os.environ["SAFETYNET_DATA_DIR"] = str(data_dir)
+    os.environ["SAFETYNET_LOG_LEVEL"] = "ERROR"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "safetynet.settings"
+    import django
+
+    django.setup()
 
 
 # --- subprocesses ----------------------------------------------------------------------------------
@@ -224,15 +237,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(*, env: dict[str, str], threads: int = 4, log: Path, start_timeout: float = 60.0) -> Iterator[str]:
-    """`safetynet serve` (waitress) on a free port of 127.0.0.1; yields its base URL; stopped on exit."""
+def server(*, env: dict[str, str], log: Path, start_timeout: float = 60.0) -> Iterator[str]:
+    """`safetynet serve` (waitress, as configured by default) on a free port of 127.0.0.1; yields its
+    base URL; stopped on exit, and with this process if it is killed."""
     log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_bytes(b"")  # the last run's log only
     for _attempt in range(3):
         port = free_port()
         out = log.open("ab")
         process = subprocess.Popen(
-            [sys.executable, "-m", "safetynet.cli", "serve", "--host", HOST, "--port", str(port),
-             "--threads", str(threads), "--quiet"],
+            [sys.executable, "-m", "safetynet.cli", "serve", "--host", HOST, "--port", str(port), "--quiet"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True, preexec_fn=_die_with_parent,
         )
@@ -323,8 +337,8 @@ class Client:
             self.conn = None
         return response.status, content.decode("utf-8", "replace"), dict(response.getheaders())
 
-    def get(self, path: str) -> tuple[int, str]:
-        status, text, _headers = self.request("GET", path)
+    def get(self, path: str, headers: dict | None = None) -> tuple[int, str]:
+        status, text, _headers = self.request("GET", path, headers=headers)
         return status, text
 
     def login(self, username: str, password: str) -> None:
@@ -390,14 +404,33 @@ def build_lock() -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def sweep_leftovers() -> None:
+    """Remove the work folders of bench runs that were killed (their process is gone)."""
+    for pattern in ("building-*", "demo-city-*", "import-*"):
+        for folder in BENCH_DIR.glob(pattern):
+            pid = folder.name.rsplit("-", 1)[-1]
+            if not pid.isdigit() or int(pid) == os.getpid():
+                continue
+            try:
+                os.kill(int(pid), 0)
+            except ProcessLookupError:
+                shutil.rmtree(folder, ignore_errors=True)
+            except PermissionError:
+                pass
+
+
 def cache_dir(n: int) -> Path:
     return BENCH_DIR / f"sqlite-{n}"
 
 
 def cache_is_current(n: int) -> bool:
+    """The cached database of size n exists and was built by the code as it is now (BENCH_REUSE=1:
+    any cached database of that size will do, e.g. after a change known not to matter)."""
     meta = cache_dir(n) / "built.json"
     if not meta.exists() or not (cache_dir(n) / DB_FILE).exists():
         return False
+    if env_flag("BENCH_REUSE"):
+        return True
     try:
         return json.loads(meta.read_text()).get("fingerprint") == fingerprint()
     except ValueError:
@@ -410,7 +443,9 @@ def demo_timeout(n: int) -> float:
 
 
 def build_demo(data_dir: Path, n: int, *, log: Path) -> dict:
-    """Migrate and build the demo city into the empty data dir; returns timings and sizes."""
+    """Migrate and build the demo city into the empty data dir; returns timings and the fingerprint
+    of the code that built it (taken before: a change during the build makes the result stale)."""
+    code = fingerprint()
     env = app_env(data_dir=data_dir)
     migrate_s = safetynet(["migrate", "--no-input"], env=env, timeout=300, log=log)
     checkpoint(data_dir / DB_FILE)
@@ -418,7 +453,7 @@ def build_demo(data_dir: Path, n: int, *, log: Path) -> dict:
     build_s = safetynet(["demo-city", "--households", str(n), "--seed", str(SEED)], env=env,
                         timeout=demo_timeout(n), log=log)
     checkpoint(data_dir / DB_FILE)
-    return {"migrate_s": migrate_s, "build_s": build_s}
+    return {"migrate_s": migrate_s, "build_s": build_s, "fingerprint": code}
 
 
 def checkpoint(path: Path) -> None:
@@ -433,8 +468,7 @@ def adopt_as_cache(data_dir: Path, n: int, built: dict) -> bool:
         if cache_is_current(n):
             return False
         target = cache_dir(n)
-        (data_dir / "built.json").write_text(json.dumps({"fingerprint": fingerprint(), "households": n,
-                                                         "seed": SEED, **built}))
+        (data_dir / "built.json").write_text(json.dumps({"households": n, "seed": SEED, **built}))
         if target.exists():
             shutil.rmtree(target)
         data_dir.rename(target)
@@ -445,6 +479,7 @@ def sqlite_db(n: int) -> Path:
     """The data dir of a demo city of n households (seed 1), built once and reused until the schema or
     the demo code changes (BENCH_REBUILD=1 forces a rebuild)."""
     with build_lock():
+        sweep_leftovers()
         if env_flag("BENCH_REBUILD") and cache_dir(n).exists() and not os.environ.get("_BENCH_REBUILT"):
             shutil.rmtree(cache_dir(n))
         os.environ["_BENCH_REBUILT"] = "1"  # once per process
@@ -457,8 +492,7 @@ def sqlite_db(n: int) -> Path:
         note(f"building the demo city of {n} households on SQLite into {cache_dir(n)} (log {tmp}/build.log)")
         built = build_demo(tmp, n, log=tmp / "build.log")
         note(f"built in {built['build_s']:.1f} s")
-        (tmp / "built.json").write_text(json.dumps({"fingerprint": fingerprint(), "households": n,
-                                                    "seed": SEED, **built}))
+        (tmp / "built.json").write_text(json.dumps({"households": n, "seed": SEED, **built}))
         if cache_dir(n).exists():
             shutil.rmtree(cache_dir(n))
         tmp.rename(cache_dir(n))
@@ -592,8 +626,9 @@ def pg_db(n: int) -> str:
             with pg_connect(admin, autocommit=True) as db:
                 row = db.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database "
                                  "WHERE datname = %s", (name,)).fetchone()
-                if row is not None and own and (row[0] != f"fingerprint={fingerprint()}"
-                                                or env_flag("BENCH_REBUILD")):
+                current = row is not None and row[0] == f"fingerprint={fingerprint()}"
+                stale = row is not None and not current and not env_flag("BENCH_REUSE")
+                if row is not None and own and (stale or env_flag("BENCH_REBUILD")):
                     note(f"dropping the PostgreSQL database {name} (built by other code, or BENCH_REBUILD)")
                     db.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
                     row = None
@@ -608,6 +643,7 @@ def pg_db(n: int) -> str:
         with pg_connect(url) as db:
             count = db.execute("SELECT count(*) FROM registry_household").fetchone()[0]
         if count == 0:
+            code = fingerprint()
             note(f"building the demo city of {n} households on PostgreSQL ({name}; log {log})")
             seconds = safetynet(["demo-city", "--households", str(n), "--seed", str(SEED)], env=env,
                                 timeout=demo_timeout(n) * 3, log=log)
@@ -615,7 +651,7 @@ def pg_db(n: int) -> str:
             with pg_connect(url, autocommit=True) as db:
                 db.execute("VACUUM ANALYZE")
                 if own:
-                    db.execute(f"COMMENT ON DATABASE \"{name}\" IS 'fingerprint={fingerprint()}'")
+                    db.execute(f"COMMENT ON DATABASE \"{name}\" IS 'fingerprint={code}'")
         elif count != n and own:
             die(f"the PostgreSQL database {name} holds {count} households, not {n}: run with BENCH_REBUILD=1")
     return url

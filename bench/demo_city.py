@@ -27,6 +27,7 @@ TARGET_HOUSEHOLDS = 1_000_000
 def main() -> None:
     b.require("django", "pypinyin")
     n = b.households()
+    b.sweep_leftovers()
     work = b.BENCH_DIR / f"demo-city-{n}-{os.getpid()}"
     if work.exists():
         shutil.rmtree(work)

@@ -104,7 +104,7 @@ def sqlite_executor(path: Path):
 
 
 def pg_executor(url: str):
-    conn = b.pg_connect(url, autocommit=True)
+    conn = b.pg_connect(url, autocommit=True, prepare_threshold=None)  # plans with the values, as Django
     return conn, lambda sql, params: conn.execute(re.sub(r"(?<!:):(\w+)", r"%(\1)s", sql), params).fetchall()
 
 

@@ -35,16 +35,6 @@ INCOME_PERIOD = ("2022-01-01", "2022-12-31")
 TODAY = datetime.date(2022, 12, 16)
 
 
-def setup_django(data_dir: Path) -> None:
-    os.environ.pop("DATABASE_URL", None)
-    os.environ["SAFETYNET_DATA_DIR"] = str(data_dir)
-    os.environ["SAFETYNET_LOG_LEVEL"] = "ERROR"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "safetynet.settings"
-    import django
-
-    django.setup()
-
-
 # --- the file --------------------------------------------------------------------------------------
 
 class People:
@@ -257,9 +247,8 @@ def main() -> None:
     try:
         ours_dir = b.copy_db(cache, work / "ours")
         floor_dir = b.copy_db(cache, work / "floor")
-        before = floor_dir / "before.sqlite3"  # the pre-import state, for the floor's row count
-        shutil.copy2(floor_dir / b.DB_FILE, before)
-        setup_django(ours_dir)
+        before = cache / b.DB_FILE  # the state before the import (only read)
+        b.setup_django(ours_dir)
         xlsx = work / f"import-{rows}.xlsx"
         started = time.perf_counter()
         with contextlib.closing(sqlite3.connect(before)) as db:

@@ -20,16 +20,16 @@ import datetime
 import gc
 import itertools
 import math
-import queue
+import multiprocessing
+import os
 import random
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from pypinyin import lazy_pinyin
 
@@ -110,7 +110,7 @@ SURNAMES = {
     "魏": 8, "石": 7, "韩": 8, "曹": 7, "薛": 6, "田": 6, "葛": 4, "侯": 4, "姜": 8, "崔": 5,
     "曾": 3, "单": 3, "仇": 2, "诸葛": 1,
 }
-_SURNAME_LIST, _SURNAME_WEIGHTS = list(SURNAMES), list(SURNAMES.values())
+_SURNAME_LIST, _SURNAME_CUMULATIVE = list(SURNAMES), list(itertools.accumulate(SURNAMES.values()))
 
 # Given names by generation and sex: names follow fashions.
 GIVEN_NAMES = {
@@ -266,7 +266,14 @@ def _add_years(day: datetime.date, years: int) -> datetime.date:
 
 
 def _weighted(rng: random.Random, weights: dict):
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
+    """A key drawn in proportion to its weight: what rng.choices gives, without building its lists."""
+    point = rng.random() * sum(weights.values())
+    total = 0
+    for key, weight in weights.items():
+        total += weight
+        if point < total:
+            return key
+    return key
 
 
 def _money(value: float, step: int = 10) -> Decimal:
@@ -303,7 +310,7 @@ class _Draw:
         self.phones: set[str] = set()
 
     def surname(self) -> str:
-        return self.rng.choices(_SURNAME_LIST, weights=_SURNAME_WEIGHTS)[0]
+        return self.rng.choices(_SURNAME_LIST, cum_weights=_SURNAME_CUMULATIVE)[0]
 
     def given_name(self, sex: int, born: datetime.date) -> str:
         era = "old" if born.year <= 1960 else "mid" if born.year <= 1995 else "young"
@@ -761,7 +768,8 @@ SAVINGS = {"tekun": (0, 8000), "dibao": (0, 15000), "edge": (3000, 40000), "moni
 def _asset(member: int, asset_type: str, description: str, value, exempt: str = "", **more) -> ItemPlan:
     """A piece of property; `exempt` is why it does not count, if it does not."""
     return ItemPlan(member, {"asset_type": str(asset_type), "description": description,
-                             "value": Decimal(value), "exempt": bool(exempt), "exempt_reason": str(exempt), **more})
+                             "value": Decimal(value), "exempt": bool(exempt), "exempt_reason": str(exempt),
+                             **more})
 
 
 def _plate(rng: random.Random) -> str:
@@ -1090,8 +1098,8 @@ PERSON_PLAN_FIELDS = [
 
 # The person's fields that hold a code (some set from codes' TextChoices members): written as plain
 # strings, as a form or a spreadsheet gives them.
-CODE_FIELDS = {"ethnicity", "marital", "education", "employment", "labour_capacity", "health", "serious_illness",
-               "status"}
+CODE_FIELDS = {"ethnicity", "marital", "education", "employment", "labour_capacity", "health",
+               "serious_illness", "status"}
 
 
 def _person_data(member: PersonPlan, plan: HouseholdPlan, village) -> dict:
@@ -1148,8 +1156,8 @@ def household_record(plan: HouseholdPlan, workers: dict, key: str) -> bulk.House
     """A planned household as the bulk services take it (divisions by code)."""
     members = [
         _person_data(member, plan, plan.village) | {
-            "relation": member.relation, "co_living": not member.exclusion, "exclusion": str(member.exclusion),
-            "joined_on": _joined_on(plan, member),
+            "relation": member.relation, "co_living": not member.exclusion,
+            "exclusion": str(member.exclusion), "joined_on": _joined_on(plan, member),
         }
         for member in plan.members
     ]
@@ -1205,7 +1213,8 @@ def build_city(
             if progress:
                 progress(done, layout.households)
     else:
-        with _quiet_collector(), _planned_ahead(layout, workers, batch) as chunks:
+        staff = {village: {role: u.pk for role, u in roles.items()} for village, roles in workers.items()}
+        with _quiet_collector(), _large_page_cache(), _planned_ahead(layout, staff, batch) as chunks:
             for records, people in chunks:
                 result = bulk.household_bulk_create(actor=actor, records=records, batch_size=batch)
                 if result.rejected:
@@ -1224,51 +1233,86 @@ def build_city(
     )
 
 
+def _planned_chunks(layout: CityLayout, workers: dict, batch: int) -> Iterator[tuple[list, int]]:
+    """The city's households as chunks of (records for the bulk service, how many people)."""
+    plans = plan_households(layout)
+    done = 0
+    while chunk := list(itertools.islice(plans, batch)):
+        records = [household_record(plan, workers, str(done + i + 1)) for i, plan in enumerate(chunk)]
+        done += len(chunk)
+        yield records, sum(len(plan.members) for plan in chunk)
+
+
 @contextlib.contextmanager
 def _planned_ahead(layout: CityLayout, workers: dict, batch: int):
-    """Chunks of (records, how many people) planned by a thread that stays a chunk or two ahead.
+    """`_planned_chunks`, planned by a second process a chunk ahead of the writer.
 
-    Planning is pure Python and touches no database; the writer spends much of its time inside
-    SQLite (or waiting on PostgreSQL), which lets go of the interpreter meanwhile. On two cores the
-    planning so costs little wall time. The chunks come in the plan's order: the city is the same.
+    Planning is pure Python and touches no database: on a machine with two cores it costs the
+    build no wall time. The process is forked, so it starts at once with the layout in hand; it
+    never touches the parent's database connections and leaves without closing them (os._exit).
+    Chunks arrive in the plan's order: the city is the same as planned in line. Where fork is not
+    available, the writer plans in line.
     """
-    chunks: queue.Queue = queue.Queue(maxsize=2)
-    stop = threading.Event()
+    if "fork" not in multiprocessing.get_all_start_methods():
+        yield _planned_chunks(layout, workers, batch)
+        return
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    planner = context.Process(target=_plan_into, args=(sender, layout, workers, batch), daemon=True)
+    planner.start()
+    sender.close()
 
-    def produce() -> None:
-        try:
-            plans = plan_households(layout)
-            done = 0
-            while not stop.is_set() and (chunk := list(itertools.islice(plans, batch))):
-                records = [household_record(plan, workers, str(done + i + 1)) for i, plan in enumerate(chunk)]
-                done += len(chunk)
-                _put(chunks, stop, (records, sum(len(plan.members) for plan in chunk)))
-            _put(chunks, stop, None)
-        except BaseException as error:  # handed to the writer, which raises it
-            _put(chunks, stop, error)
-
-    def consume():
-        while (item := chunks.get()) is not None:
+    def chunks():
+        while (item := receiver.recv()) is not None:
             if isinstance(item, BaseException):
                 raise item
             yield item
 
-    planner = threading.Thread(target=produce, name="demo-city-planner", daemon=True)
-    planner.start()
     try:
-        yield consume()
+        yield chunks()
     finally:
-        stop.set()
+        receiver.close()
+        if planner.is_alive():
+            planner.terminate()
         planner.join()
 
 
-def _put(chunks: queue.Queue, stop: threading.Event, item) -> None:
-    while not stop.is_set():
-        try:
-            chunks.put(item, timeout=0.5)
-            return
-        except queue.Full:
-            continue
+def _plan_into(sender, layout: CityLayout, workers: dict, batch: int) -> None:
+    """The planning process: chunks down the pipe, then None (or the error that stopped it)."""
+    try:
+        for chunk in _planned_chunks(layout, workers, batch):
+            sender.send(chunk)
+        sender.send(None)
+    except BrokenPipeError:  # the writer stopped
+        pass
+    except BaseException as error:  # noqa: BLE001 - handed to the writer, which raises it
+        with contextlib.suppress(Exception):
+            sender.send(RuntimeError(f"{type(error).__name__}: {error}"))
+    finally:
+        sender.close()
+        os._exit(0)  # not sys.exit: the parent's connections must not be closed from here
+
+
+@contextlib.contextmanager
+def _large_page_cache():
+    """On SQLite, a page cache (up to 2 GB, taken as needed) for this connection while it writes.
+
+    A city's people are indexed by ID number, name, pinyin, phone …: keys that land all over
+    their indexes. Once those outgrow the usual cache, every new row would read and write back
+    pages of each; with the indexes held in memory the build stays linear. Set back afterwards.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute("PRAGMA cache_size = -2097152")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 @contextlib.contextmanager

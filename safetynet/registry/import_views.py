@@ -40,8 +40,9 @@ class UploadForm(django_forms.Form):
 def import_start(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        outcome = call_service(lambda: imports.import_start(actor=request.user, upload=form.cleaned_data["file"]),
-                               form)
+        outcome = call_service(
+            lambda: imports.import_start(actor=request.user, upload=form.cleaned_data["file"]), form
+        )
         if outcome.ok:
             return redirect("registry:import_job", outcome.value.pk)
     jobs = imports.import_job_list(actor=request.user).order_by("-created_at")[:RECENT_JOBS]
@@ -52,7 +53,7 @@ def import_start(request):
 @writer_view
 def import_template(request, extension: str):
     """The empty template: .xlsx with its 说明 sheet, or the header row as .csv."""
-    handle = tempfile.TemporaryFile()
+    handle = tempfile.TemporaryFile()  # noqa: SIM115  (FileResponse closes it, and so deletes it)
     if extension == "xlsx":
         imports.template_workbook(handle)
         content_type = XLSX
@@ -62,7 +63,9 @@ def import_template(request, extension: str):
     else:
         raise Http404()
     handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename=f"家庭成员导入模板.{extension}", content_type=content_type)
+    return FileResponse(
+        handle, as_attachment=True, filename=f"家庭成员导入模板.{extension}", content_type=content_type
+    )
 
 
 @never_cache
@@ -118,17 +121,26 @@ def household_export(request):
     may_whole = exports.may_export_whole(actor)
     if request.method == "POST":
         whole = may_whole and request.POST.get("identifiers") == "whole"
-        handle = tempfile.TemporaryFile()  # gone when the response is closed
+        handle = tempfile.TemporaryFile()  # noqa: SIM115  (FileResponse closes it, and so deletes it)
         exports.household_export(actor=actor, filters=filters, whole=whole, out=handle)
         handle.seek(0)
-        response = FileResponse(handle, as_attachment=True, filename=exports.export_filename(), content_type=XLSX)
+        response = FileResponse(
+            handle, as_attachment=True, filename=exports.export_filename(), content_type=XLSX
+        )
         response["Cache-Control"] = "private, no-store"
         return response
     count = selectors.household_list(actor=actor, **filters).count()
-    return render(request, "registry/export_confirm.html", {
-        "count": count, "filter_form": filter_form, "filtered": filter_form.is_filtered, "may_whole": may_whole,
-        "query": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "registry/export_confirm.html",
+        {
+            "count": count,
+            "filter_form": filter_form,
+            "filtered": filter_form.is_filtered,
+            "may_whole": may_whole,
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 urlpatterns = [

@@ -25,14 +25,16 @@ import datetime
 import io
 import logging
 import re
+import time
 import unicodedata
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -58,7 +60,14 @@ logger = logging.getLogger(__name__)
 # --- the layout ----------------------------------------------------------------------------------
 
 KEY, HOUSEHOLD, PERIOD, PERSON, MEMBER, INCOME, ASSET, SYSTEM = (
-    "key", "household", "period", "person", "member", "income", "asset", "system",
+    "key",
+    "household",
+    "period",
+    "person",
+    "member",
+    "income",
+    "asset",
+    "system",
 )
 DATA_SHEET = "家庭成员"
 NOTES_SHEET = "说明"
@@ -79,108 +88,323 @@ class Column:
     width: int = 12
 
 
-_INCOME_NOTE = ("本人在收入期间内的这一项收入（元），按计入家庭收入的口径。不计入家庭收入的款项（如基础养老金、"
-                "高龄津贴）不在本表填写，请在系统中录入。同一人同一项有几笔的，填合计。")
+_INCOME_NOTE = (
+    "本人在收入期间内的这一项收入（元），按计入家庭收入的口径。不计入家庭收入的款项（如基础养老金、"
+    "高龄津贴）不在本表填写，请在系统中录入。同一人同一项有几笔的，填合计。"
+)
 _ASSET_NOTE = "本人名下这一项财产的价值（元）。可豁免的财产（如唯一住房、生产资料）请在系统中录入。"
 
 COLUMNS: list[Column] = [
-    Column("户编号", KEY, "household_key", "key",
-           "本表内区分各户的编号，由填表人自定（如 1、2、3 或 A001），同一户的各行填同一个编号。"
-           "可以不填，改填「户主身份证号」。", aliases=("家庭编号", "户号", "户序号"), required="二选一", width=10),
-    Column("户主身份证号", KEY, "head_id", "id",
-           "本户户主的身份证号，同一户的各行填同一个号码。已填「户编号」的可以不填。",
-           aliases=("户主身份证号码", "户主公民身份号码", "户主证件号码"), required="二选一", width=21),
-    Column("村/社区代码", HOUSEHOLD, "village", "village",
-           "本户所在村（社区）的12位统计用区划代码。",
-           aliases=("村(社区)代码", "村社区代码", "村居代码", "社区代码", "村代码", "所在村代码"),
-           required="新户必填", width=15),
-    Column("住址", HOUSEHOLD, "address", "text", "本户住址。",
-           aliases=("家庭住址", "家庭地址", "地址", "现住址", "居住地址"), required="新户必填", width=24),
-    Column("城乡", HOUSEHOLD, "urban_rural", "choice", "城市 或 农村；不填时按所在村（社区）。",
-           choices=UrbanRural, aliases=("城乡类别", "城乡属性", "城乡分类")),
-    Column("住房", HOUSEHOLD, "housing_status", "choice", "住房状况。", choices=codes.HousingStatus,
-           aliases=("住房状况", "住房情况")),
+    Column(
+        "户编号",
+        KEY,
+        "household_key",
+        "key",
+        "本表内区分各户的编号，由填表人自定（如 1、2、3 或 A001），同一户的各行填同一个编号。"
+        "可以不填，改填「户主身份证号」。",
+        aliases=("家庭编号", "户号", "户序号"),
+        required="二选一",
+        width=10,
+    ),
+    Column(
+        "户主身份证号",
+        KEY,
+        "head_id",
+        "id",
+        "本户户主的身份证号，同一户的各行填同一个号码。已填「户编号」的可以不填。",
+        aliases=("户主身份证号码", "户主公民身份号码", "户主证件号码"),
+        required="二选一",
+        width=21,
+    ),
+    Column(
+        "村/社区代码",
+        HOUSEHOLD,
+        "village",
+        "village",
+        "本户所在村（社区）的12位统计用区划代码。",
+        aliases=("村(社区)代码", "村社区代码", "村居代码", "社区代码", "村代码", "所在村代码"),
+        required="新户必填",
+        width=15,
+    ),
+    Column(
+        "住址",
+        HOUSEHOLD,
+        "address",
+        "text",
+        "本户住址。",
+        aliases=("家庭住址", "家庭地址", "地址", "现住址", "居住地址"),
+        required="新户必填",
+        width=24,
+    ),
+    Column(
+        "城乡",
+        HOUSEHOLD,
+        "urban_rural",
+        "choice",
+        "城市 或 农村；不填时按所在村（社区）。",
+        choices=UrbanRural,
+        aliases=("城乡类别", "城乡属性", "城乡分类"),
+    ),
+    Column(
+        "住房",
+        HOUSEHOLD,
+        "housing_status",
+        "choice",
+        "住房状况。",
+        choices=codes.HousingStatus,
+        aliases=("住房状况", "住房情况"),
+    ),
     Column("房屋结构", HOUSEHOLD, "house_structure", "choice", "", choices=codes.HouseStructure),
-    Column("住房面积（平方米）", HOUSEHOLD, "floor_area", "area", "住房建筑面积，单位平方米。",
-           aliases=("住房面积", "房屋面积", "建筑面积")),
-    Column("取暖方式", HOUSEHOLD, "heating", "choice", "", choices=codes.Heating,
-           aliases=("取暖", "冬季取暖方式")),
-    Column("一氧化碳报警器", HOUSEHOLD, "co_alarm", "bool", "是否安装了一氧化碳报警器：是 或 否。",
-           aliases=("是否安装一氧化碳报警器", "co报警器")),
-    Column("家庭联系电话", HOUSEHOLD, "phone", "phone", "本户的联系电话。",
-           aliases=("户联系电话", "家庭电话"), width=14),
-    Column("收入起始日期", PERIOD, "period_start", "date",
-           "各项收入所属期间的第一天，如 2022-01-01。填了收入金额的，新录入的收入必须填写收入期间。",
-           aliases=("收入期间起", "收入开始日期")),
-    Column("收入截止日期", PERIOD, "period_end", "date", "收入所属期间的最后一天，如 2022-12-31。",
-           aliases=("收入期间止", "收入结束日期")),
+    Column(
+        "住房面积（平方米）",
+        HOUSEHOLD,
+        "floor_area",
+        "area",
+        "住房建筑面积，单位平方米。",
+        aliases=("住房面积", "房屋面积", "建筑面积"),
+    ),
+    Column(
+        "取暖方式",
+        HOUSEHOLD,
+        "heating",
+        "choice",
+        "",
+        choices=codes.Heating,
+        aliases=("取暖", "冬季取暖方式"),
+    ),
+    Column(
+        "一氧化碳报警器",
+        HOUSEHOLD,
+        "co_alarm",
+        "bool",
+        "是否安装了一氧化碳报警器：是 或 否。",
+        aliases=("是否安装一氧化碳报警器", "co报警器"),
+    ),
+    Column(
+        "家庭联系电话",
+        HOUSEHOLD,
+        "phone",
+        "phone",
+        "本户的联系电话。",
+        aliases=("户联系电话", "家庭电话"),
+        width=14,
+    ),
+    Column(
+        "收入起始日期",
+        PERIOD,
+        "period_start",
+        "date",
+        "各项收入所属期间的第一天，如 2022-01-01。填了收入金额的，新录入的收入必须填写收入期间。",
+        aliases=("收入期间起", "收入开始日期"),
+    ),
+    Column(
+        "收入截止日期",
+        PERIOD,
+        "period_end",
+        "date",
+        "收入所属期间的最后一天，如 2022-12-31。",
+        aliases=("收入期间止", "收入结束日期"),
+    ),
     Column("姓名", PERSON, "name", "name", "", required="必填", width=10),
-    Column("身份证号", PERSON, "id_number", "id",
-           "18位居民身份证号（末位X大小写均可；15位老号码自动转换）。请把此列设为文本格式，以免Excel把号码变成数字。",
-           aliases=("身份证号码", "公民身份号码", "证件号码", "身份证"), required="必填", width=21),
+    Column(
+        "身份证号",
+        PERSON,
+        "id_number",
+        "id",
+        "18位居民身份证号（末位X大小写均可；15位老号码自动转换）。请把此列设为文本格式，以免Excel把号码变成数字。",
+        aliases=("身份证号码", "公民身份号码", "证件号码", "身份证"),
+        required="必填",
+        width=21,
+    ),
     Column("性别", PERSON, "sex", "choice", "男 或 女；不填时按身份证号。", choices=codes.Sex, width=6),
-    Column("出生日期", PERSON, "birth_date", "date",
-           "如 1950-01-01、1950年1月1日、1950/1/1 或 19500101；不填时按身份证号。",
-           aliases=("出生年月日",)),
-    Column("民族", PERSON, "ethnicity", "choice", "民族名称或GB/T 3304代码；不填按汉族。",
-           choices=codes.Ethnicity, width=8),
-    Column("与户主关系", MEMBER, "relation", "choice",
-           "GB/T 4761 代码或名称，如 02 户主、10 配偶、20 子、30 女。户主本人填「户主」（或「本人」）；"
-           "按「户主身份证号」认出的户主可以不填。",
-           choices=codes.Relation, aliases=("与户主关系代码", "家庭关系", "关系"), required="必填"),
-    Column("共同生活", MEMBER, "co_living", "bool", "是否与本户共同生活：是 或 否；不填按「是」。",
-           aliases=("是否共同生活",)),
-    Column("不共同生活原因", MEMBER, "exclusion", "choice",
-           "不算作共同生活家庭成员的原因；填了原因即视为不共同生活。", choices=codes.Exclusion,
-           aliases=("不计入原因",)),
+    Column(
+        "出生日期",
+        PERSON,
+        "birth_date",
+        "date",
+        "如 1950-01-01、1950年1月1日、1950/1/1 或 19500101；不填时按身份证号。",
+        aliases=("出生年月日",),
+    ),
+    Column(
+        "民族",
+        PERSON,
+        "ethnicity",
+        "choice",
+        "民族名称或GB/T 3304代码；不填按汉族。",
+        choices=codes.Ethnicity,
+        width=8,
+    ),
+    Column(
+        "与户主关系",
+        MEMBER,
+        "relation",
+        "choice",
+        "GB/T 4761 代码或名称，如 02 户主、10 配偶、20 子、30 女。户主本人填「户主」（或「本人」）；"
+        "按「户主身份证号」认出的户主可以不填。",
+        choices=codes.Relation,
+        aliases=("与户主关系代码", "家庭关系", "关系"),
+        required="必填",
+    ),
+    Column(
+        "共同生活",
+        MEMBER,
+        "co_living",
+        "bool",
+        "是否与本户共同生活：是 或 否；不填按「是」。",
+        aliases=("是否共同生活",),
+    ),
+    Column(
+        "不共同生活原因",
+        MEMBER,
+        "exclusion",
+        "choice",
+        "不算作共同生活家庭成员的原因；填了原因即视为不共同生活。",
+        choices=codes.Exclusion,
+        aliases=("不计入原因",),
+    ),
     Column("入户日期", MEMBER, "joined_on", "date", "成为本户成员的日期；不填为导入当天。已登记的成员不改。"),
     Column("婚姻状况", PERSON, "marital", "choice", "", choices=codes.Marital),
     Column("文化程度", PERSON, "education", "choice", "", choices=codes.Education),
     Column("就业状况", PERSON, "employment", "choice", "", choices=codes.Employment),
-    Column("劳动能力", PERSON, "labour_capacity", "choice", "新登记的人员不填按「有劳动能力」。",
-           choices=codes.LabourCapacity),
-    Column("健康状况", PERSON, "health", "choice", "新登记的人员不填按「健康或良好」。", choices=codes.Health),
-    Column("残疾类别", PERSON, "disability_category", "choice", "与残疾等级同时填写。",
-           choices=codes.DisabilityCategory),
-    Column("残疾等级", PERSON, "disability_grade", "choice", "一级至四级，与残疾类别同时填写。",
-           choices=codes.DisabilityGrade),
-    Column("残疾证号", PERSON, "disability_cert_no", "certificate", "20位：身份证号加残疾类别、残疾等级各一位。",
-           aliases=("残疾人证号", "残疾证编号"), width=23),
-    Column("重病", PERSON, "serious_illness", "choice", "重特大疾病的种类，没有的不填。",
-           choices=codes.SeriousIllness, aliases=("重病类型", "重特大疾病", "大病")),
+    Column(
+        "劳动能力",
+        PERSON,
+        "labour_capacity",
+        "choice",
+        "新登记的人员不填按「有劳动能力」。",
+        choices=codes.LabourCapacity,
+    ),
+    Column(
+        "健康状况", PERSON, "health", "choice", "新登记的人员不填按「健康或良好」。", choices=codes.Health
+    ),
+    Column(
+        "残疾类别",
+        PERSON,
+        "disability_category",
+        "choice",
+        "与残疾等级同时填写。",
+        choices=codes.DisabilityCategory,
+    ),
+    Column(
+        "残疾等级",
+        PERSON,
+        "disability_grade",
+        "choice",
+        "一级至四级，与残疾类别同时填写。",
+        choices=codes.DisabilityGrade,
+    ),
+    Column(
+        "残疾证号",
+        PERSON,
+        "disability_cert_no",
+        "certificate",
+        "20位：身份证号加残疾类别、残疾等级各一位。",
+        aliases=("残疾人证号", "残疾证编号"),
+        width=23,
+    ),
+    Column(
+        "重病",
+        PERSON,
+        "serious_illness",
+        "choice",
+        "重特大疾病的种类，没有的不填。",
+        choices=codes.SeriousIllness,
+        aliases=("重病类型", "重特大疾病", "大病"),
+    ),
     Column("精神疾病", PERSON, "mental_illness", "bool", "是 或 否。", aliases=("是否精神疾病",)),
     Column("生活自理能力", PERSON, "self_care", "choice", "", choices=codes.SelfCare, aliases=("自理能力",)),
-    Column("在校学生", PERSON, "in_school", "bool", "是否全日制在校：是 或 否。", aliases=("是否在校", "在校")),
-    Column("人员状态", PERSON, "status", "choice", "新登记的人员不填按「正常」。", choices=codes.PersonStatus),
-    Column("联系电话", PERSON, "phone", "phone", "本人的联系电话。",
-           aliases=("个人联系电话", "手机号码", "手机号", "电话"), width=14),
-    Column("户籍地代码", PERSON, "hukou_division", "division",
-           "户口所在地的区划代码（6、9或12位）；新登记的人员不填为本户所在村（社区）。",
-           aliases=("户籍地区划代码", "户籍所在地代码")),
-    Column("居住地代码", PERSON, "residence_division", "division",
-           "居住地的区划代码；新登记的人员不填为本户所在村（社区）。",
-           aliases=("居住地区划代码", "现居住地代码")),
-    Column("工资性收入（元/年）", INCOME, codes.IncomeCategory.WAGE, "amount", _INCOME_NOTE,
-           aliases=("工资性收入", "工资收入")),
-    Column("经营净收入（元/年）", INCOME, codes.IncomeCategory.BUSINESS, "amount", _INCOME_NOTE,
-           aliases=("经营净收入", "经营性净收入")),
-    Column("财产净收入（元/年）", INCOME, codes.IncomeCategory.PROPERTY, "amount", _INCOME_NOTE,
-           aliases=("财产净收入", "财产性净收入")),
-    Column("转移净收入（元/年）", INCOME, codes.IncomeCategory.TRANSFER, "amount", _INCOME_NOTE,
-           aliases=("转移净收入", "转移性净收入")),
-    Column("其他收入（元/年）", INCOME, codes.IncomeCategory.OTHER, "amount", _INCOME_NOTE, aliases=("其他收入",)),
-    Column("存款（元）", ASSET, codes.AssetType.SAVINGS, "amount", _ASSET_NOTE, aliases=("储蓄存款", "银行存款")),
+    Column(
+        "在校学生", PERSON, "in_school", "bool", "是否全日制在校：是 或 否。", aliases=("是否在校", "在校")
+    ),
+    Column(
+        "人员状态", PERSON, "status", "choice", "新登记的人员不填按「正常」。", choices=codes.PersonStatus
+    ),
+    Column(
+        "联系电话",
+        PERSON,
+        "phone",
+        "phone",
+        "本人的联系电话。",
+        aliases=("个人联系电话", "手机号码", "手机号", "电话"),
+        width=14,
+    ),
+    Column(
+        "户籍地代码",
+        PERSON,
+        "hukou_division",
+        "division",
+        "户口所在地的区划代码（6、9或12位）；新登记的人员不填为本户所在村（社区）。",
+        aliases=("户籍地区划代码", "户籍所在地代码"),
+    ),
+    Column(
+        "居住地代码",
+        PERSON,
+        "residence_division",
+        "division",
+        "居住地的区划代码；新登记的人员不填为本户所在村（社区）。",
+        aliases=("居住地区划代码", "现居住地代码"),
+    ),
+    Column(
+        "工资性收入（元/年）",
+        INCOME,
+        codes.IncomeCategory.WAGE,
+        "amount",
+        _INCOME_NOTE,
+        aliases=("工资性收入", "工资收入"),
+    ),
+    Column(
+        "经营净收入（元/年）",
+        INCOME,
+        codes.IncomeCategory.BUSINESS,
+        "amount",
+        _INCOME_NOTE,
+        aliases=("经营净收入", "经营性净收入"),
+    ),
+    Column(
+        "财产净收入（元/年）",
+        INCOME,
+        codes.IncomeCategory.PROPERTY,
+        "amount",
+        _INCOME_NOTE,
+        aliases=("财产净收入", "财产性净收入"),
+    ),
+    Column(
+        "转移净收入（元/年）",
+        INCOME,
+        codes.IncomeCategory.TRANSFER,
+        "amount",
+        _INCOME_NOTE,
+        aliases=("转移净收入", "转移性净收入"),
+    ),
+    Column(
+        "其他收入（元/年）", INCOME, codes.IncomeCategory.OTHER, "amount", _INCOME_NOTE, aliases=("其他收入",)
+    ),
+    Column(
+        "存款（元）", ASSET, codes.AssetType.SAVINGS, "amount", _ASSET_NOTE, aliases=("储蓄存款", "银行存款")
+    ),
     Column("国债（元）", ASSET, codes.AssetType.BONDS, "amount", _ASSET_NOTE),
     Column("股票（元）", ASSET, codes.AssetType.SHARES, "amount", _ASSET_NOTE, aliases=("股票市值",)),
-    Column("储蓄型保险（元）", ASSET, codes.AssetType.SAVINGS_INSURANCE, "amount", _ASSET_NOTE,
-           aliases=("商业储蓄型保险",)),
-    Column("系统人员编号", SYSTEM, "person", "system",
-           "导出时由系统填写，身份证号遮盖时据此认出已登记的人员。请勿修改；新增的人员留空。",
-           aliases=("人员编号",)),
+    Column(
+        "储蓄型保险（元）",
+        ASSET,
+        codes.AssetType.SAVINGS_INSURANCE,
+        "amount",
+        _ASSET_NOTE,
+        aliases=("商业储蓄型保险",),
+    ),
+    Column(
+        "系统人员编号",
+        SYSTEM,
+        "person",
+        "system",
+        "导出时由系统填写，身份证号遮盖时据此认出已登记的人员。请勿修改；新增的人员留空。",
+        aliases=("人员编号",),
+    ),
 ]
 # Headers that are known and carry nothing to import (a returned file's own columns among them).
 IGNORED_HEADERS = ("序号", "年龄", "备注", ERROR_HEADER, ROW_HEADER)
 
+COLUMN_OF = {(c.part, c.field): c for c in COLUMNS}
 INCOME_CATEGORIES = [c.field for c in COLUMNS if c.part == INCOME]
 ASSET_TYPES = [c.field for c in COLUMNS if c.part == ASSET]
 # Fields a blank cell leaves as they are for a registered person; a new person gets the model default.
@@ -191,21 +415,65 @@ HOUSEHOLD_IMPORT_FIELDS = [c.field for c in COLUMNS if c.part == HOUSEHOLD]
 # are all accepted; a name that fits two codes is accepted for neither).
 CHOICE_ALIASES: dict[type, dict[str, object]] = {
     codes.Sex: {"男性": 1, "女性": 2, "m": 1, "f": 2},
-    UrbanRural: {"城镇": "urban", "城": "urban", "城区": "urban", "乡村": "rural", "农": "rural", "乡": "rural"},
-    codes.Relation: {"丈夫": "11", "妻子": "12", "儿子": "20", "女儿": "30", "哥哥": "71", "弟弟": "73",
-                     "姐": "75", "妹": "77", "儿媳妇": "38", "父": "51", "母": "52"},
+    UrbanRural: {
+        "城镇": "urban",
+        "城": "urban",
+        "城区": "urban",
+        "乡村": "rural",
+        "农": "rural",
+        "乡": "rural",
+    },
+    codes.Relation: {
+        "丈夫": "11",
+        "妻子": "12",
+        "儿子": "20",
+        "女儿": "30",
+        "哥哥": "71",
+        "弟弟": "73",
+        "姐": "75",
+        "妹": "77",
+        "儿媳妇": "38",
+        "父": "51",
+        "母": "52",
+    },
     codes.Health: {"健康": "10", "良好": "10", "一般": "20", "较弱": "20"},
     codes.SelfCare: {"能自理": 1, "自理": 1, "半自理": 2, "部分自理": 2, "不能自理": 3, "完全不能自理": 3},
-    codes.Heating: {"燃煤": "2", "燃气": "1", "天然气": "1", "空调": "3", "电暖器": "4", "电取暖": "4",
-                    "集中": "0", "暖气": "0", "无": "9", "无取暖": "9"},
+    codes.Heating: {
+        "燃煤": "2",
+        "燃气": "1",
+        "天然气": "1",
+        "空调": "3",
+        "电暖器": "4",
+        "电取暖": "4",
+        "集中": "0",
+        "暖气": "0",
+        "无": "9",
+        "无取暖": "9",
+    },
     codes.HousingStatus: {"借住": "07", "租房": "08", "租住": "08"},
     codes.Marital: {"离异": "40", "有配偶": "20"},
-    codes.Education: {"本科": "20", "大专": "30", "专科": "30", "高中": "60", "中专": "40", "职高": "40",
-                      "文盲": "90", "未上学": "90"},
+    codes.Education: {
+        "本科": "20",
+        "大专": "30",
+        "专科": "30",
+        "高中": "60",
+        "中专": "40",
+        "职高": "40",
+        "文盲": "90",
+        "未上学": "90",
+    },
     codes.Employment: {"退休": "retired", "学生": "student", "个体": "self_employed", "学龄前": "preschool"},
     codes.Exclusion: {"服刑": "prison", "戒毒": "rehab", "失踪": "missing", "宗教教职人员": "clergy_3y"},
-    codes.SeriousIllness: {"白血病": "01", "再生障碍性贫血": "01", "恶性肿瘤": "02", "癌症": "02",
-                           "红斑狼疮": "04", "精神病": "06", "结核病": "07", "心脏病": "10"},
+    codes.SeriousIllness: {
+        "白血病": "01",
+        "再生障碍性贫血": "01",
+        "恶性肿瘤": "02",
+        "癌症": "02",
+        "红斑狼疮": "04",
+        "精神病": "06",
+        "结核病": "07",
+        "心脏病": "10",
+    },
     codes.DisabilityGrade: {f"{n}级": n for n in range(1, 5)},
 }
 # Suffixes a name may go without: 汉 for 汉族, 肢体 for 肢体残疾.
@@ -284,13 +552,22 @@ def _choice_lookup(choices: type) -> dict[str, object]:
     return lookup
 
 
+@cache
+def _chinese_labels(choices: type) -> dict:
+    with translation.override("zh-hans"):
+        return {value: str(label) for value, label in choices.choices}
+
+
 def choice_label(choices: type, value) -> str:
     """The Chinese name of a code (templates and exports write names, imports read both)."""
-    with translation.override("zh-hans"):
-        return str(choices(value).label)
+    labels = _chinese_labels(choices)
+    if value not in labels:
+        value = choices(value).value  # ValueError for what is no code of the table
+    return labels[value]
 
 
 # --- reading one cell ------------------------------------------------------------------------------
+
 
 class CellError(Exception):
     """A cell that cannot be read without guessing; the message says why, in the user's language."""
@@ -334,11 +611,43 @@ def read_key(value) -> str:
     return normalise(str(value))[:50]
 
 
+_ID_PATTERN = re.compile(r"[0-9]{17}[0-9X]")
+
+
+def _check_id_birth_date(digits: str) -> None:
+    """core.ids' check of the birth date inside an ID number (same messages), without asking the
+    time zone for today's date a hundred thousand times."""
+    try:
+        born = datetime.date(int(digits[0:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        raise CellError(
+            _("The birth date in the ID number (%(digits)s) is not a real date.") % {"digits": digits}
+        ) from None
+    if born.year < 1890 or born > _today():
+        raise CellError(
+            _("The birth date in the ID number (%(date)s) is impossible.") % {"date": born.isoformat()}
+        )
+
+
+_TODAY: list = [None, 0.0]
+
+
+def _today() -> datetime.date:
+    now = time.monotonic()
+    if _TODAY[0] is None or now - _TODAY[1] > 60:
+        _TODAY[:] = [timezone.localdate(), now]
+    return _TODAY[0]
+
+
 def read_id(value):
     """(the number as written, normalised; the 18-character number) or a Masked."""
     if isinstance(value, float) and not (value.is_integer() and value < 1e15):
-        raise CellError(_("Excel stored this ID number as a number and lost its last digits: format the "
-                          "column as text and type the number again."))
+        raise CellError(
+            _(
+                "Excel stored this ID number as a number and lost its last digits: format the "
+                "column as text and type the number again."
+            )
+        )
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = str(int(value))
     text = normalise(str(value)).upper()
@@ -347,12 +656,9 @@ def read_id(value):
     if re.fullmatch(r"[0-9]{15}", text):
         body = text[:6] + "19" + text[6:]
         return text, body + ids.check_character(body)
-    if not re.fullmatch(r"[0-9]{17}[0-9X]", text):
+    if not _ID_PATTERN.fullmatch(text):
         raise CellError(_("An ID number has 18 characters: 17 digits and a final digit or X."))
-    try:
-        ids._birth_date(text[6:14])
-    except ValidationError as error:
-        raise CellError(error.messages[0]) from None
+    _check_id_birth_date(text[6:14])
     if ids.check_character(text[:17]) != text[17]:
         raise CellError(_("The last character of the ID number does not match the others: check each digit."))
     return text, text
@@ -360,8 +666,12 @@ def read_id(value):
 
 def read_certificate(value):
     if isinstance(value, int | float) and not isinstance(value, bool):
-        raise CellError(_("Excel stored this number as a number and lost its last digits: format the "
-                          "column as text and type the number again."))
+        raise CellError(
+            _(
+                "Excel stored this number as a number and lost its last digits: format the "
+                "column as text and type the number again."
+            )
+        )
     text = normalise(str(value)).upper()
     return Masked(text) if "*" in text else text[:20]
 
@@ -504,14 +814,26 @@ def read_choice(value, choices: type):
         code, name = match.groups() if match.group(1).isdigit() else reversed(match.groups())
         if code in lookup and lookup.get(name) == lookup[code]:
             return lookup[code]
-    raise CellError(_("%(value)s is not one of this column's values (the sheet 说明 of the template lists them).")
-                    % {"value": str(value).strip()})
+    raise CellError(
+        _("%(value)s is not one of this column's values (the sheet 说明 of the template lists them).")
+        % {"value": str(value).strip()}
+    )
 
 
 _READERS: dict[str, Callable] = {
-    "key": read_key, "id": read_id, "name": read_name, "text": read_text, "phone": read_phone,
-    "division": read_division, "village": read_village, "date": read_date, "bool": read_bool,
-    "amount": read_amount, "area": read_area, "certificate": read_certificate, "system": read_system,
+    "key": read_key,
+    "id": read_id,
+    "name": read_name,
+    "text": read_text,
+    "phone": read_phone,
+    "division": read_division,
+    "village": read_village,
+    "date": read_date,
+    "bool": read_bool,
+    "amount": read_amount,
+    "area": read_area,
+    "certificate": read_certificate,
+    "system": read_system,
 }
 
 
@@ -524,7 +846,51 @@ def read_cell(column: Column, value):
     return _READERS[column.kind](value)
 
 
+_MEMO_LIMIT = 20_000
+
+
+def cell_reader(column: Column) -> Callable:
+    """read_cell for one column, remembering what it made of each value it met: a code, a yes/no
+    or a date column holds few distinct values, a file of 100 k rows the same ones again and again."""
+    if column.kind == "choice":
+        choices = column.choices
+
+        def read(value):
+            return read_choice(value, choices)
+    else:
+        read = _READERS[column.kind]
+    if column.kind not in ("choice", "bool", "date", "division", "village", "text"):
+
+        def plain(value):
+            return None if _is_blank(value) else read(value)
+
+        return plain
+    memo: dict = {}
+
+    def remembered(value):
+        if value is None:
+            return None
+        try:
+            outcome = memo[value]
+        except KeyError:
+            if _is_blank(value):
+                outcome = (True, None)
+            else:
+                try:
+                    outcome = (True, read(value))
+                except CellError as error:
+                    outcome = (False, str(error))
+            if len(memo) < _MEMO_LIMIT:
+                memo[value] = outcome
+        if outcome[0]:
+            return outcome[1]
+        raise CellError(outcome[1])
+
+    return remembered
+
+
 # --- reading a file --------------------------------------------------------------------------------
+
 
 class FileError(Exception):
     """The file as a whole cannot be imported (not a spreadsheet, no header …)."""
@@ -536,8 +902,14 @@ def sniff_spreadsheet(head: bytes, filename: str) -> str:
     if head.startswith(b"PK\x03\x04"):
         return ".xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ValidationError({"file": _("This is an old Excel file (.xls): open it in Excel or WPS, save it "
-                                         "as .xlsx, and import that.")})
+        raise ValidationError(
+            {
+                "file": _(
+                    "This is an old Excel file (.xls): open it in Excel or WPS, save it "
+                    "as .xlsx, and import that."
+                )
+            }
+        )
     if suffix in (".csv", ".txt") and b"\x00" not in head.lstrip(b"\xff\xfe"):
         return ".csv"
     if suffix in (".csv", ".txt") and head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -546,6 +918,32 @@ def sniff_spreadsheet(head: bytes, filename: str) -> str:
 
 
 def _xlsx_rows(path: Path) -> tuple[Iterator[tuple], list[str]]:
+    """The first sheet's rows (not 说明's), and the names of the other sheets, which are not read.
+
+    python-calamine (Rust) when it is installed reads 100 k rows in a second or two; openpyxl's
+    read-only mode, the fallback, takes half a minute."""
+    try:
+        import python_calamine
+    except ImportError:
+        return _openpyxl_rows(path)
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as error:  # calamine raises its own error types for a damaged file
+        raise FileError(_("The file cannot be read as an Excel workbook: save it again as .xlsx.")) from error
+    names = [n for n in workbook.sheet_names if n.strip() != NOTES_SHEET] or workbook.sheet_names
+    if not names:
+        raise FileError(_("The workbook has no sheet."))
+    # skip_empty_area=False: the grid from A1, so that row numbers are those the user sees.
+    grid = workbook.get_sheet_by_name(names[0]).to_python(skip_empty_area=False)
+
+    def rows():
+        for row in grid:
+            yield tuple(None if value == "" else value for value in row)
+
+    return rows(), names[1:]
+
+
+def _openpyxl_rows(path: Path) -> tuple[Iterator[tuple], list[str]]:
     import openpyxl
 
     try:
@@ -639,8 +1037,9 @@ def read_sheet(path: Path) -> Sheet:
     if head.startswith(b"PK\x03\x04"):
         source, other_sheets = _xlsx_rows(path)
     elif head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FileError(_("This is an old Excel file (.xls): open it in Excel or WPS, save it as .xlsx, and "
-                          "import that."))
+        raise FileError(
+            _("This is an old Excel file (.xls): open it in Excel or WPS, save it as .xlsx, and import that.")
+        )
     else:
         source = _csv_rows(path)
     source = iter(source)
@@ -652,8 +1051,11 @@ def read_sheet(path: Path) -> Sheet:
             break
     index, columns, texts = _header_candidates(buffered)
     found = {column.field for column in columns.values()}
-    missing = [c.header for c in COLUMNS if c.part == PERSON and c.field in ("name", "id_number")
-               and c.field not in found]
+    missing = [
+        c.header
+        for c in COLUMNS
+        if c.part == PERSON and c.field in ("name", "id_number") and c.field not in found
+    ]
     if index < 0 or missing:
         raise FileError(
             _("No header row was found: the sheet needs the columns %(columns)s (see the template).")
@@ -666,10 +1068,9 @@ def read_sheet(path: Path) -> Sheet:
             ignored.append(text)
 
     def rows() -> Iterator[tuple[int, tuple]]:
-        number = 0
-        for number, row in enumerate(buffered[index + 1:], start=index + 2):
-            yield number, row
-        for number, row in enumerate(source, start=max(number + 1, index + 2)):
+        # Row numbers as the user sees them: the buffered rows were rows 1 … len(buffered).
+        yield from enumerate(buffered[index + 1 :], start=index + 2)
+        for number, row in enumerate(source, start=len(buffered) + 1):
             yield number, tuple(row)
 
     return Sheet(headers=texts, columns=columns, rows=rows(), ignored=ignored, other_sheets=other_sheets)
@@ -677,9 +1078,30 @@ def read_sheet(path: Path) -> Sheet:
 
 # --- rows and households ---------------------------------------------------------------------------
 
+
+@dataclass(frozen=True)
+class _Known:
+    """A registered person, as far as matching needs."""
+
+    pk: int
+    id_number: str
+    area_id: str
+
+
 class Row:
-    __slots__ = ("number", "cells", "key", "head_id", "id_number", "id18", "system_id", "errors", "values",
-                 "person")
+    __slots__ = (
+        "number",
+        "cells",
+        "key",
+        "head_id",
+        "id_number",
+        "id18",
+        "system_id",
+        "errors",
+        "values",
+        "person",
+        "implied_head",
+    )
 
     def __init__(self, number: int, cells: tuple):
         self.number, self.cells = number, cells
@@ -690,7 +1112,8 @@ class Row:
         self.system_id = None
         self.errors: list[str] = []
         self.values: dict[str, dict] = {}
-        self.person: Person | None = None  # the registered person it is, once matched
+        self.person: _Known | None = None  # the registered person it is, once matched
+        self.implied_head = False  # the relation was left blank on the row 户主身份证号 names
 
     def get(self, part: str, name: str, default=None):
         return self.values.get(part, {}).get(name, default)
@@ -706,6 +1129,7 @@ class Group:
     household_id: int | None = None
     head: Row | None = None
     head_id: str | None = None  # a registered head named in 户主身份证号 but not among the rows
+    values: dict[str, dict] = field(default_factory=dict)  # HOUSEHOLD and PERIOD values, merged
 
     @property
     def rejected(self) -> bool:
@@ -724,7 +1148,7 @@ def _error(column: Column | str, message: str) -> str:
 
 
 def _is_empty_row(cells: tuple) -> bool:
-    return all(_is_blank(value) for value in cells)
+    return not any(value is not None and (value.__class__ is not str or value.strip()) for value in cells)
 
 
 @dataclass
@@ -741,11 +1165,23 @@ class Outcome:
 class Importer:
     """One file's rows, grouped into households and applied batch by batch."""
 
-    def __init__(self, *, actor: User, sheet: Sheet, progress: Callable[[int, Outcome], None] | None = None,
-                 batch_households: int = BATCH_HOUSEHOLDS):
+    def __init__(
+        self,
+        *,
+        actor: User,
+        sheet: Sheet,
+        progress: Callable[[int, Outcome], None] | None = None,
+        batch_households: int = BATCH_HOUSEHOLDS,
+    ):
         self.actor, self.sheet, self.progress = actor, sheet, progress
         self.batch_households = batch_households
         self.by_field = {(c.part, c.field): p for p, c in sheet.columns.items()}
+        self.readers = {p: cell_reader(c) for p, c in sheet.columns.items()}
+        self.row_readers = [
+            (p, c, self.readers[p])
+            for p, c in sheet.columns.items()
+            if c.part not in (KEY, SYSTEM) and (c.part, c.field) != (PERSON, "id_number")
+        ]
         self.outcome = Outcome()
         self.rows: list[Row] = []
         self.groups: list[Group] = []
@@ -759,13 +1195,18 @@ class Importer:
         return row.cells[position]
 
     def _read_key_cells(self, row: Row) -> None:
-        for part, name, attribute in ((KEY, "household_key", "key"), (KEY, "head_id", "head_id"),
-                                      (PERSON, "id_number", "id_number"), (SYSTEM, "person", "system_id")):
-            column = self.sheet.columns.get(self.by_field.get((part, name)))
-            if column is None:
+        for part, name, attribute in (
+            (KEY, "household_key", "key"),
+            (KEY, "head_id", "head_id"),
+            (PERSON, "id_number", "id_number"),
+            (SYSTEM, "person", "system_id"),
+        ):
+            position = self.by_field.get((part, name))
+            if position is None:
                 continue
+            column = self.sheet.columns[position]
             try:
-                value = read_cell(column, self._cell(row, part, name))
+                value = self.readers[position](row.cells[position] if position < len(row.cells) else None)
             except CellError as error:
                 row.errors.append(_error(column, str(error)))
                 continue
@@ -801,9 +1242,13 @@ class Importer:
             else:
                 key = f"r:{row.number}"
                 if isinstance(row.head_id, Masked):
-                    row.errors.append(_("The head's ID number is masked: give the household number (户编号)."))
+                    row.errors.append(
+                        _("The head's ID number is masked: give the household number (户编号).")
+                    )
                 elif row.head_id is None and not row.errors:
-                    row.errors.append(_("Give the household number (户编号) or the head's ID number (户主身份证号)."))
+                    row.errors.append(
+                        _("Give the household number (户编号) or the head's ID number (户主身份证号).")
+                    )
             groups.setdefault(key, Group(key=key, rows=[])).rows.append(row)
         self.groups = list(groups.values())
         # A person is in one household: the same person twice in the file cannot be read either way.
@@ -829,7 +1274,7 @@ class Importer:
     def run(self) -> Outcome:
         done_rows = 0
         for start in range(0, len(self.groups), self.batch_households):
-            batch = self.groups[start:start + self.batch_households]
+            batch = self.groups[start : start + self.batch_households]
             self._process(batch)
             done_rows += sum(len(g.rows) for g in batch)
             for group in batch:
@@ -855,49 +1300,72 @@ class Importer:
         live = [g for g in batch if not g.rejected]
         divisions = self._check_divisions(live)
         self._match(live)
-        new = [g for g in live if not g.rejected and g.household_id is None
-               and not any(row.person for row in g.rows)]
+        new = [
+            g
+            for g in live
+            if not g.rejected and g.household_id is None and not any(row.person for row in g.rows)
+        ]
         self._create(new, divisions)
-        for group in live:
-            if group.rejected or group in new:
-                continue
+        new_keys = {g.key for g in new}
+        registered = [g for g in live if not g.rejected and g.key not in new_keys]
+        state = _State.load([g.household_id for g in registered if g.household_id])
+        for group in registered:
+            if group.household_id:
+                try:
+                    _HouseholdUpdate(self, group, divisions, state).apply()
+                except _Changed:
+                    pass
+                except _Rejected:
+                    continue
+                else:
+                    self.outcome.unchanged += 1
+                    continue
             self._apply_through_services(group, divisions)
 
     def _read_row(self, row: Row) -> None:
-        values: dict[str, dict] = defaultdict(dict)
-        for position, column in self.sheet.columns.items():
-            if column.part in (KEY, SYSTEM) or (column.part, column.field) == (PERSON, "id_number"):
+        values: dict[str, dict] = {}
+        cells, width = row.cells, len(row.cells)
+        for position, column, read in self.row_readers:
+            cell = cells[position] if position < width else None
+            if cell is None:
                 continue
-            cell = row.cells[position] if position < len(row.cells) else None
             try:
-                value = read_cell(column, cell)
+                value = read(cell)
             except CellError as error:
                 row.errors.append(_error(column, str(error)))
                 continue
             if value is not None:
-                values[column.part][column.field] = value
+                part = values.get(column.part)
+                if part is None:
+                    part = values[column.part] = {}
+                part[column.field] = value
         if row.id_number is not None:
-            values[PERSON]["id_number"] = row.id_number[0] if isinstance(row.id_number, tuple) else row.id_number
-        row.values = dict(values)
+            number = row.id_number[0] if isinstance(row.id_number, tuple) else row.id_number
+            values.setdefault(PERSON, {})["id_number"] = number
+        row.values = values
 
     def _check_group(self, group: Group) -> None:
         rows = group.rows
         # The household's own values: once, or the same on every row that gives them.
         for part in (HOUSEHOLD, PERIOD):
-            for position, column in self.sheet.columns.items():
-                if column.part != part:
-                    continue
-                first: Row | None = None
-                for row in rows:
-                    value = row.get(part, column.field)
-                    if value is None:
-                        continue
-                    if first is None:
-                        first = row
-                    elif value != first.get(part, column.field):
-                        row.errors.append(_error(column, _(
-                            "Row %(row)s gives another value for the same household: give it once, or the same "
-                            "on every row.") % {"row": first.number}))
+            first: dict[str, tuple] = {}
+            for row in rows:
+                for name, value in row.values.get(part, {}).items():
+                    seen = first.get(name)
+                    if seen is None:
+                        first[name] = (value, row)
+                    elif value != seen[0]:
+                        row.errors.append(
+                            _error(
+                                self._column(part, name),
+                                _(
+                                    "Row %(row)s gives another value for the same household: give it once, "
+                                    "or the same on every row."
+                                )
+                                % {"row": seen[1].number},
+                            )
+                        )
+            group.values[part] = {name: value for name, (value, _row) in first.items()}
         heads = {row.head_id for row in rows if isinstance(row.head_id, str)}
         if len(heads) > 1:
             group.errors.append(_("The rows of this household name different heads (户主身份证号)."))
@@ -907,15 +1375,21 @@ class Importer:
             if head_id and row.id18 == head_id:
                 if relation is None:
                     row.values.setdefault(MEMBER, {})["relation"] = codes.Relation.HEAD
+                    row.implied_head = True
                 elif relation not in codes.HEAD_RELATIONS:
-                    row.errors.append(_("This person's ID number is the head's (户主身份证号), but the relation "
-                                        "to the head says otherwise."))
+                    row.errors.append(
+                        _(
+                            "This person's ID number is the head's (户主身份证号), but the relation "
+                            "to the head says otherwise."
+                        )
+                    )
         marked = [row for row in rows if row.get(MEMBER, "relation") in codes.HEAD_RELATIONS]
         if len(marked) > 1:
             numbers = "、".join(str(row.number) for row in marked)
             for row in marked:
-                row.errors.append(_("A household has one head: rows %(rows)s are all marked as head.")
-                                  % {"rows": numbers})
+                row.errors.append(
+                    _("A household has one head: rows %(rows)s are all marked as head.") % {"rows": numbers}
+                )
         group.head = marked[0] if marked else None
         if head_id and group.head is None and not any(row.id18 == head_id for row in rows):
             group.head_id = head_id  # the head is registered, not in the file: matched later
@@ -925,11 +1399,8 @@ class Importer:
 
     @staticmethod
     def _household_values(group: Group, part: str = HOUSEHOLD) -> dict:
-        merged: dict = {}
-        for row in group.rows:
-            for name, value in row.values.get(part, {}).items():
-                merged.setdefault(name, value)
-        return merged
+        """The household's values of `part` as its rows give them (a copy, to complete)."""
+        return dict(group.values.get(part, {}))
 
     def _period(self, group: Group) -> tuple:
         period = self._household_values(group, PERIOD)
@@ -939,8 +1410,11 @@ class Importer:
         wanted = set()
         for group in groups:
             for row in group.rows:
-                for part, name in ((HOUSEHOLD, "village"), (PERSON, "hukou_division"),
-                                   (PERSON, "residence_division")):
+                for part, name in (
+                    (HOUSEHOLD, "village"),
+                    (PERSON, "hukou_division"),
+                    (PERSON, "residence_division"),
+                ):
                     if (code := row.get(part, name)) is not None:
                         wanted.add(code)
         divisions = Division.objects.in_bulk(wanted) if wanted else {}
@@ -950,18 +1424,26 @@ class Importer:
                 if village is not None:
                     division = divisions.get(village)
                     if division is None or division.level != DivisionLevel.VILLAGE:
-                        row.errors.append(_error(self._column(HOUSEHOLD, "village"),
-                                                 _("There is no village or community with code %(code)s.")
-                                                 % {"code": village}))
+                        row.errors.append(
+                            _error(
+                                self._column(HOUSEHOLD, "village"),
+                                _("There is no village or community with code %(code)s.") % {"code": village},
+                            )
+                        )
                 for name in ("hukou_division", "residence_division"):
                     code = row.get(PERSON, name)
                     if code is not None and code not in divisions:
-                        row.errors.append(_error(self._column(PERSON, name),
-                                                 _("There is no division with code %(code)s.") % {"code": code}))
+                        row.errors.append(
+                            _error(
+                                self._column(PERSON, name),
+                                _("There is no division with code %(code)s.") % {"code": code},
+                            )
+                        )
         return divisions
 
-    def _column(self, part: str, name: str) -> Column:
-        return next(c for c in COLUMNS if (c.part, c.field) == (part, name))
+    @staticmethod
+    def _column(part: str, name: str) -> Column:
+        return COLUMN_OF[(part, name)]
 
     # --- who is registered already --------------------------------------------------------------
 
@@ -977,12 +1459,25 @@ class Importer:
                 numbers.add(group.head_id)
         if not numbers and not system_ids:
             return
-        people = list(Person.objects.filter(Q(id_number__in=numbers) | Q(pk__in=system_ids)))
+        # Who they are and where, no more: the few that change are read whole by the services.
+        fields = ("pk", "id_number", "area_id")
+        people = [
+            _Known(*values) for values in Person.objects.filter(id_number__in=numbers).values_list(*fields)
+        ]
+        if system_ids:
+            people += [
+                _Known(*values) for values in Person.objects.filter(pk__in=system_ids).values_list(*fields)
+            ]
         by_number = {p.id_number: p for p in people}
         by_pk = {p.pk: p for p in people}
-        current = dict(Membership.objects.filter(person_id__in=by_pk, left_on__isnull=True)
-                       .values_list("person_id", "household_id"))
-        outside = _("This household is registered outside your area (不在您的辖区): it cannot be changed from here.")
+        current = dict(
+            Membership.objects.filter(person_id__in=by_pk, left_on__isnull=True).values_list(
+                "person_id", "household_id"
+            )
+        )
+        outside = _(
+            "This household is registered outside your area (不在您的辖区): it cannot be changed from here."
+        )
         for group in groups:
             households = set()
             for row in group.rows:
@@ -990,20 +1485,36 @@ class Importer:
                 if row.system_id is not None:
                     known = by_pk.get(row.system_id)
                     if known is None or not in_scope(self.actor, known.area_id):
-                        row.errors.append(_error(self._column(SYSTEM, "person"), _(
-                            "There is no person with this system number in your area.")))
+                        row.errors.append(
+                            _error(
+                                self._column(SYSTEM, "person"),
+                                _("There is no person with this system number in your area."),
+                            )
+                        )
                         continue
-                    same = (isinstance(row.id_number, Masked) and row.id_number.text == mask_id_number(known.id_number)
-                            ) or (row.id18 == known.id_number)
+                    same = (
+                        isinstance(row.id_number, Masked)
+                        and row.id_number.text == mask_id_number(known.id_number)
+                    ) or (row.id18 == known.id_number)
                     if not same:
-                        row.errors.append(_error(self._column(SYSTEM, "person"), _(
-                            "The system number and the ID number are not the same person: for a new person "
-                            "leave the system number blank.")))
+                        row.errors.append(
+                            _error(
+                                self._column(SYSTEM, "person"),
+                                _(
+                                    "The system number and the ID number are not the same person: for a new "
+                                    "person leave the system number blank."
+                                ),
+                            )
+                        )
                         continue
                     person = known
                 elif isinstance(row.id_number, Masked):
-                    row.errors.append(_error(self._column(PERSON, "id_number"), _(
-                        "The ID number is masked (has *): give the whole number.")))
+                    row.errors.append(
+                        _error(
+                            self._column(PERSON, "id_number"),
+                            _("The ID number is masked (has *): give the whole number."),
+                        )
+                    )
                     continue
                 if person is None:
                     continue
@@ -1023,11 +1534,19 @@ class Importer:
                 elif head.pk in current:
                     households.add(current[head.pk])
             elif head_id:
-                group.errors.append(_("The head (户主身份证号) is not among the rows of the household and not "
-                                      "registered either."))
+                group.errors.append(
+                    _(
+                        "The head (户主身份证号) is not among the rows of the household and not "
+                        "registered either."
+                    )
+                )
             if len(households) > 1:
-                group.errors.append(_("These people belong to different registered households: move them in the "
-                                      "system first, or import them as separate households."))
+                group.errors.append(
+                    _(
+                        "These people belong to different registered households: move them in the "
+                        "system first, or import them as separate households."
+                    )
+                )
             elif households:
                 group.household_id = households.pop()
 
@@ -1042,30 +1561,49 @@ class Importer:
                 first.errors.append(_error(column, _("A new household needs this.")))
         village = household.get("village")
         if village and village in divisions and not in_scope(self.actor, village):
-            first.errors.append(_error(self._column(HOUSEHOLD, "village"),
-                                       _("The village %(code)s is outside your area.") % {"code": village}))
+            first.errors.append(
+                _error(
+                    self._column(HOUSEHOLD, "village"),
+                    _("The village %(code)s is outside your area.") % {"code": village},
+                )
+            )
         if group.head is None:
-            group.errors.append(_("No row is the head of household: mark the head's relation 户主 (or name the "
-                                  "head in 户主身份证号)."))
+            group.errors.append(
+                _(
+                    "No row is the head of household: mark the head's relation 户主 (or name the "
+                    "head in 户主身份证号)."
+                )
+            )
         has_income = any(row.values.get(INCOME) for row in group.rows)
         start, end = self._period(group)
         if has_income and not (start and end):
-            group.errors.append(_("Income is given: give the income period too (收入起始日期 and 收入截止日期)."))
+            group.errors.append(
+                _("Income is given: give the income period too (收入起始日期 and 收入截止日期).")
+            )
         for row in group.rows:
             if row.id18 is None and not row.errors:
                 row.errors.append(_error(self._column(PERSON, "id_number"), _("Give the ID number.")))
             if row.get(PERSON, "name") is None:
                 row.errors.append(_error(self._column(PERSON, "name"), _("Give the name.")))
             if row.get(MEMBER, "relation") is None:
-                row.errors.append(_error(self._column(MEMBER, "relation"),
-                                         _("Give the relation to the head of household.")))
+                row.errors.append(
+                    _error(self._column(MEMBER, "relation"), _("Give the relation to the head of household."))
+                )
             for name in ("phone", "disability_cert_no", "birth_date"):
                 if isinstance(row.get(PERSON, name), Masked):
-                    row.errors.append(_error(self._column(PERSON, name),
-                                             _("A masked value (with *) cannot be stored: give the whole value.")))
+                    row.errors.append(
+                        _error(
+                            self._column(PERSON, name),
+                            _("A masked value (with *) cannot be stored: give the whole value."),
+                        )
+                    )
         if isinstance(household.get("phone"), Masked):
-            first.errors.append(_error(self._column(HOUSEHOLD, "phone"),
-                                       _("A masked value (with *) cannot be stored: give the whole value.")))
+            first.errors.append(
+                _error(
+                    self._column(HOUSEHOLD, "phone"),
+                    _("A masked value (with *) cannot be stored: give the whole value."),
+                )
+            )
 
     def _person_values(self, row: Row, household: dict, village: str) -> dict:
         person = {name: value for name, value in row.values.get(PERSON, {}).items()}
@@ -1102,15 +1640,23 @@ class Importer:
             members.append(self._person_values(row, household, village) | self._member_values(row))
             for category, amount in row.values.get(INCOME, {}).items():
                 if amount:
-                    income.append({"member_index": index, "category": category, "amount": amount,
-                                   "period_start": start, "period_end": end})
+                    income.append(
+                        {
+                            "member_index": index,
+                            "category": category,
+                            "amount": amount,
+                            "period_start": start,
+                            "period_end": end,
+                        }
+                    )
                     sources["income"].append((row, self._column(INCOME, category)))
             for asset_type, value in row.values.get(ASSET, {}).items():
                 if value:
                     assets.append({"member_index": index, "asset_type": asset_type, "value": value})
                     sources["assets"].append((row, self._column(ASSET, asset_type)))
-        record = bulk.HouseholdRecord(key=group.key, household=household, members=members, income=income,
-                                      assets=assets, expenses=[])
+        record = bulk.HouseholdRecord(
+            key=group.key, household=household, members=members, income=income, assets=assets, expenses=[]
+        )
         return record, sources
 
     def _create(self, groups: list[Group], divisions: dict) -> None:
@@ -1204,14 +1750,87 @@ def _service_messages(error: Exception, part: str) -> list[str]:
     return [str(error)]
 
 
-class _HouseholdUpdate:
-    """One registered (or partly registered) household against its rows in the file."""
+class _Changed(Exception):
+    """A dry run found something to change: the household goes through the services."""
 
-    def __init__(self, importer: Importer, group: Group, divisions: dict):
+
+@dataclass
+class _State:
+    """What a batch's registered households hold now, read in a handful of queries."""
+
+    households: dict[int, Household]
+    members: dict[int, dict[int, Membership]]
+    income: dict[int, dict[tuple, list[IncomeItem]]]  # household → (person, category) → items
+    assets: dict[int, dict[tuple, list[AssetItem]]]
+
+    @classmethod
+    def load(cls, household_ids: list[int]) -> "_State":
+        """Plain values (SimpleNamespace rows, not model instances: a re-import of 100 k rows
+        compares 100 k people, and building models would be most of its time)."""
+        members = defaultdict(dict)
+        income, assets = defaultdict(lambda: defaultdict(list)), defaultdict(lambda: defaultdict(list))
+        if not household_ids:
+            return cls({}, members, income, assets)
+        person_fields = [
+            name + "_id" if name.endswith("_division") else name for name in PERSON_IMPORT_FIELDS
+        ]
+        rows = Membership.objects.filter(household_id__in=household_ids, left_on__isnull=True).values_list(
+            "pk",
+            "household_id",
+            "person_id",
+            "relation",
+            "co_living",
+            "exclusion",
+            *(f"person__{name}" for name in person_fields),
+        )
+        for pk, household_id, person_id, relation, co_living, exclusion, *values in rows:
+            person = SimpleNamespace(pk=person_id, **dict(zip(person_fields, values, strict=True)))
+            members[household_id][person_id] = SimpleNamespace(
+                pk=pk,
+                person_id=person_id,
+                person=person,
+                relation=relation,
+                co_living=co_living,
+                exclusion=exclusion,
+            )
+        for pk, household_id, person_id, category, amount, start, end in IncomeItem.objects.filter(
+            household_id__in=household_ids,
+            excluded=False,
+            category__in=INCOME_CATEGORIES,
+        ).values_list("pk", "household_id", "person_id", "category", "amount", "period_start", "period_end"):
+            income[household_id][(person_id, category)].append(
+                SimpleNamespace(pk=pk, amount=amount, period_start=start, period_end=end)
+            )
+        for pk, household_id, person_id, asset_type, value in AssetItem.objects.filter(
+            household_id__in=household_ids,
+            exempt=False,
+            asset_type__in=ASSET_TYPES,
+        ).values_list("pk", "household_id", "person_id", "asset_type", "value"):
+            assets[household_id][(person_id, asset_type)].append(SimpleNamespace(pk=pk, value=value))
+        household_fields = ["village_id", *[name for name in HOUSEHOLD_IMPORT_FIELDS if name != "village"]]
+        households = {
+            values[0]: SimpleNamespace(pk=values[0], **dict(zip(household_fields, values[1:], strict=True)))
+            for values in Household.objects.filter(pk__in=household_ids).values_list("pk", *household_fields)
+        }
+        return cls(households, members, income, assets)
+
+
+class _HouseholdUpdate:
+    """One registered (or partly registered) household against its rows in the file.
+
+    With `state` it is a dry run over what the batch read: it raises _Changed at the first
+    difference, _Rejected (the reasons on the rows) for what cannot be read, and returns when the
+    household is unchanged — which is most of a re-import, and costs no query of its own.
+    """
+
+    def __init__(self, importer: Importer, group: Group, divisions: dict, state: _State | None = None):
         self.importer, self.actor, self.group, self.divisions = importer, importer.actor, group, divisions
+        self.state = state
         self.changed = False
 
     def _run(self, row: Row, part: str, call: Callable):
+        if self.state is not None:
+            raise _Changed()
         try:
             result = call()
         except (ValidationError, PermissionDenied, ConflictError) as error:
@@ -1222,19 +1841,38 @@ class _HouseholdUpdate:
 
     def apply(self) -> bool:
         group = self.group
-        household = (Household.objects.select_for_update().select_related("village").get(pk=group.household_id)
-                     if group.household_id else None)
+        if self.state is not None:
+            household = self.state.households.get(group.household_id)
+            if household is None:  # gone since the batch was matched
+                raise _Changed()
+        elif group.household_id:
+            household = (
+                Household.objects.select_for_update().select_related("village").get(pk=group.household_id)
+            )
+        else:
+            household = None
         if household is not None and not in_scope(self.actor, household.village_id):
-            group.errors.append(_("This household is registered outside your area (不在您的辖区): it cannot be "
-                                  "changed from here."))
+            group.errors.append(
+                _(
+                    "This household is registered outside your area (不在您的辖区): it cannot be "
+                    "changed from here."
+                )
+            )
             raise _Rejected()
         values = Importer._household_values(group)
         if household is None:
             household = self._create_household(values)
         else:
             self._update_household(household, values)
-        members = {m.person_id: m for m in Membership.objects.filter(household=household, left_on__isnull=True)
-                   .select_related("person")}
+        if self.state is not None:
+            members = self.state.members.get(household.pk, {})
+        else:
+            members = {
+                m.person_id: m
+                for m in Membership.objects.filter(household=household, left_on__isnull=True).select_related(
+                    "person"
+                )
+            }
         promotions = []
         for row in group.rows:
             if row.person is not None and row.person.pk in members:
@@ -1247,10 +1885,15 @@ class _HouseholdUpdate:
                 self._add_member(row, household)
         for row, membership in promotions:
             self._update_membership(row, membership, demote_only=False)
-        if group.head is not None and (group.head.person is None or group.head.person.pk not in members):
-            if not Membership.objects.filter(household=household, person__id_number=group.head.id18,
-                                             left_on__isnull=True).exists():
-                self._add_member(group.head, household)
+        head = group.head
+        head_missing = head is not None and (head.person is None or head.person.pk not in members)
+        if (
+            head_missing
+            and not Membership.objects.filter(
+                household=household, person__id_number=group.head.id18, left_on__isnull=True
+            ).exists()
+        ):
+            self._add_member(group.head, household)
         self._update_items(household)
         return self.changed
 
@@ -1269,13 +1912,27 @@ class _HouseholdUpdate:
         relation = head.get(MEMBER, "relation")
         if head.person is None:
             person_data = self._new_person_data(head, data)
-            household, _warnings = self._run(head, PERSON, lambda: services.household_create_with_new_head(
-                actor=self.actor, data=data, head_data=person_data, head_relation=relation))
+            household, _warnings = self._run(
+                head,
+                PERSON,
+                lambda: services.household_create_with_new_head(
+                    actor=self.actor, data=data, head_data=person_data, head_relation=relation
+                ),
+            )
         else:
-            self._update_person(head, head.person)
-            household = self._run(head, HOUSEHOLD, lambda: services.household_create(
-                actor=self.actor, data=data, head=head.person, head_relation=relation,
-                joined_on=head.get(MEMBER, "joined_on")))
+            self._update_person(head, Person.objects.get(pk=head.person.pk))
+            person = Person.objects.get(pk=head.person.pk)
+            household = self._run(
+                head,
+                HOUSEHOLD,
+                lambda: services.household_create(
+                    actor=self.actor,
+                    data=data,
+                    head=person,
+                    head_relation=relation,
+                    joined_on=head.get(MEMBER, "joined_on"),
+                ),
+            )
         return household
 
     def _update_household(self, household: Household, values: dict) -> None:
@@ -1292,14 +1949,28 @@ class _HouseholdUpdate:
             if getattr(household, name) != value:
                 changes[name] = value
         if changes:
-            row = next((r for r in self.group.rows if any(r.get(HOUSEHOLD, n) is not None for n in changes)),
-                       self.group.rows[0])
-            self._run(row, HOUSEHOLD, lambda: services.household_update(
-                actor=self.actor, household=household, version=None, data=changes))
+            row = next(
+                (r for r in self.group.rows if any(r.get(HOUSEHOLD, n) is not None for n in changes)),
+                self.group.rows[0],
+            )
+            self._run(
+                row,
+                HOUSEHOLD,
+                lambda: services.household_update(
+                    actor=self.actor, household=household, version=None, data=changes
+                ),
+            )
 
     def _masked_changed(self, row: Row, part: str, name: str):
-        row.errors.append(_error(self.importer._column(part, name), _(
-            "A masked value (with *) cannot be read: leave it as the export wrote it, or give the whole value.")))
+        row.errors.append(
+            _error(
+                self.importer._column(part, name),
+                _(
+                    "A masked value (with *) cannot be read: leave it as the export wrote it, or give the "
+                    "whole value."
+                ),
+            )
+        )
         raise _Rejected()
 
     # people and members
@@ -1317,16 +1988,24 @@ class _HouseholdUpdate:
                 if value.text != self._MASKS[name](getattr(person, name)):
                     self._masked_changed(row, PERSON, name)
                 continue
-            current = getattr(person, name + "_id") if name in ("hukou_division", "residence_division") else (
-                getattr(person, name))
+            current = (
+                getattr(person, name + "_id")
+                if name in ("hukou_division", "residence_division")
+                else (getattr(person, name))
+            )
             if current != value:
                 changes[name] = self.divisions[value] if name.endswith("_division") else value
         if changes:
-            self._run(row, PERSON, lambda: services.person_update(
-                actor=self.actor, person=person, version=None, data=changes))
+            self._run(
+                row,
+                PERSON,
+                lambda: services.person_update(actor=self.actor, person=person, version=None, data=changes),
+            )
 
     def _update_membership(self, row: Row, membership: Membership, *, demote_only: bool) -> list:
-        wanted = row.values.get(MEMBER, {})
+        wanted = dict(row.values.get(MEMBER, {}))
+        if row.implied_head and membership.relation in codes.HEAD_RELATIONS:
+            wanted.pop("relation")  # 本人 or 户主: the head either way, as registered
         changes = {}
         for name in ("relation", "co_living", "exclusion"):
             if name in wanted and wanted[name] != getattr(membership, name):
@@ -1339,11 +2018,17 @@ class _HouseholdUpdate:
         if not changes:
             return []
         becomes_head = changes.get("relation") in codes.HEAD_RELATIONS and membership.relation not in (
-            codes.HEAD_RELATIONS)
+            codes.HEAD_RELATIONS
+        )
         if demote_only and becomes_head:
             return [(row, membership)]  # after the old head has stepped down
-        self._run(row, MEMBER, lambda: services.member_update(
-            actor=self.actor, membership=membership, version=None, data=changes))
+        self._run(
+            row,
+            MEMBER,
+            lambda: services.member_update(
+                actor=self.actor, membership=membership, version=None, data=changes
+            ),
+        )
         return []
 
     def _new_person_data(self, row: Row, household_data: dict) -> dict:
@@ -1359,16 +2044,31 @@ class _HouseholdUpdate:
     def _add_member(self, row: Row, household: Household) -> None:
         member = self.importer._member_values(row)
         if row.get(MEMBER, "relation") is None:
-            row.errors.append(_error(self.importer._column(MEMBER, "relation"),
-                                     _("Give the relation to the head of household.")))
+            row.errors.append(
+                _error(
+                    self.importer._column(MEMBER, "relation"),
+                    _("Give the relation to the head of household."),
+                )
+            )
             raise _Rejected()
-        arguments = {"relation": member["relation"], "co_living": member["co_living"],
-                     "exclusion": member["exclusion"], "joined_on": member.get("joined_on")}
+        arguments = {
+            "relation": member["relation"],
+            "co_living": member["co_living"],
+            "exclusion": member["exclusion"],
+            "joined_on": member.get("joined_on"),
+        }
+        if self.state is not None and row.person is not None:
+            raise _Changed()
         if row.person is not None:
-            self._update_person(row, row.person)
+            self._update_person(row, Person.objects.get(pk=row.person.pk))
             person = Person.objects.get(pk=row.person.pk)
-            self._run(row, MEMBER, lambda: services.member_add(
-                actor=self.actor, household=household, person=person, **arguments))
+            self._run(
+                row,
+                MEMBER,
+                lambda: services.member_add(
+                    actor=self.actor, household=household, person=person, **arguments
+                ),
+            )
             return
         if row.get(PERSON, "name") is None:
             row.errors.append(_error(self.importer._column(PERSON, "name"), _("Give the name.")))
@@ -1376,69 +2076,129 @@ class _HouseholdUpdate:
         for name in ("phone", "disability_cert_no", "birth_date"):
             if isinstance(row.get(PERSON, name), Masked):
                 self._masked_changed(row, PERSON, name)
-        data = self._new_person_data(row, {"village": household.village, "address": household.address,
-                                           "urban_rural": household.urban_rural})
-        self._run(row, PERSON, lambda: services.member_add_new_person(
-            actor=self.actor, household=household, person_data=data, **arguments))
+        if self.state is not None:
+            raise _Changed()
+        data = self._new_person_data(
+            row,
+            {
+                "village": household.village,
+                "address": household.address,
+                "urban_rural": household.urban_rural,
+            },
+        )
+        self._run(
+            row,
+            PERSON,
+            lambda: services.member_add_new_person(
+                actor=self.actor, household=household, person_data=data, **arguments
+            ),
+        )
 
     # income and assets
 
     def _update_items(self, household: Household) -> None:
         group = self.group
         start, end = self.importer._period(group)
-        wanted_income = [(row, category, amount) for row in group.rows
-                         for category, amount in row.values.get(INCOME, {}).items()]
-        wanted_assets = [(row, kind, value) for row in group.rows
-                         for kind, value in row.values.get(ASSET, {}).items()]
+        wanted_income = [
+            (row, category, amount)
+            for row in group.rows
+            for category, amount in row.values.get(INCOME, {}).items()
+        ]
+        wanted_assets = [
+            (row, kind, value) for row in group.rows for kind, value in row.values.get(ASSET, {}).items()
+        ]
         if not wanted_income and not wanted_assets:
             return
-        # The people as registered now (members just added included).
-        person_of = {row.number: row.person or Person.objects.only("id").filter(id_number=row.id18).first()
-                     for row in group.rows}
-        income = defaultdict(list)
-        for item in IncomeItem.objects.filter(household=household, excluded=False, category__in=INCOME_CATEGORIES):
-            income[(item.person_id, item.category)].append(item)
-        assets = defaultdict(list)
-        for item in AssetItem.objects.filter(household=household, exempt=False, asset_type__in=ASSET_TYPES):
-            assets[(item.person_id, item.asset_type)].append(item)
+        # The people as registered now (members just added included: a dry run has none).
+        person_of = {
+            row.number: row.person or Person.objects.only("id").filter(id_number=row.id18).first()
+            for row in group.rows
+        }
+        if self.state is not None:
+            income, assets = self.state.income.get(household.pk, {}), self.state.assets.get(household.pk, {})
+        else:
+            income, assets = defaultdict(list), defaultdict(list)
+            for item in IncomeItem.objects.filter(
+                household=household, excluded=False, category__in=INCOME_CATEGORIES
+            ):
+                income[(item.person_id, item.category)].append(item)
+            for item in AssetItem.objects.filter(
+                household=household, exempt=False, asset_type__in=ASSET_TYPES
+            ):
+                assets[(item.person_id, item.asset_type)].append(item)
         for row, category, amount in wanted_income:
             person = person_of.get(row.number)
             if person is None:
                 continue
-            items = income[(person.pk, category)]
-            self._item(row, items, amount, "amount", {"period_start": start, "period_end": end},
-                       create=lambda p=person, c=category, a=amount: services.income_item_create(
-                           actor=self.actor, household=household,
-                           data={"person": p, "category": c, "amount": a, "period_start": start,
-                                 "period_end": end}),
-                       update=services.income_item_update, column=(INCOME, category))
+            items = income.get((person.pk, category), [])
+            self._item(
+                row,
+                items,
+                amount,
+                "amount",
+                {"period_start": start, "period_end": end},
+                create=lambda p=person, c=category, a=amount: services.income_item_create(
+                    actor=self.actor,
+                    household=household,
+                    data={"person": p, "category": c, "amount": a, "period_start": start, "period_end": end},
+                ),
+                update=services.income_item_update,
+                column=(INCOME, category),
+            )
         for row, asset_type, value in wanted_assets:
             person = person_of.get(row.number)
             if person is None:
                 continue
-            items = assets[(person.pk, asset_type)]
-            self._item(row, items, value, "value", {},
-                       create=lambda p=person, t=asset_type, v=value: services.asset_item_create(
-                           actor=self.actor, household=household,
-                           data={"person": p, "asset_type": t, "value": v}),
-                       update=services.asset_item_update, column=(ASSET, asset_type))
+            items = assets.get((person.pk, asset_type), [])
+            self._item(
+                row,
+                items,
+                value,
+                "value",
+                {},
+                create=lambda p=person, t=asset_type, v=value: services.asset_item_create(
+                    actor=self.actor, household=household, data={"person": p, "asset_type": t, "value": v}
+                ),
+                update=services.asset_item_update,
+                column=(ASSET, asset_type),
+            )
 
-    def _item(self, row: Row, items: list, amount: Decimal, amount_field: str, period: dict, *, create, update,
-              column) -> None:
+    def _item(
+        self,
+        row: Row,
+        items: list,
+        amount: Decimal,
+        amount_field: str,
+        period: dict,
+        *,
+        create,
+        update,
+        column,
+    ) -> None:
         given_period = {k: v for k, v in period.items() if v is not None}
         if len(items) > 1:
             same = sum(getattr(i, amount_field) for i in items) == amount and all(
-                getattr(i, k) == v for i in items for k, v in given_period.items())
+                getattr(i, k) == v for i in items for k, v in given_period.items()
+            )
             if not same:
-                row.errors.append(_error(self.importer._column(*column), _(
-                    "This person has several records of this kind: change them one by one in the system.")))
+                row.errors.append(
+                    _error(
+                        self.importer._column(*column),
+                        _(
+                            "This person has several records of this kind: change them one by one in the "
+                            "system."
+                        ),
+                    )
+                )
                 raise _Rejected()
             return
         if not items:
             if not amount:
                 return
             if period and len(given_period) < 2:
-                row.errors.append(_("Income is given: give the income period too (收入起始日期 and 收入截止日期)."))
+                row.errors.append(
+                    _("Income is given: give the income period too (收入起始日期 and 收入截止日期).")
+                )
                 raise _Rejected()
             self._run(row, INCOME, create)
             return
@@ -1452,13 +2212,18 @@ class _HouseholdUpdate:
 
 # --- the returned file -------------------------------------------------------------------------------
 
+
 def _row_reason(group: Group, row: Row) -> str:
     reasons = list(group.errors) + list(row.errors)
     if reasons:
         return "；".join(dict.fromkeys(reasons))
     bad = [str(r.number) for r in group.rows if r.errors]
-    return _("Another row of this household (row %(rows)s) has an error: the household is returned whole.") % {
-        "rows": "、".join(bad)} if bad else _("The household is returned whole.")
+    return (
+        _("Another row of this household (row %(rows)s) has an error: the household is returned whole.")
+        % {"rows": "、".join(bad)}
+        if bad
+        else _("The household is returned whole.")
+    )
 
 
 def rejected_workbook(headers: list[str], groups: list[Group], out) -> None:
@@ -1479,6 +2244,7 @@ def rejected_workbook(headers: list[str], groups: list[Group], out) -> None:
 
 # --- the job -------------------------------------------------------------------------------------------
 
+
 def import_start(*, actor: User, upload: UploadedFile) -> ImportJob:
     """Store an uploaded spreadsheet and queue its import (once the upload is committed).
 
@@ -1492,8 +2258,12 @@ def import_start(*, actor: User, upload: UploadedFile) -> ImportJob:
     if not upload or upload.size == 0:
         raise ValidationError({"file": _("The file is empty.")})
     if upload.size > MAX_IMPORT_BYTES:
-        raise ValidationError({"file": _("The file is %(size)s MB; the limit is %(limit)s MB.") % {
-            "size": round(upload.size / 1048576, 1), "limit": MAX_IMPORT_BYTES // 1048576}})
+        raise ValidationError(
+            {
+                "file": _("The file is %(size)s MB; the limit is %(limit)s MB.")
+                % {"size": round(upload.size / 1048576, 1), "limit": MAX_IMPORT_BYTES // 1048576}
+            }
+        )
     upload.seek(0)
     extension = sniff_spreadsheet(upload.read(8), upload.name or "")
     upload.seek(0)
@@ -1517,19 +2287,27 @@ def _save_progress(job: ImportJob, **values) -> None:
 
 
 def _counts(outcome: Outcome) -> dict:
-    return {"created_households": outcome.created, "updated_households": outcome.updated,
-            "unchanged_households": outcome.unchanged, "rejected_households": outcome.rejected_households,
-            "rejected_rows": outcome.rejected_rows}
+    return {
+        "created_households": outcome.created,
+        "updated_households": outcome.updated,
+        "unchanged_households": outcome.unchanged,
+        "rejected_households": outcome.rejected_households,
+        "rejected_rows": outcome.rejected_rows,
+    }
 
 
 def _summary(sheet: Sheet | None, outcome: Outcome) -> str:
     lines = []
     if sheet and sheet.ignored:
-        lines.append(_("Columns not understood, ignored: %(columns)s.") % {
-            "columns": "、".join(f"「{name}」" for name in sheet.ignored)})
+        lines.append(
+            _("Columns not understood, ignored: %(columns)s.")
+            % {"columns": "、".join(f"「{name}」" for name in sheet.ignored)}
+        )
     if sheet and sheet.other_sheets:
-        lines.append(_("Only the first sheet was read; these sheets were not: %(sheets)s.") % {
-            "sheets": "、".join(sheet.other_sheets)})
+        lines.append(
+            _("Only the first sheet was read; these sheets were not: %(sheets)s.")
+            % {"sheets": "、".join(sheet.other_sheets)}
+        )
     if outcome.warnings:
         lines.append(_("Warnings (%(count)s):") % {"count": len(outcome.warnings)})
         lines += outcome.warnings[:50]
@@ -1549,7 +2327,8 @@ def run_import(job: ImportJob) -> ImportJob:
         try:
             sheet = read_sheet(Path(job.file.path))
             importer = Importer(
-                actor=job.created_by, sheet=sheet,
+                actor=job.created_by,
+                sheet=sheet,
                 progress=lambda done, outcome: _save_progress(job, processed_rows=done, **_counts(outcome)),
             )
             total = importer.load()
@@ -1560,27 +2339,43 @@ def run_import(job: ImportJob) -> ImportJob:
                 rejected_workbook(sheet.headers, outcome.rejected, buffer)
                 stem = Path(job.original_name).stem[:80] or "import"
                 job.rejected_file.save(f"{stem}-rejected.xlsx", ContentFile(buffer.getvalue()), save=False)
-            _save_progress(job, status=ImportJob.Status.FINISHED, finished_at=timezone.now(),
-                           processed_rows=total, rejected_file=job.rejected_file.name or "",
-                           message=_summary(sheet, outcome), **_counts(outcome))
+            _save_progress(
+                job,
+                status=ImportJob.Status.FINISHED,
+                finished_at=timezone.now(),
+                processed_rows=total,
+                rejected_file=job.rejected_file.name or "",
+                message=_summary(sheet, outcome),
+                **_counts(outcome),
+            )
         except FileError as error:
-            _save_progress(job, status=ImportJob.Status.FAILED, finished_at=timezone.now(), message=str(error))
+            _save_progress(
+                job, status=ImportJob.Status.FAILED, finished_at=timezone.now(), message=str(error)
+            )
         except Exception:
             logger.exception("import %s failed", job.pk)
-            _save_progress(job, status=ImportJob.Status.FAILED, finished_at=timezone.now(), message=_(
-                "The import stopped on an unexpected error. Households stored before it stay stored; import "
-                "the file again to finish (what is stored already will not change)."))
+            _save_progress(
+                job,
+                status=ImportJob.Status.FAILED,
+                finished_at=timezone.now(),
+                message=_(
+                    "The import stopped on an unexpected error. Households stored before it stay stored; "
+                    "import the file again to finish (what is stored already will not change)."
+                ),
+            )
     return job
 
 
 # --- reading jobs on a user's behalf ----------------------------------------------------------------
 
+
 def import_job_list(*, actor: User) -> QuerySet[ImportJob]:
     """Jobs the actor may see: their own, and those of staff inside the actor's area."""
     if not rules.may_read_registry(actor):
         raise PermissionDenied(_("Your role has no access to the registry."))
-    return ImportJob.objects.filter(Q(created_by=actor) | scope_q(actor, "created_by__division_id")).select_related(
-        "created_by")
+    return ImportJob.objects.filter(
+        Q(created_by=actor) | scope_q(actor, "created_by__division_id")
+    ).select_related("created_by")
 
 
 def import_job_get(*, actor: User, pk: int) -> ImportJob:
@@ -1594,6 +2389,7 @@ def may_download_rejected(actor: User, job: ImportJob) -> bool:
 
 
 # --- the template --------------------------------------------------------------------------------------
+
 
 def _values_note(column: Column) -> str:
     if column.choices is None:
@@ -1640,7 +2436,8 @@ def template_workbook(out) -> None:
 
 TEMPLATE_RULES = [
     "填写规则：",
-    "1. 每人一行；同一户的各行填同一个「户编号」（或同一个「户主身份证号」）。各列次序不限，表头上方可以有标题行。",
+    "1. 每人一行；同一户的各行填同一个「户编号」（或同一个「户主身份证号」）。"
+    "各列次序不限，表头上方可以有标题行。",
     "2. 以户为单位导入：一户中只要有一行有错，整户不导入，连同错误原因退回；改正后可再次导入。",
     "3. 本户的信息（村/社区代码、住址、取暖方式等）填在任意一行即可；几行都填的必须一致。",
     "4. 日期可写作 1950-01-01、1950年1月1日、1950/1/1 或 19500101；金额可带“元”和千位分隔符，如 1,234.50元。",

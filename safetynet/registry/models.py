@@ -76,6 +76,7 @@ class Person(models.Model):
     # Search keys (registry.search.person_search_keys), kept by the services with the name and ID.
     name_pinyin = models.CharField(max_length=60, editable=False, default="", db_collation=SEARCH_COLLATION)
     name_initials = models.CharField(max_length=12, editable=False, default="", db_collation=SEARCH_COLLATION)
+    name_given = models.CharField(max_length=50, editable=False, default="", db_collation=SEARCH_COLLATION)
     id_reversed = models.CharField(max_length=18, editable=False, default="", db_collation=SEARCH_COLLATION)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -110,6 +111,7 @@ class Person(models.Model):
             models.Index(fields=["name", "area"], name="person_name_area"),
             models.Index(fields=["name_pinyin", "area"], name="person_pinyin_area"),
             models.Index(fields=["name_initials", "area"], name="person_initials_area"),
+            models.Index(fields=["name_given", "area"], name="person_given_name_area"),
             models.Index(fields=["id_reversed", "area"], name="person_id_reversed_area"),
             models.Index(fields=["phone", "area"], name="person_phone_area"),
         ]

@@ -1,8 +1,9 @@
 """Every read of the registry on a user's behalf. Each one applies the user's area."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.db.models.query import ModelIterable
 from django.utils.translation import gettext as _
 
 from safetynet.core.models import User
@@ -19,12 +20,53 @@ from safetynet.registry.models import (
     Person,
     RigidExpense,
 )
-from safetynet.registry.search import Search, Unindexed, household_address_q, parse
+from safetynet.registry.search import Likely, Search, Unindexed, household_address_q, parse
+
+CITY_CODE_LENGTH = 4
 
 
 def _check_reader(actor: User) -> None:
     if not rules.may_read_registry(actor):
         raise PermissionDenied(_("Your role has no access to the registry."))
+
+
+class HouseholdListQuerySet(QuerySet):
+    """A household list. A slice of it (a page) is read in two steps: the ids of the page, then
+    those households with their head, village and member count.
+
+    In one step the database would join the head and the village and count the members of every
+    household in the area before sorting them to keep 25 (a county: a hundred thousand); sorting
+    bare ids from the village index first takes a few milliseconds. The rows of a page carry what
+    `_with_list_columns` adds, whatever else a caller added to the list.
+    """
+
+    def _fetch_all(self):
+        if self._result_cache is None and self.query.is_sliced and self._iterable_class is ModelIterable:
+            ids = list(self.values_list("pk", flat=True))
+            rows = _with_list_columns(Household.objects.filter(pk__in=ids)).in_bulk(ids)
+            self._result_cache = [rows[pk] for pk in ids if pk in rows]
+        super()._fetch_all()
+
+
+def _with_list_columns(households: QuerySet[Household]) -> QuerySet[Household]:
+    """What a list shows of each household: its head, its village and `member_count`, all its
+    current members (a correlated subquery: a COUNT of the list leaves it out)."""
+    members = (
+        Membership.objects.filter(household=OuterRef("pk"), left_on__isnull=True)
+        .order_by()
+        .values("household")
+        .annotate(count=Count("*"))
+        .values("count")
+    )
+    return households.select_related("head", "village").annotate(member_count=Coalesce(Subquery(members), 0))
+
+
+def _households_in_scope(actor: User) -> HouseholdListQuerySet:
+    scope = scope_q(actor, "village__code")
+    households = HouseholdListQuerySet(Household)
+    if len(scope_code(actor)) <= CITY_CODE_LENGTH:  # (nearly) every household: see search.Likely
+        return households.filter(*(Likely(Q(condition)) for condition in scope.children))
+    return households.filter(scope)
 
 
 def household_list(
@@ -41,11 +83,11 @@ def household_list(
 
     `query` is what `person_search` takes: households with a current member it finds, or (for an
     address) whose address contains it. Each household carries `member_count`, all its current
-    members (not only those the query matched), computed only for the rows fetched: the count of
-    a page (Paginator) stays a plain COUNT over the households.
+    members, not only those the query matched. A page of the list is two quick queries
+    (HouseholdListQuerySet) and its count a plain COUNT of households.
     """
     _check_reader(actor)
-    qs = Household.objects.filter(scope_q(actor, "village__code"))
+    qs = _households_in_scope(actor)
     if division:
         qs = qs.filter(subtree_q("village__code", division))
     if status:
@@ -58,18 +100,7 @@ def household_list(
         qs = qs.filter(urban_rural=urban_rural)
     if normalise(query):
         qs = qs.filter(pk__in=_households_matching(actor, parse(query, whole_numbers=_sees_whole(actor))))
-    members = (
-        Membership.objects.filter(household=OuterRef("pk"), left_on__isnull=True)
-        .order_by()
-        .values("household")
-        .annotate(count=Count("*"))
-        .values("count")
-    )
-    return (
-        qs.select_related("head", "village")
-        .annotate(member_count=Coalesce(Subquery(members), 0))
-        .order_by("-id")
-    )
+    return _with_list_columns(qs).order_by("-id")
 
 
 def _sees_whole(actor: User) -> bool:

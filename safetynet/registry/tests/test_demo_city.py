@@ -88,6 +88,20 @@ def test_building_twice_with_the_same_seed_gives_the_same_registry():
     assert len(first[0]) > 40
 
 
+def test_the_city_is_the_same_whatever_the_size_of_the_chunks_it_is_written_in():
+    demo.build_city(households=30, seed=8, batch=7)  # five chunks, planned ahead by a second process
+    in_chunks = registry_contents()
+    empty_registry()
+    demo.build_city(households=30, seed=8)
+    assert registry_contents() == in_chunks
+    plan = demo.plan_city(households=30, seed=8, townships=linyi_townships())
+    planned = sorted(m.id_number for h in plan.households for m in h.members)
+    assert sorted(person[0] for person in in_chunks[0]) == planned
+
+
+COUNTS = ("member_count", "income_count", "asset_count", "expense_count")
+
+
 def creation_history():
     """Each household's creation as its timeline records it, by the head's ID number: the household's
     values (the head by ID number), its members' names in order, how many items of each kind, who."""
@@ -100,7 +114,7 @@ def creation_history():
         kinds = Counter(records.values_list("entity_type", flat=True))
         if "members" in values:  # one record for the whole household (the bulk services)
             members = values.pop("members")
-            counted = {k: values.pop(k) for k in ("member_count", "income_count", "asset_count", "expense_count")}
+            counted = {key: values.pop(key) for key in COUNTS}
         else:  # a record per row (the single-record services)
             names = records.filter(entity_type="membership").order_by("id").values_list("after", flat=True)
             members = "、".join(after["person_name"] for after in names)

@@ -88,10 +88,21 @@ def test_each_kind_of_query_becomes_a_condition_on_its_key(query, kind):
         assert parsed.person is None and parsed.address == "幸福路3号"
 
 
+def test_the_given_name_follows_the_surname():
+    assert search.given_name("李秀英") == "秀英"
+    assert search.given_name("欧阳秀英") == search.given_name("欧阳 秀英") == "秀英"
+    assert search.given_name("欧阳") == "阳"  # a two-character name is a surname and a given name
+    keys = search.person_search_keys(name="诸葛亮", id_number="37130219500101001X")
+    assert keys == {"name_pinyin": "zhugeliang", "name_initials": "zgl", "name_given": "亮",
+                    "id_reversed": "37130219500101001X"[::-1]}
+
+
 def test_nothing_searchable_finds_nothing(county_user, register, lanshan_village):
     register(lanshan_village, "张三")
-    for query in ["", "  ", "12", "-", "?"]:
+    for query in ["", "  ", "12", "-", "?", "z"]:
         assert found(county_user, query) == set()
+    for query in ["12", "-", "z"]:
+        assert list(selectors.household_list(actor=county_user, query=query)) == []
 
 
 # --- each kind of query, in the searcher's area only ---------------------------------------------
@@ -153,6 +164,7 @@ def test_name_start_and_whole_given_name(county_user, register, lanshan_village,
     assert found(county_user, "张") == {"张三", "张三丰"}
     assert found(county_user, "秀英") == {"李秀英", "欧阳秀英", "秀英"}
     assert found(county_user, "三丰") == {"张三丰"}
+    assert found(county_user, "三") == {"张三", "张三丰", "章三"}
     assert found(county_user, "丰") == set()
 
 
@@ -263,6 +275,34 @@ def test_ordering_is_newest_first_and_stable(county_user, make_household, lansha
     assert listed == sorted(made, key=lambda h: -h.pk)
 
 
+def test_a_page_is_the_same_households_as_the_whole_list(county_user, make_household, lanshan_village):
+    """A page is read in two steps (ids, then the rows): the same households, in the same order,
+    with the same member counts, as the list read whole."""
+    for n in range(5):
+        members = [(f"户主{n}", 1, "02", BORN)] + [(f"成员{n}{m}", 2, "10", BORN) for m in range(n % 3)]
+        make_household(lanshan_village, county_user, members=members)
+    for query in ["", "户主", "成员"]:
+        households = selectors.household_list(actor=county_user, query=query)
+        whole = [(h.pk, h.head.name, h.village.name, h.member_count) for h in households]
+        pages = Paginator(households, 2)
+        paged = [(h.pk, h.head.name, h.village.name, h.member_count)
+                 for number in pages.page_range for h in pages.page(number).object_list]
+        assert paged == whole
+    assert len(whole) == 3  # 成员: the households with two or three members
+
+
+def test_the_city_sees_every_county(make_household, lanshan_village, yinan_village, county_user,
+                                    other_county_user):
+    mine = make_household(lanshan_village, county_user, members=[("兰山人", 1, "02", BORN)])
+    theirs = make_household(yinan_village, other_county_user, members=[("沂南人", 1, "02", BORN)])
+    city = user(Role.CITY_BUREAU, "3713")
+    households = selectors.household_list(actor=city)
+    assert list(households) == list(Paginator(households, 25).page(1).object_list) == [theirs, mine]
+    assert households.count() == 2
+    assert household_heads(city, "lanshanren") == {"兰山人"}
+    assert household_heads(city, "ynr") == {"沂南人"}
+
+
 # --- index use (the behaviour at a million households) ------------------------------------------
 
 def _plan(queryset) -> str:
@@ -278,10 +318,10 @@ def _plan(queryset) -> str:
     [
         ("zs", ["person_initials_area", "person_pinyin_area"]),
         ("zhangsan", ["person_pinyin_area"]),
-        ("张三", ["person_name_area"]),
+        ("张三", ["person_name_area", "person_given_name_area"]),
         ("0013", ["person_id_reversed_area"]),
         ("13912345678", ["person_phone_area"]),
-        ("幸福路", ["person_name_area", "registry_household_address"]),
+        ("幸福路", ["person_name_area", "person_given_name_area", "registry_household_address"]),
     ],
 )
 def test_each_search_reads_its_index(county_user, query, indexes):
@@ -289,3 +329,23 @@ def test_each_search_reads_its_index(county_user, query, indexes):
     for index in indexes:
         assert index in plan, plan
     assert "SCAN registry_person" not in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="EXPLAIN QUERY PLAN is SQLite's")
+def test_a_page_sorts_no_more_than_ids(county_user, make_household, lanshan_village):
+    """The page of a list: the county's ids sorted from the village index, then 25 rows counted;
+    the whole city's read from the newest end (search.Likely), nothing sorted."""
+    make_household(lanshan_village, county_user)
+    city = user(Role.CITY_BUREAU, "3713")
+    for actor, sorted_ids in [(county_user, True), (city, False)]:
+        with CaptureQueriesContext(connection) as queries:
+            list(Paginator(selectors.household_list(actor=actor), 25).page(1).object_list)
+        _count, ids, rows = (_plan_of(query["sql"]) for query in queries.captured_queries)
+        assert ("TEMP B-TREE" in ids) == sorted_ids, ids
+        assert "INTEGER PRIMARY KEY" in rows and "TEMP B-TREE" not in rows, rows
+
+
+def _plan_of(sql: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())

@@ -36,8 +36,18 @@ class Command(BaseCommand):
             raise CommandError(_("The registry already has %(count)s households. The demo city is built "
                                  "into an empty registry (use --if-empty to skip it quietly).")
                                % {"count": existing})
+        shown = [0]
+
+        def progress(done: int, total: int) -> None:
+            # A large city takes minutes: say how far it has got, every tenth or so.
+            if total >= 50_000 and (done == total or done * 10 // total > shown[0]):
+                shown[0] = done * 10 // total
+                message = _("%(done)s of %(total)s households written.") % {"done": done, "total": total}
+                self.stdout.write(message)
+
         try:
-            result = build_city(households=households, seed=seed, through_services=through_services)
+            result = build_city(households=households, seed=seed, through_services=through_services,
+                                progress=progress)
         except ValueError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(
