@@ -8,7 +8,7 @@ application = get_wsgi_application()
 
 # pypinyin's dictionaries are some 300 000 long-lived objects: loaded once here and moved out of
 # the collector's sight, so full collections do not stall a request every few dozen (~150 ms each).
-from safetynet.registry.search import person_search_keys  # noqa: E402
+from pypinyin import lazy_pinyin  # noqa: E402
 
-person_search_keys(name="预热", id_number="")
+lazy_pinyin("预热")
 gc.freeze()
