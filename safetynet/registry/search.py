@@ -188,6 +188,18 @@ class Likely(Func):
                               **extra_context)
 
 
+class SortValue(Func):
+    """An integer column as a value to sort by (`+id`), not an index order to follow.
+
+    Asked for a county's newest households, PostgreSQL reads the primary key backwards, expecting
+    the county's households (a tenth of all) spread evenly over the ids; a county registered first
+    has the oldest ids, and it reads nine hundred thousand rows to find 25. Sorting by the value,
+    it takes the county's ids from the village index and sorts them (a few milliseconds).
+    """
+
+    template = "+%(expressions)s"
+
+
 def _anyof(conditions: list[Q]) -> Q | None:
     if not conditions:
         return None

@@ -20,7 +20,7 @@ from safetynet.registry.models import (
     Person,
     RigidExpense,
 )
-from safetynet.registry.search import Likely, Search, Unindexed, household_address_q, parse
+from safetynet.registry.search import Likely, Search, SortValue, Unindexed, household_address_q, parse
 
 CITY_CODE_LENGTH = 4
 
@@ -61,10 +61,15 @@ def _with_list_columns(households: QuerySet[Household]) -> QuerySet[Household]:
     return households.select_related("head", "village").annotate(member_count=Coalesce(Subquery(members), 0))
 
 
+def _city_wide(actor: User) -> bool:
+    """Is the actor's area the whole city, i.e. (nearly) every household?"""
+    return len(scope_code(actor)) <= CITY_CODE_LENGTH
+
+
 def _households_in_scope(actor: User) -> HouseholdListQuerySet:
     scope = scope_q(actor, "village__code")
     households = HouseholdListQuerySet(Household)
-    if len(scope_code(actor)) <= CITY_CODE_LENGTH:  # (nearly) every household: see search.Likely
+    if _city_wide(actor):  # see search.Likely
         return households.filter(*(Likely(Q(condition)) for condition in scope.children))
     return households.filter(scope)
 
@@ -100,7 +105,10 @@ def household_list(
         qs = qs.filter(urban_rural=urban_rural)
     if normalise(query):
         qs = qs.filter(pk__in=_households_matching(actor, parse(query, whole_numbers=_sees_whole(actor))))
-    return _with_list_columns(qs).order_by("-id")
+    # Newest first. The whole city's list reads the table from the newest end; a smaller area's
+    # sorts its own ids (search.SortValue), however old they are.
+    newest_first = "-id" if _city_wide(actor) else SortValue("id").desc()
+    return _with_list_columns(qs).order_by(newest_first)
 
 
 def _sees_whole(actor: User) -> bool:
