@@ -359,8 +359,10 @@ _ANY = ("", _("All"))
 class HouseholdFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Search"), required=False, max_length=50,
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off",
-                                      "placeholder": _("ID number or its last digits, name, pinyin, phone or address")}),
+        widget=forms.TextInput(attrs={
+            "type": "search", "autocomplete": "off",
+            "placeholder": _("ID number or its last digits, name, pinyin, phone or address"),
+        }),
     )
     division = forms.ChoiceField(label=capfirst(_("township or village")), required=False)
     status = forms.ChoiceField(
