@@ -604,7 +604,16 @@ _ENTITY_MODELS: dict[str, type[models.Model]] = {
 }
 # Identifiers kept in history are masked by privacy.change_values before anything here sees them.
 _HIDDEN = {"household_id", "area_id", "sha256", "person_name"}  # person_name: shown as the subject
-_EXTRA_LABELS = {"person_name": gettext_lazy("member")}
+_EXTRA_LABELS = {
+    "person_name": gettext_lazy("member"),
+    "head_name": gettext_lazy("head of household"),
+    # A household created in bulk (import, demo city) records its members and items in one entry.
+    "members": gettext_lazy("household members"),
+    "member_count": gettext_lazy("number of members"),
+    "income_count": gettext_lazy("number of income items"),
+    "asset_count": gettext_lazy("number of assets"),
+    "expense_count": gettext_lazy("number of rigid expenses"),
+}
 # What names an item in a one-line summary (an update records only what changed: then it is empty).
 _ITEM_SUMMARY = {
     "incomeitem": ["category", "amount"], "assetitem": ["asset_type", "value"],
