@@ -312,7 +312,9 @@ def _plan(queryset) -> str:
         return "\n".join(str(row[-1]) for row in cursor.fetchall())
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="EXPLAIN QUERY PLAN is SQLite's")
+# PostgreSQL plans a test table of a few rows by its statistics (it reads the area index whatever
+# the query); its plans at a million households are recorded in docs/performance.md instead.
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite plans without statistics: testable small")
 @pytest.mark.parametrize(
     ("query", "indexes"),
     [
@@ -331,7 +333,6 @@ def test_each_search_reads_its_index(county_user, query, indexes):
     assert "SCAN registry_person" not in plan, plan
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="EXPLAIN QUERY PLAN is SQLite's")
 def test_a_page_sorts_no_more_than_ids(county_user, make_household, lanshan_village):
     """The page of a list: the county's ids sorted from the village index, then 25 rows counted;
     the whole city's read from the newest end (search.Likely), nothing sorted."""
@@ -340,6 +341,10 @@ def test_a_page_sorts_no_more_than_ids(county_user, make_household, lanshan_vill
     for actor, sorted_ids in [(county_user, True), (city, False)]:
         with CaptureQueriesContext(connection) as queries:
             list(Paginator(selectors.household_list(actor=actor), 25).page(1).object_list)
+        count_sql = queries.captured_queries[0]["sql"]
+        assert "COUNT" in count_sql.upper() and "registry_membership" not in count_sql, count_sql
+        if connection.vendor != "sqlite":
+            continue  # the plan details below are SQLite's; the count above holds everywhere
         _count, ids, rows = (_plan_of(query["sql"]) for query in queries.captured_queries)
         assert ("TEMP B-TREE" in ids) == sorted_ids, ids
         assert "INTEGER PRIMARY KEY" in rows and "TEMP B-TREE" not in rows, rows
