@@ -127,6 +127,19 @@ def _bump(instance: models.Model) -> None:
     instance.refresh_from_db(fields=["version"])
 
 
+def _save_changes(*, actor: User, subject: models.Model, current: models.Model, before: dict) -> None:
+    """Save an edited record with its version raised, and record what changed on `subject`."""
+    _bump(current)
+    change_record(
+        actor=actor,
+        subject=subject,
+        entity=current,
+        action=ChangeRecord.Action.UPDATE,
+        before=before,
+        after=snapshot(current),
+    )
+
+
 def _household_of(person: Person) -> Household | None:
     membership = (
         Membership.objects.select_related("household").filter(person=person, left_on__isnull=True).first()
@@ -414,15 +427,7 @@ def member_update(*, actor: User, membership: Membership, version: int | None, d
         if is_head and not was_head and _has_head(household, besides=current):
             raise ValidationError({"relation": _("The household already has a head.")})
         _full_clean(current)
-        _bump(current)
-        change_record(
-            actor=actor,
-            subject=household,
-            entity=current,
-            action=ChangeRecord.Action.UPDATE,
-            before=before,
-            after=snapshot(current),
-        )
+        _save_changes(actor=actor, subject=household, current=current, before=before)
         if is_head != was_head:
             _set_head(actor=actor, household=household, person=current.person if is_head else None)
     return current
@@ -523,15 +528,7 @@ def _item_update(*, actor: User, item, version: int | None, fields: list[str], d
         _apply(current, data, fields)
         _check_member_of(household, getattr(current, "person", None))
         _full_clean(current)
-        _bump(current)
-        change_record(
-            actor=actor,
-            subject=household,
-            entity=current,
-            action=ChangeRecord.Action.UPDATE,
-            before=before,
-            after=snapshot(current),
-        )
+        _save_changes(actor=actor, subject=household, current=current, before=before)
     return current
 
 

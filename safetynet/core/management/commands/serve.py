@@ -2,9 +2,7 @@
 
 import os
 import signal
-from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -29,9 +27,6 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help=_("do not print the address"))
 
     def handle(self, *args, host: str, port: int | None, threads: int, quiet: bool, **options):
-        # WhiteNoise warns at every start when the collectstatic folder is missing; without
-        # collectstatic it serves from the apps' folders, so an empty one is enough.
-        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
         from waitress.server import create_server
 
         from safetynet.wsgi import application
