@@ -10,6 +10,16 @@ from safetynet.core.models import Division, DivisionLevel, Role, User
 
 _order = itertools.count(11)
 
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hasher():
+    """Tests hash hundreds of passwords: a fast hasher makes the suite about three times quicker.
+
+    Production keeps Django's PBKDF2 (settings.py); nothing in a test depends on the hash's cost."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 # Two counties of Linyi and one township in each, real codes.
 LANSHAN_TOWNSHIP = "371302001"  # 兰山区 兰山街道
 YINAN_TOWNSHIP = "371321101"  # 沂南县 岸堤镇
