@@ -20,6 +20,7 @@ from django.db import connection
 from conftest import user
 from safetynet.core import backup as backup_module
 from safetynet.core.models import Role
+from safetynet.core.tests import sample_files
 from safetynet.registry import services
 from safetynet.registry.models import Document, Household, Membership, Person
 
@@ -27,7 +28,7 @@ from safetynet.registry.models import Document, Household, Membership, Person
 # by migrations included; this puts it back for the tests that follow.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n" + bytes(range(256)) * 40
+PDF = sample_files.pdf()
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from conftest import user
 from safetynet.core.models import ChangeRecord, Role, UnmaskLog
+from safetynet.core.tests import sample_files
 from safetynet.registry import services
 from safetynet.registry.models import ImportJob
 
@@ -80,7 +81,7 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
         actor=actor,
         household=household,
         material_type="202",
-        upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4 secret", content_type="application/pdf"),
+        upload=SimpleUploadedFile("a.pdf", sample_files.pdf(), content_type="application/pdf"),
     )
     job = ImportJob.objects.create(created_by=actor, original_name="欧阳秘密.xlsx", file="imports/none.xlsx")
     return {

@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from safetynet.core.filecheck import check_document
 from safetynet.core.models import ChangeRecord, Division, User
 from safetynet.core.services import ConflictError, change_record, snapshot
 from safetynet.registry import codes, rules
@@ -620,29 +621,10 @@ def expense_delete(*, actor: User, item: RigidExpense, version: int | None = Non
 
 # --- documents ----------------------------------------------------------------------------------
 
-# What each accepted kind of file starts with. The name a browser sends proves nothing.
-_SIGNATURES = [
-    (b"%PDF-", ".pdf", "application/pdf"),
-    (b"\xff\xd8\xff", ".jpg", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", ".png", "image/png"),
-]
-_ZIP_KINDS = {
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-def sniff_document(head: bytes, filename: str) -> tuple[str, str]:
-    """(extension, content type) of an accepted file, or ValidationError in plain words."""
-    for magic, extension, content_type in _SIGNATURES:
-        if head.startswith(magic):
-            return extension, content_type
-    suffix = ("." + filename.rsplit(".", 1)[-1].lower()) if "." in filename else ""
-    if head.startswith(b"PK\x03\x04") and suffix in _ZIP_KINDS:
-        return suffix, _ZIP_KINDS[suffix]
-    raise ValidationError(
-        {"file": _("Only PDF, JPG, PNG, Word (.docx) and Excel (.xlsx) files can be uploaded.")}
-    )
+def sniff_document(upload, filename: str) -> tuple[str, str]:
+    """(extension, content type) of an accepted file, checked through and through (not only its first
+    bytes), or ValidationError in plain words."""
+    return check_document(upload, filename)
 
 
 def document_upload(
@@ -667,8 +649,7 @@ def document_upload(
     if material_type not in codes.MaterialType.values:
         raise ValidationError({"material_type": _("Choose what kind of material this is.")})
     _check_member_of(household, person)
-    upload.seek(0)
-    extension, content_type = sniff_document(upload.read(16), upload.name or "")
+    extension, content_type = sniff_document(upload, upload.name or "")
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks():

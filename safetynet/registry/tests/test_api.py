@@ -12,12 +12,13 @@ from conftest import person_data
 from safetynet.core.masking import mask_id_number, mask_phone
 from safetynet.core.models import ChangeRecord, Role, UnmaskLog, User
 from safetynet.core.services import api_token_create
+from safetynet.core.tests import sample_files
 from safetynet.registry import services
 from safetynet.registry.models import Household, IncomeItem, Person
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+PDF = sample_files.pdf()
 
 
 def api(user: User) -> Client:
@@ -409,7 +410,7 @@ def test_grid_worker_cannot_unmask(mine, lanshan_village):
 def test_document_upload_and_download(county_user, mine):
     client = api(county_user)
     pk = mine.household.pk
-    content = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+    content = sample_files.png()
     response = client.post(f"/api/v1/households/{pk}/documents", {
         "file": SimpleUploadedFile("照片.png", content, "image/png"), "material_type": "102",
         "person": str(mine.household.head_id)})

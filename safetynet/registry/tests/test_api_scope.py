@@ -18,12 +18,13 @@ from django.urls import resolve
 from safetynet.api import api
 from safetynet.core.models import ChangeRecord, User
 from safetynet.core.services import api_token_create
+from safetynet.core.tests import sample_files
 from safetynet.registry import services
 
 pytestmark = pytest.mark.django_db
 
 PREFIX = "/api/v1"
-PDF = b"%PDF-1.4\n%%EOF\n"
+PDF = sample_files.pdf()
 # Distinctive names: if any response to the county user contains one, something leaked.
 OTHER_NAMES = ("沂南甲某", "沂南乙某")
 

@@ -13,6 +13,7 @@ from conftest import person_data, user
 from safetynet.core.ids import make_id_number
 from safetynet.core.models import Role, UnmaskLog
 from safetynet.core.services import ConflictError
+from safetynet.core.tests import sample_files
 from safetynet.registry import services
 from safetynet.registry.models import Document, Household, Person
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 COUPLE = [("王大山", 1, "02", datetime.date(1948, 3, 1)), ("李秀英", 2, "12", datetime.date(1950, 7, 9))]
 BORN = datetime.date(1975, 1, 1)
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = sample_files.png()
 
 
 def shown(message: str) -> str:

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from conftest import person_data, user
 from safetynet.core.models import ChangeRecord, Role
 from safetynet.core.services import ConflictError
+from safetynet.core.tests import sample_files
 from safetynet.registry import privacy, selectors, services
 from safetynet.registry.models import Household, Membership, Person
 
@@ -156,11 +157,11 @@ def test_document_type_is_judged_by_content_not_name(
     fake = SimpleUploadedFile("证明.pdf", b"MZ\x90\x00 this is a program", content_type="application/pdf")
     with pytest.raises(ValidationError):
         services.document_upload(actor=county_user, household=household, upload=fake, material_type="202")
-    real = SimpleUploadedFile("证明.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
+    real = SimpleUploadedFile("证明.pdf", sample_files.pdf(), content_type="application/pdf")
     document = services.document_upload(
         actor=county_user, household=household, upload=real, material_type="202"
     )
-    assert document.file.read() == b"%PDF-1.4\n%test\n"
+    assert document.file.read() == sample_files.pdf()
     assert document.original_name == "证明.pdf"
 
 
