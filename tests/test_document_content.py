@@ -32,6 +32,9 @@ FORGED = {
     "DOCX whose content types are not XML": ("证明.docx", sample_files.docx("<Types><Override")),
     "DOCX whose content types name no Word part": (
         "证明.docx", sample_files.docx(sample_files.DOCX_CONTENT_TYPES.replace("document.main+xml", "x"))),
+    "DOCX whose content types declare entities": ("证明.docx", sample_files.docx(
+        '<!DOCTYPE t [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        + sample_files.DOCX_CONTENT_TYPES.split("?>", 1)[1])),
     "DOCX without package relationships": ("证明.docx", sample_files.docx(rels=None)),
     "an Excel workbook named .docx": ("证明.docx", sample_files.xlsx()),
     "a Word document named .xlsx": ("收入.xlsx", sample_files.docx()),
