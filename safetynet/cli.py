@@ -46,7 +46,21 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     django.setup()
     # Run the management command under its operator name, so its --help reads "safetynet NAME".
-    ManagementUtility(["safetynet"]).fetch_command(command).run_from_argv(["safetynet", name, *rest])
+    run = ManagementUtility(["safetynet"]).fetch_command(command).run_from_argv
+    if name == "worker":
+        # The worker is django-tasks-db's command: hold the server lock for it, so that no restore
+        # replaces the database under a running worker (run and serve hold it themselves).
+        from safetynet.core.management.commands.serve import restore_in_progress
+        from safetynet.core.serverlock import Busy, server_running
+
+        try:
+            with server_running():
+                run(["safetynet", name, *rest])
+        except Busy:
+            print(restore_in_progress(), file=sys.stderr)
+            return 1
+        return 0
+    run(["safetynet", name, *rest])
     return 0
 
 

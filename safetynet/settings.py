@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -35,8 +36,9 @@ DEBUG = _env_bool("SAFETYNET_DEBUG", False)
 ALLOWED_HOSTS = os.environ.get("SAFETYNET_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("SAFETYNET_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
+# No django.contrib.admin: accounts are managed with `safetynet user`, and a second login page with
+# its own forms is only more to attack.
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -52,6 +54,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, so static files stay cacheable: every response Django itself makes may carry
+    # personal data (pages, reveals, exports, documents, API) and is stored by no cache or browser.
+    "safetynet.core.middleware.NoStoreMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -125,13 +131,38 @@ SESSION_COOKIE_AGE = int(os.environ.get("SAFETYNET_IDLE_MINUTES", "30")) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = _env_bool("SAFETYNET_SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Cookies travel only over HTTPS. A demo on this computer over plain HTTP says so explicitly
+# (`safetynet run --plain-http`, which `make demo` uses, or SAFETYNET_PLAIN_HTTP=1).
+PLAIN_HTTP = _env_bool("SAFETYNET_PLAIN_HTTP", False)
+SESSION_COOKIE_SECURE = not PLAIN_HTTP
+CSRF_COOKIE_SECURE = not PLAIN_HTTP
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Behind N reverse proxies the client's address is the Nth from the right in X-Forwarded-For.
+SAFETYNET_PROXY_COUNT = int(os.environ.get("SAFETYNET_PROXY_COUNT", "0"))
 
-# Lockout after repeated failures (django-axes): per user name and per address.
+# Content-Security-Policy: only this site's own scripts, styles, images and requests; no inline
+# script or style, no eval, no framing. htmx is vendored (django_htmx) and configured without eval.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
+
+# Lockout after repeated failures (django-axes): per user name AND address together. Someone
+# elsewhere who knows a user name locks out only their own attempts, never the user at their desk.
 AXES_FAILURE_LIMIT = int(os.environ.get("SAFETYNET_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("SAFETYNET_LOCKOUT_HOURS", "0.5"))
-AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address", "username"]]
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_CLIENT_IP_CALLABLE = "safetynet.core.middleware.client_ip"
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

@@ -1,4 +1,3 @@
-from django.contrib import admin
 from django.urls import include, path
 
 from safetynet.api import api
@@ -7,5 +6,4 @@ urlpatterns = [
     path("", include("safetynet.core.urls")),
     path("registry/", include("safetynet.registry.urls")),
     path("api/v1/", api.urls),
-    path("admin/", admin.site.urls),
 ]

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
+from django.http import HttpRequest
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):
@@ -9,3 +11,31 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         if request.path_info.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every response Django makes: pages, revealed numbers, exports,
+    documents and the API all may carry personal data, which no browser or proxy cache may keep
+    (a shared office computer's cache, the back button after logout). Static files are served by
+    WhiteNoise above this middleware and stay cacheable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response["Cache-Control"] = "no-store"
+        response["Pragma"] = "no-cache"  # HTTP/1.0 caches
+        response.headers.pop("Expires", None)
+        return response
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The address a request came from, for the login lockout: REMOTE_ADDR, or behind
+    SAFETYNET_PROXY_COUNT reverse proxies the address the outermost trusted proxy saw."""
+    count = settings.SAFETYNET_PROXY_COUNT
+    if count > 0:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        if len(forwarded) >= count:
+            return forwarded[-count]
+    return request.META.get("REMOTE_ADDR")

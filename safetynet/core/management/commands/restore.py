@@ -6,6 +6,13 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from safetynet.core.backup import BackupError, check_compatible, open_backup, restore_backup
+from safetynet.core.serverlock import Busy, lock_path, nothing_running
+
+RUNNING = (
+    "safetynet is running on this data folder (the web server or the task worker holds {lock}). "
+    "Stop `safetynet run` first, then restore. Nothing was changed.\n"
+    "safetynet 正在运行（网站服务或后台任务占用 {lock}）。请先停止 safetynet run 再恢复。未做任何更改。"
+)
 
 
 def _interactive() -> bool:
@@ -15,8 +22,8 @@ def _interactive() -> bool:
 class Command(BaseCommand):
     help = (
         "Restore the database and the uploaded documents from a backup archive, replacing what is there now. "
-        "Stop the web server and the task worker first. "
-        "从备份文件恢复数据库和上传的文档，将替换现有数据。请先停止网站服务和后台任务。"
+        "Refused while the web server or the task worker runs on this data folder. "
+        "从备份文件恢复数据库和上传的文档，将替换现有数据。网站服务或后台任务运行时拒绝执行。"
     )
     requires_migrations_checks = False
 
@@ -40,6 +47,13 @@ class Command(BaseCommand):
                 "恢复将替换整个数据库和全部文档；非交互运行时必须加 --yes 才会执行。未做任何更改。"
             )
         log = self.stdout.write if verbosity >= 1 else (lambda _m: None)
+        if not check:
+            # Asked again around the restore itself; here so nobody answers the question in vain.
+            try:
+                with nothing_running():
+                    pass
+            except Busy:
+                raise CommandError(RUNNING.format(lock=lock_path())) from None
         try:
             log(f"Checking / 正在检查 {path} …")
             backup = open_backup(path)
@@ -63,7 +77,11 @@ class Command(BaseCommand):
                                "将替换当前数据库和文档，输入 yes 继续: ")
                 if answer.strip().lower() not in {"yes", "y", "是"}:
                     raise CommandError("Cancelled; nothing was changed. / 已取消，未做任何更改。")
-            counts = restore_backup(backup, log=log)
+            try:
+                with nothing_running():
+                    counts = restore_backup(backup, log=log)
+            except Busy:
+                raise CommandError(RUNNING.format(lock=lock_path())) from None
         except BackupError as error:
             raise CommandError(str(error)) from error
         finally:

@@ -5,6 +5,7 @@ stops both; if either dies, the other is stopped and the command exits non-zero.
 """
 
 import contextlib
+import os
 import signal
 import socket
 import subprocess
@@ -12,13 +13,20 @@ import sys
 import time
 import unicodedata
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from safetynet.core.demo import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD
-from safetynet.core.management.commands.serve import default_port
+from safetynet.core.management.commands.serve import (
+    add_plain_http_argument,
+    cookie_notice,
+    default_port,
+    restore_in_progress,
+)
 from safetynet.core.models import Division, Role, User
+from safetynet.core.serverlock import Busy, server_running
 
 # The order the logins are listed in: the city, the counties, each township with its village
 # staff, then the roles outside the registry.
@@ -92,8 +100,17 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=8, help=_("web server threads (default 8)"))
         parser.add_argument("--all-logins", action="store_true",
                             help=_("list every demo login, not a selection"))
+        add_plain_http_argument(parser)
 
-    def handle(self, *args, host: str, port: int | None, threads: int, all_logins: bool, **options):
+    def handle(self, *args, host: str, port: int | None, threads: int, all_logins: bool,
+               plain_http: bool = False, **options):
+        try:
+            with server_running():
+                self._run(host, port, threads, all_logins, plain_http or settings.PLAIN_HTTP)
+        except Busy:
+            raise CommandError(restore_in_progress()) from None
+
+    def _run(self, host: str, port: int | None, threads: int, all_logins: bool, plain_http: bool) -> None:
         port = default_port() if port is None else port
         if _listening(host, port):
             raise CommandError(_("Something is already listening on %(host)s:%(port)s. Stop it or choose "
@@ -105,6 +122,7 @@ class Command(BaseCommand):
 
         previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
         cli = [sys.executable, "-m", "safetynet.cli"]
+        environment = {**os.environ, "SAFETYNET_PLAIN_HTTP": "1"} if plain_http else None
         children: dict[str, subprocess.Popen] = {}
         names = {"web": _("web server"), "worker": _("task worker")}
         failed = None
@@ -114,10 +132,10 @@ class Command(BaseCommand):
             # which then stops both children in order.
             children["web"] = subprocess.Popen(
                 [*cli, "serve", "--host", host, "--port", str(port), "--threads", str(threads), "--quiet"],
-                start_new_session=True, preexec_fn=_die_with_parent,
+                start_new_session=True, preexec_fn=_die_with_parent, env=environment,
             )
             children["worker"] = subprocess.Popen(
-                [*cli, "worker"], start_new_session=True, preexec_fn=_die_with_parent,
+                [*cli, "worker"], start_new_session=True, preexec_fn=_die_with_parent, env=environment,
             )
             announced = False
             deadline = time.monotonic() + 30
@@ -130,7 +148,7 @@ class Command(BaseCommand):
                     break
                 if not announced and _listening(host, port):
                     announced = True
-                    self._announce(host, port, children, names, all_logins)
+                    self._announce(host, port, children, names, all_logins, plain_http)
                 elif not announced and time.monotonic() > deadline:
                     failed, too_slow = "web", True
                     break
@@ -148,13 +166,14 @@ class Command(BaseCommand):
                                % {"name": names[failed], "code": code})
         self.stdout.write(_("Stopped the web server and the task worker."))
 
-    def _announce(self, host, port, children, names, all_logins) -> None:
+    def _announce(self, host, port, children, names, all_logins, plain_http) -> None:
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104
         out = self.stdout
         out.write("")
         out.write(_("safetynet is running at http://%(host)s:%(port)s/") % {"host": shown_host, "port": port})
         out.write(", ".join(_("%(name)s: pid %(pid)s") % {"name": names[n], "pid": c.pid}
                             for n, c in children.items()))
+        out.write(cookie_notice(plain_http))
         try:
             rows, hidden = demo_logins(everything=all_logins)
         except DatabaseError:  # not migrated yet: the site itself will say so

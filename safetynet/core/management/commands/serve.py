@@ -3,8 +3,11 @@
 import os
 import signal
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+
+from safetynet.core.serverlock import Busy, lock_path, server_running
 
 
 def default_port() -> int:
@@ -13,6 +16,25 @@ def default_port() -> int:
     except ValueError:
         raise CommandError(_("PORT must be a number, not %(value)r.")
                            % {"value": os.environ["PORT"]}) from None
+
+
+def add_plain_http_argument(parser) -> None:
+    parser.add_argument("--plain-http", action="store_true",
+                        help=_("a demo over plain HTTP: login cookies are not marked Secure "
+                               "(never for real data; same as SAFETYNET_PLAIN_HTTP=1)"))
+
+
+def cookie_notice(plain_http: bool) -> str:
+    if plain_http:
+        return _("Plain HTTP (demo): login cookies are not marked Secure. Do not use this for real data; "
+                 "in service, put safetynet behind HTTPS.")
+    return _("Login cookies are sent over HTTPS only. For a demo over plain HTTP on this computer, "
+             "start with --plain-http.")
+
+
+def restore_in_progress() -> str:
+    return _("A restore is running on this data folder (%(lock)s). Start safetynet again when it has "
+             "finished.") % {"lock": lock_path()}
 
 
 class Command(BaseCommand):
@@ -25,8 +47,20 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=None, help=_("port (default: $PORT, else 8000)"))
         parser.add_argument("--threads", type=int, default=8, help=_("worker threads (default 8)"))
         parser.add_argument("--quiet", action="store_true", help=_("do not print the address"))
+        add_plain_http_argument(parser)
 
-    def handle(self, *args, host: str, port: int | None, threads: int, quiet: bool, **options):
+    def handle(self, *args, host: str, port: int | None, threads: int, quiet: bool, plain_http: bool = False,
+               **options):
+        if plain_http:  # before the first request: the cookie settings are read per response
+            settings.PLAIN_HTTP = True
+            settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+        try:
+            with server_running():
+                self._serve(host, port, threads, quiet)
+        except Busy:
+            raise CommandError(restore_in_progress()) from None
+
+    def _serve(self, host: str, port: int | None, threads: int, quiet: bool) -> None:
         from waitress.server import create_server
 
         from safetynet.wsgi import application
@@ -47,4 +81,5 @@ class Command(BaseCommand):
         if not quiet:
             self.stdout.write(_("Web server listening on http://%(host)s:%(port)s/ — Ctrl-C stops it.")
                               % {"host": host, "port": port})
+            self.stdout.write(cookie_notice(settings.PLAIN_HTTP))
         server.run()

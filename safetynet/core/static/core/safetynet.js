@@ -18,3 +18,11 @@
   });
   document.addEventListener("htmx:sendError", function () { show("offline"); });
 })();
+
+// A link marked data-current-query carries the page's current query (filters typed since the page
+// loaded, which htmx pushed into the address bar). Here, not in an onclick attribute: CSP forbids those.
+document.addEventListener("click", function (event) {
+  "use strict";
+  var link = event.target.closest && event.target.closest("a[data-current-query]");
+  if (link) { link.search = window.location.search; }
+});
