@@ -206,7 +206,8 @@ SAFETYNET_CITY_CODE = os.environ.get("SAFETYNET_CITY_CODE", "3713")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"refusal_without_traceback": {"()": "safetynet.core.logfilters.RefusalWithoutTraceback"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["refusal_without_traceback"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("SAFETYNET_LOG_LEVEL", "WARNING")},
     "loggers": {"safetynet": {"level": "INFO"}},
 }
