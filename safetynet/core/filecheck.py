@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import io
 import warnings
-import xml.etree.ElementTree as ElementTree
 import zipfile
 from typing import BinaryIO
+from xml.parsers import expat
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -30,7 +30,7 @@ _MAIN_PART = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
 }
-_CONTENT_TYPES_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_CONTENT_TYPES_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 # A package may not unpack to more than this (a zip bomb would otherwise fill memory while checked).
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 # Pillow refuses images above twice its default pixel limit; its warning below that is an error here too.
@@ -92,12 +92,44 @@ def _check_image(handle: BinaryIO, extension: str) -> None:
         raise _NotWhatItClaims from error
 
 
-def _parse_xml(data: bytes) -> ElementTree.Element:
-    """Parse one part of an Office package. Office parts never carry a DTD; without one no entity can
-    be declared, so entity expansion ("billion laughs") and external entities are impossible."""
-    if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
+def _refuse_dtd(*_args) -> None:
+    raise _NotWhatItClaims
+
+
+def _well_formed(part) -> None:
+    """Read one XML part of an Office package as a stream and check that it is well-formed XML, in
+    constant memory. Office parts never carry a DTD; one is refused, so no entity can be declared
+    and neither entity expansion ("billion laughs") nor external entities are possible."""
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    while chunk := part.read(1024 * 1024):
+        parser.Parse(chunk, False)
+    parser.Parse(b"", True)
+
+
+def _part_names_of_kind(package: zipfile.ZipFile, content_type: str) -> list[str]:
+    """The parts [Content_Types].xml gives `content_type`, or _NotWhatItClaims if it is no such list."""
+    overrides: list[str] = []
+    root: list[str] = []
+
+    def start(name: str, attributes: dict) -> None:
+        if not root:
+            root.append(name)
+        if name == f"{_CONTENT_TYPES_NS} Override" and attributes.get("ContentType") == content_type:
+            overrides.append(attributes.get("PartName", "").lstrip("/"))
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    parser.StartElementHandler = start
+    with package.open("[Content_Types].xml") as part:
+        while chunk := part.read(1024 * 1024):
+            parser.Parse(chunk, False)
+    parser.Parse(b"", True)
+    if root != [f"{_CONTENT_TYPES_NS} Types"]:
         raise _NotWhatItClaims
-    return ElementTree.fromstring(data)  # noqa: S314 — no DTD, see above
+    return overrides
 
 
 def _check_package(handle: BinaryIO, extension: str) -> None:
@@ -109,17 +141,15 @@ def _check_package(handle: BinaryIO, extension: str) -> None:
             names = {member.filename for member in members}
             if "[Content_Types].xml" not in names or "_rels/.rels" not in names:
                 raise _NotWhatItClaims
-            types = _parse_xml(package.read("[Content_Types].xml"))
-            main_parts = [override.get("PartName", "").lstrip("/")
-                          for override in types.iter(f"{_CONTENT_TYPES_NS}Override")
-                          if override.get("ContentType") == _MAIN_PART[extension]]
-            if types.tag != f"{_CONTENT_TYPES_NS}Types" or len(main_parts) != 1 or main_parts[0] not in names:
+            main_parts = _part_names_of_kind(package, _MAIN_PART[extension])
+            if len(main_parts) != 1 or main_parts[0] not in names:
                 raise _NotWhatItClaims
-            _parse_xml(package.read("_rels/.rels"))
-            _parse_xml(package.read(main_parts[0]))
+            for name in ("_rels/.rels", main_parts[0]):
+                with package.open(name) as part:
+                    _well_formed(part)
             if package.testzip() is not None:  # every member's checksum
                 raise _NotWhatItClaims
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ElementTree.ParseError, KeyError, ValueError, OSError,
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, expat.ExpatError, KeyError, ValueError, OSError,
             NotImplementedError, EOFError, RuntimeError) as error:
         raise _NotWhatItClaims from error
 
