@@ -1,14 +1,22 @@
 """`safetynet restore` refuses to replace the data under a running `safetynet run`, and works once it
-has stopped; a server does not start while a restore holds the data folder."""
+has stopped; a server does not start while a restore holds the data folder. And a plain-HTTP demo
+run lets people log in only when it says it is one (`--plain-http`)."""
 
+import http.cookiejar
+import re
 import signal
 import subprocess
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from safetynet.core.demo import DEMO_PASSWORD
 from safetynet.core.serverlock import nothing_running, server_running
-from safetynet.core.tests.test_run_command import CLI, Running, environment  # noqa: F401 — fixture
+from safetynet.core.tests.test_run_command import CLI, Running, environment, free_port  # noqa: F401 — fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +62,47 @@ def test_a_server_does_not_start_during_a_restore(environment):  # noqa: F811
         worker = cli(environment, "worker")
     assert serve.returncode != 0 and "恢复" in serve.stderr
     assert worker.returncode != 0 and "恢复" in worker.stderr
+
+
+class RunningWith(Running):
+    """`safetynet run` with extra options."""
+
+    def __init__(self, env: dict, *options: str):
+        self.port = free_port()
+        self.process = subprocess.Popen([*CLI, "run", "--port", str(self.port), *options], env=env, text=True,
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.lines = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+
+def log_in_like_a_browser(port: int) -> int:
+    """Log in as the demo city user over plain HTTP with a cookie jar that, like a browser on another
+    address than localhost, never sends a Secure cookie over plain HTTP; the status of the login."""
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+    base = f"http://127.0.0.1:{port}"
+    form = opener.open(f"{base}/login/", timeout=10).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": "city",
+                                   "password": DEMO_PASSWORD}).encode()
+    try:
+        return opener.open(urllib.request.Request(f"{base}/login/", data=data), timeout=10).status  # noqa: S310
+    except urllib.error.HTTPError as answer:
+        return answer.code
+
+
+@pytest.mark.parametrize(("options", "status"), [((), 403), (("--plain-http",), 302)])
+def test_a_plain_http_demo_must_say_so_to_let_people_log_in(environment, options, status):  # noqa: F811
+    running = RunningWith(environment, *options)
+    try:
+        running.wait_until_ready()
+        # Without --plain-http the cookies are Secure: a browser does not send them back over plain
+        # HTTP, so the login is refused (CSRF); with it, the demo login works and says it is a demo.
+        assert log_in_like_a_browser(running.port) == status
+        assert ("--plain-http" in running.output) == (not options)
+    finally:
+        running.stop()
