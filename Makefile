@@ -20,7 +20,7 @@ setup: $(VENV)/.installed
 demo: setup
 	$(VENV)/bin/safetynet migrate --no-input
 	$(VENV)/bin/safetynet demo-city --households $(DEMO_HOUSEHOLDS) --seed 2022 --if-empty
-	$(VENV)/bin/safetynet run --port $(PORT)
+	$(VENV)/bin/safetynet run --port $(PORT) --plain-http
 
 test: setup
 	$(VENV)/bin/pytest -q
