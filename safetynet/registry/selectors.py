@@ -137,11 +137,12 @@ def household_list(
     return households
 
 
-def household_list_matches(*, actor: User, households) -> dict[int, list[Membership]]:
-    """For a page of household_list filtered by a search for people: the current members each
-    household was found by (the list shows them beside the head), by household id."""
+def household_list_matches(*, actor: User, households: QuerySet, shown) -> dict[int, list[Membership]]:
+    """For the households `shown` (a page) of `households` (what household_list returned, filtered
+    by a search for people): the current members each was found by, by household id. The list shows
+    them beside the head."""
     search = getattr(households, "person_search", None)
-    rows = list(households)
+    rows = list(shown)
     if search is None or not rows:
         return {}
     people = _people_matching(actor, search).values("pk")

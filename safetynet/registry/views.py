@@ -162,7 +162,7 @@ def household_list(request):
     context = {
         "filter_form": filter_form, "page": page,
         "townships": division_names(townships), "counties": counties,
-        "matches": selectors.household_list_matches(actor=actor, households=page.object_list),
+        "matches": selectors.household_list_matches(actor=actor, households=households, shown=page),
         "explanation": refusal or selectors.search_explanation(actor=actor, query=filters.get("query", "")),
         "search_hint": forms.search_hint(actor),
         "may_write": rules.may_write_registry(actor),
