@@ -164,7 +164,7 @@ def household_list(request):
         "townships": division_names(townships), "counties": counties,
         "matches": selectors.household_list_matches(actor=actor, households=households, shown=page),
         "explanation": refusal or selectors.search_explanation(actor=actor, query=filters.get("query", "")),
-        "search_hint": forms.search_hint(actor),
+        "search_hint": forms.search_hint(actor), "refused": bool(refusal),
         "may_write": rules.may_write_registry(actor),
     }
     partial = request.htmx and not request.htmx.boosted
