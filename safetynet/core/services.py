@@ -404,7 +404,7 @@ def identifier_lookup_start(*, actor: User, kind: str, shown: str, channel: str)
     fields = {"actor": actor, "area": actor.division_id, "kind": kind, "shown": shown[:40],
               "channel": channel[:10]}
     with transaction.atomic():
-        User.objects.select_for_update().filter(pk=actor.pk).exists()
+        list(User.objects.select_for_update().filter(pk=actor.pk).values_list("pk", flat=True))
         refused = identifier_lookups_used(actor=actor) >= limit
         lookup = IdentifierLookup.objects.create(
             **fields,

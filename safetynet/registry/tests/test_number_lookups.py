@@ -172,6 +172,8 @@ def test_the_county_sees_the_refusals_on_its_home_page(client, grid, target, cou
     home = client.get(reverse("home"))
     assert 'id="lookup-notices"' in home.text
     assert grid.username in home.text and "3713**********" + target.id_number[-4:] in home.text
+    client.force_login(user(Role.CITY_BUREAU, "3713"))
+    assert grid.username in client.get(reverse("home")).text
     client.force_login(other_county_user)
     assert 'id="lookup-notices"' not in client.get(reverse("home")).text
     client.force_login(grid)
