@@ -29,6 +29,7 @@ from safetynet.core.services import (
     identifier_lookup_record,
     identifier_lookup_start,
     snapshot,
+    unmask_log,
 )
 from safetynet.registry import codes, rules
 from safetynet.registry.models import (
@@ -233,8 +234,9 @@ def _check_id_number_free(
             identifier_lookup_finish(lookup=lookup, outcome=IdentifierLookup.Outcome.NOT_FOUND)
         return lookup
     if in_scope(actor, holder.area_id):
-        if lookup is not None:
+        if lookup is not None:  # the holder's whole number is now known to the user: a disclosure
             identifier_lookup_finish(lookup=lookup, outcome=IdentifierLookup.Outcome.FOUND, matches=1)
+            unmask_log(actor=actor, subject=holder, fields="id_number", channel=channel)
         raise _registered_as(holder, number)
     if lookup is not None:
         identifier_lookup_finish(lookup=lookup, outcome=IdentifierLookup.Outcome.ELSEWHERE, matches=1)

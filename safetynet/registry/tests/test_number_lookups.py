@@ -264,4 +264,16 @@ def test_a_coordinator_guessing_through_the_registration_form_is_refused_past_th
         services.person_create(actor=coordinator, data=data)
     message = " ".join(refused.value.message_dict["id_number"])
     assert target.name not in message and "赵" not in message
+    assert not UnmaskLog.objects.filter(actor=coordinator).exists()
+
+
+def test_a_coordinator_told_who_holds_a_number_is_logged_as_a_disclosure(lanshan_village, target):
+    coordinator = user(Role.VILLAGE_COORDINATOR, lanshan_village.code)
+    data = person_data(lanshan_village, name="试探") | {"id_number": target.id_number, "birth_date": None,
+                                                         "sex": None}
+    with pytest.raises(ValidationError) as refused:
+        services.person_create(actor=coordinator, data=data)
+    assert refused.value.error_dict["id_number"][0].code == "id_number_registered"
+    assert IdentifierLookup.objects.get(actor=coordinator).outcome == Outcome.FOUND
+    assert UnmaskLog.objects.get(actor=coordinator).subject_id == target.pk
     assert IdentifierLookup.objects.filter(actor=coordinator, outcome=Outcome.REFUSED).count() == 1
