@@ -203,7 +203,7 @@ def _candidates(request, *, housed: bool, pick_form) -> dict:
     if chosen is not None and chosen not in (candidates or []):
         candidates = [chosen, *(candidates or [])]
     return {"person_q": query, "housed": housed, "candidates": candidates, "explanation": explanation,
-            "chosen_pk": chosen.pk if chosen else None}
+            "chosen_pk": chosen.pk if chosen else None, "search_hint": forms.search_hint(request.user)}
 
 
 # --- the household page ---------------------------------------------------------------------------

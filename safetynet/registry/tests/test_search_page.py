@@ -114,3 +114,11 @@ def test_a_new_household_at_a_new_address_is_not_pointed_out(client, county_user
     }
     text = client.post(reverse("registry:household_create"), post, follow=True).text
     assert "已登记有其他家庭" not in text
+
+
+def test_the_person_picker_names_every_kind_of_search(client, lanshan_village):
+    client.force_login(user(Role.VILLAGE_COORDINATOR, lanshan_village.code))
+    text = client.get(reverse("registry:household_create")).text
+    hint = text.split('id="person-q-hint"')[1].split("</p>")[0]
+    for kind in ("完整身份证号", "后四位", "姓名", "拼音", "首字母", "手机号", "地址"):
+        assert kind in hint, kind
