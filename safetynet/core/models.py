@@ -163,6 +163,42 @@ class UnmaskLog(models.Model):
         return f"{self.actor_id} {self.subject_type} {self.subject_id} {self.at:%Y-%m-%d %H:%M}"
 
 
+class IdentifierLookup(models.Model):
+    """A whole ID or phone number checked against the registry by someone who does not see such
+    numbers whole: a search by it, or a form refusing it as already registered. Each answer tells
+    whether somebody holds the number, so each is logged as a possible disclosure and counts towards
+    the user's limit (core.services.identifier_lookup_start). A lookup refused past the limit, and a
+    number found registered outside the user's area, are what the county bureau is shown."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Being checked")
+        FOUND = "found", _("Found")
+        NOT_FOUND = "not_found", _("No one found")
+        ELSEWHERE = "elsewhere", _("Registered outside the user's area")
+        REFUSED = "refused", _("Refused: the limit was reached")
+        CREATED = "created", _("Registered as a new person")
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The user's division at the time: whose county bureau is told, even if the user moves later.
+    area = models.CharField(max_length=12)
+    kind = models.CharField(max_length=16)  # id_number, phone
+    shown = models.CharField(max_length=40)  # the number masked: what the user sees of it anyway
+    channel = models.CharField(max_length=10)  # page, api, form
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    matches = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["actor", "at"], name="lookup_actor_time"),
+            models.Index(fields=["area", "at"], name="lookup_area_time"),
+        ]
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} {self.kind} {self.shown} {self.outcome} {self.at:%Y-%m-%d %H:%M}"
+
+
 class ApiToken(models.Model):
     """A bearer token for /api/v1. Only its SHA-256 is stored; the token is shown once."""
 

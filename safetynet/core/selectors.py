@@ -1,9 +1,19 @@
 """Reads of platform data on a user's behalf."""
 
+import datetime
+
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from safetynet.core.models import ApiToken, ChangeRecord, Division, DivisionLevel, User
+from safetynet.core.models import (
+    ApiToken,
+    ChangeRecord,
+    Division,
+    DivisionLevel,
+    IdentifierLookup,
+    Role,
+    User,
+)
 from safetynet.core.scope import scope_code, scope_q
 from safetynet.core.services import hash_token
 
@@ -58,3 +68,20 @@ def user_for_token(key: str) -> User | None:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.user
+
+
+# What the county bureau is told: lookups of whole numbers refused past a user's limit, and numbers
+# found registered outside the user's area (a duplicate refused at registration).
+NOTICE_OUTCOMES = (IdentifierLookup.Outcome.REFUSED, IdentifierLookup.Outcome.ELSEWHERE)
+NOTICE_ROLES = frozenset({Role.CITY_BUREAU, Role.COUNTY_BUREAU})
+
+
+def identifier_lookup_notices(*, actor: User, days: int = 30) -> QuerySet[IdentifierLookup]:
+    """The notices of the last `days` about users of the actor's area, newest first; none for a
+    role that is not a city or county bureau."""
+    if actor.role not in NOTICE_ROLES:
+        return IdentifierLookup.objects.none()
+    since = timezone.now() - datetime.timedelta(days=days)
+    notices = IdentifierLookup.objects.filter(scope_q(actor, "area"), outcome__in=NOTICE_OUTCOMES,
+                                              at__gte=since)
+    return notices.select_related("actor")

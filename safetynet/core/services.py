@@ -353,3 +353,83 @@ def user_bulk_set_password(
             ],
             batch_size=500,
         )
+
+
+# --- whole numbers looked up by someone who sees them masked ---------------------------------------
+# A role that sees `3713**********3843` and the person's age and sex could try the few whole numbers
+# that fit, in a search or a registration form, until one is answered "found": each such lookup is
+# logged, and a user gets a limited number of them in a rolling window. Past the limit the lookup is
+# refused (and the refusal recorded: the county bureau's notice), so an enumeration cannot finish.
+
+# Imported here, not at the top, so that this section stays one appended block.
+from django.conf import settings  # noqa: E402
+from django.core.exceptions import PermissionDenied  # noqa: E402
+
+from safetynet.core.models import IdentifierLookup  # noqa: E402
+
+
+class LookupRefused(PermissionDenied):
+    """The user has used up their lookups of whole numbers for now."""
+
+
+def identifier_lookup_limit() -> tuple[int, datetime.timedelta]:
+    """How many lookups of whole numbers a user may make, and in what rolling window. Settings:
+    SAFETYNET_NUMBER_LOOKUP_LIMIT (default 5) and SAFETYNET_NUMBER_LOOKUP_HOURS (default 24)."""
+    limit = int(getattr(settings, "SAFETYNET_NUMBER_LOOKUP_LIMIT", 5))
+    hours = float(getattr(settings, "SAFETYNET_NUMBER_LOOKUP_HOURS", 24))
+    return limit, datetime.timedelta(hours=hours)
+
+
+# Lookups that do not use up the allowance: a refusal answered nothing, and a number registered as
+# a new person is the ordinary work of registering people (nothing about anybody else was learnt).
+_NOT_COUNTED = (IdentifierLookup.Outcome.REFUSED, IdentifierLookup.Outcome.CREATED)
+
+
+def identifier_lookups_used(*, actor: User) -> int:
+    limit, window = identifier_lookup_limit()
+    since = timezone.now() - window
+    return (IdentifierLookup.objects.filter(actor=actor, at__gte=since)
+            .exclude(outcome__in=_NOT_COUNTED).count())
+
+
+def identifier_lookup_start(*, actor: User, kind: str, shown: str, channel: str) -> IdentifierLookup:
+    """Record that the actor is looking up a whole number (`shown`: the number masked), before
+    anything about it is read. Past the limit, record the refusal and raise LookupRefused.
+
+    Call it outside any transaction that the answer may roll back (a refused registration raises a
+    ValidationError): the record must outlive the error. Lookups of one user are counted one at a
+    time (their user row locked), so parallel requests cannot overrun the limit.
+    """
+    limit, window = identifier_lookup_limit()
+    fields = {"actor": actor, "area": actor.division_id, "kind": kind, "shown": shown[:40],
+              "channel": channel[:10]}
+    with transaction.atomic():
+        list(User.objects.select_for_update().filter(pk=actor.pk).values_list("pk", flat=True))
+        refused = identifier_lookups_used(actor=actor) >= limit
+        lookup = IdentifierLookup.objects.create(
+            **fields,
+            outcome=IdentifierLookup.Outcome.REFUSED if refused else IdentifierLookup.Outcome.PENDING,
+        )
+    if refused:
+        hours = round(window.total_seconds() / 3600)
+        raise LookupRefused(_(
+            "You have looked up %(limit)d whole ID or phone numbers in the last %(hours)d hours, as many "
+            "as your role may. This search is refused and your county civil-affairs bureau has been "
+            "told. Search by name or by the last four characters of the ID number, or ask the county "
+            "bureau."
+        ) % {"limit": limit, "hours": hours})
+    return lookup
+
+
+def identifier_lookup_finish(*, lookup: IdentifierLookup, outcome: str, matches: int = 0) -> None:
+    """What the lookup found (IdentifierLookup.Outcome)."""
+    IdentifierLookup.objects.filter(pk=lookup.pk).update(outcome=outcome, matches=matches)
+    lookup.outcome, lookup.matches = outcome, matches
+
+
+def identifier_lookup_record(*, actor: User, kind: str, shown: str, channel: str, outcome: str) -> None:
+    """Record a lookup that counts towards no limit (a role that sees numbers whole, told that a
+    number it typed is registered outside its area). Call it outside the transaction the refusal
+    rolls back."""
+    IdentifierLookup.objects.create(actor=actor, area=actor.division_id, kind=kind, shown=shown[:40],
+                                    channel=channel[:10], outcome=outcome)

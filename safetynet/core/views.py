@@ -6,11 +6,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.i18n import set_language as django_set_language
 
-from safetynet.core.selectors import division_path
+from safetynet.core.selectors import division_path, identifier_lookup_notices
+from safetynet.core.services import identifier_lookup_limit
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +52,26 @@ def menu_items(request: HttpRequest) -> list[dict]:
     return [
         {"label": item.label, "url": reverse(item.url_name)} for item in _MENU if item.allowed(user)
     ]
+
+
+# --- the county's notice of lookups by whole number ------------------------------------------------
+
+NOTICES_SHOWN = 20
+
+
+@register_home_panel
+def identifier_lookup_notices_panel(request) -> str | None:
+    """For a city or county bureau: users of its area refused a lookup of a whole ID or phone number
+    past their limit, or told that a number they typed is registered outside their area."""
+    notices = identifier_lookup_notices(actor=request.user)
+    rows = list(notices[:NOTICES_SHOWN])
+    if not rows:
+        return None
+    limit, window = identifier_lookup_limit()
+    return render_to_string("core/_lookup_notices.html", {
+        "notices": rows, "total": notices.count(), "limit": limit,
+        "hours": round(window.total_seconds() / 3600),
+    }, request=request)
 
 
 # --- pages ---------------------------------------------------------------------------------------

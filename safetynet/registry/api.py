@@ -219,7 +219,7 @@ class HouseholdPage(Schema):
 def household_list(request, filters: Query[HouseholdFilters]):
     qs = selectors.household_list(
         actor=_actor(request), division=filters.division, query=filters.q, status=filters.status,
-        heating=filters.heating, co_alarm=filters.co_alarm, urban_rural=filters.urban_rural,
+        heating=filters.heating, co_alarm=filters.co_alarm, urban_rural=filters.urban_rural, channel="api",
     )
     shown = _shown(request, filters.unmask)
     return page_of(qs, filters, lambda household: _household_out(household, shown))
@@ -296,7 +296,7 @@ class PersonPage(Schema):
 def person_list(request, filters: Query[PersonFilters]):
     actor = _actor(request)
     if filters.q:
-        qs = selectors.person_search(actor=actor, query=filters.q)
+        qs = selectors.person_search(actor=actor, query=filters.q, channel="api")
     else:
         qs = selectors.person_list(actor=actor)
     shown = _shown(request, filters.unmask)

@@ -2,8 +2,10 @@
 
 from django import forms
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -26,11 +28,26 @@ def attach_errors(error: ValidationError, *filled_in: forms.Form) -> None:
         first.add_error(None, error)
         return
     for field, errors in error.error_dict.items():
+        errors = [_with_link(each) for each in errors]
         owner = next((form for form in filled_in if field in form.fields), None)
         if owner is None:
             first.add_error(None, errors)
         else:
             owner.add_error(field, errors)
+
+
+def _with_link(error: ValidationError) -> ValidationError:
+    """The services say who holds an ID number in words; a page adds a link to that person."""
+    if getattr(error, "code", None) != "id_number_registered" or not error.params:
+        return error
+    params = error.params
+    if params.get("household_id"):
+        url = reverse("registry:household_detail", args=[params["household_id"]])
+        label = _("Open their household")
+    else:
+        url, label = reverse("registry:person_edit", args=[params["person_id"]]), _("Open their record")
+    return ValidationError(format_html('{} <a href="{}">{}</a>', error.message % params, url, label),
+                           code=error.code)
 
 
 class ServiceForm(forms.ModelForm):
@@ -356,12 +373,24 @@ _FILTER_LEVELS = {
 _ANY = ("", _("All"))
 
 
+def search_hint(actor: User) -> str:
+    """Every kind of search, in words, for what the actor's role may search by."""
+    if selectors.sees_whole_numbers(actor):
+        return _("Search by a whole ID number or its last four characters or more; a name or a given "
+                 "name; pinyin or its initials (zs finds 张三); a phone number or its start (seven "
+                 "digits or more); or part of an address.")
+    return _("Search by a whole ID number or its last four characters; a name or a given name; pinyin "
+             "or its initials (zs finds 张三); a whole mobile number; or part of an address. Your role "
+             "sees ID and phone numbers masked: a search by a whole number is logged, and only a few "
+             "are allowed a day.")
+
+
 class HouseholdFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Search"), required=False, max_length=50,
         widget=forms.TextInput(attrs={
             "type": "search", "autocomplete": "off",
-            "placeholder": _("ID number or its last digits, name, pinyin, phone or address"),
+            "placeholder": _("ID number or its last four, name, pinyin or initials, phone, address"),
         }),
     )
     division = forms.ChoiceField(label=capfirst(_("township or village")), required=False)
@@ -386,6 +415,9 @@ class HouseholdFilterForm(forms.Form):
             (d for level in levels for d in division_list(actor=actor, level=level)), key=lambda d: d.code
         )
         deepest = levels[-1] if len(levels) > 1 else None
+        # Named by what it lists: a city user chooses a county, a county user a township.
+        self.fields["division"].label = capfirst(DivisionLevel(levels[0]).label) if levels else ""
+        self.fields["q"].help_text = search_hint(actor)
         self.fields["division"].choices = [_ANY] + [
             (d.code, f"\u2003{d.name}" if d.level == deepest else d.name) for d in divisions
         ]

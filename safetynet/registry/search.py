@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import BooleanField, CharField, Func, Q
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext as _
 from pypinyin import lazy_pinyin
 
 from safetynet.core.ids import check_character
@@ -129,6 +130,10 @@ class Search:
 
     person: Q | None
     address: str = ""
+    # A query that is one whole number ("id_number" or "phone") and the number: for a role that sees
+    # such numbers masked, a lookup to log and count (registry.selectors).
+    number_kind: str = ""
+    number: str = ""
 
     @property
     def empty(self) -> bool:
@@ -236,11 +241,14 @@ def parse(query: str, *, whole_numbers: bool) -> Search:
     if not text:
         return Search(None)
     if _OLD_ID_NUMBER.fullmatch(upper):
-        return Search(Q(id_number=full_id_number(upper)))
+        number = full_id_number(upper)
+        return Search(Q(id_number=number), number_kind="id_number", number=number)
     if _ID_NUMBER.fullmatch(upper):
-        return Search(Q(id_number=upper))
+        return Search(Q(id_number=upper), number_kind="id_number", number=upper)
     if _DIGITS.fullmatch(upper) or _ID_ENDING.fullmatch(upper) or _PHONE.fullmatch(upper):
-        return Search(_anyof(_number_conditions(upper, whole_numbers)))
+        whole_phone = not whole_numbers and _MOBILE.fullmatch(upper)
+        return Search(_anyof(_number_conditions(upper, whole_numbers)),
+                      number_kind="phone" if whole_phone else "", number=upper if whole_phone else "")
     if _LETTERS.fullmatch(lower := text.lower()):
         if len(lower) < PINYIN_MIN:
             return Search(None)
@@ -252,6 +260,25 @@ def parse(query: str, *, whole_numbers: bool) -> Search:
         conditions = [prefix_q("name", text), prefix_q("name_given", text)]
         return Search(_anyof(conditions), address=text if len(text) >= ADDRESS_MIN else "")
     return Search(None, address=text)
+
+
+def explain(query: str, *, whole_numbers: bool) -> str:
+    """Why `query` finds nothing by design (not for want of a match), in words for the user; "" when
+    it is an ordinary search."""
+    text = normalise(query)
+    upper = text.upper()
+    if _LETTERS.fullmatch(text.lower() or "-") and len(text) < PINYIN_MIN:
+        return _("One letter is the pinyin initial of too many people to list. Type two letters or "
+                 "more (zs finds 张三), or the name in Chinese characters.")
+    numeric = _DIGITS.fullmatch(upper) or _ID_ENDING.fullmatch(upper) or _PHONE.fullmatch(upper)
+    whole_id = _ID_NUMBER.fullmatch(upper) or _OLD_ID_NUMBER.fullmatch(upper)
+    if numeric and not whole_numbers and not whole_id and len(upper) != ID_ENDING_SHOWN \
+            and not _MOBILE.fullmatch(upper):
+        return _("Your role sees ID and phone numbers masked, so it searches by the last four "
+                 "characters of an ID number, or by a whole ID number or mobile number.")
+    if numeric and len(upper) < ID_ENDING_SHOWN:
+        return _("Type at least the last four characters of an ID number.")
+    return ""
 
 
 def _number_conditions(number: str, whole_numbers: bool) -> list[Q]:

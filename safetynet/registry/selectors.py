@@ -1,14 +1,18 @@
 """Every read of the registry on a user's behalf. Each one applies the user's area."""
 
+from dataclasses import replace
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
 from django.utils.translation import gettext as _
 
-from safetynet.core.models import User
+from safetynet.core.masking import mask_id_number, mask_phone
+from safetynet.core.models import IdentifierLookup, User
 from safetynet.core.scope import UNMASKING_ROLES, scope_code, scope_q, subtree_q
 from safetynet.core.selectors import change_timeline
+from safetynet.core.services import identifier_lookup_finish, identifier_lookup_start, unmask_log
 from safetynet.core.text import normalise
 from safetynet.registry import rules
 from safetynet.registry.models import (
@@ -20,7 +24,15 @@ from safetynet.registry.models import (
     Person,
     RigidExpense,
 )
-from safetynet.registry.search import Likely, Search, SortValue, Unindexed, household_address_q, parse
+from safetynet.registry.search import (
+    Likely,
+    Search,
+    SortValue,
+    Unindexed,
+    explain,
+    household_address_q,
+    parse,
+)
 
 CITY_CODE_LENGTH = 4
 
@@ -39,6 +51,15 @@ class HouseholdListQuerySet(QuerySet):
     bare ids from the village index first takes a few milliseconds. The rows of a page carry what
     `_with_list_columns` adds, whatever else a caller added to the list.
     """
+
+    # The search the list was filtered by (None: none), kept on every copy of the list, so that a
+    # page of it can show which member matched (household_list_matches) without searching again.
+    person_search: Search | None = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone.person_search = self.person_search
+        return clone
 
     def _fetch_all(self):
         if self._result_cache is None and self.query.is_sliced and self._iterable_class is ModelIterable:
@@ -83,6 +104,7 @@ def household_list(
     heating: str = "",
     co_alarm: bool | None = None,
     urban_rural: str = "",
+    channel: str = "page",
 ) -> QuerySet[Household]:
     """Households in the actor's area, newest first, filtered as asked.
 
@@ -103,12 +125,67 @@ def household_list(
         qs = qs.filter(co_alarm=co_alarm)
     if urban_rural:
         qs = qs.filter(urban_rural=urban_rural)
+    search = None
     if normalise(query):
-        qs = qs.filter(pk__in=_households_matching(actor, parse(query, whole_numbers=_sees_whole(actor))))
+        search = _search(actor, query, channel)
+        qs = qs.filter(pk__in=_households_matching(actor, search))
     # Newest first. The whole city's list reads the table from the newest end; a smaller area's
     # sorts its own ids (search.SortValue), however old they are.
     newest_first = "-id" if _city_wide(actor) else SortValue("id").desc()
-    return _with_list_columns(qs).order_by(newest_first)
+    households = _with_list_columns(qs).order_by(newest_first)
+    households.person_search = search if search is not None and search.person is not None else None
+    return households
+
+
+def household_list_matches(*, actor: User, households: QuerySet, shown) -> dict[int, list[Membership]]:
+    """For the households `shown` (a page) of `households` (what household_list returned, filtered
+    by a search for people): the current members each was found by, by household id. The list shows
+    them beside the head."""
+    search = getattr(households, "person_search", None)
+    rows = list(shown)
+    if search is None or not rows:
+        return {}
+    people = _people_matching(actor, search).values("pk")
+    members = (Membership.objects.filter(household__in=[h.pk for h in rows], left_on__isnull=True,
+                                         person__in=people)
+               .select_related("person").order_by("household_id", "relation", "person__name"))
+    matches: dict[int, list[Membership]] = {}
+    for membership in members:
+        matches.setdefault(membership.household_id, []).append(membership)
+    return matches
+
+
+def search_explanation(*, actor: User, query: str) -> str:
+    """Why a query the actor typed finds nothing by design (one pinyin letter, a part of a number
+    the actor sees masked …), or ""."""
+    return explain(query, whole_numbers=_sees_whole(actor)) if normalise(query) else ""
+
+
+_MASKS = {"id_number": mask_id_number, "phone": mask_phone}
+
+
+def _search(actor: User, query: str, channel: str) -> Search:
+    """What `query` asks for, for this actor. A whole ID or phone number typed by a role that sees
+    them masked is a lookup that may disclose the hidden digits of a person it sees: it is logged
+    (IdentifierLookup, and an unmask log row for each person it finds), and refused past the
+    user's limit (core.services.LookupRefused) before anything is searched."""
+    search = parse(query, whole_numbers=_sees_whole(actor))
+    if not search.number_kind or _sees_whole(actor):
+        return search
+    _check_reader(actor)
+    lookup = identifier_lookup_start(actor=actor, kind=search.number_kind,
+                                     shown=_MASKS[search.number_kind](search.number), channel=channel)
+    found = list(_people_matching(actor, search).values_list("pk", flat=True)[:100])
+    outcome = IdentifierLookup.Outcome.FOUND if found else IdentifierLookup.Outcome.NOT_FOUND
+    identifier_lookup_finish(lookup=lookup, outcome=outcome, matches=len(found))
+    for pk in found:
+        unmask_log(actor=actor, subject=Person(pk=pk), fields=search.number_kind, channel=channel)
+    return replace(search, person=Q(pk__in=found))
+
+
+def sees_whole_numbers(actor: User) -> bool:
+    """Does the actor's role see ID and phone numbers whole (in its area)?"""
+    return _sees_whole(actor)
 
 
 def _sees_whole(actor: User) -> bool:
@@ -142,6 +219,17 @@ def _households_matching(actor: User, search: Search) -> QuerySet:
     if not parts:
         return Household.objects.none().values("pk")
     return parts[0] if len(parts) == 1 else parts[0].union(*parts[1:])
+
+
+def households_at_same_address(*, actor: User, household: Household, limit: int = 5) -> list[Household]:
+    """Other households of the actor's area registered in the same village at the same address
+    (a family registered twice, or a split worth checking), newest first."""
+    _check_reader(actor)
+    if not normalise(household.address):
+        return []
+    others = Household.objects.filter(scope_q(actor, "village__code"), village_id=household.village_id,
+                                      address=household.address).exclude(pk=household.pk)
+    return list(others.select_related("head").order_by("-id")[:limit])
 
 
 def household_get(*, actor: User, pk: int) -> Household:
@@ -201,12 +289,13 @@ def person_get(*, actor: User, pk: int) -> Person:
     return person_list(actor=actor).select_related("hukou_division", "residence_division").get(pk=pk)
 
 
-def person_search(*, actor: User, query: str) -> QuerySet[Person]:
+def person_search(*, actor: User, query: str, channel: str = "page") -> QuerySet[Person]:
     """People in the actor's area by ID number (whole or its last digits), name, pinyin or its
     initials, phone number, or part of their household's address (registry.search.parse says how
-    a query is read). Each kind is an index range combined with the area."""
+    a query is read). Each kind is an index range combined with the area. A whole number from a
+    role that sees numbers masked is a logged, limited lookup (_search)."""
     qs = person_list(actor=actor)
-    search = parse(query, whole_numbers=_sees_whole(actor))
+    search = _search(actor, query, channel)
     if search.empty:
         return qs.none()
     if not search.address:

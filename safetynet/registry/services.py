@@ -17,8 +17,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safetynet.core.filecheck import check_document
-from safetynet.core.models import ChangeRecord, Division, User
-from safetynet.core.services import ConflictError, change_record, snapshot
+from safetynet.core.ids import check_id_number
+from safetynet.core.masking import mask_id_number
+from safetynet.core.models import ChangeRecord, Division, IdentifierLookup, User
+from safetynet.core.scope import UNMASKING_ROLES, in_scope
+from safetynet.core.selectors import division_path
+from safetynet.core.services import (
+    ConflictError,
+    LookupRefused,
+    change_record,
+    identifier_lookup_finish,
+    identifier_lookup_record,
+    identifier_lookup_start,
+    snapshot,
+    unmask_log,
+)
 from safetynet.registry import codes, rules
 from safetynet.registry.models import (
     AssetItem,
@@ -163,7 +176,83 @@ def _set_search_keys(person: Person) -> None:
 
 
 def _id_number_taken() -> ValidationError:
+    """Registered by someone else a moment ago (the database's unique index caught it)."""
     return ValidationError({"id_number": _("A person with this ID number is already registered.")})
+
+
+# --- an ID number already registered ---------------------------------------------------------------
+# Registering a person (or giving someone a new ID number) with a number somebody holds is refused,
+# saying who holds it when the user may see that person, and only "registered elsewhere" otherwise.
+# Each answer tells whether a number is registered: for a role that sees numbers masked, a typed
+# number is a lookup like a search by it (logged and limited, core.services.identifier_lookup_start);
+# a number held outside the user's area is logged for every role. The check runs only once every
+# other value of the person is acceptable (else an answer would cost nothing), and before the
+# transaction that saves, so that its record outlives the refusal.
+
+
+def _place(area_code: str | None) -> str:
+    """County, township and village of a division code: 兰山区兰山街道某村."""
+    return "".join(division.name for division in division_path(area_code or "")[2:])
+
+
+def _registered_as(holder: Person, number: str) -> ValidationError:
+    household = _household_of(holder)
+    params = {"number": number, "name": holder.name, "place": _place(holder.area_id),
+              "person_id": holder.pk, "household_id": household.pk if household else None}
+    return ValidationError(
+        {"id_number": ValidationError(
+            _("ID number %(number)s is already registered as %(name)s (%(place)s)."),
+            code="id_number_registered", params=params,
+        )}
+    )
+
+
+def _registered_elsewhere() -> ValidationError:
+    return ValidationError({"id_number": ValidationError(
+        _("This ID number is already registered outside your area, and a person is registered only "
+          "once. Ask the county civil-affairs bureau to look into it."),
+        code="id_number_elsewhere",
+    )})
+
+
+def _check_id_number_free(
+    *, actor: User, number: str, channel: str, holder_besides: int | None = None
+) -> IdentifierLookup | None:
+    """Refuse `number` if somebody (other than person `holder_besides`) holds it. For a role that
+    sees numbers masked, returns the lookup it recorded (a new person registered with the number
+    marks it CREATED, which does not count towards the limit)."""
+    masked_role = actor.role not in UNMASKING_ROLES
+    lookup = None
+    if masked_role:
+        try:
+            lookup = identifier_lookup_start(actor=actor, kind="id_number", shown=mask_id_number(number),
+                                             channel=channel)
+        except LookupRefused as refusal:
+            raise ValidationError({"id_number": str(refusal)}) from None
+    holder = Person.objects.filter(id_number=number).exclude(pk=holder_besides).first()
+    if holder is None:
+        if lookup is not None:
+            identifier_lookup_finish(lookup=lookup, outcome=IdentifierLookup.Outcome.NOT_FOUND)
+        return lookup
+    if in_scope(actor, holder.area_id):
+        if lookup is not None:  # the holder's whole number is now known to the user: a disclosure
+            identifier_lookup_finish(lookup=lookup, outcome=IdentifierLookup.Outcome.FOUND, matches=1)
+            unmask_log(actor=actor, subject=holder, fields="id_number", channel=channel)
+        raise _registered_as(holder, number)
+    if lookup is not None:
+        identifier_lookup_finish(lookup=lookup, outcome=IdentifierLookup.Outcome.ELSEWHERE, matches=1)
+    else:
+        identifier_lookup_record(actor=actor, kind="id_number", shown=mask_id_number(number), channel=channel,
+                                 outcome=IdentifierLookup.Outcome.ELSEWHERE)
+    raise _registered_elsewhere()
+
+
+def _normalised_id_number(raw) -> str:
+    """The ID number as it is stored, or "" if it cannot be one (the checks say why elsewhere)."""
+    try:
+        return check_id_number(raw or "").number
+    except ValidationError:
+        return ""
 
 
 # Identifiers a role that sees them masked may not change either: it cannot see what it overwrites,
@@ -186,8 +275,8 @@ def _check_identifier_change(actor: User, person: Person, data: dict) -> None:
 # --- people -------------------------------------------------------------------------------------
 
 
-def person_create(*, actor: User, data: dict) -> tuple[Person, list[str]]:
-    """Register a person living in the actor's area. Returns the person and any warnings."""
+def _person_checked(actor: User, data: dict) -> tuple[Person, list[str]]:
+    """A new person from `data`, every value checked but the uniqueness of the ID number; unsaved."""
     values = dict(data)
     warnings = rules.check_person_fields(values)
     residence = values.get("residence_division")
@@ -196,20 +285,35 @@ def person_create(*, actor: User, data: dict) -> tuple[Person, list[str]]:
     _apply(person, {k: v for k, v in values.items() if k != "id_note"}, PERSON_FIELDS)
     person.id_note = values.get("id_note", "")
     _set_search_keys(person)
+    person.full_clean(validate_unique=False)
+    return person, warnings
+
+
+def _person_save_new(*, actor: User, person: Person, lookup: IdentifierLookup | None) -> None:
+    """Save a person from _person_checked, inside the caller's transaction."""
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:  # registered by someone else a moment ago
+        raise _id_number_taken() from None
+    if lookup is not None:
+        identifier_lookup_finish(lookup=lookup, outcome=IdentifierLookup.Outcome.CREATED)
+    change_record(
+        actor=actor,
+        subject=person,
+        entity=person,
+        action=ChangeRecord.Action.CREATE,
+        after=snapshot(person),
+    )
+
+
+def person_create(*, actor: User, data: dict, channel: str = "form") -> tuple[Person, list[str]]:
+    """Register a person living in the actor's area. Returns the person and any warnings. An ID
+    number already registered is refused, saying by whom only to a user who may see them."""
+    person, warnings = _person_checked(actor, data)
+    lookup = _check_id_number_free(actor=actor, number=person.id_number, channel=channel)
     with transaction.atomic():
-        _full_clean(person)
-        try:
-            with transaction.atomic():
-                person.save()
-        except IntegrityError:  # registered by someone else a moment ago
-            raise _id_number_taken() from None
-        change_record(
-            actor=actor,
-            subject=person,
-            entity=person,
-            action=ChangeRecord.Action.CREATE,
-            after=snapshot(person),
-        )
+        _person_save_new(actor=actor, person=person, lookup=lookup)
     return person, warnings
 
 
@@ -217,6 +321,11 @@ def person_update(
     *, actor: User, person: Person, version: int | None, data: dict
 ) -> tuple[Person, list[str]]:
     """Change a person. A new ID number brings its own birth date and sex unless those are sent too."""
+    typed_number = _normalised_id_number(data.get("id_number")) if "id_number" in data else ""
+    if typed_number and typed_number != person.id_number:
+        rules.check_may_write(actor, person.area_id)
+        _check_identifier_change(actor, person, {"id_number": typed_number})
+        _check_id_number_free(actor=actor, number=typed_number, channel="form", holder_besides=person.pk)
     with transaction.atomic():
         current = _lock(Person, person.pk, version)
         rules.check_may_write(actor, current.area_id)
@@ -239,7 +348,8 @@ def person_update(
             rules.check_may_write(actor, current.residence_division_id)
         if not Membership.objects.filter(person=current, left_on__isnull=True).exists():
             current.area = current.residence_division
-        _full_clean(current)
+        # The ID number's uniqueness was checked above (with its own words); a race ends below.
+        current.full_clean(validate_unique=False)
         try:
             with transaction.atomic():
                 _bump(current)
@@ -718,8 +828,10 @@ def household_create_with_new_head(
 ) -> tuple[Household, list[str]]:
     """Register a person and a new household headed by them: both are saved, or neither.
     Returns the household and the warnings about the person."""
+    head, warnings = _person_checked(actor, head_data)
+    lookup = _check_id_number_free(actor=actor, number=head.id_number, channel="form")
     with transaction.atomic():
-        head, warnings = person_create(actor=actor, data=head_data)
+        _person_save_new(actor=actor, person=head, lookup=lookup)
         household = household_create(actor=actor, data=data, head=head, head_relation=head_relation)
     return household, warnings
 
@@ -735,8 +847,10 @@ def member_add_new_person(
     joined_on: datetime.date | None = None,
 ) -> tuple[Membership, list[str]]:
     """Register a person and add them to the household: both are saved, or neither."""
+    person, warnings = _person_checked(actor, person_data)
+    lookup = _check_id_number_free(actor=actor, number=person.id_number, channel="form")
     with transaction.atomic():
-        person, warnings = person_create(actor=actor, data=person_data)
+        _person_save_new(actor=actor, person=person, lookup=lookup)
         membership = member_add(
             actor=actor,
             household=household,

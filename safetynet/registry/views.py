@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -23,7 +24,7 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefre
 
 from safetynet.core.models import ChangeRecord, Division, User
 from safetynet.core.selectors import division_names, division_path
-from safetynet.core.services import ConflictError
+from safetynet.core.services import ConflictError, LookupRefused
 from safetynet.core.views import register_home_panel, register_menu_item
 from safetynet.registry import codes, forms, privacy, rules, selectors, services
 from safetynet.registry.models import (
@@ -143,17 +144,45 @@ def registry_home_panel(request) -> str | None:
 @reader_view
 @vary_on_headers("HX-Request")
 def household_list(request):
-    filter_form = forms.HouseholdFilterForm(request.GET or None, actor=request.user)
-    households = selectors.household_list(actor=request.user, **filter_form.filters())
+    actor = request.user
+    filter_form = forms.HouseholdFilterForm(request.GET or None, actor=actor)
+    filters = filter_form.filters()
+    refusal = ""
+    try:
+        households = selectors.household_list(actor=actor, **filters)
+    except LookupRefused as refused:
+        # Past the user's limit of lookups by whole number: nothing is searched, the reason is shown.
+        refusal, households = str(refused), Household.objects.none()
     page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
-    townships = division_names({h.village.parent_id for h in page})
+    townships = {h.village.parent_id for h in page}
+    counties = None
+    if len(actor.division_id) <= selectors.CITY_CODE_LENGTH:  # a city user: which county, by township
+        county_names = division_names({code[:6] for code in townships})
+        counties = {code: county_names.get(code[:6], "") for code in townships}
     context = {
-        "filter_form": filter_form, "page": page, "townships": townships,
-        "may_write": rules.may_write_registry(request.user),
+        "filter_form": filter_form, "page": page,
+        "townships": division_names(townships), "counties": counties,
+        "matches": selectors.household_list_matches(actor=actor, households=households, shown=page),
+        "explanation": refusal or selectors.search_explanation(actor=actor, query=filters.get("query", "")),
+        "search_hint": forms.search_hint(actor), "refused": bool(refusal),
+        "may_write": rules.may_write_registry(actor),
     }
     partial = request.htmx and not request.htmx.boosted
     return render(request, "registry/_household_results.html" if partial else "registry/household_list.html",
                   context)
+
+
+def _search_candidates(request, query: str, housed: bool) -> tuple[list | None, str]:
+    """The picker's candidates for `query`, or the reason none may be looked up."""
+    if not query:
+        return None, ""
+    try:
+        candidates = selectors.person_candidates(actor=request.user, query=query, housed=housed)
+    except LookupRefused as refused:
+        return [], str(refused)
+    if candidates:
+        return candidates, ""
+    return candidates, selectors.search_explanation(actor=request.user, query=query)
 
 
 @require_GET
@@ -161,24 +190,20 @@ def household_list(request):
 def person_candidates(request):
     """People matching a search, to pick one (htmx fragment inside a create or move form)."""
     housed = request.GET.get("housed") == "1"
-    query = request.GET.get("person_q", "").strip()
-    candidates = None
-    if query:
-        candidates = selectors.person_candidates(actor=request.user, query=query, housed=housed)
-    return render(request, "registry/_person_candidates.html", {"candidates": candidates, "housed": housed})
+    candidates, explanation = _search_candidates(request, request.GET.get("person_q", "").strip(), housed)
+    return render(request, "registry/_person_candidates.html",
+                  {"candidates": candidates, "housed": housed, "explanation": explanation})
 
 
 def _candidates(request, *, housed: bool, pick_form) -> dict:
     """The picker's search results, from the page's query string; the person already chosen stays."""
     query = request.GET.get("person_q", "")
-    candidates = None
-    if query:
-        candidates = selectors.person_candidates(actor=request.user, query=query, housed=housed)
+    candidates, explanation = _search_candidates(request, query.strip(), housed)
     chosen = pick_form.cleaned_data.get("person") if hasattr(pick_form, "cleaned_data") else None
     if chosen is not None and chosen not in (candidates or []):
         candidates = [chosen, *(candidates or [])]
-    return {"person_q": query, "housed": housed, "candidates": candidates,
-            "chosen_pk": chosen.pk if chosen else None}
+    return {"person_q": query, "housed": housed, "candidates": candidates, "explanation": explanation,
+            "chosen_pk": chosen.pk if chosen else None, "search_hint": forms.search_hint(request.user)}
 
 
 # --- the household page ---------------------------------------------------------------------------
@@ -287,11 +312,28 @@ def household_create(request):
             household, warnings = outcome.value, []
         if outcome.ok:
             show_warnings(request, warnings)
+            _point_out_same_address(request, household)
             return finished(request, household_url(household.pk), _("The household is registered."))
     return render(request, "registry/household_create.html", {
         "household_form": household_form, "head_form": head_form, "person_form": person_form,
         **_candidates(request, housed=False, pick_form=head_form),
     })
+
+
+def _point_out_same_address(request, household: Household) -> None:
+    """A new household at an address where others are registered: the same family twice, perhaps."""
+    others = selectors.households_at_same_address(actor=request.user, household=household)
+    if not others:
+        return
+    links = format_html_join("、", '<a href="{}">{}</a>', (
+        (household_url(other.pk),
+         other.head.name if other.head else _("household no. %(number)s") % {"number": other.pk})
+        for other in others
+    ))
+    messages.warning(request, format_html(
+        _("Other households are registered at {address}: {households}. Check that the same family is "
+          "not registered twice."), address=household.address, households=links,
+    ))
 
 
 @never_cache

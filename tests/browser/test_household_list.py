@@ -111,3 +111,52 @@ def test_id_numbers_masked_and_revealed_only_to_the_county(logged_in_page, count
     expect(worker_page.locator("#members").get_by_role("button")).to_have_count(0)
     expect(worker_page.locator("form[action$='/reveal/']")).to_have_count(0)
     expect(worker_page.locator("body")).not_to_contain_text(head.id_number)
+
+
+def test_city_user_sees_counties_the_member_who_matched_and_why_one_letter_finds_nothing(
+        logged_in_page, make_household, lanshan_village, yinan_village, county_user, other_county_user, shot):
+    make_household(lanshan_village, county_user, members=[
+        ("吴长庚", 1, "02", BORN), ("郑春梅", 2, "31", datetime.date(1988, 4, 9)),
+    ])
+    make_household(yinan_village, other_county_user, members=[("冯沂水", 1, "02", BORN)])
+    page = logged_in_page(user(Role.CITY_BUREAU, "3713"))
+    page.goto("/registry/")
+    table = results(page).locator("table")
+    expect(table.locator("thead")).to_contain_text("县（区）")
+    expect(table).to_contain_text("兰山区")
+    expect(table).to_contain_text("沂南县")
+    expect(page.locator("label[for=id_division]")).to_contain_text("县（区）")
+    expect(page.locator("#id_q_helptext")).to_contain_text("拼音或拼音首字母")
+
+    page.locator("#id_q").fill("郑春梅")
+    expect(results(page).locator("tbody tr")).to_have_count(1)
+    expect(results(page).get_by_role("link", name="吴长庚")).to_be_visible()
+    expect(results(page)).to_contain_text("查到：郑春梅")
+    shot(page, "desktop-search-member-found")
+
+    page.locator("#id_q").fill("z")
+    expect(results(page)).to_contain_text("请输入两个或更多字母")
+
+    page.locator("#id_division").select_option("371321")
+    page.locator("#id_q").fill("")
+    expect(results(page).locator("tbody tr")).to_have_count(1)
+    expect(results(page).get_by_role("link", name="冯沂水")).to_be_visible()
+
+
+def test_grid_worker_guessing_a_whole_id_number_is_refused_past_the_limit(logged_in_page, settings,
+                                                                          make_household, county_user,
+                                                                          lanshan_village, shot):
+    settings.SAFETYNET_NUMBER_LOOKUP_LIMIT = 2
+    household = make_household(lanshan_village, county_user, members=[("褚守业", 1, "02", BORN)])
+    number = household.head.id_number
+    page = logged_in_page(user(Role.GRID_WORKER, lanshan_village.code))
+    page.goto("/registry/")
+    search = page.locator("#id_q")
+    for wrong in ("110101199001011237", "110101199001011253"):
+        search.fill(wrong)
+        expect(page).to_have_url(re.compile(rf"q={wrong}"))
+        expect(results(page)).to_contain_text("0 户")
+    search.fill(number)
+    expect(results(page)).to_contain_text("本次查询已被拒绝")
+    expect(results(page)).not_to_contain_text("褚守业")
+    shot(page, "phone-search-refused")
