@@ -5,7 +5,7 @@ PORT ?= 8000
 DEMO_HOUSEHOLDS ?= 300
 export SAFETYNET_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test test-pg test-browser lint bench setup clean
+.PHONY: demo test test-pg test-browser test-api-fuzz lint bench setup clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@PYTHON=$$(scripts/find-python) || exit 1; \
@@ -30,6 +30,10 @@ test-pg: setup
 
 test-browser: setup
 	$(VENV)/bin/pytest -q -m browser -p no:randomly
+
+# Schemathesis over every operation of /api/v1 (a bounded run, about two minutes on 2 cores).
+test-api-fuzz: setup
+	$(VENV)/bin/pytest -q -m fuzz -p no:randomly tests/fuzz
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -12,6 +12,7 @@ from ninja import NinjaAPI
 from safetynet.core.api import TokenAuth, install_error_handlers
 from safetynet.core.api import router as core_router
 from safetynet.registry.api import router as registry_router
+from safetynet.registry.api_files import router as files_router
 
 api = NinjaAPI(
     title="safetynet API",
@@ -20,11 +21,15 @@ api = NinjaAPI(
     "(`safetynet token create USER`) and sees only the token owner's area: an id outside it is 404. "
     "Errors are JSON `{\"detail\": …}` in the language of Accept-Language (Chinese by default); 422 "
     "lists `{\"field\", \"message\"}`. Money is a decimal string. ID and phone numbers come masked; "
-    "`unmask=true` shows them whole to roles allowed to see them, and logs it.",
+    "`unmask=true` shows them whole to roles allowed to see them, and logs it. A body field the "
+    "schema does not know is refused; a query parameter it does not know is ignored. A body that is "
+    "not JSON is 400.",
     auth=TokenAuth(),
     urls_namespace="api",
     docs_url="/docs" if "ninja" in settings.INSTALLED_APPS else None,
 )
 install_error_handlers(api)
 api.add_router("/", core_router)
+# Before the registry's: /households/export is no /households/{household_id}.
+api.add_router("/", files_router)
 api.add_router("/", registry_router)

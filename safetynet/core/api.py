@@ -5,8 +5,10 @@ Chinese): a string for 401/403/404/409, a list of `{"field", "message"}` for 422
 malformed request (caught by the schema) and for a rule a service enforces.
 """
 
+import datetime
+import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -17,11 +19,14 @@ from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 
 from safetynet.core.models import Role
 from safetynet.core.scope import UNMASKING_ROLES
 from safetynet.core.selectors import division_list, user_for_token
 from safetynet.core.services import ConflictError
+from safetynet.core.text import NO_CONTROL_CHARACTERS_PATTERN, control_characters_message
 
 
 class TokenAuth(HttpBearer):
@@ -32,6 +37,39 @@ class TokenAuth(HttpBearer):
         if user is not None:
             request.user = user
         return user
+
+
+# --- what values mean ------------------------------------------------------------------------------
+# Pydantic's lax mode reads 0 as false and as 1970-01-01, and "yes"/"on" as true; a client that
+# sends such a value has a bug, and is told so instead of having it guessed.
+
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _date_value(value: Any) -> Any:
+    if isinstance(value, datetime.date) or (isinstance(value, str) and _ISO_DATE.match(value)):
+        return value
+    raise PydanticCustomError("date_type", "Enter a valid date.")
+
+
+def _flag_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    # A query string's true and false (Python's clients write True and False).
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise PydanticCustomError("bool_type", "Enter true or false.")
+
+
+Date = Annotated[datetime.date, BeforeValidator(_date_value)]
+"""A date as YYYY-MM-DD, nothing else."""
+Flag = Annotated[bool, BeforeValidator(_flag_value)]
+"""true or false (in JSON, or in a query string), nothing else."""
+Text = Annotated[str, Field(pattern=NO_CONTROL_CHARACTERS_PATTERN)]
+"""Text without control characters (core.text)."""
+DIVISION_FILTER_PATTERN = "^([0-9]{2,12})?$"
+DivisionFilter = Annotated[str, Field(pattern=DIVISION_FILTER_PATTERN, examples=["371302"])]
+"""A division code to filter by (2 to 12 digits), or empty for no filter."""
 
 
 # --- error bodies --------------------------------------------------------------------------------
@@ -49,8 +87,9 @@ class ValidationErrors(Schema):
     detail: list[FieldError]
 
 
-# Responses every data endpoint may give, for the OpenAPI document.
-ERRORS: dict[int, Any] = {401: Message, 403: Message, 404: Message, 409: Message, 422: ValidationErrors}
+# Responses every data endpoint may give, for the OpenAPI document (400: a body that is not JSON).
+ERRORS: dict[int, Any] = {400: Message, 401: Message, 403: Message, 404: Message, 409: Message,
+                          422: ValidationErrors}
 
 
 def _schema_message(error: dict) -> str:
@@ -89,6 +128,10 @@ def _schema_message(error: dict) -> str:
     if kind in {"less_than_equal", "less_than"}:
         return _("Ensure this value is less than or equal to %(limit_value)s.") % {
             "limit_value": ctx.get("le", ctx.get("lt", ""))}
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == NO_CONTROL_CHARACTERS_PATTERN:
+        return control_characters_message()
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == DIVISION_FILTER_PATTERN:
+        return _("Enter a division code: 2 to 12 digits.")
     if kind == "json_invalid":
         return _("The request body is not valid JSON.")
     if kind in {"model_attributes_type", "dict_type", "model_type"}:
@@ -163,8 +206,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
 # --- paging ----------------------------------------------------------------------------------------
 
+# Far beyond any list (a million pages of 200), and far within what a database takes as an offset.
+MAX_PAGE = 1_000_000
+
+
 class PageParams(Schema):
-    page: int = Field(1, ge=1, description="1 is the first page.")
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="1 is the first page.")
     page_size: int = Field(50, ge=1, le=200)
 
 
@@ -216,8 +263,9 @@ class DivisionPage(Schema):
 
 
 class DivisionFilters(PageParams):
-    level: str = Field("", description="province, city, county, township or village")
-    parent: str = Field("", description="Only the direct children of this code.")
+    level: Literal["", "province", "city", "county", "township", "village"] = Field(
+        "", description="province, city, county, township or village")
+    parent: DivisionFilter = Field("", description="Only the direct children of this code.")
 
 
 @router.get("/divisions", response={200: DivisionPage, **ERRORS}, summary="Divisions in the caller's area")

@@ -13,7 +13,6 @@ not unmask gets `birth_date: null` and the `age`. A former member who now lives 
 caller's area comes with `in_area: false` and only the name the household's history recorded.
 """
 
-import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -25,7 +24,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
-from safetynet.core.api import ERRORS, PageParams, page_of
+from safetynet.core.api import ERRORS, Date, DivisionFilter, Flag, PageParams, Text, page_of
 from safetynet.core.models import Role, User
 from safetynet.registry import codes, privacy, selectors, services
 from safetynet.registry.schemas import (
@@ -56,6 +55,7 @@ router = Router(tags=["registry"])
 
 UNMASK_HELP = ("Whole ID, phone and disability certificate numbers, if your role may see them (each view is "
                "logged); otherwise they stay masked and `unmasked` is false.")
+UNMASK = Query(False, description=UNMASK_HELP)  # the query parameter of single reads
 # Fields that only a person has: a service error keyed by one of these, raised while registering
 # a new head or member, is about the nested person and is reported as `<prefix>.<field>`.
 _PERSON_ONLY_FIELDS = (set(services.PERSON_FIELDS) | {"id_note"}) - set(services.HOUSEHOLD_FIELDS)
@@ -198,14 +198,14 @@ def _shown(request: HttpRequest, unmask: bool = False) -> privacy.Disclosure:
 # --- households ------------------------------------------------------------------------------------
 
 class HouseholdFilters(PageParams):
-    q: str = Field("", description="A member's ID number (whole or its last 4+ characters) or part of "
-                   "a name.")
-    division: str = Field("", description="Only households under this division code.")
+    q: Text = Field("", max_length=50, description="A member's ID number (whole or its last 4+ "
+                    "characters) or part of a name.")
+    division: DivisionFilter = Field("", description="Only households under this division code.")
     status: choice(codes.HouseholdStatus, blank=True) = ""
     heating: choice(codes.Heating, blank=True) = ""
-    co_alarm: bool | None = None
+    co_alarm: Flag | None = None
     urban_rural: Literal["", "urban", "rural"] = ""
-    unmask: bool = Field(False, description=UNMASK_HELP)
+    unmask: Flag = Field(False, description=UNMASK_HELP)
 
 
 class HouseholdPage(Schema):
@@ -226,7 +226,7 @@ def household_list(request, filters: Query[HouseholdFilters]):
 
 
 @router.get("/households/{household_id}", response={200: HouseholdOut, **ERRORS}, summary="One household")
-def household_get(request, household_id: int, unmask: bool = Query(False, description=UNMASK_HELP)):
+def household_get(request, household_id: int, unmask: Flag = UNMASK):
     household = _household_ref(_actor(request), household_id)
     return _household_out(household, _shown(request, unmask))
 
@@ -281,8 +281,9 @@ def household_cancel(request, household_id: int, version: int | None = None):
 # --- people ----------------------------------------------------------------------------------------
 
 class PersonFilters(PageParams):
-    q: str = Field("", description="An ID number (whole or its last 4+ characters) or part of a name.")
-    unmask: bool = Field(False, description=UNMASK_HELP)
+    q: Text = Field("", max_length=50, description="An ID number (whole or its last 4+ characters) or "
+                    "part of a name.")
+    unmask: Flag = Field(False, description=UNMASK_HELP)
 
 
 class PersonPage(Schema):
@@ -311,7 +312,7 @@ def _person_detail(actor: User, person_id: int, shown: privacy.Disclosure, warni
 
 
 @router.get("/persons/{person_id}", response={200: PersonOut, **ERRORS}, summary="One person")
-def person_get(request, person_id: int, unmask: bool = Query(False, description=UNMASK_HELP)):
+def person_get(request, person_id: int, unmask: Flag = UNMASK):
     return _person_detail(_actor(request), person_id, _shown(request, unmask))
 
 
@@ -339,8 +340,8 @@ def person_update(request, person_id: int, payload: PersonUpdate):
 
 @router.get("/households/{household_id}/members", response={200: list[MemberOut], **ERRORS},
             summary="Members of a household")
-def member_list(request, household_id: int, include_past: bool = False,
-                unmask: bool = Query(False, description=UNMASK_HELP)):
+def member_list(request, household_id: int, include_past: Flag = False,
+                unmask: Flag = UNMASK):
     household = _household_ref(_actor(request), household_id)
     shown = _shown(request, unmask)
     members = selectors.household_members(household=household, include_past=include_past)
@@ -384,7 +385,7 @@ def member_move(request, household_id: int, payload: MemberMove):
 
 
 @router.get("/members/{member_id}", response={200: MemberOut, **ERRORS}, summary="One membership")
-def member_get(request, member_id: int, unmask: bool = Query(False, description=UNMASK_HELP)):
+def member_get(request, member_id: int, unmask: Flag = UNMASK):
     membership = selectors.membership_get(actor=_actor(request), pk=member_id)
     return _member_out(membership, _shown(request, unmask))
 
@@ -400,7 +401,7 @@ def member_update(request, member_id: int, payload: MemberUpdate):
 
 
 @router.delete("/members/{member_id}", response={200: MemberOut, **ERRORS}, summary="Remove a member")
-def member_remove(request, member_id: int, version: int | None = None, left_on: datetime.date | None = None,
+def member_remove(request, member_id: int, version: int | None = None, left_on: Date | None = None,
                   reason: choice(codes.LeaveReason) = codes.LeaveReason.OTHER.value):
     """Ends the membership on `left_on` (today by default). History keeps it; the person stays registered."""
     actor = _actor(request)

@@ -598,6 +598,7 @@ def _clean_columns(model, entries: list[tuple[dict, _Errors, str, tuple]]) -> No
     rows = [entry[0] for entry in entries]
     for name, (attname, check, column_ok, model_field) in _TABLES[model].checks.items():
         values = list(map(operator.itemgetter(attname), rows))
+        _refuse_control_characters(entries, values, name, model_field)
         if column_ok is not None and column_ok(values):
             continue
         try:  # by type as well: 1, True and Decimal("1") are equal, but not all of them are right
@@ -621,6 +622,22 @@ def _clean_columns(model, entries: list[tuple[dict, _Errors, str, tuple]]) -> No
                 errors.add(key, error.messages)
                 continue
             row[attname] = value.value if isinstance(value, enum.Enum) else value
+
+
+def _refuse_control_characters(entries: list, values: list, name: str, model_field: models.Field) -> None:
+    """core.text's rule for text, as the services apply it (`registry.services._full_clean`): a
+    control character rejects the record. One search over the whole column tells whether any row
+    needs a look, so a clean column costs next to nothing."""
+    from safetynet.core.text import CONTROL_CHARACTERS, control_characters_message, has_control_characters
+
+    if not isinstance(model_field, models.CharField | models.TextField):
+        return
+    if not CONTROL_CHARACTERS.search("".join(value for value in values if value.__class__ is str)):
+        return
+    lines = isinstance(model_field, models.TextField)
+    for (_row, errors, prefix, skip), value in zip(entries, values, strict=True):
+        if name not in skip and has_control_characters(value, lines=lines):
+            errors.add(f"{prefix}.{name}", control_characters_message())
 
 
 def _check_constraints(model, entries: list[tuple[dict, _Errors, str, tuple]]) -> None:

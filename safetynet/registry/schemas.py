@@ -7,13 +7,22 @@ Schemas hold no logic: the services validate, the handlers convert.
 """
 
 import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal, get_args
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, PlainSerializer, create_model, field_validator
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    PlainSerializer,
+    WithJsonSchema,
+    create_model,
+    field_validator,
+)
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
+from safetynet.core.api import Date, Flag, Text
 from safetynet.core.models import UrbanRural
 from safetynet.registry import codes
 
@@ -24,16 +33,42 @@ def choice(choices, *, blank: bool = False) -> Any:
     return Literal[values]  # type: ignore[valid-type]
 
 
-# Decimal in, decimal string out: never a float anywhere between the database and the client.
+def _decimal_text(value: Any) -> Any:
+    """A decimal string, or a JSON number (taken as written); a boolean is no amount."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("decimal_type", "Enter a number.")
+    return value
+
+
+def _decimal_string(value: Decimal | None) -> str | None:
+    """Two places, as money is written; a value with more (sent, not yet refused) is not rounded
+    here, so that the service sees it as sent and says what is wrong."""
+    if value is None:
+        return None
+    try:
+        cents = value.quantize(Decimal("0.01"))
+    except InvalidOperation:  # infinite, or too many digits to have cents: refused later
+        return str(value)
+    return f"{value:.2f}" if cents == value else str(value)
+
+
+DECIMAL_PATTERN = r"^-?[0-9]{1,12}(\.[0-9]{1,2})?$"
+# Decimal in, decimal string out: never a float anywhere between the database and the client. The
+# document says "a decimal string"; a JSON number is taken too, as older clients send it.
 Money = Annotated[
     Decimal,
-    PlainSerializer(lambda value: None if value is None else f"{value:.2f}", return_type=str),
-    Field(examples=["1234.56"]),
+    BeforeValidator(_decimal_text),
+    PlainSerializer(_decimal_string, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": DECIMAL_PATTERN, "examples": ["1234.56"]},
+                   mode="validation"),
+    WithJsonSchema({"type": "string", "examples": ["1234.56"]}, mode="serialization"),
 ]
 Area = Annotated[
     Decimal,
-    PlainSerializer(lambda value: None if value is None else f"{value:.2f}", return_type=str),
-    Field(examples=["65.50"]),
+    BeforeValidator(_decimal_text),
+    PlainSerializer(_decimal_string, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": DECIMAL_PATTERN, "examples": ["65.50"]}, mode="validation"),
+    WithJsonSchema({"type": "string", "examples": ["65.50"]}, mode="serialization"),
 ]
 DivisionCode = Annotated[
     str, Field(min_length=2, max_length=12, pattern=r"^[0-9]+$", examples=["371302001201"])
@@ -53,19 +88,25 @@ def _refuse_null(value: Any) -> Any:
     return value
 
 
-def partial(schema: type[Schema], name: str, **required: Any) -> type[Schema]:
-    """The same fields, all optional (sent = changed), plus `required` ones (the version).
+def _no_default_in_schema(schema: dict) -> None:
+    schema.pop("default", None)
 
-    Leaving a field out keeps it; sending null is refused where the field cannot be empty.
+
+def partial(schema: type[Schema], name: str, **required: Any) -> type[Schema]:
+    """The same fields and checks, all optional (sent = changed), plus `required` ones (the version).
+
+    Leaving a field out keeps it. Null is accepted (and documented) only where the field itself
+    takes null; elsewhere it is refused with a message saying so.
     """
-    fields: dict[str, Any] = {
-        field_name: (info.annotation | None, Field(None, description=info.description))
-        for field_name, info in schema.model_fields.items()
-    }
+    fields: dict[str, Any] = {}
+    for field_name, info in schema.model_fields.items():
+        optional = FieldInfo.merge_field_infos(info, default=None, json_schema_extra=_no_default_in_schema)
+        fields[field_name] = (info.annotation, optional)
     fields.update(required)
     not_nullable = [field_name for field_name, info in schema.model_fields.items()
                     if type(None) not in get_args(info.annotation)]
-    validators = {"refuse_null": field_validator(*not_nullable)(_refuse_null)} if not_nullable else {}
+    validators = ({"refuse_null": field_validator(*not_nullable, mode="before")(_refuse_null)}
+                  if not_nullable else {})
     return create_model(name, __base__=In, __validators__=validators, **fields)
 
 
@@ -97,14 +138,14 @@ class PersonBrief(Schema):
 
 class HouseholdIn(In):
     village: DivisionCode = Field(description="12-digit code of the village or community.")
-    address: str = Field(max_length=200, examples=["幸福路1号"])
+    address: Text = Field(max_length=200, examples=["幸福路1号"])
     urban_rural: choice(UrbanRural)
-    phone: str = Field("", max_length=20)
+    phone: Text = Field("", max_length=20)
     housing_status: choice(codes.HousingStatus, blank=True) = ""
     house_structure: choice(codes.HouseStructure, blank=True) = ""
     floor_area: Area | None = None
     heating: choice(codes.Heating, blank=True) = ""
-    co_alarm: bool = False
+    co_alarm: Flag = False
     grid_worker: int | None = Field(None, description="Id of the grid worker responsible (a user in your "
                                     "area).")
     coordinator: int | None = Field(None, description="Id of the social-assistance coordinator responsible.")
@@ -112,17 +153,17 @@ class HouseholdIn(In):
 
 
 class PersonIn(In):
-    id_number: str = Field(max_length=24, description="18 characters (15-digit old numbers are converted).",
+    id_number: Text = Field(max_length=24, description="18 characters (15-digit old numbers are converted).",
                            examples=["371302195001010013"])
-    name: str = Field(max_length=50, examples=["张三"])
+    name: Text = Field(max_length=50, examples=["张三"])
     sex: choice(codes.Sex) | None = Field(None, description="Taken from the ID number when left out.")
-    birth_date: datetime.date | None = Field(None, description="Taken from the ID number when left out.")
+    birth_date: Date | None = Field(None, description="Taken from the ID number when left out.")
     ethnicity: choice(codes.Ethnicity) = codes.Ethnicity.HAN.value
     hukou_division: DivisionCode = Field(description="Code of the place of household registration.")
     residence_division: DivisionCode = Field(description="Code of the place of residence.")
-    address: str = Field("", max_length=200)
+    address: Text = Field("", max_length=200)
     urban_rural: choice(UrbanRural)
-    phone: str = Field("", max_length=20)
+    phone: Text = Field("", max_length=20)
     marital: choice(codes.Marital, blank=True) = ""
     education: choice(codes.Education, blank=True) = ""
     employment: choice(codes.Employment, blank=True) = ""
@@ -130,11 +171,11 @@ class PersonIn(In):
     health: choice(codes.Health) = codes.Health.GOOD.value
     disability_category: choice(codes.DisabilityCategory) | None = None
     disability_grade: choice(codes.DisabilityGrade) | None = None
-    disability_cert_no: str = Field("", max_length=20)
+    disability_cert_no: Text = Field("", max_length=20)
     serious_illness: choice(codes.SeriousIllness, blank=True) = ""
-    mental_illness: bool = False
+    mental_illness: Flag = False
     self_care: choice(codes.SelfCare) | None = None
-    in_school: bool = False
+    in_school: Flag = False
     status: choice(codes.PersonStatus) = codes.PersonStatus.NORMAL.value
 
 
@@ -221,14 +262,14 @@ class MemberIn(In):
     new_person: PersonIn | None = Field(None, description="A person registered with the membership. Errors "
                                         "about it are keyed `new_person.<field>`.")
     relation: choice(codes.Relation) = Field(examples=["10"])
-    co_living: bool = True
+    co_living: Flag = True
     exclusion: choice(codes.Exclusion, blank=True) = ""
-    joined_on: datetime.date | None = None
+    joined_on: Date | None = None
 
 
 class MemberUpdateFields(In):
     relation: choice(codes.Relation) = Field(examples=["10"])
-    co_living: bool
+    co_living: Flag
     exclusion: choice(codes.Exclusion, blank=True)
 
 
@@ -238,7 +279,7 @@ MemberUpdate = partial(MemberUpdateFields, "MemberUpdate", version=VERSION)
 class MemberMove(In):
     person: int = Field(description="Id of the person who moves here from their current household.")
     relation: choice(codes.Relation) = Field(examples=["10"])
-    on: datetime.date | None = Field(None, description="Date of the move; today when left out.")
+    on: Date | None = Field(None, description="Date of the move; today when left out.")
 
 
 class MemberOut(Schema):
@@ -259,15 +300,15 @@ class MemberOut(Schema):
 class IncomeIn(In):
     person: int | None = Field(None, description="The member the income is theirs, if one.")
     category: choice(codes.IncomeCategory)
-    description: str = Field("", max_length=100)
+    description: Text = Field("", max_length=100)
     amount: Money
-    period_start: datetime.date
-    period_end: datetime.date
-    excluded: bool = False
+    period_start: Date
+    period_end: Date
+    excluded: Flag = False
     exclusion_reason: choice(codes.IncomeExclusion, blank=True) = ""
     deduction_kind: choice(codes.Deduction, blank=True) = ""
     deduction_amount: Money = Decimal("0")
-    evidence: str = Field("", max_length=200)
+    evidence: Text = Field("", max_length=200)
 
 
 IncomeUpdate = partial(IncomeIn, "IncomeUpdate", version=VERSION)
@@ -284,11 +325,11 @@ class IncomeOut(IncomeIn):
 class AssetIn(In):
     person: int | None = Field(None, description="The member who owns it, if one.")
     asset_type: choice(codes.AssetType)
-    description: str = Field("", max_length=100)
+    description: Text = Field("", max_length=100)
     value: Money
     area: Area | None = None
-    plate_number: str = Field("", max_length=12)
-    exempt: bool = False
+    plate_number: Text = Field("", max_length=12)
+    exempt: Flag = False
     exempt_reason: choice(codes.AssetExemption, blank=True) = ""
 
 
@@ -307,9 +348,9 @@ class ExpenseIn(In):
     person: int | None = Field(None, description="The member the expense is for, if one.")
     expense_type: choice(codes.ExpenseType)
     amount: Money
-    incurred_on: datetime.date
-    receipt_ref: str = Field("", max_length=60)
-    description: str = Field("", max_length=100)
+    incurred_on: Date
+    receipt_ref: Text = Field("", max_length=60)
+    description: Text = Field("", max_length=100)
 
 
 ExpenseUpdate = partial(ExpenseIn, "ExpenseUpdate", version=VERSION)

@@ -32,6 +32,7 @@ from safetynet.core.services import (
     snapshot,
     unmask_log,
 )
+from safetynet.core.text import control_character_errors
 from safetynet.registry import codes, rules
 from safetynet.registry.models import (
     AssetItem,
@@ -123,8 +124,14 @@ def _apply(instance: models.Model, data: dict, allowed: list[str]) -> None:
 
 def _full_clean(instance: models.Model, exclude: list[str] | None = None) -> None:
     # validate_unique and constraints run in the database too; doing them here gives the user a
-    # sentence instead of an IntegrityError.
-    instance.full_clean(exclude=exclude)
+    # sentence instead of an IntegrityError. Control characters in text: core.text says why.
+    errors = control_character_errors(instance, exclude or ())
+    try:
+        instance.full_clean(exclude=[*(exclude or ()), *errors])
+    except ValidationError as error:
+        errors = {**error.update_error_dict({}), **errors}
+    if errors:
+        raise ValidationError(errors)
 
 
 def _lock(model: type[models.Model], pk: int, version: int | None) -> models.Model:

@@ -7,7 +7,13 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from django.contrib import messages
-from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import (
+    BadRequest,
+    FieldDoesNotExist,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import FileResponse, Http404
@@ -25,6 +31,7 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefre
 from safetynet.core.models import ChangeRecord, Division, User
 from safetynet.core.selectors import division_names, division_path
 from safetynet.core.services import ConflictError, LookupRefused
+from safetynet.core.text import control_characters_message, has_control_characters
 from safetynet.core.views import register_home_panel, register_menu_item
 from safetynet.registry import codes, forms, privacy, rules, selectors, services
 from safetynet.registry.models import (
@@ -140,10 +147,20 @@ def registry_home_panel(request) -> str | None:
 
 # --- list and search ------------------------------------------------------------------------------
 
+def unreadable_query(request):
+    """A 400 page when a value in the query string holds a control character (a NUL pasted into a
+    search, or a probe): no search could mean anything by it, and PostgreSQL refuses NUL."""
+    if any(has_control_characters(value) for values in request.GET.lists() for value in values[1]):
+        return render(request, "400.html", {"message": control_characters_message()}, status=400)
+    return None
+
+
 @require_GET
 @reader_view
 @vary_on_headers("HX-Request")
 def household_list(request):
+    if refused := unreadable_query(request):
+        return refused
     actor = request.user
     filter_form = forms.HouseholdFilterForm(request.GET or None, actor=actor)
     filters = filter_form.filters()
@@ -189,6 +206,8 @@ def _search_candidates(request, query: str, housed: bool) -> tuple[list | None, 
 @reader_view
 def person_candidates(request):
     """People matching a search, to pick one (htmx fragment inside a create or move form)."""
+    if refused := unreadable_query(request):
+        return refused
     housed = request.GET.get("housed") == "1"
     candidates, explanation = _search_candidates(request, request.GET.get("person_q", "").strip(), housed)
     return render(request, "registry/_person_candidates.html",
@@ -198,6 +217,8 @@ def person_candidates(request):
 def _candidates(request, *, housed: bool, pick_form) -> dict:
     """The picker's search results, from the page's query string; the person already chosen stays."""
     query = request.GET.get("person_q", "")
+    if has_control_characters(query):
+        raise BadRequest(control_characters_message())  # the 400 page (core's 400.html)
     candidates, explanation = _search_candidates(request, query.strip(), housed)
     chosen = pick_form.cleaned_data.get("person") if hasattr(pick_form, "cleaned_data") else None
     if chosen is not None and chosen not in (candidates or []):
