@@ -122,12 +122,14 @@ def _apply(instance: models.Model, data: dict, allowed: list[str]) -> None:
         setattr(instance, name, value)
 
 
-def _full_clean(instance: models.Model, exclude: list[str] | None = None) -> None:
+def _full_clean(
+    instance: models.Model, exclude: list[str] | None = None, *, validate_unique: bool = True
+) -> None:
     # validate_unique and constraints run in the database too; doing them here gives the user a
     # sentence instead of an IntegrityError. Control characters in text: core.text says why.
     errors = control_character_errors(instance, exclude or ())
     try:
-        instance.full_clean(exclude=[*(exclude or ()), *errors])
+        instance.full_clean(exclude=[*(exclude or ()), *errors], validate_unique=validate_unique)
     except ValidationError as error:
         errors = {**error.update_error_dict({}), **errors}
     if errors:
@@ -292,7 +294,7 @@ def _person_checked(actor: User, data: dict) -> tuple[Person, list[str]]:
     _apply(person, {k: v for k, v in values.items() if k != "id_note"}, PERSON_FIELDS)
     person.id_note = values.get("id_note", "")
     _set_search_keys(person)
-    person.full_clean(validate_unique=False)
+    _full_clean(person, validate_unique=False)
     return person, warnings
 
 
@@ -356,7 +358,7 @@ def person_update(
         if not Membership.objects.filter(person=current, left_on__isnull=True).exists():
             current.area = current.residence_division
         # The ID number's uniqueness was checked above (with its own words); a race ends below.
-        current.full_clean(validate_unique=False)
+        _full_clean(current, validate_unique=False)
         try:
             with transaction.atomic():
                 _bump(current)
