@@ -24,7 +24,9 @@ import csv
 import datetime
 import io
 import logging
+import os
 import re
+import socket
 import time
 import unicodedata
 import zipfile
@@ -41,7 +43,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -71,6 +73,7 @@ KEY, HOUSEHOLD, PERIOD, PERSON, MEMBER, INCOME, ASSET, SYSTEM = (
 )
 DATA_SHEET = "家庭成员"
 NOTES_SHEET = "说明"
+LISTS_SHEET = "下拉选项"  # the template's drop-down lists (hidden); like 说明, never read as data
 ERROR_HEADER = "错误原因"
 ROW_HEADER = "原行号"
 
@@ -917,6 +920,9 @@ def sniff_spreadsheet(head: bytes, filename: str) -> str:
     raise ValidationError({"file": _("Only Excel (.xlsx) and CSV files can be imported.")})
 
 
+_HELP_SHEETS = (NOTES_SHEET, LISTS_SHEET)
+
+
 def _xlsx_rows(path: Path) -> tuple[Iterator[tuple], list[str]]:
     """The first sheet's rows (not 说明's), and the names of the other sheets, which are not read.
 
@@ -930,7 +936,7 @@ def _xlsx_rows(path: Path) -> tuple[Iterator[tuple], list[str]]:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     except Exception as error:  # calamine raises its own error types for a damaged file
         raise FileError(_("The file cannot be read as an Excel workbook: save it again as .xlsx.")) from error
-    names = [n for n in workbook.sheet_names if n.strip() != NOTES_SHEET] or workbook.sheet_names
+    names = [n for n in workbook.sheet_names if n.strip() not in _HELP_SHEETS] or workbook.sheet_names
     if not names:
         raise FileError(_("The workbook has no sheet."))
     # skip_empty_area=False: the grid from A1, so that row numbers are those the user sees.
@@ -950,7 +956,7 @@ def _openpyxl_rows(path: Path) -> tuple[Iterator[tuple], list[str]]:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise FileError(_("The file cannot be read as an Excel workbook: save it again as .xlsx.")) from error
-    sheets = [ws for ws in workbook.worksheets if ws.title.strip() != NOTES_SHEET] or workbook.worksheets
+    sheets = [ws for ws in workbook.worksheets if ws.title.strip() not in _HELP_SHEETS] or workbook.worksheets
     if not sheets:
         raise FileError(_("The workbook has no sheet."))
     sheet = sheets[0]
@@ -1086,6 +1092,7 @@ class _Known:
     pk: int
     id_number: str
     area_id: str
+    name: str
 
 
 class Row:
@@ -1100,6 +1107,7 @@ class Row:
         "errors",
         "values",
         "person",
+        "known",
         "implied_head",
     )
 
@@ -1113,6 +1121,7 @@ class Row:
         self.errors: list[str] = []
         self.values: dict[str, dict] = {}
         self.person: _Known | None = None  # the registered person it is, once matched
+        self.known: _Known | None = None  # the registered person its ID number names, matched or not
         self.implied_head = False  # the relation was left blank on the row 户主身份证号 names
 
     def get(self, part: str, name: str, default=None):
@@ -1145,6 +1154,23 @@ class Group:
 def _error(column: Column | str, message: str) -> str:
     header = column.header if isinstance(column, Column) else column
     return _("%(column)s: %(message)s") % {"column": header, "message": message}
+
+
+class _EveryCode:
+    """known_codes for core.ids when only the person's own fields are checked (bulk warns of an
+    unknown address code, once, as it stores)."""
+
+    def __contains__(self, code) -> bool:
+        return True
+
+
+_EVERY_CODE = _EveryCode()
+
+
+def _has_error_on(row: "Row", column: Column | str) -> bool:
+    """Has the row an error about this column already (one that begins with its header)?"""
+    prefix = _error(column, "")
+    return any(error.startswith(prefix) for error in row.errors)
 
 
 def _is_empty_row(cells: tuple) -> bool:
@@ -1253,7 +1279,10 @@ class Importer:
         self.groups = list(groups.values())
         # A person is in one household: the same person twice in the file cannot be read either way.
         for attribute, message in (
-            ("id18", _("This ID number is also on row %(row)s: each person goes in the file once.")),
+            (
+                "id18",
+                _("Same as row %(row)s: each person goes in the file once; row %(row)s is the one imported."),
+            ),
             ("system_id", _("This system number is also on row %(row)s: each person goes in the file once.")),
         ):
             first: dict = {}
@@ -1262,10 +1291,11 @@ class Importer:
                 if value is None:
                     continue
                 if value in first:
-                    other = first[value]
-                    row.errors.append(message % {"row": other.number})
-                    if not any(str(row.number) in e for e in other.errors):
-                        other.errors.append(message % {"row": row.number})
+                    # The later row only: the first household is stored if it is otherwise good.
+                    column = self._column(PERSON, "id_number") if attribute == "id18" else self._column(
+                        SYSTEM, "person"
+                    )
+                    row.errors.append(_error(column, message % {"row": first[value].number}))
                 else:
                     first[value] = row
 
@@ -1293,22 +1323,23 @@ class Importer:
         return self.outcome
 
     def _process(self, batch: list[Group]) -> None:
+        # Every check runs on every household, good or not, so that a household handed back
+        # carries all of its rows' reasons at once: the clerk corrects everything in one round.
         for group in batch:
             for row in group.rows:
                 self._read_row(row)
+                self._check_row(row)
             self._check_group(group)
-        live = [g for g in batch if not g.rejected]
-        divisions = self._check_divisions(live)
-        self._match(live)
-        new = [
-            g
-            for g in live
-            if not g.rejected and g.household_id is None and not any(row.person for row in g.rows)
-        ]
+        divisions = self._check_divisions(batch)
+        self._match(batch)
+        new = [g for g in batch if g.household_id is None and not any(row.known for row in g.rows)]
         self._create(new, divisions)
         new_keys = {g.key for g in new}
-        registered = [g for g in live if not g.rejected and g.key not in new_keys]
+        registered = [g for g in batch if g.key not in new_keys]
         state = _State.load([g.household_id for g in registered if g.household_id])
+        for group in registered:
+            self._check_income_periods(group, state)
+        registered = [g for g in registered if not g.rejected]
         for group in registered:
             if group.household_id:
                 try:
@@ -1343,6 +1374,30 @@ class Importer:
             number = row.id_number[0] if isinstance(row.id_number, tuple) else row.id_number
             values.setdefault(PERSON, {})["id_number"] = number
         row.values = values
+
+    def _check_row(self, row: Row) -> None:
+        """What a row says against its own ID number: birth date, sex, and a relation that does
+        not fit the sex (a man as 妻). The same checks and words as the services'."""
+        if not isinstance(row.id_number, tuple):
+            return
+        person = row.values.get(PERSON, {})
+        given = {
+            name: person[name]
+            for name in ("birth_date", "sex")
+            if person.get(name) is not None and not isinstance(person[name], Masked)
+        }
+        if given:
+            try:
+                rules.check_person_fields({"id_number": row.id18, **given}, known_codes=_EVERY_CODE)
+            except ValidationError as error:
+                row.errors += _service_messages(error, PERSON)
+        relation = row.get(MEMBER, "relation")
+        if relation:
+            sex = given.get("sex") or (codes.Sex.MALE if int(row.id18[16]) % 2 else codes.Sex.FEMALE)
+            try:
+                rules.check_relation(relation, sex)
+            except ValidationError as error:
+                row.errors += _service_messages(error, MEMBER)
 
     def _check_group(self, group: Group) -> None:
         rows = group.rows
@@ -1388,7 +1443,11 @@ class Importer:
             numbers = "、".join(str(row.number) for row in marked)
             for row in marked:
                 row.errors.append(
-                    _("A household has one head: rows %(rows)s are all marked as head.") % {"rows": numbers}
+                    _error(
+                        self._column(MEMBER, "relation"),
+                        _("A household has one head: rows %(rows)s are all marked as head.")
+                        % {"rows": numbers},
+                    )
                 )
         group.head = marked[0] if marked else None
         if head_id and group.head is None and not any(row.id18 == head_id for row in rows):
@@ -1448,6 +1507,13 @@ class Importer:
     # --- who is registered already --------------------------------------------------------------
 
     def _match(self, groups: list[Group]) -> None:
+        """Find the registered people among the rows and the registered household each group is.
+
+        A group is the household its head belongs to (the head's row, or the registered head
+        named in 户主身份证号); without a head in the file, the one household its registered people
+        belong to. An import never takes a person from another household, and never renames one:
+        a registered person in another household, or under another name, is handed back with the
+        reason (moving people and correcting names are explicit acts in the system)."""
         numbers, system_ids = set(), set()
         for group in groups:
             for row in group.rows:
@@ -1460,7 +1526,7 @@ class Importer:
         if not numbers and not system_ids:
             return
         # Who they are and where, no more: the few that change are read whole by the services.
-        fields = ("pk", "id_number", "area_id")
+        fields = ("pk", "id_number", "area_id", "name")
         people = [
             _Known(*values) for values in Person.objects.filter(id_number__in=numbers).values_list(*fields)
         ]
@@ -1478,61 +1544,29 @@ class Importer:
         outside = _(
             "This household is registered outside your area (不在您的辖区): it cannot be changed from here."
         )
+        elsewhere: list[tuple[Row, int]] = []  # (row, the other household), worded once for all
         for group in groups:
-            households = set()
             for row in group.rows:
-                person = by_number.get(row.id18) if row.id18 else None
-                if row.system_id is not None:
-                    known = by_pk.get(row.system_id)
-                    if known is None or not in_scope(self.actor, known.area_id):
-                        row.errors.append(
-                            _error(
-                                self._column(SYSTEM, "person"),
-                                _("There is no person with this system number in your area."),
-                            )
-                        )
-                        continue
-                    same = (
-                        isinstance(row.id_number, Masked)
-                        and row.id_number.text == mask_id_number(known.id_number)
-                    ) or (row.id18 == known.id_number)
-                    if not same:
-                        row.errors.append(
-                            _error(
-                                self._column(SYSTEM, "person"),
-                                _(
-                                    "The system number and the ID number are not the same person: for a new "
-                                    "person leave the system number blank."
-                                ),
-                            )
-                        )
-                        continue
-                    person = known
-                elif isinstance(row.id_number, Masked):
-                    row.errors.append(
-                        _error(
-                            self._column(PERSON, "id_number"),
-                            _("The ID number is masked (has *): give the whole number."),
-                        )
-                    )
-                    continue
+                person = self._match_row(row, by_number, by_pk)
                 if person is None:
                     continue
+                row.known = person
                 if not in_scope(self.actor, person.area_id):
                     if outside not in group.errors:
                         group.errors.append(outside)
                     continue
+                if not self._same_name(row, person):
+                    continue
                 row.person = person
-                if person.pk in current:
-                    households.add(current[person.pk])
+            head_household = None
             head_id = group.head_id
             if head_id and head_id in by_number:
                 head = by_number[head_id]
                 if not in_scope(self.actor, head.area_id):
                     if outside not in group.errors:
                         group.errors.append(outside)
-                elif head.pk in current:
-                    households.add(current[head.pk])
+                    continue
+                head_household = current.get(head.pk)
             elif head_id:
                 group.errors.append(
                     _(
@@ -1540,15 +1574,119 @@ class Importer:
                         "registered either."
                     )
                 )
-            if len(households) > 1:
-                group.errors.append(
-                    _(
-                        "These people belong to different registered households: move them in the "
-                        "system first, or import them as separate households."
+                continue
+            elif group.head is not None:
+                if group.head.known is not None and group.head.person is None:
+                    continue  # the head's row is handed back: which household it is, is unknown
+                head_household = current.get(group.head.person.pk) if group.head.person else None
+                if head_household is None and group.head.person is None:
+                    head_household = 0  # a new head: a new household
+            households = {
+                current[row.person.pk] for row in group.rows if row.person and row.person.pk in current
+            }
+            if head_household is None and group.head is None and not head_id:
+                # No head in the file: the rows update members of one registered household.
+                if len(households) > 1:
+                    group.errors.append(
+                        _(
+                            "These people belong to different registered households: move them in the "
+                            "system first, or import them as separate households."
+                        )
+                    )
+                    continue
+                head_household = next(iter(households), None)
+            for row in group.rows:
+                if row.person is None or row.person.pk not in current:
+                    continue
+                if current[row.person.pk] != head_household:
+                    elsewhere.append((row, current[row.person.pk]))
+            if head_household:
+                group.household_id = head_household
+        self._in_another_household(elsewhere)
+
+    def _match_row(self, row: Row, by_number: dict, by_pk: dict) -> "_Known | None":
+        person = by_number.get(row.id18) if row.id18 else None
+        if row.system_id is not None:
+            known = by_pk.get(row.system_id)
+            if known is None or not in_scope(self.actor, known.area_id):
+                row.errors.append(
+                    _error(
+                        self._column(SYSTEM, "person"),
+                        _("There is no person with this system number in your area."),
                     )
                 )
-            elif households:
-                group.household_id = households.pop()
+                return None
+            same = (
+                isinstance(row.id_number, Masked) and row.id_number.text == mask_id_number(known.id_number)
+            ) or (row.id18 == known.id_number)
+            if not same:
+                row.errors.append(
+                    _error(
+                        self._column(SYSTEM, "person"),
+                        _(
+                            "The system number and the ID number are not the same person: for a new "
+                            "person leave the system number blank."
+                        ),
+                    )
+                )
+                return None
+            return known
+        if isinstance(row.id_number, Masked):
+            row.errors.append(
+                _error(
+                    self._column(PERSON, "id_number"),
+                    _("The ID number is masked (has *): give the whole number."),
+                )
+            )
+        return person
+
+    def _same_name(self, row: Row, person: "_Known") -> bool:
+        """A registered person keeps their name: another name on the row is a mistake in the ID
+        number or in the name, and either way not for an import to settle."""
+        name = row.get(PERSON, "name")
+        if name is None or normalise(name) == normalise(person.name):
+            return True
+        row.errors.append(
+            _error(
+                self._column(PERSON, "name"),
+                _(
+                    "ID number %(id)s is registered to %(registered)s, not %(name)s: check the ID number "
+                    "and the name; a change of name is made on the person's page."
+                )
+                % {"id": person.id_number, "registered": person.name, "name": name},
+            )
+        )
+        return False
+
+    def _in_another_household(self, elsewhere: list[tuple["Row", int]]) -> None:
+        if not elsewhere:
+            return
+        households = {
+            h.pk: h
+            for h in Household.objects.filter(pk__in={pk for _row, pk in elsewhere}).select_related("village")
+        }
+        heads = dict(
+            Membership.objects.filter(
+                household_id__in=households, left_on__isnull=True, relation__in=codes.HEAD_RELATIONS
+            ).values_list("household_id", "person__name")
+        )
+        for row, pk in elsewhere:
+            household = households.get(pk)
+            row.errors.append(
+                _error(
+                    self._column(PERSON, "id_number"),
+                    _(
+                        "%(name)s is registered in another household (head %(head)s, %(place)s): a move "
+                        "between households is made in the system (move member), not by an import."
+                    )
+                    % {
+                        "name": row.person.name,
+                        "head": heads.get(pk, "—"),
+                        "place": household.village.name if household else "—",
+                    },
+                )
+            )
+            row.person = None
 
     # --- new households, in bulk ---------------------------------------------------------------------
 
@@ -1556,8 +1694,8 @@ class Importer:
         household = self._household_values(group)
         first = group.rows[0]
         for name in ("village", "address"):
-            if household.get(name) is None:
-                column = self._column(HOUSEHOLD, name)
+            column = self._column(HOUSEHOLD, name)
+            if household.get(name) is None and not any(_has_error_on(row, column) for row in group.rows):
                 first.errors.append(_error(column, _("A new household needs this.")))
         village = household.get("village")
         if village and village in divisions and not in_scope(self.actor, village):
@@ -1574,21 +1712,18 @@ class Importer:
                     "head in 户主身份证号)."
                 )
             )
-        has_income = any(row.values.get(INCOME) for row in group.rows)
-        start, end = self._period(group)
-        if has_income and not (start and end):
-            group.errors.append(
-                _("Income is given: give the income period too (收入起始日期 and 收入截止日期).")
-            )
+        self._check_period_given(group, group.rows)
         for row in group.rows:
-            if row.id18 is None and not row.errors:
-                row.errors.append(_error(self._column(PERSON, "id_number"), _("Give the ID number.")))
-            if row.get(PERSON, "name") is None:
-                row.errors.append(_error(self._column(PERSON, "name"), _("Give the name.")))
-            if row.get(MEMBER, "relation") is None:
-                row.errors.append(
-                    _error(self._column(MEMBER, "relation"), _("Give the relation to the head of household."))
-                )
+            required = (
+                ((PERSON, "id_number"), _("Give the ID number.")),
+                ((PERSON, "name"), _("Give the name.")),
+                ((MEMBER, "relation"), _("Give the relation to the head of household.")),
+            )
+            for (part, name), message in required:
+                column = self._column(part, name)
+                value = row.id18 if name == "id_number" else row.get(part, name)
+                if value is None and not _has_error_on(row, column):
+                    row.errors.append(_error(column, message))
             for name in ("phone", "disability_cert_no", "birth_date"):
                 if isinstance(row.get(PERSON, name), Masked):
                     row.errors.append(
@@ -1605,13 +1740,51 @@ class Importer:
                 )
             )
 
+    def _check_period_given(self, group: Group, rows) -> None:
+        """An income amount (a stated 0 too) becomes an item of the income period: the rows that
+        give one need the period, and only those. Blank cells are no item and need nothing."""
+        start, end = self._period(group)
+        if start and end:
+            return
+        column = self._column(PERIOD, "period_start" if not start else "period_end")
+        for row in rows:
+            if row.values.get(INCOME) and not _has_error_on(row, column):
+                row.errors.append(
+                    _error(
+                        column,
+                        _(
+                            "This row gives income: give the income period too "
+                            "(收入起始日期 and 收入截止日期)."
+                        ),
+                    )
+                )
+
+    def _check_income_periods(self, group: Group, state: "_State") -> None:
+        """A registered household: the period is needed where an amount makes a new item."""
+        start, end = self._period(group)
+        if start and end:
+            return
+        income = state.income.get(group.household_id, {}) if group.household_id else {}
+        needing = [
+            row
+            for row in group.rows
+            if any(
+                row.person is None or not income.get((row.person.pk, category))
+                for category in row.values.get(INCOME, {})
+            )
+        ]
+        self._check_period_given(group, needing)
+
     def _person_values(self, row: Row, household: dict, village: str) -> dict:
-        person = {name: value for name, value in row.values.get(PERSON, {}).items()}
-        person["id_number"] = row.id18
+        person = {
+            name: value for name, value in row.values.get(PERSON, {}).items() if not isinstance(value, Masked)
+        }
+        person["id_number"] = row.id18 or ""
+        person.setdefault("name", "")
         person.setdefault("hukou_division", village)
         person.setdefault("residence_division", village)
         person.setdefault("address", household.get("address", ""))
-        person.setdefault("urban_rural", household["urban_rural"])
+        person.setdefault("urban_rural", household.get("urban_rural"))
         if isinstance(row.id_number, tuple) and len(row.id_number[0]) == 15:
             person["id_note"] = _("Converted from an old 15-digit number.")
         return person
@@ -1630,16 +1803,24 @@ class Importer:
         from safetynet.registry import bulk
 
         household = self._household_values(group)
-        village = household["village"]
-        household.setdefault("urban_rural", divisions[village].urban_rural_default or UrbanRural.RURAL)
-        ordered = [group.head] + [row for row in group.rows if row is not group.head]
+        village = household.get("village")
+        if village in divisions:
+            household.setdefault("urban_rural", divisions[village].urban_rural_default or UrbanRural.RURAL)
+        else:  # only checked, never stored: the village's own error is on the row already
+            household.update(village=None, urban_rural=UrbanRural.RURAL)
+        for name, value in list(household.items()):
+            if isinstance(value, Masked):
+                household.pop(name)
+        ordered = [row for row in group.rows if row is group.head] + [
+            row for row in group.rows if row is not group.head
+        ]
         members, income, assets = [], [], []
         sources = {"members": ordered, "income": [], "assets": []}
         start, end = self._period(group)
         for index, row in enumerate(ordered):
             members.append(self._person_values(row, household, village) | self._member_values(row))
             for category, amount in row.values.get(INCOME, {}).items():
-                if amount:
+                if amount is not None:  # a stated 0 is an item: "no income of this kind"
                     income.append(
                         {
                             "member_index": index,
@@ -1660,12 +1841,23 @@ class Importer:
         return record, sources
 
     def _create(self, groups: list[Group], divisions: dict) -> None:
+        from safetynet.registry import bulk
+
         for group in groups:
             self._new_household_errors(group, divisions)
+        handed_back = [g for g in groups if g.rejected]
+        if handed_back:
+            # Checked as they would be stored, so that their rows carry every reason at once.
+            records, sources = [], {}
+            for group in handed_back:
+                record, sources[group.key] = self._record(group, divisions)
+                records.append(record)
+            by_key = {g.key: g for g in handed_back}
+            for key, errors in bulk.household_bulk_check(actor=self.actor, records=records):
+                self._place_bulk_errors(by_key[key], sources[key], errors, checked_only=True)
         ready = [g for g in groups if not g.rejected]
         if not ready:
             return
-        from safetynet.registry import bulk
 
         by_key = {g.key: g for g in ready}
         records, sources = [], {}
@@ -1683,12 +1875,22 @@ class Importer:
 
     _BULK_KEY = re.compile(r"(members|income|assets)\[([0-9]+)\](?:\.(\w+))?|household(?:\.(\w+))?")
 
-    def _place_bulk_errors(self, group: Group, sources: dict, errors: dict) -> None:
-        """Put each of bulk's errors ("members[2].id_number": […]) on the row it is about."""
+    def _place_bulk_errors(self, group: Group, sources: dict, errors: dict, *, checked_only=False) -> None:
+        """Put each of bulk's errors ("members[2].id_number": […]) on the row it is about.
+
+        `checked_only`: a household handed back already, checked for its other reasons; what the
+        import has said about a cell already (it could not be read, it is missing, the household
+        has no village or period) is not said again in the rules' words."""
         placed = False
         for key, texts in errors.items():
             match = self._BULK_KEY.fullmatch(str(key))
             row, header = None, ""
+            if checked_only and (
+                not match
+                or match.group(1) is None
+                or (match.group(1) == "income" and (match.group(3) or "").startswith("period"))
+            ):
+                continue  # the household's own values: the import's checks have said it
             if match and match.group(1) == "members":
                 index, name = int(match.group(2)), match.group(3) or ""
                 if index < len(sources["members"]):
@@ -1701,11 +1903,21 @@ class Importer:
             elif match:
                 header = self._header_of(match.group(4) or "", HOUSEHOLD)
                 row = next((r for r in group.rows if any(r.values.get(HOUSEHOLD, {}))), group.rows[0])
+            if checked_only and row is not None and header and _has_error_on(row, header):
+                continue
+            if checked_only and match and match.group(1) == "members" and (
+                match.group(3) in ("hukou_division", "residence_division")
+                and row is not None
+                and row.get(PERSON, match.group(3)) is None
+            ):
+                continue  # the household's village, not given or not found, said once on its own
             for text in texts:
                 message = _error(header, str(text)) if header else str(text)
+                if checked_only and str(text) in _BULK_REPEATS():
+                    continue
                 (row.errors if row is not None else group.errors).append(message)
                 placed = True
-        if not placed:
+        if not placed and not checked_only:
             group.errors.append(_("The household could not be stored."))
 
     @staticmethod
@@ -1732,6 +1944,15 @@ class Importer:
             self.outcome.created += 0 if group.household_id else 1
         else:
             self.outcome.unchanged += 1
+
+
+def _BULK_REPEATS() -> set[str]:  # noqa: N802  (a constant, in the active language)
+    """bulk's words for what the import has said in its own: a person registered already (the
+    import matches them, or says why not), a second head."""
+    return {
+        _("A person with this ID number is already registered."),
+        _("The household already has a head."),
+    }
 
 
 class _Rejected(Exception):
@@ -2193,12 +2414,10 @@ class _HouseholdUpdate:
                 raise _Rejected()
             return
         if not items:
-            if not amount:
-                return
+            if not amount and not period:
+                return  # an asset of 0 is no asset; an income of 0 is a stated zero, kept
             if period and len(given_period) < 2:
-                row.errors.append(
-                    _("Income is given: give the income period too (收入起始日期 and 收入截止日期).")
-                )
+                self.importer._check_period_given(self.group, [row])
                 raise _Rejected()
             self._run(row, INCOME, create)
             return
@@ -2226,20 +2445,83 @@ def _row_reason(group: Group, row: Row) -> str:
     )
 
 
-def rejected_workbook(headers: list[str], groups: list[Group], out) -> None:
-    """Every rejected row as written, the reason first (so it is seen), ready to correct and import."""
+def _is_returned_column(header) -> bool:
+    """A column the returned file adds (错误原因, 原行号): a corrected file imported again brings
+    them back, and they are not carried over a second time."""
+    key = _header_key(header or "")
+    return key in (_header_key(ERROR_HEADER), _header_key(ROW_HEADER))
+
+
+# Not allowed in XML 1.0: a pasted control character would make the whole file unreadable.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def text_cell(sheet, value, style: dict | None = None):
+    """A cell for openpyxl that keeps text as text: '=HYPERLINK(…)' typed or uploaded stays the
+    characters it is, never a live formula in a workbook the system hands out (openpyxl would
+    store any string that begins with = as a formula)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, str):
+        value = _XML_ILLEGAL.sub("", value)
+    cell = WriteOnlyCell(sheet, value=value)
+    if cell.data_type == "f":
+        cell.data_type = "s"
+        cell.quotePrefix = True  # Excel's text prefix: editing the cell does not make it a formula
+    for name, value_ in (style or {}).items():
+        setattr(cell, name, value_)
+    return cell
+
+
+def _bad_positions(row: Row, group: Group, positions: dict[str, int]) -> set[int]:
+    """The cells the reasons are about, by the column header each reason begins with."""
+    bad = set()
+    for error in (*group.errors, *row.errors):
+        header = error.split("：", 1)[0].split(": ", 1)[0]
+        if header in positions:
+            bad.add(positions[header])
+    return bad
+
+
+def rejected_workbook(
+    headers: list[str], groups: list[Group], out, columns: dict[int, Column] | None = None
+) -> None:
+    """Every rejected row as written, the reason first (so it is seen), its bad cells
+    highlighted, ready to correct and import again. A returned file's own 错误原因 and 原行号
+    are not carried over: a corrected file imported again comes back with its new reasons only."""
     import openpyxl
+    from openpyxl.styles import Alignment, Font, PatternFill
 
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet(DATA_SHEET)
     sheet.freeze_panes = "C2"
     sheet.column_dimensions["A"].width = 60
     width = max([len(headers)] + [len(row.cells) for g in groups for row in g.rows])
-    sheet.append([ERROR_HEADER, ROW_HEADER, *headers, *[""] * (width - len(headers))])
+    kept = [i for i in range(width) if not (i < len(headers) and _is_returned_column(headers[i]))]
+    positions = {column.header: position for position, column in (columns or {}).items()}
+    for position, column in (columns or {}).items():
+        positions.setdefault(headers[position] if position < len(headers) else column.header, position)
+    bold, head_fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    bad_fill = PatternFill("solid", fgColor="FFC7CE")
+    header_style = {"font": bold, "fill": head_fill}
+    names = [ERROR_HEADER, ROW_HEADER] + [headers[i] if i < len(headers) else "" for i in kept]
+    sheet.append([text_cell(sheet, name, header_style) for name in names])
     rows = sorted(((row.number, group, row) for group in groups for row in group.rows), key=lambda t: t[0])
+    wrap = {"alignment": Alignment(wrap_text=True, vertical="top"), "font": Font(color="9C0006")}
     for number, group, row in rows:
-        sheet.append([_row_reason(group, row), number, *row.cells])
+        bad = _bad_positions(row, group, positions)
+        cells = [text_cell(sheet, _row_reason(group, row), wrap), text_cell(sheet, number)]
+        for i in kept:
+            value = row.cells[i] if i < len(row.cells) else None
+            cells.append(text_cell(sheet, value, {"fill": bad_fill} if i in bad else None))
+        sheet.append(cells)
     workbook.save(out)
+
+
+def returned_reasons(groups: list[Group], limit: int = 500) -> list[list]:
+    """[[row number, reason], …] of the returned rows, for the job's page."""
+    rows = sorted(((row.number, group, row) for group in groups for row in group.rows), key=lambda t: t[0])
+    return [[number, _row_reason(group, row)] for number, group, row in rows[:limit]]
 
 
 # --- the job -------------------------------------------------------------------------------------------
@@ -2281,6 +2563,7 @@ def import_start(*, actor: User, upload: UploadedFile) -> ImportJob:
 
 def _save_progress(job: ImportJob, **values) -> None:
     # One short UPDATE: staff writing meanwhile wait for a moment at most.
+    values.setdefault("heartbeat_at", timezone.now())
     for name, value in values.items():
         setattr(job, name, value)
     ImportJob.objects.filter(pk=job.pk).update(**values)
@@ -2314,6 +2597,94 @@ def _summary(sheet: Sheet | None, outcome: Outcome) -> str:
     return "\n".join(lines)
 
 
+# --- who runs a job, and jobs whose worker is gone -------------------------------------------------
+
+# A job on another machine that has not reported for this long is taken for stopped (a batch
+# reports within seconds; reading a large file before the first batch, within a minute or two).
+STALE_AFTER = datetime.timedelta(minutes=15)
+
+
+def _process_started(pid: int) -> str:
+    """When the process started (Linux: clock ticks since boot), so that a new process that
+    happens to get a dead worker's pid is not taken for it; "" where /proc is not there."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return ""
+
+
+def _this_worker() -> str:
+    pid = os.getpid()
+    return f"{socket.gethostname()} {pid} {_process_started(pid)}".strip()
+
+
+def _worker_gone(worker: str) -> bool | None:
+    """Is the worker process that ran a job gone? None when it ran on another machine."""
+    host, _space, rest = worker.partition(" ")
+    if host != socket.gethostname() or not rest:
+        return None
+    pid_text, _space, started = rest.partition(" ")
+    try:
+        pid = int(pid_text)
+        os.kill(pid, 0)
+    except (ValueError, ProcessLookupError):
+        return True
+    except PermissionError:
+        pass  # alive, another user's
+    return bool(started) and _process_started(pid) != started
+
+
+def settle_interrupted(jobs=None) -> int:
+    """Mark the running jobs whose worker is gone (killed, the machine restarted) as interrupted,
+    with what they had stored; return how many. Called when a worker starts and whenever jobs
+    are read, so that a page never shows "importing 20%" for a job nobody runs."""
+    running = ImportJob.objects.filter(status=ImportJob.Status.RUNNING)
+    if isinstance(jobs, QuerySet):
+        running = running.filter(pk__in=jobs.values("pk"))
+    elif jobs is not None:
+        running = running.filter(pk__in=[job.pk for job in jobs])
+    now = timezone.now()
+    marked = 0
+    for job in running.only("pk", "worker", "heartbeat_at", "started_at", "message", "processed_rows"):
+        gone = _worker_gone(job.worker) if job.worker else None
+        if gone is None:
+            reported = job.heartbeat_at or job.started_at
+            gone = reported is None or now - reported > STALE_AFTER
+        if not gone:
+            continue
+        with translation.override(settings.LANGUAGE_CODE):
+            line = _(
+                "Interrupted at row %(row)s (the task worker stopped). The households counted above are "
+                "stored; run the import again to finish: what is stored already is recognised and not "
+                "changed or stored twice."
+            ) % {"row": job.processed_rows}
+        marked += ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
+            status=ImportJob.Status.INTERRUPTED,
+            finished_at=now,
+            message="\n".join(filter(None, [job.message, line])),
+        )
+    return marked
+
+
+def import_resume(*, actor: User, job: ImportJob) -> ImportJob:
+    """Run an interrupted import again from the stored file: the households it stored
+    before are recognised as registered and left unchanged, the rest are imported."""
+    from safetynet.registry import tasks
+
+    if not rules.may_write_registry(actor) or job.created_by_id != actor.pk:
+        raise PermissionDenied(_("Only the person who started an import can run it again."))
+    settle_interrupted([job])
+    with transaction.atomic():
+        updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.INTERRUPTED).update(
+            status=ImportJob.Status.QUEUED, resumed=F("resumed") + 1, finished_at=None
+        )
+        if not updated:
+            raise ValidationError(_("This import was not interrupted: there is nothing to run again."))
+        transaction.on_commit(lambda: tasks.import_households.enqueue(job.pk))
+    job.refresh_from_db()
+    return job
+
+
 def run_import(job: ImportJob) -> ImportJob:
     """Do the import of `job` now, in this process; return the job with its counts.
 
@@ -2321,8 +2692,16 @@ def run_import(job: ImportJob) -> ImportJob:
     row carries the progress. A file that cannot be read fails the job with the reason.
     """
     job = ImportJob.objects.select_related("created_by").get(pk=job.pk)
+    # What an earlier, interrupted run said (and stored) stays on the job's page.
+    earlier = job.message if job.resumed else ""
     with translation.override(settings.LANGUAGE_CODE):
-        _save_progress(job, status=ImportJob.Status.RUNNING, started_at=timezone.now(), processed_rows=0)
+        _save_progress(
+            job,
+            status=ImportJob.Status.RUNNING,
+            started_at=timezone.now(),
+            processed_rows=0,
+            worker=_this_worker(),
+        )
         sheet = None
         try:
             sheet = read_sheet(Path(job.file.path))
@@ -2332,11 +2711,15 @@ def run_import(job: ImportJob) -> ImportJob:
                 progress=lambda done, outcome: _save_progress(job, processed_rows=done, **_counts(outcome)),
             )
             total = importer.load()
+            if total == 0:
+                raise FileError(
+                    _("The file has a header row but no data rows below it: there is nothing to import.")
+                )
             _save_progress(job, total_rows=total)
             outcome = importer.run()
             if outcome.rejected:
                 buffer = io.BytesIO()
-                rejected_workbook(sheet.headers, outcome.rejected, buffer)
+                rejected_workbook(sheet.headers, outcome.rejected, buffer, sheet.columns)
                 stem = Path(job.original_name).stem[:80] or "import"
                 job.rejected_file.save(f"{stem}-rejected.xlsx", ContentFile(buffer.getvalue()), save=False)
             _save_progress(
@@ -2345,7 +2728,8 @@ def run_import(job: ImportJob) -> ImportJob:
                 finished_at=timezone.now(),
                 processed_rows=total,
                 rejected_file=job.rejected_file.name or "",
-                message=_summary(sheet, outcome),
+                returned_reasons=returned_reasons(outcome.rejected),
+                message="\n".join(filter(None, [earlier, _summary(sheet, outcome)])),
                 **_counts(outcome),
             )
         except FileError as error:
@@ -2373,9 +2757,10 @@ def import_job_list(*, actor: User) -> QuerySet[ImportJob]:
     """Jobs the actor may see: their own, and those of staff inside the actor's area."""
     if not rules.may_read_registry(actor):
         raise PermissionDenied(_("Your role has no access to the registry."))
-    return ImportJob.objects.filter(
-        Q(created_by=actor) | scope_q(actor, "created_by__division_id")
-    ).select_related("created_by")
+    jobs = ImportJob.objects.filter(Q(created_by=actor) | scope_q(actor, "created_by__division_id"))
+    if jobs.filter(status=ImportJob.Status.RUNNING).exists():
+        settle_interrupted(jobs.filter(status=ImportJob.Status.RUNNING))
+    return jobs.select_related("created_by")
 
 
 def import_job_get(*, actor: User, pk: int) -> ImportJob:
@@ -2386,6 +2771,14 @@ def may_download_rejected(actor: User, job: ImportJob) -> bool:
     """The returned file holds whole ID numbers as the uploader typed them: for the uploader, and
     for roles that may see whole numbers in the uploader's area."""
     return job.created_by_id == actor.pk or may_unmask(actor, job.created_by.division_id)
+
+
+def may_resume(actor: User, job: ImportJob) -> bool:
+    return (
+        job.status == ImportJob.Status.INTERRUPTED
+        and job.created_by_id == actor.pk
+        and rules.may_write_registry(actor)
+    )
 
 
 # --- the template --------------------------------------------------------------------------------------
@@ -2414,7 +2807,7 @@ def template_workbook(out) -> None:
         letter = get_column_letter(position)
         sheet.column_dimensions[letter].width = column.width
         if column.kind not in ("date", "amount", "area", "bool"):
-            for row in range(2, 1002):  # text, so Excel keeps ID numbers and leading zeros as typed
+            for row in range(2, TEMPLATE_ROWS + 2):  # text: Excel keeps ID numbers, leading zeros as typed
                 sheet.cell(row=row, column=position).number_format = "@"
     sheet.freeze_panes = "A2"
     notes = workbook.create_sheet(NOTES_SHEET)
@@ -2431,7 +2824,40 @@ def template_workbook(out) -> None:
     for row in notes.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+    _add_drop_downs(workbook, sheet)
     workbook.save(out)
+
+
+TEMPLATE_ROWS = 1000  # rows formatted as text and offered the drop-down lists
+
+
+def _add_drop_downs(workbook, sheet) -> None:
+    """A drop-down list (Excel data validation) on every coded column, from a hidden sheet (a
+    list written into the rule itself may hold 255 characters: not the 56 ethnicities). Typing a
+    code, or a name the list does not show, stays allowed: the import reads those too."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    lists = workbook.create_sheet(LISTS_SHEET)
+    lists.sheet_state = "hidden"
+    list_column = 0
+    for position, column in enumerate(COLUMNS, start=1):
+        if column.kind == "choice":
+            labels = [choice_label(column.choices, value) for value in column.choices.values]
+        elif column.kind == "bool":
+            labels = ["是", "否"]
+        else:
+            continue
+        list_column += 1
+        letter = get_column_letter(list_column)
+        lists.cell(row=1, column=list_column, value=column.header)
+        for index, label in enumerate(labels, start=2):
+            lists.cell(row=index, column=list_column, value=label)
+        source = f"'{LISTS_SHEET}'!${letter}$2:${letter}${len(labels) + 1}"
+        validation = DataValidation(type="list", formula1=source, allow_blank=True, showErrorMessage=False)
+        target = get_column_letter(position)
+        validation.add(f"{target}2:{target}{TEMPLATE_ROWS + 1}")
+        sheet.add_data_validation(validation)
 
 
 TEMPLATE_RULES = [
