@@ -632,6 +632,14 @@ def _check_id_birth_date(digits: str) -> None:
         )
 
 
+def _id_birth_date(number: str) -> datetime.date | None:
+    """The birth date an ID number (read and checked already) holds."""
+    try:
+        return datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return None
+
+
 _TODAY: list = [None, 0.0]
 
 
@@ -1377,25 +1385,26 @@ class Importer:
 
     def _check_row(self, row: Row) -> None:
         """What a row says against its own ID number: birth date, sex, and a relation that does
-        not fit the sex (a man as 妻). The same checks and words as the services'."""
+        not fit the sex (a man as 妻). The services' checks and words, asked for only where the
+        row disagrees (a hundred thousand agreeing rows cost a comparison each)."""
         if not isinstance(row.id_number, tuple):
             return
+        number = row.id18
         person = row.values.get(PERSON, {})
-        given = {
-            name: person[name]
-            for name in ("birth_date", "sex")
-            if person.get(name) is not None and not isinstance(person[name], Masked)
-        }
-        if given:
+        id_sex = codes.Sex.MALE if int(number[16]) % 2 else codes.Sex.FEMALE
+        born, sex = person.get("birth_date"), person.get("sex")
+        born = None if isinstance(born, Masked) else born
+        if (born is not None and born != _id_birth_date(number)) or (sex is not None and sex != id_sex):
+            given = {name: value for name, value in (("birth_date", born), ("sex", sex)) if value is not None}
             try:
-                rules.check_person_fields({"id_number": row.id18, **given}, known_codes=_EVERY_CODE)
+                rules.check_person_fields({"id_number": number, **given}, known_codes=_EVERY_CODE)
             except ValidationError as error:
                 row.errors += _service_messages(error, PERSON)
         relation = row.get(MEMBER, "relation")
-        if relation:
-            sex = given.get("sex") or (codes.Sex.MALE if int(row.id18[16]) % 2 else codes.Sex.FEMALE)
+        expected = codes.relation_sex(relation) if relation else None
+        if expected is not None and expected != (sex or id_sex):
             try:
-                rules.check_relation(relation, sex)
+                rules.check_relation(relation, sex or id_sex)
             except ValidationError as error:
                 row.errors += _service_messages(error, MEMBER)
 
