@@ -1175,6 +1175,10 @@ class _EveryCode:
 _EVERY_CODE = _EveryCode()
 
 
+def _as_written(id_number) -> str:
+    return id_number.text if isinstance(id_number, Masked) else id_number[0] if id_number else ""
+
+
 def _has_error_on(row: "Row", column: Column | str) -> bool:
     """Has the row an error about this column already (one that begins with its header)?"""
     prefix = _error(column, "")
@@ -1662,7 +1666,8 @@ class Importer:
                     "ID number %(id)s is registered to %(registered)s, not %(name)s: check the ID number "
                     "and the name; a change of name is made on the person's page."
                 )
-                % {"id": person.id_number, "registered": person.name, "name": name},
+                # The number as the row gives it: a masked one (with the system number) stays masked.
+                % {"id": _as_written(row.id_number), "registered": person.name, "name": name},
             )
         )
         return False
