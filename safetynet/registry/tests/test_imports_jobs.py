@@ -131,7 +131,7 @@ def test_a_job_whose_worker_was_killed_is_marked_interrupted_and_can_be_run_agai
 def test_a_running_job_with_a_live_worker_is_left_running(clerk, lanshan):
     job = job_of(clerk, "a.csv", csv_file(lanshan, "1,{v},幸福路1号,王大山," + HEAD + ",户主,,,"))
     ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.RUNNING, worker=imports._this_worker(), heartbeat_at=timezone.now()
+        status=ImportJob.Status.RUNNING, worker=imports.jobs._this_worker(), heartbeat_at=timezone.now()
     )
     assert imports.settle_interrupted() == 0
     # On another machine: stopped once it has not reported for a long time.
