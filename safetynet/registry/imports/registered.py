@@ -126,6 +126,11 @@ class _State:
         return cls(households, members, income, assets)
 
 
+def _instance(person) -> Person:
+    """The Person a service takes, for one matched (as plain values) when the file was read."""
+    return person if isinstance(person, Person) else Person.objects.get(pk=person.pk)
+
+
 class _HouseholdUpdate:
     """One registered (or partly registered) household against its rows in the file.
 
@@ -451,7 +456,13 @@ class _HouseholdUpdate:
                 create=lambda p=person, c=category, a=amount: services.income_item_create(
                     actor=self.actor,
                     household=household,
-                    data={"person": p, "category": c, "amount": a, "period_start": start, "period_end": end},
+                    data={
+                        "person": _instance(p),
+                        "category": c,
+                        "amount": a,
+                        "period_start": start,
+                        "period_end": end,
+                    },
                 ),
                 update=services.income_item_update,
                 column=(INCOME, category),
@@ -468,7 +479,9 @@ class _HouseholdUpdate:
                 "value",
                 {},
                 create=lambda p=person, t=asset_type, v=value: services.asset_item_create(
-                    actor=self.actor, household=household, data={"person": p, "asset_type": t, "value": v}
+                    actor=self.actor,
+                    household=household,
+                    data={"person": _instance(p), "asset_type": t, "value": v},
                 ),
                 update=services.asset_item_update,
                 column=(ASSET, asset_type),

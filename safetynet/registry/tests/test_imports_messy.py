@@ -265,3 +265,23 @@ def test_a_file_with_a_header_and_no_data_rows_says_so(clerk):
     assert job.message == "文件只有表头，表头下面没有数据行：没有可导入的内容。"
     csv_job = run(clerk, "empty.csv", ",".join(HEADERS).encode("utf-8-sig") + b"\r\n,,,\r\n")
     assert (csv_job.status, csv_job.message) == (job.status, job.message)
+
+
+def test_income_cells_mean_the_same_on_a_registered_household(clerk, villages, registered):
+    first, _second = villages
+    # 李秀英 has no income item: her 0 is a new item and needs the period; 王大山's blank wage
+    # cell leaves his registered wage as it is.
+    rows = [
+        ["R", first.code, "幸福路1号", "王大山", REGISTERED_HEAD, "", "", "户主", "", "", "", "", ""],
+        ["R", "", "", "李秀英", REGISTERED_WIFE, "", "", "配偶", "", 0, "", "", ""],
+    ]
+    job = run(clerk, "r.xlsx", workbook_bytes(rows))
+    assert job.returned_reasons == [
+        [3, "收入起始日期：本行填了收入，请同时填写收入期间（收入起始日期和收入截止日期）。"],
+        [2, "该家庭的其他行（第3行）有错误，整户退回。"],
+    ][::-1]
+    rows[0][10:12] = PERIOD
+    job = run(clerk, "r2.xlsx", workbook_bytes(rows))
+    assert (job.updated_households, job.rejected_rows) == (1, 0)
+    items = {(i.person.name, i.category): i.amount for i in IncomeItem.objects.filter(household=registered)}
+    assert items == {("王大山", "wage"): Decimal("30000.00"), ("李秀英", "transfer_net"): Decimal("0.00")}
