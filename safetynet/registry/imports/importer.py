@@ -440,7 +440,7 @@ class Importer:
                 )
                 continue
             elif group.head is not None:
-                if group.head.id18 is None or (group.head.known is not None and group.head.person is None):
+                if group.head.person is None and (group.head.id18 is None or group.head.known is not None):
                     continue  # the head's row is handed back: which household it is, is unknown
                 head_household = current.get(group.head.person.pk) if group.head.person else None
                 if head_household is None and group.head.person is None:
