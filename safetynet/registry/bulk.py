@@ -38,6 +38,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from safetynet.core.ids import check_id_number
 from safetynet.core.models import ChangeRecord, Division, User
 from safetynet.core.text import normalise
 from safetynet.registry import codes, rules, services
@@ -108,6 +109,16 @@ def household_bulk_create(
     while batch := list(itertools.islice(iterator, batch_size)):
         result += _store(checker, batch)
     return result
+
+
+def household_bulk_check(*, actor: User, records: Iterable[HouseholdRecord]) -> list[tuple[str, dict]]:
+    """Check `records` as household_bulk_create would, store nothing: (record.key, errors) of each
+    that would be refused. The import uses it on households it hands back anyway, so that their
+    rows carry every reason at once."""
+    if not rules.may_write_registry(actor):
+        raise PermissionDenied(_("Your role cannot change registry records."))
+    _ready, rejected = _Checker(actor).check(list(records))
+    return rejected
 
 
 def _store(checker: "_Checker", batch: list[HouseholdRecord]) -> BulkResult:
@@ -357,6 +368,7 @@ class _Checker:
                 ready.warnings += rules.check_person_fields(values, known_codes=known_codes)
             except ValidationError as error:
                 errors.add_validation(prefix, error)
+                _derive_from_id_number(values)
             if residence is not None and (denied := write_denied(residence.code)):
                 errors.add(f"{prefix}.residence_division", denied)
             del values["hukou_division"], values["residence_division"]
@@ -416,6 +428,26 @@ class _Checker:
                     rules.check_relation(relation, person["sex"])
                 except ValidationError as error:
                     errors.add_validation(f"members[{index}]", error)
+
+
+class _EveryCode:
+    def __contains__(self, code) -> bool:
+        return True  # the address code's warning is not wanted here
+
+
+_EVERY_CODE = _EveryCode()
+
+
+def _derive_from_id_number(values: dict) -> None:
+    """After a birth date or sex that disagrees with a valid ID number: the ID number's own, where
+    none was given, so that the other checks run (a man as 妻) and no "cannot be null" follows."""
+    try:
+        checked = check_id_number(values.get("id_number") or "", known_codes=_EVERY_CODE)
+    except ValidationError:
+        return
+    for name in ("birth_date", "sex"):
+        if values.get(name) is None:
+            values[name] = getattr(checked, name)
 
 
 def _check_expense(data: dict) -> None:

@@ -260,18 +260,20 @@ _XLSX_PARTS = {
         f'Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{_REL}/styles" '
         'Target="styles.xml"/></Relationships>'
     ),
-    # Styles: 0 plain, 1 date (yyyy-mm-dd), 2 text (@: Excel keeps ID numbers as typed), 3 header.
+    # Styles: 0 plain, 1 date (yyyy-mm-dd), 2 text (@: Excel keeps ID numbers as typed), 3 header,
+    # 4 text that looks like a formula (=…): with Excel's text prefix, so editing it keeps it text.
     "xl/styles.xml": (
         f'<styleSheet xmlns="{_NS}"><numFmts count="1"><numFmt numFmtId="164" '
         'formatCode="yyyy-mm-dd"/></numFmts><fonts count="2"><font><sz val="11"/><name val="等线"/></font>'
         '<font><b/><sz val="11"/><name val="等线"/></font></fonts><fills count="2"><fill><patternFill '
         'patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders '
         'count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs '
-        'count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="4">'
+        'count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="5">'
         '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="164" fontId="0" '
         'fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="49" fontId="0" fillId="0" '
         'borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="49" fontId="1" fillId="0" borderId="0" '
-        'xfId="0" applyFont="1" applyNumberFormat="1"/></cellXfs><cellStyles count="1"><cellStyle '
+        'xfId="0" applyFont="1" applyNumberFormat="1"/><xf numFmtId="49" fontId="0" fillId="0" borderId="0" '
+        'xfId="0" applyNumberFormat="1" quotePrefix="1"/></cellXfs><cellStyles count="1"><cellStyle '
         'name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
     ),
 }
@@ -286,6 +288,7 @@ class XlsxStream:
     _EPOCH = datetime.date(1899, 12, 30)
     # Not allowed in XML 1.0 (a pasted control character would make the file unreadable).
     _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+    _FORMULA_START = frozenset("=+-@")
 
     def __init__(self, out, sheet_name: str, *, widths: list[int]):
         self.zip = zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=3)
@@ -323,9 +326,11 @@ class XlsxStream:
             ref = f"{letters[position]}{number}"
             kind = value.__class__
             if kind is str:
+                # Text is written as text (inline strings): '=HYPERLINK(…)' is never a live formula.
                 text = escape(self._ILLEGAL.sub("", value))
+                style = 3 if header else 4 if value[:1] in self._FORMULA_START else 2
                 cells.append(
-                    f'<c r="{ref}" t="inlineStr" s="{3 if header else 2}"><is><t xml:space="preserve">'
+                    f'<c r="{ref}" t="inlineStr" s="{style}"><is><t xml:space="preserve">'
                     f"{text}</t></is></c>"
                 )
             elif kind is datetime.date or kind is datetime.datetime:
@@ -336,7 +341,8 @@ class XlsxStream:
             elif kind in (int, float, Decimal):
                 cells.append(f'<c r="{ref}"><v>{value}</v></c>')
             else:
-                cells.append(f'<c r="{ref}" t="inlineStr" s="2"><is><t>{escape(str(value))}</t></is></c>')
+                text = escape(self._ILLEGAL.sub("", str(value)))
+                cells.append(f'<c r="{ref}" t="inlineStr" s="2"><is><t>{text}</t></is></c>')
         self._write(f'<row r="{number}">{"".join(cells)}</row>')
 
     def close(self) -> None:

@@ -4,18 +4,19 @@ Imports run in the background (registry.tasks); the job page polls its progress 
 second while it runs. A job is seen by whoever started it and by staff whose area contains theirs.
 """
 
+import contextlib
 import tempfile
 from pathlib import Path
 
 from django import forms as django_forms
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from safetynet.core.services import unmask_log
@@ -75,15 +76,33 @@ def import_template(request, extension: str):
 def import_job(request, pk: int):
     job = found(imports.import_job_get, actor=request.user, pk=pk)
     running = job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
+    may_see_rows = imports.may_download_rejected(request.user, job)
     context = {
         "job": job,
         "running": running,
         "percent": int(100 * job.processed_rows / job.total_rows) if job.total_rows else 0,
-        "may_download": bool(job.rejected_file) and imports.may_download_rejected(request.user, job),
+        "may_download": bool(job.rejected_file) and may_see_rows,
+        # The reasons quote the rows (whole ID numbers among them): for those who may see the file.
+        "reasons": job.returned_reasons if may_see_rows else [],
+        "more_reasons": max(0, job.rejected_rows - len(job.returned_reasons)) if may_see_rows else 0,
+        "may_resume": imports.may_resume(request.user, job),
         "messages_lines": [line for line in job.message.splitlines() if line.strip()],
     }
     template = "registry/_import_progress.html" if request.htmx else "registry/import_job.html"
     return render(request, template, context)
+
+
+@never_cache
+@require_POST
+@writer_view
+def import_resume(request, pk: int):
+    """Run an interrupted import again (the households it stored are recognised, not doubled)."""
+    job = found(imports.import_job_get, actor=request.user, pk=pk)
+    if not imports.may_resume(request.user, job):
+        raise PermissionDenied(_("Only the person who started an interrupted import can run it again."))
+    with contextlib.suppress(ValidationError):  # resumed meanwhile (a second click): the page says so
+        imports.import_resume(actor=request.user, job=job)
+    return redirect("registry:import_job", job.pk)
 
 
 @never_cache
@@ -148,5 +167,6 @@ urlpatterns = [
     path("imports/template.<str:extension>", import_template, name="import_template"),
     path("imports/<int:pk>/", import_job, name="import_job"),
     path("imports/<int:pk>/rejected/", import_rejected, name="import_rejected"),
+    path("imports/<int:pk>/resume/", import_resume, name="import_resume"),
     path("households/export/", household_export, name="household_export"),
 ]

@@ -416,12 +416,13 @@ class ImportJob(models.Model):
         RUNNING = "running", _("Importing")
         FINISHED = "finished", _("Finished")
         FAILED = "failed", _("Failed")
+        INTERRUPTED = "interrupted", _("Interrupted")
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     file = models.FileField(upload_to="imports/", max_length=200)
     original_name = models.CharField(_("file name"), max_length=200)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
     created_households = models.PositiveIntegerField(default=0)
@@ -433,6 +434,13 @@ class ImportJob(models.Model):
     message = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The returned rows' reasons, for the page: [[row number, reason], …] (the first few hundred).
+    returned_reasons = models.JSONField(default=list, blank=True)
+    # Who runs it: "host pid start-time" of the worker process, and when it last reported; a job
+    # whose worker is gone is marked interrupted (imports.settle_interrupted).
+    worker = models.CharField(max_length=120, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    resumed = models.PositiveSmallIntegerField(default=0)  # times the user ran it again after a stop
 
     class Meta:
         verbose_name = _("import")

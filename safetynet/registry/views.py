@@ -722,10 +722,48 @@ def describe_changes(
         User: selectors.user_names(linked[User]),
     }
     areas = privacy.people_in_area(actor=actor, ids=linked[Person])
+    renamed = _name_changes(names[Person])
     return [
-        _entry(record, *privacy.change_values(record, actor=actor, person_areas=areas), names, member_names)
+        _entry(
+            record, *privacy.change_values(record, actor=actor, person_areas=areas),
+            names | {Person: _NamesAt(names[Person], renamed, record.at)}, member_names,
+        )
         for record in records
     ]
+
+
+def _name_changes(shown: dict[int, str]) -> dict[int, list[tuple]]:
+    """The renamings of the people the timeline names (only those the actor may see), oldest
+    first: (when, the name before)."""
+    changes: dict[int, list[tuple]] = {}
+    if not shown:
+        return changes
+    rows = ChangeRecord.objects.filter(  # one query, however many people
+        entity_type="person", entity_id__in=list(shown), action=ChangeRecord.Action.UPDATE,
+        after__has_key="name",
+    ).order_by("at", "pk").values_list("entity_id", "at", "before")
+    for person_id, at, before in rows:
+        changes.setdefault(person_id, []).append((at, before.get("name")))
+    return changes
+
+
+class _NamesAt:
+    """People's names as they were at one moment: an entry shows the name it was recorded under,
+    not the name the person has today."""
+
+    def __init__(self, today: dict[int, str], renamed: dict[int, list[tuple]], at):
+        self.today, self.renamed, self.at = today, renamed, at
+
+    def get(self, person_id, default=None):
+        if person_id not in self.today:
+            return default
+        name = self.today[person_id]
+        for when, before in reversed(self.renamed.get(person_id, [])):
+            if when > self.at:
+                name = before or name  # renamed after this entry: it was recorded under the old name
+            else:
+                break
+        return name
 
 
 def _related_model(model, name: str):

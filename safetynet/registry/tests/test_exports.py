@@ -196,3 +196,33 @@ def test_the_household_list_links_to_export_and_import(client, county_user, coup
     page = client.get(reverse("registry:household_list"))
     assert reverse("registry:household_export") in page.text
     assert reverse("registry:import_start") in page.text
+
+
+def test_a_masked_export_with_a_name_changed_is_handed_back_without_the_whole_number(
+    county_user, couple
+):
+    workbook = openpyxl.load_workbook(io.BytesIO(export(county_user)))
+    sheet = workbook.worksheets[0]
+    headers = [cell.value for cell in sheet[1]]
+    masked = sheet.cell(row=2, column=headers.index("身份证号") + 1).value
+    sheet.cell(row=2, column=headers.index("姓名") + 1, value="王小山")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    job = reimport(county_user, buffer.getvalue())
+
+    assert (job.updated_households, job.rejected_households) == (0, 1)
+    assert couple.head.name == "王大山" and Household.objects.get(pk=couple.pk).head.name == "王大山"
+    reasons = dict(job.returned_reasons)
+    assert "*" in masked and reasons[2].startswith(f"姓名：身份证号 {masked} 已登记为 王大山，不是 王小山")
+    assert couple.head.id_number not in reasons[2]
+
+
+def test_exported_text_that_looks_like_a_formula_stays_text(county_user, couple):
+    services.household_update(
+        actor=county_user, household=couple, version=None, data={"address": '=HYPERLINK("http://x.invalid")'}
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(export(county_user))).worksheets[0]
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value and str(cell.value)[0] == "="]
+    written = [(c.value, c.data_type, c.quotePrefix) for c in cells]
+    assert written == [('=HYPERLINK("http://x.invalid")', "s", True)]

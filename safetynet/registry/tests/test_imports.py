@@ -311,9 +311,27 @@ def test_template_has_the_headers_and_explains_every_column():
     buffer = io.BytesIO()
     imports.template_workbook(buffer)
     workbook = openpyxl.load_workbook(buffer)
-    assert workbook.sheetnames == ["家庭成员", "说明"]
+    assert workbook.sheetnames == ["家庭成员", "说明", "下拉选项"]
+    assert workbook["下拉选项"].sheet_state == "hidden"
     headers = [cell.value for cell in workbook["家庭成员"][1]]
     assert headers == [column.header for column in imports.COLUMNS]
+    # Every coded column offers its values as a drop-down list.
+    lists = workbook["下拉选项"]
+    offered = {}
+    for validation in workbook["家庭成员"].data_validations.dataValidation:
+        assert validation.type == "list"
+        (target,) = str(validation.sqref).split()
+        header = workbook["家庭成员"][target.split(":")[0]].offset(row=-1).value
+        sheet_name, cells = validation.formula1.split("!")
+        first, last = cells.replace("$", "").split(":")
+        offered[header] = [row[0].value for row in lists[first:last]]
+    coded = [c.header for c in imports.COLUMNS if c.kind in ("choice", "bool")]
+    assert sorted(offered) == sorted(coded)
+    assert offered["与户主关系"][:2] == ["本人", "户主"]
+    assert offered["性别"] == ["男", "女"]
+    assert offered["城乡"] == ["城市", "农村"]
+    assert "其他收入（元/年）" not in offered
+    assert offered["一氧化碳报警器"] == ["是", "否"]
     notes = {row[0]: row for row in workbook["说明"].iter_rows(values_only=True) if row and row[0]}
     assert "02 户主" in notes["与户主关系"][3]
     assert "身份证号" in notes and notes["身份证号"][1] == "必填"
@@ -454,14 +472,18 @@ def test_a_village_outside_the_area_is_refused(township_clerk, yinan_village):
     assert (job.created_households, job.rejected_households) == (0, 1)
 
 
-def test_the_same_person_twice_rejects_both_households(township_clerk, lanshan_village):
+def test_the_same_person_twice_rejects_the_later_row_only(township_clerk, lanshan_village):
     text = (
         f"户编号,村/社区代码,住址,姓名,身份证号,与户主关系\n"
         f"1,{lanshan_village.code},幸福路1号,赵强,{SINGLE},户主\n"
         f"2,{lanshan_village.code},幸福路2号,赵强,{SINGLE},户主\n"
     )
     job = run(township_clerk, "e.csv", text.encode())
-    assert (job.created_households, job.rejected_households) == (0, 2)
+    assert (job.created_households, job.rejected_households) == (1, 1)
+    assert Person.objects.get(id_number=SINGLE).address == "幸福路1号"
+    returned = list(openpyxl.load_workbook(job.rejected_file.path).active.iter_rows(values_only=True))
+    reason = "身份证号：与第2行重复：每人在表中只填一行，以第2行为准。"
+    assert [row[:2] for row in returned[1:]] == [(reason, 3)]
 
 
 def test_a_file_without_the_needed_columns_fails_with_the_reason(township_clerk):
@@ -538,7 +560,7 @@ def test_the_template_downloads(client, township_clerk):
     response = client.get(reverse("registry:import_template", args=["xlsx"]))
     assert response.status_code == 200
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    assert workbook.sheetnames == ["家庭成员", "说明"]
+    assert workbook.sheetnames == ["家庭成员", "说明", "下拉选项"]
     assert client.get(reverse("registry:import_template", args=["csv"])).status_code == 200
 
 

@@ -1,0 +1,556 @@
+"""Reading: one cell without guessing (full-width digits, dates as clerks write them, amounts
+with 元 …), and a file's header and rows (.xlsx through calamine or openpyxl, .csv in UTF-8 or GBK)."""
+
+import csv
+import datetime
+import io
+import re
+import time
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from safetynet.core import ids
+from safetynet.core.money import parse_yuan
+from safetynet.core.text import normalise
+from safetynet.registry.imports.layout import (
+    COLUMNS,
+    HEADER_SCAN_ROWS,
+    LISTS_SHEET,
+    NOTES_SHEET,
+    PERSON,
+    Column,
+    _choice_lookup,
+    _fold,
+    _is_ignored_header,
+    match_header,
+)
+
+# --- reading one cell ------------------------------------------------------------------------------
+
+
+class CellError(Exception):
+    """A cell that cannot be read without guessing; the message says why, in the user's language."""
+
+
+@dataclass(frozen=True)
+class Masked:
+    """A value written masked (3713**********0013): it names a value, it does not give one."""
+
+    text: str
+
+
+def _is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _number_text(value) -> str:
+    """A number cell as the digits it shows (a code or phone number Excel took for a number)."""
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise CellError(_("This should be whole digits, not a number with decimals."))
+        value = int(value)
+    return str(value)
+
+
+def read_text(value) -> str:
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    return " ".join(text.split())[:200]
+
+
+def read_name(value) -> str:
+    name = normalise(str(value))
+    if len(name) > 50:
+        raise CellError(_("A name has at most 50 characters."))
+    return name
+
+
+def read_key(value) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = _number_text(value)
+    return normalise(str(value))[:50]
+
+
+_ID_PATTERN = re.compile(r"[0-9]{17}[0-9X]")
+
+
+def _check_id_birth_date(digits: str) -> None:
+    """core.ids' check of the birth date inside an ID number (same messages), without asking the
+    time zone for today's date a hundred thousand times."""
+    try:
+        born = datetime.date(int(digits[0:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        raise CellError(
+            _("The birth date in the ID number (%(digits)s) is not a real date.") % {"digits": digits}
+        ) from None
+    if born.year < 1890 or born > _today():
+        raise CellError(
+            _("The birth date in the ID number (%(date)s) is impossible.") % {"date": born.isoformat()}
+        )
+
+
+def _id_birth_date(number: str) -> datetime.date | None:
+    """The birth date an ID number (read and checked already) holds."""
+    try:
+        return datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return None
+
+
+_TODAY: list = [None, 0.0]
+
+
+def _today() -> datetime.date:
+    now = time.monotonic()
+    if _TODAY[0] is None or now - _TODAY[1] > 60:
+        _TODAY[:] = [timezone.localdate(), now]
+    return _TODAY[0]
+
+
+def read_id(value):
+    """(the number as written, normalised; the 18-character number) or a Masked."""
+    if isinstance(value, float) and not (value.is_integer() and value < 1e15):
+        raise CellError(
+            _(
+                "Excel stored this ID number as a number and lost its last digits: format the "
+                "column as text and type the number again."
+            )
+        )
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(int(value))
+    text = normalise(str(value)).upper()
+    if "*" in text:
+        return Masked(text)
+    if re.fullmatch(r"[0-9]{15}", text):
+        body = text[:6] + "19" + text[6:]
+        return text, body + ids.check_character(body)
+    if not _ID_PATTERN.fullmatch(text):
+        raise CellError(_("An ID number has 18 characters: 17 digits and a final digit or X."))
+    _check_id_birth_date(text[6:14])
+    if ids.check_character(text[:17]) != text[17]:
+        raise CellError(_("The last character of the ID number does not match the others: check each digit."))
+    return text, text
+
+
+def read_certificate(value):
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise CellError(
+            _(
+                "Excel stored this number as a number and lost its last digits: format the "
+                "column as text and type the number again."
+            )
+        )
+    text = normalise(str(value)).upper()
+    return Masked(text) if "*" in text else text[:20]
+
+
+def read_phone(value):
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = _number_text(value)
+    text = normalise(str(value))
+    if "*" in text:
+        return Masked(text)
+    if not re.fullmatch(r"\+?[0-9][0-9-]{2,19}", text):
+        raise CellError(_("A phone number has digits only (a dash between area code and number is fine)."))
+    return text[:20]
+
+
+def read_division(value) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = _number_text(value)
+    code = normalise(str(value))
+    if not re.fullmatch(r"[0-9]{6}([0-9]{3}){0,2}", code):
+        raise CellError(_("A division code has 6, 9 or 12 digits."))
+    return code
+
+
+def read_village(value) -> str:
+    code = read_division(value)
+    if len(code) != 12:
+        raise CellError(_("A village or community code has 12 digits."))
+    return code
+
+
+_DATE_PATTERNS = [
+    re.compile(r"([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日?"),
+    re.compile(r"([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})"),
+    re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})"),
+]
+_TIME_OF_DAY = re.compile(r"(T)?[0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?$")
+
+
+def read_date(value):
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if float(value).is_integer() and 10_000_000 <= value <= 99_999_999:
+            value = str(int(value))
+        else:
+            raise CellError(_("Write dates as year-month-day, such as 1950-01-01 or 1950年1月1日."))
+    text = normalise(str(value))
+    if "*" in text:
+        return Masked(text)
+    text = _TIME_OF_DAY.sub("", text) if len(text) > 10 else text
+    for pattern in _DATE_PATTERNS:
+        match = pattern.fullmatch(text)
+        if match:
+            try:
+                return datetime.date(*(int(part) for part in match.groups()))
+            except ValueError:
+                raise CellError(_("%(value)s is not a real date.") % {"value": text}) from None
+    raise CellError(_("Write dates as year-month-day, such as 1950-01-01 or 1950年1月1日."))
+
+
+_TRUE = {"是", "有", "已安装", "安装", "已装", "y", "yes", "true", "1", "√", "✓", "对"}
+_FALSE = {"否", "无", "没有", "未安装", "未装", "不是", "n", "no", "false", "0", "×", "✗"}
+
+
+def read_bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        value = _number_text(value)
+    text = _fold(value)
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise CellError(_("Write 是 (yes) or 否 (no)."))
+
+
+def _decimal_of_number(value) -> Decimal:
+    """A number cell as a Decimal. Excel keeps 1234.5 as a binary float: what differs from two
+    decimals only in the 10th place is that float, not a figure anyone typed."""
+    amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    rounded = amount.quantize(Decimal("0.01"))
+    if abs(amount - rounded) > Decimal("1e-9"):
+        raise CellError(_("An amount has at most two decimals (fen)."))
+    return rounded
+
+
+def read_amount(value) -> Decimal:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        amount = _decimal_of_number(value)
+    else:
+        try:
+            amount = parse_yuan(str(value))
+        except ValidationError as error:
+            raise CellError(error.messages[0]) from None
+    if amount is None:
+        return None
+    if amount < 0:
+        raise CellError(_("The amount cannot be negative."))
+    if amount >= Decimal("1e12"):
+        raise CellError(_("Enter an amount in yuan, such as 1234.50."))
+    return amount
+
+
+def read_area(value) -> Decimal:
+    if isinstance(value, str):
+        value = re.sub(r"(平方米|平米|㎡|m²|m2)$", "", normalise(value), flags=re.IGNORECASE)
+    area = read_amount(value)
+    if area is not None and area >= Decimal("1e6"):
+        raise CellError(_("The floor area is too large: give it in square metres."))
+    return area
+
+
+def read_system(value) -> int:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = _number_text(value)
+    text = normalise(str(value))
+    if not text.isdigit():
+        raise CellError(_("Leave the system number as the export wrote it, or blank for a new person."))
+    return int(text)
+
+
+def read_choice(value, choices: type):
+    lookup = _choice_lookup(choices)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = _number_text(value)
+    text = _fold(value)
+    if text in lookup:
+        return lookup[text]
+    codes_ = [str(v) for v in choices.values]
+    width = len(codes_[0]) if codes_ and all(c.isdigit() and len(c) == len(codes_[0]) for c in codes_) else 0
+    if text.isdigit() and width and len(text) < width and text.zfill(width) in lookup:
+        return lookup[text.zfill(width)]  # Excel dropped the leading zero: 2 for 02
+    # A code with its name: 02户主, 02-户主, 户主(02)
+    match = re.fullmatch(r"([0-9]+)[-_.、:]?(\D.*)", text) or re.fullmatch(r"(\D.*?)\(([0-9]+)\)", text)
+    if match:
+        code, name = match.groups() if match.group(1).isdigit() else reversed(match.groups())
+        if code in lookup and lookup.get(name) == lookup[code]:
+            return lookup[code]
+    raise CellError(
+        _("%(value)s is not one of this column's values (the sheet 说明 of the template lists them).")
+        % {"value": str(value).strip()}
+    )
+
+
+_READERS: dict[str, Callable] = {
+    "key": read_key,
+    "id": read_id,
+    "name": read_name,
+    "text": read_text,
+    "phone": read_phone,
+    "division": read_division,
+    "village": read_village,
+    "date": read_date,
+    "bool": read_bool,
+    "amount": read_amount,
+    "area": read_area,
+    "certificate": read_certificate,
+    "system": read_system,
+}
+
+
+def read_cell(column: Column, value):
+    """The value of one cell, None when blank; CellError when it cannot be read."""
+    if _is_blank(value):
+        return None
+    if column.kind == "choice":
+        return read_choice(value, column.choices)
+    return _READERS[column.kind](value)
+
+
+_MEMO_LIMIT = 20_000
+
+
+def cell_reader(column: Column) -> Callable:
+    """read_cell for one column, remembering what it made of each value it met: a code, a yes/no
+    or a date column holds few distinct values, a file of 100 k rows the same ones again and again."""
+    if column.kind == "choice":
+        choices = column.choices
+
+        def read(value):
+            return read_choice(value, choices)
+    else:
+        read = _READERS[column.kind]
+    if column.kind not in ("choice", "bool", "date", "division", "village", "text"):
+
+        def plain(value):
+            return None if _is_blank(value) else read(value)
+
+        return plain
+    memo: dict = {}
+
+    def remembered(value):
+        if value is None:
+            return None
+        try:
+            outcome = memo[value]
+        except KeyError:
+            if _is_blank(value):
+                outcome = (True, None)
+            else:
+                try:
+                    outcome = (True, read(value))
+                except CellError as error:
+                    outcome = (False, str(error))
+            if len(memo) < _MEMO_LIMIT:
+                memo[value] = outcome
+        if outcome[0]:
+            return outcome[1]
+        raise CellError(outcome[1])
+
+    return remembered
+
+
+# --- reading a file --------------------------------------------------------------------------------
+
+
+class FileError(Exception):
+    """The file as a whole cannot be imported (not a spreadsheet, no header …)."""
+
+
+def sniff_spreadsheet(head: bytes, filename: str) -> str:
+    """'.xlsx' or '.csv' for an accepted file; ValidationError in plain words otherwise."""
+    suffix = Path(filename or "").suffix.lower()
+    if head.startswith(b"PK\x03\x04"):
+        return ".xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ValidationError(
+            {
+                "file": _(
+                    "This is an old Excel file (.xls): open it in Excel or WPS, save it "
+                    "as .xlsx, and import that."
+                )
+            }
+        )
+    if suffix in (".csv", ".txt") and b"\x00" not in head.lstrip(b"\xff\xfe"):
+        return ".csv"
+    if suffix in (".csv", ".txt") and head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return ".csv"
+    raise ValidationError({"file": _("Only Excel (.xlsx) and CSV files can be imported.")})
+
+
+_HELP_SHEETS = (NOTES_SHEET, LISTS_SHEET)
+
+
+def _xlsx_rows(path: Path) -> tuple[Iterator[tuple], list[str]]:
+    """The first sheet's rows (not 说明's), and the names of the other sheets, which are not read.
+
+    python-calamine (Rust) when it is installed reads 100 k rows in a second or two; openpyxl's
+    read-only mode, the fallback, takes half a minute."""
+    try:
+        import python_calamine
+    except ImportError:
+        return _openpyxl_rows(path)
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as error:  # calamine raises its own error types for a damaged file
+        raise FileError(_("The file cannot be read as an Excel workbook: save it again as .xlsx.")) from error
+    names = [n for n in workbook.sheet_names if n.strip() not in _HELP_SHEETS] or workbook.sheet_names
+    if not names:
+        raise FileError(_("The workbook has no sheet."))
+    # skip_empty_area=False: the grid from A1, so that row numbers are those the user sees.
+    grid = workbook.get_sheet_by_name(names[0]).to_python(skip_empty_area=False)
+
+    def rows():
+        for row in grid:
+            yield tuple(None if value == "" else value for value in row)
+
+    return rows(), names[1:]
+
+
+def _openpyxl_rows(path: Path) -> tuple[Iterator[tuple], list[str]]:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise FileError(_("The file cannot be read as an Excel workbook: save it again as .xlsx.")) from error
+    sheets = [ws for ws in workbook.worksheets if ws.title.strip() not in _HELP_SHEETS] or workbook.worksheets
+    if not sheets:
+        raise FileError(_("The workbook has no sheet."))
+    sheet = sheets[0]
+    # A workbook written by some programs claims a size (A1:A1) smaller than its data.
+    sheet.reset_dimensions()
+
+    def rows():
+        try:
+            yield from sheet.iter_rows(values_only=True)
+        finally:
+            workbook.close()
+
+    return rows(), [ws.title for ws in sheets[1:]]
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")  # what Chinese Excel and WPS save a CSV in (GBK is a subset)
+    except UnicodeDecodeError:
+        raise FileError(_("The CSV file is neither UTF-8 nor GBK text: save it again from Excel.")) from None
+
+
+def _csv_rows(path: Path) -> Iterator[tuple]:
+    text = _decode(path.read_bytes())
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        yield tuple(row)
+
+
+@dataclass
+class Sheet:
+    headers: list[str]  # each column's header as written (for the returned file)
+    columns: dict[int, Column]  # position → the column it is
+    rows: Iterator[tuple[int, tuple]]  # (row number as the user sees it, cells as written)
+    ignored: list[str] = field(default_factory=list)  # headers not understood, ignored
+    other_sheets: list[str] = field(default_factory=list)
+
+
+def _cell_text(value) -> str:
+    return "" if _is_blank(value) else str(value).strip()
+
+
+def _header_candidates(buffered: list[tuple]) -> tuple[int, dict[int, Column], list[str]]:
+    """The header row: the one (with the row above it, for cells of a two-row merged header)
+    whose cells name the most known columns."""
+    best = (-1, {}, [])
+    for index, row in enumerate(buffered):
+        above = buffered[index - 1] if index else ()
+        # The row above is the top of a two-row header if it names a column itself (a title does not).
+        above_is_header = any(match_header(_cell_text(cell)) for cell in above if not _is_blank(cell))
+        matched: dict[int, Column] = {}
+        texts: list[str] = []
+        for position in range(max(len(row), len(above))):
+            own = row[position] if position < len(row) else None
+            upper = above[position] if position < len(above) else None
+            text = _cell_text(own)
+            column = match_header(text) if text else None
+            if not text and not _is_blank(upper):
+                # A header cell merged down from the row above (not a title spanning the sheet).
+                above_column = match_header(_cell_text(upper))
+                if above_is_header or above_column is not None:
+                    text, column = _cell_text(upper), above_column
+            texts.append(text)
+            if column is not None and column not in matched.values():
+                matched[position] = column
+        if len(matched) > len(best[1]):
+            best = (index, matched, texts)
+    return best
+
+
+def read_sheet(path: Path) -> Sheet:
+    """Find the header and the columns; the data rows come lazily. FileError if none found."""
+    path = Path(path)
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    other_sheets: list[str] = []
+    if head.startswith(b"PK\x03\x04"):
+        source, other_sheets = _xlsx_rows(path)
+    elif head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FileError(
+            _("This is an old Excel file (.xls): open it in Excel or WPS, save it as .xlsx, and import that.")
+        )
+    else:
+        source = _csv_rows(path)
+    source = iter(source)
+    buffered = []
+    for _row in range(HEADER_SCAN_ROWS):
+        try:
+            buffered.append(tuple(next(source)))
+        except StopIteration:
+            break
+    index, columns, texts = _header_candidates(buffered)
+    found = {column.field for column in columns.values()}
+    missing = [
+        c.header
+        for c in COLUMNS
+        if c.part == PERSON and c.field in ("name", "id_number") and c.field not in found
+    ]
+    if index < 0 or missing:
+        raise FileError(
+            _("No header row was found: the sheet needs the columns %(columns)s (see the template).")
+            % {"columns": "、".join(f"「{name}」" for name in missing or ["姓名", "身份证号"])}
+        )
+    ignored = []
+    seen_positions = set(columns)
+    for position, text in enumerate(texts):
+        if position not in seen_positions and text and not _is_ignored_header(text):
+            ignored.append(text)
+
+    def rows() -> Iterator[tuple[int, tuple]]:
+        # Row numbers as the user sees them: the buffered rows were rows 1 … len(buffered).
+        yield from enumerate(buffered[index + 1 :], start=index + 2)
+        for number, row in enumerate(source, start=len(buffered) + 1):
+            yield number, tuple(row)
+
+    return Sheet(headers=texts, columns=columns, rows=rows(), ignored=ignored, other_sheets=other_sheets)
+
+
