@@ -216,10 +216,12 @@ class PageParams(Schema):
 
 
 def page_of(queryset, params: PageParams, out: Callable[[Any], Any]) -> dict:
-    """One page of an ordered queryset: {count, page, page_size, items}."""
+    """One page of an ordered queryset: {count, more, page, page_size, items}."""
     start = (params.page - 1) * params.page_size
     rows = list(queryset[start:start + params.page_size])
-    return {"count": queryset.count(), "page": params.page, "page_size": params.page_size,
+    # A list may count itself only up to a limit (a common name searched city-wide): `more` says so.
+    count, more = queryset.counted() if hasattr(queryset, "counted") else (queryset.count(), False)
+    return {"count": count, "more": more, "page": params.page, "page_size": params.page_size,
             "items": [out(row) for row in rows]}
 
 

@@ -210,6 +210,8 @@ class HouseholdFilters(PageParams):
 
 class HouseholdPage(Schema):
     count: int
+    more: bool = Field(False, description="More households match than `count`: a search by a common name "
+                       "over the whole city is counted up to 1000; narrow it to count them all.")
     page: int
     page_size: int
     items: list[HouseholdOut]

@@ -3,7 +3,7 @@
 from dataclasses import replace
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
 from django.utils.translation import gettext as _
@@ -55,11 +55,22 @@ class HouseholdListQuerySet(QuerySet):
     # The search the list was filtered by (None: none), kept on every copy of the list, so that a
     # page of it can show which member matched (household_list_matches) without searching again.
     person_search: Search | None = None
+    # Counted only up to this many (None: counted whole): see BROAD_SEARCH_PEOPLE.
+    count_limit: int | None = None
 
     def _clone(self):
         clone = super()._clone()
         clone.person_search = self.person_search
+        clone.count_limit = self.count_limit
         return clone
+
+    def counted(self) -> tuple[int, bool]:
+        """(how many households the list holds, whether there are more than that). A list from a
+        broad city-wide search is counted up to `count_limit`; any other list whole."""
+        if self.count_limit is None:
+            return self.count(), False
+        found = self.order_by()[: self.count_limit + 1].count()
+        return min(found, self.count_limit), found > self.count_limit
 
     def _fetch_all(self):
         if self._result_cache is None and self.query.is_sliced and self._iterable_class is ModelIterable:
@@ -80,6 +91,31 @@ def _with_list_columns(households: QuerySet[Household]) -> QuerySet[Household]:
         .values("count")
     )
     return households.select_related("head", "village").annotate(member_count=Coalesce(Subquery(members), 0))
+
+
+# A city-wide search by a common name (王, zhang) finds a fifth of the city's households. Gathering
+# all their ids first and counting them takes the better part of a second at a million households;
+# walking the households from the newest and keeping those with a matching member finds a page at
+# once, because one household in a few matches. For a rarer name the walk would read most of the
+# city to fill a page, so it is taken only when more than BROAD_SEARCH_PEOPLE people match (one
+# index range read to find out), and such a list is counted up to BROAD_SEARCH_COUNT households:
+# nobody pages through a thousand households of one surname; they type more of the name.
+BROAD_SEARCH_PEOPLE = 20_000
+BROAD_SEARCH_COUNT = 1_000
+
+
+def _is_broad(actor: User, search: Search) -> bool:
+    if search.person is None or search.address or not _city_wide(actor):
+        return False
+    people = _people_matching(actor, search).order_by().values("pk")
+    return people[: BROAD_SEARCH_PEOPLE + 1].count() > BROAD_SEARCH_PEOPLE
+
+
+def _has_member_matching(actor: User, search: Search) -> Exists:
+    """A household's current member matches the search: checked household by household."""
+    person = _people_matching(actor, search).filter(pk=OuterRef("person_id"))
+    return Exists(Membership.objects.filter(household=OuterRef("pk"), left_on__isnull=True)
+                  .filter(Exists(person)))
 
 
 def _city_wide(actor: User) -> bool:
@@ -126,14 +162,20 @@ def household_list(
     if urban_rural:
         qs = qs.filter(urban_rural=urban_rural)
     search = None
+    broad = False
     if normalise(query):
         search = _search(actor, query, channel)
-        qs = qs.filter(pk__in=_households_matching(actor, search))
+        broad = _is_broad(actor, search)
+        if broad:
+            qs = qs.filter(_has_member_matching(actor, search))
+        else:
+            qs = qs.filter(pk__in=_households_matching(actor, search))
     # Newest first. The whole city's list reads the table from the newest end; a smaller area's
     # sorts its own ids (search.SortValue), however old they are.
     newest_first = "-id" if _city_wide(actor) else SortValue("id").desc()
     households = _with_list_columns(qs).order_by(newest_first)
     households.person_search = search if search is not None and search.person is not None else None
+    households.count_limit = BROAD_SEARCH_COUNT if broad else None
     return households
 
 

@@ -20,6 +20,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -155,6 +156,20 @@ def unreadable_query(request):
     return None
 
 
+class ListPaginator(Paginator):
+    """Pages of a household list, counted as the list says it may be (HouseholdListQuerySet.counted):
+    `more` is true when more households match than `count`."""
+
+    @cached_property
+    def count(self) -> int:
+        counted = getattr(self.object_list, "counted", None)
+        if counted is None:
+            self.more = False
+            return super().count
+        number, self.more = counted()
+        return number
+
+
 @require_GET
 @reader_view
 @vary_on_headers("HX-Request")
@@ -170,7 +185,7 @@ def household_list(request):
     except LookupRefused as refused:
         # Past the user's limit of lookups by whole number: nothing is searched, the reason is shown.
         refusal, households = str(refused), Household.objects.none()
-    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ListPaginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
     townships = {h.village.parent_id for h in page}
     counties = None
     if len(actor.division_id) <= selectors.CITY_CODE_LENGTH:  # a city user: which county, by township
