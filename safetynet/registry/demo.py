@@ -867,7 +867,7 @@ def _housing(rng: random.Random, urban_rural: str, kind: str) -> dict:
         structure = _weighted(rng, {"01": 40, "02": 60})
         area = rng.uniform(25, 95)
         heating = _weighted(rng, {"0": 40, "1": 25, "3": 20, "4": 10, "9": 5})
-    # Coal, wood and gas burn indoors: most such homes have a CO alarm by now, not all (what winter visits find).
+    # Coal, wood and gas burn indoors: most such homes have a CO alarm by now, not all (what visits find).
     co_alarm = rng.random() < (0.85 if heating in codes.COMBUSTION_HEATING else 0.05)
     return {"housing_status": status, "house_structure": structure,
             "floor_area": Decimal(str(round(area, 1))).quantize(Decimal("0.01")), "heating": heating,

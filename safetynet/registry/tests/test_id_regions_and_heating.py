@@ -52,8 +52,8 @@ def test_the_member_form_refuses_it_with_the_reason(client, county_user, make_ho
         "person-labour_capacity": "01", "person-health": "10", "person-status": "01",
     })
     assert not Person.objects.filter(name="王远").exists()
-    reason = shown("The ID number starts with %(code)s, which is no province or region: check the first digits.")
-    assert reason % {"code": "99"} in response.text
+    reason = "The ID number starts with %(code)s, which is no province or region: check the first digits."
+    assert shown(reason) % {"code": "99"} in response.text
 
 
 def test_a_hong_kong_residence_permit_is_stored_without_a_warning(client, county_user, make_household,
@@ -115,7 +115,8 @@ def test_wood_and_solar_are_read_as_clerks_write_them(written, code):
 def test_wood_burns_indoors_and_solar_does_not_but_both_are_winter_risks():
     assert codes.Heating.WOOD in codes.COMBUSTION_HEATING
     assert codes.Heating.SOLAR not in codes.COMBUSTION_HEATING
-    assert {codes.Heating.COAL, codes.Heating.WOOD, codes.Heating.GAS, codes.Heating.SOLAR} == codes.RISK_HEATING
+    heating = codes.Heating
+    assert {heating.COAL, heating.WOOD, heating.GAS, heating.SOLAR} == codes.RISK_HEATING
 
 
 def test_a_wood_heated_home_without_a_co_alarm_is_warned_about(client, county_user, make_household,
