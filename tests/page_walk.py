@@ -136,8 +136,8 @@ def is_walked(url: str) -> bool:
 def walk(client, *, start: str = "/", limit: int = 150):
     """Yield (url, response) for every page reached by GET links and GET forms from `start`.
 
-    Pages that differ only in their query (a list's next page, its filters) are read once each
-    for the first few, so a long list does not make the walk endless.
+    Pages of one route (another record, a list's next page or filters) are read for the first
+    three only: they come from one template, and a long list must not make the walk endless.
     """
     seen: set[str] = set()
     per_path: dict[str, int] = {}
@@ -148,10 +148,11 @@ def walk(client, *, start: str = "/", limit: int = 150):
         key = parts.path + ("?" + parts.query if parts.query else "")
         if key in seen or not is_walked(url):
             continue
-        if per_path.get(parts.path, 0) >= 4:
+        route = re.sub(r"/[0-9]+/", "/<id>/", parts.path)
+        if per_path.get(route, 0) >= 3:
             continue
         seen.add(key)
-        per_path[parts.path] = per_path.get(parts.path, 0) + 1
+        per_path[route] = per_path.get(route, 0) + 1
         response = client.get(key)
         yield key, response
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):

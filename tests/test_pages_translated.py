@@ -6,7 +6,7 @@ catalogue: Django's own (its "- Select an option -" on every drop-down), a templ
 {% translate %}, a label built in Python without gettext.
 
 Each role's user walks every page reachable from its home page by links, htmx requests and GET
-forms; every POST form found is then sent back with its fields blank and with nonsense, so the
+forms; every kind of POST form found (one per route) is then sent back blank and with nonsense, so the
 error messages are read too (each inside a transaction rolled back, so the town stays as built).
 On each page the words a user reads are collected: text outside scripts and styles, and the
 attributes shown as text (titles, placeholders, labels, button captions). Data the test put in
@@ -85,8 +85,9 @@ def pages_of(client: Client, extra: list[str]):
         if response.status_code == 200 and "html" in response.get("Content-Type", ""):
             for action in read_page("http://testserver" + url, response.content.decode()).actions:
                 if action.method == "POST" and is_walked(action.url):
-                    forms.setdefault(action.url.replace("http://testserver", ""), action)
-    for path, action in forms.items():
+                    path = action.url.replace("http://testserver", "")
+                    forms.setdefault(re.sub(r"/[0-9]+/", "/<id>/", path), (path, action))
+    for path, action in forms.values():
         if NOT_SENT.match(path):
             continue
         for variant, data in _post_variants(action):
