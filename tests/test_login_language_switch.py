@@ -25,7 +25,8 @@ def test_after_a_wrong_password_the_switch_still_returns_to_the_page_asked_for(c
 
     # The browser sends the login form where its action says.
     login_page = client.get(login_url).text
-    action = html.unescape(re.search(r'<form method="post" action="([^"]*)" class="form">', login_page).group(1))
+    action = re.search(r'<form method="post" action="([^"]*)" class="form">', login_page).group(1)
+    action = html.unescape(action)
     failed = client.post(action, {"username": "clerk", "password": "wrong", "next": "/registry/?q=1"})
     assert failed.status_code == 200
     switch = switch_form(failed.text)
@@ -37,5 +38,6 @@ def test_after_a_wrong_password_the_switch_still_returns_to_the_page_asked_for(c
     assert switched.status_code == 302 and switched.url == login_url
     assert AccessAttempt.objects.get().failures_since_start == 1  # the switch tried no password
 
-    logged_in = client.post(action, {"username": "clerk", "password": "Pass-word-2022", "next": "/registry/?q=1"})
+    right = {"username": "clerk", "password": "Pass-word-2022", "next": "/registry/?q=1"}
+    logged_in = client.post(action, right)
     assert logged_in.status_code == 302 and logged_in.url == "/registry/?q=1"
