@@ -92,7 +92,7 @@ def pages_of(client: Client, extra: list[str]):
             continue
         for variant, data in _post_variants(action):
             with transaction.atomic():
-                response = client.post(path, data)
+                response = client.post(path, data, follow=True)  # the page it leads to, with its message
                 transaction.set_rollback(True)
             yield f"POST {path} ({variant})", response
 
@@ -100,13 +100,16 @@ def pages_of(client: Client, extra: list[str]):
 @pytest.mark.parametrize("role", list(Role))
 def test_every_page_a_role_reaches_reads_in_chinese(role, make_household, settings, tmp_path):
     town = build_town(make_household, settings, tmp_path)
-    data = [*User.objects.values_list("username", flat=True), "花名册.csv", "证明.pdf"]
+    # What the test put in, and what it searches for, is data wherever a page shows it.
+    data = [*User.objects.values_list("username", flat=True), "花名册.csv", "证明.pdf", "zzzz", "wds"]
     client = Client(headers={"Accept-Language": "zh-CN"})
     client.force_login(town["users"][role])
     household = town["household"]
     # Refusals and missing records have pages of their own.
+    # Searches that find something, nothing, or cannot be run.
     extra = ["/registry/households/999999999/", f"/registry/households/{household.pk}/edit/",
-             "/registry/households/new/", "/registry/imports/"]
+             "/registry/households/new/", "/registry/imports/", "/registry/?q=王", "/registry/?q=zzzz",
+             "/registry/?q=1", "/registry/?q=wds", "/registry/?page=99", "/registry/people/candidates/?q=王"]
 
     untranslated = {}
     read = 0
