@@ -3,6 +3,7 @@
 import datetime
 import html
 
+import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -100,6 +101,13 @@ def test_an_import_returns_the_row_with_the_reason_and_stores_the_good_household
     assert (job.created_households, job.rejected_households) == (2, 1), job.message
     assert not Person.objects.filter(id_number=NO_PROVINCE).exists()
     assert Person.objects.filter(id_number=HONG_KONG).exists()
+    sheet = openpyxl.load_workbook(job.rejected_file.path, read_only=True).worksheets[0]
+    header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    returned = [dict(zip(header, row, strict=False)) for row in rows]
+    assert [row["姓名"] for row in returned] == ["赵强"]
+    reason = "The ID number starts with %(code)s, which is no province or region: check the first digits."
+    with override("zh-hans"):
+        assert gettext(reason) % {"code": "99"} in returned[0]["错误原因"]
 
 
 # --- wood and solar heating ------------------------------------------------------------------------
