@@ -167,6 +167,21 @@ def walk(client, *, start: str = "/", limit: int = 150):
                 queue.append(target)
 
 
+def one_page_pdf() -> bytes:
+    """A genuine one-page PDF (uploads are checked through, not by their first bytes)."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
 # --- a town to walk: one household with every kind of record, and a user of every role --------------
 
 def build_town(make_household, settings, tmp_path) -> dict:
@@ -196,7 +211,7 @@ def build_town(make_household, settings, tmp_path) -> dict:
                                data={"asset_type": "101", "value": Decimal("500")})
     services.expense_create(actor=clerk, household=household, data={
         "expense_type": "medical", "amount": Decimal("300"), "incurred_on": datetime.date(2022, 5, 1)})
-    pdf = SimpleUploadedFile("证明.pdf", b"%PDF-1.4 x", content_type="application/pdf")
+    pdf = SimpleUploadedFile("证明.pdf", one_page_pdf(), content_type="application/pdf")
     services.document_upload(actor=clerk, household=household, material_type="202", upload=pdf)
     # An import with a good household and a bad row: its page shows counts, reasons and the file.
     job = ImportJob(created_by=clerk, original_name="花名册.csv")
