@@ -1,6 +1,7 @@
 """Loading the shipped division codes into the Division table (used by a data migration)."""
 
 import csv
+from functools import cache
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data" / "divisions"
@@ -12,6 +13,12 @@ SERVICE_ZONES = {"371371": "高新区"}
 def _rows(name: str):
     with open(DATA / name, encoding="utf-8", newline="") as handle:
         yield from csv.DictReader(handle)
+
+
+@cache
+def province_codes() -> frozenset[str]:
+    """The two-digit codes of the 31 provinces, autonomous regions and municipalities."""
+    return frozenset(r["code"] for r in _rows("provinces.csv"))
 
 
 def county_urban_rural(code: str) -> str:

@@ -3,7 +3,9 @@
 python-stdnum gives the check digit; its own `validate` is not used because it rejects address
 codes not in force in the birth year (every 3713xx number of someone born before 1994) and raises
 KeyError for 371371. The address code is checked against our own division table instead, abolished
-codes included, and an unknown code is a warning, not an error.
+codes included. Its first two digits must name a province or region (an error otherwise: no such
+number is ever issued); an unknown county under a real province is a warning, not an error, since
+the table cannot hold every code ever issued.
 """
 
 import datetime
@@ -16,11 +18,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
+from safetynet.core.divisions import province_codes
 from safetynet.core.models import Division
 from safetynet.core.text import normalise
 
 SEX_MALE = 1
 SEX_FEMALE = 2
+
+
+# Taiwan (71 in GB/T 2260) and the residence permits of Hong Kong, Macao and Taiwan residents
+# (港澳台居民居住证, since 2018: 810000, 820000, 830000). No row of the division table stands for them.
+REGION_CODES = frozenset({"71", "81", "82", "83"})
+RESIDENCE_PERMIT_CODES = frozenset({"710000", "810000", "820000", "830000"})
 
 
 @dataclass
@@ -80,6 +89,15 @@ def check_id_number(
         raise ValidationError(
             _("An ID number has 18 characters: 17 digits and a final digit or X."), code="id_format"
         )
+    if text[:2] not in province_codes() and text[:2] not in REGION_CODES:
+        raise ValidationError(
+            _(
+                "The ID number starts with %(code)s, which is no province or region: "
+                "check the first digits."
+            ),
+            code="id_province",
+            params={"code": text[:2]},
+        )
     born = _birth_date(text[6:14])
     if check_character(text[:17]) != text[17]:
         raise ValidationError(
@@ -100,7 +118,9 @@ def check_id_number(
             params={"id_sex": sex_label(holder_sex), "entered": sex_label(int(sex))},
         )
     warnings = []
-    if known_codes is not None:
+    if text[:6] in RESIDENCE_PERMIT_CODES:
+        known = True
+    elif known_codes is not None:
         known = text[:6] in known_codes
     else:
         known = Division.objects.filter(code=text[:6]).exists()

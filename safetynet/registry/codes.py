@@ -204,18 +204,25 @@ class HouseStructure(models.TextChoices):
 
 
 class Heating(models.TextChoices):
-    """CAMS SAM_HEATING_WAY, plus 'none' (a household without heating is what winter work looks for)."""
+    """CAMS SAM_HEATING_WAY (0–3), plus what Linyi's homes also use: electric heaters, wood and
+    solar (the 2022 briefing names 烧煤、烧柴、烧气、使用太阳能), and 'none' (a household without
+    heating is what winter work looks for)."""
 
     CENTRAL = "0", _("Central heating")
     GAS = "1", _("Gas heating")
     COAL = "2", _("Coal heating")
     AIR_CONDITIONER = "3", _("Air conditioner")
     ELECTRIC = "4", _("Electric heater")
+    WOOD = "5", _("Wood heating")
+    SOLAR = "6", _("Solar heating")
     NONE = "9", _("No heating")
 
 
-# Coal and gas burn indoors: those homes need a CO alarm.
-COMBUSTION_HEATING = frozenset({Heating.GAS, Heating.COAL})
+# Coal, wood and gas burn indoors: those homes need a CO alarm (SPEC §4.3 item 10).
+COMBUSTION_HEATING = frozenset({Heating.GAS, Heating.COAL, Heating.WOOD})
+# What the winter safety campaign checks first: "重点排查烧煤、烧柴、烧气、使用太阳能等环节的不安全行为"
+# (briefing 2022-12-16): the burning kinds, and solar (its wiring and electric backup heaters).
+RISK_HEATING = COMBUSTION_HEATING | {Heating.SOLAR}
 
 
 class Relation(models.TextChoices):

@@ -860,13 +860,14 @@ def _housing(rng: random.Random, urban_rural: str, kind: str) -> dict:
                                  "08": 3})
         structure = _weighted(rng, {"00": 60, "01": 25, "03": 10, "04": 5})
         area = rng.uniform(30, 140)
-        heating = _weighted(rng, {"2": 45, "4": 20, "3": 10, "1": 5, "9": 20 if kind == "tekun" else 12})
+        heating = _weighted(rng, {"2": 45, "4": 20, "3": 10, "1": 5, "5": 8, "6": 2,
+                                  "9": 20 if kind == "tekun" else 12})
     else:
         status = _weighted(rng, {"00": 25, "01": 25, "02": 15, "08": 25, "07": 10})
         structure = _weighted(rng, {"01": 40, "02": 60})
         area = rng.uniform(25, 95)
         heating = _weighted(rng, {"0": 40, "1": 25, "3": 20, "4": 10, "9": 5})
-    # Coal and gas burn indoors: most such homes have a CO alarm by now, not all (what winter visits find).
+    # Coal, wood and gas burn indoors: most such homes have a CO alarm by now, not all (what visits find).
     co_alarm = rng.random() < (0.85 if heating in codes.COMBUSTION_HEATING else 0.05)
     return {"housing_status": status, "house_structure": structure,
             "floor_area": Decimal(str(round(area, 1))).quantize(Decimal("0.01")), "heating": heating,

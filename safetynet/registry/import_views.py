@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from safetynet.core.services import unmask_log
-from safetynet.registry import exports, forms, imports, selectors
+from safetynet.registry import exports, forms, imports, rules, selectors
 from safetynet.registry.models import ImportJob
 from safetynet.registry.views import call_service, found, reader_view, writer_view
 
@@ -157,6 +157,7 @@ def household_export(request):
             "filter_form": filter_form,
             "filtered": filter_form.is_filtered,
             "may_whole": may_whole,
+            "may_import": rules.may_write_registry(actor),  # the import page is for writers only
             "query": request.GET.urlencode(),
         },
     )

@@ -191,6 +191,16 @@ class Household(models.Model):
     def __str__(self) -> str:
         return f"{self.head.name if self.head_id else '—'} · {self.address}"
 
+    @property
+    def lacks_co_alarm(self) -> bool:
+        """Heating that burns indoors (coal, wood, gas) and no CO alarm: a risk of poisoning."""
+        return self.heating in codes.COMBUSTION_HEATING and not self.co_alarm
+
+    @property
+    def has_risk_heating(self) -> bool:
+        """Heating the winter safety campaign checks first (codes.RISK_HEATING)."""
+        return self.heating in codes.RISK_HEATING
+
 
 class Membership(models.Model):
     """A person's place in a household over a period. A person has at most one current membership."""

@@ -80,3 +80,38 @@ def test_any_made_number_checks_and_derives_its_birth_date_and_sex(born, order):
     checked = check_id_number(make_id_number("371302", born, order))
     assert checked.birth_date == born
     assert checked.sex == (1 if order % 2 else 2)
+
+
+@pytest.mark.parametrize("address_code", ["990101", "999999", "001234", "380101", "700000", "910000"])
+def test_first_two_digits_that_are_no_province_or_region_are_an_error(address_code):
+    number = make_id_number(address_code, datetime.date(1970, 1, 1), 21)  # check digit right
+    with pytest.raises(ValidationError) as error:
+        check_id_number(number)
+    assert error.value.code == "id_province"
+    assert address_code[:2] in str(error.value.message % error.value.params)
+
+
+def test_an_old_15_digit_number_with_no_province_is_an_error_too():
+    with pytest.raises(ValidationError) as error:
+        check_id_number("990101700101211")
+    assert error.value.code == "id_province"
+
+
+@pytest.mark.parametrize("address_code", ["810000", "820000", "830000", "710000"])
+def test_residence_permits_of_hong_kong_macao_and_taiwan_residents_are_accepted(address_code):
+    checked = check_id_number(make_id_number(address_code, datetime.date(1985, 7, 1), 33))
+    assert checked.number.startswith(address_code)
+    assert checked.warnings == []
+
+
+def test_an_unknown_code_under_a_region_is_a_warning():
+    checked = check_id_number(make_id_number("710101", datetime.date(1985, 7, 1), 33))
+    assert checked.warnings and "710101" in checked.warnings[0]
+
+
+def test_every_shipped_province_is_a_valid_start():
+    from safetynet.core.divisions import province_codes
+
+    assert len(province_codes()) == 31
+    for province in province_codes():
+        assert check_id_number(make_id_number(province + "0101", datetime.date(1970, 1, 1), 21)).number
