@@ -199,6 +199,7 @@ def app_env(*, data_dir: Path | None = None, database_url: str | None = None) ->
         if data_dir is None:  # the secret key and static folder live in a data dir: not the developer's
             env["SAFETYNET_DATA_DIR"] = str(BENCH_DIR / "pg-data")
     env["SAFETYNET_LOG_LEVEL"] = "ERROR"
+    env["SAFETYNET_PLAIN_HTTP"] = "1"  # the bench's server is reached over plain HTTP on loopback
     env["PYTHONUNBUFFERED"] = "1"
     return env
 

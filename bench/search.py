@@ -9,6 +9,9 @@ the first page of households with head, village, township, member count and the 
 in the same run, on the same queries. `counts_agree_pct` says how often the page's count and the
 floor's agree (below 100: the floor no longer does what the search does).
 
+A second line times the city bureau's search for the city's most common surnames, in characters and
+in pinyin (王, wang …): the broadest searches there are, each matching a fifth of the households.
+
 Environment: BENCH_HOUSEHOLDS (20000), BENCH_REQUESTS (400), BENCH_WARMUP (40), BENCH_SECONDS
 (time budget per measured loop, 90), BENCH_PG=1 or BENCH_PG_URL for the PostgreSQL line.
 """
@@ -28,6 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _bench as b  # noqa: E402
 
 TARGET_MS = 150
+CITY_TARGET_MS = 300
+CITY_USER = "city"
 PAGE_SIZE = 25
 KINDS = ["id", "id_tail", "name", "initials", "pinyin", "phone"]
 FLOOR_SQL = """
@@ -192,6 +197,43 @@ def measure_http(base: str, queries: list[dict], *, warmup: int, seconds: float)
     return {"timings": timings, "page_timings": page_timings, "counts": counts, "misses": misses}
 
 
+def common_surnames(db, *, count: int = 10) -> list[dict]:
+    """The city's `count` most common surnames, as characters and as pinyin."""
+    from safetynet.registry.search import name_syllables
+
+    rows = db.execute("SELECT substr(name, 1, 1), count(*) FROM registry_person GROUP BY 1 "
+                      "ORDER BY 2 DESC LIMIT ?", (count,)).fetchall()
+    queries = []
+    for surname, _n in rows:
+        pinyin = name_syllables(surname)[0]
+        queries += [{"kind": "surname", "q": surname}, {"kind": "surname_pinyin", "q": pinyin}]
+    return queries
+
+
+def measure_city(base: str, queries: list[dict], *, warmup: int, seconds: float) -> list[float]:
+    """The city bureau's search box (the results fragment, with its count) for each query."""
+    client = b.Client(base)
+    client.login(CITY_USER, b.DEMO_PASSWORD)
+
+    def search_box(query):
+        path = "/registry/?" + urllib.parse.urlencode({"q": query["q"]})
+        status, _page = client.get(path, {"HX-Request": "true", "HX-Target": "results",
+                                          "HX-Current-URL": f"{base}/registry/"})
+        if status != 200:
+            b.die(f"GET {path} as {CITY_USER} answered {status}")
+
+    timings = b.timed_loop(queries, search_box, warmup=warmup, seconds=seconds)
+    client.close()
+    return [t for _q, t in timings]
+
+
+def report_city(engine: str, n: int, ms: list[float]) -> None:
+    p95 = b.percentile(ms, 95)
+    b.line(**{f"city_common_surname_search_p95_{engine}_ms": p95, "target": f"<{CITY_TARGET_MS}",
+              "p50_ms": b.percentile(ms, 50), "n": len(ms), "households": n,
+              "meets_target": "yes" if p95 < CITY_TARGET_MS else "no"})
+
+
 # --- the floor: one SQL query per lookup -----------------------------------------------------------
 
 def measure_floor(execute, queries: list[dict], *, engine: str, warmup: int, seconds: float) -> dict:
@@ -276,13 +318,16 @@ def main() -> None:
 
     db = sqlite3.connect(data_dir / b.DB_FILE)
     queries = sample_queries(db, total=warmup + requests, placeholder="?")
+    surnames = common_surnames(db)
     db.close()
     with b.server(env=b.app_env(data_dir=data_dir), log=b.BENCH_DIR / "search-server.log") as base:
         ours = measure_http(base, queries, warmup=warmup, seconds=seconds)
+        city_ms = measure_city(base, surnames * 5, warmup=len(surnames), seconds=seconds)
     conn, execute = sqlite_executor(data_dir / b.DB_FILE)
     with contextlib.closing(conn):
         floor = measure_floor(execute, queries, engine="sqlite", warmup=warmup, seconds=seconds)
     report("sqlite", n, ours, floor)
+    report_city("sqlite", n, city_ms)
 
     if url := b.pg_url(n):
         url = b.pg_db(n)

@@ -52,8 +52,7 @@ def _file_response(openapi_type: str, description: str) -> dict:
                                          "column"))
 def import_template_xlsx(request):
     """The template the import reads, as on the import page: the data sheet and 说明."""
-    if not rules.may_write_registry(_actor(request)):
-        raise PermissionDenied(_("Your role cannot change registry records."))
+    rules.check_may_import(_actor(request))
     handle = tempfile.TemporaryFile()  # noqa: SIM115  (FileResponse closes it, and so deletes it)
     imports.template_workbook(handle)
     handle.seek(0)
@@ -63,8 +62,7 @@ def import_template_xlsx(request):
 @router.get("/imports/template.csv", response={200: None, **ERRORS}, summary="The import template (.csv)",
             openapi_extra=_file_response("text/csv", "The header row, UTF-8 with a BOM"))
 def import_template_csv(request):
-    if not rules.may_write_registry(_actor(request)):
-        raise PermissionDenied(_("Your role cannot change registry records."))
+    rules.check_may_import(_actor(request))
     response = FileResponse(iter([imports.template_csv()]), as_attachment=True,
                             filename="家庭成员导入模板.csv", content_type="text/csv; charset=utf-8")
     return response

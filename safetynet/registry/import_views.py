@@ -39,6 +39,7 @@ class UploadForm(django_forms.Form):
 @require_http_methods(["GET", "POST"])
 @writer_view
 def import_start(request):
+    rules.check_may_import(request.user)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         outcome = call_service(
@@ -54,6 +55,7 @@ def import_start(request):
 @writer_view
 def import_template(request, extension: str):
     """The empty template: .xlsx with its 说明 sheet, or the header row as .csv."""
+    rules.check_may_import(request.user)
     handle = tempfile.TemporaryFile()  # noqa: SIM115  (FileResponse closes it, and so deletes it)
     if extension == "xlsx":
         imports.template_workbook(handle)
@@ -157,7 +159,7 @@ def household_export(request):
             "filter_form": filter_form,
             "filtered": filter_form.is_filtered,
             "may_whole": may_whole,
-            "may_import": rules.may_write_registry(actor),  # the import page is for writers only
+            "may_import": rules.may_import_registry(actor),
             "query": request.GET.urlencode(),
         },
     )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from safetynet.core.ids import check_id_number
 from safetynet.core.models import Division, DivisionLevel, Role, User
-from safetynet.core.scope import in_scope
+from safetynet.core.scope import UNMASKING_ROLES, in_scope
 from safetynet.registry import codes
 
 READ_ROLES = frozenset(
@@ -26,6 +26,24 @@ def may_read_registry(actor: User) -> bool:
 
 def may_write_registry(actor: User) -> bool:
     return actor.is_active and actor.role in WRITE_ROLES
+
+
+def may_import_registry(actor: User) -> bool:
+    """Spreadsheet imports are for the writers that see ID numbers whole (township office and up).
+    An import answers row by row whether a typed ID number is registered and to whom: for a role
+    that sees the numbers masked it would confirm guessed numbers by the thousand, beyond the limit
+    on lookups (issue 6, item 13). Coordinators register people one at a time, where each lookup by
+    a whole number is logged and limited, or send their sheet to the township office."""
+    return may_write_registry(actor) and actor.role in UNMASKING_ROLES
+
+
+def check_may_import(actor: User) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    if not may_import_registry(actor):
+        raise PermissionDenied(_("Spreadsheet imports are made by the township office or the county bureau: "
+                                 "your role sees ID numbers masked. Register people one at a time, or send "
+                                 "the spreadsheet to the township office."))
 
 
 def check_may_write(actor: User, division_code: str) -> None:

@@ -143,6 +143,7 @@ def registry_home_panel(request) -> str | None:
     return render_to_string("registry/_home_panel.html", {
         "summary": selectors.registry_summary(actor=request.user),
         "may_write": rules.may_write_registry(request.user),
+        "may_import": rules.may_import_registry(request.user),
     }, request=request)
 
 
@@ -198,6 +199,7 @@ def household_list(request):
         "explanation": refusal or selectors.search_explanation(actor=actor, query=filters.get("query", "")),
         "search_hint": forms.search_hint(actor), "refused": bool(refusal),
         "may_write": rules.may_write_registry(actor),
+        "may_import": rules.may_import_registry(actor),
     }
     partial = request.htmx and not request.htmx.boosted
     return render(request, "registry/_household_results.html" if partial else "registry/household_list.html",

@@ -40,8 +40,7 @@ def import_start(*, actor: User, upload: UploadedFile) -> ImportJob:
     """
     from safetynet.registry import tasks
 
-    if not rules.may_write_registry(actor):
-        raise PermissionDenied(_("Your role cannot change registry records."))
+    rules.check_may_import(actor)
     if not upload or upload.size == 0:
         raise ValidationError({"file": _("The file is empty.")})
     if upload.size > MAX_IMPORT_BYTES:
@@ -176,7 +175,7 @@ def import_resume(*, actor: User, job: ImportJob) -> ImportJob:
     before are recognised as registered and left unchanged, the rest are imported."""
     from safetynet.registry import tasks
 
-    if not rules.may_write_registry(actor) or job.created_by_id != actor.pk:
+    if not rules.may_import_registry(actor) or job.created_by_id != actor.pk:
         raise PermissionDenied(_("Only the person who started an import can run it again."))
     settle_interrupted([job])
     with transaction.atomic():
@@ -282,7 +281,7 @@ def may_resume(actor: User, job: ImportJob) -> bool:
     return (
         job.status == ImportJob.Status.INTERRUPTED
         and job.created_by_id == actor.pk
-        and rules.may_write_registry(actor)
+        and rules.may_import_registry(actor)
     )
 
 
