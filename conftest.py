@@ -20,6 +20,15 @@ def _fast_password_hasher():
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+
+@pytest.fixture(autouse=True, scope="session")
+def _data_dir_of_the_tests(tmp_path_factory):
+    """Backups and the server lock go to a folder of the tests' own: a `safetynet run` of the same
+    checkout (a demo left running) must neither be locked out by the tests nor stop them."""
+    from django.conf import settings
+
+    settings.DATA_DIR = tmp_path_factory.mktemp("data")
+
 # Two counties of Linyi and one township in each, real codes.
 LANSHAN_TOWNSHIP = "371302001"  # 兰山区 兰山街道
 YINAN_TOWNSHIP = "371321101"  # 沂南县 岸堤镇

@@ -177,6 +177,9 @@ class IdentifierLookup(models.Model):
         ELSEWHERE = "elsewhere", _("Registered outside the user's area")
         REFUSED = "refused", _("Refused: the limit was reached")
         CREATED = "created", _("Registered as a new person")
+        # A number no one holds, showing the same visible digits as someone the user sees masked:
+        # as likely a guess at that person's hidden digits as a new person (counted like a search).
+        RESEMBLES = "resembles", _("No one holds it, but it looks like the number of a person the user sees")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -392,9 +392,13 @@ def identifier_lookups_used(*, actor: User) -> int:
             .exclude(outcome__in=_NOT_COUNTED).count())
 
 
-def identifier_lookup_start(*, actor: User, kind: str, shown: str, channel: str) -> IdentifierLookup:
+def identifier_lookup_start(
+    *, actor: User, kind: str, shown: str, channel: str, limited: bool = True
+) -> IdentifierLookup:
     """Record that the actor is looking up a whole number (`shown`: the number masked), before
     anything about it is read. Past the limit, record the refusal and raise LookupRefused.
+    `limited=False`: recorded, never refused (a registration that cannot be a guess: the caller
+    says why).
 
     Call it outside any transaction that the answer may roll back (a refused registration raises a
     ValidationError): the record must outlive the error. Lookups of one user are counted one at a
@@ -403,6 +407,8 @@ def identifier_lookup_start(*, actor: User, kind: str, shown: str, channel: str)
     limit, window = identifier_lookup_limit()
     fields = {"actor": actor, "area": actor.division_id, "kind": kind, "shown": shown[:40],
               "channel": channel[:10]}
+    if not limited:
+        return IdentifierLookup.objects.create(**fields, outcome=IdentifierLookup.Outcome.PENDING)
     with transaction.atomic():
         list(User.objects.select_for_update().filter(pk=actor.pk).values_list("pk", flat=True))
         refused = identifier_lookups_used(actor=actor) >= limit

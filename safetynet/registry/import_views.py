@@ -79,6 +79,10 @@ def import_job(request, pk: int):
     job = found(imports.import_job_get, actor=request.user, pk=pk)
     running = job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
     may_see_rows = imports.may_download_rejected(request.user, job)
+    if may_see_rows and job.returned_reasons and job.created_by_id != request.user.pk:
+        # The reasons quote someone else's rows, whole ID numbers among them: an unmasked view,
+        # logged as the download of the same rows is.
+        unmask_log(actor=request.user, subject=job, fields="id_number,phone", channel="page")
     context = {
         "job": job,
         "running": running,

@@ -20,7 +20,7 @@ from safetynet.core.filecheck import check_document
 from safetynet.core.ids import check_id_number
 from safetynet.core.masking import mask_id_number
 from safetynet.core.models import ChangeRecord, Division, IdentifierLookup, User
-from safetynet.core.scope import UNMASKING_ROLES, in_scope
+from safetynet.core.scope import UNMASKING_ROLES, in_scope, scope_q
 from safetynet.core.selectors import division_path
 from safetynet.core.services import (
     ConflictError,
@@ -224,24 +224,42 @@ def _registered_elsewhere() -> ValidationError:
     )})
 
 
+def _resembles_someone_seen(actor: User, number: str, *, besides: int | None) -> bool:
+    """Does a person of the actor's area show `number` masked: the same first and last four
+    characters (core.masking.mask_id_number)? One range of the reversed-number index."""
+    return (Person.objects.filter(scope_q(actor, "area__code"), id_reversed__startswith=number[::-1][:4],
+                                  id_number__startswith=number[:4])
+            .exclude(pk=besides).exists())
+
+
 def _check_id_number_free(
     *, actor: User, number: str, channel: str, holder_besides: int | None = None
 ) -> IdentifierLookup | None:
     """Refuse `number` if somebody (other than person `holder_besides`) holds it. For a role that
     sees numbers masked, returns the lookup it recorded (a new person registered with the number
-    marks it CREATED, which does not count towards the limit)."""
+    marks it CREATED, which does not count towards the limit).
+
+    The registration form must not become the search that the limit closes: a role that sees
+    numbers masked could type the few whole numbers that fit a person's masked number, age and sex,
+    and learn from "already registered" which is theirs. So a number that is held, or that shows
+    the visible digits of a person the user sees (`_resembles_someone_seen`), is a lookup counted
+    and limited like a search by it, and past the limit refused in the same words whatever the
+    answer would have been. Any other number is a new person: recorded, never refused."""
     masked_role = actor.role not in UNMASKING_ROLES
+    holder = Person.objects.filter(id_number=number).exclude(pk=holder_besides).first()
     lookup = None
+    guess = False
     if masked_role:
+        guess = holder is not None or _resembles_someone_seen(actor, number, besides=holder_besides)
         try:
             lookup = identifier_lookup_start(actor=actor, kind="id_number", shown=mask_id_number(number),
-                                             channel=channel)
+                                             channel=channel, limited=guess)
         except LookupRefused as refusal:
             raise ValidationError({"id_number": str(refusal)}) from None
-    holder = Person.objects.filter(id_number=number).exclude(pk=holder_besides).first()
     if holder is None:
         if lookup is not None:
-            identifier_lookup_finish(lookup=lookup, outcome=IdentifierLookup.Outcome.NOT_FOUND)
+            outcome = IdentifierLookup.Outcome.RESEMBLES if guess else IdentifierLookup.Outcome.NOT_FOUND
+            identifier_lookup_finish(lookup=lookup, outcome=outcome)
         return lookup
     if in_scope(actor, holder.area_id):
         if lookup is not None:  # the holder's whole number is now known to the user: a disclosure
@@ -305,7 +323,8 @@ def _person_save_new(*, actor: User, person: Person, lookup: IdentifierLookup | 
             person.save()
     except IntegrityError:  # registered by someone else a moment ago
         raise _id_number_taken() from None
-    if lookup is not None:
+    if lookup is not None and lookup.outcome == IdentifierLookup.Outcome.NOT_FOUND:
+        # Only a number unlike any the user sees: one that looked like a guess stays counted.
         identifier_lookup_finish(lookup=lookup, outcome=IdentifierLookup.Outcome.CREATED)
     change_record(
         actor=actor,

@@ -30,7 +30,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from safetynet.core.models import ChangeRecord, Division, User
-from safetynet.core.selectors import division_names, division_path
+from safetynet.core.selectors import division_names, division_path, field_changes
 from safetynet.core.services import ConflictError, LookupRefused
 from safetynet.core.text import control_characters_message, has_control_characters
 from safetynet.core.views import register_home_panel, register_menu_item
@@ -755,12 +755,8 @@ def _name_changes(shown: dict[int, str]) -> dict[int, list[tuple]]:
     changes: dict[int, list[tuple]] = {}
     if not shown:
         return changes
-    rows = ChangeRecord.objects.filter(  # one query, however many people
-        entity_type="person", entity_id__in=list(shown), action=ChangeRecord.Action.UPDATE,
-        after__has_key="name",
-    ).order_by("at", "pk").values_list("entity_id", "at", "before")
-    for person_id, at, before in rows:
-        changes.setdefault(person_id, []).append((at, before.get("name")))
+    for person_id, at, before in field_changes(entity_type="person", entity_ids=shown, field="name"):
+        changes.setdefault(person_id, []).append((at, before))
     return changes
 
 

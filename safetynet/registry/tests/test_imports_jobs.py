@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from conftest import LANSHAN_TOWNSHIP, user, village
 from safetynet.core.ids import make_id_number
-from safetynet.core.models import Role
+from safetynet.core.models import Role, UnmaskLog
 from safetynet.registry import exports, imports, selectors, services
 from safetynet.registry.models import Household, ImportJob, Person
 from safetynet.registry.views import describe_changes
@@ -75,6 +75,12 @@ def test_the_page_shows_each_returned_row_and_its_reason(client, clerk, lanshan)
     client.force_login(grid_worker)
     page = client.get(reverse("registry:import_job", args=[job.pk]))
     assert page.status_code == 200 and "本行填了收入" not in page.text
+    # The uploader reading their own rows is no disclosure; the county bureau reading them is one.
+    assert not UnmaskLog.objects.exists()
+    county = user(Role.COUNTY_BUREAU, "371302")
+    client.force_login(county)
+    assert "本行填了收入" in client.get(reverse("registry:import_job", args=[job.pk])).text
+    assert UnmaskLog.objects.filter(actor=county, subject_type="importjob", subject_id=job.pk).count() == 1
 
 
 def test_the_history_of_imports_says_who_when_which_file_and_the_counts(client, clerk, lanshan):

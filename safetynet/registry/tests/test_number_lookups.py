@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from conftest import person_data, user
 from safetynet.core.ids import make_id_number
+from safetynet.core.masking import mask_id_number
 from safetynet.core.models import IdentifierLookup, Role, UnmaskLog
 from safetynet.core.services import LookupRefused, api_token_create
 from safetynet.registry import selectors, services
@@ -277,3 +278,42 @@ def test_a_coordinator_told_who_holds_a_number_is_logged_as_a_disclosure(lanshan
     assert refused.value.error_dict["id_number"][0].code == "id_number_registered"
     assert IdentifierLookup.objects.get(actor=coordinator).outcome == Outcome.FOUND
     assert UnmaskLog.objects.get(actor=coordinator).subject_id == target.pk
+
+
+def test_a_coordinator_registering_guesses_of_a_masked_number_is_refused_past_the_limit(lanshan_village,
+                                                                                        target, client):
+    """The attack the review found: register each whole number that fits a person's masked number,
+    age and sex; the wrong ones become new people, the right one answers "already registered". The
+    wrong ones resemble a person the coordinator sees, so they count; past the limit every such
+    number is refused in the same words, the right one included."""
+    coordinator = user(Role.VILLAGE_COORDINATOR, lanshan_village.code)
+    tries = guesses(target, LIMIT + 3)
+    for guess in tries[:LIMIT]:
+        services.person_create(actor=coordinator, data=person_data(lanshan_village, name="试探") | {
+            "id_number": guess, "birth_date": None, "sex": None})
+    assert list(IdentifierLookup.objects.filter(actor=coordinator).values_list("outcome", flat=True)) \
+        == [Outcome.RESEMBLES] * LIMIT
+    for number in [*tries[LIMIT:], target.id_number]:
+        with pytest.raises(ValidationError) as refused:
+            services.person_create(actor=coordinator, data=person_data(lanshan_village, name="试探") | {
+                "id_number": number, "birth_date": None, "sex": None})
+        message = " ".join(refused.value.message_dict["id_number"])
+        assert "赵" not in message and "已登记" not in message and "24" in message
+    assert not UnmaskLog.objects.filter(actor=coordinator).exists()
+    assert Person.objects.filter(name="试探").count() == LIMIT  # the guesses past the limit stored nothing
+    county = user(Role.COUNTY_BUREAU, "371302")
+    client.force_login(county)
+    assert client.get("/").text.count(mask_id_number(target.id_number)) >= 1  # the county is told
+
+
+def test_past_the_limit_a_coordinator_still_registers_new_people(lanshan_village, target):
+    coordinator = user(Role.VILLAGE_COORDINATOR, lanshan_village.code)
+    for guess in guesses(target, LIMIT + 1):
+        with contextlib.suppress(ValidationError):
+            services.person_create(actor=coordinator, data=person_data(lanshan_village, name="试探") | {
+                "id_number": guess, "birth_date": None, "sex": None})
+    assert IdentifierLookup.objects.filter(actor=coordinator, outcome=Outcome.REFUSED).exists()
+    newcomer, _warnings = services.person_create(actor=coordinator,
+                                                 data=person_data(lanshan_village, name="新来的"))
+    assert newcomer.pk
+    assert IdentifierLookup.objects.filter(actor=coordinator).latest("pk").outcome == Outcome.CREATED
