@@ -14,10 +14,10 @@ from collections.abc import Container
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
+from safetynet.core.clock import today
 from safetynet.core.divisions import province_codes
 from safetynet.core.models import Division
 from safetynet.core.text import normalise
@@ -56,7 +56,7 @@ def _birth_date(digits: str) -> datetime.date:
             code="id_birth_date",
             params={"digits": digits},
         ) from None
-    if born > timezone.localdate() or born.year < 1890:
+    if born > today() or born.year < 1890:
         raise ValidationError(
             _("The birth date in the ID number (%(date)s) is impossible."),
             code="id_birth_date",

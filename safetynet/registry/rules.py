@@ -4,9 +4,9 @@ import datetime
 from collections.abc import Container
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from safetynet.core.clock import today
 from safetynet.core.ids import check_id_number
 from safetynet.core.models import Division, DivisionLevel, Role, User
 from safetynet.core.scope import UNMASKING_ROLES, in_scope
@@ -141,5 +141,5 @@ def check_period(start: datetime.date, end: datetime.date) -> None:
 
 
 def check_not_future(value: datetime.date, field: str) -> None:
-    if value and value > timezone.localdate():
+    if value and value > today():
         raise ValidationError({field: _("This date is in the future.")})

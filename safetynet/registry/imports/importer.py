@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from safetynet.core.masking import mask_id_number
 from safetynet.core.models import Division, DivisionLevel, UrbanRural, User
@@ -49,6 +50,13 @@ from safetynet.registry.imports.rows import (
     _Known,
 )
 from safetynet.registry.models import Household, Membership, Person
+
+# Cells every row of a new household gives (the messages are translated only when one is missing).
+_REQUIRED_OF_NEW = (
+    ((PERSON, "id_number"), gettext_lazy("Give the ID number.")),
+    ((PERSON, "name"), gettext_lazy("Give the name.")),
+    ((MEMBER, "relation"), gettext_lazy("Give the relation to the head of household.")),
+)
 
 
 class Importer:
@@ -579,16 +587,11 @@ class Importer:
             )
         self._check_period_given(group, group.rows)
         for row in group.rows:
-            required = (
-                ((PERSON, "id_number"), _("Give the ID number.")),
-                ((PERSON, "name"), _("Give the name.")),
-                ((MEMBER, "relation"), _("Give the relation to the head of household.")),
-            )
-            for (part, name), message in required:
+            for (part, name), message in _REQUIRED_OF_NEW:
                 column = self._column(part, name)
                 value = row.id18 if name == "id_number" else row.get(part, name)
                 if value is None and not _has_error_on(row, column):
-                    row.errors.append(_error(column, message))
+                    row.errors.append(_error(column, str(message)))
             for name in ("phone", "disability_cert_no", "birth_date"):
                 if isinstance(row.get(PERSON, name), Masked):
                     row.errors.append(

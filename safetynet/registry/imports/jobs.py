@@ -17,6 +17,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from safetynet.core.batch import batch_work, freeze_what_is_alive
 from safetynet.core.models import User
 from safetynet.core.scope import may_unmask, scope_q
 from safetynet.registry import rules
@@ -198,7 +199,7 @@ def run_import(job: ImportJob) -> ImportJob:
     job = ImportJob.objects.select_related("created_by").get(pk=job.pk)
     # What an earlier, interrupted run said (and stored) stays on the job's page.
     earlier = job.message if job.resumed else ""
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(settings.LANGUAGE_CODE), batch_work():
         _save_progress(
             job,
             status=ImportJob.Status.RUNNING,
@@ -215,6 +216,7 @@ def run_import(job: ImportJob) -> ImportJob:
                 progress=lambda done, outcome: _save_progress(job, processed_rows=done, **_counts(outcome)),
             )
             total = importer.load()
+            freeze_what_is_alive()  # the file's rows: kept to the end, never garbage
             if total == 0:
                 raise FileError(
                     _("The file has a header row but no data rows below it: there is nothing to import.")

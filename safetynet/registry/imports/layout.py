@@ -440,7 +440,7 @@ CHOICE_ALIASES: dict[type, dict[str, object]] = {
 CHOICE_SUFFIXES: dict[type, str] = {codes.Ethnicity: "族", codes.DisabilityCategory: "残疾"}
 
 HEADER_SCAN_ROWS = 30
-BATCH_HOUSEHOLDS = 1000
+BATCH_HOUSEHOLDS = 4000
 MAX_IMPORT_BYTES = getattr(settings, "SAFETYNET_MAX_IMPORT_BYTES", 100 * 1024 * 1024)
 
 

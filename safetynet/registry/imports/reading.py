@@ -5,7 +5,6 @@ import csv
 import datetime
 import io
 import re
-import time
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator
@@ -14,10 +13,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safetynet.core import ids
+from safetynet.core.clock import today
 from safetynet.core.money import parse_yuan
 from safetynet.core.text import normalise
 from safetynet.registry.imports.layout import (
@@ -90,7 +89,7 @@ def _check_id_birth_date(digits: str) -> None:
         raise CellError(
             _("The birth date in the ID number (%(digits)s) is not a real date.") % {"digits": digits}
         ) from None
-    if born.year < 1890 or born > _today():
+    if born.year < 1890 or born > today():
         raise CellError(
             _("The birth date in the ID number (%(date)s) is impossible.") % {"date": born.isoformat()}
         )
@@ -102,16 +101,6 @@ def _id_birth_date(number: str) -> datetime.date | None:
         return datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         return None
-
-
-_TODAY: list = [None, 0.0]
-
-
-def _today() -> datetime.date:
-    now = time.monotonic()
-    if _TODAY[0] is None or now - _TODAY[1] > 60:
-        _TODAY[:] = [timezone.localdate(), now]
-    return _TODAY[0]
 
 
 def read_id(value):
