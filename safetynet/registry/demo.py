@@ -17,7 +17,6 @@ household structures, incomes, disability, illness, self-care and capacity to wo
 
 import contextlib
 import datetime
-import gc
 import itertools
 import math
 import multiprocessing
@@ -29,10 +28,11 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 from pypinyin import lazy_pinyin
 
+from safetynet.core.batch import batch_work
 from safetynet.core.demo import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD
 from safetynet.core.ids import SEX_FEMALE, SEX_MALE, make_id_number
 from safetynet.core.models import Division, DivisionLevel, Role, User
@@ -74,6 +74,8 @@ STANDARD_URBAN_DISTRICT = 730
 STANDARD_URBAN_COUNTY = 700
 STANDARD_RURAL = 545
 
+# The build's SQLite page cache (core.batch.large_page_cache): the indexes of a million households.
+DEMO_CACHE_MB = 2048
 HOUSEHOLDS_PER_TOWNSHIP = 12
 HOUSEHOLDS_PER_VILLAGE = 6
 
@@ -1215,7 +1217,7 @@ def build_city(
                 progress(done, layout.households)
     else:
         staff = {village: {role: u.pk for role, u in roles.items()} for village, roles in workers.items()}
-        with _quiet_collector(), _large_page_cache(), _planned_ahead(layout, staff, batch) as chunks:
+        with batch_work(DEMO_CACHE_MB), _planned_ahead(layout, staff, batch) as chunks:
             for records, people in chunks:
                 result = bulk.household_bulk_create(actor=actor, records=records, batch_size=batch)
                 if result.rejected:
@@ -1292,47 +1294,3 @@ def _plan_into(sender, layout: CityLayout, workers: dict, batch: int) -> None:
     finally:
         sender.close()
         os._exit(0)  # not sys.exit: the parent's connections must not be closed from here
-
-
-@contextlib.contextmanager
-def _large_page_cache():
-    """On SQLite, a page cache (up to 2 GB, taken as needed) for this connection while it writes.
-
-    A city's people are indexed by ID number, name, pinyin, phone …: keys that land all over
-    their indexes. Once those outgrow the usual cache, every new row would read and write back
-    pages of each; with the indexes held in memory the build stays linear. Set back afterwards.
-    """
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        (before,) = cursor.fetchone()
-        cursor.execute("PRAGMA cache_size = -2097152")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(before)}")
-
-
-@contextlib.contextmanager
-def _quiet_collector():
-    """Keep Python's cycle collector off the build's hot path, collecting once per so many chunks.
-
-    A build allocates millions of short-lived objects; the collector's full passes over everything
-    alive (Django's own start-up state included) would cost a quarter of the time. What exists
-    before the build is frozen out of its reach; what the build drops is plain reference-counted
-    garbage, freed at once.
-    """
-    enabled = gc.isenabled()
-    gc.collect()
-    gc.freeze()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-        if enabled:
-            gc.enable()
-        gc.collect()
