@@ -3,6 +3,7 @@
 import datetime
 import decimal
 import hashlib
+import json
 import secrets
 from collections.abc import Iterable
 
@@ -10,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from safetynet.core import bulkinsert
 from safetynet.core.models import ApiToken, ChangeRecord, UnmaskLog, User
 
 
@@ -82,6 +84,33 @@ def change_record(
         after=after,
         reason=reason[:200],
     )
+
+
+def change_record_bulk_create(*, actor: User, at, changes: list[dict]) -> None:
+    """Record many changes at once, inside the caller's transaction (a batch of an import, the
+    demo city). Each change names subject_type, subject_id, entity_type, entity_id, action and
+    after (a dict of plain JSON values), and may give before and reason; `at` is the batch's time
+    as the database takes it (a datetime on PostgreSQL, its adapted text on SQLite)."""
+    if not changes:
+        return
+    ids = bulkinsert.reserve_ids({ChangeRecord: len(changes)})[ChangeRecord]
+    rows = [
+        {
+            "id": next(ids),
+            "at": at,
+            "actor_id": actor.pk,
+            "subject_type": change["subject_type"],
+            "subject_id": change["subject_id"],
+            "entity_type": change["entity_type"],
+            "entity_id": change["entity_id"],
+            "action": change["action"],
+            "before": json.dumps(change.get("before") or {}, ensure_ascii=False),
+            "after": json.dumps(change["after"], ensure_ascii=False),
+            "reason": change.get("reason", ""),
+        }
+        for change in changes
+    ]
+    bulkinsert.insert_rows(ChangeRecord, rows)
 
 
 def unmask_log(*, actor: User, subject: models.Model, fields: str, channel: str) -> None:
