@@ -67,7 +67,14 @@ def change_record(
     after: dict | None = None,
     reason: str = "",
 ) -> ChangeRecord | None:
-    """Record one change. An update that changed nothing records nothing."""
+    """Record one change. An update that changed nothing records nothing. A reason longer than
+    history keeps is refused (ValidationError), never cut: the record must say what was said."""
+    limit = ChangeRecord._meta.get_field("reason").max_length
+    if len(reason) > limit:
+        raise ValidationError(
+            {"reason": _("Give the reason in at most %(limit)d characters (this one has %(length)d).")
+             % {"limit": limit, "length": len(reason)}}
+        )
     before, after = before or {}, after or {}
     if action == ChangeRecord.Action.UPDATE:
         before, after = diff(before, after)
@@ -82,7 +89,7 @@ def change_record(
         action=action,
         before=before,
         after=after,
-        reason=reason[:200],
+        reason=reason,
     )
 
 
