@@ -5,5 +5,7 @@ import os
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safetynet.settings")
 
 from safetynet.core.wsgi import loaded_application  # noqa: E402
+from safetynet.datadir import prepare  # noqa: E402
 
+prepare()
 application = loaded_application()
