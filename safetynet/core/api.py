@@ -24,8 +24,8 @@ from pydantic_core import PydanticCustomError
 
 from safetynet.core.models import Role
 from safetynet.core.scope import UNMASKING_ROLES
-from safetynet.core.selectors import division_list, user_for_token
-from safetynet.core.services import ConflictError
+from safetynet.core.selectors import api_token_for_key, division_list
+from safetynet.core.services import ConflictError, api_token_used
 from safetynet.core.text import NO_CONTROL_CHARACTERS_PATTERN, control_characters_message
 
 
@@ -33,10 +33,12 @@ class TokenAuth(HttpBearer):
     """`Authorization: Bearer <token>`; the handler's actor is `request.auth`."""
 
     def authenticate(self, request: HttpRequest, token: str):
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
+        found = api_token_for_key(token)
+        if found is None:
+            return None
+        api_token_used(token=found)
+        request.user = found.user
+        return found.user
 
 
 # --- what values mean ------------------------------------------------------------------------------

@@ -115,6 +115,23 @@ def api_token_revoke(*, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk).update(revoked=True)
 
 
+# `token list` says when a token was last used to the minute: a client calling many times a second
+# writes the stamp once a minute, not once a request (each write a row lock and, on SQLite, the
+# database's one write lock).
+TOKEN_USE_RECORDED_EVERY = datetime.timedelta(minutes=1)
+
+
+def api_token_used(*, token: ApiToken) -> None:
+    """Record that the token was just used, unless that was recorded less than a minute ago."""
+    now = timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < TOKEN_USE_RECORDED_EVERY:
+        return
+    stale = models.Q(last_used_at__isnull=True) | models.Q(last_used_at__lt=now - TOKEN_USE_RECORDED_EVERY)
+    # Conditional, so that parallel requests with one token write it once.
+    ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now
+
+
 # --- accounts ------------------------------------------------------------------------------------
 # Used by the `safetynet user` / `safetynet token` commands and by the demo-city builder. `actor` is
 # who did it (None for an operator at the console); every change is recorded against the user.
