@@ -242,17 +242,13 @@ def household_create(request, payload: HouseholdCreate):
     if (payload.head is None) == (payload.head_person is None):
         raise ValidationError({"head": _("Give either the new head's details (head) or the id of a "
                                          "registered person (head_person).")})
-    if payload.head is not None:
-        head_data = _person_data(payload.head.model_dump(), prefix="head.")
-        try:
-            household, _warnings = services.household_create_with_new_head(
-                actor=actor, data=data, head_data=head_data, head_relation=payload.head_relation)
-        except ValidationError as error:
-            raise _nested_person_errors(error, "head") from None
-    else:
-        head = _person_ref(actor, payload.head_person, "head_person")
-        household = services.household_create(actor=actor, data=data, head=head,
-                                               head_relation=payload.head_relation)
+    head_data = _person_data(payload.head.model_dump(), prefix="head.") if payload.head is not None else None
+    head = _person_ref(actor, payload.head_person, "head_person") if payload.head_person is not None else None
+    try:
+        household, _warnings = services.household_register(
+            actor=actor, data=data, head=head, head_data=head_data, head_relation=payload.head_relation)
+    except ValidationError as error:
+        raise (_nested_person_errors(error, "head") if head_data is not None else error) from None
     return Status(201, _household_out(_household_ref(actor, household.pk), _shown(request)))
 
 
@@ -362,16 +358,14 @@ def member_add(request, household_id: int, payload: MemberIn):
     if (payload.person is None) == (payload.new_person is None):
         raise ValidationError({"person": _("Give either the id of a registered person (person) or the new "
                                            "person's details (new_person).")})
-    if payload.new_person is not None:
-        person_data = _person_data(payload.new_person.model_dump(), prefix="new_person.")
-        try:
-            membership, _warnings = services.member_add_new_person(
-                actor=actor, household=household, person_data=person_data, **fields)
-        except ValidationError as error:
-            raise _nested_person_errors(error, "new_person") from None
-    else:
-        person = _person_ref(actor, payload.person)
-        membership = services.member_add(actor=actor, household=household, person=person, **fields)
+    person_data = (_person_data(payload.new_person.model_dump(), prefix="new_person.")
+                   if payload.new_person is not None else None)
+    person = _person_ref(actor, payload.person) if payload.person is not None else None
+    try:
+        membership, _warnings = services.member_register(
+            actor=actor, household=household, person=person, person_data=person_data, **fields)
+    except ValidationError as error:
+        raise (_nested_person_errors(error, "new_person") if person_data is not None else error) from None
     return Status(201, _member_out(selectors.membership_get(actor=actor, pk=membership.pk), _shown(request)))
 
 

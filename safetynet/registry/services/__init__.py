@@ -23,10 +23,12 @@ from safetynet.registry.services.documents import document_delete, document_uplo
 from safetynet.registry.services.households import (
     household_create,
     household_create_with_new_head,
+    household_register,
     household_update,
     member_add,
     member_add_new_person,
     member_move,
+    member_register,
     member_remove,
     member_update,
 )
@@ -51,9 +53,10 @@ __all__ = [
     "asset_item_create", "asset_item_delete", "asset_item_update",
     "document_delete", "document_upload", "sniff_document",
     "expense_create", "expense_delete", "expense_update",
-    "household_create", "household_create_with_new_head", "household_update",
+    "household_create", "household_create_with_new_head", "household_register", "household_update",
     "income_item_create", "income_item_delete", "income_item_update",
-    "member_add", "member_add_new_person", "member_move", "member_remove", "member_update",
+    "member_add", "member_add_new_person", "member_move", "member_register", "member_remove",
+    "member_update",
     "person_create", "person_update",
     # Shared with the bulk services (registry.bulk), which check as these do, and with tests.
     "_check_asset", "_check_income", "_full_clean", "_household_of",

@@ -312,3 +312,51 @@ def member_add_new_person(
             joined_on=joined_on,
         )
     return membership, warnings
+
+
+# --- registering: a new or a registered person -------------------------------------------------------
+# The household form and the member form (pages), and the API's household and member bodies, all name
+# either a registered person or a new one to register with the step: one service each decides which.
+
+
+def household_register(
+    *,
+    actor: User,
+    data: dict,
+    head: Person | None = None,
+    head_data: dict | None = None,
+    head_relation: str = codes.Relation.HEAD,
+) -> tuple[Household, list[str]]:
+    """A new household headed by a registered person in no household (`head`), or by a new person
+    registered with it (`head_data`, as person_create takes it): exactly one of the two. Both are
+    saved, or neither. Returns the household and the warnings about a new head."""
+    if (head is None) == (head_data is None):
+        raise TypeError("household_register takes either head or head_data")
+    if head_data is not None:
+        return household_create_with_new_head(actor=actor, data=data, head_data=head_data,
+                                              head_relation=head_relation)
+    return household_create(actor=actor, data=data, head=head, head_relation=head_relation), []
+
+
+def member_register(
+    *,
+    actor: User,
+    household: Household,
+    relation: str,
+    person: Person | None = None,
+    person_data: dict | None = None,
+    co_living: bool = True,
+    exclusion: str = "",
+    joined_on: datetime.date | None = None,
+) -> tuple[Membership, list[str]]:
+    """A member joins the household: a registered person in no household (`person`), or a new
+    person registered with it (`person_data`): exactly one of the two. Both are saved, or neither.
+    Returns the membership and the warnings about a new person. (To take someone from another
+    household, member_move.)"""
+    if (person is None) == (person_data is None):
+        raise TypeError("member_register takes either person or person_data")
+    membership = {"relation": relation, "co_living": co_living, "exclusion": exclusion,
+                  "joined_on": joined_on}
+    if person_data is not None:
+        return member_add_new_person(actor=actor, household=household, person_data=person_data, **membership)
+    return member_add(actor=actor, household=household, person=person, **membership), []

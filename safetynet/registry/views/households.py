@@ -99,26 +99,22 @@ def household_create(request):
     household_form = forms.HouseholdForm(data, actor=actor)
     head_form = forms.HeadForm(data, actor=actor)
     person_form = forms.PersonForm(data, actor=actor, prefix="person", defaults_from_household=True)
-    outcome = forms_valid = None
+    forms_valid = None
     if data is not None:
         forms_valid = all([household_form.is_valid(), head_form.is_valid()])
         if head_form.wants_new_person:
             forms_valid = person_form.is_valid() and forms_valid
     if forms_valid:
-        household_data, relation = household_form.service_data(), head_form.cleaned_data["relation"]
-        if head_form.wants_new_person:
-            outcome = call_service(lambda: services.household_create_with_new_head(
-                actor=actor, data=household_data, head_relation=relation,
-                head_data=person_form.service_data(household=household_data),
-            ), person_form, household_form, head_form)
-            household, warnings = outcome.value if outcome.ok else (None, [])
-        else:
-            outcome = call_service(lambda: services.household_create(
-                actor=actor, data=household_data, head=head_form.cleaned_data["person"],
-                head_relation=relation,
-            ), household_form, head_form)
-            household, warnings = outcome.value, []
+        household_data, new_head = household_form.service_data(), head_form.wants_new_person
+        # A new head's values are on the person form: its errors go there first.
+        filled_in = (person_form, household_form, head_form) if new_head else (household_form, head_form)
+        outcome = call_service(lambda: services.household_register(
+            actor=actor, data=household_data, head_relation=head_form.cleaned_data["relation"],
+            head=None if new_head else head_form.cleaned_data["person"],
+            head_data=person_form.service_data(household=household_data) if new_head else None,
+        ), *filled_in)
         if outcome.ok:
+            household, warnings = outcome.value
             show_warnings(request, warnings)
             _point_out_same_address(request, household)
             return finished(request, household_url(household.pk), _("The household is registered."))

@@ -54,22 +54,17 @@ def member_add(request, pk: int):
         if member_form.wants_new_person:
             forms_valid = person_form.is_valid() and forms_valid
     if forms_valid:
-        member_data = member_form.member_data()
-        if member_form.wants_new_person:
-            household_data = {"village": household.village, "urban_rural": household.urban_rural,
-                              "address": household.address}
-            outcome = call_service(lambda: services.member_add_new_person(
-                actor=actor, household=household, **member_data,
-                person_data=person_form.service_data(household=household_data),
-            ), person_form, member_form)
-            warnings = outcome.value[1] if outcome.ok else []
-        else:
-            outcome = call_service(lambda: services.member_add(
-                actor=actor, household=household, person=member_form.cleaned_data["person"], **member_data,
-            ), member_form)
-            warnings = []
+        new_person = member_form.wants_new_person
+        household_data = {"village": household.village, "urban_rural": household.urban_rural,
+                          "address": household.address}
+        filled_in = (person_form, member_form) if new_person else (member_form,)
+        outcome = call_service(lambda: services.member_register(
+            actor=actor, household=household, **member_form.member_data(),
+            person=None if new_person else member_form.cleaned_data["person"],
+            person_data=person_form.service_data(household=household_data) if new_person else None,
+        ), *filled_in)
         if outcome.ok:
-            show_warnings(request, warnings)
+            show_warnings(request, outcome.value[1])
             return finished(request, household_url(pk, "members"), _("The member is added."))
     return render(request, "registry/member_add.html", {
         "household": household, "member_form": member_form, "person_form": person_form,
