@@ -23,7 +23,7 @@ from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from safetynet.core.models import Role
-from safetynet.core.scope import UNMASKING_ROLES
+from safetynet.core.privacy import sees_whole_numbers
 from safetynet.core.selectors import api_token_for_key, division_list
 from safetynet.core.services import ConflictError, api_token_used
 from safetynet.core.text import NO_CONTROL_CHARACTERS_PATTERN, control_characters_message
@@ -248,7 +248,7 @@ def me(request):
     return {
         "username": user.username, "name": user.get_full_name(), "role": user.role,
         "role_label": str(Role(user.role).label), "division": user.division_id,
-        "division_name": user.division.name, "sees_full_identifiers": user.role in UNMASKING_ROLES,
+        "division_name": user.division.name, "sees_full_identifiers": sees_whole_numbers(user),
     }
 
 

@@ -94,6 +94,15 @@ def unmask_log(*, actor: User, subject: models.Model, fields: str, channel: str)
     )
 
 
+def unmask_log_many(*, actor: User, shown: Iterable[tuple[str, int, str]], channel: str) -> None:
+    """Log several showings in one INSERT: (subject type, subject id, fields shown) each."""
+    UnmaskLog.objects.bulk_create(
+        [UnmaskLog(actor=actor, subject_type=subject_type, subject_id=subject_id, fields=fields[:100],
+                   channel=channel) for subject_type, subject_id, fields in shown],
+        batch_size=1000,
+    )
+
+
 def hash_token(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from safetynet.core.models import ChangeRecord, Division, User
+from safetynet.core.privacy import Disclosure
 from safetynet.core.selectors import division_names, field_changes
 from safetynet.registry import codes, privacy, selectors
 from safetynet.registry.models import (
@@ -26,7 +27,8 @@ _ENTITY_MODELS: dict[str, type[models.Model]] = {
     model._meta.model_name: model
     for model in (Household, Person, Membership, IncomeItem, AssetItem, RigidExpense, Document)
 }
-# Identifiers kept in history are masked by privacy.change_values before anything here sees them.
+# Identifiers kept in history are shown as the privacy policy decides (core.privacy.Disclosure.change)
+# before anything here sees them.
 _HIDDEN = {"household_id", "area_id", "sha256", "person_name"}  # person_name: shown as the subject
 _EXTRA_LABELS = {
     "person_name": gettext_lazy("member"),
@@ -67,8 +69,14 @@ class TimelineEntry:
 
 def describe_changes(
     records: list[ChangeRecord], *, actor: User, member_names: dict[int, str],
+    disclosure: Disclosure | None = None,
 ) -> list[TimelineEntry]:
-    """Each change in words: field names as labelled, codes as their labels, linked rows by name."""
+    """Each change in words: field names as labelled, codes as their labels, linked rows by name.
+
+    Identifiers come as `disclosure` shows them (by default masked, as on the household page; a
+    whole one logs what it shows). A person's are whole only while the person lives in the actor's
+    area, a household's while the household is there."""
+    disclosure = disclosure or Disclosure(actor, channel="page")
     linked: dict[type, set] = {Division: set(), Person: set(), User: set()}
     for record in records:
         model = _ENTITY_MODELS.get(record.entity_type)
@@ -82,11 +90,16 @@ def describe_changes(
         Person: selectors.person_names(actor=actor, ids=linked[Person]),
         User: selectors.user_names(linked[User]),
     }
-    areas = privacy.people_in_area(actor=actor, ids=linked[Person])
+    areas = {
+        "person": privacy.people_in_area(actor=actor, ids=linked[Person]),
+        "household": selectors.household_villages(
+            actor=actor, ids={r.entity_id for r in records if r.entity_type == "household"}),
+    }
     renamed = _name_changes(names[Person])
     return [
         _entry(
-            record, *privacy.change_values(record, actor=actor, person_areas=areas),
+            record,
+            *disclosure.change(record, area_code=areas.get(record.entity_type, {}).get(record.entity_id)),
             names | {Person: _NamesAt(names[Person], renamed, record.at)}, member_names,
         )
         for record in records

@@ -6,9 +6,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from safetynet.core.ids import check_id_number
-from safetynet.core.masking import mask_id_number
 from safetynet.core.models import ChangeRecord, IdentifierLookup, User
-from safetynet.core.scope import UNMASKING_ROLES, in_scope, scope_q
+from safetynet.core.privacy import may_unmask, sees_whole_numbers
+from safetynet.core.scope import in_scope, scope_q
 from safetynet.core.selectors import division_path
 from safetynet.core.services import (
     LookupRefused,
@@ -20,6 +20,7 @@ from safetynet.core.services import (
     unmask_log,
 )
 from safetynet.registry import rules
+from safetynet.registry.identifiers import PERSON
 from safetynet.registry.models import Membership, Person
 from safetynet.registry.services.common import (
     PERSON_FIELDS,
@@ -70,7 +71,7 @@ def _registered_elsewhere() -> ValidationError:
 
 def _resembles_someone_seen(actor: User, number: str, *, besides: int | None) -> bool:
     """Does a person of the actor's area show `number` masked: the same first and last four
-    characters (core.masking.mask_id_number)? One range of the reversed-number index."""
+    characters (the mask of registry.identifiers)? One range of the reversed-number index."""
     return (Person.objects.filter(scope_q(actor, "area__code"), id_reversed__startswith=number[::-1][:4],
                                   id_number__startswith=number[:4])
             .exclude(pk=besides).exists())
@@ -89,15 +90,16 @@ def _check_id_number_free(
     the visible digits of a person the user sees (`_resembles_someone_seen`), is a lookup counted
     and limited like a search by it, and past the limit refused in the same words whatever the
     answer would have been. Any other number is a new person: recorded, never refused."""
-    masked_role = actor.role not in UNMASKING_ROLES
+    masked_role = not sees_whole_numbers(actor)
     holder = Person.objects.filter(id_number=number).exclude(pk=holder_besides).first()
     lookup = None
     guess = False
     if masked_role:
         guess = holder is not None or _resembles_someone_seen(actor, number, besides=holder_besides)
         try:
-            lookup = identifier_lookup_start(actor=actor, kind="id_number", shown=mask_id_number(number),
-                                             channel=channel, limited=guess)
+            lookup = identifier_lookup_start(actor=actor, kind="id_number",
+                                             shown=PERSON.mask("id_number", number), channel=channel,
+                                             limited=guess)
         except LookupRefused as refusal:
             raise ValidationError({"id_number": str(refusal)}) from None
     if holder is None:
@@ -113,8 +115,8 @@ def _check_id_number_free(
     if lookup is not None:
         identifier_lookup_finish(lookup=lookup, outcome=IdentifierLookup.Outcome.ELSEWHERE, matches=1)
     else:
-        identifier_lookup_record(actor=actor, kind="id_number", shown=mask_id_number(number), channel=channel,
-                                 outcome=IdentifierLookup.Outcome.ELSEWHERE)
+        identifier_lookup_record(actor=actor, kind="id_number", shown=PERSON.mask("id_number", number),
+                                 channel=channel, outcome=IdentifierLookup.Outcome.ELSEWHERE)
     raise _registered_elsewhere()
 
 
@@ -127,13 +129,12 @@ def _normalised_id_number(raw) -> str:
 
 
 # Identifiers a role that sees them masked may not change either: it cannot see what it overwrites,
-# and an error comparing a typed birth date with the hidden number would disclose the number.
-IDENTIFIER_FIELDS = ("id_number", "phone", "disability_cert_no", "birth_date")
+# and an error comparing a typed birth date with the hidden number would disclose the number. (The
+# note on the ID number is the system's, written when an old 15-digit number is converted.)
+IDENTIFIER_FIELDS = (*(name for name in PERSON.fields if name != "id_note"), *PERSON.revealing)
 
 
 def _check_identifier_change(actor: User, person: Person, data: dict) -> None:
-    from safetynet.core.scope import may_unmask
-
     changed = [
         f
         for f in IDENTIFIER_FIELDS

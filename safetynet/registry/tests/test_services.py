@@ -7,9 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from conftest import person_data, user
 from safetynet.core.models import ChangeRecord, Role
+from safetynet.core.privacy import reveal
 from safetynet.core.services import ConflictError
 from safetynet.core.tests import sample_files
-from safetynet.registry import privacy, selectors, services
+from safetynet.registry import selectors, services
 from safetynet.registry.models import Household, Membership, Person
 
 pytestmark = pytest.mark.django_db
@@ -169,13 +170,11 @@ def test_reveal_is_logged_and_refused_to_a_grid_worker(make_household, lanshan_v
     from safetynet.core.models import UnmaskLog
 
     household = make_household(lanshan_village, county_user)
-    full = privacy.person_reveal(actor=county_user, person=household.head, channel="page")
+    full = reveal(actor=county_user, record=household.head, channel="page")
     assert full["id_number"] == household.head.id_number
     assert UnmaskLog.objects.filter(actor=county_user, subject_id=household.head.pk).count() == 1
     with pytest.raises(PermissionDenied):
-        privacy.person_reveal(
-            actor=user(Role.GRID_WORKER, lanshan_village.code), person=household.head, channel="page"
-        )
+        reveal(actor=user(Role.GRID_WORKER, lanshan_village.code), record=household.head, channel="page")
 
 
 def test_demoting_the_head_leaves_the_household_without_one(make_household, lanshan_village, county_user):

@@ -14,6 +14,7 @@ from safetynet.registry.views.households import (
     household_create,
     household_detail,
     household_edit,
+    household_history_reveal,
     household_reveal,
 )
 from safetynet.registry.views.items import ITEM_KINDS, item_add, item_delete, item_edit
@@ -29,7 +30,8 @@ from safetynet.registry.views.people import (
 
 __all__ = [
     "ITEM_KINDS", "call_service", "describe_changes", "document_delete", "document_download",
-    "document_upload", "found", "household_create", "household_detail", "household_edit", "household_list",
-    "household_reveal", "item_add", "item_delete", "item_edit", "member_add", "member_edit", "member_move",
-    "member_remove", "person_candidates", "person_edit", "person_reveal", "reader_view", "writer_view",
+    "document_upload", "found", "household_create", "household_detail", "household_edit",
+    "household_history_reveal", "household_list", "household_reveal", "item_add", "item_delete",
+    "item_edit", "member_add", "member_edit", "member_move", "member_remove", "person_candidates",
+    "person_edit", "person_reveal", "reader_view", "writer_view",
 ]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from safetynet.core.privacy import Disclosure, may_unmask, refused, reveal
 from safetynet.core.selectors import division_path
 from safetynet.core.views import register_home_panel, register_menu_item
 from safetynet.registry import forms, privacy, rules, selectors, services
@@ -54,28 +55,33 @@ def household_detail(request, pk: int):
     actor = request.user
     detail = found(selectors.household_detail, actor=actor, pk=pk)
     household = detail["household"]
-    disclosure = privacy.Disclosure(actor, channel="page")
+    disclosure = Disclosure(actor, channel="page")
     # A former member may live in another area now: of them the page shows only the name the
     # household's history recorded, nothing of their current record.
     members = privacy.members_shown(actor=actor, memberships=detail["members"])
     past_members = privacy.members_shown(actor=actor, memberships=detail["past_members"])
     for member in members:
         if member.in_area:
-            member.shown = disclosure.person(member.membership.person)
-    records = selectors.household_timeline(actor=actor, household=household)[:TIMELINE_LIMIT]
-    timeline = describe_changes(
-        list(records), actor=actor,
-        member_names={m.membership.pk: m.name for m in [*members, *past_members]},
-    )
+            member.shown = disclosure.show(member.membership.person)
     return render(request, "registry/household_detail.html", detail | {
         "members": members,
         "past_members": past_members,
         "village_path": division_path(household.village_id),
-        "timeline": timeline,
-        "timeline_cut": len(timeline) == TIMELINE_LIMIT,
         "may_write": rules.may_write_registry(actor),
-        "household_shown": disclosure.household(household),
+        "household_shown": disclosure.show(household),
+        **_history(actor, household, [*members, *past_members], whole=False),
     })
+
+
+def _history(actor, household, members: list[privacy.Member], *, whole: bool) -> dict:
+    """The household's timeline (the newest TIMELINE_LIMIT entries) as the actor may see it;
+    `whole`: with the identifiers the actor may unmask shown whole, and logged."""
+    disclosure = Disclosure(actor, channel="page", whole=whole)
+    records = selectors.household_timeline(actor=actor, household=household)[:TIMELINE_LIMIT]
+    timeline = describe_changes(list(records), actor=actor, disclosure=disclosure,
+                                member_names={m.membership.pk: m.name for m in members})
+    return {"timeline": timeline, "timeline_cut": len(timeline) == TIMELINE_LIMIT,
+            "timeline_may_reveal": disclosure.withheld, "household": household}
 
 
 @require_POST
@@ -83,9 +89,24 @@ def household_detail(request, pk: int):
 def household_reveal(request, pk: int):
     """The household's whole contact phone, for a role entitled to it; the view is logged."""
     household = found(selectors.household_get, actor=request.user, pk=pk)
-    shown = privacy.household_reveal(actor=request.user, household=household, channel="page")
+    shown = reveal(actor=request.user, record=household, channel="page")
     template = "registry/_household_phone.html" if request.htmx else "registry/household_reveal.html"
     return render(request, template, {"household": household, "household_shown": shown})
+
+
+@require_POST
+@reader_view
+def household_history_reveal(request, pk: int):
+    """The household's history with the identifiers in it whole, for a role entitled to them:
+    each person and household whose numbers it shows is logged."""
+    actor = request.user
+    detail = found(selectors.household_detail, actor=actor, pk=pk)
+    household = detail["household"]
+    if not may_unmask(actor, household.village_id):
+        raise refused()
+    members = privacy.members_shown(actor=actor, memberships=[*detail["members"], *detail["past_members"]])
+    template = "registry/_timeline.html" if request.htmx else "registry/household_history.html"
+    return render(request, template, _history(actor, household, members, whole=True))
 
 
 # --- households -----------------------------------------------------------------------------------
@@ -154,6 +175,6 @@ def household_edit(request, pk: int):
             return finished(request, household_url(pk), _("The household is saved."))
     elif request.method == "GET" and "phone" in form.fields:
         # The form shows the whole phone number: an unmasked view like any other, and logged.
-        privacy.household_reveal(actor=request.user, household=household, channel="page")
+        reveal(actor=request.user, record=household, channel="page")
     return form_page(request, title=_("Edit the household"), forms_=[form],
                      action=reverse("registry:household_edit", args=[pk]), cancel_url=household_url(pk))

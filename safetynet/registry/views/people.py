@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from safetynet.registry import forms, privacy, selectors, services
+from safetynet.core.privacy import Disclosure, reveal
+from safetynet.registry import forms, selectors, services
 from safetynet.registry.views.common import (
     call_service,
     finished,
@@ -28,8 +29,7 @@ REVEALED_PERSON_FIELDS = ("id_number", "phone")
 def person_reveal(request, pk: int):
     """The whole ID and phone numbers, for a role entitled to them; the view is logged."""
     person = found(selectors.person_get, actor=request.user, pk=pk)
-    numbers = privacy.person_reveal(actor=request.user, person=person, channel="page",
-                                    fields=REVEALED_PERSON_FIELDS)
+    numbers = reveal(actor=request.user, record=person, channel="page", fields=REVEALED_PERSON_FIELDS)
     template = "registry/_identifiers.html" if request.htmx else "registry/person_reveal.html"
     membership = selectors.person_current_membership(person=person)
     return render(request, template, {
@@ -160,10 +160,10 @@ def person_edit(request, pk: int):
             return finished(request, back, _("%(name)s is saved.") % {"name": saved.name})
     elif request.method == "GET" and form.identifiers_shown:
         # The form shows the whole numbers: that is an unmasked view like any other, and is logged.
-        privacy.person_reveal(actor=actor, person=person, channel="page", fields=form.identifiers_shown)
+        reveal(actor=actor, record=person, channel="page", fields=form.identifiers_shown)
     intro = ""
     if form.identifiers_hidden:
-        shown = privacy.person_values(person, whole=False, birth_date=False)
+        shown = Disclosure(actor, channel="page").show(person)  # masked: nothing to log
         intro = _(
             "ID number %(id)s, age %(age)s. Your role sees ID numbers, phone numbers, disability "
             "certificate numbers and dates of birth masked, so it cannot change them: ask the township "
