@@ -145,6 +145,9 @@ def setup_django(data_dir: Path) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "safetynet.settings"
     import django
 
+    from safetynet.datadir import prepare
+
+    prepare()
     django.setup()
 
 

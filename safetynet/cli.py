@@ -37,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"safetynet: unknown command {name!r}\n\n{usage()}", file=sys.stderr)
         return 2
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safetynet.settings")
+    from safetynet.datadir import prepare
+
+    prepare()
     import django
     from django.core.management import ManagementUtility, execute_from_command_line
 

@@ -1,37 +1,79 @@
 """One settings file, driven by the environment.
 
 SQLite in SAFETYNET_DATA_DIR by default; PostgreSQL (or any database) by DATABASE_URL.
+
+A variable that is set must mean something: a yes/no or a number mistyped in the environment stops
+the start with ImproperlyConfigured naming it, rather than quietly meaning its default. Importing
+this module creates no file or folder: the entry points prepare the data folder (safetynet.datadir).
 """
 
+import math
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(os.environ.get("SAFETYNET_DATA_DIR", BASE_DIR.parent / "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+from safetynet.datadir import PROJECT_DIR, STATIC_FOLDER, data_dir, stored_secret_key
+
+BASE_DIR = PROJECT_DIR
+DATA_DIR = data_dir()
+
+# Nothing is translated yet while the settings load: the operator is told in Chinese and English.
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
 def _env_bool(name: str, default: bool) -> bool:
-    return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if raw.lower() in _TRUE | _FALSE:
+        return raw.lower() in _TRUE
+    raise ImproperlyConfigured(
+        f"环境变量 {name} 应为 1、true、yes、on 或 0、false、no、off，而不是 {raw!r}。"
+        f" ({name} must be 1, true, yes or on, or 0, false, no or off, not {raw!r}.)"
+    )
 
 
-def _secret_key() -> str:
-    """The key from the environment, else one generated once and kept beside the data."""
-    if key := os.environ.get("SAFETYNET_SECRET_KEY"):
-        return key
-    key_file = DATA_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+def _env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or value < minimum:
+        raise ImproperlyConfigured(
+            f"环境变量 {name} 应为不小于 {minimum} 的整数，而不是 {raw!r}。"
+            f" ({name} must be a whole number of at least {minimum}, not {raw!r}.)"
+        )
+    return value
 
 
-SECRET_KEY = _secret_key()
+def _env_positive(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise ImproperlyConfigured(
+            f"环境变量 {name} 应为大于 0 的数，而不是 {raw!r}。"
+            f" ({name} must be a number greater than 0, not {raw!r}.)"
+        )
+    return value
+
+
+# The key from the environment, else the one generated into the data folder when safetynet was
+# first started (safetynet.datadir.prepare). With neither (a test run, a bare import), a key of
+# this process only: logins then end with it.
+SECRET_KEY = os.environ.get("SAFETYNET_SECRET_KEY") or stored_secret_key() or secrets.token_urlsafe(50)
 DEBUG = _env_bool("SAFETYNET_DEBUG", False)
 ALLOWED_HOSTS = os.environ.get("SAFETYNET_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("SAFETYNET_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -94,7 +136,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'safetynet.sqlite3'}"),
-        conn_max_age=int(os.environ.get("SAFETYNET_CONN_MAX_AGE", "0")),
+        conn_max_age=_env_int("SAFETYNET_CONN_MAX_AGE", 0),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -127,7 +169,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 # An idle login expires: every request renews the cookie, silence lets it lapse.
-SESSION_COOKIE_AGE = int(os.environ.get("SAFETYNET_IDLE_MINUTES", "30")) * 60
+SESSION_COOKIE_AGE = _env_int("SAFETYNET_IDLE_MINUTES", 30, minimum=1) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -140,7 +182,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Behind N reverse proxies the client's address is the Nth from the right in X-Forwarded-For.
-SAFETYNET_PROXY_COUNT = int(os.environ.get("SAFETYNET_PROXY_COUNT", "0"))
+SAFETYNET_PROXY_COUNT = _env_int("SAFETYNET_PROXY_COUNT", 0)
 
 # Content-Security-Policy: only this site's own scripts, styles, images and requests; no inline
 # script or style, no eval, no framing. htmx is vendored (django_htmx) and configured without eval.
@@ -159,8 +201,8 @@ SECURE_CSP = {
 
 # Lockout after repeated failures (django-axes): per user name AND address together. Someone
 # elsewhere who knows a user name locks out only their own attempts, never the user at their desk.
-AXES_FAILURE_LIMIT = int(os.environ.get("SAFETYNET_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = float(os.environ.get("SAFETYNET_LOCKOUT_HOURS", "0.5"))
+AXES_FAILURE_LIMIT = _env_int("SAFETYNET_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = _env_positive("SAFETYNET_LOCKOUT_HOURS", 0.5)
 AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_CLIENT_IP_CALLABLE = "safetynet.core.middleware.client_ip"
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
@@ -177,8 +219,7 @@ USE_TZ = True
 
 # --- files ----------------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns at every start when it is missing
+STATIC_ROOT = DATA_DIR / STATIC_FOLDER  # made by safetynet.datadir.prepare (WhiteNoise warns without it)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -190,7 +231,7 @@ MEDIA_ROOT = Path(os.environ.get("SAFETYNET_MEDIA_ROOT", DATA_DIR / "documents")
 MEDIA_URL = "/media/"  # never served directly: documents go through a scoped view
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-SAFETYNET_MAX_DOCUMENT_BYTES = int(os.environ.get("SAFETYNET_MAX_DOCUMENT_MB", "10")) * 1024 * 1024
+SAFETYNET_MAX_DOCUMENT_BYTES = _env_int("SAFETYNET_MAX_DOCUMENT_MB", 10, minimum=1) * 1024 * 1024
 
 # --- background tasks -----------------------------------------------------------------------
 TASKS = {
@@ -202,6 +243,9 @@ TASKS = {
 
 # --- domain defaults ------------------------------------------------------------------------
 SAFETYNET_CITY_CODE = os.environ.get("SAFETYNET_CITY_CODE", "3713")
+# Lookups of whole ID or phone numbers by a role that sees them masked (core.services).
+SAFETYNET_NUMBER_LOOKUP_LIMIT = _env_int("SAFETYNET_NUMBER_LOOKUP_LIMIT", 5)
+SAFETYNET_NUMBER_LOOKUP_HOURS = _env_positive("SAFETYNET_NUMBER_LOOKUP_HOURS", 24)
 
 LOGGING = {
     "version": 1,

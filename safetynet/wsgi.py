@@ -1,14 +1,11 @@
-import gc
+"""The WSGI application for an outside WSGI server (`safetynet serve` runs the same one)."""
+
 import os
 
-from django.core.wsgi import get_wsgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safetynet.settings")
-application = get_wsgi_application()
 
-# pypinyin's dictionaries are some 300 000 long-lived objects: loaded once here and moved out of
-# the collector's sight, so full collections do not stall a request every few dozen (~150 ms each).
-from pypinyin import lazy_pinyin  # noqa: E402
+from safetynet.core.wsgi import loaded_application  # noqa: E402
+from safetynet.datadir import prepare  # noqa: E402
 
-lazy_pinyin("预热")
-gc.freeze()
+prepare()
+application = loaded_application()

@@ -23,9 +23,9 @@ from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from safetynet.core.models import Role
-from safetynet.core.scope import UNMASKING_ROLES
-from safetynet.core.selectors import division_list, user_for_token
-from safetynet.core.services import ConflictError
+from safetynet.core.privacy import sees_whole_numbers
+from safetynet.core.selectors import api_token_for_key, division_list
+from safetynet.core.services import ConflictError, api_token_used
 from safetynet.core.text import NO_CONTROL_CHARACTERS_PATTERN, control_characters_message
 
 
@@ -33,10 +33,12 @@ class TokenAuth(HttpBearer):
     """`Authorization: Bearer <token>`; the handler's actor is `request.auth`."""
 
     def authenticate(self, request: HttpRequest, token: str):
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
+        found = api_token_for_key(token)
+        if found is None:
+            return None
+        api_token_used(token=found)
+        request.user = found.user
+        return found.user
 
 
 # --- what values mean ------------------------------------------------------------------------------
@@ -246,7 +248,7 @@ def me(request):
     return {
         "username": user.username, "name": user.get_full_name(), "role": user.role,
         "role_label": str(Role(user.role).label), "division": user.division_id,
-        "division_name": user.division.name, "sees_full_identifiers": user.role in UNMASKING_ROLES,
+        "division_name": user.division.name, "sees_full_identifiers": sees_whole_numbers(user),
     }
 
 

@@ -6,11 +6,7 @@ reuse `in_scope`, so a list and a detail page cannot disagree.
 
 from django.db.models import Q
 
-from safetynet.core.models import Role, User
-
-# Roles that see whole ID and phone numbers inside their area (county bureau and above, and a
-# township office for its own township, which is its whole area).
-UNMASKING_ROLES = frozenset({Role.CITY_BUREAU, Role.COUNTY_BUREAU, Role.TOWNSHIP_OFFICE})
+from safetynet.core.models import User
 
 
 def scope_code(actor: User) -> str:
@@ -45,5 +41,8 @@ def scope_q(actor: User, field: str) -> Q:
 
 
 def may_unmask(actor: User, division_code: str | None) -> bool:
-    """May the actor see full identifiers of someone living at `division_code`?"""
-    return actor.role in UNMASKING_ROLES and in_scope(actor, division_code)
+    """May the actor see full identifiers of someone living at `division_code`? The privacy
+    policy decides (core.privacy.may_unmask); this name stays for callers not yet moved to it."""
+    from safetynet.core.privacy import may_unmask as decided  # privacy builds on this module
+
+    return decided(actor, division_code)

@@ -67,18 +67,15 @@ def field_changes(*, entity_type: str, entity_ids, field: str) -> list[tuple[int
     return [(entity_id, at, before.get(field)) for entity_id, at, before in rows]
 
 
-def user_for_token(key: str) -> User | None:
-    """The active user a bearer token belongs to, or None."""
-    token = (
+def api_token_for_key(key: str) -> ApiToken | None:
+    """The live token a bearer key names (not revoked, not expired, its user active), with its
+    user; None otherwise. Reads only: that it was used is `core.services.api_token_used`."""
+    return (
         ApiToken.objects.select_related("user")
         .filter(key_hash=hash_token(key), revoked=False, user__is_active=True)
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
         .first()
     )
-    if token is None:
-        return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    return token.user
 
 
 # What the county bureau is told: lookups of whole numbers refused past a user's limit, and numbers

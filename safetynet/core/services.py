@@ -130,6 +130,15 @@ def unmask_log(*, actor: User, subject: models.Model, fields: str, channel: str)
     )
 
 
+def unmask_log_many(*, actor: User, shown: Iterable[tuple[str, int, str]], channel: str) -> None:
+    """Log several showings in one INSERT: (subject type, subject id, fields shown) each."""
+    UnmaskLog.objects.bulk_create(
+        [UnmaskLog(actor=actor, subject_type=subject_type, subject_id=subject_id, fields=fields[:100],
+                   channel=channel) for subject_type, subject_id, fields in shown],
+        batch_size=1000,
+    )
+
+
 def hash_token(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
@@ -149,6 +158,23 @@ def api_token_create(*, user: User, name: str, days: int | None = 365) -> tuple[
 
 def api_token_revoke(*, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk).update(revoked=True)
+
+
+# `token list` says when a token was last used to the minute: a client calling many times a second
+# writes the stamp once a minute, not once a request (each write a row lock and, on SQLite, the
+# database's one write lock).
+TOKEN_USE_RECORDED_EVERY = datetime.timedelta(minutes=1)
+
+
+def api_token_used(*, token: ApiToken) -> None:
+    """Record that the token was just used, unless that was recorded less than a minute ago."""
+    now = timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < TOKEN_USE_RECORDED_EVERY:
+        return
+    stale = models.Q(last_used_at__isnull=True) | models.Q(last_used_at__lt=now - TOKEN_USE_RECORDED_EVERY)
+    # Conditional, so that parallel requests with one token write it once.
+    ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now
 
 
 # --- accounts ------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from safetynet.core import views
+from safetynet.core import password_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,7 +10,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/",
-        auth_views.PasswordChangeView.as_view(template_name="core/password_change.html"),
+        password_views.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(

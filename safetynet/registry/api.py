@@ -4,13 +4,14 @@ Handlers only convert: ids and codes in, the selectors (which apply the caller's
 services (which check, save and record history) in between, plain dicts out. An id outside the
 caller's area is 404, exactly like one that does not exist.
 
-Identifiers (`registry.privacy`: ID number, phone, disability certificate number, the note on the
-ID number; a household's phone) come masked. With `unmask=true` a caller whose role may see them
-whole (county bureau and above, township office in its township) gets them whole and each person
-shown is logged; any other caller gets them masked, with `unmasked: false`, not an error — so one
-client works for every role. A date of birth holds eight digits of the ID number: a caller who may
-not unmask gets `birth_date: null` and the `age`. A former member who now lives outside the
-caller's area comes with `in_area: false` and only the name the household's history recorded.
+Identifiers (`registry.identifiers`: ID number, phone, disability certificate number, the note on
+the ID number; a household's phone) come masked, as the privacy policy shows them (core.privacy).
+With `unmask=true` a caller whose role may see them whole (county bureau and above, township office
+in its township) gets them whole and each person shown is logged; any other caller gets them
+masked, with `unmasked: false`, not an error — so one client works for every role. A date of birth
+holds eight digits of the ID number: a caller who may not unmask gets `birth_date: null` and the
+`age`. A former member who now lives outside the caller's area comes with `in_area: false` and only
+the name the household's history recorded.
 """
 
 from collections.abc import Callable
@@ -26,7 +27,9 @@ from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from safetynet.core.api import ERRORS, Date, DivisionFilter, Flag, PageParams, Text, page_of
 from safetynet.core.models import Role, User
+from safetynet.core.privacy import Disclosure
 from safetynet.registry import codes, privacy, selectors, services
+from safetynet.registry.identifiers import PERSON
 from safetynet.registry.schemas import (
     AssetIn,
     AssetOut,
@@ -124,9 +127,14 @@ def _person_data(payload: dict, prefix: str = "") -> dict:
 
 # --- converting out --------------------------------------------------------------------------------
 
-def _brief(person, shown: privacy.Disclosure) -> dict:
-    values = shown.person(person)
-    return {"id": person.pk, "name": person.name, "sex": person.sex, "birth_date": values["birth_date"],
+def _birth_date(values: dict):
+    """A date of birth only for a caller who may see it (the schema says null otherwise)."""
+    return values["birth_date"] if values["entitled"] else None
+
+
+def _brief(person, shown: Disclosure) -> dict:
+    values = shown.show(person)
+    return {"id": person.pk, "name": person.name, "sex": person.sex, "birth_date": _birth_date(values),
             "age": values["age"], "id_number": values["id_number"], "unmasked": values["unmasked"]}
 
 
@@ -136,13 +144,14 @@ def _gone(member: privacy.Member) -> dict:
             "age": None, "id_number": "", "unmasked": False, "in_area": False}
 
 
-def _person_out(person, shown: privacy.Disclosure, *, household: int | None = None, warnings=()) -> dict:
-    values = shown.person(person)
+def _person_out(person, shown: Disclosure, *, household: int | None = None, warnings=()) -> dict:
+    values = shown.show(person)
     # Divisions go out as codes: reading the related rows would cost two queries per person.
     own = set(PersonOut.model_fields) - {"hukou_division", "residence_division", "household", "unmasked",
-                                          "warnings", "age", "birth_date", *privacy.PERSON_IDENTIFIERS}
+                                          "warnings", "age", "birth_date", *PERSON.fields}
     out = {name: getattr(person, name) for name in own}
-    out |= {name: values[name] for name in (*privacy.PERSON_IDENTIFIERS, "birth_date", "age", "unmasked")}
+    out |= {name: values[name] for name in (*PERSON.fields, "age", "unmasked")}
+    out["birth_date"] = _birth_date(values)
     out |= {
         "hukou_division": person.hukou_division_id, "residence_division": person.residence_division_id,
         "household": household, "warnings": list(warnings),
@@ -150,8 +159,8 @@ def _person_out(person, shown: privacy.Disclosure, *, household: int | None = No
     return out
 
 
-def _household_out(household, shown: privacy.Disclosure) -> dict:
-    values = shown.household(household)
+def _household_out(household, shown: Disclosure) -> dict:
+    values = shown.show(household)
     member_count = getattr(household, "member_count", None)  # lists count in the same query
     if member_count is None:
         member_count = selectors.household_members(household=household).count()
@@ -167,7 +176,7 @@ def _household_out(household, shown: privacy.Disclosure) -> dict:
     }
 
 
-def _members_out(memberships, shown: privacy.Disclosure) -> list[dict]:
+def _members_out(memberships, shown: Disclosure) -> list[dict]:
     out = []
     for member in privacy.members_shown(actor=shown.actor, memberships=memberships):
         membership = member.membership
@@ -182,7 +191,7 @@ def _members_out(memberships, shown: privacy.Disclosure) -> list[dict]:
     return out
 
 
-def _member_out(membership, shown: privacy.Disclosure) -> dict:
+def _member_out(membership, shown: Disclosure) -> dict:
     return _members_out([membership], shown)[0]
 
 
@@ -191,8 +200,8 @@ def _item_out(item: Model, schema: type[Schema]) -> dict:
     return out | {"person": item.person_id, "household": item.household_id}
 
 
-def _shown(request: HttpRequest, unmask: bool = False) -> privacy.Disclosure:
-    return privacy.Disclosure(_actor(request), channel="api", whole=unmask)
+def _shown(request: HttpRequest, unmask: bool = False) -> Disclosure:
+    return Disclosure(_actor(request), channel="api", whole=unmask)
 
 
 # --- households ------------------------------------------------------------------------------------
@@ -242,17 +251,13 @@ def household_create(request, payload: HouseholdCreate):
     if (payload.head is None) == (payload.head_person is None):
         raise ValidationError({"head": _("Give either the new head's details (head) or the id of a "
                                          "registered person (head_person).")})
-    if payload.head is not None:
-        head_data = _person_data(payload.head.model_dump(), prefix="head.")
-        try:
-            household, _warnings = services.household_create_with_new_head(
-                actor=actor, data=data, head_data=head_data, head_relation=payload.head_relation)
-        except ValidationError as error:
-            raise _nested_person_errors(error, "head") from None
-    else:
-        head = _person_ref(actor, payload.head_person, "head_person")
-        household = services.household_create(actor=actor, data=data, head=head,
-                                               head_relation=payload.head_relation)
+    head_data = _person_data(payload.head.model_dump(), prefix="head.") if payload.head is not None else None
+    head = _person_ref(actor, payload.head_person, "head_person") if payload.head_person is not None else None
+    try:
+        household, _warnings = services.household_register(
+            actor=actor, data=data, head=head, head_data=head_data, head_relation=payload.head_relation)
+    except ValidationError as error:
+        raise (_nested_person_errors(error, "head") if head_data is not None else error) from None
     return Status(201, _household_out(_household_ref(actor, household.pk), _shown(request)))
 
 
@@ -306,7 +311,7 @@ def person_list(request, filters: Query[PersonFilters]):
     return page_of(qs.order_by("-id"), filters, lambda person: _person_out(person, shown))
 
 
-def _person_detail(actor: User, person_id: int, shown: privacy.Disclosure, warnings=()) -> dict:
+def _person_detail(actor: User, person_id: int, shown: Disclosure, warnings=()) -> dict:
     person = selectors.person_get(actor=actor, pk=person_id)
     membership = selectors.person_current_membership(person=person)
     household = membership.household_id if membership else None
@@ -362,16 +367,14 @@ def member_add(request, household_id: int, payload: MemberIn):
     if (payload.person is None) == (payload.new_person is None):
         raise ValidationError({"person": _("Give either the id of a registered person (person) or the new "
                                            "person's details (new_person).")})
-    if payload.new_person is not None:
-        person_data = _person_data(payload.new_person.model_dump(), prefix="new_person.")
-        try:
-            membership, _warnings = services.member_add_new_person(
-                actor=actor, household=household, person_data=person_data, **fields)
-        except ValidationError as error:
-            raise _nested_person_errors(error, "new_person") from None
-    else:
-        person = _person_ref(actor, payload.person)
-        membership = services.member_add(actor=actor, household=household, person=person, **fields)
+    person_data = (_person_data(payload.new_person.model_dump(), prefix="new_person.")
+                   if payload.new_person is not None else None)
+    person = _person_ref(actor, payload.person) if payload.person is not None else None
+    try:
+        membership, _warnings = services.member_register(
+            actor=actor, household=household, person=person, person_data=person_data, **fields)
+    except ValidationError as error:
+        raise (_nested_person_errors(error, "new_person") if person_data is not None else error) from None
     return Status(201, _member_out(selectors.membership_get(actor=actor, pk=membership.pk), _shown(request)))
 
 

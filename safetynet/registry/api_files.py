@@ -15,7 +15,6 @@ import tempfile
 from pathlib import Path
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,6 +22,7 @@ from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
 from safetynet.core.api import ERRORS, DivisionFilter, Flag, PageParams, Text, page_of
 from safetynet.core.models import User
+from safetynet.core.privacy import refused, sees_whole_numbers
 from safetynet.core.services import unmask_log
 from safetynet.registry import codes, exports, imports, rules
 from safetynet.registry.models import ImportJob
@@ -155,7 +155,7 @@ def import_rejected(request, job_id: int):
     if not job.rejected_file:
         raise Http404(_("This import returned no rows."))
     if not imports.may_download_rejected(actor, job):
-        raise PermissionDenied(_("Your role sees ID and phone numbers masked."))
+        raise refused()
     try:
         stream = job.rejected_file.open("rb")
     except FileNotFoundError:
@@ -189,7 +189,7 @@ def household_export(request, filters: Query[ExportFilters]):
     as the export on the pages writes them. The file can be corrected and imported again."""
     actor = _actor(request)
     values = filters.model_dump()
-    whole = values.pop("unmask") and exports.may_export_whole(actor)
+    whole = values.pop("unmask") and sees_whole_numbers(actor)
     values["query"] = values.pop("q")
     handle = tempfile.TemporaryFile()  # noqa: SIM115  (FileResponse closes it, and so deletes it)
     exports.household_export(actor=actor, filters=values, whole=whole, out=handle)

@@ -6,3 +6,7 @@ class RegistryConfig(AppConfig):
     name = "safetynet.registry"
     label = "registry"
     verbose_name = _("Registry")
+
+    def ready(self) -> None:
+        # The registry's identifiers are known to the privacy policy before anything is shown.
+        from safetynet.registry import identifiers  # noqa: F401

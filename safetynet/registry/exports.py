@@ -2,9 +2,9 @@
 one row per person in the import layout (imports.COLUMNS), so that an export can be edited and
 imported again.
 
-Masking is as on screen. ID numbers, phone numbers and disability certificate numbers are masked
-by default for every role; dates of birth are whole only for a role that may see whole identifiers
-(`privacy.may_see_whole`), as on the household page. A role that may see whole identifiers can ask
+Masking is as on screen, by the one privacy policy (core.privacy.Disclosure): ID numbers, phone
+numbers and disability certificate numbers are masked by default for every role; dates of birth are
+whole only for a role that may see whole identifiers, as on the household page. Such a role can ask
 for them explicitly (`whole=True`): each person and household exported whole is then logged
 (UnmaskLog, channel "export"), as a "Show in full" on the page would be. A masked export is still
 re-importable: masked values mean "unchanged", and 系统人员编号 says who each row is.
@@ -24,10 +24,9 @@ from xml.sax.saxutils import escape
 from django.utils import timezone
 from openpyxl.utils import get_column_letter
 
-from safetynet.core.masking import MASKED_DATE, mask_certificate, mask_id_number, mask_phone
-from safetynet.core.models import UnmaskLog, User
-from safetynet.core.scope import UNMASKING_ROLES
-from safetynet.registry import codes, privacy, selectors
+from safetynet.core.models import User
+from safetynet.core.privacy import Disclosure
+from safetynet.registry import codes, identifiers, selectors
 from safetynet.registry.imports import (
     ASSET,
     ASSET_TYPES,
@@ -47,12 +46,11 @@ from safetynet.registry.imports import (
 from safetynet.registry.models import AssetItem, Household, IncomeItem, Membership
 
 EXPORT_CHUNK = 1000
-
-
-def may_export_whole(actor: User) -> bool:
-    """May the actor ask for whole identifiers in an export (of their own area, which is all an
-    export holds)?"""
-    return actor.is_active and actor.role in UNMASKING_ROLES
+# A person's columns that the privacy policy governs are written as it shows them, the others as
+# they are; the identifiers among them are what an export in whole numbers logs.
+GOVERNED = frozenset(identifiers.PERSON.masks) | frozenset(identifiers.PERSON.revealing)
+EXPORTED_IDENTIFIERS = tuple(column.field for column in COLUMNS
+                             if column.part == PERSON and column.field in identifiers.PERSON.masks)
 
 
 def household_key(household_id: int) -> str:
@@ -74,65 +72,6 @@ def _cell(column: Column, value):
     return value
 
 
-class _Disclosure:
-    """How one export shows identifiers, and the log of those it shows whole."""
-
-    def __init__(self, actor: User, whole: bool):
-        self.actor, self.whole = actor, whole and may_export_whole(actor)
-        self.log: list[UnmaskLog] = []
-
-    def entitled(self, area_code: str) -> bool:
-        return privacy.may_see_whole(self.actor, area_code)
-
-    def person(self, person) -> dict:
-        entitled = self.entitled(person.area_id)
-        if self.whole and entitled:
-            shown = [f for f in ("id_number", "phone", "disability_cert_no") if getattr(person, f)]
-            self.log.append(
-                UnmaskLog(
-                    actor=self.actor,
-                    subject_type="person",
-                    subject_id=person.pk,
-                    fields=",".join(shown),
-                    channel="export",
-                )
-            )
-            return {
-                "id_number": person.id_number,
-                "phone": person.phone,
-                "disability_cert_no": person.disability_cert_no,
-                "birth_date": person.birth_date,
-            }
-        return {
-            "id_number": mask_id_number(person.id_number),
-            "phone": mask_phone(person.phone),
-            "disability_cert_no": mask_certificate(person.disability_cert_no),
-            "birth_date": person.birth_date if entitled else MASKED_DATE,
-        }
-
-    def household_phone(self, household: Household) -> str:
-        if not household.phone:
-            return ""
-        if self.whole and self.entitled(household.village_id):
-            self.log.append(
-                UnmaskLog(
-                    actor=self.actor,
-                    subject_type="household",
-                    subject_id=household.pk,
-                    fields="phone",
-                    channel="export",
-                )
-            )
-            return household.phone
-        return mask_phone(household.phone)
-
-    def flush(self) -> None:
-        # One INSERT per chunk: the same rows core.services.unmask_log writes one at a time.
-        if self.log:
-            UnmaskLog.objects.bulk_create(self.log, batch_size=1000)
-            self.log = []
-
-
 def _member_order(membership: Membership) -> tuple:
     return (
         membership.relation not in codes.HEAD_RELATIONS,
@@ -142,7 +81,7 @@ def _member_order(membership: Membership) -> tuple:
     )
 
 
-def _chunk_rows(chunk: list[int], disclosure: _Disclosure) -> Iterable[list]:
+def _chunk_rows(chunk: list[int], disclosure: Disclosure) -> Iterable[list]:
     households = Household.objects.select_related("village").in_bulk(chunk)
     members = defaultdict(list)
     memberships = Membership.objects.filter(household_id__in=chunk, left_on__isnull=True).select_related(
@@ -173,13 +112,13 @@ def _chunk_rows(chunk: list[int], disclosure: _Disclosure) -> Iterable[list]:
             continue
         ordered = sorted(members[household_id], key=_member_order)
         head = next((m for m in ordered if m.relation in codes.HEAD_RELATIONS), None)
-        shown = {m.person_id: disclosure.person(m.person) for m in ordered}
+        shown = {m.person_id: disclosure.show(m.person, fields=EXPORTED_IDENTIFIERS) for m in ordered}
         # One period for all the household's income: written; several: blank (each item keeps its own).
         period = next(iter(periods[household_id])) if len(periods[household_id]) == 1 else (None, None)
         household_values = {
             (KEY, "household_key"): household_key(household_id),
             (KEY, "head_id"): shown[head.person_id]["id_number"] if head else None,
-            (HOUSEHOLD, "phone"): disclosure.household_phone(household),
+            (HOUSEHOLD, "phone"): disclosure.show(household)["phone"],
             (PERIOD, "period_start"): period[0],
             (PERIOD, "period_end"): period[1],
         }
@@ -206,7 +145,7 @@ def _chunk_rows(chunk: list[int], disclosure: _Disclosure) -> Iterable[list]:
             )
             for column in COLUMNS:
                 if column.part == PERSON:
-                    if column.field in shown[person.pk]:
+                    if column.field in GOVERNED:
                         values[(PERSON, column.field)] = shown[person.pk][column.field]
                     elif column.kind == "division":
                         values[(PERSON, column.field)] = getattr(person, column.field + "_id")
@@ -359,7 +298,7 @@ def household_export(*, actor: User, filters: dict | None = None, whole: bool = 
     """
     households = selectors.household_list(actor=actor, **(filters or {}))
     ids = list(households.order_by("-id").values_list("pk", flat=True))
-    disclosure = _Disclosure(actor, whole)
+    disclosure = Disclosure(actor, channel="export", whole=whole, batched=True)
 
     def rows():
         for start in range(0, len(ids), EXPORT_CHUNK):

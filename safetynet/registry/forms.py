@@ -11,8 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from safetynet.core.models import DivisionLevel, Role, UrbanRural, User
 from safetynet.core.money import YuanField
+from safetynet.core.privacy import hidden_fields, sees_whole_numbers
 from safetynet.core.selectors import division_list, division_villages
-from safetynet.registry import codes, privacy, selectors, services
+from safetynet.registry import codes, selectors, services
+from safetynet.registry.identifiers import PERSON
 from safetynet.registry.models import AssetItem, Household, IncomeItem, Membership, Person, RigidExpense
 
 
@@ -131,13 +133,12 @@ class PersonForm(ServiceForm):
         self.actor = actor
         # Whoever may not see the whole numbers (and the date of birth, which is in the ID number)
         # may not overwrite them either. A new person's numbers are the ones the user types.
-        hidden = privacy.person_hidden_fields(actor, self.instance) if self.instance.pk else ()
+        hidden = hidden_fields(actor, self.instance) if self.instance.pk else ()
         self.identifiers_hidden = [name for name in hidden if name in self.fields]
         for name in self.identifiers_hidden:
             del self.fields[name]
         # Identifiers the form shows whole, pre-filled: opening it is an unmasked view, logged.
-        self.identifiers_shown = [name for name in privacy.PERSON_IDENTIFIERS
-                                  if self.instance.pk and name in self.fields]
+        self.identifiers_shown = [name for name in PERSON.fields if self.instance.pk and name in self.fields]
         hukou, residence = self.fields["hukou_division"], self.fields["residence_division"]
         hukou.queryset = selectors.divisions_known()
         hukou.error_messages["invalid_choice"] = _("There is no division with this code.")
@@ -204,7 +205,7 @@ class HouseholdForm(ServiceForm):
         if self.instance.pk is None:
             del self.fields["status"]
         else:
-            for name in privacy.household_hidden_fields(actor, self.instance):
+            for name in hidden_fields(actor, self.instance):
                 del self.fields[name]
 
 
@@ -375,7 +376,7 @@ _ANY = ("", _("All"))
 
 def search_hint(actor: User) -> str:
     """Every kind of search, in words, for what the actor's role may search by."""
-    if selectors.sees_whole_numbers(actor):
+    if sees_whole_numbers(actor):
         return _("Search by a whole ID number or its last four characters or more; a name or a given "
                  "name; pinyin or its initials (zs finds 张三); a phone number or its start (seven "
                  "digits or more); or part of an address.")

@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from safetynet.core.privacy import refused, sees_whole_numbers
 from safetynet.core.services import unmask_log
 from safetynet.registry import exports, forms, imports, rules, selectors
 from safetynet.registry.models import ImportJob
@@ -120,7 +121,7 @@ def import_rejected(request, pk: int):
     if not job.rejected_file:
         raise Http404(_("This import returned no rows."))
     if not imports.may_download_rejected(request.user, job):
-        raise PermissionDenied(_("Your role sees ID and phone numbers masked."))
+        raise refused()
     try:
         stream = job.rejected_file.open("rb")
     except FileNotFoundError:
@@ -143,7 +144,7 @@ def household_export(request):
     actor = request.user
     filter_form = forms.HouseholdFilterForm(request.GET or None, actor=actor)
     filters = filter_form.filters()
-    may_whole = exports.may_export_whole(actor)
+    may_whole = sees_whole_numbers(actor)
     if request.method == "POST":
         whole = may_whole and request.POST.get("identifiers") == "whole"
         handle = tempfile.TemporaryFile()  # noqa: SIM115  (FileResponse closes it, and so deletes it)

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from safetynet.core.clock import today
 from safetynet.core.ids import check_id_number
 from safetynet.core.models import Division, DivisionLevel, Role, User
-from safetynet.core.scope import UNMASKING_ROLES, in_scope
+from safetynet.core.privacy import sees_whole_numbers
+from safetynet.core.scope import in_scope
 from safetynet.registry import codes
 
 READ_ROLES = frozenset(
@@ -34,7 +35,7 @@ def may_import_registry(actor: User) -> bool:
     that sees the numbers masked it would confirm guessed numbers by the thousand, beyond the limit
     on lookups (issue 6, item 13). Coordinators register people one at a time, where each lookup by
     a whole number is logged and limited, or send their sheet to the township office."""
-    return may_write_registry(actor) and actor.role in UNMASKING_ROLES
+    return may_write_registry(actor) and sees_whole_numbers(actor)
 
 
 def check_may_import(actor: User) -> None:

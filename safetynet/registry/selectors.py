@@ -8,13 +8,14 @@ from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
 from django.utils.translation import gettext as _
 
-from safetynet.core.masking import mask_id_number, mask_phone
 from safetynet.core.models import IdentifierLookup, User
-from safetynet.core.scope import UNMASKING_ROLES, scope_code, scope_q, subtree_q
+from safetynet.core.privacy import sees_whole_numbers
+from safetynet.core.scope import scope_code, scope_q, subtree_q
 from safetynet.core.selectors import change_timeline
-from safetynet.core.services import identifier_lookup_finish, identifier_lookup_start, unmask_log
+from safetynet.core.services import identifier_lookup_finish, identifier_lookup_start, unmask_log_many
 from safetynet.core.text import normalise
 from safetynet.registry import rules
+from safetynet.registry.identifiers import PERSON
 from safetynet.registry.models import (
     AssetItem,
     Document,
@@ -200,10 +201,7 @@ def household_list_matches(*, actor: User, households: QuerySet, shown) -> dict[
 def search_explanation(*, actor: User, query: str) -> str:
     """Why a query the actor typed finds nothing by design (one pinyin letter, a part of a number
     the actor sees masked …), or ""."""
-    return explain(query, whole_numbers=_sees_whole(actor)) if normalise(query) else ""
-
-
-_MASKS = {"id_number": mask_id_number, "phone": mask_phone}
+    return explain(query, whole_numbers=sees_whole_numbers(actor)) if normalise(query) else ""
 
 
 def _search(actor: User, query: str, channel: str) -> Search:
@@ -211,29 +209,17 @@ def _search(actor: User, query: str, channel: str) -> Search:
     them masked is a lookup that may disclose the hidden digits of a person it sees: it is logged
     (IdentifierLookup, and an unmask log row for each person it finds), and refused past the
     user's limit (core.services.LookupRefused) before anything is searched."""
-    search = parse(query, whole_numbers=_sees_whole(actor))
-    if not search.number_kind or _sees_whole(actor):
+    search = parse(query, whole_numbers=sees_whole_numbers(actor))
+    if not search.number_kind or sees_whole_numbers(actor):
         return search
     _check_reader(actor)
     lookup = identifier_lookup_start(actor=actor, kind=search.number_kind,
-                                     shown=_MASKS[search.number_kind](search.number), channel=channel)
+                                     shown=PERSON.mask(search.number_kind, search.number), channel=channel)
     found = list(_people_matching(actor, search).values_list("pk", flat=True)[:100])
     outcome = IdentifierLookup.Outcome.FOUND if found else IdentifierLookup.Outcome.NOT_FOUND
     identifier_lookup_finish(lookup=lookup, outcome=outcome, matches=len(found))
-    for pk in found:
-        unmask_log(actor=actor, subject=Person(pk=pk), fields=search.number_kind, channel=channel)
+    unmask_log_many(actor=actor, shown=[("person", pk, search.number_kind) for pk in found], channel=channel)
     return replace(search, person=Q(pk__in=found))
-
-
-def sees_whole_numbers(actor: User) -> bool:
-    """Does the actor's role see ID and phone numbers whole (in its area)?"""
-    return _sees_whole(actor)
-
-
-def _sees_whole(actor: User) -> bool:
-    """Does the actor's role see ID and phone numbers whole (in its area)? Decides which searches
-    by number it may make (registry.search.parse)."""
-    return actor.role in UNMASKING_ROLES
 
 
 def _households_at(actor: User, address: str) -> QuerySet[Household]:
@@ -281,6 +267,16 @@ def household_get(*, actor: User, pk: int) -> Household:
     return Household.objects.select_related("head", "village", "grid_worker", "coordinator").get(
         scope_q(actor, "village__code"), pk=pk
     )
+
+
+def household_villages(*, actor: User, ids) -> dict[int, str]:
+    """Of the households `ids`, those in the actor's area, with their village's code."""
+    _check_reader(actor)
+    ids = {pk for pk in ids if pk is not None}
+    if not ids:
+        return {}
+    return dict(Household.objects.filter(scope_q(actor, "village__code"), pk__in=ids)
+                .values_list("pk", "village_id"))
 
 
 def household_members(*, household: Household, include_past: bool = False) -> QuerySet[Membership]:

@@ -9,6 +9,8 @@ urlpatterns = [
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
     path("households/<int:pk>/reveal/", views.household_reveal, name="household_reveal"),
+    path("households/<int:pk>/history/reveal/", views.household_history_reveal,
+         name="household_history_reveal"),
     path("households/<int:pk>/members/add/", views.member_add, name="member_add"),
     path("households/<int:pk>/members/move/", views.member_move, name="member_move"),
     path("households/<int:pk>/documents/upload/", views.document_upload, name="document_upload"),

@@ -1,6 +1,7 @@
 """Filters and tags the pages share: masked identifiers, ages, query strings, the main menu.
 
-Whether a user may see an identifier whole is decided by `registry.privacy`, never in a template."""
+Whether a user may see an identifier whole is decided by the privacy policy (`core.privacy`), never in
+a template."""
 
 import datetime
 

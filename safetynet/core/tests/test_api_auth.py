@@ -58,6 +58,21 @@ def test_a_token_names_its_user(county_user, county_key):
     assert ApiToken.objects.get(user=county_user).last_used_at is not None
 
 
+def test_a_token_in_constant_use_is_stamped_once_a_minute(county_user, county_key):
+    client = bearer(county_key)
+    assert client.get("/api/v1/me").status_code == 200
+    token = ApiToken.objects.get(user=county_user)
+    stamped = token.last_used_at
+    for _request in range(3):
+        assert client.get("/api/v1/me").status_code == 200
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == stamped  # `token list` is right to the minute
+
+    a_while_ago = timezone.now() - datetime.timedelta(minutes=2)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=a_while_ago)
+    assert client.get("/api/v1/me").status_code == 200
+    assert ApiToken.objects.get(pk=token.pk).last_used_at > a_while_ago
+
+
 def test_revoked_expired_and_deactivated_tokens_are_401(county_user, county_key):
     token, key = api_token_create(user=county_user, name="short", days=1)
     assert bearer(key).get("/api/v1/me").status_code == 200

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, override
 
 from conftest import user
-from safetynet.core.models import Role
+from safetynet.core.models import ChangeRecord, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -115,6 +115,19 @@ def test_change_password_refuses_a_weak_one_and_accepts_a_strong_one(client, cle
     assert client.get(done.url).status_code == 200  # still logged in after the change
     clerk.refresh_from_db()
     assert clerk.check_password(strong)
+
+
+def test_a_changed_password_is_in_the_users_history_without_the_password(client, clerk):
+    log_in(client)
+    strong = "Hong-mei-2025-winter"
+    client.post(reverse("password_change"),
+                {"old_password": PASSWORD, "new_password1": strong, "new_password2": strong})
+    record = ChangeRecord.objects.get(subject_type="user", subject_id=clerk.pk)
+    assert (record.actor_id, record.action, record.after) == (clerk.pk, ChangeRecord.Action.UPDATE,
+                                                              {"password": "changed"})
+    clerk.refresh_from_db()
+    assert strong not in str(record.before) + str(record.after)
+    assert clerk.password not in str(record.before) + str(record.after)
 
 
 def test_the_language_can_be_switched_before_logging_in(client):

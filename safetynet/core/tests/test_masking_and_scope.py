@@ -3,7 +3,8 @@ import pytest
 from conftest import LANSHAN_TOWNSHIP, user, village
 from safetynet.core.masking import mask_certificate, mask_id_number, mask_long_numbers, mask_phone
 from safetynet.core.models import Division, Role
-from safetynet.core.scope import in_scope, may_unmask, scope_q
+from safetynet.core.privacy import may_unmask
+from safetynet.core.scope import in_scope, scope_q
 
 OWN_VILLAGE = LANSHAN_TOWNSHIP + "201"  # a village of 兰山区 兰山街道 (the fixture lanshan_village)
 NEXT_VILLAGE = "371302001202"  # the same township's next village

@@ -7,9 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from conftest import person_data, user
 from safetynet.core.models import ChangeRecord, Role
+from safetynet.core.privacy import reveal
 from safetynet.core.services import ConflictError
 from safetynet.core.tests import sample_files
-from safetynet.registry import privacy, selectors, services
+from safetynet.registry import selectors, services
 from safetynet.registry.models import Household, Membership, Person
 
 pytestmark = pytest.mark.django_db
@@ -169,13 +170,11 @@ def test_reveal_is_logged_and_refused_to_a_grid_worker(make_household, lanshan_v
     from safetynet.core.models import UnmaskLog
 
     household = make_household(lanshan_village, county_user)
-    full = privacy.person_reveal(actor=county_user, person=household.head, channel="page")
+    full = reveal(actor=county_user, record=household.head, channel="page")
     assert full["id_number"] == household.head.id_number
     assert UnmaskLog.objects.filter(actor=county_user, subject_id=household.head.pk).count() == 1
     with pytest.raises(PermissionDenied):
-        privacy.person_reveal(
-            actor=user(Role.GRID_WORKER, lanshan_village.code), person=household.head, channel="page"
-        )
+        reveal(actor=user(Role.GRID_WORKER, lanshan_village.code), record=household.head, channel="page")
 
 
 def test_demoting_the_head_leaves_the_household_without_one(make_household, lanshan_village, county_user):
@@ -274,3 +273,58 @@ def test_a_person_cannot_be_moved_to_live_outside_the_area(lanshan_village, yina
             version=person.version,
             data={"residence_division": yinan_village},
         )
+
+
+# --- registering a household or a member: a registered person, or a new one ------------------------
+
+def _household_values(village) -> dict:
+    return {"village": village, "address": "幸福路9号", "urban_rural": "rural"}
+
+
+def test_household_register_with_a_new_head_saves_both(lanshan_village, county_user):
+    household, warnings = services.household_register(
+        actor=county_user, data=_household_values(lanshan_village),
+        head_data=person_data(lanshan_village, name="赵新户"))
+    assert household.head.name == "赵新户" and warnings == []
+    assert selectors.household_members(household=household).get().person == household.head
+
+
+def test_household_register_with_a_registered_head(lanshan_village, county_user):
+    head, _warnings = services.person_create(actor=county_user,
+                                             data=person_data(lanshan_village, name="钱已登"))
+    household, warnings = services.household_register(
+        actor=county_user, data=_household_values(lanshan_village), head=head)
+    assert household.head == head and warnings == []
+
+
+def test_household_register_saves_neither_when_the_household_is_refused(
+    lanshan_village, yinan_village, county_user
+):
+    people, households = Person.objects.count(), Household.objects.count()
+    with pytest.raises(PermissionDenied):  # the household's village is another county's
+        services.household_register(actor=county_user, data=_household_values(yinan_village),
+                                    head_data=person_data(lanshan_village, name="孙未存"))
+    assert (Person.objects.count(), Household.objects.count()) == (people, households)
+
+
+def test_household_register_takes_one_head(lanshan_village, county_user):
+    head, _warnings = services.person_create(actor=county_user, data=person_data(lanshan_village))
+    with pytest.raises(TypeError):
+        services.household_register(actor=county_user, data=_household_values(lanshan_village))
+    with pytest.raises(TypeError):
+        services.household_register(actor=county_user, data=_household_values(lanshan_village), head=head,
+                                    head_data=person_data(lanshan_village))
+
+
+def test_member_register_adds_a_new_or_a_registered_person(make_household, lanshan_village, county_user):
+    household = make_household(lanshan_village, county_user)
+    wife, _warnings = services.member_register(
+        actor=county_user, household=household, relation="12",
+        person_data=person_data(lanshan_village, name="周新妻", sex=2))
+    registered, _warnings = services.person_create(
+        actor=county_user, data=person_data(lanshan_village, name="吴已登", born=datetime.date(1980, 1, 1)))
+    son, warnings = services.member_register(actor=county_user, household=household, relation="20",
+                                             person=registered)
+    assert warnings == []
+    members = {m.person.name for m in selectors.household_members(household=household)}
+    assert {"周新妻", "吴已登"} <= members and (wife.person.name, son.person) == ("周新妻", registered)

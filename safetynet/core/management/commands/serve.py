@@ -1,4 +1,5 @@
-"""`safetynet serve`: only the web server (waitress serving safetynet.wsgi; WhiteNoise serves static)."""
+"""`safetynet serve`: only the web server (waitress serving Django's WSGI application; WhiteNoise
+serves static files)."""
 
 import os
 import signal
@@ -63,8 +64,9 @@ class Command(BaseCommand):
     def _serve(self, host: str, port: int | None, threads: int, quiet: bool) -> None:
         from waitress.server import create_server
 
-        from safetynet.wsgi import application
+        from safetynet.core.wsgi import loaded_application
 
+        application = loaded_application()
         port = default_port() if port is None else port
         try:
             server = create_server(application, host=host, port=port, threads=threads, ident="safetynet")

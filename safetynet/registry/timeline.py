@@ -1,0 +1,228 @@
+"""A household's history in words, as the actor may see it: field names as labelled, codes as
+their labels, linked rows by name, identifiers as the privacy policy shows them. The household page
+shows it; what it is made of (core.ChangeRecord) is recorded by the services."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from safetynet.core.models import ChangeRecord, Division, User
+from safetynet.core.privacy import Disclosure
+from safetynet.core.selectors import division_names, field_changes
+from safetynet.registry import codes, privacy, selectors
+from safetynet.registry.models import (
+    AssetItem,
+    Document,
+    Household,
+    IncomeItem,
+    Membership,
+    Person,
+    RigidExpense,
+)
+
+_ENTITY_MODELS: dict[str, type[models.Model]] = {
+    model._meta.model_name: model
+    for model in (Household, Person, Membership, IncomeItem, AssetItem, RigidExpense, Document)
+}
+# Identifiers kept in history are shown as the privacy policy decides (core.privacy.Disclosure.change)
+# before anything here sees them.
+_HIDDEN = {"household_id", "area_id", "sha256", "person_name"}  # person_name: shown as the subject
+_EXTRA_LABELS = {
+    "person_name": gettext_lazy("member"),
+    "head_name": gettext_lazy("head of household"),
+    # A household created in bulk (import, demo city) records its members and items in one entry.
+    "members": gettext_lazy("household members"),
+    "member_count": gettext_lazy("number of members"),
+    "income_count": gettext_lazy("number of income items"),
+    "asset_count": gettext_lazy("number of assets"),
+    "expense_count": gettext_lazy("number of rigid expenses"),
+}
+# What names an item in a one-line summary (an update records only what changed: then it is empty).
+_ITEM_SUMMARY = {
+    "incomeitem": ["category", "amount"], "assetitem": ["asset_type", "value"],
+    "rigidexpense": ["expense_type", "amount"],
+}
+
+
+@dataclass
+class Change:
+    label: str
+    before: str
+    after: str
+    value: str  # what a created or deleted record held
+
+
+@dataclass
+class TimelineEntry:
+    at: object
+    actor: str
+    action: str
+    action_code: str
+    entity: str
+    subject: str
+    reason: str
+    changes: list[Change]
+
+
+def describe_changes(
+    records: list[ChangeRecord], *, actor: User, member_names: dict[int, str],
+    disclosure: Disclosure | None = None,
+) -> list[TimelineEntry]:
+    """Each change in words: field names as labelled, codes as their labels, linked rows by name.
+
+    Identifiers come as `disclosure` shows them (by default masked, as on the household page; a
+    whole one logs what it shows). A person's are whole only while the person lives in the actor's
+    area, a household's while the household is there."""
+    disclosure = disclosure or Disclosure(actor, channel="page")
+    linked: dict[type, set] = {Division: set(), Person: set(), User: set()}
+    for record in records:
+        model = _ENTITY_MODELS.get(record.entity_type)
+        for name, value in [*record.before.items(), *record.after.items()]:
+            target = _related_model(model, name)
+            if target in linked and value is not None:
+                linked[target].add(value)
+    linked[Person] |= {r.entity_id for r in records if r.entity_type == "person"}
+    names = {
+        Division: division_names(linked[Division]),
+        Person: selectors.person_names(actor=actor, ids=linked[Person]),
+        User: selectors.user_names(linked[User]),
+    }
+    areas = {
+        "person": privacy.people_in_area(actor=actor, ids=linked[Person]),
+        "household": selectors.household_villages(
+            actor=actor, ids={r.entity_id for r in records if r.entity_type == "household"}),
+    }
+    renamed = _name_changes(names[Person])
+    return [
+        _entry(
+            record,
+            *disclosure.change(record, area_code=areas.get(record.entity_type, {}).get(record.entity_id)),
+            names | {Person: _NamesAt(names[Person], renamed, record.at)}, member_names,
+        )
+        for record in records
+    ]
+
+
+def _name_changes(shown: dict[int, str]) -> dict[int, list[tuple]]:
+    """The renamings of the people the timeline names (only those the actor may see), oldest
+    first: (when, the name before)."""
+    changes: dict[int, list[tuple]] = {}
+    if not shown:
+        return changes
+    for person_id, at, before in field_changes(entity_type="person", entity_ids=shown, field="name"):
+        changes.setdefault(person_id, []).append((at, before))
+    return changes
+
+
+class _NamesAt:
+    """People's names as they were at one moment: an entry shows the name it was recorded under,
+    not the name the person has today."""
+
+    def __init__(self, today: dict[int, str], renamed: dict[int, list[tuple]], at):
+        self.today, self.renamed, self.at = today, renamed, at
+
+    def get(self, person_id, default=None):
+        if person_id not in self.today:
+            return default
+        name = self.today[person_id]
+        for when, before in reversed(self.renamed.get(person_id, [])):
+            if when > self.at:
+                name = before or name  # renamed after this entry: it was recorded under the old name
+            else:
+                break
+        return name
+
+
+def _related_model(model, name: str):
+    if model is None:
+        return None
+    try:
+        model_field = model._meta.get_field(name)
+    except FieldDoesNotExist:  # a key not (or no longer) a field of the model
+        return None
+    return model_field.related_model if model_field.is_relation else None
+
+
+def _entry(
+    record: ChangeRecord, was: dict, now: dict, names: dict, member_names: dict[int, str]
+) -> TimelineEntry:
+    """One record; `was` and `now` are its before and after as the actor may see them."""
+    model = _ENTITY_MODELS.get(record.entity_type)
+    if record.action == ChangeRecord.Action.CREATE:
+        keys = [k for k, v in now.items() if v not in ("", None, False)]
+    elif record.action == ChangeRecord.Action.DELETE:
+        keys = [k for k, v in was.items() if v not in ("", None, False)]
+        keys += [k for k in now if k not in keys and k in {"left_on", "leave_reason"}]
+    else:
+        keys = list(now)
+    if "person_name" in now:
+        keys = [key for key in keys if key != "person_id"]
+    changes = []
+    for key in keys:
+        if key in _HIDDEN:
+            continue
+        before = _value_label(model, key, was.get(key), names)
+        after = _value_label(model, key, now.get(key), names)
+        value = after if key in now else before
+        changes.append(Change(_field_label(model, key), before, after, value))
+    return TimelineEntry(
+        at=record.at,
+        actor=str(record.actor) if record.actor_id else _("the system"),
+        action=record.get_action_display(),
+        action_code=record.action,
+        entity=str(model._meta.verbose_name) if model else record.entity_type,
+        subject=_subject_label(record, names, member_names),
+        reason=_reason_label(record),
+        changes=changes,
+    )
+
+
+def _subject_label(record: ChangeRecord, names: dict, member_names: dict[int, str]) -> str:
+    if record.entity_type == "membership":
+        return record.after.get("person_name") or member_names.get(record.entity_id, "")
+    if record.entity_type == "person":
+        return names[Person].get(record.entity_id) or _("moved out of your area")
+    if record.entity_type == "document":
+        return record.after.get("original_name") or record.before.get("original_name") or ""
+    if record.entity_type in _ITEM_SUMMARY:
+        model = _ENTITY_MODELS[record.entity_type]
+        values = record.after or record.before
+        keys = [key for key in _ITEM_SUMMARY[record.entity_type] if key in values]
+        return " ".join(_value_label(model, key, values[key], names) for key in keys)
+    return ""
+
+
+def _reason_label(record: ChangeRecord) -> str:
+    if record.reason in codes.LeaveReason.values:
+        return str(codes.LeaveReason(record.reason).label)
+    return record.reason
+
+
+def _field_label(model, key: str) -> str:
+    if key in _EXTRA_LABELS:
+        return str(_EXTRA_LABELS[key])
+    try:
+        return str(model._meta.get_field(key).verbose_name)
+    except (AttributeError, FieldDoesNotExist):  # not a field (any more): show the key as stored
+        return key
+
+
+def _value_label(model, key: str, value, names: dict) -> str:
+    if value in (None, ""):
+        return "—"
+    target = _related_model(model, key)
+    if target in names:
+        return names[target].get(value, f"#{value}")
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if model is not None:
+        try:
+            choices = dict(model._meta.get_field(key).flatchoices)
+        except FieldDoesNotExist:
+            choices = {}
+        if value in choices:
+            return str(choices[value])
+    return str(value)
