@@ -5,6 +5,7 @@ values no form would send. Each row comes back with its own reason; nothing else
 
 import datetime
 import io
+import logging
 import sys
 import zipfile
 from decimal import Decimal
@@ -12,10 +13,12 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.core.files.base import ContentFile
+from django.urls import reverse
 
 from conftest import LANSHAN_TOWNSHIP, YINAN_TOWNSHIP, user, village
 from safetynet.core.ids import make_id_number
-from safetynet.core.models import Role
+from safetynet.core.masking import mask_id_number
+from safetynet.core.models import IdentifierLookup, Role
 from safetynet.registry import imports
 from safetynet.registry.models import Household, ImportJob, IncomeItem, Membership, Person
 
@@ -129,6 +132,96 @@ def unchanged(household: Household) -> bool:
     ) and members == sorted([(HEAD, "02"), (WIFE, "10"), (SON, "20")])
 
 
+# --- a. a village or place of residence outside the user's area ------------------------------------
+
+def test_a_village_of_another_county_comes_back_in_the_household_forms_words_and_is_logged(
+    client, bureau, lanshan, yinan, family, caplog
+):
+    client.force_login(bureau)
+    page = client.post(reverse("registry:household_create"), {"village": yinan.code}).content.decode()
+    assert NO_DIVISION_HERE in page  # what the household form says of that village
+
+    caplog.set_level(logging.WARNING, logger="safetynet")
+    job = run(bureau, "other-county.xlsx", workbook_bytes([
+        # a new household in a village of 沂南县
+        ["N", yinan.code, "沂南路1号", "丁", NEW_ONE, "户主", "", "", ""],
+        # 甲's household moved there
+        ["A", yinan.code, "", "甲", HEAD, "户主", "", "", ""],
+    ]))
+
+    assert reasons(job) == {2: f"村/社区代码：{NO_DIVISION_HERE}", 3: f"村/社区代码：{NO_DIVISION_HERE}"}
+    assert not Person.objects.filter(id_number=NEW_ONE).exists()
+    assert unchanged(family)
+    logged = [r for r in caplog.records if r.levelno == logging.WARNING and yinan.code in r.getMessage()]
+    assert len(logged) == 1 and bureau.username in logged[0].getMessage()
+    assert "2:" in logged[0].getMessage() and "3:" in logged[0].getMessage()
+
+
+def test_a_place_of_residence_outside_the_area_comes_back_as_on_the_person_form(bureau, lanshan, yinan):
+    headers = [*HEADERS, "居住地区划代码"]
+    job = run(bureau, "residence.csv", csv_bytes(
+        [["N", lanshan.code, "幸福路2号", "丁", NEW_ONE, "户主", "", "", "", yinan.code]], headers
+    ))
+    assert reasons(job) == {2: f"居住地代码：{NO_DIVISION_HERE}"}
+    assert not Person.objects.filter(id_number=NEW_ONE).exists()
+
+
+def test_a_person_registered_in_another_county_is_refused_in_the_forms_words_and_logged(
+    bureau, lanshan, yinan, make_household, other_county_user
+):
+    members = [("沂南人", 1, "02", datetime.date(1960, 1, 1))]
+    elsewhere = make_household(yinan, other_county_user, members=members)
+    job = run(bureau, "elsewhere.csv", csv_bytes([
+        ["N", lanshan.code, "幸福路3号", "丁", NEW_ONE, "户主", "", "", ""],
+        ["N", "", "", "沂南人", elsewhere.head.id_number, "兄", "", "", ""],
+    ]))
+    # On the row it is about, saying nothing of that person beyond "registered elsewhere".
+    assert reasons(job) == {
+        2: "该家庭的其他行（第3行）有错误，整户退回。",
+        3: "身份证号：此身份证号已在您的辖区以外登记，同一人只能登记一次。请联系县区民政局核实。",
+    }
+    lookup = IdentifierLookup.objects.get(actor=bureau)
+    assert (lookup.outcome, lookup.channel, lookup.shown) == (
+        IdentifierLookup.Outcome.ELSEWHERE, "import", mask_id_number(elsewhere.head.id_number)
+    )
+    assert not Person.objects.filter(id_number=NEW_ONE).exists()
+
+
+# --- b. a member of another household named head ------------------------------------------------------
+
+MOVE = (
+    "身份证号：乙 已登记在另一户（户主 甲，测试村201）：迁到其他户请在系统中办理“成员迁移”，"
+    "不能通过导入办理。"
+)
+
+
+def test_a_member_named_head_of_a_new_household_is_a_move_handed_back(bureau, lanshan, family):
+    job = run(bureau, "new-head.xlsx", workbook_bytes([
+        ["C", lanshan.code, "和平路3号", "乙", WIFE, "户主", "", "", ""],
+        ["C", "", "", "戊", NEW_ONE, "子", "", "", ""],
+    ]))
+    assert reasons(job) == {2: MOVE, 3: "该家庭的其他行（第2行）有错误，整户退回。"}
+    assert (job.created_households, job.updated_households) == (0, 0)
+    assert unchanged(family)
+    assert not Person.objects.filter(id_number=NEW_ONE).exists()
+
+
+def test_a_member_named_head_in_the_head_column_is_a_move_handed_back(bureau, lanshan, family):
+    headers = ["户主身份证号", "姓名", "身份证号", "与户主关系"]
+    job = run(bureau, "head-column.csv", csv_bytes([[WIFE, "戊", NEW_ONE, "子"]], headers))
+    assert reasons(job) == {2: MOVE.replace("身份证号：", "户主身份证号：", 1)}
+    assert unchanged(family)
+    assert not Person.objects.filter(id_number=NEW_ONE).exists()
+
+
+def test_the_head_still_changes_hands_within_the_household(bureau, lanshan, family):
+    job = run(bureau, "re-head.csv", csv_bytes(
+        [["A", "", "", "甲", HEAD, "夫", "", "", ""], ["A", "", "", "乙", WIFE, "户主", "", "", ""]]
+    ))
+    assert (job.updated_households, job.rejected_rows) == (1, 0), job.returned_reasons
+    assert Household.objects.get(pk=family.pk).head.id_number == WIFE
+
+
 # --- c. control characters in a registered person's name ---------------------------------------------
 
 @pytest.mark.parametrize("character", ["\x00", "\x01", "\x7f", "\x85"])
@@ -153,6 +246,21 @@ def test_no_control_character_reaches_a_reason(bureau, lanshan, family):
     ]))
     assert job.status == ImportJob.Status.FINISHED
     assert reasons(job) == {2: f"与户主关系：{CONTROL}", 3: f"身份证号：{CONTROL}"}
+
+
+# --- d. a person repeated within one household --------------------------------------------------------
+
+def test_a_person_repeated_in_their_own_household_returns_only_the_later_row(bureau, lanshan):
+    job = run(bureau, "repeated.xlsx", workbook_bytes([
+        ["E", lanshan.code, "幸福路5号", "己", NEW_ONE, "户主", "", "", ""],
+        ["E", "", "", "庚", NEW_TWO, "配偶", "", "", ""],
+        ["E", "", "", "庚", NEW_TWO, "配偶", "", "", ""],
+    ]))
+    assert (job.created_households, job.rejected_households, job.rejected_rows) == (1, 1, 1)
+    assert reasons(job) == {4: "身份证号：与第3行重复：每人在表中只填一行，以第3行为准。"}
+    household = Household.objects.get(address="幸福路5号")
+    members = household.memberships.values_list("person__id_number", flat=True)
+    assert sorted(members) == sorted([NEW_ONE, NEW_TWO])
 
 
 # --- f. formulas without their results ---------------------------------------------------------------
