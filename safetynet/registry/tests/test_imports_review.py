@@ -13,12 +13,14 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.core.files.base import ContentFile
+from django.test import Client
 from django.urls import reverse
 
 from conftest import LANSHAN_TOWNSHIP, YINAN_TOWNSHIP, user, village
 from safetynet.core.ids import make_id_number
 from safetynet.core.masking import mask_id_number
 from safetynet.core.models import IdentifierLookup, Role
+from safetynet.core.services import api_token_create
 from safetynet.registry import imports
 from safetynet.registry.models import Household, ImportJob, IncomeItem, Membership, Person
 
@@ -261,6 +263,27 @@ def test_a_person_repeated_in_their_own_household_returns_only_the_later_row(bur
     household = Household.objects.get(address="幸福路5号")
     members = household.memberships.values_list("person__id_number", flat=True)
     assert sorted(members) == sorted([NEW_ONE, NEW_TWO])
+
+
+# --- e. changed households apart from new ones --------------------------------------------------------
+
+def test_changed_registered_households_are_counted_apart_from_new_ones_on_the_page_and_in_the_api(
+    client, bureau, lanshan, family
+):
+    job = run(bureau, "mixed.xlsx", workbook_bytes([
+        ["A", "", "", "乙", WIFE, "配偶", 32000, *PERIOD],  # 甲's household: a changed wage
+        ["N", lanshan.code, "幸福路6号", "丁", NEW_ONE, "户主", "", "", ""],  # a new one
+    ]))
+    assert (job.created_households, job.updated_households, job.unchanged_households) == (1, 1, 0)
+    client.force_login(bureau)
+    page = client.get(reverse("registry:import_job", args=[job.pk])).content.decode()
+    assert "新增家庭（户）" in page and "已修改家庭（户）" in page
+    token = api_token_create(user=bureau, name="t")[1]
+    answer = Client(headers={"Authorization": f"Bearer {token}"}).get(f"/api/v1/imports/{job.pk}").json()
+    assert (answer["created_households"], answer["updated_households"]) == (1, 1)
+    schema = Client(headers={"Authorization": f"Bearer {token}"}).get("/api/v1/openapi.json").json()
+    described = schema["components"]["schemas"]["ImportJobOut"]["properties"]["updated_households"]
+    assert "registered" in described.get("description", "")
 
 
 # --- f. formulas without their results ---------------------------------------------------------------
