@@ -378,3 +378,13 @@ def test_values_no_form_would_send_come_back_each_with_its_reason_and_the_rest_i
         6: "工资性收入（元/年）：请输入以元为单位的金额，例如 1234.50。",
     }
     assert job.created_households == 1 and Person.objects.filter(id_number=NEW_THREE).exists()
+
+
+def test_a_control_character_in_a_header_is_not_quoted_in_the_jobs_message(bureau, lanshan):
+    """The message lists the headers not understood: with a NUL in one, PostgreSQL refused the
+    message and the job failed after storing its households."""
+    job = run(bureau, "header.csv", csv_bytes(
+        [["N", lanshan.code, "幸福路9号", "丁", NEW_ONE, "户主", "", "", "", ""]], [*HEADERS, "备\x00用"]
+    ))
+    assert job.status == ImportJob.Status.FINISHED and job.created_households == 1
+    assert job.message == "以下列无法识别，已忽略：「备用」。"
