@@ -185,7 +185,7 @@ class Importer:
             for group in batch:
                 if group.rejected:
                     self.outcome.rejected.append(group)
-                    self.outcome.rejected_households += 1
+                    self.outcome.rejected_households += not group.repeated  # a row, its household stored
                     self.outcome.rejected_rows += len(group.rows)
                     for row in group.rows:
                         row.values = {}  # what was read is no longer needed: the cells are kept
