@@ -470,8 +470,8 @@ class Importer:
                 if head_household is None and group.head.person is None:
                     head_household = 0  # a new head: a new household
                 elif head_household and group.head.person.pk not in heading and not any(
-                    row.person and row.person.pk in heading and current.get(row.person.pk) == head_household
-                    for row in group.rows
+                    row.known and row.known.pk in heading and current.get(row.known.pk) == head_household
+                    for row in group.rows  # known: the head's row is theirs, even if handed back for a typo
                 ):
                     # A member named head, without their household's head among the rows: a household
                     # of their own, which they (and their household's other people) would move to.

@@ -224,6 +224,20 @@ def test_the_head_still_changes_hands_within_the_household(bureau, lanshan, fami
     assert Household.objects.get(pk=family.pk).head.id_number == WIFE
 
 
+def test_a_typo_in_the_old_heads_name_while_the_head_changes_hands_is_that_rows_reason_only(
+    bureau, lanshan, family
+):
+    job = run(bureau, "re-head-typo.csv", csv_bytes(
+        [["A", "", "", "甲甲", HEAD, "夫", "", "", ""], ["A", "", "", "乙", WIFE, "户主", "", "", ""]]
+    ))
+    assert reasons(job) == {
+        2: f"姓名：身份证号 {HEAD} 已登记为 甲，不是 甲甲：请核对身份证号和姓名；"
+        "确需改名的，请在该人员的页面上修改。",
+        3: "该家庭的其他行（第2行）有错误，整户退回。",
+    }
+    assert unchanged(family)
+
+
 # --- c. control characters in a registered person's name ---------------------------------------------
 
 @pytest.mark.parametrize("character", ["\x00", "\x01", "\x7f", "\x85"])
