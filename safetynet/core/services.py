@@ -501,3 +501,13 @@ def identifier_lookup_record(*, actor: User, kind: str, shown: str, channel: str
     rolls back."""
     IdentifierLookup.objects.create(actor=actor, area=actor.division_id, kind=kind, shown=shown[:40],
                                     channel=channel[:10], outcome=outcome)
+
+
+def identifier_lookups_record(*, actor: User, kind: str, shown: list[str], channel: str,
+                              outcome: str) -> None:
+    """identifier_lookup_record for many numbers at once (an import's batch): one INSERT."""
+    IdentifierLookup.objects.bulk_create([
+        IdentifierLookup(actor=actor, area=actor.division_id, kind=kind, shown=each[:40],
+                         channel=channel[:10], outcome=outcome)
+        for each in shown
+    ])

@@ -84,10 +84,12 @@ class ImportJobOut(Schema):
     total_rows: int
     processed_rows: int
     percent: int = Field(description="Rows read so far, of the file's rows, 0–100.")
-    created_households: int
-    updated_households: int
-    unchanged_households: int
-    rejected_households: int
+    created_households: int = Field(description="New households the import stored.")
+    updated_households: int = Field(description="Households registered before the import that it changed "
+                                    "(each change on the household's timeline); not counted as new.")
+    unchanged_households: int = Field(description="Registered households whose rows changed nothing.")
+    rejected_households: int = Field(description="Households handed back (their rows are in the returned "
+                                     "file, each with its reasons).")
     rejected_rows: int
     message: str = Field(description="What the import said: columns not understood, warnings, or why it "
                          "failed.")

@@ -198,6 +198,8 @@ class HouseholdForm(ServiceForm):
     def __init__(self, *args, actor: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = division_villages(actor=actor).select_related("parent")
+        # The words the person form has for a place outside the area (and the import, for a village).
+        self.fields["village"].error_messages["invalid_choice"] = _("No division in your area has this code.")
         self.fields["grid_worker"].queryset = selectors.responsible_staff(actor=actor, role=Role.GRID_WORKER)
         self.fields["coordinator"].queryset = selectors.responsible_staff(
             actor=actor, role=Role.VILLAGE_COORDINATOR

@@ -13,14 +13,17 @@ Reading accepts what can be read without guessing: full-width digits, a lowercas
 dates written 1950年1月1日 / 1950/1/1 / 1950-1-1 / 19500101 or as date cells, amounts with 元 or
 thousands separators, codes whose leading zeros Excel dropped, a code or its Chinese name, a title
 row or a two-row (merged) header above the data, columns in any order, empty rows. Anything else
-is rejected with a reason. For a registered household a blank cell means "no change", and so does
-a masked value as a masked export shows it: an export can be edited and imported again.
+is rejected with a reason, and so is a cell whose value the file does not hold (a formula a program
+wrote without its result, an error such as #N/A): never read as blank. For a registered household
+a blank cell means "no change", and so does a masked value as a masked export shows it: an export
+can be edited and imported again.
 
 Entry points: `import_start` (a service: checks, stores the upload, queues the task on commit) and
 `run_import` (the work; the task calls it, and so may a benchmark, synchronously).
 
 The package follows the steps of the work: `layout` (the columns), `reading` (cells and files),
-`rows` and `importer` (cleaning, grouping, new households), `registered` (applying to registered
+`rows` and `importer` (cleaning, grouping, new households), `checks` (rows against the user's area
+and other households; bulk's errors placed on rows), `registered` (applying to registered
 households), `returned` (the file handed back), `jobs` (the job, its worker, reading jobs) and
 `template`. Everything callers use is importable from here.
 """

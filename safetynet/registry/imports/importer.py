@@ -2,7 +2,6 @@
 checked whole (so that each row handed back carries all its reasons), new households stored in
 bulk, registered ones through imports.registered."""
 
-import re
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
@@ -15,6 +14,13 @@ from safetynet.core.models import Division, DivisionLevel, UrbanRural, User
 from safetynet.core.scope import in_scope
 from safetynet.core.text import normalise
 from safetynet.registry import codes, rules
+from safetynet.registry.imports.checks import (
+    divisions_outside_area,
+    in_another_household,
+    place_bulk_errors,
+    record_registered_elsewhere,
+    registered_elsewhere_message,
+)
 from safetynet.registry.imports.layout import (
     ASSET,
     BATCH_HOUSEHOLDS,
@@ -27,11 +33,9 @@ from safetynet.registry.imports.layout import (
     PERSON,
     SYSTEM,
     Column,
-    header_of,
 )
 from safetynet.registry.imports.reading import CellError, Masked, Sheet, _id_birth_date, cell_reader
 from safetynet.registry.imports.registered import (
-    _BULK_REPEATS,
     _Changed,
     _HouseholdUpdate,
     _Rejected,
@@ -49,7 +53,7 @@ from safetynet.registry.imports.rows import (
     _is_empty_row,
     _Known,
 )
-from safetynet.registry.models import Household, Membership, Person
+from safetynet.registry.models import Membership, Person
 
 # Cells every row of a new household gives (the messages are translated only when one is missing).
 _REQUIRED_OF_NEW = (
@@ -131,6 +135,7 @@ class Importer:
             if row.key and isinstance(row.head_id, str):
                 key_of_head.setdefault(row.head_id, row.key)
         groups: dict[str, Group] = {}
+        group_of: dict[Row, Group] = {}
         for row in self.rows:
             if row.key:
                 key = "k:" + row.key
@@ -146,7 +151,8 @@ class Importer:
                     row.errors.append(
                         _("Give the household number (户编号) or the head's ID number (户主身份证号).")
                     )
-            groups.setdefault(key, Group(key=key, rows=[])).rows.append(row)
+            group_of[row] = groups.setdefault(key, Group(key=key, rows=[]))
+            group_of[row].rows.append(row)
         self.groups = list(groups.values())
         # A person is in one household: the same person twice in the file cannot be read either way.
         for attribute, message in (
@@ -167,6 +173,12 @@ class Importer:
                         SYSTEM, "person"
                     )
                     row.errors.append(_error(column, message % {"row": first[value].number}))
+                    group = group_of[row]
+                    if group is group_of[first[value]] and not group.repeated:
+                        # In the first row's own household: this row alone is handed back.
+                        group.rows.remove(row)
+                        group_of[row] = Group(key=f"r:{row.number}", rows=[row], repeated=True)
+                        self.groups.append(group_of[row])
                 else:
                     first[value] = row
 
@@ -181,7 +193,7 @@ class Importer:
             for group in batch:
                 if group.rejected:
                     self.outcome.rejected.append(group)
-                    self.outcome.rejected_households += 1
+                    self.outcome.rejected_households += not group.repeated  # a row, its household stored
                     self.outcome.rejected_rows += len(group.rows)
                     for row in group.rows:
                         row.values = {}  # what was read is no longer needed: the cells are kept
@@ -200,10 +212,16 @@ class Importer:
             for row in group.rows:
                 self._read_row(row)
                 self._check_row(row)
-            self._check_group(group)
+            if not group.repeated:
+                self._check_group(group)
+        batch = [g for g in batch if not g.repeated]  # handed back with their own reasons only
         divisions = self._check_divisions(batch)
         self._match(batch)
-        new = [g for g in batch if g.household_id is None and not any(row.known for row in g.rows)]
+        new = [  # a head named in 户主身份证号 is registered (or the group is handed back for it)
+            g
+            for g in batch
+            if g.household_id is None and not g.head_id and not any(row.known for row in g.rows)
+        ]
         self._create(new, divisions)
         new_keys = {g.key for g in new}
         registered = [g for g in batch if g.key not in new_keys]
@@ -370,6 +388,7 @@ class Importer:
                                 _("There is no division with code %(code)s.") % {"code": code},
                             )
                         )
+        divisions_outside_area(self.actor, groups, divisions)
         return divisions
 
     @staticmethod
@@ -408,15 +427,16 @@ class Importer:
             ]
         by_number = {p.id_number: p for p in people}
         by_pk = {p.pk: p for p in people}
-        current = dict(
-            Membership.objects.filter(person_id__in=by_pk, left_on__isnull=True).values_list(
-                "person_id", "household_id"
-            )
-        )
-        outside = _(
-            "This household is registered outside your area (不在您的辖区): it cannot be changed from here."
-        )
+        current, heading = {}, set()  # person → their household; the people who head theirs
+        for person_id, household_id, relation in Membership.objects.filter(
+            person_id__in=by_pk, left_on__isnull=True
+        ).values_list("person_id", "household_id", "relation"):
+            current[person_id] = household_id
+            if relation in codes.HEAD_RELATIONS:
+                heading.add(person_id)
         elsewhere: list[tuple[Row, int]] = []  # (row, the other household), worded once for all
+        heads_elsewhere: list[tuple[Group, _Known, int]] = []  # 户主身份证号 names a member, not a head
+        outside: list[str] = []  # ID numbers registered outside the area, logged as the forms log them
         for group in groups:
             for row in group.rows:
                 person = self._match_row(row, by_number, by_pk)
@@ -424,8 +444,9 @@ class Importer:
                     continue
                 row.known = person
                 if not in_scope(self.actor, person.area_id):
-                    if outside not in group.errors:
-                        group.errors.append(outside)
+                    column = self._column(PERSON, "id_number")
+                    row.errors.append(_error(column, registered_elsewhere_message()))
+                    outside.append(person.id_number)
                     continue
                 if not self._same_name(row, person):
                     continue
@@ -435,10 +456,13 @@ class Importer:
             if head_id and head_id in by_number:
                 head = by_number[head_id]
                 if not in_scope(self.actor, head.area_id):
-                    if outside not in group.errors:
-                        group.errors.append(outside)
+                    group.errors.append(_error(self._column(KEY, "head_id"), registered_elsewhere_message()))
+                    outside.append(head.id_number)
                     continue
                 head_household = current.get(head.pk)
+                if head_household is not None and head.pk not in heading:
+                    heads_elsewhere.append((group, head, head_household))  # their rows are not theirs
+                    continue
             elif head_id:
                 group.errors.append(
                     _(
@@ -453,6 +477,13 @@ class Importer:
                 head_household = current.get(group.head.person.pk) if group.head.person else None
                 if head_household is None and group.head.person is None:
                     head_household = 0  # a new head: a new household
+                elif head_household and group.head.person.pk not in heading and not any(
+                    row.known and row.known.pk in heading and current.get(row.known.pk) == head_household
+                    for row in group.rows  # known: the head's row is theirs, even if handed back for a typo
+                ):
+                    # A member named head, without their household's head among the rows: a household
+                    # of their own, which they (and their household's other people) would move to.
+                    head_household = 0
             households = {
                 current[row.person.pk] for row in group.rows if row.person and row.person.pk in current
             }
@@ -474,7 +505,8 @@ class Importer:
                     elsewhere.append((row, current[row.person.pk]))
             if head_household:
                 group.household_id = head_household
-        self._in_another_household(elsewhere)
+        in_another_household(elsewhere, heads_elsewhere)
+        record_registered_elsewhere(self.actor, outside)
 
     def _match_row(self, row: Row, by_number: dict, by_pk: dict) -> "_Known | None":
         person = by_number.get(row.id18) if row.id18 else None
@@ -531,36 +563,6 @@ class Importer:
         )
         return False
 
-    def _in_another_household(self, elsewhere: list[tuple["Row", int]]) -> None:
-        if not elsewhere:
-            return
-        households = {
-            h.pk: h
-            for h in Household.objects.filter(pk__in={pk for _row, pk in elsewhere}).select_related("village")
-        }
-        heads = dict(
-            Membership.objects.filter(
-                household_id__in=households, left_on__isnull=True, relation__in=codes.HEAD_RELATIONS
-            ).values_list("household_id", "person__name")
-        )
-        for row, pk in elsewhere:
-            household = households.get(pk)
-            row.errors.append(
-                _error(
-                    self._column(PERSON, "id_number"),
-                    _(
-                        "%(name)s is registered in another household (head %(head)s, %(place)s): a move "
-                        "between households is made in the system (move member), not by an import."
-                    )
-                    % {
-                        "name": row.person.name,
-                        "head": heads.get(pk, "—"),
-                        "place": household.village.name if household else "—",
-                    },
-                )
-            )
-            row.person = None
-
     # --- new households, in bulk ---------------------------------------------------------------------
 
     def _new_household_errors(self, group: Group, divisions: dict) -> None:
@@ -570,14 +572,6 @@ class Importer:
             column = self._column(HOUSEHOLD, name)
             if household.get(name) is None and not any(_has_error_on(row, column) for row in group.rows):
                 first.errors.append(_error(column, _("A new household needs this.")))
-        village = household.get("village")
-        if village and village in divisions and not in_scope(self.actor, village):
-            first.errors.append(
-                _error(
-                    self._column(HOUSEHOLD, "village"),
-                    _("The village %(code)s is outside your area.") % {"code": village},
-                )
-            )
         if group.head is None:
             group.errors.append(
                 _(
@@ -741,54 +735,7 @@ class Importer:
             self.outcome.warnings.append(f"{where}: {warning}")
         self.outcome.created += sum(1 for g in ready if not g.rejected)
 
-    _BULK_KEY = re.compile(r"(members|income|assets)\[([0-9]+)\](?:\.(\w+))?|household(?:\.(\w+))?")
-
-    def _place_bulk_errors(self, group: Group, sources: dict, errors: dict, *, checked_only=False) -> None:
-        """Put each of bulk's errors ("members[2].id_number": […]) on the row it is about.
-
-        `checked_only`: a household handed back already, checked for its other reasons; what the
-        import has said about a cell already (it could not be read, it is missing, the household
-        has no village or period) is not said again in the rules' words."""
-        placed = False
-        for key, texts in errors.items():
-            match = self._BULK_KEY.fullmatch(str(key))
-            row, header = None, ""
-            if checked_only and (
-                not match
-                or match.group(1) is None
-                or (match.group(1) == "income" and (match.group(3) or "").startswith("period"))
-            ):
-                continue  # the household's own values: the import's checks have said it
-            if match and match.group(1) == "members":
-                index, name = int(match.group(2)), match.group(3) or ""
-                if index < len(sources["members"]):
-                    row, header = sources["members"][index], self._header_of(name, None)
-            elif match and match.group(1) in ("income", "assets"):
-                index = int(match.group(2))
-                if index < len(sources[match.group(1)]):
-                    row, column = sources[match.group(1)][index]
-                    header = column.header
-            elif match:
-                header = self._header_of(match.group(4) or "", HOUSEHOLD)
-                row = next((r for r in group.rows if any(r.values.get(HOUSEHOLD, {}))), group.rows[0])
-            if checked_only and row is not None and header and _has_error_on(row, header):
-                continue
-            if checked_only and match and match.group(1) == "members" and (
-                match.group(3) in ("hukou_division", "residence_division")
-                and row is not None
-                and row.get(PERSON, match.group(3)) is None
-            ):
-                continue  # the household's village, not given or not found, said once on its own
-            for text in texts:
-                message = _error(header, str(text)) if header else str(text)
-                if checked_only and str(text) in _BULK_REPEATS():
-                    continue
-                (row.errors if row is not None else group.errors).append(message)
-                placed = True
-        if not placed and not checked_only:
-            group.errors.append(_("The household could not be stored."))
-
-    _header_of = staticmethod(header_of)
+    _place_bulk_errors = staticmethod(place_bulk_errors)
 
     # --- registered households, through the services ------------------------------------------------
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from safetynet.core.batch import batch_work, freeze_what_is_alive
 from safetynet.core.models import User
 from safetynet.core.scope import may_unmask, scope_q
+from safetynet.core.text import CONTROL_CHARACTERS
 from safetynet.registry import rules
 from safetynet.registry.imports.importer import Importer
 from safetynet.registry.imports.layout import MAX_IMPORT_BYTES
@@ -86,15 +87,17 @@ def _counts(outcome: Outcome) -> dict:
 
 def _summary(sheet: Sheet | None, outcome: Outcome) -> str:
     lines = []
+    # Headers and sheet names as the file wrote them, without a control character (PostgreSQL
+    # refuses NUL in text: the job would fail after storing its households).
     if sheet and sheet.ignored:
         lines.append(
             _("Columns not understood, ignored: %(columns)s.")
-            % {"columns": "、".join(f"「{name}」" for name in sheet.ignored)}
+            % {"columns": "、".join(f"「{CONTROL_CHARACTERS.sub('', name)}」" for name in sheet.ignored)}
         )
     if sheet and sheet.other_sheets:
         lines.append(
             _("Only the first sheet was read; these sheets were not: %(sheets)s.")
-            % {"sheets": "、".join(sheet.other_sheets)}
+            % {"sheets": "、".join(CONTROL_CHARACTERS.sub("", name) for name in sheet.other_sheets)}
         )
     if outcome.warnings:
         lines.append(_("Warnings (%(count)s):") % {"count": len(outcome.warnings)})

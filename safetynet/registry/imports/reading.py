@@ -3,7 +3,10 @@ with 元 …), and a file's header and rows (.xlsx through calamine or openpyxl,
 
 import csv
 import datetime
+import html
 import io
+import math
+import posixpath
 import re
 import unicodedata
 import zipfile
@@ -18,7 +21,7 @@ from django.utils.translation import gettext as _
 from safetynet.core import ids
 from safetynet.core.clock import today
 from safetynet.core.money import parse_yuan
-from safetynet.core.text import normalise
+from safetynet.core.text import CONTROL_CHARACTERS_BUT_LINES, control_characters_message, normalise
 from safetynet.registry.imports.layout import (
     COLUMNS,
     HEADER_SCAN_ROWS,
@@ -46,8 +49,37 @@ class Masked:
     text: str
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """A cell whose value the file does not hold: a formula never computed (a program wrote the file
+    without the formulas' results) or one whose result is an error (#N/A, #DIV/0!). Read as blank or
+    as the formula's text it would be a guess; it is handed back. `text` is what the returned file
+    shows: the formula ("=A2+1") or the error."""
+
+    text: str
+    error: bool = False
+
+    def reason(self) -> str:
+        if self.error:
+            return _(
+                "The formula in this cell gives an error (%(error)s): correct the formula or type the "
+                "value itself."
+            ) % {"error": self.text}
+        return _(
+            "This cell holds a formula whose value was never computed (the file was written by a "
+            "program): type the value itself, or open the file in Excel or WPS, save it and import it again."
+        )
+
+
 def _is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _refuse_control_characters(text: str) -> None:
+    """core.text's rule, as the forms apply it: a control character (NUL …) is never part of a
+    value. Line breaks and tabs in a cell (Alt+Enter) are spaces, read away with the others."""
+    if CONTROL_CHARACTERS_BUT_LINES.search(text):
+        raise CellError(control_characters_message())
 
 
 def _number_text(value) -> str:
@@ -59,12 +91,22 @@ def _number_text(value) -> str:
     return str(value)
 
 
+def _refuse_longer(text: str, limit: int) -> str:
+    """Cut, the text would be stored as nobody wrote it."""
+    if len(text) > limit:
+        raise CellError(_("This text is too long: at most %(limit)s characters.") % {"limit": limit})
+    return text
+
+
 def read_text(value) -> str:
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    return " ".join(text.split())[:200]
+    text = str(value)
+    _refuse_control_characters(text)
+    text = unicodedata.normalize("NFKC", text).strip()
+    return _refuse_longer(" ".join(text.split()), 200)
 
 
 def read_name(value) -> str:
+    _refuse_control_characters(str(value))
     name = normalise(str(value))
     if len(name) > 50:
         raise CellError(_("A name has at most 50 characters."))
@@ -74,7 +116,8 @@ def read_name(value) -> str:
 def read_key(value) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = _number_text(value)
-    return normalise(str(value))[:50]
+    _refuse_control_characters(str(value))
+    return _refuse_longer(normalise(str(value)), 50)  # two keys cut alike would make one household
 
 
 _ID_PATTERN = re.compile(r"[0-9]{17}[0-9X]")
@@ -116,6 +159,7 @@ def read_id(value):
         value = str(int(value))
     text = normalise(str(value)).upper()
     if "*" in text:
+        _refuse_control_characters(text)
         return Masked(text)
     if re.fullmatch(r"[0-9]{15}", text):
         body = text[:6] + "19" + text[6:]
@@ -137,7 +181,17 @@ def read_certificate(value):
             )
         )
     text = normalise(str(value)).upper()
-    return Masked(text) if "*" in text else text[:20]
+    _refuse_control_characters(text)
+    if "*" in text:
+        return Masked(text)
+    if len(text) > 20:
+        raise CellError(
+            _(
+                "A disability certificate number is the 18-character ID number followed by the "
+                "category digit and the grade digit."
+            )
+        )
+    return text
 
 
 def read_phone(value):
@@ -145,6 +199,7 @@ def read_phone(value):
         value = _number_text(value)
     text = normalise(str(value))
     if "*" in text:
+        _refuse_control_characters(text)
         return Masked(text)
     if not re.fullmatch(r"\+?[0-9][0-9-]{2,19}", text):
         raise CellError(_("A phone number has digits only (a dash between area code and number is fine)."))
@@ -187,6 +242,7 @@ def read_date(value):
             raise CellError(_("Write dates as year-month-day, such as 1950-01-01 or 1950年1月1日."))
     text = normalise(str(value))
     if "*" in text:
+        _refuse_control_characters(text)
         return Masked(text)
     text = _TIME_OF_DAY.sub("", text) if len(text) > 10 else text
     for pattern in _DATE_PATTERNS:
@@ -219,6 +275,8 @@ def read_bool(value) -> bool:
 def _decimal_of_number(value) -> Decimal:
     """A number cell as a Decimal. Excel keeps 1234.5 as a binary float: what differs from two
     decimals only in the 10th place is that float, not a figure anyone typed."""
+    if isinstance(value, float) and not math.isfinite(value):  # NaN or infinity: no amount at all
+        raise CellError(_("Enter an amount in yuan, such as 1234.50."))
     amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     rounded = amount.quantize(Decimal("0.01"))
     if abs(amount - rounded) > Decimal("1e-9"):
@@ -226,7 +284,7 @@ def _decimal_of_number(value) -> Decimal:
     return rounded
 
 
-def read_amount(value) -> Decimal:
+def _read_decimal(value) -> Decimal | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         amount = _decimal_of_number(value)
     else:
@@ -234,19 +292,22 @@ def read_amount(value) -> Decimal:
             amount = parse_yuan(str(value))
         except ValidationError as error:
             raise CellError(error.messages[0]) from None
-    if amount is None:
-        return None
-    if amount < 0:
+    if amount is not None and amount < 0:
         raise CellError(_("The amount cannot be negative."))
-    if amount >= Decimal("1e12"):
-        raise CellError(_("Enter an amount in yuan, such as 1234.50."))
+    return amount
+
+
+def read_amount(value) -> Decimal:
+    amount = _read_decimal(value)
+    if amount is not None and amount >= Decimal("1e12"):
+        raise CellError(_("The amount is too large: give it in yuan (at most 999999999999.99)."))
     return amount
 
 
 def read_area(value) -> Decimal:
     if isinstance(value, str):
         value = re.sub(r"(平方米|平米|㎡|m²|m2)$", "", normalise(value), flags=re.IGNORECASE)
-    area = read_amount(value)
+    area = _read_decimal(value)
     if area is not None and area >= Decimal("1e6"):
         raise CellError(_("The floor area is too large: give it in square metres."))
     return area
@@ -256,7 +317,8 @@ def read_system(value) -> int:
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = _number_text(value)
     text = normalise(str(value))
-    if not text.isdigit():
+    # ASCII digits, within the database's integers: what an export writes, nothing else.
+    if not re.fullmatch(r"[0-9]{1,18}", text):
         raise CellError(_("Leave the system number as the export wrote it, or blank for a new person."))
     return int(text)
 
@@ -278,6 +340,7 @@ def read_choice(value, choices: type):
         code, name = match.groups() if match.group(1).isdigit() else reversed(match.groups())
         if code in lookup and lookup.get(name) == lookup[code]:
             return lookup[code]
+    _refuse_control_characters(str(value))  # the reason quotes the value: never a NUL in it
     raise CellError(
         _("%(value)s is not one of this column's values (the sheet 说明 of the template lists them).")
         % {"value": str(value).strip()}
@@ -305,6 +368,8 @@ def read_cell(column: Column, value):
     """The value of one cell, None when blank; CellError when it cannot be read."""
     if _is_blank(value):
         return None
+    if value.__class__ is Unreadable:
+        raise CellError(value.reason())
     if column.kind == "choice":
         return read_choice(value, column.choices)
     return _READERS[column.kind](value)
@@ -326,7 +391,11 @@ def cell_reader(column: Column) -> Callable:
     if column.kind not in ("choice", "bool", "date", "division", "village", "text"):
 
         def plain(value):
-            return None if _is_blank(value) else read(value)
+            if _is_blank(value):
+                return None
+            if value.__class__ is Unreadable:
+                raise CellError(value.reason())
+            return read(value)
 
         return plain
     memo: dict = {}
@@ -339,6 +408,8 @@ def cell_reader(column: Column) -> Callable:
         except KeyError:
             if _is_blank(value):
                 outcome = (True, None)
+            elif value.__class__ is Unreadable:
+                outcome = (False, value.reason())
             else:
                 try:
                     outcome = (True, read(value))
@@ -384,8 +455,125 @@ def sniff_spreadsheet(head: bytes, filename: str) -> str:
 _HELP_SHEETS = (NOTES_SHEET, LISTS_SHEET)
 
 
-def _xlsx_rows(path: Path) -> tuple[Iterator[tuple], list[str]]:
-    """The first sheet's rows (not 说明's), and the names of the other sheets, which are not read.
+# --- cells a program left without a value ------------------------------------------------------
+# calamine (and openpyxl with data_only) read a formula by its stored result: a formula a program
+# wrote without one (openpyxl writing "=A1+1") comes back blank, and so does an error (#N/A), which
+# openpyxl gives as its text. Neither is what the clerk meant: the sheet's XML says which cells these
+# are, and a file without formulas or errors (most) costs one search of its bytes.
+
+_ATTRIBUTE = re.compile(rb"""([\w.:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_SHEET_DATA = re.compile(rb"<(?:([\w.-]+):)?sheetData\b")
+_REFERENCE = re.compile(rb"([A-Z]{1,3})([0-9]{1,7})")
+
+
+def _attributes(tag: bytes) -> dict[str, str]:
+    return {
+        name.decode(): html.unescape((double if double is not None else single).decode("utf-8", "replace"))
+        for name, double, single in _ATTRIBUTE.findall(tag)
+    }
+
+
+def _elements(data: bytes, name: bytes) -> list[dict[str, str]]:
+    """The attributes of each <name …> (any namespace prefix) in a small XML part."""
+    return [_attributes(tag) for tag in re.findall(rb"<(?:[\w.-]+:)?" + name + rb"\b([^>]*)>", data)]
+
+
+def _part_path(folder: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(folder, target))
+
+
+def _sheet_part(package: zipfile.ZipFile, sheet_name: str) -> str | None:
+    """The path of the named worksheet's XML inside the package (None if it cannot be told)."""
+    root = _elements(package.read("_rels/.rels"), b"Relationship")
+    workbook = next((r.get("Target", "") for r in root if r.get("Type", "").endswith("/officeDocument")), "")
+    workbook = _part_path("", workbook or "xl/workbook.xml")
+    folder, name = posixpath.split(workbook)
+    relations = {
+        r.get("Id"): r.get("Target", "")
+        for r in _elements(package.read(posixpath.join(folder, "_rels", name + ".rels")), b"Relationship")
+    }
+    for sheet in _elements(package.read(workbook), b"sheet"):
+        if sheet.get("name") == sheet_name:
+            relation = next((v for k, v in sheet.items() if k == "id" or k.endswith(":id")), None)
+            return _part_path(folder, relations[relation]) if relation in relations else None
+    return None
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + letter - 64
+    return index - 1
+
+
+def unreadable_cells(path: Path, sheet_name: str) -> dict[int, dict[int, Unreadable]]:
+    """{row number: {column position: Unreadable}} of the named sheet: formulas without a stored
+    result, and errors. FileError for such a cell the file does not place (no cell reference)."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            part = _sheet_part(package, sheet_name)
+            data = package.read(part) if part else b""
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return {}  # read as calamine or openpyxl read it: the package is unusual, not these cells
+    prefix_match = _SHEET_DATA.search(data)
+    if prefix_match is None:
+        return {}
+    prefix = prefix_match.group(1) + b":" if prefix_match.group(1) else b""
+    if b"<" + prefix + b"f" not in data and b't="e"' not in data:
+        return {}
+    p = re.escape(prefix)
+    formula = re.compile(rb"<" + p + rb"f\b[^>]*?(?:/>|>(.*?)</" + p + rb"f>)", re.S)
+    value = re.compile(rb"<" + p + rb"v\b[^>]*?(?:/>|>(.*?)</" + p + rb"v>)", re.S)
+    cell_open, cell_close = b"<" + prefix + b"c ", b"</" + prefix + b"c>"
+    found: dict[int, dict[int, Unreadable]] = {}
+    done = 0
+    # Two plain searches (one pattern with both would cost ten times as much on a large sheet).
+    marks = [match.start() for match in re.finditer(rb"<" + p + rb"f[\s/>]", data)]
+    position = data.find(b' t="e"')
+    while position >= 0:
+        marks.append(position)
+        position = data.find(b' t="e"', position + 1)
+    for mark in sorted(marks):
+        if mark < done:
+            continue  # inside the cell just read
+        start = data.rfind(cell_open, 0, mark + 1)
+        tag_end = data.find(b">", start)
+        if start < 0 or tag_end < 0:
+            continue
+        attributes = _attributes(data[start:tag_end])
+        if data[tag_end - 1 : tag_end] == b"/":
+            body, done = b"", tag_end
+        else:
+            end = data.find(cell_close, tag_end)
+            body, done = data[tag_end + 1 : end if end >= 0 else len(data)], max(end, tag_end)
+        kind = attributes.get("t", "n")
+        given = value.search(body)
+        result = html.unescape((given.group(1) or b"").decode("utf-8", "replace")) if given else ""
+        written = formula.search(body)
+        if kind == "e":
+            cell = Unreadable(result or "#N/A", error=True)
+        elif written is not None and not result and kind not in ("str", "inlineStr"):
+            text = html.unescape((written.group(1) or b"").decode("utf-8", "replace"))
+            cell = Unreadable("=" + text if text else "")
+        else:
+            continue
+        reference = _REFERENCE.fullmatch(attributes.get("r", "").encode())
+        if reference is None:
+            raise FileError(
+                _(
+                    "The workbook holds formulas without their results: open it in Excel or WPS, save it "
+                    "and import it again."
+                )
+            )
+        found.setdefault(int(reference.group(2)), {})[_column_index(reference.group(1))] = cell
+    return found
+
+
+def _xlsx_rows(path: Path) -> tuple[Iterator[tuple], list[str], str]:
+    """The first sheet's rows (not 说明's), the names of the other sheets, which are not read, and
+    the name of the sheet read.
 
     python-calamine (Rust) when it is installed reads 100 k rows in a second or two; openpyxl's
     read-only mode, the fallback, takes half a minute."""
@@ -407,10 +595,10 @@ def _xlsx_rows(path: Path) -> tuple[Iterator[tuple], list[str]]:
         for row in grid:
             yield tuple(None if value == "" else value for value in row)
 
-    return rows(), names[1:]
+    return rows(), names[1:], names[0]
 
 
-def _openpyxl_rows(path: Path) -> tuple[Iterator[tuple], list[str]]:
+def _openpyxl_rows(path: Path) -> tuple[Iterator[tuple], list[str], str]:
     import openpyxl
 
     try:
@@ -430,7 +618,7 @@ def _openpyxl_rows(path: Path) -> tuple[Iterator[tuple], list[str]]:
         finally:
             workbook.close()
 
-    return rows(), [ws.title for ws in sheets[1:]]
+    return rows(), [ws.title for ws in sheets[1:]], sheet.title
 
 
 def _decode(data: bytes) -> str:
@@ -501,8 +689,10 @@ def read_sheet(path: Path) -> Sheet:
     with path.open("rb") as handle:
         head = handle.read(8)
     other_sheets: list[str] = []
+    unreadable: dict[int, dict[int, Unreadable]] = {}
     if head.startswith(b"PK\x03\x04"):
-        source, other_sheets = _xlsx_rows(path)
+        source, other_sheets, sheet_name = _xlsx_rows(path)
+        unreadable = unreadable_cells(path, sheet_name)
     elif head.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileError(
             _("This is an old Excel file (.xls): open it in Excel or WPS, save it as .xlsx, and import that.")
@@ -540,6 +730,22 @@ def read_sheet(path: Path) -> Sheet:
         for number, row in enumerate(source, start=len(buffered) + 1):
             yield number, tuple(row)
 
-    return Sheet(headers=texts, columns=columns, rows=rows(), ignored=ignored, other_sheets=other_sheets)
+    # Cells without a value, in the columns read (a formula left in 序号 is nobody's concern).
+    unreadable = {
+        number: {position: cell for position, cell in cells.items() if position in columns}
+        for number, cells in unreadable.items()
+        if number > index + 1
+    }
+    unreadable = {number: cells for number, cells in unreadable.items() if cells}
+    data_rows = rows() if not unreadable else _marking(rows(), unreadable)
+    return Sheet(headers=texts, columns=columns, rows=data_rows, ignored=ignored, other_sheets=other_sheets)
 
 
+def _marking(rows: Iterator[tuple[int, tuple]], unreadable: dict) -> Iterator[tuple[int, tuple]]:
+    """The rows, each cell without a value replaced by its Unreadable."""
+    for number, cells in rows:
+        marked = unreadable.get(number)
+        if marked:
+            width = max(len(cells), max(marked) + 1)
+            cells = tuple(marked.get(i, cells[i] if i < len(cells) else None) for i in range(width))
+        yield number, cells

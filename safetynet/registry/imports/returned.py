@@ -6,15 +6,30 @@ import re
 from django.utils.translation import gettext as _
 
 from safetynet.registry.imports.layout import DATA_SHEET, ERROR_HEADER, ROW_HEADER, Column, _header_key
+from safetynet.registry.imports.reading import Unreadable
 from safetynet.registry.imports.rows import Group, Row
 
 # --- the returned file -------------------------------------------------------------------------------
 
 
+# A reason is a sentence with its own full stop; joined, the stops inside give way to the
+# semicolon ("…；…。", never "…。；…").
+_STOPS = "。．.；;，, "
+
+
+def join_reasons(reasons) -> str:
+    """Several reasons in one cell or line, each once, in order."""
+    parts = [str(reason).strip() for reason in dict.fromkeys(reasons)]
+    parts = [part for part in parts if part.rstrip(_STOPS)]
+    if not parts:
+        return ""
+    return "；".join([part.rstrip(_STOPS) for part in parts[:-1]] + [parts[-1]])
+
+
 def _row_reason(group: Group, row: Row) -> str:
     reasons = list(group.errors) + list(row.errors)
     if reasons:
-        return "；".join(dict.fromkeys(reasons))
+        return join_reasons(reasons)
     bad = [str(r.number) for r in group.rows if r.errors]
     return (
         _("Another row of this household (row %(rows)s) has an error: the household is returned whole.")
@@ -41,6 +56,8 @@ def text_cell(sheet, value, style: dict | None = None):
     store any string that begins with = as a formula)."""
     from openpyxl.cell import WriteOnlyCell
 
+    if isinstance(value, Unreadable):
+        value = value.text  # the formula as the file held it: text, to be replaced by its value
     if isinstance(value, str):
         value = _XML_ILLEGAL.sub("", value)
     cell = WriteOnlyCell(sheet, value=value)

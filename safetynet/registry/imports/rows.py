@@ -64,6 +64,9 @@ class Group:
     head: Row | None = None
     head_id: str | None = None  # a registered head named in 户主身份证号 but not among the rows
     values: dict[str, dict] = field(default_factory=dict)  # HOUSEHOLD and PERIOD values, merged
+    # A row repeating a person given earlier in the same household, handed back on its own (with
+    # its own cells' reasons) so that the household is stored with the first row.
+    repeated: bool = False
 
     @property
     def rejected(self) -> bool:

@@ -462,7 +462,8 @@ def test_a_household_of_another_county_is_rejected(
     )
     job = run(township_clerk, "c.csv", text.encode())
     assert job.rejected_households == 1
-    assert "不在您的辖区" in returned_rows(job)[0]["错误原因"]
+    # In the services' words: registered outside the area, nothing more about that person.
+    assert "此身份证号已在您的辖区以外登记" in returned_rows(job)[0]["错误原因"]
     assert Household.objects.get(pk=elsewhere.pk).version == elsewhere.version
 
 
