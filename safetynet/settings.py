@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "safetynet.core.middleware.LoginRequiredMiddleware",
+    "safetynet.core.middleware.PasswordChangeRequiredMiddleware",
     # axes last: it turns a locked-out login into its own response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -164,6 +165,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Django's own hashers, and last the one for one-time passwords that user administration hands out
+# (random, about 70 bits: a slow hash adds nothing, and fifty accounts from a spreadsheet are made in
+# a second instead of half a minute). The user chooses their own password at the first login, hashed
+# by the first hasher.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "safetynet.core.hashers.OneTimePasswordHasher",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

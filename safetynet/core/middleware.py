@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.http import HttpRequest
+from django.shortcuts import redirect
+from django.urls import reverse
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):
@@ -11,6 +13,25 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         if request.path_info.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class PasswordChangeRequiredMiddleware:
+    """A user whose password someone else gave them (a new account, a reset by an administrator)
+    chooses their own before any page opens: every page leads to the password page until then.
+    Leaving, the language switch and the API (a bearer token, no password) stay open."""
+
+    OPEN = ("/api/", "/static/", "/healthz", "/i18n/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated and user.must_change_password
+                and not request.path_info.startswith(self.OPEN)
+                and request.path_info not in (reverse("password_change"), reverse("logout"))):
+            return redirect("password_change")
+        return self.get_response(request)
 
 
 class NoStoreMiddleware:

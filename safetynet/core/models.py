@@ -78,6 +78,10 @@ class Role(models.TextChoices):
     INSTITUTION_STAFF = "institution_staff", _("Institution staff")
     INSPECTOR = "inspector", _("Third-party inspector")
     SERVICE_PROVIDER = "service_provider", _("Service provider")
+    OPERATOR = "operator", _("System operator")
+    FINANCE_OFFICER = "finance_officer", _("Finance officer")
+    AUDITOR = "auditor", _("Auditor")
+    CAREGIVER = "caregiver", _("Caregiver")
 
 
 # Which division level each role is bound to. Station, institution and contract bindings come
@@ -92,6 +96,31 @@ ROLE_LEVELS = {
     Role.INSTITUTION_STAFF: {DivisionLevel.COUNTY, DivisionLevel.TOWNSHIP},
     Role.INSPECTOR: {DivisionLevel.CITY, DivisionLevel.COUNTY},
     Role.SERVICE_PROVIDER: {DivisionLevel.COUNTY, DivisionLevel.TOWNSHIP},
+    # The operator runs the system for the whole city; it sees no personal data.
+    Role.OPERATOR: {DivisionLevel.CITY},
+    Role.FINANCE_OFFICER: {DivisionLevel.CITY, DivisionLevel.COUNTY},
+    Role.AUDITOR: {DivisionLevel.CITY, DivisionLevel.COUNTY},
+    # A person or an organisation's worker caring for people of a county, township or village.
+    Role.CAREGIVER: {DivisionLevel.COUNTY, DivisionLevel.TOWNSHIP, DivisionLevel.VILLAGE},
+}
+
+# Which roles' accounts a role may create and manage (user administration), always inside its own
+# area. Nobody manages a role above its own: a county bureau manages the staff of its county below
+# it; the city bureau those and the county bureaus and the city's own roles (another city bureau
+# login among them: maker and checker). Auditors and finance officers are appointed by the city, not
+# by the county they check or pay for. The operator runs the system and manages only operator
+# accounts: it cannot make itself an account that sees personal data (the first city bureau login
+# is made at the console, `safetynet user create`).
+COUNTY_MANAGED_ROLES = frozenset({
+    Role.TOWNSHIP_OFFICE, Role.VILLAGE_COORDINATOR, Role.GRID_WORKER, Role.CAREGIVER,
+    Role.SERVICE_PROVIDER, Role.INSTITUTION_STAFF, Role.INSPECTOR, Role.RESCUE_STATION,
+})
+MANAGED_ROLES: dict[str, frozenset] = {
+    Role.COUNTY_BUREAU: COUNTY_MANAGED_ROLES,
+    Role.CITY_BUREAU: COUNTY_MANAGED_ROLES | {
+        Role.COUNTY_BUREAU, Role.CITY_BUREAU, Role.FINANCE_OFFICER, Role.AUDITOR,
+    },
+    Role.OPERATOR: frozenset({Role.OPERATOR}),
 }
 
 
@@ -103,6 +132,12 @@ class User(AbstractUser):
         Division, verbose_name=_("division"), on_delete=models.PROTECT, related_name="users"
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Set when someone else gave the password (a new account, a reset): the user must choose their
+    # own before any page opens (core.middleware.PasswordChangeRequiredMiddleware).
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+    # Raised by every change made through user administration: two administrators editing one
+    # account at once, the second is told (core.services.ConflictError).
+    version = models.PositiveIntegerField(default=1)
 
     REQUIRED_FIELDS = ["email", "role", "division"]
 

@@ -258,7 +258,9 @@ def user_create(
             subject=user,
             entity=user,
             action=ChangeRecord.Action.CREATE,
-            after={"username": user.username, "role": user.role, "division": user.division_id},
+            after={"username": user.username, "role": user.role, "division": user.division_id,
+                   **({"first_name": user.first_name} if user.first_name else {}),
+                   **({"phone": user.phone} if user.phone else {})},
         )
     return user
 
@@ -270,8 +272,10 @@ def user_set_password(*, user: User, password: str, actor: User | None = None) -
     except ValidationError as error:
         raise ValidationError({"password": list(error.messages)}) from None
     user.set_password(password)
+    # A password chosen (by the user, or for them at the console) is no longer a one-time one.
+    user.must_change_password = False
     with transaction.atomic():
-        user.save(update_fields=["password"])
+        user.save(update_fields=["password", "must_change_password"])
         # The hash never goes into history; that it changed, and by whom, does.
         change_record(
             actor=actor,

@@ -1,15 +1,11 @@
 """Reading: one cell without guessing (full-width digits, dates as clerks write them, amounts
-with 元 …), and a file's header and rows (.xlsx through calamine or openpyxl, .csv in UTF-8 or GBK)."""
+with 元 …), and a file's header and rows (.xlsx through calamine or openpyxl, .csv in UTF-8 or GBK:
+the file itself is read by core.sheets, which every import shares)."""
 
-import csv
 import datetime
-import html
-import io
 import math
-import posixpath
 import re
 import unicodedata
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,7 +17,19 @@ from django.utils.translation import gettext as _
 from safetynet.core import ids
 from safetynet.core.clock import today
 from safetynet.core.money import parse_yuan
-from safetynet.core.text import CONTROL_CHARACTERS_BUT_LINES, control_characters_message, normalise
+from safetynet.core.sheets import (  # the generic reading, shared with core.accounts' import
+    CellError,
+    FileError,
+    Unreadable,
+    csv_rows,
+    marking,
+    sniff_spreadsheet,  # noqa: F401  (callers import it from here)
+    unreadable_cells,
+    xlsx_rows,
+)
+from safetynet.core.sheets import is_blank as _is_blank
+from safetynet.core.sheets import refuse_control_characters as _refuse_control_characters
+from safetynet.core.text import normalise
 from safetynet.registry.imports.layout import (
     COLUMNS,
     HEADER_SCAN_ROWS,
@@ -38,48 +46,11 @@ from safetynet.registry.imports.layout import (
 # --- reading one cell ------------------------------------------------------------------------------
 
 
-class CellError(Exception):
-    """A cell that cannot be read without guessing; the message says why, in the user's language."""
-
-
 @dataclass(frozen=True)
 class Masked:
     """A value written masked (3713**********0013): it names a value, it does not give one."""
 
     text: str
-
-
-@dataclass(frozen=True)
-class Unreadable:
-    """A cell whose value the file does not hold: a formula never computed (a program wrote the file
-    without the formulas' results) or one whose result is an error (#N/A, #DIV/0!). Read as blank or
-    as the formula's text it would be a guess; it is handed back. `text` is what the returned file
-    shows: the formula ("=A2+1") or the error."""
-
-    text: str
-    error: bool = False
-
-    def reason(self) -> str:
-        if self.error:
-            return _(
-                "The formula in this cell gives an error (%(error)s): correct the formula or type the "
-                "value itself."
-            ) % {"error": self.text}
-        return _(
-            "This cell holds a formula whose value was never computed (the file was written by a "
-            "program): type the value itself, or open the file in Excel or WPS, save it and import it again."
-        )
-
-
-def _is_blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _refuse_control_characters(text: str) -> None:
-    """core.text's rule, as the forms apply it: a control character (NUL …) is never part of a
-    value. Line breaks and tabs in a cell (Alt+Enter) are spaces, read away with the others."""
-    if CONTROL_CHARACTERS_BUT_LINES.search(text):
-        raise CellError(control_characters_message())
 
 
 def _number_text(value) -> str:
@@ -427,219 +398,7 @@ def cell_reader(column: Column) -> Callable:
 # --- reading a file --------------------------------------------------------------------------------
 
 
-class FileError(Exception):
-    """The file as a whole cannot be imported (not a spreadsheet, no header …)."""
-
-
-def sniff_spreadsheet(head: bytes, filename: str) -> str:
-    """'.xlsx' or '.csv' for an accepted file; ValidationError in plain words otherwise."""
-    suffix = Path(filename or "").suffix.lower()
-    if head.startswith(b"PK\x03\x04"):
-        return ".xlsx"
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ValidationError(
-            {
-                "file": _(
-                    "This is an old Excel file (.xls): open it in Excel or WPS, save it "
-                    "as .xlsx, and import that."
-                )
-            }
-        )
-    if suffix in (".csv", ".txt") and b"\x00" not in head.lstrip(b"\xff\xfe"):
-        return ".csv"
-    if suffix in (".csv", ".txt") and head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return ".csv"
-    raise ValidationError({"file": _("Only Excel (.xlsx) and CSV files can be imported.")})
-
-
 _HELP_SHEETS = (NOTES_SHEET, LISTS_SHEET)
-
-
-# --- cells a program left without a value ------------------------------------------------------
-# calamine (and openpyxl with data_only) read a formula by its stored result: a formula a program
-# wrote without one (openpyxl writing "=A1+1") comes back blank, and so does an error (#N/A), which
-# openpyxl gives as its text. Neither is what the clerk meant: the sheet's XML says which cells these
-# are, and a file without formulas or errors (most) costs one search of its bytes.
-
-_ATTRIBUTE = re.compile(rb"""([\w.:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_SHEET_DATA = re.compile(rb"<(?:([\w.-]+):)?sheetData\b")
-_REFERENCE = re.compile(rb"([A-Z]{1,3})([0-9]{1,7})")
-
-
-def _attributes(tag: bytes) -> dict[str, str]:
-    return {
-        name.decode(): html.unescape((double if double is not None else single).decode("utf-8", "replace"))
-        for name, double, single in _ATTRIBUTE.findall(tag)
-    }
-
-
-def _elements(data: bytes, name: bytes) -> list[dict[str, str]]:
-    """The attributes of each <name …> (any namespace prefix) in a small XML part."""
-    return [_attributes(tag) for tag in re.findall(rb"<(?:[\w.-]+:)?" + name + rb"\b([^>]*)>", data)]
-
-
-def _part_path(folder: str, target: str) -> str:
-    if target.startswith("/"):
-        return target.lstrip("/")
-    return posixpath.normpath(posixpath.join(folder, target))
-
-
-def _sheet_part(package: zipfile.ZipFile, sheet_name: str) -> str | None:
-    """The path of the named worksheet's XML inside the package (None if it cannot be told)."""
-    root = _elements(package.read("_rels/.rels"), b"Relationship")
-    workbook = next((r.get("Target", "") for r in root if r.get("Type", "").endswith("/officeDocument")), "")
-    workbook = _part_path("", workbook or "xl/workbook.xml")
-    folder, name = posixpath.split(workbook)
-    relations = {
-        r.get("Id"): r.get("Target", "")
-        for r in _elements(package.read(posixpath.join(folder, "_rels", name + ".rels")), b"Relationship")
-    }
-    for sheet in _elements(package.read(workbook), b"sheet"):
-        if sheet.get("name") == sheet_name:
-            relation = next((v for k, v in sheet.items() if k == "id" or k.endswith(":id")), None)
-            return _part_path(folder, relations[relation]) if relation in relations else None
-    return None
-
-
-def _column_index(letters: bytes) -> int:
-    index = 0
-    for letter in letters:
-        index = index * 26 + letter - 64
-    return index - 1
-
-
-def unreadable_cells(path: Path, sheet_name: str) -> dict[int, dict[int, Unreadable]]:
-    """{row number: {column position: Unreadable}} of the named sheet: formulas without a stored
-    result, and errors. FileError for such a cell the file does not place (no cell reference)."""
-    try:
-        with zipfile.ZipFile(path) as package:
-            part = _sheet_part(package, sheet_name)
-            data = package.read(part) if part else b""
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return {}  # read as calamine or openpyxl read it: the package is unusual, not these cells
-    prefix_match = _SHEET_DATA.search(data)
-    if prefix_match is None:
-        return {}
-    prefix = prefix_match.group(1) + b":" if prefix_match.group(1) else b""
-    if b"<" + prefix + b"f" not in data and b't="e"' not in data:
-        return {}
-    p = re.escape(prefix)
-    formula = re.compile(rb"<" + p + rb"f\b[^>]*?(?:/>|>(.*?)</" + p + rb"f>)", re.S)
-    value = re.compile(rb"<" + p + rb"v\b[^>]*?(?:/>|>(.*?)</" + p + rb"v>)", re.S)
-    cell_open, cell_close = b"<" + prefix + b"c ", b"</" + prefix + b"c>"
-    found: dict[int, dict[int, Unreadable]] = {}
-    done = 0
-    # Two plain searches (one pattern with both would cost ten times as much on a large sheet).
-    marks = [match.start() for match in re.finditer(rb"<" + p + rb"f[\s/>]", data)]
-    position = data.find(b' t="e"')
-    while position >= 0:
-        marks.append(position)
-        position = data.find(b' t="e"', position + 1)
-    for mark in sorted(marks):
-        if mark < done:
-            continue  # inside the cell just read
-        start = data.rfind(cell_open, 0, mark + 1)
-        tag_end = data.find(b">", start)
-        if start < 0 or tag_end < 0:
-            continue
-        attributes = _attributes(data[start:tag_end])
-        if data[tag_end - 1 : tag_end] == b"/":
-            body, done = b"", tag_end
-        else:
-            end = data.find(cell_close, tag_end)
-            body, done = data[tag_end + 1 : end if end >= 0 else len(data)], max(end, tag_end)
-        kind = attributes.get("t", "n")
-        given = value.search(body)
-        result = html.unescape((given.group(1) or b"").decode("utf-8", "replace")) if given else ""
-        written = formula.search(body)
-        if kind == "e":
-            cell = Unreadable(result or "#N/A", error=True)
-        elif written is not None and not result and kind not in ("str", "inlineStr"):
-            text = html.unescape((written.group(1) or b"").decode("utf-8", "replace"))
-            cell = Unreadable("=" + text if text else "")
-        else:
-            continue
-        reference = _REFERENCE.fullmatch(attributes.get("r", "").encode())
-        if reference is None:
-            raise FileError(
-                _(
-                    "The workbook holds formulas without their results: open it in Excel or WPS, save it "
-                    "and import it again."
-                )
-            )
-        found.setdefault(int(reference.group(2)), {})[_column_index(reference.group(1))] = cell
-    return found
-
-
-def _xlsx_rows(path: Path) -> tuple[Iterator[tuple], list[str], str]:
-    """The first sheet's rows (not 说明's), the names of the other sheets, which are not read, and
-    the name of the sheet read.
-
-    python-calamine (Rust) when it is installed reads 100 k rows in a second or two; openpyxl's
-    read-only mode, the fallback, takes half a minute."""
-    try:
-        import python_calamine
-    except ImportError:
-        return _openpyxl_rows(path)
-    try:
-        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-    except Exception as error:  # calamine raises its own error types for a damaged file
-        raise FileError(_("The file cannot be read as an Excel workbook: save it again as .xlsx.")) from error
-    names = [n for n in workbook.sheet_names if n.strip() not in _HELP_SHEETS] or workbook.sheet_names
-    if not names:
-        raise FileError(_("The workbook has no sheet."))
-    # skip_empty_area=False: the grid from A1, so that row numbers are those the user sees.
-    grid = workbook.get_sheet_by_name(names[0]).to_python(skip_empty_area=False)
-
-    def rows():
-        for row in grid:
-            yield tuple(None if value == "" else value for value in row)
-
-    return rows(), names[1:], names[0]
-
-
-def _openpyxl_rows(path: Path) -> tuple[Iterator[tuple], list[str], str]:
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise FileError(_("The file cannot be read as an Excel workbook: save it again as .xlsx.")) from error
-    sheets = [ws for ws in workbook.worksheets if ws.title.strip() not in _HELP_SHEETS] or workbook.worksheets
-    if not sheets:
-        raise FileError(_("The workbook has no sheet."))
-    sheet = sheets[0]
-    # A workbook written by some programs claims a size (A1:A1) smaller than its data.
-    sheet.reset_dimensions()
-
-    def rows():
-        try:
-            yield from sheet.iter_rows(values_only=True)
-        finally:
-            workbook.close()
-
-    return rows(), [ws.title for ws in sheets[1:]], sheet.title
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")  # what Chinese Excel and WPS save a CSV in (GBK is a subset)
-    except UnicodeDecodeError:
-        raise FileError(_("The CSV file is neither UTF-8 nor GBK text: save it again from Excel.")) from None
-
-
-def _csv_rows(path: Path) -> Iterator[tuple]:
-    text = _decode(path.read_bytes())
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        yield tuple(row)
 
 
 @dataclass
@@ -691,14 +450,14 @@ def read_sheet(path: Path) -> Sheet:
     other_sheets: list[str] = []
     unreadable: dict[int, dict[int, Unreadable]] = {}
     if head.startswith(b"PK\x03\x04"):
-        source, other_sheets, sheet_name = _xlsx_rows(path)
+        source, other_sheets, sheet_name = xlsx_rows(path, _HELP_SHEETS)
         unreadable = unreadable_cells(path, sheet_name)
     elif head.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileError(
             _("This is an old Excel file (.xls): open it in Excel or WPS, save it as .xlsx, and import that.")
         )
     else:
-        source = _csv_rows(path)
+        source = csv_rows(path)
     source = iter(source)
     buffered = []
     for _row in range(HEADER_SCAN_ROWS):
@@ -737,15 +496,6 @@ def read_sheet(path: Path) -> Sheet:
         if number > index + 1
     }
     unreadable = {number: cells for number, cells in unreadable.items() if cells}
-    data_rows = rows() if not unreadable else _marking(rows(), unreadable)
+    data_rows = rows() if not unreadable else marking(rows(), unreadable)
     return Sheet(headers=texts, columns=columns, rows=data_rows, ignored=ignored, other_sheets=other_sheets)
 
-
-def _marking(rows: Iterator[tuple[int, tuple]], unreadable: dict) -> Iterator[tuple[int, tuple]]:
-    """The rows, each cell without a value replaced by its Unreadable."""
-    for number, cells in rows:
-        marked = unreadable.get(number)
-        if marked:
-            width = max(len(cells), max(marked) + 1)
-            cells = tuple(marked.get(i, cells[i] if i < len(cells) else None) for i in range(width))
-        yield number, cells

@@ -1,12 +1,11 @@
 """The returned file: every row handed back as the clerk wrote it, the reason first, its bad
 cells highlighted, text kept as text, ready to correct and import again."""
 
-import re
 
 from django.utils.translation import gettext as _
 
+from safetynet.core.sheets import text_cell  # noqa: F401  (callers import it from here)
 from safetynet.registry.imports.layout import DATA_SHEET, ERROR_HEADER, ROW_HEADER, Column, _header_key
-from safetynet.registry.imports.reading import Unreadable
 from safetynet.registry.imports.rows import Group, Row
 
 # --- the returned file -------------------------------------------------------------------------------
@@ -44,29 +43,6 @@ def _is_returned_column(header) -> bool:
     them back, and they are not carried over a second time."""
     key = _header_key(header or "")
     return key in (_header_key(ERROR_HEADER), _header_key(ROW_HEADER))
-
-
-# Not allowed in XML 1.0: a pasted control character would make the whole file unreadable.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def text_cell(sheet, value, style: dict | None = None):
-    """A cell for openpyxl that keeps text as text: '=HYPERLINK(…)' typed or uploaded stays the
-    characters it is, never a live formula in a workbook the system hands out (openpyxl would
-    store any string that begins with = as a formula)."""
-    from openpyxl.cell import WriteOnlyCell
-
-    if isinstance(value, Unreadable):
-        value = value.text  # the formula as the file held it: text, to be replaced by its value
-    if isinstance(value, str):
-        value = _XML_ILLEGAL.sub("", value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if cell.data_type == "f":
-        cell.data_type = "s"
-        cell.quotePrefix = True  # Excel's text prefix: editing the cell does not make it a formula
-    for name, value_ in (style or {}).items():
-        setattr(cell, name, value_)
-    return cell
 
 
 def _bad_positions(row: Row, group: Group, positions: dict[str, int]) -> set[int]:
