@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
-from safetynet.core import password_views, views
+from safetynet.core import password_views, system, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,4 +19,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("i18n/setlang/", views.set_language, name="set_language"),
+    path("users/", include("safetynet.core.accounts.urls")),
+    path("system/", system.system_page, name="system"),
+    path("audit/", system.audit_page, name="audit"),
 ]

@@ -80,5 +80,6 @@ def passwords_workbook(out, *, created: list[dict]) -> None:
                   for text in ("用户名", "姓名", "角色", "村（社区）", "一次性密码", "说明")])
     for row in created:
         keys = ("username", "name", "role", "division", "password")
-        sheet.append([text_cell(sheet, row[key]) for key in keys] + [text_cell(sheet, "首次登录后须修改密码")])
+        note = text_cell(sheet, "首次登录后须修改密码")
+        sheet.append([text_cell(sheet, row[key]) for key in keys] + [note])
     workbook.save(out)

@@ -1,0 +1,107 @@
+"""The operator's system page (/system/) and the auditor's reports (/audit/).
+
+The operator runs the system and sees no personal data: counts of accounts and live logins, the
+latest changes to accounts, the version and the database. It is the only role that reaches a
+system page (there is no admin site). The auditor reads, in its area, the unmask log and the lookups
+of whole numbers, and the reports the apps add (core.audit)."""
+
+import platform
+import sqlite3
+from importlib import metadata
+
+import django
+from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.db.models import Count, Q
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from safetynet.core import audit
+from safetynet.core.models import ChangeRecord, Role, User
+from safetynet.core.selectors import division_names
+from safetynet.core.views import register_menu_item
+
+LATEST_CHANGES = 30
+
+
+def is_operator(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.is_active and user.role == Role.OPERATOR
+
+
+register_menu_item(gettext_lazy("System"), "system", is_operator)
+register_menu_item(gettext_lazy("Audit"), "audit", audit.may_audit)
+
+
+def _database() -> str:
+    if connection.vendor == "sqlite":
+        return f"SQLite {sqlite3.sqlite_version}"
+    if connection.vendor == "postgresql":
+        version = connection.pg_version  # e.g. 160004
+        return f"PostgreSQL {version // 10000}.{version % 10000}"
+    return connection.display_name
+
+
+def _version() -> str:
+    try:
+        return metadata.version("safetynet")
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+@require_GET
+def system_page(request):
+    if not is_operator(request.user):
+        raise PermissionDenied(_("Only the system operator may open this page."))
+    roles = dict(Role.choices)
+    by_role = [{"role": roles.get(row["role"], row["role"]), "total": row["total"], "active": row["active"]}
+               for row in User.objects.values("role").annotate(
+                   total=Count("id"), active=Count("id", filter=Q(is_active=True))
+               ).order_by("role")]
+    changes = list(ChangeRecord.objects.filter(subject_type="user").select_related("actor")[:LATEST_CHANGES])
+    accounts = User.objects.filter(pk__in={c.subject_id for c in changes})
+    usernames = dict(accounts.values_list("pk", "username"))
+    return render(request, "core/system.html", {
+        "version": _version(), "database": _database(), "django": django.get_version(),
+        "python": platform.python_version(),
+        "users": User.objects.count(), "active_users": User.objects.filter(is_active=True).count(),
+        "by_role": by_role,
+        "sessions": Session.objects.filter(expire_date__gt=timezone.now()).count(),
+        "changes": [{"at": c.at, "actor": c.actor or _("the console"),
+                     "account": usernames.get(c.subject_id, ""), "action": c.get_action_display(),
+                     "reason": c.reason} for c in changes],
+    })
+
+
+def _days(request) -> int:
+    try:
+        days = int(request.GET.get("days", audit.DEFAULT_DAYS))
+    except ValueError:
+        days = audit.DEFAULT_DAYS
+    return min(max(days, 1), 366)
+
+
+@require_GET
+def audit_page(request):
+    actor = request.user
+    if not audit.may_audit(actor):
+        raise PermissionDenied(_("Only auditors may open the audit reports."))
+    days = _days(request)
+    roles = dict(Role.choices)
+    by_actor = list(audit.unmask_by_actor(actor=actor, days=days)[:200])
+    for row in by_actor:
+        row["role"] = roles.get(row["actor__role"], "")
+    names = division_names(row["actor__division_id"] for row in by_actor)
+    for row in by_actor:
+        row["division"] = names.get(row["actor__division_id"], "")
+    lookups = list(audit.lookups_by_day(actor=actor, days=days)[:200])
+    for row in lookups:
+        row["role"] = roles.get(row["actor__role"], "")
+    reports = [html for report in audit.audit_reports() if (html := report.render(request, days))]
+    return render(request, "core/audit.html", {
+        "days": days, "by_actor": by_actor, "repeated": list(audit.unmask_repeated(actor=actor, days=days)),
+        "lookups": lookups, "many": audit.MANY_LOOKUPS, "reports": reports,
+    })
