@@ -13,8 +13,11 @@ from safetynet.core.privacy import sees_whole_numbers
 from safetynet.core.scope import in_scope
 from safetynet.registry import codes
 
+# The auditor reads everything in its area and changes nothing. The operator (the system, not the
+# data), finance officers and caregivers (their own apps, and records granted to them) read none of it.
 READ_ROLES = frozenset(
-    {Role.CITY_BUREAU, Role.COUNTY_BUREAU, Role.TOWNSHIP_OFFICE, Role.VILLAGE_COORDINATOR, Role.GRID_WORKER}
+    {Role.CITY_BUREAU, Role.COUNTY_BUREAU, Role.TOWNSHIP_OFFICE, Role.VILLAGE_COORDINATOR, Role.GRID_WORKER,
+     Role.AUDITOR}
 )
 WRITE_ROLES = frozenset(
     {Role.CITY_BUREAU, Role.COUNTY_BUREAU, Role.TOWNSHIP_OFFICE, Role.VILLAGE_COORDINATOR}

@@ -33,3 +33,5 @@ for kind in views.ITEM_KINDS:
 from safetynet.registry import import_views  # noqa: E402  (spreadsheet import and export pages)
 
 urlpatterns += import_views.urlpatterns
+
+from safetynet.registry import audit  # noqa: E402, F401  (its report on the auditor's page)

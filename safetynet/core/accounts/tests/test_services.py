@@ -99,7 +99,8 @@ def test_the_role_must_fit_the_division_level(lanshan):
     assert "division" in error.value.message_dict
 
 
-@pytest.mark.parametrize("field, value", [("name", "张\x00三"), ("username", "a\x07b"), ("phone", "139\x001")])
+@pytest.mark.parametrize("field, value", [("name", "张\x00三"), ("username", "a\x07b"),
+                                          ("phone", "139\x001")])
 def test_control_characters_are_refused(lanshan, field, value):
     count = User.objects.count()
     with pytest.raises(ValidationError) as error:
@@ -165,7 +166,8 @@ def test_binding_to_another_village_is_recorded_and_cannot_leave_the_area(lansha
     account.refresh_from_db()
     assert account.division_id == other.code and account.version == 2
     record = ChangeRecord.objects.filter(subject_id=account.pk, subject_type="user").first()
-    assert record.before == {"division_id": LANSHAN_TOWNSHIP + "201"} and record.after == {"division_id": other.code}
+    assert record.before == {"division_id": LANSHAN_TOWNSHIP + "201"}
+    assert record.after == {"division_id": other.code}
     with pytest.raises(PermissionDenied):
         services.user_admin_update(actor=lanshan, user=account, version=account.version,
                                    data={"division": village(YINAN_TOWNSHIP + "201").code})
