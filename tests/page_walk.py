@@ -197,6 +197,10 @@ def build_town(make_household, settings, tmp_path) -> dict:
         Role.INSTITUTION_STAFF: user(Role.INSTITUTION_STAFF, "371302", "institution"),
         Role.INSPECTOR: user(Role.INSPECTOR, "371302", "inspector"),
         Role.SERVICE_PROVIDER: user(Role.SERVICE_PROVIDER, "371302", "provider"),
+        Role.OPERATOR: user(Role.OPERATOR, "3713", "operator"),
+        Role.FINANCE_OFFICER: user(Role.FINANCE_OFFICER, "371302", "finance"),
+        Role.AUDITOR: user(Role.AUDITOR, "371302", "auditor"),
+        Role.CAREGIVER: user(Role.CAREGIVER, LANSHAN_TOWNSHIP, "caregiver"),
     }
     clerk = users[Role.TOWNSHIP_OFFICE]
     household = make_household(

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from conftest import user
-from safetynet.core.models import ChangeRecord, Role, UnmaskLog
+from safetynet.core.models import ChangeRecord, Role, UnmaskLog, User
 from safetynet.core.tests import sample_files
 from safetynet.registry import services
 from safetynet.registry.models import ImportJob
@@ -29,6 +29,7 @@ ID_KINDS = {
     "income": "income",
     "asset": "asset",
     "expense": "expense",
+    "users": "user",
 }
 # Served to anyone or not about registry data: the login machinery, health, admin (own auth), API
 # (walked by test_every_api_route_as_other_county).
@@ -84,7 +85,11 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
         upload=SimpleUploadedFile("a.pdf", sample_files.pdf(), content_type="application/pdf"),
     )
     job = ImportJob.objects.create(created_by=actor, original_name="欧阳秘密.xlsx", file="imports/none.xlsx")
+    # A grid worker's account of the village: user administration is walked too.
+    worker = user(Role.GRID_WORKER, village.code)
+    User.objects.filter(pk=worker.pk).update(first_name="司马秘书", phone="13811112222")
     return {
+        "user": worker.pk,
         "import_job": job.pk,
         "household": household.pk,
         "membership": household.memberships.get(relation="30").pk,
@@ -93,7 +98,7 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
         "income": income.pk,
         "asset": asset.pk,
         "expense": expense.pk,
-        "names": ["欧阳秘密", "欧阳小妹"],
+        "names": ["欧阳秘密", "欧阳小妹", "司马秘书"],
         "id_number": head.id_number,
         # What a role that sees identifiers masked must never see whole.
         "whole": [
@@ -178,6 +183,9 @@ def test_the_same_pages_open_for_ones_own_county(client, make_household, lanshan
     assert statuses["registry/households/<int:pk>/"] == 200
     # A download of a file the record does not have yet is rightly "not found" even at home.
     statuses.pop("registry/imports/<int:pk>/rejected/", None)
+    # The operator's and the auditor's pages are theirs alone (tests/test_system_and_audit_pages.py).
+    assert statuses.pop("system/") == 403 and statuses.pop("audit/") == 403
+    assert statuses["users/<int:pk>/"] == 200
     assert {route: status for route, status in statuses.items() if status not in (200, 302, 405)} == {}
 
 
