@@ -969,6 +969,17 @@ def plan_users(townships: dict[str, str], villages: list[VillagePlan], rng: rand
         village = first_village[township]
         for suffix, role in (("coord", Role.VILLAGE_COORDINATOR), ("grid", Role.GRID_WORKER)):
             users.append(UserPlan(f"{username}-{suffix}", role, village, person_name(), draw.phone()))
+    # Drawn after the others, so that their names and phones stay as they were: a second login for
+    # the city and for each county bureau (maker and checker), and the system's own roles.
+    users.append(UserPlan("city2", Role.CITY_BUREAU, CITY_CODE, person_name(), draw.phone()))
+    for county, (slug, *_rest) in COUNTIES.items():
+        users.append(UserPlan(f"{slug}2", Role.COUNTY_BUREAU, county, person_name(), draw.phone()))
+    users += [
+        UserPlan("operator", Role.OPERATOR, CITY_CODE, person_name(), draw.phone()),
+        UserPlan("auditor", Role.AUDITOR, CITY_CODE, person_name(), draw.phone()),
+        UserPlan("finance", Role.FINANCE_OFFICER, CITY_CODE, person_name(), draw.phone()),
+        UserPlan("caregiver", Role.CAREGIVER, "371302", person_name(), draw.phone()),
+    ]
     return users
 
 
