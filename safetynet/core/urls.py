@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import path
 
-from safetynet.core import password_views, system, views
+from safetynet.core import password_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,7 +19,4 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("i18n/setlang/", views.set_language, name="set_language"),
-    path("users/", include("safetynet.core.accounts.urls")),
-    path("system/", system.system_page, name="system"),
-    path("audit/", system.audit_page, name="audit"),
 ]

@@ -34,7 +34,9 @@ def test_the_city_bureau_creates_and_binds_fifty_grid_workers_from_a_spreadsheet
         name = f"网格员{n:02d}号"
         # Some by the village's code, some by its name, as clerks fill it in.
         code, village_name = (target.code, "") if n % 2 else ("", target.name)
-        sheet.append([name, f"grid{n:02d}", "网格员", code, village_name, f"1390000{n:04d}"])
+        values = [name, f"grid{n:02d}", "网格员", code, village_name, f"1390000{n:04d}"]
+        for column, value in enumerate(values, start=1):
+            sheet.cell(row=n + 2, column=column, value=value)  # typed in from the row below the header
         expected[f"grid{n:02d}"] = target.code
     data = io.BytesIO()
     workbook.save(data)
@@ -49,6 +51,8 @@ def test_the_city_bureau_creates_and_binds_fifty_grid_workers_from_a_spreadsheet
     expect(page.locator("#import-counts")).to_contain_text("退回 0 行")
     expect(page.locator("#import-created tbody tr")).to_have_count(50)
     expect(page.locator("#import-created")).to_contain_text("沂南3村")
+    expect(page.locator("#import-created tbody tr").first).to_contain_text("grid00")
+    expect(page.locator("#import-created tbody tr").first.locator("td").first).to_have_text("2")
     shot(page, "user-import-fifty")
     created = {u.username: u for u in User.objects.filter(role=Role.GRID_WORKER)}
     assert {name: u.division_id for name, u in created.items()} == expected
