@@ -74,9 +74,9 @@ def _check_phone_free(phone: str, *, exclude_pk: int | None = None) -> None:
 
 def _set_one_time_password(user: User) -> str:
     password = generate_password()
-    User.objects.filter(pk=user.pk).update(password=make_password(password, hasher=one_time_hasher()),
-                                           must_change_password=True)
-    user.must_change_password = True
+    hashed = make_password(password, hasher=one_time_hasher())
+    User.objects.filter(pk=user.pk).update(password=hashed, must_change_password=True)
+    user.password, user.must_change_password = hashed, True
     return password
 
 

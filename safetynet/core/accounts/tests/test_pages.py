@@ -176,3 +176,20 @@ def test_a_file_that_is_no_spreadsheet_is_explained(client, lanshan):
     data.name = "old.xls"
     response = client.post(reverse("accounts:user_import"), {"file": data})
     assert response.status_code == 200 and response.context["form"].errors["file"]
+
+
+def test_a_deactivated_user_is_logged_out_at_the_next_request(client, home_village):
+    county = user(Role.COUNTY_BUREAU, "371302")
+    grid = user(Role.GRID_WORKER, home_village.code)
+    client.force_login(grid)
+    assert client.get(reverse("home")).status_code == 200
+    services.user_admin_deactivate(actor=county, user=grid)
+    assert client.get(reverse("home")).url.startswith(reverse("login"))
+
+
+def test_the_password_page_says_why_a_new_user_is_sent_there(client, home_village):
+    county = user(Role.COUNTY_BUREAU, "371302")
+    account, _password = grid(county, "fresh", "新", home_village)
+    client.force_login(account)
+    page = client.get(reverse("home"), follow=True)
+    assert 'id="must-change-password"' in page.text
