@@ -9,6 +9,7 @@ at /api/v1/openapi.json is always there.
 from django.conf import settings
 from ninja import NinjaAPI
 
+from safetynet.core.accounts.api import router as accounts_router
 from safetynet.core.api import TokenAuth, install_error_handlers
 from safetynet.core.api import router as core_router
 from safetynet.registry.api import router as registry_router
@@ -33,3 +34,4 @@ api.add_router("/", core_router)
 # Before the registry's: /households/export is no /households/{household_id}.
 api.add_router("/", files_router)
 api.add_router("/", registry_router)
+api.add_router("/", accounts_router)

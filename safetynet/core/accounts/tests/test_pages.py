@@ -193,3 +193,20 @@ def test_the_password_page_says_why_a_new_user_is_sent_there(client, home_villag
     client.force_login(account)
     page = client.get(reverse("home"), follow=True)
     assert 'id="must-change-password"' in page.text
+
+
+def test_the_api_lists_the_accounts_a_bureau_manages_with_phones_masked(client, home_village):
+    from safetynet.core.services import api_token_create
+
+    county = user(Role.COUNTY_BUREAU, "371302")
+    mine = user(Role.GRID_WORKER, home_village.code, username="api-grid")
+    User.objects.filter(pk=mine.pk).update(phone="13912345678", first_name="网格甲")
+    user(Role.GRID_WORKER, village(YINAN_TOWNSHIP + "201").code, username="api-theirs")
+    _token, key = api_token_create(user=county, name="t")
+    answer = client.get("/api/v1/users", {"q": "api"}, headers={"Authorization": f"Bearer {key}"})
+    assert answer.status_code == 200
+    items = answer.json()["items"]
+    assert [(i["username"], i["phone"], i["division"]) for i in items] == [
+        ("api-grid", "139****5678", home_village.code)]
+    _token, grid_key = api_token_create(user=mine, name="g")
+    assert client.get("/api/v1/users", headers={"Authorization": f"Bearer {grid_key}"}).status_code == 403
