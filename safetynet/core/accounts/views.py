@@ -28,6 +28,7 @@ from safetynet.core.views import register_menu_item
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
 SESSION_KEY = "accounts_import"
+MAX_UPLOAD_BYTES = 10 * 2**20  # 3000 rows of six short columns are well under 1 MB
 
 register_menu_item(gettext_lazy("Users"), "accounts:user_list", rules.may_administer_users)
 
@@ -226,6 +227,11 @@ def user_import(request):
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            message = _("The file is larger than %(mb)d MB: a list of staff is far smaller. "
+                        "Check that this is the right file.") % {"mb": MAX_UPLOAD_BYTES // 2**20}
+            form.add_error("file", message)
+            return render(request, "core/accounts/user_import.html", {"form": form})
         with tempfile.TemporaryDirectory() as folder:
             try:
                 kind = sheets.sniff_spreadsheet(upload.read(8), upload.name)
