@@ -2,7 +2,7 @@
 accounts in core.accounts): an .xlsx through python-calamine (openpyxl when it is missing) or a CSV
 in UTF-8 or GBK, row by row with the row numbers the user sees; a cell whose value the file does not
 hold (a formula without its result, an error such as #N/A) marked, never read as blank; a control
-character refused in any cell; header rows matched by names (`match_headers`).
+character refused in any cell; a header row matched by names (`read_table`).
 
 Each import has its own layout and cell readers; this module knows no layout."""
 
@@ -27,7 +27,6 @@ from safetynet.core.text import CONTROL_CHARACTERS_BUT_LINES, control_characters
 
 class CellError(Exception):
     """A cell that cannot be read without guessing; the message says why, in the user's language."""
-
 
 
 @dataclass(frozen=True)
