@@ -32,7 +32,7 @@ from safetynet.core.serverlock import Busy, server_running
 # staff, then the roles outside the registry.
 ROLE_ORDER = [Role.CITY_BUREAU, Role.COUNTY_BUREAU, Role.TOWNSHIP_OFFICE, Role.VILLAGE_COORDINATOR,
               Role.GRID_WORKER, Role.RESCUE_STATION, Role.INSPECTOR, Role.INSTITUTION_STAFF,
-              Role.SERVICE_PROVIDER]
+              Role.SERVICE_PROVIDER, Role.OPERATOR, Role.AUDITOR, Role.FINANCE_OFFICER, Role.CAREGIVER]
 LOCAL_ROLES = {Role.TOWNSHIP_OFFICE, Role.VILLAGE_COORDINATOR, Role.GRID_WORKER}
 # Township and village logins are many; by default those of two counties are listed in full.
 SHOWN_COUNTIES = ("371302", "371321")
