@@ -9,4 +9,6 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         # The registry's identifiers are known to the privacy policy before anything is shown.
-        from safetynet.registry import identifiers  # noqa: F401
+        from safetynet.registry import events, identifiers  # noqa: F401
+
+        events.declare()

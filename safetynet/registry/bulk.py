@@ -41,9 +41,10 @@ from safetynet.core.bulkinsert import (
     table_of,
 )
 from safetynet.core.ids import check_id_number
-from safetynet.core.models import ChangeRecord, Division, User
+from safetynet.core.selectors import divisions_by_code, users_existing
 from safetynet.core.services import change_record_bulk_create
 from safetynet.core.text import normalise
+from safetynet.core.types import ChangeAction, Division, User
 from safetynet.registry import codes, rules, services
 from safetynet.registry.models import (
     AssetItem,
@@ -212,11 +213,11 @@ class _Checker:
         codes_ = {_code(value) for value in wanted if not isinstance(value, Division)}
         codes_ = [code for code in codes_ if code and code not in self.divisions]
         if codes_:
-            found = Division.objects.in_bulk(codes_)
+            found = divisions_by_code(codes_)
             self.divisions.update({code: found.get(code) for code in codes_})
         user_ids = [pk for pk in user_ids if pk.__class__ is int and pk not in self.users]
         if user_ids:
-            found_users = set(User.objects.filter(pk__in=user_ids).values_list("pk", flat=True))
+            found_users = users_existing(user_ids)
             self.users.update({pk: pk in found_users for pk in user_ids})
 
     def _registered(self, numbers: set[str]) -> set[str]:
@@ -520,7 +521,7 @@ def _write(actor: User, ready: list[_Ready]) -> None:
     rows: dict[type[models.Model], list[dict]] = {model: [] for model in _TABLES}
     persons, memberships, households = rows[Person], rows[Membership], rows[Household]
     changes = []
-    create, heads = ChangeRecord.Action.CREATE.value, codes.HEAD_RELATIONS
+    create, heads = ChangeAction.CREATE.value, codes.HEAD_RELATIONS
     for r in ready:
         household = r.household
         household["id"] = household_id = next(household_ids)

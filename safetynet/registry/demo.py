@@ -35,8 +35,9 @@ from pypinyin import lazy_pinyin
 from safetynet.core.batch import batch_work
 from safetynet.core.demo import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD
 from safetynet.core.ids import SEX_FEMALE, SEX_MALE, make_id_number
-from safetynet.core.models import Division, DivisionLevel, Role, User
+from safetynet.core.selectors import divisions_by_code, divisions_under, users_by_username
 from safetynet.core.services import user_bulk_set_password, user_create, village_bulk_create
+from safetynet.core.types import DivisionLevel, Role, User
 from safetynet.registry import bulk, codes, services
 
 # Ages, income periods and expense dates count from the day of the Linyi briefing, so that a
@@ -1074,7 +1075,7 @@ class BuildResult:
 
 def _ensure_users(plans: list[UserPlan]) -> tuple[dict[str, User], int]:
     """The plan's users, made through core's user services where missing; all get the demo password."""
-    existing = {u.username: u for u in User.objects.filter(username__in=[p.username for p in plans])}
+    existing = users_by_username(p.username for p in plans)
     made = []
     for plan in plans:
         user = existing.get(plan.username)
@@ -1190,8 +1191,7 @@ def build_city(
     """
     started = time.monotonic()
     townships = list(
-        Division.objects.filter(level=DivisionLevel.TOWNSHIP, code__startswith=CITY_CODE, abolished=False)
-        .values_list("code", "name")
+        divisions_under(CITY_CODE, level=DivisionLevel.TOWNSHIP).values_list("code", "name")
     )
     layout = plan_layout(households=households, seed=seed, townships=townships)
     with transaction.atomic():
@@ -1206,7 +1206,7 @@ def build_city(
     warnings: list[str] = []
     done = persons = 0
     if through_services:
-        villages = Division.objects.in_bulk([v.code for v in layout.villages])
+        villages = divisions_by_code(v.code for v in layout.villages)
         plans = plan_households(layout)
         while chunk := list(itertools.islice(plans, batch)):
             with transaction.atomic():

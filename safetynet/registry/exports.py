@@ -24,8 +24,8 @@ from xml.sax.saxutils import escape
 from django.utils import timezone
 from openpyxl.utils import get_column_letter
 
-from safetynet.core.models import User
 from safetynet.core.privacy import Disclosure
+from safetynet.core.types import User
 from safetynet.registry import codes, identifiers, selectors
 from safetynet.registry.imports import (
     ASSET,

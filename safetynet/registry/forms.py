@@ -9,10 +9,10 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from safetynet.core.models import DivisionLevel, Role, UrbanRural, User
 from safetynet.core.money import YuanField
 from safetynet.core.privacy import hidden_fields, sees_whole_numbers
 from safetynet.core.selectors import division_list, division_villages
+from safetynet.core.types import DivisionLevel, Role, UrbanRural, User
 from safetynet.registry import codes, selectors, services
 from safetynet.registry.identifiers import PERSON
 from safetynet.registry.models import AssetItem, Household, IncomeItem, Membership, Person, RigidExpense

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from safetynet.core.models import Division, UrbanRural
+from safetynet.core.types import Division, UrbanRural
 from safetynet.registry import codes
 
 MONEY = {"max_digits": 14, "decimal_places": 2}

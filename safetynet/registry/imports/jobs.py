@@ -18,9 +18,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from safetynet.core.batch import batch_work, freeze_what_is_alive
-from safetynet.core.models import User
 from safetynet.core.scope import may_unmask, scope_q
 from safetynet.core.text import CONTROL_CHARACTERS
+from safetynet.core.types import User
 from safetynet.registry import rules
 from safetynet.registry.imports.importer import Importer
 from safetynet.registry.imports.layout import MAX_IMPORT_BYTES
