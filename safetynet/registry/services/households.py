@@ -141,6 +141,9 @@ def member_add(
     if not _moving:  # a move has checked the household the person comes from
         rules.check_may_write(actor, person.area_id)
     rules.check_relation(relation, person.sex)
+    rules.check_not_future(joined_on, "joined_on")
+    if joined_on and person.birth_date and joined_on < person.birth_date:
+        raise ValidationError({"joined_on": _("A person cannot join a household before they were born.")})
     if exclusion:
         co_living = False
     with transaction.atomic():
@@ -220,6 +223,7 @@ def member_remove(
         if current.left_on:
             raise ValidationError(_("This person has already left the household."))
         left_on = left_on or timezone.localdate()
+        rules.check_not_future(left_on, "left_on")
         if left_on < current.joined_on:
             raise ValidationError({"left_on": _("A person cannot leave before they joined.")})
         before = snapshot(current)

@@ -121,3 +121,23 @@ def test_history_recorded_before_events_were_typed_gets_its_default_event(lansha
 def test_another_app_cannot_claim_a_declared_model():
     with pytest.raises(ValueError):
         audit.declare_events("care", "household", {"registered": ("update", "x")})
+
+
+def test_membership_dates_in_the_future_or_before_birth_are_refused_and_change_nothing(
+    make_household, lanshan_village, county_user
+):
+    household = make_household(lanshan_village, county_user)
+    data = person_data(lanshan_village, name="周小", sex=1, born=datetime.date(2010, 5, 1))
+    child = services.person_create(actor=county_user, data=data)[0]
+    before = ChangeRecord.objects.count()
+    for joined_on in (datetime.date.today() + datetime.timedelta(days=1), datetime.date(2009, 1, 1)):
+        with pytest.raises(ValidationError) as refused:
+            services.member_add(actor=county_user, household=household, person=child, relation="20",
+                                joined_on=joined_on)
+        assert "joined_on" in refused.value.message_dict
+    head = household.memberships.get()
+    with pytest.raises(ValidationError) as refused:
+        services.member_remove(actor=county_user, membership=head, version=head.version,
+                               left_on=datetime.date.today() + datetime.timedelta(days=30))
+    assert refused.value.message_dict["left_on"] == ["该日期晚于今天，请核对。"]
+    assert ChangeRecord.objects.count() == before and household.memberships.filter(left_on=None).count() == 1
