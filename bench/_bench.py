@@ -43,7 +43,8 @@ DB_FILE = "safetynet.sqlite3"
 # What the cached demo database depends on: rebuilt when any of these change.
 FINGERPRINT_FILES = [
     "safetynet/*/migrations/*.py",
-    "safetynet/registry/demo.py",
+    "safetynet/registry/demo/*.py",
+    "safetynet/core/demo.py",
     "safetynet/registry/bulk.py",
     "safetynet/registry/search.py",
     "safetynet/registry/management/commands/demo_city.py",
