@@ -96,15 +96,16 @@ def change_record(
 def change_record_bulk_create(*, actor: User, at, changes: list[dict]) -> None:
     """Record many changes at once, inside the caller's transaction (a batch of an import, the
     demo city). Each change names subject_type, subject_id, entity_type, entity_id, action and
-    after (a dict of plain JSON values), and may give before and reason; `at` is the batch's time
-    as the database takes it (a datetime on PostgreSQL, its adapted text on SQLite)."""
+    after (a dict of plain JSON values), and may give before, reason and its own at (the demo
+    city's clock dates each household's); `at` is the batch's time as the database takes it (a
+    datetime on PostgreSQL, its adapted text on SQLite), as is a change's own."""
     if not changes:
         return
     ids = bulkinsert.reserve_ids({ChangeRecord: len(changes)})[ChangeRecord]
     rows = [
         {
             "id": next(ids),
-            "at": at,
+            "at": change.get("at", at),
             "actor_id": actor.pk,
             "subject_type": change["subject_type"],
             "subject_id": change["subject_id"],

@@ -19,14 +19,13 @@ and shared draws), `people` and `money` (one household), `layout` (villages and 
 `users` (the logins), `build` (writing). What other modules use is importable from here.
 """
 
-from safetynet.registry.demo.build import BuildResult, build_city, household_record
+from safetynet.registry.demo.build import BuildResult, build_city, build_households, household_record
 from safetynet.registry.demo.city import (
+    BRIEFING_DATE,
     CITY_CODE,
     COUNTIES,
-    DEMO_DATE,
     DISTRICTS,
     GIVEN_NAMES,
-    INCOME_PERIOD,
     KIND_STRUCTURES,
     KIND_WEIGHTS,
     MOBILE_PREFIXES,
@@ -40,8 +39,10 @@ from safetynet.registry.demo.layout import (
     plan_city,
     plan_households,
     plan_layout,
+    registration_day,
     rural_share,
 )
+from safetynet.registry.demo.money import income_period
 from safetynet.registry.demo.plans import (
     CityLayout,
     CityPlan,
@@ -58,10 +59,11 @@ from safetynet.registry.demo.plans import (
 from safetynet.registry.demo.users import plan_users
 
 __all__ = [
-    "CITY_CODE", "COUNTIES", "DEMO_DATE", "DISTRICTS", "GIVEN_NAMES", "INCOME_PERIOD",
-    "KIND_STRUCTURES", "KIND_WEIGHTS", "MOBILE_PREFIXES", "STANDARD_RURAL", "STANDARD_URBAN_COUNTY",
+    "BRIEFING_DATE", "CITY_CODE", "COUNTIES", "DISTRICTS", "GIVEN_NAMES", "KIND_STRUCTURES",
+    "KIND_WEIGHTS", "MOBILE_PREFIXES", "STANDARD_RURAL", "STANDARD_URBAN_COUNTY",
     "STANDARD_URBAN_DISTRICT", "SURNAMES", "BuildResult", "CityLayout", "CityPlan", "HouseholdPlan",
     "ItemPlan", "PersonPlan", "UserPlan", "VillagePlan", "age_on", "birth_address_codes", "build_city",
-    "county_weights", "household_record", "plan_city", "plan_households", "plan_layout", "plan_users",
-    "rural_share", "standard", "township_slug",
+    "build_households", "county_weights", "household_record", "income_period", "plan_city",
+    "plan_households", "plan_layout", "plan_users", "registration_day", "rural_share", "standard",
+    "township_slug",
 ]

@@ -11,18 +11,24 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safetynet.core.batch import batch_work
-from safetynet.core.models import Division, DivisionLevel, Role, User
+from safetynet.core.demo import DemoClock, DemoContext, not_after_now
+from safetynet.core.models import ChangeRecord, Division, DivisionLevel, Role, User
 from safetynet.core.services import village_bulk_create
 from safetynet.registry import bulk, services
 from safetynet.registry.demo.city import CITY_CODE, DEMO_CACHE_MB
 from safetynet.registry.demo.layout import plan_households, plan_layout
 from safetynet.registry.demo.plans import CityLayout, HouseholdPlan, PersonPlan
 from safetynet.registry.demo.users import _ensure_users
+from safetynet.registry.models import Household, Person
 
 # --- writing a plan ----------------------------------------------------------------------------
+
+LOGINS_MADE_AT = datetime.time(8, 0)  # on the first day of the demo's history
 
 @dataclass
 class BuildResult:
@@ -34,6 +40,8 @@ class BuildResult:
     new_users: int
     seconds: float
     warnings: list[str] = field(default_factory=list)
+    logins: dict[str, User] = field(default_factory=dict)  # the demo's users, by username
+    village_codes: list[str] = field(default_factory=list)  # the villages holding households
 
 
 PERSON_PLAN_FIELDS = [
@@ -96,7 +104,29 @@ def _write_through_services(
                               (services.expense_create, plan.expenses)):
             for item in items:
                 create(actor=actor, household=household, data=item.values | {"person": people[item.member]})
+        _date_by_clock(household, people, not_after_now(plan.registered_at))
     return warnings
+
+
+def _date_logins(made: list[User], clock: DemoClock) -> None:
+    """The demo's logins were there when its history starts: their accounts and the history of
+    their making are dated then, not by the wall clock."""
+    at = not_after_now(timezone.make_aware(datetime.datetime.combine(clock.history_start, LOGINS_MADE_AT)))
+    pks = [user.pk for user in made]
+    User.objects.filter(pk__in=pks).update(date_joined=at)
+    ChangeRecord.objects.filter(subject_type="user", subject_id__in=pks).update(at=at)
+
+
+def _date_by_clock(household: Household, people: list[Person], at: datetime.datetime) -> None:
+    """Give what the services just wrote for one household the demo clock's time instead of the wall
+    clock's: its rows' timestamps and its history (as the bulk path writes them at once). The
+    demo's own dating, inside the batch's transaction: not a change anyone made."""
+    pks = [person.pk for person in people]
+    Household.objects.filter(pk=household.pk).update(created_at=at, updated_at=at)
+    Person.objects.filter(pk__in=pks).update(created_at=at, updated_at=at)
+    ChangeRecord.objects.filter(
+        Q(subject_type="household", subject_id=household.pk) | Q(subject_type="person", subject_id__in=pks)
+    ).update(at=at)
 
 
 def household_record(plan: HouseholdPlan, workers: dict, key: str) -> bulk.HouseholdRecord:
@@ -115,14 +145,16 @@ def household_record(plan: HouseholdPlan, workers: dict, key: str) -> bulk.House
         income=[item.values | {"member_index": item.member} for item in plan.incomes],
         assets=[item.values | {"member_index": item.member} for item in plan.assets],
         expenses=[item.values | {"member_index": item.member} for item in plan.expenses],
+        at=not_after_now(plan.registered_at),
     )
 
 
 def build_city(
-    *, households: int, seed: int, batch: int = 2000, through_services: bool = False,
+    *, households: int, seed: int, clock: DemoClock, batch: int = 2000, through_services: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> BuildResult:
-    """Write the demo city for (households, seed).
+    """Write the demo city for (households, seed), dated by `clock`: each household registered on
+    its day (its rows, members and history dated then), its money dated before it.
 
     Precondition: the registry holds none of the plan's people (the command checks it is empty).
     Villages and users already present are kept, so a registry emptied and built again with the
@@ -137,11 +169,14 @@ def build_city(
         Division.objects.filter(level=DivisionLevel.TOWNSHIP, code__startswith=CITY_CODE, abolished=False)
         .values_list("code", "name")
     )
-    layout = plan_layout(households=households, seed=seed, townships=townships)
+    layout = plan_layout(households=households, seed=seed, townships=townships, clock=clock)
     with transaction.atomic():
         rows = [(v.code, v.name, v.urban_rural) for v in layout.villages]
         new_villages = village_bulk_create(villages=rows)
+        known = set(User.objects.filter(username__in=[p.username for p in layout.users])
+                    .values_list("username", flat=True))
         users, new_users = _ensure_users(layout.users)
+        _date_logins([user for name, user in users.items() if name not in known], clock)
     actor = users["city"]
     workers: dict[str, dict] = {}
     for user_plan in layout.users:
@@ -177,6 +212,36 @@ def build_city(
         households=done, persons=persons, villages=len(layout.villages),
         new_villages=new_villages, users=len(layout.users), new_users=new_users,
         seconds=time.monotonic() - started, warnings=warnings,
+        logins={plan.username: users[plan.username] for plan in layout.users},
+        village_codes=[v.code for v in layout.villages if v.households],
+    )
+
+
+def build_households(context: DemoContext) -> str:
+    """The registry's demo-city builder (registered in RegistryConfig.ready, order 100): the villages,
+    the logins and the households, which every later builder builds on. Leaves the logins and
+    villages in the context, and its BuildResult under "registry"."""
+    shown = [0]
+
+    def progress(done: int, total: int) -> None:
+        # A large city takes minutes: say how far it has got, every tenth or so.
+        if total >= 50_000 and (done == total or done * 10 // total > shown[0]):
+            shown[0] = done * 10 // total
+            context.report(_("%(done)s of %(total)s households written.") % {"done": done, "total": total})
+
+    result = build_city(households=context.households, seed=context.seed, clock=context.clock,
+                        through_services=bool(context.options.get("through_services")), progress=progress)
+    context.users.update(result.logins)
+    context.villages += result.village_codes
+    context.results["registry"] = result
+    context.warnings += result.warnings
+    return (
+        _("Demo city built in %(seconds).1f s: %(households)s households, %(persons)s people, "
+          "%(villages)s villages and communities (%(new_villages)s new), %(users)s users "
+          "(%(new_users)s new).")
+        % {"seconds": result.seconds, "households": result.households, "persons": result.persons,
+           "villages": result.villages, "new_villages": result.new_villages, "users": result.users,
+           "new_users": result.new_users}
     )
 
 

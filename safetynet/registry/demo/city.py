@@ -6,10 +6,14 @@ import itertools
 
 from safetynet.core.ids import SEX_FEMALE, SEX_MALE
 
-# Ages, income periods and expense dates count from the day of the Linyi briefing, so that a
-# seed gives the same city whatever day it is built.
-DEMO_DATE = datetime.date(2022, 12, 16)
-INCOME_PERIOD = (datetime.date(2021, 12, 1), datetime.date(2022, 11, 30))
+# Everything the households hold is dated by the demo clock (core.demo.DemoClock: `--as-of`). The
+# logins' names alone are drawn against the day of the Linyi briefing, so that a seed gives the same
+# logins whatever the clock.
+BRIEFING_DATE = datetime.date(2022, 12, 16)
+# A recent applicant applied within this many days of the clock: open work, not years overdue.
+RECENT_APPLICATION_DAYS = 45
+# Half the standing caseload was entered in the registry's first year (2022), the rest since.
+FIRST_YEAR_SHARE = 0.5
 CITY_CODE = "3713"
 
 # Linyi's 13 county-level units: short pinyin for user names, name, approximate 2020 census population

@@ -9,14 +9,17 @@ from collections.abc import Iterator, Sequence
 
 from django.utils.translation import gettext as _
 
+from safetynet.core.demo import HISTORY_START, DemoClock
 from safetynet.registry.demo.city import (
     COMMUNITY_NAMES,
     COUNTIES,
     DISTRICTS,
+    FIRST_YEAR_SHARE,
     HOUSEHOLDS_PER_TOWNSHIP,
     HOUSEHOLDS_PER_VILLAGE,
     KIND_STRUCTURES,
     KIND_WEIGHTS,
+    RECENT_APPLICATION_DAYS,
     VILLAGE_LAND,
     VILLAGE_NATURE,
     VILLAGE_PLACE_WORDS,
@@ -84,10 +87,13 @@ def rural_share(county: str) -> float:
 
 
 
-def plan_layout(*, households: int, seed: int, townships: Sequence[tuple[str, str]]) -> CityLayout:
+def plan_layout(
+    *, households: int, seed: int, townships: Sequence[tuple[str, str]], clock: DemoClock
+) -> CityLayout:
     """The villages the demo city's households live in, how many in each, and its users. Pure.
 
-    `townships` are (code, name) of Linyi's townships (9-digit codes under the 13 counties).
+    `townships` are (code, name) of Linyi's townships (9-digit codes under the 13 counties). The
+    villages and users do not depend on the clock; the households (`plan_households`) do.
     """
     rng = random.Random(f"safetynet-demo-{seed}")
     draw = _Draw(rng)
@@ -130,30 +136,48 @@ def plan_layout(*, households: int, seed: int, townships: Sequence[tuple[str, st
                 villages += township_villages
     villages.sort(key=lambda v: v.code)
     users = plan_users(names, villages, random.Random(f"safetynet-demo-users-{seed}"))
-    return CityLayout(seed=seed, villages=villages, users=users)
+    return CityLayout(seed=seed, villages=villages, users=users, clock=clock)
 
 
 def plan_households(layout: CityLayout) -> Iterator[HouseholdPlan]:
     """The households of `layout`, village by village in code order, one at a time: a city of a
     million is planned and written in chunks, never held whole. Pure: the same layout gives the
-    same households."""
+    same households. Ages count to the layout's clock, and each household is registered by it."""
     rng = random.Random(f"safetynet-demo-households-{layout.seed}")
-    draw = _Draw(rng)
+    draw = _Draw(rng, layout.clock.as_of)
     for village in layout.villages:
         county = village.code[:6]
         for _household in range(village.households):
-            yield _plan_household(rng, draw, county, village)
+            yield _plan_household(rng, draw, county, village, layout.clock)
 
 
-def plan_city(*, households: int, seed: int, townships: Sequence[tuple[str, str]]) -> CityPlan:
+def plan_city(
+    *, households: int, seed: int, townships: Sequence[tuple[str, str]], clock: DemoClock
+) -> CityPlan:
     """The whole demo city as plain data, households included (for a small city: `build_city`
     streams them instead). Pure: the same arguments give the same plan."""
-    layout = plan_layout(households=households, seed=seed, townships=townships)
+    layout = plan_layout(households=households, seed=seed, townships=townships, clock=clock)
     return CityPlan(seed=seed, villages=layout.villages, users=layout.users,
-                    households=list(plan_households(layout)))
+                    households=list(plan_households(layout)), clock=clock)
 
 
-def _plan_household(rng: random.Random, draw: _Draw, county: str, village: VillagePlan) -> HouseholdPlan:
+def registration_day(rng: random.Random, clock: DemoClock, kind: str, members: list) -> datetime.date:
+    """When the household was registered: a recent applicant within RECENT_APPLICATION_DAYS of the
+    clock (open work, not years overdue); half the standing caseload in the registry's first year,
+    the rest at any time since (a month before the clock at the latest). Never before its youngest
+    member was born: its members all joined that day."""
+    if kind == "applicant":
+        day = clock.recent(rng, RECENT_APPLICATION_DAYS)
+    elif rng.random() < FIRST_YEAR_SHARE:
+        day = clock.day_between(rng, HISTORY_START, datetime.date(HISTORY_START.year, 12, 31))
+    else:
+        day = clock.day_between(rng, HISTORY_START, clock.as_of - datetime.timedelta(days=30))
+    return min(max(day, *(m.birth_date for m in members)), clock.as_of)
+
+
+def _plan_household(
+    rng: random.Random, draw: _Draw, county: str, village: VillagePlan, clock: DemoClock
+) -> HouseholdPlan:
     kind = _weighted(rng, KIND_WEIGHTS[village.urban_rural])
     structures, (low, high) = KIND_STRUCTURES[kind]
     structure = _weighted(rng, structures)
@@ -162,8 +186,9 @@ def _plan_household(rng: random.Random, draw: _Draw, county: str, village: Villa
     plan = HouseholdPlan(
         kind=kind, structure=structure, village=village.code, urban_rural=village.urban_rural,
         address=_address(rng, village), members=family.members, **_housing(rng, village.urban_rural, kind),
-        joined_on=datetime.date(2015, 1, 1) + datetime.timedelta(days=rng.randrange(2900)),
     )
+    plan.joined_on = registration_day(rng, clock, kind, family.members)
+    plan.registered_at = clock.moment(rng, plan.joined_on)
     plan.incomes = _incomes(rng, plan, county, rng.uniform(low, high))
     plan.assets = _assets(rng, plan)
     plan.expenses = _expenses(rng, plan, county)

@@ -4,8 +4,9 @@ import datetime
 import random
 from decimal import Decimal
 
+from safetynet.core.demo import HISTORY_START
 from safetynet.registry import codes
-from safetynet.registry.demo.city import COUNTIES, DEMO_DATE, DISTRICTS, INCOME_PERIOD
+from safetynet.registry.demo.city import COUNTIES, DISTRICTS
 from safetynet.registry.demo.plans import HouseholdPlan, ItemPlan, VillagePlan, _money, _weighted, standard
 
 # --- money: income, assets, expenses -----------------------------------------------------------
@@ -15,22 +16,60 @@ Asset = codes.AssetType
 Exempt = codes.AssetExemption
 
 
-def _day_in_2022(rng: random.Random) -> datetime.date:
-    start = datetime.date(2022, 1, 1)
-    return start + datetime.timedelta(days=rng.randrange((DEMO_DATE - start).days))
+# Money is dated by the household's registration (plan.joined_on, drawn by the demo clock): what a
+# clerk entered that day, never later, and never before the demo's history starts.
+
+def income_period(registered: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """What the investigation at registration asks about: the 12 whole months before the month of
+    registration, not reaching back before the demo's history (a household registered in January
+    2022 declares the days of 2022 up to its registration)."""
+    first_of_month = registered.replace(day=1)
+    end = first_of_month - datetime.timedelta(days=1)
+    start = max(first_of_month.replace(year=first_of_month.year - 1), HISTORY_START)
+    if end < start:
+        return HISTORY_START, registered
+    return start, end
 
 
-def _income(member: int, category: str, description: str, amount, not_counted: str = "") -> ItemPlan:
-    """Income over INCOME_PERIOD; `not_counted` is the reason it is excluded, if it is."""
+def _year_share(start: datetime.date, end: datetime.date) -> float:
+    """The period's part of a year: income planned by the year is scaled by it."""
+    if start.day == 1 and (end + datetime.timedelta(days=1)).day == 1:
+        return ((end.year - start.year) * 12 + end.month - start.month + 1) / 12
+    return ((end - start).days + 1) / 365
+
+
+def _day_before(rng: random.Random, registered: datetime.date, days: int = 365) -> datetime.date:
+    """A day in the `days` days up to registration (within the demo's history)."""
+    start = max(HISTORY_START, registered - datetime.timedelta(days=days))
+    return start + datetime.timedelta(days=rng.randrange((registered - start).days + 1))
+
+
+def _term_start(registered: datetime.date) -> datetime.date:
+    """The start of the school term (1 March, 1 September) last begun by registration."""
+    starts = [datetime.date(year, month, 1) for year in (registered.year - 1, registered.year)
+              for month in (3, 9)]
+    return max([s for s in starts if HISTORY_START <= s <= registered], default=HISTORY_START)
+
+
+def _income(member: int, category: str, description: str, amount, period: tuple,
+            not_counted: str = "") -> ItemPlan:
+    """Income over `period`; `not_counted` is the reason it is excluded, if it is."""
     return ItemPlan(member, {
         "category": str(category), "description": description, "amount": Decimal(amount),
-        "period_start": INCOME_PERIOD[0], "period_end": INCOME_PERIOD[1],
+        "period_start": period[0], "period_end": period[1],
         "excluded": bool(not_counted), "exclusion_reason": str(not_counted),
     })
 
 
 def _incomes(rng: random.Random, plan: HouseholdPlan, county: str, factor: float) -> list[ItemPlan]:
-    """Counted income near `factor` times the 低保 standard, then what is not counted (art. 13)."""
+    """Counted income near `factor` times the 低保 standard, then what is not counted (art. 13), over
+    the income period of the household's registration (amounts by the year, scaled to it)."""
+    period = income_period(plan.joined_on)
+    part = _year_share(*period)
+
+    def yearly(amount: float, step: int = 10) -> Decimal:
+        return _money(amount * part, step)
+
     members = plan.members
     counted = [i for i, m in enumerate(members) if m.counted]
     target = factor * standard(county, plan.urban_rural) * 12 * len(counted)
@@ -64,27 +103,29 @@ def _incomes(rng: random.Random, plan: HouseholdPlan, county: str, factor: float
     for category, member, description, share in sources:
         amount = target * share / total_share
         if amount >= 100:
-            item = _income(member, category, description, _money(amount))
+            item = _income(member, category, description, yearly(amount), period)
             if category == Income.WAGE and rng.random() < 0.3:
                 item.values |= {"deduction_kind": str(codes.Deduction.EMPLOYMENT_COST),
-                                "deduction_amount": _money(amount * rng.uniform(0.08, 0.2))}
+                                "deduction_amount": yearly(amount * rng.uniform(0.08, 0.2))}
             items.append(item)
 
     excluded = codes.IncomeExclusion
     for i, m in enumerate(members):
         if m.age >= 60:
-            items.append(_income(i, Income.TRANSFER, "城乡居民基本养老保险基础养老金", 150 * 12,
-                                 excluded.BASIC_PENSION))
+            items.append(_income(i, Income.TRANSFER, "城乡居民基本养老保险基础养老金", yearly(150 * 12, 1),
+                                 period, excluded.BASIC_PENSION))
         if m.age >= 80:
-            items.append(_income(i, Income.TRANSFER, "高龄津贴", 100 * 12, excluded.ELDERLY_ALLOWANCE))
+            items.append(_income(i, Income.TRANSFER, "高龄津贴", yearly(100 * 12, 1), period,
+                                 excluded.ELDERLY_ALLOWANCE))
         if m.disability_grade in (1, 2) and rng.random() < 0.8:
-            items.append(_income(i, Income.TRANSFER, "重度残疾人护理补贴", 100 * 12, excluded.OTHER_LOCAL))
+            items.append(_income(i, Income.TRANSFER, "重度残疾人护理补贴", yearly(100 * 12, 1), period,
+                                 excluded.OTHER_LOCAL))
         if m.in_school and m.age >= 15 and rng.random() < 0.2:
-            items.append(_income(i, Income.TRANSFER, "国家助学金", rng.choice([2000, 2500, 3300]),
-                                 excluded.SCHOLARSHIP))
+            items.append(_income(i, Income.TRANSFER, "国家助学金", yearly(rng.choice([2000, 2500, 3300]), 1),
+                                 period, excluded.SCHOLARSHIP))
     if elderly and len(elderly) <= 2 and rng.random() < 0.08:
-        items.append(_income(elderly[0], Income.TRANSFER, "农村部分计划生育家庭奖励扶助金", 960,
-                             excluded.FAMILY_PLANNING))
+        items.append(_income(elderly[0], Income.TRANSFER, "农村部分计划生育家庭奖励扶助金", yearly(960, 1),
+                             period, excluded.FAMILY_PLANNING))
     return items
 
 
@@ -156,7 +197,9 @@ def _expense(member: int, expense_type: str, amount: Decimal, on: datetime.date,
 
 
 def _expenses(rng: random.Random, plan: HouseholdPlan, county: str) -> list[ItemPlan]:
+    """Rigid expenses of the year up to registration, each with its receipt."""
     items = []
+    registered = plan.joined_on
     expense = codes.ExpenseType
     for i, m in enumerate(plan.members):
         if m.serious_illness and m.counted:
@@ -165,17 +208,19 @@ def _expenses(rng: random.Random, plan: HouseholdPlan, county: str) -> list[Item
             shares = [rng.uniform(0.3, 1) for _part in range(rng.randint(1, 3))]
             for share in shares:
                 amount = _money(total * share / sum(shares), 1) + Decimal("0.50") * rng.randint(0, 1)
-                items.append(_expense(i, expense.MEDICAL, amount, _day_in_2022(rng),
-                                      f"ZY2022{rng.randrange(10**6):06d}",
+                day = _day_before(rng, registered)
+                receipt = f"ZY{day.year}{rng.randrange(10**6):06d}"
+                items.append(_expense(i, expense.MEDICAL, amount, day, receipt,
                                       f"{_hospital(county)}住院医疗费用个人自付部分"))
         elif m.disability_grade in (1, 2) and m.counted and rng.random() < 0.3:
+            day = _day_before(rng, registered)
             items.append(_expense(i, expense.DISABILITY_REHAB, _money(rng.uniform(2000, 15000)),
-                                  _day_in_2022(rng), f"KF2022{rng.randrange(10**5):05d}",
-                                  "残疾人康复训练费用"))
+                                  day, f"KF{day.year}{rng.randrange(10**5):05d}", "残疾人康复训练费用"))
         if m.in_school and m.age >= 15 and plan.kind != "tekun" and rng.random() < 0.3:
-            items.append(_expense(i, expense.EDUCATION, _money(rng.uniform(3000, 12000)),
-                                  datetime.date(2022, 9, 1) + datetime.timedelta(days=rng.randrange(20)),
-                                  f"XF2022{rng.randrange(10**5):05d}", "学费及住宿费"))
+            term = _term_start(registered)
+            day = term + datetime.timedelta(days=rng.randrange(min(20, (registered - term).days) + 1))
+            items.append(_expense(i, expense.EDUCATION, _money(rng.uniform(3000, 12000)), day,
+                                  f"XF{day.year}{rng.randrange(10**5):05d}", "学费及住宿费"))
     return items
 
 

@@ -6,13 +6,13 @@ import random
 
 from safetynet.core.ids import SEX_FEMALE, SEX_MALE
 from safetynet.registry import codes
-from safetynet.registry.demo.city import DEMO_DATE, SERIOUS_ILLNESSES
+from safetynet.registry.demo.city import SERIOUS_ILLNESSES
 from safetynet.registry.demo.plans import PersonPlan, _add_years, _Draw, _weighted, age_on
 
 # --- people ------------------------------------------------------------------------------------
 
-def _education(rng: random.Random, born: datetime.date) -> str:
-    age = age_on(born, DEMO_DATE)
+def _education(rng: random.Random, born: datetime.date, as_of: datetime.date) -> str:
+    age = age_on(born, as_of)
     if age < 6:
         return ""
     if age <= 12:
@@ -48,12 +48,12 @@ class _Family:
             if name not in taken:
                 break
             name = surname + self.draw.given_name(sex, born)
-        age = age_on(born, DEMO_DATE)
+        age = age_on(born, self.draw.as_of)
         person = PersonPlan(
             name=name, sex=sex, birth_date=born, id_number=self.draw.id_number(self.county, born, sex),
             relation=relation, ethnicity=self.ethnicity if rng.random() < 0.97 else "01",
             marital=marital or (codes.Marital.UNMARRIED if age < 22 else codes.Marital.MARRIED),
-            education=_education(rng, born),
+            education=_education(rng, born, self.draw.as_of), as_of=self.draw.as_of,
         )
         if age < 16 or age >= 70:
             person.labour_capacity = codes.LabourCapacity.NONE
@@ -138,7 +138,7 @@ class _Family:
             born = self.draw.birth_after(mother_born, *gap)
             if born is None or any(abs((born - b).days) < 400 for b in births):
                 continue
-            if age_on(born, DEMO_DATE) < min_age:
+            if age_on(born, self.draw.as_of) < min_age:
                 continue
             births.append(born)
         births.sort()
@@ -161,7 +161,7 @@ def _spouse_born(draw: _Draw, husband_born: datetime.date) -> datetime.date:
     """A wife mostly 0–5 years younger than her husband, sometimes a little older."""
     years = draw.rng.choice([-2, -1, 0, 1, 1, 2, 2, 3, 3, 4, 5, 6])
     born = _add_years(husband_born, years) + datetime.timedelta(days=draw.rng.randrange(-150, 150))
-    return min(born, _add_years(DEMO_DATE, -20))
+    return min(born, _add_years(draw.as_of, -20))
 
 
 def _couple(family: _Family, draw: _Draw, husband_born: datetime.date, *, wife_heads: bool = False):

@@ -8,13 +8,14 @@ from decimal import Decimal
 
 from pypinyin import lazy_pinyin
 
+from safetynet.core.demo import HISTORY_START, DemoClock
 from safetynet.core.ids import SEX_MALE, make_id_number
 from safetynet.registry import codes
 from safetynet.registry.demo.city import (
     _SURNAME_CUMULATIVE,
     _SURNAME_LIST,
+    BRIEFING_DATE,
     COUNTIES,
-    DEMO_DATE,
     DISTRICTS,
     GIVEN_NAMES,
     ID_ADDRESS_CODE,
@@ -49,10 +50,11 @@ class PersonPlan:
     in_school: bool = False
     status: str = codes.PersonStatus.NORMAL
     exclusion: str = ""
+    as_of: datetime.date = field(default=BRIEFING_DATE, repr=False)  # the demo clock's date
 
     @property
     def age(self) -> int:
-        return age_on(self.birth_date, DEMO_DATE)
+        return age_on(self.birth_date, self.as_of)
 
     @property
     def counted(self) -> bool:
@@ -83,7 +85,10 @@ class HouseholdPlan:
     incomes: list[ItemPlan] = field(default_factory=list)
     assets: list[ItemPlan] = field(default_factory=list)
     expenses: list[ItemPlan] = field(default_factory=list)
-    joined_on: datetime.date = DEMO_DATE
+    # The day the household was registered (its members joined then, or at birth if later) and
+    # the moment, in office hours, that its history records: the demo clock's dating.
+    joined_on: datetime.date = HISTORY_START
+    registered_at: datetime.datetime | None = None
 
     @property
     def phone(self) -> str:
@@ -114,6 +119,7 @@ class CityLayout:
     seed: int
     villages: list[VillagePlan]
     users: list[UserPlan]
+    clock: DemoClock
 
     @property
     def households(self) -> int:
@@ -126,6 +132,7 @@ class CityPlan:
     villages: list[VillagePlan]
     users: list[UserPlan]
     households: list[HouseholdPlan]
+    clock: DemoClock
 
     @property
     def persons(self) -> int:
@@ -184,8 +191,9 @@ def birth_address_codes(county: str) -> tuple[str, str]:
 class _Draw:
     """Random choices for one plan, keeping ID numbers and phone numbers unique across it."""
 
-    def __init__(self, rng: random.Random):
+    def __init__(self, rng: random.Random, as_of: datetime.date = BRIEFING_DATE):
         self.rng = rng
+        self.as_of = as_of  # ages count to this day: the demo clock's (the logins': the briefing's)
         self.id_bodies: set[str] = set()
         self.phones: set[str] = set()
 
@@ -204,15 +212,15 @@ class _Draw:
                 return number
 
     def birth(self, age_low: int, age_high: int) -> datetime.date:
-        """A birth date of someone aged age_low…age_high on DEMO_DATE."""
-        latest = _add_years(DEMO_DATE, -age_low)
-        earliest = _add_years(DEMO_DATE, -age_high - 1) + datetime.timedelta(days=1)
+        """A birth date of someone aged age_low…age_high on the draw's date."""
+        latest = _add_years(self.as_of, -age_low)
+        earliest = _add_years(self.as_of, -age_high - 1) + datetime.timedelta(days=1)
         return earliest + datetime.timedelta(days=self.rng.randrange((latest - earliest).days + 1))
 
     def birth_after(self, parent: datetime.date, gap_low: int, gap_high: int) -> datetime.date | None:
         """A child's birth date gap_low…gap_high years after the parent's, or None if not born yet."""
         earliest = _add_years(parent, gap_low)
-        latest = min(_add_years(parent, gap_high), DEMO_DATE - datetime.timedelta(days=30))
+        latest = min(_add_years(parent, gap_high), self.as_of - datetime.timedelta(days=30))
         if latest < earliest:
             return None
         return earliest + datetime.timedelta(days=self.rng.randrange((latest - earliest).days + 1))
