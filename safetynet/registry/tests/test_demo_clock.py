@@ -216,3 +216,12 @@ def test_a_refused_command_runs_no_builder(test_builders):
     with pytest.raises(CommandError):  # the registry is not empty any more
         call_command("demo_city", households=5, seed=1, as_of="2023-01-01")
     assert [name for name, _context in test_builders] == ["stations", "inspections"]
+
+
+def test_a_city_as_of_the_first_day_of_the_history_is_all_dated_that_day():
+    call_command("demo_city", households=25, seed=8, as_of="2022-01-01")
+    dates = every_date_the_city_holds()
+    for where in ("history", "household created", "person created", "joined", "income from", "income to"):
+        assert set(dates[where]) == {HISTORY_START}, where  # the logins' making included
+    assert set(dates["expense"]) <= {HISTORY_START}
+    assert Household.objects.count() == 25
