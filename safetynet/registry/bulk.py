@@ -512,8 +512,10 @@ _HOUSEHOLD_SNAPSHOT = [
 def _write(actor: User, ready: list[_Ready]) -> None:
     """Insert the households of one batch and their history. Runs inside the batch's transaction."""
     now = timezone.now()
-    as_stored = (lambda moment: moment) if connection.vendor == "postgresql" else \
-        connection.ops.adapt_datetimefield_value
+
+    def as_stored(moment: datetime.datetime):  # a datetime for PostgreSQL's COPY, text for SQLite
+        return moment if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(moment)
+
     batch_stamp = as_stored(now)
     n_persons = sum(len(r.persons) for r in ready)
     n_items = dict.fromkeys(_ITEM_RULES, 0)
