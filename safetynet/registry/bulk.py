@@ -514,7 +514,9 @@ def _write(actor: User, ready: list[_Ready]) -> None:
     now = timezone.now()
 
     def as_stored(moment: datetime.datetime):  # a datetime for PostgreSQL's COPY, text for SQLite
-        return moment if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(moment)
+        if connection.vendor == "postgresql":
+            return moment
+        return connection.ops.adapt_datetimefield_value(moment)
 
     batch_stamp = as_stored(now)
     n_persons = sum(len(r.persons) for r in ready)
