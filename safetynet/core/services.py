@@ -111,9 +111,10 @@ def change_record(
 def change_record_bulk_create(*, actor: User, at, changes: list[dict]) -> None:
     """Record many changes at once, inside the caller's transaction (a batch of an import, the
     demo city). Each change names subject_type, subject_id, entity_type, entity_id, action and
-    after (a dict of plain JSON values), and may give before, reason, event and effective_at;
-    `at` is the batch's time as the database takes it (a datetime on PostgreSQL, its adapted text
-    on SQLite). The events are checked as `change_record` checks one."""
+    after (a dict of plain JSON values), and may give before, reason, event, effective_at and its
+    own at (the demo city's clock dates each household's); `at` is the batch's time as the database
+    takes it (a datetime on PostgreSQL, its adapted text on SQLite), as is a change's own. The
+    events are checked as `change_record` checks one."""
     if not changes:
         return
     declared: dict[tuple, audit.EventType] = {}
@@ -128,7 +129,7 @@ def change_record_bulk_create(*, actor: User, at, changes: list[dict]) -> None:
     rows = [
         {
             "id": next(ids),
-            "at": at,
+            "at": change.get("at", at),
             "actor_id": actor.pk,
             "subject_type": change["subject_type"],
             "subject_id": change["subject_id"],

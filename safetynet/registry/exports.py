@@ -320,10 +320,10 @@ def export_filename(now: datetime.datetime | None = None) -> str:
 def plan_rows(plans) -> Iterable[list]:
     """Rows of demo.HouseholdPlan households as a clerk would fill in the template (whole numbers,
     codes as names, the household named by a 户编号)."""
-    from safetynet.registry import demo
+    from safetynet.registry.demo.money import income_period
 
     for number, plan in enumerate(plans, start=1):
-        period = demo.INCOME_PERIOD
+        period = income_period(plan.joined_on)
         for index, member in enumerate(plan.members):
             values = {
                 (KEY, "household_key"): str(number),
