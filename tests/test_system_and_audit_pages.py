@@ -10,7 +10,7 @@ from django.db import connection
 from conftest import LANSHAN_TOWNSHIP, user
 from safetynet.core.models import IdentifierLookup, Role, UnmaskLog, User
 from safetynet.core.services import change_record, unmask_log
-from safetynet.registry.audit import relatives_lookups
+from safetynet.registry.audit_reports import relatives_lookups
 
 pytestmark = pytest.mark.django_db
 

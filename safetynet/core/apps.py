@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "safetynet.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from safetynet.core import events
+
+        events.declare()

@@ -1,89 +1,75 @@
-"""What the auditor reads (read-only, inside the auditor's area): who was shown whose numbers whole
-and how often (the unmask log), and who looked up whole ID or phone numbers, day by day, with the
-refusals past the limit. Apps add their own reports (`register_audit_report`): the registry's
-"staff looking up their own relatives" needs its tables, which core may not read."""
+"""The kinds of event the history records, each declared by the app that owns the model.
 
-import datetime
-from collections.abc import Callable
+Every history row (core.ChangeRecord) names its app, its model and an event type the app declared
+here: a timeline, an auditor's report or a figure reproduced later reads "a member left", not a
+guess from before/after. An app declares its events in its `AppConfig.ready()`:
+
+    declare_events("registry", "membership", {
+        "joined": (ChangeAction.CREATE, _("joined the household")),
+        "left": (ChangeAction.DELETE, _("left the household")),
+    })
+
+A service records an event by name (`change_record(..., event="left")`); one that names none
+records the model's event declared for its action (the first declared, e.g. "created" for create).
+Recording an event nobody declared is a programming error and raises `UndeclaredEvent`.
+"""
+
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q, QuerySet
-from django.db.models.functions import TruncDate
-from django.utils import timezone
-
-from safetynet.core.models import IdentifierLookup, Role, UnmaskLog, User
-from safetynet.core.scope import scope_q
-
-AUDIT_ROLES = frozenset({Role.AUDITOR})
-DEFAULT_DAYS = 30
-# A user's whole-number lookups in one day from which the day is listed (the default limit is 5
-# a day: reaching it is worth a look; refusals are listed whatever the count).
-MANY_LOOKUPS = 5
-# One member of staff shown the same record's numbers this many times in the period.
-REPEATED_SHOWINGS = 3
+from django.utils.functional import Promise
 
 
-def may_audit(actor: User) -> bool:
-    return bool(getattr(actor, "is_authenticated", False)) and actor.is_active and actor.role in AUDIT_ROLES
+class UndeclaredEvent(LookupError):
+    """A service recorded an event its app did not declare (see `declare_events`)."""
 
-
-def _since(days: int) -> datetime.datetime:
-    return timezone.now() - datetime.timedelta(days=days)
-
-
-def unmask_by_actor(*, actor: User, days: int = DEFAULT_DAYS) -> QuerySet:
-    """Per member of staff of the area: how many showings of whole numbers, of how many records, the
-    last one; most first."""
-    return (UnmaskLog.objects.filter(scope_q(actor, "actor__division_id"), at__gte=_since(days))
-            .values("actor_id", "actor__username", "actor__first_name", "actor__role", "actor__division_id")
-            .annotate(showings=Count("id"), records=Count("subject_id", distinct=True), last=Max("at"))
-            .order_by("-showings", "actor__username"))
-
-
-def unmask_repeated(*, actor: User, days: int = DEFAULT_DAYS) -> QuerySet:
-    """The same record's numbers shown to the same member of staff again and again."""
-    return (UnmaskLog.objects.filter(scope_q(actor, "actor__division_id"), at__gte=_since(days))
-            .values("actor_id", "actor__username", "actor__first_name", "subject_type", "subject_id")
-            .annotate(showings=Count("id"), last=Max("at"))
-            .filter(showings__gte=REPEATED_SHOWINGS).order_by("-showings")[:100])
-
-
-def unmask_recent(*, actor: User, days: int = DEFAULT_DAYS, limit: int = 100) -> QuerySet[UnmaskLog]:
-    return (UnmaskLog.objects.filter(scope_q(actor, "actor__division_id"), at__gte=_since(days))
-            .select_related("actor").order_by("-at")[:limit])
-
-
-def lookups_by_day(*, actor: User, days: int = DEFAULT_DAYS) -> QuerySet:
-    """Per member of staff and day: lookups of whole numbers (those counting towards the limit),
-    refusals, numbers found registered outside their area; the days with many lookups or any
-    refusal, most first."""
-    counted = ~Q(outcome__in=(IdentifierLookup.Outcome.REFUSED, IdentifierLookup.Outcome.CREATED))
-    return (IdentifierLookup.objects.filter(scope_q(actor, "area"), at__gte=_since(days))
-            .annotate(day=TruncDate("at"))
-            .values("actor_id", "actor__username", "actor__first_name", "actor__role", "day")
-            .annotate(lookups=Count("id", filter=counted),
-                      refused=Count("id", filter=Q(outcome=IdentifierLookup.Outcome.REFUSED)),
-                      elsewhere=Count("id", filter=Q(outcome=IdentifierLookup.Outcome.ELSEWHERE)))
-            .filter(Q(lookups__gte=MANY_LOOKUPS) | Q(refused__gt=0))
-            .order_by("-refused", "-lookups", "-day"))
-
-
-# --- reports the apps add --------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class AuditReport:
-    """One report on the auditor's page: `render(request, days)` returns its HTML or None."""
+class EventType:
+    app_label: str
+    model: str  # the changed entity's model name
+    name: str
+    action: str  # core.ChangeRecord.Action: how before/after are read (created, changed, removed)
+    label: Promise | str
 
-    key: str
-    render: Callable
-
-
-_REPORTS: dict[str, AuditReport] = {}
-
-
-def register_audit_report(key: str, render: Callable) -> None:
-    _REPORTS[key] = AuditReport(key, render)
+    @property
+    def code(self) -> str:
+        return f"{self.model}.{self.name}"
 
 
-def audit_reports() -> list[AuditReport]:
-    return list(_REPORTS.values())
+_EVENTS: dict[str, EventType] = {}  # by code (model names are unique across the project's apps)
+_BY_ACTION: dict[tuple[str, str], EventType] = {}  # (model, action) → the event recorded by default
+
+
+def declare_events(app_label: str, model: str, events: dict[str, tuple[str, Promise | str]]) -> None:
+    """Declare `model`'s events: name → (action, label). Declaring again with the same meaning is
+    harmless (ready() may run twice in tests); another app claiming the model is refused."""
+    for name, (action, label) in events.items():
+        event = EventType(app_label=app_label, model=model, name=name, action=str(action), label=label)
+        known = _EVENTS.get(event.code)
+        if known is not None and (known.app_label, known.action) != (app_label, event.action):
+            raise ValueError(f"event {event.code} is declared already by {known.app_label}")
+        _EVENTS[event.code] = event
+        _BY_ACTION.setdefault((model, event.action), event)
+
+
+def event_type(model: str, action: str, name: str | None = None) -> EventType:
+    """The declared event a change of `model` by `action` records (`name` chooses among several)."""
+    if name is None:
+        event = _BY_ACTION.get((model, str(action)))
+    else:
+        event = _EVENTS.get(f"{model}.{name}")
+        if event is not None and event.action != str(action):
+            raise UndeclaredEvent(f"event {event.code} is declared as {event.action}, recorded as {action}")
+    if event is None:
+        raise UndeclaredEvent(f"no event declared for {model} {action} {name or ''}".strip())
+    return event
+
+
+def event_label(code: str) -> Promise | str:
+    """What a person reads for an event code ("" for one no longer declared)."""
+    event = _EVENTS.get(code)
+    return event.label if event is not None else ""
+
+
+def declared_events() -> list[EventType]:
+    return sorted(_EVENTS.values(), key=lambda e: (e.app_label, e.code))

@@ -38,11 +38,3 @@ def subtree_q(field: str, code: str) -> Q:
 def scope_q(actor: User, field: str) -> Q:
     """A filter keeping rows whose division code (at `field`) lies in the actor's area."""
     return subtree_q(field, scope_code(actor))
-
-
-def may_unmask(actor: User, division_code: str | None) -> bool:
-    """May the actor see full identifiers of someone living at `division_code`? The privacy
-    policy decides (core.privacy.may_unmask); this name stays for callers not yet moved to it."""
-    from safetynet.core.privacy import may_unmask as decided  # privacy builds on this module
-
-    return decided(actor, division_code)

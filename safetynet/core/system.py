@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from safetynet.core import audit
+from safetynet.core import audit_reports as audit
+from safetynet.core.audit import event_label
 from safetynet.core.models import ChangeRecord, Role, User
 from safetynet.core.selectors import division_names
 from safetynet.core.views import register_menu_item
@@ -71,7 +72,8 @@ def system_page(request):
         "by_role": by_role,
         "sessions": Session.objects.filter(expire_date__gt=timezone.now()).count(),
         "changes": [{"at": c.at, "actor": c.actor or _("the console"),
-                     "account": usernames.get(c.subject_id, ""), "action": c.get_action_display(),
+                     "account": usernames.get(c.subject_id, ""),
+                     "action": event_label(c.event) or c.get_action_display(),
                      "reason": c.reason} for c in changes],
     })
 

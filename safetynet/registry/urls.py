@@ -34,4 +34,4 @@ from safetynet.registry import import_views  # noqa: E402  (spreadsheet import a
 
 urlpatterns += import_views.urlpatterns
 
-from safetynet.registry import audit  # noqa: E402, F401  (its report on the auditor's page)
+from safetynet.registry import audit_reports  # noqa: E402, F401  (its report on the auditor's page)

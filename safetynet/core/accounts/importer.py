@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from safetynet.core import sheets
+from safetynet.core import audit, sheets
 from safetynet.core.accounts import rules
 from safetynet.core.accounts.services import clean_name, clean_phone, generate_password
 from safetynet.core.hashers import one_time_hasher
@@ -300,6 +300,7 @@ def _plan(actor: User, checks: _Rows, number: int, values: dict, reasons: list[s
 
 def _create(actor: User, planned: list[tuple[int, tuple, User]]) -> list[Created]:
     hasher = one_time_hasher()
+    event = audit.event_type("user", ChangeRecord.Action.CREATE, "created")
     created = []
     for number, _cells, user in planned:
         password = generate_password()
@@ -313,7 +314,8 @@ def _create(actor: User, planned: list[tuple[int, tuple, User]]) -> list[Created
                          after={"username": c.user.username, "role": c.user.role,
                                 "division": c.user.division_id, "first_name": c.user.first_name,
                                 **({"phone": c.user.phone} if c.user.phone else {})},
-                         reason=_("Imported from a spreadsheet"))
+                         reason=_("Imported from a spreadsheet"), app_label=event.app_label,
+                         event=event.code)
             for c in created
         ], batch_size=500)
     return created

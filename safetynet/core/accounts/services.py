@@ -109,9 +109,9 @@ def _lock(user: User, version: int | None) -> User:
     return current
 
 
-def _record(actor: User, user: User, before: dict, after: dict, reason: str = "") -> None:
+def _record(actor: User, user: User, before: dict, after: dict, reason: str = "", *, event: str) -> None:
     change_record(actor=actor, subject=user, entity=user, action=ChangeRecord.Action.UPDATE,
-                  before=before, after=after, reason=reason)
+                  before=before, after=after, reason=reason, event=event)
 
 
 _EDITED = ("first_name", "phone", "role", "division_id")
@@ -143,7 +143,7 @@ def user_admin_update(*, actor: User, user: User, version: int | None, data: dic
         current.version = F("version") + 1
         current.save(update_fields=["first_name", "phone", "role", "division", "version"])
         current.refresh_from_db(fields=["version"])
-        _record(actor, current, before, after)
+        _record(actor, current, before, after, event="changed")
     return current
 
 
@@ -174,7 +174,8 @@ def _set_active(*, actor: User, user: User, version: int | None, active: bool, r
         if not active:
             # Its API tokens stop working, and stay revoked if the account comes back.
             ApiToken.objects.filter(user=current, revoked=False).update(revoked=True)
-        _record(actor, current, {"is_active": not active}, {"is_active": active}, reason)
+        _record(actor, current, {"is_active": not active}, {"is_active": active}, reason,
+                event="reactivated" if active else "deactivated")
         current.refresh_from_db()
     return current
 
@@ -198,5 +199,6 @@ def user_admin_reset_password(*, actor: User, user: User, version: int | None = 
         password = _set_one_time_password(current)
         User.objects.filter(pk=current.pk).update(version=F("version") + 1)
         # The hash never goes into history; that it was reset, and by whom, does.
-        _record(actor, current, {"password": ""}, {"password": "reset", "must_change_password": True})
+        _record(actor, current, {"password": ""}, {"password": "reset", "must_change_password": True},
+                event="password_reset")
     return password

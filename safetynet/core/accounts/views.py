@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from safetynet.core import sheets
+from safetynet.core import audit, sheets
 from safetynet.core.accounts import forms, importer, rules, selectors, services, workbooks
 from safetynet.core.masking import mask_phone
 from safetynet.core.models import Role
@@ -155,7 +155,8 @@ def _history_row(record, names: dict) -> dict:
     changes = [(str(label), _history_value(key, record.before.get(key), names),
                 _history_value(key, record.after.get(key), names))
                for key, label in _HISTORY_LABELS.items() if key in record.after]
-    return {"at": record.at, "actor": record.actor or _("the console"), "action": record.get_action_display(),
+    action = audit.event_label(record.event) or record.get_action_display()
+    return {"at": record.at, "actor": record.actor or _("the console"), "action": action,
             "reason": record.reason, "changes": changes}
 
 

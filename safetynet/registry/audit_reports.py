@@ -1,4 +1,4 @@
-"""The auditor's report "staff looking up their own relatives" (core.audit shows it): which members of
+"""The auditor's report "staff looking up their own relatives" (core.audit_reports shows it): which members of
 staff were shown the whole numbers of a household that looks like their own family.
 
 The heuristic, stated so that an auditor can weigh it (a pattern to ask about, never a proof):
@@ -13,19 +13,16 @@ The heuristic, stated so that an auditor can weigh it (a pattern to ask about, n
 Read are the unmask log rows (a household's or a person's numbers shown whole) of staff of the
 auditor's area in the period, for households in the auditor's area; a person is taken with their
 current household. Lookups of whole numbers by someone who sees them masked name no person (the
-number was typed, not shown): the lookups report of core.audit covers those.
+number was typed, not shown): the lookups report of core.audit_reports covers those.
 """
 
-import datetime
-
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safetynet.core.audit import may_audit, register_audit_report
-from safetynet.core.models import DivisionLevel, UnmaskLog, User
+from safetynet.core.audit_reports import may_audit, register_audit_report, staff_by_pk, staff_unmask_rows
 from safetynet.core.scope import scope_q
 from safetynet.core.selectors import division_names
+from safetynet.core.types import DivisionLevel, User
 from safetynet.registry.models import Household, Membership
 from safetynet.registry.search import COMPOUND_SURNAMES
 
@@ -40,10 +37,7 @@ def surname(name: str) -> str:
 def relatives_lookups(*, actor: User, days: int = 30) -> list[dict]:
     """(staff member, household, rules matched, showings, last) for the showings of the period that
     match the heuristic above, most showings first."""
-    since = timezone.now() - datetime.timedelta(days=days)
-    rows = list(UnmaskLog.objects.filter(scope_q(actor, "actor__division_id"), at__gte=since,
-                                         subject_type__in=("person", "household"))
-                .order_by("-at").values_list("actor_id", "subject_type", "subject_id", "at")[:ROWS_READ])
+    rows = staff_unmask_rows(actor=actor, days=days, subject_types=("person", "household"), limit=ROWS_READ)
     if not rows:
         return []
     person_ids = {sid for _a, kind, sid, _at in rows if kind == "person"}
@@ -61,7 +55,7 @@ def relatives_lookups(*, actor: User, days: int = 30) -> list[dict]:
     current = Membership.objects.filter(household_id__in=households, left_on__isnull=True)
     for household_id, name, phone in current.values_list("household_id", "person__name", "person__phone"):
         members.setdefault(household_id, []).append((name, phone))
-    staff = {u.pk: u for u in User.objects.filter(pk__in={a for a, _h in seen}).select_related("division")}
+    staff = staff_by_pk(a for a, _h in seen)
     found = []
     for (actor_id, household_id), (showings, last) in seen.items():
         household, member = households.get(household_id), staff.get(actor_id)

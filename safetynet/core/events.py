@@ -1,0 +1,22 @@
+"""core's own history events (core.audit): what happens to staff accounts and divisions."""
+
+from django.utils.translation import gettext_lazy as _
+
+from safetynet.core.audit import declare_events
+from safetynet.core.models import ChangeRecord
+
+
+def declare() -> None:
+    create, update = ChangeRecord.Action.CREATE, ChangeRecord.Action.UPDATE
+    declare_events("core", "user", {
+        "created": (create, _("account created")),
+        "changed": (update, _("account changed")),
+        "password_changed": (update, _("password changed")),
+        "deactivated": (update, _("account deactivated")),
+        "reactivated": (update, _("account reactivated")),
+        "password_reset": (update, _("one-time password given by an administrator")),
+    })
+    declare_events("core", "division", {
+        "created": (create, _("division created")),
+        "changed": (update, _("division changed")),
+    })
