@@ -9,4 +9,7 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         # The registry's identifiers are known to the privacy policy before anything is shown.
-        from safetynet.registry import identifiers  # noqa: F401
+        from safetynet.registry import hooks, identifiers  # noqa: F401
+
+        # Its menu entries, home-page cards, desk queue, timeline entries and the persons it grants.
+        hooks.register()
