@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from conftest import user
+from safetynet.core.grants import grant_create
 from safetynet.core.models import ChangeRecord, Role, UnmaskLog
 from safetynet.core.tests import sample_files
 from safetynet.registry import services
@@ -29,6 +30,7 @@ ID_KINDS = {
     "income": "income",
     "asset": "asset",
     "expense": "expense",
+    "grants": "grant",
 }
 # Served to anyone or not about registry data: the login machinery, health, admin (own auth), API
 # (walked by test_every_api_route_as_other_county).
@@ -84,7 +86,10 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
         upload=SimpleUploadedFile("a.pdf", sample_files.pdf(), content_type="application/pdf"),
     )
     job = ImportJob.objects.create(created_by=actor, original_name="欧阳秘密.xlsx", file="imports/none.xlsx")
+    provider = user(Role.SERVICE_PROVIDER, actor.division_id)
+    grant = grant_create(actor=actor, user=provider, kind="registry.person", object_id=head.pk)
     return {
+        "grant": grant.pk,
         "import_job": job.pk,
         "household": household.pk,
         "membership": household.memberships.get(relation="30").pk,
