@@ -14,7 +14,14 @@ from test_every_page_as_other_county import _case, _has_id, _url, page_routes, s
 from conftest import user
 from safetynet.core.grants import grant_create, grant_revoke
 from safetynet.core.models import ChangeRecord, Role, UnmaskLog
-from safetynet.registry.tests.test_api_scope import PREFIX, call, path_parameters, routes, text_of, token_client
+from safetynet.registry.tests.test_api_scope import (
+    PREFIX,
+    call,
+    path_parameters,
+    routes,
+    text_of,
+    token_client,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,9 +37,11 @@ def provider_case(make_household, yinan_village, settings, tmp_path):
     every kind of record (`_case`)."""
     county = user(Role.COUNTY_BUREAU, "371321")
     first = make_household(yinan_village, county, members=[
-        (GRANTED[0], 1, "02", datetime.date(1940, 1, 1)), (NOT_GRANTED[0], 2, "12", datetime.date(1942, 2, 2))])
+        (GRANTED[0], 1, "02", datetime.date(1940, 1, 1)),
+        (NOT_GRANTED[0], 2, "12", datetime.date(1942, 2, 2))])
     second = make_household(yinan_village, county, members=[
-        (NOT_GRANTED[1], 1, "02", datetime.date(1960, 3, 3)), (GRANTED[1], 2, "30", datetime.date(1990, 4, 4))])
+        (NOT_GRANTED[1], 1, "02", datetime.date(1960, 3, 3)),
+        (GRANTED[1], 2, "30", datetime.date(1990, 4, 4))])
     others = _case(make_household, yinan_village, county, settings, tmp_path)
     provider = user(Role.SERVICE_PROVIDER, "371321")
     granted = [first.head, second.memberships.get(relation="30").person]
@@ -67,7 +76,8 @@ def test_provider_granted_two_persons_sees_exactly_those_two_through_pages_and_a
     for person in provider_case["not_granted"]:
         assert client.get(f"/registry/people/{person.pk}/").status_code == 404
     # A search finds a granted person, and never anyone else, however precisely named.
-    assert _names(client.get("/registry/people/", {"q": GRANTED[0]}).content.decode(), GRANTED) == {GRANTED[0]}
+    found = client.get("/registry/people/", {"q": GRANTED[0]}).content.decode()
+    assert _names(found, GRANTED) == {GRANTED[0]}
     for name in hidden:
         assert name not in client.get("/registry/people/", {"q": name[1:]}).content.decode()
     # The households themselves stay the area's: their page is refused.
@@ -125,7 +135,8 @@ def test_every_page_as_a_provider_granted_two_persons(client, provider_case):
             # What the role may do to a person it is granted (read the page) is "not found" for others.
             if (method, route) in PERSON_PAGES and response.status_code != 404:
                 leaks.append(f"{method.upper()} {target}: a person not granted is not 'not found'")
-            secrets = [v for v in [*others["names"], *NOT_GRANTED, others["id_number"]] if v not in data.values()]
+            secrets = [v for v in [*others["names"], *NOT_GRANTED, others["id_number"]]
+                       if v not in data.values()]
             if any(secret in text for secret in secrets):
                 leaks.append(f"{method.upper()} {target} {data} shows someone not granted")
     assert leaks == []
@@ -139,7 +150,8 @@ def test_every_api_route_as_a_provider_granted_two_persons(provider_case, settin
     api = token_client(provider_case["provider"])
     document = api.get(f"{PREFIX}/openapi.json").json()
     others = provider_case["others"]
-    ids = {"household_id": others["household"], "person_id": others["person"], "member_id": others["membership"],
+    ids = {"household_id": others["household"], "person_id": others["person"],
+           "member_id": others["membership"],
            "income_id": others["income"], "asset_id": others["asset"], "expense_id": others["expense"],
            "document_id": others["document"], "job_id": others["import_job"]}
     hidden = [*others["names"], *NOT_GRANTED]
