@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safetynet.core.models import ChangeRecord, Grant, Role, User
-from safetynet.core.scope import in_area, scope_q
+from safetynet.core.scope import declare_grantees, in_area, scope_q
 from safetynet.core.services import change_record
 
 # Who may grant, unless a kind says otherwise: the bureaus that contract the providers.
@@ -52,6 +52,7 @@ def register_grant_kind(*, name: str, label, grantee_roles: Iterable[str],
                         granter_roles: Iterable[str] = GRANTING_ROLES) -> GrantKind:
     kind = GrantKind(name, label, frozenset(grantee_roles), area, describe, frozenset(granter_roles))
     _KINDS[name] = kind
+    declare_grantees(name, kind.grantee_roles)
     return kind
 
 

@@ -16,6 +16,21 @@ from safetynet.core.models import Grant, Role, User
 # their apps grant them their records.)
 GRANT_ONLY_ROLES = frozenset({Role.SERVICE_PROVIDER})
 
+# Which roles may hold grants of each kind (core.grants.register_grant_kind declares them). A role
+# that may not hold a kind has none of it to honour: its filter stays the plain area range, which a
+# county's lists of a million people need to stay one index read.
+_GRANTEES: dict[str, frozenset[str]] = {}
+
+
+def declare_grantees(kind: str, roles) -> None:
+    _GRANTEES[kind] = frozenset(roles)
+
+
+def may_hold(actor: User, kind: str) -> bool:
+    """May the actor's role be granted records of `kind`?"""
+    return actor.role in _GRANTEES.get(kind, ())
+
+
 # (kind, field): the kind of grant a selector honours ("registry.person") and the field of its rows
 # that holds the granted record's id ("pk", or "person_id" for rows belonging to a person).
 Granted = tuple[str, str]
@@ -41,7 +56,7 @@ def in_scope(actor: User, division_code: str | None, *, granted: tuple[str, int]
     that record is granted to the actor (the same answer `scope_q` gives for a list)."""
     if in_area(actor, division_code):
         return True
-    if granted is None:
+    if granted is None or not may_hold(actor, granted[0]):
         return False
     kind, object_id = granted
     return object_id is not None and granted_ids(actor, kind).filter(object_id=object_id).exists()
@@ -90,7 +105,7 @@ def scope_q(actor: User, field: str, *, granted: Granted | None = None) -> Q:
     """A filter keeping rows whose division code (at `field`) lies in the actor's area and, with
     `granted=(kind, id field)`, the rows granted to the actor: one query either way."""
     area = area_q(actor, field)
-    if granted is None:
+    if granted is None or not may_hold(actor, granted[0]):
         return area
     if not by_area(actor):
         return granted_q(actor, granted)

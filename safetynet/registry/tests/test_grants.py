@@ -196,3 +196,11 @@ def test_the_timeline_api_is_scoped_and_masked_like_the_page(client, yinan, pers
         response = client.get(f"/api/v1/households/{household.pk}/timeline", bad,
                               headers={"Authorization": f"Bearer {grid_key}"})
         assert response.status_code == 422
+
+
+def test_a_role_that_holds_no_grants_keeps_the_plain_area_filter(yinan, provider):
+    """A county's lists stay one range read of the area index: no grant is looked up for a role that
+    cannot hold one; a provider's list is its grants alone, never the county it is bound to."""
+    assert "core_grant" not in str(selectors.person_list(actor=yinan).query)
+    assert "core_grant" in str(selectors.person_list(actor=provider).query)
+    assert not selectors.person_list(actor=provider).exists()
