@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from safetynet.core.models import IdentifierLookup, User
 from safetynet.core.privacy import sees_whole_numbers
-from safetynet.core.scope import in_area, scope_code, scope_q, subtree_q
+from safetynet.core.scope import by_area, in_area, scope_code, scope_q, subtree_q
 from safetynet.core.selectors import change_timeline
 from safetynet.core.services import identifier_lookup_finish, identifier_lookup_start, unmask_log_many
 from safetynet.core.text import normalise
@@ -379,7 +379,9 @@ def person_page(*, actor: User, query: str = "", channel: str = "page") -> Query
         people = person_search(actor=actor, query=query, channel=channel)
     else:
         people = person_list(actor=actor)
-    return people.select_related("area").order_by("-id")
+    # As household_list: a smaller area (or a provider's few people) sorts its own ids, however old.
+    newest_first = "-id" if _city_wide(actor) and by_area(actor) else SortValue("id").desc()
+    return people.select_related("area").order_by(newest_first)
 
 
 def person_area(pk: int) -> str | None:

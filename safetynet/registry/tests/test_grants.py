@@ -204,3 +204,17 @@ def test_a_role_that_holds_no_grants_keeps_the_plain_area_filter(yinan, provider
     assert "core_grant" not in str(selectors.person_list(actor=yinan).query)
     assert "core_grant" in str(selectors.person_list(actor=provider).query)
     assert not selectors.person_list(actor=provider).exists()
+
+
+def test_the_people_list_shows_the_areas_people_newest_first_and_searches_them(client, yinan, person,
+                                                                               make_household, yinan_village):
+    members = [("受助乙某", 1, "02", datetime.date(1950, 1, 1))]
+    newer = make_household(yinan_village, yinan, members=members).head
+    client.force_login(yinan)
+    page = client.get("/registry/people/").content.decode()
+    assert page.index(newer.name) < page.index(person.name)
+    assert person.id_number not in page  # masked in lists, as everywhere
+    found = client.get("/registry/people/", {"q": "受助乙"}).content.decode()
+    assert newer.name in found and person.name not in found
+    client.force_login(user(Role.COUNTY_BUREAU, "371302"))
+    assert person.name not in client.get("/registry/people/", {"q": "受助"}).content.decode()
