@@ -125,3 +125,11 @@ def test_registering_a_name_again_replaces_the_entry():
     hooks.register_menu_item(name="care.visits", label="新", url_name="home")
     labels = [str(item.label) for item in hooks._MENU.values() if item.name == "care.visits"]
     assert labels == ["新"]
+
+
+def test_a_menu_entry_registered_the_former_way_still_shows_after_the_others(client, county_user):
+    from safetynet.core.views import register_menu_item
+
+    register_menu_item("旧式入口", "password_change", lambda user: user.role == Role.COUNTY_BUREAU)
+    labels = [str(item["label"]) for item in hooks.menu_items(county_user)]
+    assert labels[-1] == "旧式入口"

@@ -1,3 +1,4 @@
+import itertools
 import logging
 
 from django.contrib.auth.decorators import login_not_required
@@ -14,6 +15,16 @@ from safetynet.core.services import identifier_lookup_limit
 logger = logging.getLogger(__name__)
 
 NOTICES_SHOWN = 20
+_legacy_order = itertools.count(1000)
+
+
+def register_menu_item(label, url_name: str, allowed) -> None:
+    """The former way to add a menu entry, kept for callers not yet moved to
+    `core.hooks.register_menu_item` (which they should use: it names the entry and orders it).
+    Entries registered this way come after the others, in the order registered."""
+    hooks.register_menu_item(name=url_name, label=label, url_name=url_name, allowed=allowed,
+                             order=next(_legacy_order))
+
 
 
 def identifier_lookup_notices_panel(actor) -> dict | None:
