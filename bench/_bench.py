@@ -35,6 +35,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = Path(os.environ.get("BENCH_DIR", ROOT / "var" / "bench")).resolve()
 SEED = 1
+# The day every bench city is built as of (`demo-city --as-of`): with the seed, it fixes the city, so a
+# figure measured today and one measured next year are of the same data.
+AS_OF = "2023-06-30"
 DEMO_PASSWORD = "Demo-2022-linyi"  # noqa: S105 — the demo city's printed password
 COUNTY_USER = "lanshan"  # the county bureau of 兰山区 (371302), the city's largest county
 COUNTY_CODE = "371302"
@@ -43,7 +46,8 @@ DB_FILE = "safetynet.sqlite3"
 # What the cached demo database depends on: rebuilt when any of these change.
 FINGERPRINT_FILES = [
     "safetynet/*/migrations/*.py",
-    "safetynet/registry/demo.py",
+    "safetynet/registry/demo/*.py",
+    "safetynet/core/demo.py",
     "safetynet/registry/bulk.py",
     "safetynet/registry/search.py",
     "safetynet/registry/management/commands/demo_city.py",
@@ -454,7 +458,7 @@ def build_demo(data_dir: Path, n: int, *, log: Path) -> dict:
     migrate_s = safetynet(["migrate", "--no-input"], env=env, timeout=300, log=log)
     checkpoint(data_dir / DB_FILE)
     shutil.copy2(data_dir / DB_FILE, data_dir / "empty.sqlite3")  # the schema alone, for the floors
-    build_s = safetynet(["demo-city", "--households", str(n), "--seed", str(SEED)], env=env,
+    build_s = safetynet(["demo-city", "--households", str(n), "--seed", str(SEED), "--as-of", AS_OF], env=env,
                         timeout=demo_timeout(n), log=log)
     checkpoint(data_dir / DB_FILE)
     return {"migrate_s": migrate_s, "build_s": build_s, "fingerprint": code}

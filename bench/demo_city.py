@@ -1,6 +1,7 @@
 """Demo city build time and database size on SQLite, at BENCH_HOUSEHOLDS (target: 1 M in < 600 s).
 
-Builds into a fresh data dir: `safetynet migrate`, then `safetynet demo-city --households N --seed 1`
+Builds into a fresh data dir: `safetynet migrate`, then `safetynet demo-city --households N --seed 1
+--as-of 2023-06-30`
 (the figure is the second command's wall time, process start included). Floor (BENCH_DEMO_FLOOR=0
 skips it): the same rows — every row the build added, history included — inserted by plain
 executemany into a copy of the freshly migrated database, one transaction per 20 000 rows, foreign

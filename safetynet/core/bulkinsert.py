@@ -18,7 +18,7 @@ import operator
 from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ValidationError
-from django.core.validators import DecimalValidator
+from django.core.validators import DecimalValidator, MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import connection, models
 from django.db.models import F, Q
 
@@ -87,9 +87,42 @@ class Table:
         ]
 
 
+def _validators_beyond_the_type(model_field: models.Field) -> list:
+    """The field's validators that the quick checks below do not make themselves (a pattern, a
+    minimum): the quick checks run them too, and no column is passed whole without them."""
+    covered = (MaxLengthValidator, ProhibitNullCharactersValidator, DecimalValidator)
+    if isinstance(model_field, models.IntegerField):
+        return list(model_field.validators)  # a minimum of 1 is a MinValueValidator too: run them all
+    return [v for v in model_field.validators if not isinstance(v, covered)]
+
+
+def _with_validators(check: Callable[[object], bool], validators: list) -> Callable[[object], bool]:
+    if not validators:
+        return check
+
+    def checked(value) -> bool:
+        if not check(value):
+            return False
+        if value is None or value == "":
+            return True  # empty values are not validated (as full_clean does not)
+        try:
+            for validator in validators:
+                validator(value)
+        except ValidationError:
+            return False
+        return True
+
+    return checked
+
+
 def fast_check(model_field: models.Field) -> Callable[[object], bool]:
     """True when Django's `field.clean` would take the value as it is. False sends the value to
-    `field.clean` itself, for Django's own conversion or message: the rules stay the model's."""
+    `field.clean` itself, for Django's own conversion or message: the rules stay the model's, and
+    a validator the quick check does not know is run, never skipped."""
+    return _with_validators(_type_check(model_field), _validators_beyond_the_type(model_field))
+
+
+def _type_check(model_field: models.Field) -> Callable[[object], bool]:
     choices = {value for value, _label in model_field.flatchoices} if model_field.choices else None
     empty_ok = model_field.blank and model_field.null
     internal = model_field.get_internal_type()
@@ -122,7 +155,6 @@ def fast_check(model_field: models.Field) -> Callable[[object], bool]:
     elif internal == "DecimalField":
         max_digits, places = model_field.max_digits, model_field.decimal_places
         whole = max_digits - places
-        others = [v for v in model_field.validators if not isinstance(v, DecimalValidator)]
 
         def check(value) -> bool:
             if value.__class__ is not decimal.Decimal:
@@ -136,14 +168,7 @@ def fast_check(model_field: models.Field) -> Callable[[object], bool]:
             else:
                 decimals = -exponent
                 digits = max(decimals, len(digit_tuple))
-            if digits > max_digits or decimals > places or digits - decimals > whole:
-                return False
-            try:
-                for validator in others:
-                    validator(value)
-            except ValidationError:
-                return False
-            return True
+            return not (digits > max_digits or decimals > places or digits - decimals > whole)
     else:
 
         def check(value) -> bool:
@@ -154,8 +179,9 @@ def fast_check(model_field: models.Field) -> Callable[[object], bool]:
 
 def column_check(model_field: models.Field) -> Callable[[list], bool] | None:
     """For a field whose values are all alike to check (free text, dates, yes/no), whether a whole
-    column passes at once, without a call per value; None for the others."""
-    if model_field.choices:
+    column passes at once, without a call per value; None for the others (and for a field with a
+    validator of its own, whose values are each checked by `fast_check`)."""
+    if model_field.choices or _validators_beyond_the_type(model_field):
         return None
     internal = model_field.get_internal_type()
     if internal == "CharField":

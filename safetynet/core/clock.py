@@ -19,3 +19,8 @@ def today() -> datetime.date:
     if _last[0] is None or now - _last[1] > _READ_AGAIN_AFTER_S:
         _last[:] = [timezone.localdate(), now]
     return _last[0]
+
+
+def start_of_day(day: datetime.date) -> datetime.datetime:
+    """The first moment of `day` in the project's time zone (when a dated fact took effect)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

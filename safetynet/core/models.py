@@ -136,9 +136,20 @@ class ChangeRecord(models.Model):
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
+    # The typed part (core.audit): the entity's app and the event its app declared for the change.
+    app_label = models.CharField(max_length=32, default="")
+    event = models.CharField(max_length=64, default="")
+    # When the fact took effect, where that is not when it was recorded (a member who left last
+    # month, recorded today); figures for a month count facts by this, and are reproducible by
+    # `at`: what was known then. A correction is a new record naming the one it corrects.
+    effective_at = models.DateTimeField(_("took effect"), null=True, blank=True)
+    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        indexes = [models.Index(fields=["subject_type", "subject_id", "at"], name="change_subject_time")]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id", "at"], name="change_subject_time"),
+            models.Index(fields=["app_label", "event", "at"], name="change_event_time"),
+        ]
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from safetynet.core.text import normalise
@@ -51,3 +52,23 @@ class YuanField(forms.DecimalField):
     def widget_attrs(self, widget):
         # Not type=number: browsers refuse "1,234.50" before the server can read it.
         return {key: val for key, val in super().widget_attrs(widget).items() if key != "step"}
+
+
+class MoneyField(models.DecimalField):
+    """Yuan with two places (fen), up to 999,999,999,999.99: every amount of money a model keeps.
+    Its form field is YuanField, so a page reads what clerks type (1,234.50元, full-width digits)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        for key, default in (("max_digits", 14), ("decimal_places", 2)):
+            if kwargs.get(key) == default:
+                del kwargs[key]
+        return name, path, args, kwargs
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": YuanField, **kwargs})

@@ -111,10 +111,3 @@ def scope_q(actor: User, field: str, *, granted: Granted | None = None) -> Q:
         return granted_q(actor, granted)
     return area | granted_q(actor, granted)
 
-
-def may_unmask(actor: User, division_code: str | None) -> bool:
-    """May the actor see full identifiers of someone living at `division_code`? The privacy
-    policy decides (core.privacy.may_unmask); this name stays for callers not yet moved to it."""
-    from safetynet.core.privacy import may_unmask as decided  # privacy builds on this module
-
-    return decided(actor, division_code)

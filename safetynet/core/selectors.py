@@ -14,7 +14,7 @@ from safetynet.core.models import (
     Role,
     User,
 )
-from safetynet.core.scope import in_area, scope_q
+from safetynet.core.scope import in_area, scope_q, subtree_q
 from safetynet.core.services import hash_token
 
 
@@ -65,6 +65,56 @@ def field_changes(*, entity_type: str, entity_ids, field: str) -> list[tuple[int
         after__has_key=field,
     ).order_by("at", "pk").values_list("entity_id", "at", "before")
     return [(entity_id, at, before.get(field)) for entity_id, at, before in rows]
+
+
+def entity_history(*, entity_type: str, entity_ids) -> QuerySet[ChangeRecord]:
+    """Every recorded change of those entities, oldest first. Callers have already chosen entities
+    the user may see."""
+    return ChangeRecord.objects.filter(entity_type=entity_type, entity_id__in=list(entity_ids)).order_by(
+        "at", "pk"
+    ).select_related("actor")
+
+
+def divisions_known() -> QuerySet[Division]:
+    """Every division, abolished ones included. A hukou may lie anywhere, so this is not scoped:
+    the division table is public reference data, not personal information."""
+    return Division.objects.all()
+
+
+def divisions_by_code(codes) -> dict[str, Division]:
+    """The divisions of those codes that exist (abolished ones included), in one query."""
+    codes = set(codes)
+    return Division.objects.in_bulk(codes) if codes else {}
+
+
+def divisions_under(code: str, *, level: str) -> QuerySet[Division]:
+    """Divisions in force of `level` in the subtree of `code` (reference data, not scoped)."""
+    return Division.objects.filter(subtree_q("code", code), level=level, abolished=False).order_by("code")
+
+
+def users_by_username(usernames) -> dict[str, User]:
+    """The users of those usernames that exist (a batch job setting up its accounts)."""
+    return {u.username: u for u in User.objects.filter(username__in=list(usernames))}
+
+
+def staff_list(*, actor: User, role: str | None = None) -> QuerySet[User]:
+    """Active users in the actor's area, of `role` if given (e.g. who may be made responsible for
+    a household)."""
+    staff = User.objects.filter(scope_q(actor, "division__code"), is_active=True)
+    if role:
+        staff = staff.filter(role=role)
+    return staff.order_by("username")
+
+
+def user_names(ids) -> dict[int, str]:
+    """Display names of staff (who changed what is part of every record's history)."""
+    return {u.pk: str(u) for u in User.objects.filter(pk__in={pk for pk in ids if pk is not None})}
+
+
+def users_existing(ids) -> set[int]:
+    """Of the user ids, those that exist (a bulk write checks its references in one query)."""
+    ids = {pk for pk in ids if pk is not None}
+    return set(User.objects.filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
 
 
 def api_token_for_key(key: str) -> ApiToken | None:

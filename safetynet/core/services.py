@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safetynet.core import bulkinsert
+from safetynet.core import audit, bulkinsert
 from safetynet.core.models import ApiToken, ChangeRecord, UnmaskLog, User
 
 
@@ -57,6 +57,15 @@ def diff(before: dict, after: dict) -> tuple[dict, dict]:
     return {k: before.get(k) for k in changed}, {k: after[k] for k in changed}
 
 
+def _check_reason(reason: str) -> None:
+    limit = ChangeRecord._meta.get_field("reason").max_length
+    if len(reason) > limit:
+        raise ValidationError(
+            {"reason": _("Give the reason in at most %(limit)d characters (this one has %(length)d).")
+             % {"limit": limit, "length": len(reason)}}
+        )
+
+
 def change_record(
     *,
     actor: User | None,
@@ -66,15 +75,17 @@ def change_record(
     before: dict | None = None,
     after: dict | None = None,
     reason: str = "",
+    event: str | None = None,
+    effective_at: datetime.datetime | None = None,
+    corrects: ChangeRecord | None = None,
 ) -> ChangeRecord | None:
-    """Record one change. An update that changed nothing records nothing. A reason longer than
-    history keeps is refused (ValidationError), never cut: the record must say what was said."""
-    limit = ChangeRecord._meta.get_field("reason").max_length
-    if len(reason) > limit:
-        raise ValidationError(
-            {"reason": _("Give the reason in at most %(limit)d characters (this one has %(length)d).")
-             % {"limit": limit, "length": len(reason)}}
-        )
+    """Record one change as the event its app declared (core.audit; `event` names one where the
+    model declares several for the action). An update that changed nothing records nothing. A
+    reason longer than history keeps is refused (ValidationError), never cut: the record must say
+    what was said. `effective_at`: when the fact took effect, if not now; `corrects`: the earlier
+    record this one corrects (it stays as it was)."""
+    _check_reason(reason)
+    declared = audit.event_type(entity._meta.model_name, action, event)
     before, after = before or {}, after or {}
     if action == ChangeRecord.Action.UPDATE:
         before, after = diff(before, after)
@@ -90,21 +101,35 @@ def change_record(
         before=before,
         after=after,
         reason=reason,
+        app_label=declared.app_label,
+        event=declared.code,
+        effective_at=effective_at,
+        corrects=corrects,
     )
 
 
 def change_record_bulk_create(*, actor: User, at, changes: list[dict]) -> None:
     """Record many changes at once, inside the caller's transaction (a batch of an import, the
     demo city). Each change names subject_type, subject_id, entity_type, entity_id, action and
-    after (a dict of plain JSON values), and may give before and reason; `at` is the batch's time
-    as the database takes it (a datetime on PostgreSQL, its adapted text on SQLite)."""
+    after (a dict of plain JSON values), and may give before, reason, event, effective_at and its
+    own at (the demo city's clock dates each household's); `at` is the batch's time as the database
+    takes it (a datetime on PostgreSQL, its adapted text on SQLite), as is a change's own. The
+    events are checked as `change_record` checks one."""
     if not changes:
         return
+    declared: dict[tuple, audit.EventType] = {}
+    events = []
+    for change in changes:
+        key = (change["entity_type"], change["action"], change.get("event"))
+        if key not in declared:
+            declared[key] = audit.event_type(*key)
+        events.append(declared[key])
+        _check_reason(change.get("reason", ""))
     ids = bulkinsert.reserve_ids({ChangeRecord: len(changes)})[ChangeRecord]
     rows = [
         {
             "id": next(ids),
-            "at": at,
+            "at": change.get("at", at),
             "actor_id": actor.pk,
             "subject_type": change["subject_type"],
             "subject_id": change["subject_id"],
@@ -114,8 +139,12 @@ def change_record_bulk_create(*, actor: User, at, changes: list[dict]) -> None:
             "before": json.dumps(change.get("before") or {}, ensure_ascii=False),
             "after": json.dumps(change["after"], ensure_ascii=False),
             "reason": change.get("reason", ""),
+            "app_label": event.app_label,
+            "event": event.code,
+            "effective_at": change.get("effective_at"),
+            "corrects_id": None,
         }
-        for change in changes
+        for change, event in zip(changes, events, strict=True)
     ]
     bulkinsert.insert_rows(ChangeRecord, rows)
 
@@ -278,6 +307,7 @@ def user_set_password(*, user: User, password: str, actor: User | None = None) -
             subject=user,
             entity=user,
             action=ChangeRecord.Action.UPDATE,
+            event="password_changed",
             before={"password": ""},
             after={"password": "changed"},
         )
@@ -294,6 +324,7 @@ def user_deactivate(*, user: User, actor: User | None = None) -> None:
             subject=user,
             entity=user,
             action=ChangeRecord.Action.UPDATE,
+            event="deactivated",
             before={"is_active": user.is_active},
             after={"is_active": False},
         )

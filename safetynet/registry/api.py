@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from safetynet.core.api import ERRORS, Date, DivisionFilter, Flag, PageParams, Text, page_of
-from safetynet.core.models import Role, User
 from safetynet.core.privacy import Disclosure
+from safetynet.core.types import Role, User
 from safetynet.registry import codes, privacy, selectors, services
 from safetynet.registry.identifiers import PERSON
 from safetynet.registry.schemas import (

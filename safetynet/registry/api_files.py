@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
 from safetynet.core.api import ERRORS, DivisionFilter, Flag, PageParams, Text, page_of
-from safetynet.core.models import User
 from safetynet.core.privacy import refused, sees_whole_numbers
 from safetynet.core.services import unmask_log
+from safetynet.core.types import User
 from safetynet.registry import codes, exports, imports, rules
 from safetynet.registry.models import ImportJob
 from safetynet.registry.schemas import choice

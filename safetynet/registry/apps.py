@@ -1,6 +1,11 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from safetynet.core.demo import register_demo_builder
+
+# Where the registry's builder runs among the demo city's builders: later apps build on it (> 100).
+REGISTRY_DEMO_ORDER = 100
+
 
 class RegistryConfig(AppConfig):
     name = "safetynet.registry"
@@ -9,7 +14,12 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         # The registry's identifiers are known to the privacy policy before anything is shown.
-        from safetynet.registry import hooks, identifiers  # noqa: F401
+        from safetynet.registry import events, hooks, identifiers  # noqa: F401
 
+        events.declare()
         # Its menu entries, home-page cards, desk queue, timeline entries and the persons it grants.
         hooks.register()
+        # The demo city's households, villages and logins: what every later demo builder builds on.
+        # Given by name, so that starting the server imports no demo code.
+        register_demo_builder("registry.households", "safetynet.registry.demo.build:build_households",
+                              order=REGISTRY_DEMO_ORDER)

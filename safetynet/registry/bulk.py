@@ -20,6 +20,7 @@ who created it, when, and with what. The people, memberships and items created w
 rows of their own; any later change to one of them is recorded as usual.
 """
 
+import datetime
 import functools
 import itertools
 import json
@@ -41,9 +42,10 @@ from safetynet.core.bulkinsert import (
     table_of,
 )
 from safetynet.core.ids import check_id_number
-from safetynet.core.models import ChangeRecord, Division, User
+from safetynet.core.selectors import divisions_by_code, users_existing
 from safetynet.core.services import change_record_bulk_create
 from safetynet.core.text import normalise
+from safetynet.core.types import ChangeAction, Division, User
 from safetynet.registry import codes, rules, services
 from safetynet.registry.models import (
     AssetItem,
@@ -67,6 +69,9 @@ class HouseholdRecord:
     income: list[dict] = field(default_factory=list)
     assets: list[dict] = field(default_factory=list)
     expenses: list[dict] = field(default_factory=list)
+    # When the household was registered, if not now (the demo city's clock): its rows' timestamps
+    # and its history record carry it. An aware datetime, not later than now.
+    at: datetime.datetime | None = None
 
 
 @dataclass
@@ -212,11 +217,11 @@ class _Checker:
         codes_ = {_code(value) for value in wanted if not isinstance(value, Division)}
         codes_ = [code for code in codes_ if code and code not in self.divisions]
         if codes_:
-            found = Division.objects.in_bulk(codes_)
+            found = divisions_by_code(codes_)
             self.divisions.update({code: found.get(code) for code in codes_})
         user_ids = [pk for pk in user_ids if pk.__class__ is int and pk not in self.users]
         if user_ids:
-            found_users = set(User.objects.filter(pk__in=user_ids).values_list("pk", flat=True))
+            found_users = users_existing(user_ids)
             self.users.update({pk: pk in found_users for pk in user_ids})
 
     def _registered(self, numbers: set[str]) -> set[str]:
@@ -508,7 +513,13 @@ _HOUSEHOLD_SNAPSHOT = [
 def _write(actor: User, ready: list[_Ready]) -> None:
     """Insert the households of one batch and their history. Runs inside the batch's transaction."""
     now = timezone.now()
-    stamp = now if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(now)
+
+    def as_stored(moment: datetime.datetime):  # a datetime for PostgreSQL's COPY, text for SQLite
+        if connection.vendor == "postgresql":
+            return moment
+        return connection.ops.adapt_datetimefield_value(moment)
+
+    batch_stamp = as_stored(now)
     n_persons = sum(len(r.persons) for r in ready)
     n_items = dict.fromkeys(_ITEM_RULES, 0)
     for r in ready:
@@ -520,8 +531,12 @@ def _write(actor: User, ready: list[_Ready]) -> None:
     rows: dict[type[models.Model], list[dict]] = {model: [] for model in _TABLES}
     persons, memberships, households = rows[Person], rows[Membership], rows[Household]
     changes = []
-    create, heads = ChangeRecord.Action.CREATE.value, codes.HEAD_RELATIONS
+    create, heads = ChangeAction.CREATE.value, codes.HEAD_RELATIONS
     for r in ready:
+        at = r.record.at
+        if at is not None and at > now:
+            raise ValueError(f"household {r.record.key} is dated in the future: {at}")
+        stamp = batch_stamp if at is None else as_stored(at)
         household = r.household
         household["id"] = household_id = next(household_ids)
         household["created_at"] = household["updated_at"] = stamp
@@ -549,8 +564,8 @@ def _write(actor: User, ready: list[_Ready]) -> None:
         after |= r.counts
         changes.append({
             "subject_type": "household", "subject_id": household_id, "entity_type": "household",
-            "entity_id": household_id, "action": create, "after": after,
+            "entity_id": household_id, "action": create, "after": after, "at": stamp,
         })
     for model in (Person, Household, Membership, IncomeItem, AssetItem, RigidExpense):
         insert_rows(model, rows[model])
-    change_record_bulk_create(actor=actor, at=stamp, changes=changes)
+    change_record_bulk_create(actor=actor, at=batch_stamp, changes=changes)

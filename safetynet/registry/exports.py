@@ -24,8 +24,8 @@ from xml.sax.saxutils import escape
 from django.utils import timezone
 from openpyxl.utils import get_column_letter
 
-from safetynet.core.models import User
 from safetynet.core.privacy import Disclosure
+from safetynet.core.types import User
 from safetynet.registry import codes, identifiers, selectors
 from safetynet.registry.imports import (
     ASSET,
@@ -320,10 +320,10 @@ def export_filename(now: datetime.datetime | None = None) -> str:
 def plan_rows(plans) -> Iterable[list]:
     """Rows of demo.HouseholdPlan households as a clerk would fill in the template (whole numbers,
     codes as names, the household named by a 户编号)."""
-    from safetynet.registry import demo
+    from safetynet.registry.demo.money import income_period
 
     for number, plan in enumerate(plans, start=1):
-        period = demo.INCOME_PERIOD
+        period = income_period(plan.joined_on)
         for index, member in enumerate(plan.members):
             values = {
                 (KEY, "household_key"): str(number),

@@ -9,10 +9,11 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from safetynet.core.models import DivisionLevel, Role, UrbanRural, User
+from safetynet.core import pages
 from safetynet.core.money import YuanField
 from safetynet.core.privacy import hidden_fields, sees_whole_numbers
 from safetynet.core.selectors import division_list, division_villages
+from safetynet.core.types import DivisionLevel, Role, UrbanRural, User
 from safetynet.registry import codes, selectors, services
 from safetynet.registry.identifiers import PERSON
 from safetynet.registry.models import AssetItem, Household, IncomeItem, Membership, Person, RigidExpense
@@ -23,19 +24,8 @@ def date_input() -> forms.DateInput:
 
 
 def attach_errors(error: ValidationError, *filled_in: forms.Form) -> None:
-    """Show a service's ValidationError on the forms the user filled in: each message beside the
-    field it is about (on the first form that has that field), the others above the first form."""
-    first = filled_in[0]
-    if not hasattr(error, "error_dict"):
-        first.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        errors = [_with_link(each) for each in errors]
-        owner = next((form for form in filled_in if field in form.fields), None)
-        if owner is None:
-            first.add_error(None, errors)
-        else:
-            owner.add_error(field, errors)
+    """core.pages.attach_errors, with a link to the person a message names."""
+    pages.attach_errors(error, *filled_in, decorate=_with_link)
 
 
 def _with_link(error: ValidationError) -> ValidationError:

@@ -10,10 +10,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from safetynet.core.models import Division, UrbanRural
+from safetynet.core.money import MoneyField
+from safetynet.core.types import Division, UrbanRural
 from safetynet.registry import codes
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
 
 # The collation of the columns searched by prefix ranges (registry.search): byte order, the same on
 # SQLite (its built-in BINARY) and PostgreSQL (a copy of "C" made by the migration registry 0003),
@@ -271,7 +270,7 @@ class IncomeItem(models.Model):
     )
     category = models.CharField(_("category"), max_length=16, choices=codes.IncomeCategory.choices)
     description = models.CharField(_("description"), max_length=100, blank=True)
-    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+    amount = MoneyField(_("amount (yuan)"))
     period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period to"))
     excluded = models.BooleanField(_("not counted"), default=False)
@@ -281,7 +280,7 @@ class IncomeItem(models.Model):
     deduction_kind = models.CharField(
         _("deduction"), max_length=16, choices=codes.Deduction.choices, blank=True
     )
-    deduction_amount = models.DecimalField(_("deduction (yuan)"), default=0, **MONEY)
+    deduction_amount = MoneyField(_("deduction (yuan)"), default=0)
     evidence = models.CharField(_("evidence"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -327,7 +326,7 @@ class AssetItem(models.Model):
     )
     asset_type = models.CharField(_("type"), max_length=3, choices=codes.AssetType.choices)
     description = models.CharField(_("description"), max_length=100, blank=True)
-    value = models.DecimalField(_("value (yuan)"), **MONEY)
+    value = MoneyField(_("value (yuan)"))
     area = models.DecimalField(_("area (m²)"), max_digits=10, decimal_places=2, null=True, blank=True)
     plate_number = models.CharField(_("plate number"), max_length=12, blank=True)
     exempt = models.BooleanField(_("exempt"), default=False)
@@ -362,7 +361,7 @@ class RigidExpense(models.Model):
         Person, verbose_name=_("member"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     expense_type = models.CharField(_("type"), max_length=16, choices=codes.ExpenseType.choices)
-    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+    amount = MoneyField(_("amount (yuan)"))
     incurred_on = models.DateField(_("date"))
     receipt_ref = models.CharField(_("receipt number"), max_length=60, blank=True)
     description = models.CharField(_("description"), max_length=100, blank=True)

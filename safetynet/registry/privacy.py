@@ -8,7 +8,8 @@ their current record.
 
 from dataclasses import dataclass
 
-from safetynet.core.models import ChangeRecord, User
+from safetynet.core.selectors import entity_history
+from safetynet.core.types import User
 from safetynet.registry import selectors
 from safetynet.registry.models import Membership
 
@@ -25,8 +26,7 @@ def people_in_area(*, actor: User, ids) -> dict[int, str]:
 def names_in_history(memberships) -> dict[int, str]:
     """The member's name as the household's history recorded it (joining, or leaving if later)."""
     ids = [m.pk for m in memberships]
-    records = (ChangeRecord.objects.filter(entity_type="membership", entity_id__in=ids)
-               .order_by("at", "id").values_list("entity_id", "after"))
+    records = entity_history(entity_type="membership", entity_ids=ids).values_list("entity_id", "after")
     return {pk: after["person_name"] for pk, after in records if after.get("person_name")}
 
 

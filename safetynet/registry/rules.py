@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 
 from safetynet.core.clock import today
 from safetynet.core.ids import check_id_number
-from safetynet.core.models import Division, DivisionLevel, Role, User
 from safetynet.core.privacy import sees_whole_numbers
 from safetynet.core.scope import in_scope
+from safetynet.core.types import Division, DivisionLevel, Role, User
 from safetynet.registry import codes
 
 READ_ROLES = frozenset(

@@ -23,7 +23,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from safetynet.core.api import Date, Flag, Text
-from safetynet.core.models import UrbanRural
+from safetynet.core.types import UrbanRural
 from safetynet.registry import codes
 
 

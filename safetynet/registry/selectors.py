@@ -8,12 +8,13 @@ from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
 from django.utils.translation import gettext as _
 
-from safetynet.core.models import IdentifierLookup, User
+from safetynet.core import selectors as core_selectors
 from safetynet.core.privacy import sees_whole_numbers
 from safetynet.core.scope import by_area, in_area, scope_code, scope_q, subtree_q
 from safetynet.core.selectors import change_timeline
 from safetynet.core.services import identifier_lookup_finish, identifier_lookup_start, unmask_log_many
 from safetynet.core.text import normalise
+from safetynet.core.types import LookupOutcome, User
 from safetynet.registry import rules
 from safetynet.registry.identifiers import PERSON
 from safetynet.registry.models import (
@@ -228,7 +229,7 @@ def _search(actor: User, query: str, channel: str) -> Search:
     lookup = identifier_lookup_start(actor=actor, kind=search.number_kind,
                                      shown=PERSON.mask(search.number_kind, search.number), channel=channel)
     found = list(_people_matching(actor, search).values_list("pk", flat=True)[:100])
-    outcome = IdentifierLookup.Outcome.FOUND if found else IdentifierLookup.Outcome.NOT_FOUND
+    outcome = LookupOutcome.FOUND if found else LookupOutcome.NOT_FOUND
     identifier_lookup_finish(lookup=lookup, outcome=outcome, matches=len(found))
     unmask_log_many(actor=actor, shown=[("person", pk, search.number_kind) for pk in found], channel=channel)
     return replace(search, person=Q(pk__in=found))
@@ -399,13 +400,6 @@ def person_current_membership(*, person: Person) -> Membership | None:
     return Membership.objects.select_related("household").filter(person=person, left_on__isnull=True).first()
 
 
-def person_history(*, actor: User, person: Person):
-    from safetynet.core.models import ChangeRecord
-
-    person_get(actor=actor, pk=person.pk)
-    return ChangeRecord.objects.filter(entity_type="person", entity_id=person.pk).select_related("actor")
-
-
 def membership_get(*, actor: User, pk: int) -> Membership:
     _check_reader(actor)
     return Membership.objects.select_related("household", "person").get(
@@ -486,16 +480,10 @@ def household_people(*, actor: User, household: Household) -> QuerySet[Person]:
 
 def responsible_staff(*, actor: User, role: str) -> QuerySet[User]:
     """Active users of `role` in the actor's area: who may be made responsible for a household."""
-    staff = User.objects.filter(scope_q(actor, "division__code"), role=role, is_active=True)
-    return staff.order_by("username")
+    return core_selectors.staff_list(actor=actor, role=role)
 
 
-def divisions_known() -> QuerySet:
-    """Every division, abolished ones included. A hukou may lie anywhere, so this is not scoped:
-    the division table is public reference data, not personal information."""
-    from safetynet.core.models import Division
-
-    return Division.objects.all()
+divisions_known = core_selectors.divisions_known
 
 
 def person_names(*, actor: User, ids) -> dict[int, str]:
@@ -503,6 +491,4 @@ def person_names(*, actor: User, ids) -> dict[int, str]:
     return dict(person_list(actor=actor).filter(pk__in=set(ids)).values_list("pk", "name"))
 
 
-def user_names(ids) -> dict[int, str]:
-    """Display names of staff (who changed what is part of every record's history)."""
-    return {u.pk: str(u) for u in User.objects.filter(pk__in=set(ids))}
+user_names = core_selectors.user_names

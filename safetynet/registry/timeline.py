@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from safetynet.core import hooks
-from safetynet.core.models import ChangeRecord, Division, User
 from safetynet.core.privacy import Disclosure
 from safetynet.core.selectors import division_names, field_changes
+from safetynet.core.types import ChangeAction, ChangeRecord, Division, User
 from safetynet.registry import codes, privacy, selectors
 from safetynet.registry.models import (
     AssetItem,
@@ -202,9 +202,9 @@ def _entry(
 ) -> TimelineEntry:
     """One record; `was` and `now` are its before and after as the actor may see them."""
     model = _ENTITY_MODELS.get(record.entity_type)
-    if record.action == ChangeRecord.Action.CREATE:
+    if record.action == ChangeAction.CREATE:
         keys = [k for k, v in now.items() if v not in ("", None, False)]
-    elif record.action == ChangeRecord.Action.DELETE:
+    elif record.action == ChangeAction.DELETE:
         keys = [k for k, v in was.items() if v not in ("", None, False)]
         keys += [k for k in now if k not in keys and k in {"left_on", "leave_reason"}]
     else:

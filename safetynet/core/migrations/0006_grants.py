@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0004_identifier_lookup_resembles'),
+        ('core', '0007_change_record_event'),
     ]
 
     operations = [

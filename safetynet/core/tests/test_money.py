@@ -29,3 +29,13 @@ def test_what_cannot_be_read_without_guessing_is_refused(typed):
 
 def test_form_field_accepts_separators_and_keeps_decimals():
     assert YuanField().clean("2,000.10元") == Decimal("2000.10")
+
+
+def test_a_money_field_on_a_model_reads_what_clerks_type_on_its_form():
+    from safetynet.core.money import MoneyField
+
+    form_field = MoneyField("amount").formfield()
+    assert form_field.clean("1,234.50元") == Decimal("1234.50")
+    with pytest.raises(ValidationError):
+        form_field.clean("12.345")  # more than two decimals is asked about, not rounded
+    assert (MoneyField().max_digits, MoneyField().decimal_places) == (14, 2)

@@ -16,9 +16,9 @@ import re
 from django.utils.translation import gettext as _
 
 from safetynet.core.masking import mask_id_number
-from safetynet.core.models import Division, IdentifierLookup, User
 from safetynet.core.scope import in_scope
 from safetynet.core.services import identifier_lookups_record
+from safetynet.core.types import Division, LookupOutcome, User
 from safetynet.registry import codes
 from safetynet.registry.imports.layout import COLUMN_OF, HOUSEHOLD, KEY, PERSON, header_of
 from safetynet.registry.imports.registered import _BULK_REPEATS
@@ -72,7 +72,7 @@ def record_registered_elsewhere(actor: User, numbers: list[str]) -> None:
             kind="id_number",
             shown=[mask_id_number(number) for number in numbers],
             channel="import",
-            outcome=IdentifierLookup.Outcome.ELSEWHERE,
+            outcome=LookupOutcome.ELSEWHERE,
         )
 
 

@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from safetynet.core.masking import mask_id_number
-from safetynet.core.models import Division, DivisionLevel, UrbanRural, User
 from safetynet.core.scope import in_scope
+from safetynet.core.selectors import divisions_by_code
 from safetynet.core.text import normalise
+from safetynet.core.types import Division, DivisionLevel, UrbanRural, User
 from safetynet.registry import codes, rules
 from safetynet.registry.imports.checks import (
     divisions_outside_area,
@@ -366,7 +367,7 @@ class Importer:
                 ):
                     if (code := row.get(part, name)) is not None:
                         wanted.add(code)
-        divisions = Division.objects.in_bulk(wanted) if wanted else {}
+        divisions = divisions_by_code(wanted)
         for group in groups:
             for row in group.rows:
                 village = row.get(HOUSEHOLD, "village")

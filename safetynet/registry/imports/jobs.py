@@ -14,13 +14,15 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
+from django.tasks import task
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from safetynet.core.batch import batch_work, freeze_what_is_alive
-from safetynet.core.models import User
-from safetynet.core.scope import may_unmask, scope_q
+from safetynet.core.privacy import may_unmask
+from safetynet.core.scope import scope_q
 from safetynet.core.text import CONTROL_CHARACTERS
+from safetynet.core.types import User
 from safetynet.registry import rules
 from safetynet.registry.imports.importer import Importer
 from safetynet.registry.imports.layout import MAX_IMPORT_BYTES
@@ -40,8 +42,6 @@ def import_start(*, actor: User, upload: UploadedFile) -> ImportJob:
     ValidationError (key "file") for what is no spreadsheet; PermissionDenied for a role that
     cannot change the registry.
     """
-    from safetynet.registry import tasks
-
     rules.check_may_import(actor)
     if not upload or upload.size == 0:
         raise ValidationError({"file": _("The file is empty.")})
@@ -63,7 +63,7 @@ def import_start(*, actor: User, upload: UploadedFile) -> ImportJob:
         except Exception:
             job.file.delete(save=False)
             raise
-        transaction.on_commit(lambda: tasks.import_households.enqueue(job.pk))
+        transaction.on_commit(lambda: import_households.enqueue(job.pk))
     return job
 
 
@@ -177,8 +177,6 @@ def settle_interrupted(jobs=None) -> int:
 def import_resume(*, actor: User, job: ImportJob) -> ImportJob:
     """Run an interrupted import again from the stored file: the households it stored
     before are recognised as registered and left unchanged, the rest are imported."""
-    from safetynet.registry import tasks
-
     if not rules.may_import_registry(actor) or job.created_by_id != actor.pk:
         raise PermissionDenied(_("Only the person who started an import can run it again."))
     settle_interrupted([job])
@@ -188,7 +186,7 @@ def import_resume(*, actor: User, job: ImportJob) -> ImportJob:
         )
         if not updated:
             raise ValidationError(_("This import was not interrupted: there is nothing to run again."))
-        transaction.on_commit(lambda: tasks.import_households.enqueue(job.pk))
+        transaction.on_commit(lambda: import_households.enqueue(job.pk))
     job.refresh_from_db()
     return job
 
@@ -260,6 +258,19 @@ def run_import(job: ImportJob) -> ImportJob:
 
 
 # --- reading jobs on a user's behalf ----------------------------------------------------------------
+
+
+@task()
+def import_households(job_id: int) -> None:
+    """The background task of one import (queued by `import_start` and `import_resume`); its
+    progress and outcome are on the ImportJob row."""
+    # A worker that starts work marks the jobs a killed worker left "running" as interrupted
+    # (pages and the API do the same whenever they read jobs).
+    settle_interrupted()
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None or job.status != ImportJob.Status.QUEUED:
+        return  # gone, or already run: a task delivered twice imports once
+    run_import(job)
 
 
 def import_job_list(*, actor: User) -> QuerySet[ImportJob]:

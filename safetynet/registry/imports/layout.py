@@ -9,7 +9,7 @@ from functools import cache
 from django.conf import settings
 from django.utils import translation
 
-from safetynet.core.models import UrbanRural
+from safetynet.core.types import UrbanRural
 from safetynet.registry import codes
 
 # --- the layout ----------------------------------------------------------------------------------

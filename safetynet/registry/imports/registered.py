@@ -12,9 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from safetynet.core.masking import mask_certificate, mask_phone
-from safetynet.core.models import UrbanRural
 from safetynet.core.scope import in_scope
 from safetynet.core.services import ConflictError
+from safetynet.core.types import UrbanRural
 from safetynet.registry import codes, services
 from safetynet.registry.imports.layout import (
     ASSET,

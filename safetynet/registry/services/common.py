@@ -6,9 +6,9 @@ from django.db import models
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from safetynet.core.models import ChangeRecord, User
 from safetynet.core.services import ConflictError, change_record, snapshot
 from safetynet.core.text import control_character_errors
+from safetynet.core.types import ChangeAction, User
 from safetynet.registry.models import Household, Membership, Person
 from safetynet.registry.search import person_search_keys
 
@@ -124,7 +124,7 @@ def _save_changes(*, actor: User, subject: models.Model, current: models.Model, 
         actor=actor,
         subject=subject,
         entity=current,
-        action=ChangeRecord.Action.UPDATE,
+        action=ChangeAction.UPDATE,
         before=before,
         after=snapshot(current),
     )

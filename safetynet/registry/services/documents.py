@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from safetynet.core.filecheck import check_document
-from safetynet.core.models import ChangeRecord, User
 from safetynet.core.services import change_record, snapshot
+from safetynet.core.types import ChangeAction, User
 from safetynet.registry import codes, rules
 from safetynet.registry.models import Document, Household, Person
 from safetynet.registry.services.common import _check_member_of
@@ -72,7 +72,7 @@ def document_upload(
                 actor=actor,
                 subject=household,
                 entity=document,
-                action=ChangeRecord.Action.CREATE,
+                action=ChangeAction.CREATE,
                 after=snapshot(document, ["material_type", "original_name", "size", "sha256", "person_id"]),
             )
         except Exception:
@@ -96,7 +96,7 @@ def document_delete(*, actor: User, document: Document, reason: str = "") -> Non
             actor=actor,
             subject=household,
             entity=current,
-            action=ChangeRecord.Action.DELETE,
+            action=ChangeAction.DELETE,
             before=before,
             reason=reason,
         )

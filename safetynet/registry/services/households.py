@@ -9,8 +9,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safetynet.core.models import ChangeRecord, Division, User
+from safetynet.core.clock import start_of_day
 from safetynet.core.services import change_record, snapshot
+from safetynet.core.types import ChangeAction, Division, User
 from safetynet.registry import codes, rules
 from safetynet.registry.models import Household, Membership, Person
 from safetynet.registry.services.common import (
@@ -50,7 +51,7 @@ def household_create(
             actor=actor,
             subject=household,
             entity=household,
-            action=ChangeRecord.Action.CREATE,
+            action=ChangeAction.CREATE,
             after=snapshot(household),
         )
         member_add(actor=actor, household=household, person=head, relation=head_relation, joined_on=joined_on)
@@ -77,7 +78,7 @@ def household_update(*, actor: User, household: Household, version: int | None, 
             actor=actor,
             subject=current,
             entity=current,
-            action=ChangeRecord.Action.UPDATE,
+            action=ChangeAction.UPDATE,
             before=before,
             after=snapshot(current),
         )
@@ -103,7 +104,7 @@ def _set_head(*, actor: User, household: Household, person: Person | None) -> No
         actor=actor,
         subject=household,
         entity=household,
-        action=ChangeRecord.Action.UPDATE,
+        action=ChangeAction.UPDATE,
         before=before,
         after={"head_id": household.head_id} | ({"head_name": person.name} if person else {}),
     )
@@ -140,6 +141,9 @@ def member_add(
     if not _moving:  # a move has checked the household the person comes from
         rules.check_may_write(actor, person.area_id)
     rules.check_relation(relation, person.sex)
+    rules.check_not_future(joined_on, "joined_on")
+    if joined_on and person.birth_date and joined_on < person.birth_date:
+        raise ValidationError({"joined_on": _("A person cannot join a household before they were born.")})
     if exclusion:
         co_living = False
     with transaction.atomic():
@@ -167,8 +171,9 @@ def member_add(
             actor=actor,
             subject=household,
             entity=membership,
-            action=ChangeRecord.Action.CREATE,
+            action=ChangeAction.CREATE,
             after=snapshot(membership) | {"person_name": person.name},
+            effective_at=start_of_day(membership.joined_on),
         )
         if relation in codes.HEAD_RELATIONS:
             _set_head(actor=actor, household=household, person=person)
@@ -218,6 +223,7 @@ def member_remove(
         if current.left_on:
             raise ValidationError(_("This person has already left the household."))
         left_on = left_on or timezone.localdate()
+        rules.check_not_future(left_on, "left_on")
         if left_on < current.joined_on:
             raise ValidationError({"left_on": _("A person cannot leave before they joined.")})
         before = snapshot(current)
@@ -230,10 +236,12 @@ def member_remove(
             actor=actor,
             subject=household,
             entity=current,
-            action=ChangeRecord.Action.DELETE,
+            action=ChangeAction.DELETE,
+            event="left",
             before=before,
             after=snapshot(current) | {"person_name": person.name},
             reason=reason,
+            effective_at=start_of_day(left_on),
         )
         if household.head_id == person.pk:
             _set_head(actor=actor, household=household, person=None)

@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from safetynet.core.models import ChangeRecord, User
 from safetynet.core.services import change_record, snapshot
+from safetynet.core.types import ChangeAction, User
 from safetynet.registry import codes, rules
 from safetynet.registry.models import AssetItem, Household, IncomeItem, RigidExpense
 from safetynet.registry.services.common import (
@@ -35,7 +35,7 @@ def _item_create(*, actor: User, household: Household, model, fields: list[str],
             actor=actor,
             subject=household,
             entity=item,
-            action=ChangeRecord.Action.CREATE,
+            action=ChangeAction.CREATE,
             after=snapshot(item),
         )
     return item
@@ -67,7 +67,7 @@ def _item_delete(*, actor: User, item, version: int | None = None, reason: str =
             actor=actor,
             subject=household,
             entity=current,
-            action=ChangeRecord.Action.DELETE,
+            action=ChangeAction.DELETE,
             before=before,
             reason=reason,
         )

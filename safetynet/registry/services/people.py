@@ -6,7 +6,6 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from safetynet.core.ids import check_id_number
-from safetynet.core.models import ChangeRecord, IdentifierLookup, User
 from safetynet.core.privacy import may_unmask, sees_whole_numbers
 from safetynet.core.scope import in_scope, scope_q
 from safetynet.core.selectors import division_path
@@ -19,6 +18,7 @@ from safetynet.core.services import (
     snapshot,
     unmask_log,
 )
+from safetynet.core.types import ChangeAction, IdentifierLookup, LookupOutcome, User
 from safetynet.registry import rules
 from safetynet.registry.identifiers import PERSON
 from safetynet.registry.models import Membership, Person
@@ -104,19 +104,19 @@ def _check_id_number_free(
             raise ValidationError({"id_number": str(refusal)}) from None
     if holder is None:
         if lookup is not None:
-            outcome = IdentifierLookup.Outcome.RESEMBLES if guess else IdentifierLookup.Outcome.NOT_FOUND
+            outcome = LookupOutcome.RESEMBLES if guess else LookupOutcome.NOT_FOUND
             identifier_lookup_finish(lookup=lookup, outcome=outcome)
         return lookup
     if in_scope(actor, holder.area_id):
         if lookup is not None:  # the holder's whole number is now known to the user: a disclosure
-            identifier_lookup_finish(lookup=lookup, outcome=IdentifierLookup.Outcome.FOUND, matches=1)
+            identifier_lookup_finish(lookup=lookup, outcome=LookupOutcome.FOUND, matches=1)
             unmask_log(actor=actor, subject=holder, fields="id_number", channel=channel)
         raise _registered_as(holder, number)
     if lookup is not None:
-        identifier_lookup_finish(lookup=lookup, outcome=IdentifierLookup.Outcome.ELSEWHERE, matches=1)
+        identifier_lookup_finish(lookup=lookup, outcome=LookupOutcome.ELSEWHERE, matches=1)
     else:
         identifier_lookup_record(actor=actor, kind="id_number", shown=PERSON.mask("id_number", number),
-                                 channel=channel, outcome=IdentifierLookup.Outcome.ELSEWHERE)
+                                 channel=channel, outcome=LookupOutcome.ELSEWHERE)
     raise _registered_elsewhere()
 
 
@@ -168,14 +168,14 @@ def _person_save_new(*, actor: User, person: Person, lookup: IdentifierLookup | 
             person.save()
     except IntegrityError:  # registered by someone else a moment ago
         raise _id_number_taken() from None
-    if lookup is not None and lookup.outcome == IdentifierLookup.Outcome.NOT_FOUND:
+    if lookup is not None and lookup.outcome == LookupOutcome.NOT_FOUND:
         # Only a number unlike any the user sees: one that looked like a guess stays counted.
-        identifier_lookup_finish(lookup=lookup, outcome=IdentifierLookup.Outcome.CREATED)
+        identifier_lookup_finish(lookup=lookup, outcome=LookupOutcome.CREATED)
     change_record(
         actor=actor,
         subject=person,
         entity=person,
-        action=ChangeRecord.Action.CREATE,
+        action=ChangeAction.CREATE,
         after=snapshot(person),
     )
 
@@ -232,7 +232,7 @@ def person_update(
             actor=actor,
             subject=_history_subject(current),
             entity=current,
-            action=ChangeRecord.Action.UPDATE,
+            action=ChangeAction.UPDATE,
             before=before,
             after=snapshot(current),
         )

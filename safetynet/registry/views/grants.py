@@ -1,8 +1,6 @@
 """People, as the roles they are granted to see them too: the people list and a person's page, and
 the county's giving and revoking of a service provider's access to a person (core.grants)."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -11,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from safetynet.core import grants
+from safetynet.core import grants, pages
 from safetynet.core.privacy import Disclosure
 from safetynet.core.selectors import division_path
 from safetynet.core.services import LookupRefused
@@ -19,17 +17,9 @@ from safetynet.registry import forms, rules, selectors
 from safetynet.registry.views.common import call_service, finished, found, unreadable_query
 from safetynet.registry.views.lists import PAGE_SIZE
 
-
-def people_view(view):
-    """Registry readers (their area's people) and the roles people are granted to (those granted)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not rules.may_read_people(request.user):
-            raise PermissionDenied(_("Your role has no access to the registry."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Registry readers (their area's people) and the roles people are granted to (those granted).
+people_view = pages.role_required(rules.may_read_people,
+                                  lambda: _("Your role has no access to the registry."))
 
 
 def person_url(pk: int) -> str:

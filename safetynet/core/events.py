@@ -1,0 +1,25 @@
+"""core's own history events (core.audit): what happens to staff accounts and divisions."""
+
+from django.utils.translation import gettext_lazy as _
+
+from safetynet.core.audit import declare_events
+from safetynet.core.models import ChangeRecord
+
+
+def declare() -> None:
+    create, update = ChangeRecord.Action.CREATE, ChangeRecord.Action.UPDATE
+    declare_events("core", "user", {
+        "created": (create, _("account created")),
+        "changed": (update, _("account changed")),
+        "password_changed": (update, _("password changed")),
+        "deactivated": (update, _("account deactivated")),
+    })
+    # core.grants: a user given access to a record outside their area, and the access ended.
+    declare_events("core", "grant", {
+        "granted": (create, _("access granted")),
+        "revoked": (update, _("access revoked")),
+    })
+    declare_events("core", "division", {
+        "created": (create, _("division created")),
+        "changed": (update, _("division changed")),
+    })

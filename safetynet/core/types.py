@@ -1,0 +1,33 @@
+"""What other apps may name from core's models: the classes, for annotations and isinstance checks,
+and the code tables (choices). `safetynet.core.models` itself is imported by core alone (an
+import-linter contract); querying or writing core's tables is the job of core's selectors and
+services, and `core/tests/test_layers.py` finds any other app reaching for a manager of these."""
+
+from safetynet.core.models import (
+    ROLE_LEVELS,
+    ChangeRecord,
+    Division,
+    DivisionLevel,
+    Grant,
+    IdentifierLookup,
+    Role,
+    UrbanRural,
+    User,
+)
+
+ChangeAction = ChangeRecord.Action
+LookupOutcome = IdentifierLookup.Outcome
+
+__all__ = [
+    "ROLE_LEVELS",
+    "ChangeAction",
+    "ChangeRecord",
+    "Division",
+    "DivisionLevel",
+    "Grant",
+    "IdentifierLookup",
+    "LookupOutcome",
+    "Role",
+    "UrbanRural",
+    "User",
+]
