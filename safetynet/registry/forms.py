@@ -443,7 +443,7 @@ class HouseholdFilterForm(forms.Form):
 class GrantForm(PlainForm):
     """Give a service provider of the user's area access to a person (core.grants)."""
 
-    user = forms.ModelChoiceField(label=_("Service provider"), queryset=User.objects.none())
+    user = forms.ModelChoiceField(label=_("Service provider"), queryset=None)  # the grantees, per actor
     reason = forms.CharField(label=_("Reason (the contract, say)"), required=False, max_length=200)
 
     def __init__(self, *args, actor: User, kind: str, **kwargs):
