@@ -12,6 +12,7 @@ COMMANDS = {
     "restore": ("restore", "restore a backup made by `safetynet backup`"),
     "user": ("user", "create a user bound to a division, or change one"),
     "token": ("token", "create or revoke an API token for a user"),
+    "grant": ("grant", "let a user (a service provider) see a record outside their area, or stop it"),
     "worker": ("db_worker", "run only the background task worker"),
     "serve": ("serve", "run only the web server"),
     "check": ("check", "check the configuration"),

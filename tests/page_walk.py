@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from conftest import LANSHAN_TOWNSHIP, user, village
+from safetynet.core.grants import grant_create
 from safetynet.core.ids import make_id_number
 from safetynet.core.models import Role
 from safetynet.registry import imports, services
@@ -227,4 +228,7 @@ def build_town(make_household, settings, tmp_path) -> dict:
         f"2,{home_village.code},东关街6号,钱一,{bad_date},户主,1960-13-02\n"
     ).encode("utf-8-sig")))
     imports.run_import(job)
+    # The county gave the provider the head: the provider's pages show him, the county's his grant.
+    grant_create(actor=users[Role.COUNTY_BUREAU], user=users[Role.SERVICE_PROVIDER], kind="registry.person",
+                 object_id=household.head_id, reason="助老服务合同")
     return {"users": users, "household": household, "village": home_village, "job": job}

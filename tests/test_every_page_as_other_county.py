@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from conftest import user
+from safetynet.core.grants import grant_create
 from safetynet.core.models import ChangeRecord, Role, UnmaskLog, User
 from safetynet.core.tests import sample_files
 from safetynet.registry import services
@@ -29,6 +30,7 @@ ID_KINDS = {
     "income": "income",
     "asset": "asset",
     "expense": "expense",
+    "grants": "grant",
     "users": "user",
 }
 # Served to anyone or not about registry data: the login machinery, health, admin (own auth), API
@@ -85,10 +87,13 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
         upload=SimpleUploadedFile("a.pdf", sample_files.pdf(), content_type="application/pdf"),
     )
     job = ImportJob.objects.create(created_by=actor, original_name="欧阳秘密.xlsx", file="imports/none.xlsx")
+    provider = user(Role.SERVICE_PROVIDER, actor.division_id)
+    grant = grant_create(actor=actor, user=provider, kind="registry.person", object_id=head.pk)
     # A grid worker's account of the village: user administration is walked too.
     worker = user(Role.GRID_WORKER, village.code)
     User.objects.filter(pk=worker.pk).update(first_name="司马秘书", phone="13811112222")
     return {
+        "grant": grant.pk,
         "user": worker.pk,
         "import_job": job.pk,
         "household": household.pk,

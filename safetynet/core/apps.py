@@ -8,6 +8,26 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from safetynet.core import events
+        from safetynet.core import events, hooks
+        from safetynet.core.selectors import NOTICE_ROLES
+        from safetynet.core.views import identifier_lookup_notices_panel
 
         events.declare()
+        # core's own entries go through the same hooks as every app's (core.hooks).
+        hooks.register_menu_item(name="core.home", label=_("Home"), url_name="home", order=0)
+        hooks.register_home_panel(name="core.lookup_notices", template="core/_lookup_notices.html",
+                                  context=identifier_lookup_notices_panel, roles=NOTICE_ROLES, order=50)
+        _register_staff_pages(hooks)
+
+
+def _register_staff_pages(hooks) -> None:
+    """The menu entries of the pages that run the system (after every app's: order 900 and up)."""
+    from safetynet.core.accounts.rules import is_operator, may_administer_users
+    from safetynet.core.audit_reports import may_audit
+
+    hooks.register_menu_item(name="core.users", label=_("Users"), url_name="accounts:user_list",
+                             allowed=may_administer_users, order=900)
+    hooks.register_menu_item(name="core.system", label=_("System"), url_name="system", allowed=is_operator,
+                             order=910)
+    hooks.register_menu_item(name="core.audit", label=_("Audit"), url_name="audit", allowed=may_audit,
+                             order=920)

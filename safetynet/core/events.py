@@ -16,6 +16,11 @@ def declare() -> None:
         "reactivated": (update, _("account reactivated")),
         "password_reset": (update, _("one-time password given by an administrator")),
     })
+    # core.grants: a user given access to a record outside their area, and the access ended.
+    declare_events("core", "grant", {
+        "granted": (create, _("access granted")),
+        "revoked": (update, _("access revoked")),
+    })
     declare_events("core", "division", {
         "created": (create, _("division created")),
         "changed": (update, _("division changed")),

@@ -266,3 +266,50 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class Grant(models.Model):
+    """A user may see one particular record outside the area rule: a service provider the persons of
+    its contracts, an inspector its assigned institutions, institution staff their institution.
+
+    `kind` names what is granted, as the granting app declared it (core.grants.register_grant_kind:
+    "registry.person" is a registry Person); `object_id` is that record's id. A grant is never
+    deleted: revoking it sets `revoked_at`, and the history of who granted what stays. At most one
+    grant of a record to a user is in force at a time.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("granted to"), on_delete=models.PROTECT,
+                             related_name="grants")
+    kind = models.CharField(_("kind of record"), max_length=40)
+    object_id = models.BigIntegerField(_("record"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("granted by"), null=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("revoked by"), null=True,
+                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoke_reason = models.CharField(_("reason for revoking"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("access grant")
+        verbose_name_plural = _("access grants")
+        ordering = ["-granted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "object_id"],
+                                    condition=models.Q(revoked_at__isnull=True), name="grant_one_in_force"),
+            models.CheckConstraint(
+                condition=(models.Q(revoked_at__isnull=True)
+                           | models.Q(revoked_at__gte=models.F("granted_at"))),
+                name="grant_revoked_after_granted"),
+        ]
+        # Who may see a record (the record's page lists its grants): the constraint's index serves
+        # "what is granted to this user".
+        indexes = [models.Index(fields=["kind", "object_id"], name="grant_object")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {self.object_id}"
+
+    @property
+    def in_force(self) -> bool:
+        return self.revoked_at is None

@@ -1,12 +1,39 @@
-"""The one place that decides what a user may see: the subtree of the division they are bound to.
+"""The one place that decides what a user may see: the subtree of the division they are bound to,
+and the particular records granted to them (core.Grant).
 
 Every selector, page, export and API endpoint filters through `scope_q`/`in_scope`; object checks
-reuse `in_scope`, so a list and a detail page cannot disagree.
+reuse `in_scope`, so a list and a detail page cannot disagree. A selector of records an app may
+grant passes `granted=(kind, field)`: the rows in the actor's area *or* granted to the actor, in
+one query. A role in `GRANT_ONLY_ROLES` sees nothing by its area, only what is granted to it.
 """
 
 from django.db.models import Q
 
-from safetynet.core.models import User
+from safetynet.core.models import Grant, Role, User
+
+# Roles that work only through grants: a service provider sees the persons of its contracts, not the
+# county it is bound to. (Caregivers, inspectors, institution and station staff join this set as
+# their apps grant them their records.)
+GRANT_ONLY_ROLES = frozenset({Role.SERVICE_PROVIDER})
+
+# Which roles may hold grants of each kind (core.grants.register_grant_kind declares them). A role
+# that may not hold a kind has none of it to honour: its filter stays the plain area range, which a
+# county's lists of a million people need to stay one index read.
+_GRANTEES: dict[str, frozenset[str]] = {}
+
+
+def declare_grantees(kind: str, roles) -> None:
+    _GRANTEES[kind] = frozenset(roles)
+
+
+def may_hold(actor: User, kind: str) -> bool:
+    """May the actor's role be granted records of `kind`?"""
+    return actor.role in _GRANTEES.get(kind, ())
+
+
+# (kind, field): the kind of grant a selector honours ("registry.person") and the field of its rows
+# that holds the granted record's id ("pk", or "person_id" for rows belonging to a person).
+Granted = tuple[str, str]
 
 
 def scope_code(actor: User) -> str:
@@ -14,8 +41,25 @@ def scope_code(actor: User) -> str:
     return actor.division_id
 
 
-def in_scope(actor: User, division_code: str | None) -> bool:
-    return bool(division_code) and division_code.startswith(scope_code(actor))
+def by_area(actor: User) -> bool:
+    """Does the actor see anything by the area rule (not only by grants)?"""
+    return actor.role not in GRANT_ONLY_ROLES
+
+
+def in_area(actor: User, division_code: str | None) -> bool:
+    """Is `division_code` in the actor's area, for a role that sees by area?"""
+    return by_area(actor) and bool(division_code) and division_code.startswith(scope_code(actor))
+
+
+def in_scope(actor: User, division_code: str | None, *, granted: tuple[str, int] | None = None) -> bool:
+    """May the actor see a record living at `division_code`? With `granted=(kind, id)`: also when
+    that record is granted to the actor (the same answer `scope_q` gives for a list)."""
+    if in_area(actor, division_code):
+        return True
+    if granted is None or not may_hold(actor, granted[0]):
+        return False
+    kind, object_id = granted
+    return object_id is not None and granted_ids(actor, kind).filter(object_id=object_id).exists()
 
 
 def _next_code(code: str) -> str | None:
@@ -35,6 +79,35 @@ def subtree_q(field: str, code: str) -> Q:
     return Q(**{f"{field}__gte": code}) & (Q(**{f"{field}__lt": upper}) if upper else Q())
 
 
-def scope_q(actor: User, field: str) -> Q:
-    """A filter keeping rows whose division code (at `field`) lies in the actor's area."""
+def nothing_q(field: str) -> Q:
+    """A filter no row passes (an empty IN: the database is not even asked)."""
+    return Q(**{f"{field}__in": []})
+
+
+def area_q(actor: User, field: str) -> Q:
+    """Rows whose division code (at `field`) lies in the actor's area; none for a grant-only role."""
+    if not by_area(actor):
+        return nothing_q(field)
     return subtree_q(field, scope_code(actor))
+
+
+def granted_ids(actor: User, kind: str):
+    """The ids of the records of `kind` granted to the actor and in force (a subquery)."""
+    return Grant.objects.filter(user_id=actor.pk, kind=kind, revoked_at__isnull=True).values("object_id")
+
+
+def granted_q(actor: User, granted: Granted) -> Q:
+    kind, field = granted
+    return Q(**{f"{field}__in": granted_ids(actor, kind)})
+
+
+def scope_q(actor: User, field: str, *, granted: Granted | None = None) -> Q:
+    """A filter keeping rows whose division code (at `field`) lies in the actor's area and, with
+    `granted=(kind, id field)`, the rows granted to the actor: one query either way."""
+    area = area_q(actor, field)
+    if granted is None or not may_hold(actor, granted[0]):
+        return area
+    if not by_area(actor):
+        return granted_q(actor, granted)
+    return area | granted_q(actor, granted)
+

@@ -14,7 +14,7 @@ from safetynet.core.models import (
     Role,
     User,
 )
-from safetynet.core.scope import scope_code, scope_q, subtree_q
+from safetynet.core.scope import in_area, scope_q, subtree_q
 from safetynet.core.services import hash_token
 
 
@@ -33,7 +33,7 @@ def division_villages(*, actor: User) -> QuerySet[Division]:
 
 
 def division_get(*, actor: User, code: str) -> Division | None:
-    if not code.startswith(scope_code(actor)):
+    if not in_area(actor, code):
         return None
     return Division.objects.filter(code=code).first()
 

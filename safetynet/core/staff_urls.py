@@ -1,6 +1,5 @@
 """The pages that run the system rather than the casework: user administration (/users/), the
-operator's system page and the auditor's reports. Included by the project after the domain apps, so
-that their menu entries come after the apps' own."""
+operator's system page and the auditor's reports (their menu entries: CoreConfig.ready)."""
 
 from django.urls import include, path
 

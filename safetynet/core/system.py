@@ -17,24 +17,17 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from safetynet.core import audit_reports as audit
+from safetynet.core.accounts.rules import is_operator
 from safetynet.core.audit import event_label
 from safetynet.core.models import ChangeRecord, Role, User
 from safetynet.core.selectors import division_names
-from safetynet.core.views import register_menu_item
 
 LATEST_CHANGES = 30
 
 
-def is_operator(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and user.is_active and user.role == Role.OPERATOR
-
-
-register_menu_item(gettext_lazy("System"), "system", is_operator)
-register_menu_item(gettext_lazy("Audit"), "audit", audit.may_audit)
 
 
 def _database() -> str:

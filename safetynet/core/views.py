@@ -1,87 +1,53 @@
+import itertools
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.i18n import set_language as django_set_language
 
+from safetynet.core import hooks
 from safetynet.core.selectors import division_path, identifier_lookup_notices
 from safetynet.core.services import identifier_lookup_limit
 
 logger = logging.getLogger(__name__)
 
-# --- what the domain apps add to the menu and the home page ----------------------------------------
-# core may not import the domain apps (they depend on it, not the other way round), so each app
-# registers its menu entries and home-page panel here when its views module is imported — which
-# the URL configuration does before any request is served.
-
-
-@dataclass(frozen=True)
-class MenuItem:
-    label: str
-    url_name: str
-    allowed: Callable[[object], bool]
-
-
-_MENU: list[MenuItem] = []
-_HOME_PANELS: list[Callable[[HttpRequest], str | None]] = []
-
-
-def register_menu_item(label, url_name: str, allowed: Callable[[object], bool]) -> None:
-    if all(item.url_name != url_name for item in _MENU):
-        _MENU.append(MenuItem(label, url_name, allowed))
-
-
-def register_home_panel(panel: Callable[[HttpRequest], str | None]):
-    """Decorator: `panel(request)` returns the HTML of its part of the home page, or None."""
-    if panel not in _HOME_PANELS:
-        _HOME_PANELS.append(panel)
-    return panel
-
-
-def menu_items(request: HttpRequest) -> list[dict]:
-    user = request.user
-    if not user.is_authenticated:
-        return []
-    return [
-        {"label": item.label, "url": reverse(item.url_name)} for item in _MENU if item.allowed(user)
-    ]
-
-
-# --- the county's notice of lookups by whole number ------------------------------------------------
-
 NOTICES_SHOWN = 20
+_legacy_order = itertools.count(1000)
 
 
-@register_home_panel
-def identifier_lookup_notices_panel(request) -> str | None:
-    """For a city or county bureau: users of its area refused a lookup of a whole ID or phone number
-    past their limit, or told that a number they typed is registered outside their area."""
-    notices = identifier_lookup_notices(actor=request.user)
+def register_menu_item(label, url_name: str, allowed) -> None:
+    """The former way to add a menu entry, kept for callers not yet moved to
+    `core.hooks.register_menu_item` (which they should use: it names the entry and orders it).
+    Entries registered this way come after the others, in the order registered."""
+    hooks.register_menu_item(name=url_name, label=label, url_name=url_name, allowed=allowed,
+                             order=next(_legacy_order))
+
+
+
+def identifier_lookup_notices_panel(actor) -> dict | None:
+    """The home-page card of a city or county bureau: users of its area refused a lookup of a whole
+    ID or phone number past their limit, or told that a number they typed is registered outside
+    their area (registered in CoreConfig.ready)."""
+    notices = identifier_lookup_notices(actor=actor)
     rows = list(notices[:NOTICES_SHOWN])
     if not rows:
         return None
     limit, window = identifier_lookup_limit()
-    return render_to_string("core/_lookup_notices.html", {
-        "notices": rows, "total": notices.count(), "limit": limit,
-        "hours": round(window.total_seconds() / 3600),
-    }, request=request)
+    return {"notices": rows, "total": notices.count(), "limit": limit,
+            "hours": round(window.total_seconds() / 3600)}
 
 
 # --- pages ---------------------------------------------------------------------------------------
 
 @require_GET
 def home(request):
-    panels = [html for panel in _HOME_PANELS if (html := panel(request))]
     return render(request, "core/home.html", {
         "area_path": division_path(request.user.division_id),
-        "panels": panels,
+        "panels": hooks.home_panels(request),
+        "queues": hooks.desk_queues(request.user),
     })
 
 

@@ -51,8 +51,10 @@ from safetynet.registry.schemas import (
     PersonIn,
     PersonOut,
     PersonUpdate,
+    TimelinePage,
     choice,
 )
+from safetynet.registry.timeline import household_timeline
 
 router = Router(tags=["registry"])
 
@@ -283,6 +285,25 @@ def household_cancel(request, household_id: int, version: int | None = None):
     services.household_update(actor=actor, household=household, version=version,
                               data={"status": codes.HouseholdStatus.CANCELLED})
     return _household_out(_household_ref(actor, household_id), _shown(request))
+
+
+class TimelineParams(PageParams):
+    unmask: Flag = Field(False, description=UNMASK_HELP)
+
+
+@router.get("/households/{household_id}/timeline", response={200: TimelinePage, **ERRORS},
+            summary="A household's timeline")
+def household_timeline_get(request, household_id: int, params: Query[TimelineParams]):
+    """Newest first: every recorded change of the household, its members and their records, and the
+    entries other apps add (e.g. who was given access to a member). Exactly what the household page
+    shows, identifiers masked alike."""
+    actor = _actor(request)
+    household = _household_ref(actor, household_id)
+    timeline = household_timeline(actor=actor, household=household, disclosure=_shown(request, params.unmask),
+                                  offset=(params.page - 1) * params.page_size, limit=params.page_size)
+    return {"count": timeline.count, "page": params.page, "page_size": params.page_size,
+            "items": [vars(entry) | {"changes": [vars(change) for change in entry.changes]}
+                      for entry in timeline.entries]}
 
 
 # --- people ----------------------------------------------------------------------------------------

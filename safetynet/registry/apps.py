@@ -14,9 +14,11 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         # The registry's identifiers are known to the privacy policy before anything is shown.
-        from safetynet.registry import events, identifiers  # noqa: F401
+        from safetynet.registry import events, hooks, identifiers  # noqa: F401
 
         events.declare()
+        # Its menu entries, home-page cards, desk queue, timeline entries and the persons it grants.
+        hooks.register()
         # The demo city's households, villages and logins: what every later demo builder builds on.
         # Given by name, so that starting the server imports no demo code.
         register_demo_builder("registry.households", "safetynet.registry.demo.build:build_households",

@@ -436,3 +436,22 @@ class HouseholdFilterForm(forms.Form):
     @property
     def is_filtered(self) -> bool:
         return any(v not in ("", None) for v in self.filters().values())
+
+
+# --- grants ---------------------------------------------------------------------------------------
+
+class GrantForm(PlainForm):
+    """Give a service provider of the user's area access to a person (core.grants)."""
+
+    user = forms.ModelChoiceField(label=_("Service provider"), queryset=None)  # the grantees, per actor
+    reason = forms.CharField(label=_("Reason (the contract, say)"), required=False, max_length=200)
+
+    def __init__(self, *args, actor: User, kind: str, **kwargs):
+        from safetynet.core.grants import grantees
+
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = grantees(actor=actor, kind=kind)
+
+
+class GrantRevokeForm(PlainForm):
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=200)

@@ -22,10 +22,19 @@ READ_ROLES = frozenset(
 WRITE_ROLES = frozenset(
     {Role.CITY_BUREAU, Role.COUNTY_BUREAU, Role.TOWNSHIP_OFFICE, Role.VILLAGE_COORDINATOR}
 )
+# A person may be granted (core.grants) to these roles: they see the persons granted to them, and
+# nothing else of the registry (registry.hooks declares the kind).
+PERSON_GRANT = "registry.person"
+PERSON_GRANTEE_ROLES = frozenset({Role.SERVICE_PROVIDER})
 
 
 def may_read_registry(actor: User) -> bool:
     return actor.is_active and actor.role in READ_ROLES
+
+
+def may_read_people(actor: User) -> bool:
+    """May the actor read people: those of its area (a registry reader), or those granted to it?"""
+    return may_read_registry(actor) or (actor.is_active and actor.role in PERSON_GRANTEE_ROLES)
 
 
 def may_write_registry(actor: User) -> bool:

@@ -378,3 +378,33 @@ class DocumentOut(Schema):
     uploaded_by: int
     uploaded_at: datetime.datetime
     download: str = Field(description="Where to fetch the file (same token).")
+
+
+class TimelineChangeOut(Schema):
+    label: str = Field(description="The field, in the caller's language.")
+    before: str
+    after: str
+    value: str = Field(description="What a created or deleted record held.")
+
+
+class TimelineEntryOut(Schema):
+    at: datetime.datetime
+    kind: str = Field(description="`change` for a recorded change of the registry; otherwise the kind of "
+                      "record another app adds (e.g. `grant`).")
+    actor: str = Field(description="Who did it, by name; empty when no one in particular.")
+    action: str = Field(description="Created, changed or deleted (a change only), in words.")
+    action_code: Literal["", "create", "update", "delete"]
+    entity: str = Field(description="What kind of record changed, in words (a change only).")
+    subject: str = Field(description="Which record: a member's name, an item's summary (a change only).")
+    reason: str
+    text: str = Field(description="The entry in words (entries of other apps).")
+    link: str = Field(description="Where to read more (a page of this site), or empty.")
+    changes: list[TimelineChangeOut] = Field(description="Identifiers masked as on the household page, "
+                                             "unless `unmask=true` for a role that may see them whole.")
+
+
+class TimelinePage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[TimelineEntryOut]

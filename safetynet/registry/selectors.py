@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from safetynet.core import selectors as core_selectors
 from safetynet.core.privacy import sees_whole_numbers
-from safetynet.core.scope import scope_code, scope_q, subtree_q
+from safetynet.core.scope import by_area, in_area, scope_code, scope_q, subtree_q
 from safetynet.core.selectors import change_timeline
 from safetynet.core.services import identifier_lookup_finish, identifier_lookup_start, unmask_log_many
 from safetynet.core.text import normalise
@@ -42,6 +42,18 @@ CITY_CODE_LENGTH = 4
 def _check_reader(actor: User) -> None:
     if not rules.may_read_registry(actor):
         raise PermissionDenied(_("Your role has no access to the registry."))
+
+
+def _check_people_reader(actor: User) -> None:
+    """People are read by the registry's readers (in their area) and by the roles people are
+    granted to (only those granted: core.scope)."""
+    if not rules.may_read_people(actor):
+        raise PermissionDenied(_("Your role has no access to the registry."))
+
+
+# The people an actor sees: those living in its area, and those granted to it (one query).
+def _people_scope(actor: User, field: str = "area__code") -> Q:
+    return scope_q(actor, field, granted=(rules.PERSON_GRANT, "pk"))
 
 
 class HouseholdListQuerySet(QuerySet):
@@ -213,7 +225,7 @@ def _search(actor: User, query: str, channel: str) -> Search:
     search = parse(query, whole_numbers=sees_whole_numbers(actor))
     if not search.number_kind or sees_whole_numbers(actor):
         return search
-    _check_reader(actor)
+    _check_people_reader(actor)
     lookup = identifier_lookup_start(actor=actor, kind=search.number_kind,
                                      shown=PERSON.mask(search.number_kind, search.number), channel=channel)
     found = list(_people_matching(actor, search).values_list("pk", flat=True)[:100])
@@ -230,9 +242,9 @@ def _households_at(actor: User, address: str) -> QuerySet[Household]:
 def _people_matching(actor: User, search: Search) -> QuerySet[Person]:
     """People in the actor's area matching a search's person condition, found through the index
     of the searched key (the area checked beside it: registry.search.Unindexed)."""
-    _check_reader(actor)
+    _check_people_reader(actor)
     people = Person.objects.alias(area_code=Unindexed("area"))
-    return people.filter(subtree_q("area_code", scope_code(actor)), search.person)
+    return people.filter(_people_scope(actor, "area_code"), search.person)
 
 
 def _households_matching(actor: User, search: Search) -> QuerySet:
@@ -320,8 +332,9 @@ def household_timeline(*, actor: User, household: Household):
 
 
 def person_list(*, actor: User) -> QuerySet[Person]:
-    _check_reader(actor)
-    return Person.objects.filter(scope_q(actor, "area__code"))
+    """The people the actor sees: of its area, and those granted to it."""
+    _check_people_reader(actor)
+    return Person.objects.filter(_people_scope(actor))
 
 
 def person_get(*, actor: User, pk: int) -> Person:
@@ -345,6 +358,42 @@ def person_search(*, actor: User, query: str, channel: str = "page") -> QuerySet
     if search.person is None:
         return qs.filter(pk__in=living_there)
     return qs.filter(pk__in=_people_matching(actor, search).values("pk").union(living_there))
+
+
+def person_detail(*, actor: User, pk: int) -> dict:
+    """What a person's page shows: the person (in the actor's area, or granted to it), their current
+    membership and household. The household's address is part of what a grant gives (a provider
+    visits the person there); the household page itself, its other members and their records stay
+    within the area rule: `household_in_scope` says whether the actor may open it."""
+    person = person_get(actor=actor, pk=pk)
+    membership = (Membership.objects.select_related("household__village")
+                  .filter(person=person, left_on__isnull=True).first())
+    household = membership.household if membership else None
+    return {"person": person, "membership": membership, "household": household,
+            "household_in_scope": household is not None and in_area(actor, household.village_id)}
+
+
+def person_page(*, actor: User, query: str = "", channel: str = "page") -> QuerySet[Person]:
+    """The people list: those the actor sees (by `person_search` when a query is given), newest
+    first."""
+    if normalise(query):
+        people = person_search(actor=actor, query=query, channel=channel)
+    else:
+        people = person_list(actor=actor)
+    # As household_list: a smaller area (or a provider's few people) sorts its own ids, however old.
+    newest_first = "-id" if _city_wide(actor) and by_area(actor) else SortValue("id").desc()
+    return people.select_related("area").order_by(newest_first)
+
+
+def person_area(pk: int) -> str | None:
+    """Where the person `pk` lives (a division code), None if there is no such person. Not on a
+    user's behalf: core.grants asks it to check that a grant lies in the granter's area."""
+    return Person.objects.filter(pk=pk).values_list("area_id", flat=True).first()
+
+
+def person_name(pk: int) -> str:
+    """The person's name, for a page that already decided the actor may see them (a grant's list)."""
+    return Person.objects.filter(pk=pk).values_list("name", flat=True).first() or ""
 
 
 def person_current_membership(*, person: Person) -> Membership | None:

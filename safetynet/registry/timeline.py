@@ -1,14 +1,17 @@
 """A household's history in words, as the actor may see it: field names as labelled, codes as
-their labels, linked rows by name, identifiers as the privacy policy shows them. The household page
-shows it; what it is made of (core.ChangeRecord) is recorded by the services."""
+their labels, linked rows by name, identifiers as the privacy policy shows them. What it is made of
+is recorded by the services (core.ChangeRecord), and other apps add entries from their own records
+(core.hooks.register_timeline_source). The household page and the API
+(GET /api/v1/households/{id}/timeline) both show `household_timeline`."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from safetynet.core import hooks
 from safetynet.core.privacy import Disclosure
 from safetynet.core.selectors import division_names, field_changes
 from safetynet.core.types import ChangeAction, ChangeRecord, Division, User
@@ -57,14 +60,62 @@ class Change:
 
 @dataclass
 class TimelineEntry:
+    """A recorded change (`kind` "change"), or an entry another app adds (`kind` its own, with
+    `text` and perhaps `link`)."""
+
     at: object
     actor: str
-    action: str
-    action_code: str
-    entity: str
-    subject: str
-    reason: str
-    changes: list[Change]
+    action: str = ""
+    action_code: str = ""
+    entity: str = ""
+    subject: str = ""
+    reason: str = ""
+    changes: list[Change] = field(default_factory=list)
+    kind: str = "change"
+    text: str = ""
+    link: str = ""
+
+
+# The household page shows the newest this many entries.
+TIMELINE_LIMIT = 200
+
+
+@dataclass
+class Timeline:
+    entries: list[TimelineEntry]  # one page, newest first
+    count: int  # entries in the whole timeline
+    may_reveal: bool  # a value shown masked could be shown whole to this actor ("Show in full")
+
+    @property
+    def cut(self) -> bool:
+        return len(self.entries) < self.count
+
+
+def household_timeline(*, actor: User, household, disclosure: Disclosure, offset: int = 0,
+                       limit: int = TIMELINE_LIMIT, members: list[privacy.Member] | None = None) -> Timeline:
+    """One page of the household's timeline as the actor may see it, newest first: the recorded
+    changes and the entries of every timeline source. The household must be in the actor's scope
+    (checked again here: Household.DoesNotExist otherwise). `members`: the memberships as the page
+    shows them (their names label membership changes), read here when not given."""
+    records = selectors.household_timeline(actor=actor, household=household)
+    if members is None:
+        memberships = selectors.household_members(household=household, include_past=True)
+        members = privacy.members_shown(actor=actor, memberships=memberships)
+    items = hooks.timeline_items(actor, household)
+    # Merged by time on what each entry is, then only the page's changes are put into words.
+    changes = list(records[: offset + limit])
+    merged = sorted([(record.at, record) for record in changes] + [(item.at, item) for item in items],
+                    key=lambda pair: pair[0], reverse=True)[offset:offset + limit]
+    on_page = [entry for _at, entry in merged if isinstance(entry, ChangeRecord)]
+    described = iter(describe_changes(on_page, actor=actor, disclosure=disclosure,
+                                      member_names={m.membership.pk: m.name for m in members}))
+    entries = [next(described) if isinstance(entry, ChangeRecord) else _item_entry(entry)
+               for _at, entry in merged]
+    return Timeline(entries, records.count() + len(items), disclosure.withheld)
+
+
+def _item_entry(item: hooks.TimelineItem) -> TimelineEntry:
+    return TimelineEntry(at=item.at, actor=item.actor, kind=item.kind, text=item.text, link=item.link)
 
 
 def describe_changes(

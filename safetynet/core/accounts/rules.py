@@ -15,6 +15,11 @@ def managed_roles(actor: User) -> frozenset:
     return MANAGED_ROLES.get(actor.role, frozenset())
 
 
+def is_operator(actor: User) -> bool:
+    """The system operator: the only role that reaches a system page (there is no admin site)."""
+    return bool(getattr(actor, "is_authenticated", False)) and actor.is_active and actor.role == Role.OPERATOR
+
+
 def may_administer_users(actor: User) -> bool:
     """Does the actor's role manage any accounts (the user administration pages)?"""
     return bool(managed_roles(actor))

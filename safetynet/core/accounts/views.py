@@ -23,14 +23,11 @@ from safetynet.core.masking import mask_phone
 from safetynet.core.models import Role
 from safetynet.core.selectors import division_names
 from safetynet.core.services import ConflictError
-from safetynet.core.views import register_menu_item
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
 SESSION_KEY = "accounts_import"
 MAX_UPLOAD_BYTES = 10 * 2**20  # 3000 rows of six short columns are well under 1 MB
-
-register_menu_item(gettext_lazy("Users"), "accounts:user_list", rules.may_administer_users)
 
 
 def _administrator(view):

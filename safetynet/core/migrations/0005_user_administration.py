@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0007_change_record_event'),
+        ('core', '0006_grants'),
     ]
 
     operations = [

@@ -59,11 +59,18 @@ def helpdesk() -> str:
 
 @register.inclusion_tag("core/_menu.html", takes_context=True)
 def main_menu(context) -> dict:
-    from safetynet.core.views import menu_items
+    """The entries the apps registered (core.hooks), the one the page lies under marked current: the
+    longest whose address begins the page's."""
+    from safetynet.core.hooks import menu_items
 
     request = context.get("request")
-    items = menu_items(request) if request is not None else []
-    return {"items": items, "current": request.path if request is not None else ""}
+    if request is None:
+        return {"items": []}
+    items = menu_items(request.user)
+    under = [item for item in items if request.path == item["url"] or
+             (item["url"] != "/" and request.path.startswith(item["url"]))]
+    current = max(under, key=lambda item: len(item["url"]))["url"] if under else None
+    return {"items": [item | {"current": item["url"] == current} for item in items]}
 
 
 @register.simple_tag

@@ -10,6 +10,7 @@ registry.timeline. The URL configuration (and the import pages) use the names be
 from safetynet.registry.timeline import describe_changes
 from safetynet.registry.views.common import call_service, found, reader_view, writer_view
 from safetynet.registry.views.documents import document_delete, document_download, document_upload
+from safetynet.registry.views.grants import grant_add, grant_revoke, person_detail, person_list
 from safetynet.registry.views.households import (
     household_create,
     household_detail,
@@ -30,7 +31,8 @@ from safetynet.registry.views.people import (
 
 __all__ = [
     "ITEM_KINDS", "call_service", "describe_changes", "document_delete", "document_download",
-    "document_upload", "found", "household_create", "household_detail", "household_edit",
+    "document_upload", "found", "grant_add", "grant_revoke", "person_detail", "person_list",
+    "household_create", "household_detail", "household_edit",
     "household_history_reveal", "household_list", "household_reveal", "item_add", "item_delete",
     "item_edit", "member_add", "member_edit", "member_move", "member_remove", "person_candidates",
     "person_edit", "person_reveal", "reader_view", "writer_view",

@@ -1,22 +1,20 @@
-"""The household page, registering a household and changing it; the registry's menu entry and home
-panel."""
+"""The household page, registering a household and changing it. (The registry's menu entries and
+home-page cards are registered in registry.hooks.)"""
 
 from django.contrib import messages
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from safetynet.core.hooks import household_panels
 from safetynet.core.privacy import Disclosure, may_unmask, refused, reveal
 from safetynet.core.selectors import division_path
-from safetynet.core.views import register_home_panel, register_menu_item
 from safetynet.registry import forms, privacy, rules, selectors, services
 from safetynet.registry.models import Household
-from safetynet.registry.timeline import describe_changes
+from safetynet.registry.timeline import household_timeline
 from safetynet.registry.views.common import (
     call_service,
     finished,
@@ -28,24 +26,6 @@ from safetynet.registry.views.common import (
     writer_view,
 )
 from safetynet.registry.views.lists import picker_context
-
-TIMELINE_LIMIT = 200
-
-register_menu_item(gettext_lazy("Households"), "registry:household_list", rules.may_read_registry)
-
-
-# --- home page and menu -------------------------------------------------------------------------
-
-@register_home_panel
-def registry_home_panel(request) -> str | None:
-    if not rules.may_read_registry(request.user):
-        return None
-    return render_to_string("registry/_home_panel.html", {
-        "summary": selectors.registry_summary(actor=request.user),
-        "may_write": rules.may_write_registry(request.user),
-        "may_import": rules.may_import_registry(request.user),
-    }, request=request)
-
 
 # --- the household page ---------------------------------------------------------------------------
 
@@ -69,19 +49,18 @@ def household_detail(request, pk: int):
         "village_path": division_path(household.village_id),
         "may_write": rules.may_write_registry(actor),
         "household_shown": disclosure.show(household),
+        "panels": household_panels(request, household),
         **_history(actor, household, [*members, *past_members], whole=False),
     })
 
 
 def _history(actor, household, members: list[privacy.Member], *, whole: bool) -> dict:
-    """The household's timeline (the newest TIMELINE_LIMIT entries) as the actor may see it;
+    """The household's timeline (the newest entries, registry.timeline) as the actor may see it;
     `whole`: with the identifiers the actor may unmask shown whole, and logged."""
     disclosure = Disclosure(actor, channel="page", whole=whole)
-    records = selectors.household_timeline(actor=actor, household=household)[:TIMELINE_LIMIT]
-    timeline = describe_changes(list(records), actor=actor, disclosure=disclosure,
-                                member_names={m.membership.pk: m.name for m in members})
-    return {"timeline": timeline, "timeline_cut": len(timeline) == TIMELINE_LIMIT,
-            "timeline_may_reveal": disclosure.withheld, "household": household}
+    timeline = household_timeline(actor=actor, household=household, disclosure=disclosure, members=members)
+    return {"timeline": timeline.entries, "timeline_cut": timeline.cut,
+            "timeline_may_reveal": timeline.may_reveal, "household": household}
 
 
 @require_POST

@@ -1,0 +1,247 @@
+"""What the apps add to the shared pages, so that a lower layer never imports a higher one.
+
+core and the registry own the menu, the home page, the household page, the household's timeline
+and the work desk; every app (the registry itself included) adds its part here, from its
+`AppConfig.ready()`, which Django runs before any request is served:
+
+- `register_menu_item`: an entry of the main menu;
+- `register_home_panel`: a card on the home page (a template and the context it is rendered with);
+- `register_household_panel`: a card on the household page (the same, given the household);
+- `register_timeline_source`: entries of a household's timeline from the app's own records;
+- `register_desk_queue`: a queue of the work desk ("my queues" on the home page until the desk
+  itself is built): a name, a count of what waits for the user, where to work through it.
+
+Grants (the particular records an app lets a user see outside the area rule) are declared in
+`core.grants`. Each hook is keyed by a name: registering the same name again replaces the entry
+(a test may reload an app's registrations). Nothing here reads the database; the functions an app
+registers do, on the user's behalf, through its selectors.
+"""
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+# --- who is offered something ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a hook is for: the roles (None: every role) and, where the role alone does not decide, a
+    test of the user (`allowed(user) -> bool`). Inactive and anonymous users are never offered
+    anything."""
+
+    roles: frozenset[str] | None = None
+    allowed: Callable[[Any], bool] | None = None
+
+    def includes(self, user) -> bool:
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return False
+        if self.roles is not None and user.role not in self.roles:
+            return False
+        return self.allowed is None or bool(self.allowed(user))
+
+
+def audience(roles: Iterable[str] | None = None, allowed: Callable[[Any], bool] | None = None) -> Audience:
+    return Audience(None if roles is None else frozenset(roles), allowed)
+
+
+# --- the main menu -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    name: str  # unique key, e.g. "registry.households"
+    label: Any  # a lazy translation
+    url_name: str
+    audience: Audience
+    order: int = 100
+
+
+_MENU: dict[str, MenuItem] = {}
+
+
+def register_menu_item(*, name: str, label, url_name: str, roles: Iterable[str] | None = None,
+                       allowed: Callable[[Any], bool] | None = None, order: int = 100) -> MenuItem:
+    """An entry of the main menu, shown (in `order`, then by name) to the users it is for."""
+    item = MenuItem(name, label, url_name, audience(roles, allowed), order)
+    _MENU[name] = item
+    return item
+
+
+def menu_items(user) -> list[dict]:
+    """The menu entries for `user`: [{"label", "url"}], in order."""
+    items = sorted(_MENU.values(), key=lambda item: (item.order, item.name))
+    return [{"label": item.label, "url": reverse(item.url_name)}
+            for item in items if item.audience.includes(user)]
+
+
+# --- home and household panels -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A card rendered from `template` with the context `context(...)` returns; None: not shown
+    (nothing to say to this user)."""
+
+    name: str
+    template: str
+    context: Callable[..., dict | None]
+    audience: Audience
+    order: int = 100
+
+
+_HOME_PANELS: dict[str, Panel] = {}
+_HOUSEHOLD_PANELS: dict[str, Panel] = {}
+
+
+def register_home_panel(*, name: str, template: str, context: Callable[[Any], dict | None],
+                        roles: Iterable[str] | None = None, allowed: Callable[[Any], bool] | None = None,
+                        order: int = 100) -> Panel:
+    """A card of the home page: `context(actor)` → the template's context, or None to leave it out."""
+    panel = Panel(name, template, context, audience(roles, allowed), order)
+    _HOME_PANELS[name] = panel
+    return panel
+
+
+def register_household_panel(*, name: str, template: str, context: Callable[[Any, Any], dict | None],
+                             roles: Iterable[str] | None = None,
+                             allowed: Callable[[Any], bool] | None = None, order: int = 100) -> Panel:
+    """A card of the household page: `context(actor, household)` → the template's context, or None.
+    The household page has checked the household is in the actor's scope; the function reads its
+    own records through its app's selectors, as for any other page."""
+    panel = Panel(name, template, context, audience(roles, allowed), order)
+    _HOUSEHOLD_PANELS[name] = panel
+    return panel
+
+
+def _render(panels: dict[str, Panel], request, *args) -> list[str]:
+    shown = []
+    for panel in sorted(panels.values(), key=lambda p: (p.order, p.name)):
+        if not panel.audience.includes(request.user):
+            continue
+        context = panel.context(request.user, *args)
+        if context is not None:
+            shown.append(render_to_string(panel.template, context, request=request))
+    return shown
+
+
+def home_panels(request) -> list[str]:
+    """The HTML of each home-page card for the signed-in user, in order."""
+    return _render(_HOME_PANELS, request)
+
+
+def household_panels(request, household) -> list[str]:
+    """The HTML of each card other apps add to a household's page, in order."""
+    return _render(_HOUSEHOLD_PANELS, request, household)
+
+
+# --- the household's timeline ------------------------------------------------------------------------
+
+
+@dataclass
+class TimelineItem:
+    """One entry an app adds to a household's timeline: when, what kind of record (a short code of
+    the app's, e.g. "care.visit"), the words to show (translated, identifiers already as the
+    actor may see them), and where to read more (a URL, or "")."""
+
+    at: datetime.datetime
+    kind: str
+    text: str
+    link: str = ""
+    actor: str = ""  # who did it, as a name ("" when no one in particular)
+
+
+@dataclass(frozen=True)
+class TimelineSource:
+    name: str
+    entries: Callable[[Any, Any], Iterable[TimelineItem]]
+    audience: Audience
+
+
+_TIMELINE_SOURCES: dict[str, TimelineSource] = {}
+
+
+def register_timeline_source(*, name: str, entries: Callable[[Any, Any], Iterable[TimelineItem]],
+                             roles: Iterable[str] | None = None,
+                             allowed: Callable[[Any], bool] | None = None) -> TimelineSource:
+    """`entries(actor, household)` → the app's TimelineItems about the household, any order. The
+    caller has checked the household is in the actor's scope; the function reads through its
+    app's selectors."""
+    source = TimelineSource(name, entries, audience(roles, allowed))
+    _TIMELINE_SOURCES[name] = source
+    return source
+
+
+def timeline_items(actor, household) -> list[TimelineItem]:
+    """Every registered source's entries about the household, for the actor, newest first."""
+    items: list[TimelineItem] = []
+    for name in sorted(_TIMELINE_SOURCES):
+        source = _TIMELINE_SOURCES[name]
+        if source.audience.includes(actor):
+            items.extend(source.entries(actor, household))
+    return sorted(items, key=lambda item: item.at, reverse=True)
+
+
+# --- work-desk queues ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeskQueue:
+    name: str
+    label: Any
+    count: Callable[[Any], int]
+    url_name: str
+    audience: Audience
+    order: int = 100
+
+
+_DESK_QUEUES: dict[str, DeskQueue] = {}
+
+
+def register_desk_queue(*, name: str, label, count: Callable[[Any], int], url_name: str,
+                        roles: Iterable[str] | None = None, allowed: Callable[[Any], bool] | None = None,
+                        order: int = 100) -> DeskQueue:
+    """A queue of work: `count(actor)` → how many items wait for the actor (in the actor's scope);
+    `url_name` is the page to work through them."""
+    queue = DeskQueue(name, label, count, url_name, audience(roles, allowed), order)
+    _DESK_QUEUES[name] = queue
+    return queue
+
+
+@dataclass(frozen=True)
+class QueueShown:
+    name: str
+    label: str
+    count: int
+    url: str
+
+
+def desk_queues(actor) -> list[QueueShown]:
+    """The queues for the actor, with what waits in each, in order."""
+    queues = sorted(_DESK_QUEUES.values(), key=lambda q: (q.order, q.name))
+    return [QueueShown(q.name, str(q.label), q.count(actor), reverse(q.url_name))
+            for q in queues if q.audience.includes(actor)]
+
+
+# --- for tests ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Saved:
+    tables: list[tuple[dict, dict]] = field(default_factory=list)
+
+
+def snapshot() -> _Saved:
+    """The registrations as they are (a test that registers its own restores them with `restore`)."""
+    tables = (_MENU, _HOME_PANELS, _HOUSEHOLD_PANELS, _TIMELINE_SOURCES, _DESK_QUEUES)
+    return _Saved([(table, dict(table)) for table in tables])
+
+
+def restore(saved: _Saved) -> None:
+    for table, content in saved.tables:
+        table.clear()
+        table.update(content)
