@@ -30,8 +30,8 @@ NOT_GRANTED = ("同户丙某", "别户丁某")
 PERSON_PAGES = {("get", "registry/people/<int:pk>/"), ("post", "registry/people/<int:pk>/grants/")}
 
 
-@pytest.fixture
-def provider_case(make_household, yinan_village, settings, tmp_path):
+@pytest.fixture(params=[Role.SERVICE_PROVIDER, Role.CAREGIVER])
+def provider_case(request, make_household, yinan_village, settings, tmp_path):
     """A county's provider granted two persons: the head of one household (whose wife is not
     granted) and a member (not the head) of another, beside a third household of the county with
     every kind of record (`_case`)."""
@@ -43,7 +43,7 @@ def provider_case(make_household, yinan_village, settings, tmp_path):
         (NOT_GRANTED[1], 1, "02", datetime.date(1960, 3, 3)),
         (GRANTED[1], 2, "30", datetime.date(1990, 4, 4))])
     others = _case(make_household, yinan_village, county, settings, tmp_path)
-    provider = user(Role.SERVICE_PROVIDER, "371321")
+    provider = user(request.param, "371321")  # a provider's worker, or a caregiver: the same rule
     granted = [first.head, second.memberships.get(relation="30").person]
     for person in granted:
         grant_create(actor=county, user=provider, kind="registry.person", object_id=person.pk, reason="合同")

@@ -11,10 +11,10 @@ from django.db.models import Q
 
 from safetynet.core.models import Grant, Role, User
 
-# Roles that work only through grants: a service provider sees the persons of its contracts, not the
-# county it is bound to. (Caregivers, inspectors, institution and station staff join this set as
-# their apps grant them their records.)
-GRANT_ONLY_ROLES = frozenset({Role.SERVICE_PROVIDER})
+# Roles that work only through grants: a service provider sees the persons of its contracts and a
+# caregiver the persons in their care, not the county they are bound to. (Inspectors, institution
+# and station staff join this set as their apps grant them their records.)
+GRANT_ONLY_ROLES = frozenset({Role.SERVICE_PROVIDER, Role.CAREGIVER})
 
 # Which roles may hold grants of each kind (core.grants.register_grant_kind declares them). A role
 # that may not hold a kind has none of it to honour: its filter stays the plain area range, which a

@@ -23,3 +23,6 @@ class RegistryConfig(AppConfig):
         # Given by name, so that starting the server imports no demo code.
         register_demo_builder("registry.households", "safetynet.registry.demo.build:build_households",
                               order=REGISTRY_DEMO_ORDER)
+        # The persons the demo's provider and caregiver serve (after the households are there).
+        register_demo_builder("registry.grants", "safetynet.registry.demo.grants:build_grants",
+                              order=REGISTRY_DEMO_ORDER + 10)

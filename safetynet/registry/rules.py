@@ -25,7 +25,7 @@ WRITE_ROLES = frozenset(
 # A person may be granted (core.grants) to these roles: they see the persons granted to them, and
 # nothing else of the registry (registry.hooks declares the kind).
 PERSON_GRANT = "registry.person"
-PERSON_GRANTEE_ROLES = frozenset({Role.SERVICE_PROVIDER})
+PERSON_GRANTEE_ROLES = frozenset({Role.SERVICE_PROVIDER, Role.CAREGIVER})
 
 
 def may_read_registry(actor: User) -> bool:

@@ -292,3 +292,21 @@ def test_village_names_are_unique_within_a_township():
     assert all(h.members[0].relation == "02" for h in plan.households)
     assert all(datetime.date(1920, 1, 1) < m.birth_date < CLOCK.as_of
                for h in plan.households for m in h.members)
+
+
+def test_the_demo_provider_and_caregiver_see_the_persons_granted_to_them_and_no_one_else(capsys):
+    from safetynet.core.selectors import users_by_username
+    from safetynet.registry import selectors
+    from safetynet.registry.demo.grants import GRANTEES
+
+    call_command("demo_city", households=200, seed=2022, if_empty=True)
+    logins = users_by_username(["provider", "caregiver", "lanshan"])
+    served = {}
+    for login, (count, _reason) in GRANTEES.items():
+        people = list(selectors.person_list(actor=logins[login]))
+        assert len(people) == count
+        assert all(person.area_id.startswith("371302") for person in people)
+        served[login] = {person.pk for person in people}
+    assert not served["provider"] & served["caregiver"]
+    assert selectors.person_list(actor=logins["lanshan"]).count() > sum(len(v) for v in served.values())
+    assert "授权" in capsys.readouterr().out
