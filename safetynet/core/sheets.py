@@ -303,25 +303,30 @@ class Table:
     rows: Iterator[tuple[int, tuple]]  # (row number as the user sees it, cells as written)
 
 
+def open_rows(path: Path, skip_sheets: Iterable[str] = ()) -> tuple[Iterable, list[str], dict]:
+    """The rows of a spreadsheet file, whatever its kind: (rows, the workbook's other sheets, the
+    cells without a value by row and column). An .xlsx is read from its first sheet not in
+    `skip_sheets`, anything else as CSV; an old .xls is refused (FileError) with what to do."""
+    path = Path(path)
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head.startswith(b"PK\x03\x04"):
+        source, other_sheets, sheet_name = xlsx_rows(path, skip_sheets)
+        return source, other_sheets, unreadable_cells(path, sheet_name)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FileError(
+            _("This is an old Excel file (.xls): open it in Excel or WPS, save it as .xlsx, and import that.")
+        )
+    return csv_rows(path), [], {}
+
+
 def read_table(path: Path, names: dict[str, Iterable[str]], *, required: Iterable[str] = (),
                skip_sheets: Iterable[str] = (), scan: int = 10) -> Table:
     """The first sheet of an .xlsx or a CSV as a header row and data rows. `names`: each field and the
     headers that name it; the header is the row (of the first `scan`) naming the most fields, and it
     must name the `required` ones (FileError otherwise). Cells without a value (formulas without a
     result, errors) come as Unreadable."""
-    path = Path(path)
-    with path.open("rb") as handle:
-        head = handle.read(8)
-    unreadable: dict = {}
-    if head.startswith(b"PK\x03\x04"):
-        source, _others, sheet_name = xlsx_rows(path, skip_sheets)
-        unreadable = unreadable_cells(path, sheet_name)
-    elif head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FileError(
-            _("This is an old Excel file (.xls): open it in Excel or WPS, save it as .xlsx, and import that.")
-        )
-    else:
-        source = csv_rows(path)
+    source, _others, unreadable = open_rows(path, skip_sheets)
     lookup = {fold_header(alias): field for field, aliases in names.items() for alias in aliases}
     source = iter(source)
     buffered = [tuple(row) for _number, row in zip(range(scan), source, strict=False)]

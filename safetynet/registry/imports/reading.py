@@ -21,12 +21,10 @@ from safetynet.core.sheets import (  # the generic reading, shared with core.acc
     CellError,
     FileError,
     Unreadable,
-    csv_rows,
     marking,
+    open_rows,
     sniff_spreadsheet,  # noqa: F401  (callers import it from here)
-    unreadable_cells,
-    xlsx_rows,
-)
+    )
 from safetynet.core.sheets import is_blank as _is_blank
 from safetynet.core.sheets import refuse_control_characters as _refuse_control_characters
 from safetynet.core.text import normalise
@@ -444,20 +442,7 @@ def _header_candidates(buffered: list[tuple]) -> tuple[int, dict[int, Column], l
 
 def read_sheet(path: Path) -> Sheet:
     """Find the header and the columns; the data rows come lazily. FileError if none found."""
-    path = Path(path)
-    with path.open("rb") as handle:
-        head = handle.read(8)
-    other_sheets: list[str] = []
-    unreadable: dict[int, dict[int, Unreadable]] = {}
-    if head.startswith(b"PK\x03\x04"):
-        source, other_sheets, sheet_name = xlsx_rows(path, _HELP_SHEETS)
-        unreadable = unreadable_cells(path, sheet_name)
-    elif head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FileError(
-            _("This is an old Excel file (.xls): open it in Excel or WPS, save it as .xlsx, and import that.")
-        )
-    else:
-        source = csv_rows(path)
+    source, other_sheets, unreadable = open_rows(path, _HELP_SHEETS)
     source = iter(source)
     buffered = []
     for _row in range(HEADER_SCAN_ROWS):
