@@ -61,6 +61,9 @@ def test_provider_granted_two_persons_sees_exactly_those_two_through_pages_and_a
     hidden = [*NOT_GRANTED, *provider_case["others"]["names"]]
     client.force_login(provider)
 
+    # The home page says whose records these are: those given, not the area's.
+    home = client.get("/").content.decode()
+    assert "授权给您的记录" in home and "您只能查看本辖区的记录" not in home
     # Pages: the home page and the people list name exactly the two; each one's page opens.
     for page in ("/", "/registry/people/"):
         text = client.get(page).content.decode()
