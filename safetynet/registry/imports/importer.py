@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from safetynet.core.cells import id_birth_date
 from safetynet.core.masking import mask_id_number
 from safetynet.core.scope import in_scope
 from safetynet.core.selectors import divisions_by_code
@@ -35,7 +36,7 @@ from safetynet.registry.imports.layout import (
     SYSTEM,
     Column,
 )
-from safetynet.registry.imports.reading import CellError, Masked, Sheet, _id_birth_date, cell_reader
+from safetynet.registry.imports.reading import CellError, Masked, Sheet, cell_reader
 from safetynet.registry.imports.registered import (
     _Changed,
     _HouseholdUpdate,
@@ -276,7 +277,7 @@ class Importer:
         id_sex = codes.Sex.MALE if int(number[16]) % 2 else codes.Sex.FEMALE
         born, sex = person.get("birth_date"), person.get("sex")
         born = None if isinstance(born, Masked) else born
-        if (born is not None and born != _id_birth_date(number)) or (sex is not None and sex != id_sex):
+        if (born is not None and born != id_birth_date(number)) or (sex is not None and sex != id_sex):
             given = {name: value for name, value in (("birth_date", born), ("sex", sex)) if value is not None}
             try:
                 rules.check_person_fields({"id_number": number, **given}, known_codes=_EVERY_CODE)
