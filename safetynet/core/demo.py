@@ -212,3 +212,12 @@ def demo_date_history(*, subjects: dict[str, list[int]], at: datetime.datetime) 
         which |= Q(subject_type=subject_type, subject_id__in=list(ids))
     if which:
         ChangeRecord.objects.filter(which).update(at=at)
+
+
+def demo_date_grants(*, grant_ids, at: datetime.datetime) -> None:
+    """Date the demo's grants (and the history of their giving) `at`, by the demo clock."""
+    from safetynet.core.models import ChangeRecord, Grant
+
+    ids = list(grant_ids)
+    Grant.objects.filter(pk__in=ids).update(granted_at=at)
+    ChangeRecord.objects.filter(entity_type="grant", entity_id__in=ids).update(at=at)
