@@ -150,6 +150,21 @@ def grant_revoke(*, actor: User | None, grant: Grant, reason: str = "") -> Grant
     return grant
 
 
+def grants_revoke_all(*, actor: User | None, user: User, reason: str) -> int:
+    """End every grant in force of `user`, each recorded: the account is moving to another area or
+    role, and what it was given for its work there is not its to see any more. The caller has
+    checked that the actor may manage the account (core.accounts); how many were ended."""
+    ended = 0
+    with transaction.atomic():
+        for grant in Grant.objects.select_for_update().filter(user=user, revoked_at__isnull=True):
+            now = timezone.now()
+            Grant.objects.filter(pk=grant.pk).update(revoked_at=now, revoked_by=actor, revoke_reason=reason)
+            change_record(actor=actor, subject=user, entity=grant, action=ChangeRecord.Action.UPDATE,
+                          before={"revoked_at": None}, after={"revoked_at": now.isoformat()}, reason=reason)
+            ended += 1
+    return ended
+
+
 # --- selectors -----------------------------------------------------------------------------------------
 
 def grants_of_record(*, actor: User, kind: str, object_id: int) -> QuerySet[Grant]:

@@ -105,21 +105,20 @@ ROLE_LEVELS = {
 }
 
 # Which roles' accounts a role may create and manage (user administration), always inside its own
-# area. Nobody manages a role above its own: a county bureau manages the staff of its county below
-# it; the city bureau those and the county bureaus and the city's own roles (another city bureau
-# login among them: maker and checker). Auditors and finance officers are appointed by the city, not
-# by the county they check or pay for. The operator runs the system and manages only operator
-# accounts: it cannot make itself an account that sees personal data (the first city bureau login
-# is made at the console, `safetynet user create`).
+# area. Nobody manages a role of its own rank or above: a county bureau manages the staff of its
+# county below it; the city bureau those, the county bureaus and finance officers (appointed by the
+# city, not by the county they pay for). City bureau logins and auditors are made at the console
+# (`safetynet user create`): whoever resets an account learns its one-time password, so a city
+# login managing another could act as its own checker, and the audited would manage their auditor.
+# The operator runs the system and manages only operator accounts: it cannot make itself an
+# account that sees personal data.
 COUNTY_MANAGED_ROLES = frozenset({
     Role.TOWNSHIP_OFFICE, Role.VILLAGE_COORDINATOR, Role.GRID_WORKER, Role.CAREGIVER,
     Role.SERVICE_PROVIDER, Role.INSTITUTION_STAFF, Role.INSPECTOR, Role.RESCUE_STATION,
 })
 MANAGED_ROLES: dict[str, frozenset] = {
     Role.COUNTY_BUREAU: COUNTY_MANAGED_ROLES,
-    Role.CITY_BUREAU: COUNTY_MANAGED_ROLES | {
-        Role.COUNTY_BUREAU, Role.CITY_BUREAU, Role.FINANCE_OFFICER, Role.AUDITOR,
-    },
+    Role.CITY_BUREAU: COUNTY_MANAGED_ROLES | {Role.COUNTY_BUREAU, Role.FINANCE_OFFICER},
     Role.OPERATOR: frozenset({Role.OPERATOR}),
 }
 

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from safetynet.core.accounts import rules
+from safetynet.core.grants import grants_revoke_all
 from safetynet.core.hashers import one_time_hasher
 from safetynet.core.models import ROLE_LEVELS, ApiToken, ChangeRecord, Division, DivisionLevel, Role, User
 from safetynet.core.services import ConflictError, _level_names, change_record, user_create
@@ -144,6 +145,11 @@ def user_admin_update(*, actor: User, user: User, version: int | None, data: dic
         current.save(update_fields=["first_name", "phone", "role", "division", "version"])
         current.refresh_from_db(fields=["version"])
         _record(actor, current, before, after, event="changed")
+        if (before["role"], before["division_id"]) != (after["role"], after["division_id"]):
+            # Records were granted to the account for the work it did where it was: moved to
+            # another area or role, it keeps none of them (each revocation recorded).
+            grants_revoke_all(actor=actor, user=current,
+                              reason=_("The account was moved to another area or role."))
     return current
 
 
@@ -198,6 +204,8 @@ def user_admin_reset_password(*, actor: User, user: User, version: int | None = 
         rules.check_may_manage_user(actor, current)
         password = _set_one_time_password(current)
         User.objects.filter(pk=current.pk).update(version=F("version") + 1)
+        # Whoever may have learnt the old password must not keep the account's API access either.
+        ApiToken.objects.filter(user=current, revoked=False).update(revoked=True)
         # The hash never goes into history; that it was reset, and by whom, does.
         _record(actor, current, {"password": ""}, {"password": "reset", "must_change_password": True},
                 event="password_reset")

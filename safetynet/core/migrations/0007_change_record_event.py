@@ -52,4 +52,5 @@ class Migration(migrations.Migration):
             model_name='changerecord',
             index=models.Index(fields=['app_label', 'event', 'at'], name='change_event_time'),
         ),
+        migrations.RunPython(type_the_history, migrations.RunPython.noop),
     ]

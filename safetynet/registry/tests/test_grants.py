@@ -218,3 +218,15 @@ def test_the_people_list_shows_the_areas_people_newest_first_and_searches_them(c
     assert newer.name in found and person.name not in found
     client.force_login(user(Role.COUNTY_BUREAU, "371302"))
     assert person.name not in client.get("/registry/people/", {"q": "受助"}).content.decode()
+
+
+def test_a_provider_moved_to_another_area_keeps_none_of_its_grants(yinan, provider, person):
+    from safetynet.core.accounts import services as accounts
+
+    grants.grant_create(actor=yinan, user=provider, kind=PERSON, object_id=person.pk, reason="合同")
+    city = user(Role.CITY_BUREAU, "3713")
+    accounts.user_admin_update(actor=city, user=provider, version=provider.version, data={"division": "371302"})
+    assert not selectors.person_list(actor=provider).exists()
+    grant = Grant.objects.get(user=provider)
+    assert grant.revoked_at is not None and grant.revoked_by == city
+    assert ChangeRecord.objects.filter(entity_type="grant", entity_id=grant.pk, event="grant.revoked").exists()

@@ -113,6 +113,9 @@ def test_history_recorded_before_events_were_typed_gets_its_default_event(lansha
         subject_type="x", subject_id=1, entity_type="gone", entity_id=1, action="create"
     )
     migration = importlib.import_module("safetynet.core.migrations.0007_change_record_event")
+    # The migration runs it (an upgraded database's history is typed as it migrates) …
+    operations = migration.Migration.operations
+    assert any(getattr(op, "code", None) is migration.type_the_history for op in operations)
     migration.type_the_history(apps, None)
     assert ChangeRecord.objects.get(entity_type="person", entity_id=person.pk).event == "person.registered"
     assert ChangeRecord.objects.get(entity_type="gone").event == ""  # nobody declares it: left blank

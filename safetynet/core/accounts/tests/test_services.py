@@ -68,11 +68,30 @@ def test_a_county_bureau_cannot_create_an_account_in_another_county(lanshan):
         create(lanshan, division=village(YINAN_TOWNSHIP + "201").code)
 
 
-def test_the_city_bureau_creates_county_bureaus_auditors_and_a_second_city_login(city):
-    for role, division in [(Role.COUNTY_BUREAU, "371321"), (Role.AUDITOR, "3713"),
-                           (Role.FINANCE_OFFICER, "371302"), (Role.CITY_BUREAU, "3713")]:
+def test_the_city_bureau_creates_county_bureaus_and_finance_officers(city):
+    for role, division in [(Role.COUNTY_BUREAU, "371321"), (Role.FINANCE_OFFICER, "371302")]:
         account, _password = create(city, role=role, division=division)
         assert account.role == role
+
+
+@pytest.mark.parametrize("role", [Role.CITY_BUREAU, Role.AUDITOR])
+def test_no_city_login_manages_another_city_login_or_its_auditor(city, role):
+    # Whoever resets an account learns its one-time password: a city login managing the second
+    # one would be its own checker, and the audited would manage their auditor.
+    with pytest.raises(PermissionDenied):
+        create(city, role=role, division="3713")
+    other = user(role, "3713")
+    for manage in (services.user_admin_reset_password, services.user_admin_deactivate):
+        with pytest.raises(PermissionDenied):
+            manage(actor=city, user=other, version=other.version)
+
+
+def test_a_password_reset_ends_the_accounts_api_access(city):
+    grid = user(Role.GRID_WORKER, village(LANSHAN_TOWNSHIP + "201").code)
+    token, _key = api_token_create(user=grid, name="phone")
+    services.user_admin_reset_password(actor=city, user=grid, version=grid.version)
+    token.refresh_from_db()
+    assert token.revoked
 
 
 def test_the_operator_manages_only_operator_accounts():
