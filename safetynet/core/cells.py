@@ -209,6 +209,8 @@ def _decimal_of_number(value) -> Decimal:
     if isinstance(value, float) and not math.isfinite(value):  # NaN or infinity: no amount at all
         raise CellError(_("Enter an amount in yuan, such as 1234.50."))
     amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if amount.adjusted() >= 12:
+        raise CellError(_("The amount is too large: give it in yuan (at most 999999999999.99)."))
     rounded = amount.quantize(Decimal("0.01"))
     if abs(amount - rounded) > Decimal("1e-9"):
         raise CellError(_("An amount has at most two decimals (fen)."))

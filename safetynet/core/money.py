@@ -32,6 +32,9 @@ def parse_yuan(value) -> Decimal | None:
         amount = Decimal(text)
     except InvalidOperation:
         raise ValidationError(_("Enter an amount in yuan, such as 1234.50."), code="invalid_amount") from None
+    if amount.adjusted() >= 12:  # 10¹² yuan and more: no amount the system keeps, and past quantize's reach
+        raise ValidationError(_("The amount is too large: give it in yuan (at most 999999999999.99)."),
+                              code="too_large")
     if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
         raise ValidationError(_("An amount has at most two decimals (fen)."), code="too_precise")
     return amount.quantize(CENT)

@@ -224,7 +224,10 @@ def xlsx_rows(path: Path, skip: Iterable[str] = ()) -> tuple[Iterator[tuple], li
     if not names:
         raise FileError(_("The workbook has no sheet."))
     # skip_empty_area=False: the grid from A1, so that row numbers are those the user sees.
-    grid = workbook.get_sheet_by_name(names[0]).to_python(skip_empty_area=False)
+    try:
+        grid = workbook.get_sheet_by_name(names[0]).to_python(skip_empty_area=False)
+    except Exception as error:  # a sheet calamine cannot decode (damaged, or not what it claims)
+        raise FileError(_("The file cannot be read as an Excel workbook: save it again as .xlsx.")) from error
 
     def rows():
         for row in grid:
@@ -256,9 +259,16 @@ def openpyxl_rows(path: Path, skip: Iterable[str] = ()) -> tuple[Iterator[tuple]
     return rows(), [ws.title for ws in sheets[1:]], sheet.title
 
 
+def _CSV_NOT_TEXT() -> str:  # noqa: N802  (a message, translated when it is said)
+    return _("The CSV file is neither UTF-8 nor GBK text: save it again from Excel.")
+
+
 def decode_csv(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise FileError(_CSV_NOT_TEXT()) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -266,15 +276,20 @@ def decode_csv(data: bytes) -> str:
     try:
         return data.decode("gb18030")  # what Chinese Excel and WPS save a CSV in (GBK is a subset)
     except UnicodeDecodeError:
-        raise FileError(_("The CSV file is neither UTF-8 nor GBK text: save it again from Excel.")) from None
+        raise FileError(_CSV_NOT_TEXT()) from None
 
 
 def csv_rows(path: Path) -> Iterator[tuple]:
     text = decode_csv(path.read_bytes())
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        yield tuple(row)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for row in reader:
+            yield tuple(row)
+    except csv.Error as error:  # a field longer than the csv module takes, a NUL in a quoted field …
+        message = _("Row %(row)s of the CSV file cannot be read: save the file again from Excel.")
+        raise FileError(message % {"row": reader.line_num}) from error
 
 
 def marking(rows: Iterator[tuple[int, tuple]], unreadable: dict) -> Iterator[tuple[int, tuple]]:

@@ -48,3 +48,9 @@ def test_yes_no_and_phones():
     assert read_phone(13912345678) == "13912345678"
     with pytest.raises(CellError):
         read_phone("139 1234 abc")
+
+
+@pytest.mark.parametrize("written", [1e30, 10**40, "9" * 40])
+def test_a_huge_amount_is_handed_back_as_the_cells_error(written):
+    with pytest.raises(CellError):
+        read_amount(written)

@@ -39,3 +39,9 @@ def test_a_money_field_on_a_model_reads_what_clerks_type_on_its_form():
     with pytest.raises(ValidationError):
         form_field.clean("12.345")  # more than two decimals is asked about, not rounded
     assert (MoneyField().max_digits, MoneyField().decimal_places) == (14, 2)
+
+
+@pytest.mark.parametrize("typed", ["9" * 40, "1e30", "1000000000000", "-" + "9" * 30])
+def test_an_amount_past_what_the_system_keeps_is_refused_not_a_server_error(typed):
+    with pytest.raises(ValidationError):
+        YuanField().clean(typed)

@@ -225,8 +225,10 @@ def test_a_provider_moved_to_another_area_keeps_none_of_its_grants(yinan, provid
 
     grants.grant_create(actor=yinan, user=provider, kind=PERSON, object_id=person.pk, reason="合同")
     city = user(Role.CITY_BUREAU, "3713")
-    accounts.user_admin_update(actor=city, user=provider, version=provider.version, data={"division": "371302"})
+    accounts.user_admin_update(actor=city, user=provider, version=provider.version,
+                               data={"division": "371302"})
     assert not selectors.person_list(actor=provider).exists()
     grant = Grant.objects.get(user=provider)
     assert grant.revoked_at is not None and grant.revoked_by == city
-    assert ChangeRecord.objects.filter(entity_type="grant", entity_id=grant.pk, event="grant.revoked").exists()
+    revoked = ChangeRecord.objects.filter(entity_type="grant", entity_id=grant.pk, event="grant.revoked")
+    assert revoked.exists()

@@ -180,3 +180,18 @@ def test_the_returned_workbook_keeps_formulas_as_text():
     ws = openpyxl.load_workbook(io.BytesIO(out.getvalue())).active
     assert ws["A2"].value == "=HYPERLINK(\"x\")" and ws["A2"].data_type == "s"
     assert ws["H2"].value == "姓名：…" and ws["G2"].value == 2
+
+
+@pytest.mark.parametrize("content", [
+    "姓名,角色,村（社区）代码\n".encode() + b'"' + b"x" * 200_000 + b'",grid,1\n',  # a field csv will not take
+    b"\xff\xfe" + "姓名,角色".encode("utf-16-le") + b"\x00",  # UTF-16 cut in the middle of a character
+], ids=["field-too-long", "broken-utf16"])
+def test_a_csv_that_cannot_be_read_is_refused_with_a_reason_and_creates_nothing(tmp_path, lanshan, villages,
+                                                                                 content):
+    path = tmp_path / "名单.csv"
+    path.write_bytes(content)
+    before = User.objects.count()
+    with pytest.raises(FileError) as refused:
+        importer.users_import(actor=lanshan, path=path)
+    assert "CSV" in str(refused.value)
+    assert User.objects.count() == before
