@@ -7,7 +7,7 @@ import json
 import secrets
 from collections.abc import Iterable
 
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -112,9 +112,9 @@ def change_record_bulk_create(*, actor: User, at, changes: list[dict]) -> None:
     """Record many changes at once, inside the caller's transaction (a batch of an import, the
     demo city). Each change names subject_type, subject_id, entity_type, entity_id, action and
     after (a dict of plain JSON values), and may give before, reason, event, effective_at and its
-    own at (the demo city's clock dates each household's); `at` is the batch's time as the database
-    takes it (a datetime on PostgreSQL, its adapted text on SQLite), as is a change's own. The
-    events are checked as `change_record` checks one."""
+    own at (the demo city's clock dates each household's); `at` is the batch's time, an aware
+    datetime or already as the database takes it (adapted text on SQLite), as is a change's own.
+    The events are checked as `change_record` checks one."""
     if not changes:
         return
     declared: dict[tuple, audit.EventType] = {}
@@ -125,11 +125,17 @@ def change_record_bulk_create(*, actor: User, at, changes: list[dict]) -> None:
             declared[key] = audit.event_type(*key)
         events.append(declared[key])
         _check_reason(change.get("reason", ""))
+    def stored(moment):  # an aware datetime as the raw insert takes it; what is adapted, as it is
+        if isinstance(moment, datetime.datetime):
+            return connection.ops.adapt_datetimefield_value(moment)
+        return moment
+
+    at = stored(at)
     ids = bulkinsert.reserve_ids({ChangeRecord: len(changes)})[ChangeRecord]
     rows = [
         {
             "id": next(ids),
-            "at": change.get("at", at),
+            "at": stored(change["at"]) if "at" in change else at,
             "actor_id": actor.pk,
             "subject_type": change["subject_type"],
             "subject_id": change["subject_id"],
@@ -141,7 +147,7 @@ def change_record_bulk_create(*, actor: User, at, changes: list[dict]) -> None:
             "reason": change.get("reason", ""),
             "app_label": event.app_label,
             "event": event.code,
-            "effective_at": change.get("effective_at"),
+            "effective_at": stored(change.get("effective_at")),
             "corrects_id": None,
         }
         for change, event in zip(changes, events, strict=True)

@@ -55,7 +55,10 @@ def system_page(request):
                for row in User.objects.values("role").annotate(
                    total=Count("id"), active=Count("id", filter=Q(is_active=True))
                ).order_by("role")]
-    changes = list(ChangeRecord.objects.filter(subject_type="user").select_related("actor")[:LATEST_CHANGES])
+    # Changes of the accounts themselves: not the grants made to them, whose reasons may name the
+    # people they serve (the operator sees no personal data).
+    changes = list(ChangeRecord.objects.filter(subject_type="user", entity_type="user")
+                   .select_related("actor")[:LATEST_CHANGES])
     accounts = User.objects.filter(pk__in={c.subject_id for c in changes})
     usernames = dict(accounts.values_list("pk", "username"))
     return render(request, "core/system.html", {

@@ -16,14 +16,16 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safetynet.core import audit, sheets
+from safetynet.core import sheets
 from safetynet.core.accounts import rules
 from safetynet.core.accounts.services import clean_name, clean_phone, generate_password
 from safetynet.core.hashers import one_time_hasher
 from safetynet.core.models import ChangeRecord, Division, DivisionLevel, Role, User
 from safetynet.core.scope import in_scope, scope_q
+from safetynet.core.services import change_record_bulk_create
 from safetynet.core.text import control_characters_message, normalise
 
 DATA_SHEET = "人员名单"
@@ -300,7 +302,6 @@ def _plan(actor: User, checks: _Rows, number: int, values: dict, reasons: list[s
 
 def _create(actor: User, planned: list[tuple[int, tuple, User]]) -> list[Created]:
     hasher = one_time_hasher()
-    event = audit.event_type("user", ChangeRecord.Action.CREATE, "created")
     created = []
     for number, _cells, user in planned:
         password = generate_password()
@@ -308,14 +309,12 @@ def _create(actor: User, planned: list[tuple[int, tuple, User]]) -> list[Created
         created.append(Created(number, user, password))
     with transaction.atomic():
         User.objects.bulk_create([c.user for c in created], batch_size=500)
-        ChangeRecord.objects.bulk_create([
-            ChangeRecord(actor=actor, subject_type="user", subject_id=c.user.pk, entity_type="user",
-                         entity_id=c.user.pk, action=ChangeRecord.Action.CREATE,
-                         after={"username": c.user.username, "role": c.user.role,
-                                "division": c.user.division_id, "first_name": c.user.first_name,
-                                **({"phone": c.user.phone} if c.user.phone else {})},
-                         reason=_("Imported from a spreadsheet"), app_label=event.app_label,
-                         event=event.code)
+        change_record_bulk_create(actor=actor, at=timezone.now(), changes=[
+            {"subject_type": "user", "subject_id": c.user.pk, "entity_type": "user", "entity_id": c.user.pk,
+             "action": ChangeRecord.Action.CREATE, "event": "created",
+             "after": {"username": c.user.username, "role": c.user.role, "division": c.user.division_id,
+                       "first_name": c.user.first_name, **({"phone": c.user.phone} if c.user.phone else {})},
+             "reason": _("Imported from a spreadsheet")}
             for c in created
-        ], batch_size=500)
+        ])
     return created

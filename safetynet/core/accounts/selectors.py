@@ -12,7 +12,7 @@ from safetynet.core.text import normalise
 def user_admin_list(
     *, actor: User, q: str = "", role: str = "", active: str = "", division: str = ""
 ) -> QuerySet[User]:
-    """Accounts the actor manages, filtered: `q` a user name, name or phone (part of it); `role`;
+    """Accounts the actor manages, filtered: `q` part of a user name or name, or a whole phone number; `role`;
     `active` "1"/"0"; `division` a code inside the area (its subtree)."""
     roles = managed_roles(actor)
     users = (User.objects.filter(scope_q(actor, "division_id"), role__in=roles)
@@ -25,8 +25,10 @@ def user_admin_list(
         users = users.filter(subtree_q("division_id", division))
     term = normalise(q)
     if term:
+        # A phone is found by the whole number only: the list shows phones masked, and a search by
+        # part of one would tell the hidden digits one guess at a time.
         users = users.filter(Q(username__icontains=term) | Q(first_name__icontains=term)
-                             | Q(phone__contains=term))
+                             | Q(phone=term))
     return users.order_by("division_id", "role", "username")
 
 

@@ -183,7 +183,7 @@ def test_the_returned_workbook_keeps_formulas_as_text():
 
 
 @pytest.mark.parametrize("content", [
-    "姓名,角色,村（社区）代码\n".encode() + b'"' + b"x" * 200_000 + b'",grid,1\n',  # a field csv will not take
+    "姓名,角色,村（社区）代码\n".encode() + b'"' + b"x" * 200_000 + b'",grid,1\n',  # too long for csv
     b"\xff\xfe" + "姓名,角色".encode("utf-16-le") + b"\x00",  # UTF-16 cut in the middle of a character
 ], ids=["field-too-long", "broken-utf16"])
 def test_a_csv_that_cannot_be_read_is_refused_with_a_reason_and_creates_nothing(tmp_path, lanshan, villages,
