@@ -232,3 +232,11 @@ def test_a_provider_moved_to_another_area_keeps_none_of_its_grants(yinan, provid
     assert grant.revoked_at is not None and grant.revoked_by == city
     revoked = ChangeRecord.objects.filter(entity_type="grant", entity_id=grant.pk, event="grant.revoked")
     assert revoked.exists()
+
+
+def test_the_operators_system_page_shows_no_grant_or_its_reason(client, yinan, provider, person):
+    grants.grant_create(actor=yinan, user=provider, kind=PERSON, object_id=person.pk,
+                        reason="合同 17 号 受助甲某")
+    client.force_login(user(Role.OPERATOR, "3713"))
+    page = client.get("/system/").content.decode()
+    assert "合同 17 号" not in page and "受助甲某" not in page

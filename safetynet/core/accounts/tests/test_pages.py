@@ -50,6 +50,10 @@ def test_the_list_shows_the_area_s_accounts_only_with_phones_masked(client, lans
     assert "their-grid" not in page and "peer-county" not in page
     assert "mine-grid" not in client.get(reverse("accounts:user_list"), {"role": Role.TOWNSHIP_OFFICE}).text
     assert "mine-grid" in client.get(reverse("accounts:user_list"), {"q": "mine"}).text
+    # The masked digits cannot be found out by searching: a phone is found by the whole number only.
+    for guess in ("1391234", "2345", "139123456"):
+        assert "mine-grid" not in client.get(reverse("accounts:user_list"), {"q": guess}).text
+    assert "mine-grid" in client.get(reverse("accounts:user_list"), {"q": "13912345678"}).text
 
 
 def test_creating_an_account_shows_its_password_once(client, lanshan, home_village):
