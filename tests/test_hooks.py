@@ -133,3 +133,17 @@ def test_a_menu_entry_registered_the_former_way_still_shows_after_the_others(cli
     register_menu_item("旧式入口", "password_change", lambda user: user.role == Role.COUNTY_BUREAU)
     labels = [str(item["label"]) for item in hooks.menu_items(county_user)]
     assert labels[-1] == "旧式入口"
+
+
+def test_a_timeline_entry_dated_by_a_date_or_a_naive_time_sorts_with_the_history(
+        client, county_user, make_household, lanshan_village):
+    household = make_household(lanshan_village, county_user)
+    hooks.register_timeline_source(name="care.dated", entries=lambda actor, h: [
+        hooks.TimelineItem(at=datetime.date(2022, 12, 16), kind="care.visit", text="按日期记的探访"),
+        hooks.TimelineItem(at=datetime.datetime(2030, 1, 1, 9, 0), kind="care.visit", text="无时区的探访"),
+    ] if h.pk == household.pk else [])
+    client.force_login(county_user)
+    response = client.get(f"/registry/households/{household.pk}/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.index("无时区的探访") < page.index("按日期记的探访")

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 # --- who is offered something ------------------------------------------------------------------------
 
@@ -153,6 +154,16 @@ class TimelineItem:
     text: str
     link: str = ""
     actor: str = ""  # who did it, as a name ("" when no one in particular)
+
+    def __post_init__(self):
+        # Entries are sorted with the recorded history (aware datetimes): a date is its day's
+        # start, a naive datetime is read in the project's time zone.
+        at = self.at
+        if not isinstance(at, datetime.datetime):
+            at = datetime.datetime.combine(at, datetime.time.min)
+        if timezone.is_naive(at):
+            at = timezone.make_aware(at)
+        object.__setattr__(self, "at", at)
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,10 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         # The registry's identifiers are known to the privacy policy before anything is shown.
-        from safetynet.registry import events, hooks, identifiers  # noqa: F401
+        from safetynet.registry import audit_reports, events, hooks, identifiers  # noqa: F401
 
         events.declare()
+        audit_reports.register()  # its report on the auditor's page
         # Its menu entries, home-page cards, desk queue, timeline entries and the persons it grants.
         hooks.register()
         # The demo city's households, villages and logins: what every later demo builder builds on.

@@ -12,8 +12,9 @@ The heuristic, stated so that an auditor can weigh it (a pattern to ask about, n
 
 Read are the unmask log rows (a household's or a person's numbers shown whole) of staff of the
 auditor's area in the period, for households in the auditor's area; a person is taken with their
-current household. Lookups of whole numbers by someone who sees them masked name no person (the
-number was typed, not shown): the lookups report of core.audit_reports covers those.
+current household. A lookup by a whole number from someone who sees numbers masked writes unmask
+rows for the persons it found, so it is read here too; a lookup that found no one names no person:
+the lookups report of core.audit_reports covers those.
 """
 
 from django.template.loader import render_to_string
@@ -86,4 +87,6 @@ def _report(request, days: int) -> str | None:
                             request=request)
 
 
-register_audit_report("registry-relatives", _report)
+def register() -> None:
+    """Called from RegistryConfig.ready: the report on the auditor's page."""
+    register_audit_report("registry-relatives", _report)

@@ -441,9 +441,9 @@ class HouseholdFilterForm(forms.Form):
 # --- grants ---------------------------------------------------------------------------------------
 
 class GrantForm(PlainForm):
-    """Give a service provider of the user's area access to a person (core.grants)."""
+    """Give a service provider or a caregiver of the user's area access to a person (core.grants)."""
 
-    user = forms.ModelChoiceField(label=_("Service provider"), queryset=None)  # the grantees, per actor
+    user = forms.ModelChoiceField(label=_("Service provider or caregiver"), queryset=None)  # the grantees
     reason = forms.CharField(label=_("Reason (the contract, say)"), required=False, max_length=200)
 
     def __init__(self, *args, actor: User, kind: str, **kwargs):

@@ -38,4 +38,3 @@ from safetynet.registry import import_views  # noqa: E402  (spreadsheet import a
 
 urlpatterns += import_views.urlpatterns
 
-from safetynet.registry import audit_reports  # noqa: E402, F401  (its report on the auditor's page)
