@@ -36,6 +36,7 @@ class EventType:
         return f"{self.model}.{self.name}"
 
 
+APP_LABEL_LENGTH, EVENT_LENGTH = 32, 64  # core.ChangeRecord's columns
 _EVENTS: dict[str, EventType] = {}  # by code (model names are unique across the project's apps)
 _BY_ACTION: dict[tuple[str, str], EventType] = {}  # (model, action) → the event recorded by default
 
@@ -45,6 +46,11 @@ def declare_events(app_label: str, model: str, events: dict[str, tuple[str, Prom
     harmless (ready() may run twice in tests); another app claiming the model is refused."""
     for name, (action, label) in events.items():
         event = EventType(app_label=app_label, model=model, name=name, action=str(action), label=label)
+        # What history keeps of them (core.ChangeRecord.app_label and .event): refused here, at
+        # start, rather than by PostgreSQL the first time the event is recorded.
+        if len(app_label) > APP_LABEL_LENGTH or len(event.code) > EVENT_LENGTH:
+            raise ValueError(f"{app_label} {event.code}: longer than history keeps "
+                             f"({APP_LABEL_LENGTH} and {EVENT_LENGTH} characters)")
         known = _EVENTS.get(event.code)
         if known is not None and (known.app_label, known.action) != (app_label, event.action):
             raise ValueError(f"event {event.code} is declared already by {known.app_label}")

@@ -9,9 +9,9 @@ import tempfile
 from pathlib import Path
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +21,7 @@ from safetynet.core import audit, sheets
 from safetynet.core.accounts import forms, importer, rules, selectors, services, workbooks
 from safetynet.core.masking import mask_phone
 from safetynet.core.models import Role
+from safetynet.core.pages import found, role_required
 from safetynet.core.selectors import division_names
 from safetynet.core.services import ConflictError
 
@@ -30,20 +31,14 @@ SESSION_KEY = "accounts_import"
 MAX_UPLOAD_BYTES = 10 * 2**20  # 3000 rows of six short columns are well under 1 MB
 
 
-def _administrator(view):
-    def wrapper(request, *args, **kwargs):
-        rules.check_may_administer(request.user)
-        return view(request, *args, **kwargs)
-
-    wrapper.__name__, wrapper.__doc__ = view.__name__, view.__doc__
-    return wrapper
+# Only the roles that manage accounts get past; everyone else gets the 403 page saying so.
+_administrator = role_required(
+    rules.may_administer_users, lambda: _("Your role does not manage user accounts.")
+)
 
 
 def _found(request, pk: int):
-    try:
-        return selectors.user_admin_get(actor=request.user, pk=pk)
-    except ObjectDoesNotExist:
-        raise Http404(_("This record does not exist or is outside your area.")) from None
+    return found(selectors.user_admin_get, actor=request.user, pk=pk)
 
 
 def may_import(user) -> bool:

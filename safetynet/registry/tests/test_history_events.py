@@ -144,3 +144,11 @@ def test_membership_dates_in_the_future_or_before_birth_are_refused_and_change_n
                                left_on=datetime.date.today() + datetime.timedelta(days=30))
     assert refused.value.message_dict["left_on"] == ["该日期晚于今天，请核对。"]
     assert ChangeRecord.objects.count() == before and household.memberships.filter(left_on=None).count() == 1
+
+
+def test_an_event_name_longer_than_history_keeps_is_refused_when_declared():
+    with pytest.raises(ValueError):
+        audit.declare_events("care", "agreement", {"x" * 60: ("create", "x")})
+    with pytest.raises(ValueError):
+        audit.declare_events("c" * 33, "agreement", {"signed": ("create", "x")})
+    assert "agreement." + "x" * 60 not in {event.code for event in audit.declared_events()}
