@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safetynet.core.models import ChangeRecord, Grant, Role, User
-from safetynet.core.scope import declare_grantees, in_area, scope_q
+from safetynet.core.scope import declare_grant_only, declare_grantees, in_area, scope_q
 from safetynet.core.services import change_record
 
 # Who may grant, unless a kind says otherwise: the bureaus that contract the providers.
@@ -49,10 +49,14 @@ _KINDS: dict[str, GrantKind] = {}
 
 def register_grant_kind(*, name: str, label, grantee_roles: Iterable[str],
                         area: Callable[[int], str | None], describe: Callable[[int], str],
-                        granter_roles: Iterable[str] = GRANTING_ROLES) -> GrantKind:
+                        granter_roles: Iterable[str] = GRANTING_ROLES, grant_only: bool = False) -> GrantKind:
+    """Declare a kind of record an app grants. `grant_only`: its grantee roles work only through
+    grants and see nothing by their area (as the registry's providers and caregivers)."""
     kind = GrantKind(name, label, frozenset(grantee_roles), area, describe, frozenset(granter_roles))
     _KINDS[name] = kind
     declare_grantees(name, kind.grantee_roles)
+    if grant_only:
+        declare_grant_only(kind.grantee_roles)
     return kind
 
 

@@ -41,9 +41,23 @@ def scope_code(actor: User) -> str:
     return actor.division_id
 
 
+_grant_only: set[str] = set(GRANT_ONLY_ROLES)
+
+
+def declare_grant_only(roles) -> None:
+    """Roles an app says work only through grants (an inspector's assigned institutions, say):
+    from then on they see nothing by their area. Called from the app's `AppConfig.ready()`
+    (core.grants.register_grant_kind(grant_only=True) does it for the kind's grantees)."""
+    _grant_only.update(roles)
+
+
+def grant_only(role: str) -> bool:
+    return role in _grant_only
+
+
 def by_area(actor: User) -> bool:
     """Does the actor see anything by the area rule (not only by grants)?"""
-    return actor.role not in GRANT_ONLY_ROLES
+    return actor.role not in _grant_only
 
 
 def in_area(actor: User, division_code: str | None) -> bool:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from django.views.i18n import set_language as django_set_language
 
 from safetynet.core import hooks
-from safetynet.core.scope import GRANT_ONLY_ROLES
+from safetynet.core.scope import grant_only
 from safetynet.core.selectors import division_path, identifier_lookup_notices
 from safetynet.core.services import identifier_lookup_limit
 
@@ -49,7 +49,7 @@ def home(request):
         "area_path": division_path(request.user.division_id),
         "panels": hooks.home_panels(request),
         "queues": hooks.desk_queues(request.user),
-        "by_grant_only": request.user.role in GRANT_ONLY_ROLES,
+        "by_grant_only": grant_only(request.user.role),
     })
 
 

@@ -69,4 +69,4 @@ def register() -> None:
                                    roles=grants.GRANTING_ROLES)
     grants.register_grant_kind(name=rules.PERSON_GRANT, label=gettext_lazy("person"),
                                grantee_roles=rules.PERSON_GRANTEE_ROLES, area=selectors.person_area,
-                               describe=selectors.person_name)
+                               describe=selectors.person_name, grant_only=True)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from safetynet.core import audit, sheets
 from safetynet.core.accounts import forms, importer, rules, selectors, services, workbooks
+from safetynet.core.grants import grant_kind, grants_of_user
 from safetynet.core.masking import mask_phone
 from safetynet.core.models import Role
 from safetynet.core.pages import found, role_required
@@ -109,8 +110,20 @@ def user_detail(request, pk: int):
     names = division_names([account.division_id, *_divisions_in(history)])
     return render(request, "core/accounts/user_detail.html", {
         "account": account, "form": form, "history": [_history_row(record, names) for record in history],
-        "division_name": names.get(account.division_id, ""),
+        "division_name": names.get(account.division_id, ""), "held": _grants_held(account),
     })
+
+
+def _grants_held(account) -> list[dict]:
+    """What the account holds beyond its area: its bindings to particular records (a provider's
+    persons; a station, an institution or a contract as those apps grant them)."""
+    held = []
+    for grant in grants_of_user(user=account).order_by("kind", "granted_at"):
+        kind = grant_kind(grant.kind)
+        held.append({"kind": kind.label if kind else grant.kind,
+                     "record": kind.describe(grant.object_id) if kind else grant.object_id,
+                     "at": grant.granted_at, "reason": grant.reason})
+    return held
 
 
 def _divisions_in(history) -> list[str]:

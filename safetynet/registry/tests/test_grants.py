@@ -240,3 +240,11 @@ def test_the_operators_system_page_shows_no_grant_or_its_reason(client, yinan, p
     client.force_login(user(Role.OPERATOR, "3713"))
     page = client.get("/system/").content.decode()
     assert "合同 17 号" not in page and "受助甲某" not in page
+
+
+def test_the_account_page_lists_what_is_granted_to_the_account(client, yinan, provider, person):
+    grants.grant_create(actor=yinan, user=provider, kind=PERSON, object_id=person.pk, reason="合同 17 号")
+    client.force_login(yinan)
+    page = client.get(f"/users/{provider.pk}/").content.decode()
+    section = page[page.index('id="held"'):]
+    assert person.name in section and "合同 17 号" in section
