@@ -22,11 +22,11 @@ from ninja.security import HttpBearer
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
-from safetynet.core.models import Role
 from safetynet.core.privacy import sees_whole_numbers
 from safetynet.core.selectors import api_token_for_key, division_list
 from safetynet.core.services import ConflictError, api_token_used
 from safetynet.core.text import NO_CONTROL_CHARACTERS_PATTERN, control_characters_message
+from safetynet.core.types import Role
 
 
 class TokenAuth(HttpBearer):

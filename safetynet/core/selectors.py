@@ -143,3 +143,25 @@ def identifier_lookup_notices(*, actor: User, days: int = 30) -> QuerySet[Identi
     notices = IdentifierLookup.objects.filter(scope_q(actor, "area"), outcome__in=NOTICE_OUTCOMES,
                                               at__gte=since)
     return notices.select_related("actor")
+
+
+def accounts_overview(*, latest_changes: int) -> dict:
+    """What the operator's system page shows, no personal data in it: accounts by role (all and
+    active), live logins, and the latest changes of the accounts themselves — not the grants made
+    to them, whose reasons may name the people they serve."""
+    from django.contrib.sessions.models import Session
+    from django.db.models import Count
+
+    labels = dict(Role.choices)
+    by_role = [{"role": labels.get(row["role"], row["role"]), "total": row["total"], "active": row["active"]}
+               for row in User.objects.values("role").annotate(
+                   total=Count("id"), active=Count("id", filter=Q(is_active=True))).order_by("role")]
+    changes = list(ChangeRecord.objects.filter(subject_type="user", entity_type="user")
+                   .select_related("actor")[:latest_changes])
+    accounts = User.objects.filter(pk__in={c.subject_id for c in changes})
+    usernames = dict(accounts.values_list("pk", "username"))
+    return {
+        "by_role": by_role, "changes": changes, "usernames": usernames,
+        "users": User.objects.count(), "active_users": User.objects.filter(is_active=True).count(),
+        "sessions": Session.objects.filter(expire_date__gt=timezone.now()).count(),
+    }

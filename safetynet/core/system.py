@@ -10,20 +10,17 @@ import sqlite3
 from importlib import metadata
 
 import django
-from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Count, Q
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from safetynet.core import audit_reports as audit
 from safetynet.core.accounts.rules import is_operator
 from safetynet.core.audit import event_label
-from safetynet.core.models import ChangeRecord, Role, User
-from safetynet.core.selectors import division_names
+from safetynet.core.selectors import accounts_overview, division_names
+from safetynet.core.types import Role
 
 LATEST_CHANGES = 30
 
@@ -50,23 +47,13 @@ def _version() -> str:
 def system_page(request):
     if not is_operator(request.user):
         raise PermissionDenied(_("Only the system operator may open this page."))
-    roles = dict(Role.choices)
-    by_role = [{"role": roles.get(row["role"], row["role"]), "total": row["total"], "active": row["active"]}
-               for row in User.objects.values("role").annotate(
-                   total=Count("id"), active=Count("id", filter=Q(is_active=True))
-               ).order_by("role")]
-    # Changes of the accounts themselves: not the grants made to them, whose reasons may name the
-    # people they serve (the operator sees no personal data).
-    changes = list(ChangeRecord.objects.filter(subject_type="user", entity_type="user")
-                   .select_related("actor")[:LATEST_CHANGES])
-    accounts = User.objects.filter(pk__in={c.subject_id for c in changes})
-    usernames = dict(accounts.values_list("pk", "username"))
+    overview = accounts_overview(latest_changes=LATEST_CHANGES)
+    changes, usernames = overview["changes"], overview["usernames"]
     return render(request, "core/system.html", {
         "version": _version(), "database": _database(), "django": django.get_version(),
         "python": platform.python_version(),
-        "users": User.objects.count(), "active_users": User.objects.filter(is_active=True).count(),
-        "by_role": by_role,
-        "sessions": Session.objects.filter(expire_date__gt=timezone.now()).count(),
+        "users": overview["users"], "active_users": overview["active_users"],
+        "by_role": overview["by_role"], "sessions": overview["sessions"],
         "changes": [{"at": c.at, "actor": c.actor or _("the console"),
                      "account": usernames.get(c.subject_id, ""),
                      "action": event_label(c.event) or c.get_action_display(),

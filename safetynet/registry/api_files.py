@@ -13,7 +13,7 @@ by a role that may see whole numbers (each person is then logged).
 import datetime
 import tempfile
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
@@ -25,7 +25,6 @@ from safetynet.core.privacy import refused, sees_whole_numbers
 from safetynet.core.services import unmask_log
 from safetynet.core.types import User
 from safetynet.registry import codes, exports, imports, rules
-from safetynet.registry.models import ImportJob
 from safetynet.registry.schemas import choice
 
 router = Router(tags=["spreadsheets"])
@@ -33,6 +32,9 @@ router = Router(tags=["spreadsheets"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A download holding personal data is kept by no cache on the way (a proxy, the browser's disk).
 NO_STORE = "private, no-store"
+
+if TYPE_CHECKING:  # for annotations only: pages and the API read jobs through the imports' selectors
+    from safetynet.registry.models import ImportJob
 
 
 def _actor(request: HttpRequest) -> User:
@@ -104,8 +106,8 @@ class ImportJobPage(Schema):
     items: list[ImportJobOut]
 
 
-def _job_out(actor: User, job: ImportJob) -> dict:
-    running = job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
+def _job_out(actor: User, job: "ImportJob") -> dict:
+    running = job.in_progress
     downloadable = bool(job.rejected_file) and imports.may_download_rejected(actor, job)
     return {
         "id": job.pk, "original_name": job.original_name, "status": job.status,

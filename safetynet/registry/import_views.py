@@ -22,7 +22,6 @@ from django.views.decorators.vary import vary_on_headers
 from safetynet.core.privacy import refused, sees_whole_numbers
 from safetynet.core.services import unmask_log
 from safetynet.registry import exports, forms, imports, rules, selectors
-from safetynet.registry.models import ImportJob
 from safetynet.registry.views import call_service, found, reader_view, writer_view
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -78,7 +77,7 @@ def import_template(request, extension: str):
 @vary_on_headers("HX-Request")
 def import_job(request, pk: int):
     job = found(imports.import_job_get, actor=request.user, pk=pk)
-    running = job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
+    running = job.in_progress
     may_see_rows = imports.may_download_rejected(request.user, job)
     if may_see_rows and job.returned_reasons and job.created_by_id != request.user.pk:
         # The reasons quote someone else's rows, whole ID numbers among them: an unmasked view,

@@ -458,3 +458,8 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def in_progress(self) -> bool:
+        """Waiting to start or running: its page keeps polling."""
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -9,8 +9,8 @@ from ninja import Field, Query, Router, Schema
 from safetynet.core.accounts import rules, selectors
 from safetynet.core.api import ERRORS, PageParams, Text, page_of
 from safetynet.core.masking import mask_phone
-from safetynet.core.models import Role
 from safetynet.core.selectors import division_names
+from safetynet.core.types import Role
 
 router = Router(tags=["users"])
 

@@ -21,10 +21,10 @@ from safetynet.core import audit, sheets
 from safetynet.core.accounts import forms, importer, rules, selectors, services, workbooks
 from safetynet.core.grants import grant_kind, grants_of_user
 from safetynet.core.masking import mask_phone
-from safetynet.core.models import Role
 from safetynet.core.pages import found, role_required
 from safetynet.core.selectors import division_names
 from safetynet.core.services import ConflictError
+from safetynet.core.types import Role
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50

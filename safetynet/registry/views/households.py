@@ -1,6 +1,8 @@
 """The household page, registering a household and changing it. (The registry's menu entries and
 home-page cards are registered in registry.hooks.)"""
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.shortcuts import render
 from django.urls import reverse
@@ -13,7 +15,6 @@ from safetynet.core.hooks import household_panels
 from safetynet.core.privacy import Disclosure, may_unmask, refused, reveal
 from safetynet.core.selectors import division_path
 from safetynet.registry import forms, privacy, rules, selectors, services
-from safetynet.registry.models import Household
 from safetynet.registry.timeline import household_timeline
 from safetynet.registry.views.common import (
     call_service,
@@ -52,6 +53,9 @@ def household_detail(request, pk: int):
         "panels": household_panels(request, household),
         **_history(actor, household, [*members, *past_members], whole=False),
     })
+
+if TYPE_CHECKING:  # for annotations only
+    from safetynet.registry.models import Household
 
 
 def _history(actor, household, members: list[privacy.Member], *, whole: bool) -> dict:
@@ -124,7 +128,7 @@ def household_create(request):
     })
 
 
-def _point_out_same_address(request, household: Household) -> None:
+def _point_out_same_address(request, household: "Household") -> None:
     """A new household at an address where others are registered: the same family twice, perhaps."""
     others = selectors.households_at_same_address(actor=request.user, household=household)
     if not others:

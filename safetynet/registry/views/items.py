@@ -10,7 +10,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from safetynet.registry import forms, selectors, services
-from safetynet.registry.models import AssetItem, IncomeItem, RigidExpense
 from safetynet.registry.views.common import (
     call_service,
     finished,
@@ -112,10 +111,11 @@ def item_delete(request, pk: int, kind: str):
 
 
 def item_label(item) -> str:
-    if isinstance(item, IncomeItem):
+    model = item._meta.model_name
+    if model == "incomeitem":
         return f"{item.get_category_display()} {item.amount}"
-    if isinstance(item, AssetItem):
+    if model == "assetitem":
         return f"{item.get_asset_type_display()} {item.value}"
-    if isinstance(item, RigidExpense):
+    if model == "rigidexpense":
         return f"{item.get_expense_type_display()} {item.amount}"
     return str(item)

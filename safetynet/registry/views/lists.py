@@ -11,7 +11,6 @@ from safetynet.core.selectors import division_names
 from safetynet.core.services import LookupRefused
 from safetynet.core.text import control_characters_message, has_control_characters
 from safetynet.registry import forms, rules, selectors
-from safetynet.registry.models import Household
 from safetynet.registry.views.common import reader_view, unreadable_query
 
 PAGE_SIZE = 25
@@ -45,7 +44,7 @@ def household_list(request):
         households = selectors.household_list(actor=actor, **filters)
     except LookupRefused as refused:
         # Past the user's limit of lookups by whole number: nothing is searched, the reason is shown.
-        refusal, households = str(refused), Household.objects.none()
+        refusal, households = str(refused), selectors.household_list(actor=actor).none()
     page = ListPaginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
     townships = {h.village.parent_id for h in page}
     counties = None
