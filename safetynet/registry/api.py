@@ -323,13 +323,9 @@ class PersonPage(Schema):
 
 @router.get("/persons", response={200: PersonPage, **ERRORS}, summary="People in your area")
 def person_list(request, filters: Query[PersonFilters]):
-    actor = _actor(request)
-    if filters.q:
-        qs = selectors.person_search(actor=actor, query=filters.q, channel="api")
-    else:
-        qs = selectors.person_list(actor=actor)
+    people = selectors.person_page(actor=_actor(request), query=filters.q or "", channel="api")
     shown = _shown(request, filters.unmask)
-    return page_of(qs.order_by("-id"), filters, lambda person: _person_out(person, shown))
+    return page_of(people, filters, lambda person: _person_out(person, shown))
 
 
 def _person_detail(actor: User, person_id: int, shown: Disclosure, warnings=()) -> dict:
