@@ -8,7 +8,6 @@ urlpatterns = [
     path("new/", views.user_create, name="user_create"),
     path("import/", views.user_import, name="user_import"),
     path("import/template.xlsx", views.user_import_template, name="user_import_template"),
-    path("import/passwords.xlsx", views.user_import_passwords, name="user_import_passwords"),
     path("import/returned.xlsx", views.user_import_returned, name="user_import_returned"),
     path("<int:pk>/", views.user_detail, name="user_detail"),
     path("<int:pk>/deactivate/", views.user_deactivate, name="user_deactivate"),

@@ -4,7 +4,9 @@ deactivate, reset its password, its history), a new account, and the spreadsheet
 A generated password is shown once: on the page that answers the creation or the reset (never
 stored whole, never in a URL), and for an import in a workbook downloaded once."""
 
+import base64
 import datetime
+import io
 import tempfile
 from pathlib import Path
 
@@ -261,14 +263,20 @@ def user_import(request):
                     "password": c.password} for c in outcome.created]
         returned = [{"number": r.number, "cells": [_cell_text(v) for v in r.cells], "reasons": r.reasons}
                     for r in outcome.returned]
-        # Kept for the two downloads: the passwords once, the returned rows until the next import.
+        # The returned rows are kept for their download until the next import. The one-time
+        # passwords are never stored: their workbook travels inside this page (a data: link), which
+        # no cache keeps, and is gone when the page is left.
         request.session[SESSION_KEY] = {
             "file": Path(upload.name).stem[:80], "headers": outcome.headers, "returned": returned,
-            "passwords": created,
         }
         shown = [{key: value for key, value in row.items() if key != "password"} for row in created]
-        return render(request, "core/accounts/user_import_done.html", {
-            "created": shown, "returned": returned, "file_name": upload.name})
+        response = render(request, "core/accounts/user_import_done.html", {
+            "created": shown, "returned": returned, "file_name": upload.name,
+            "passwords_link": _workbook_link(lambda out: workbooks.passwords_workbook(out, created=created))
+            if created else "",
+            "passwords_name": f"{Path(upload.name).stem[:80]}-一次性密码.xlsx"})
+        response["Cache-Control"] = "private, no-store"
+        return response
     return render(request, "core/accounts/user_import.html", {"form": form})
 
 
@@ -291,21 +299,11 @@ def _download(request, build, name: str):
     return response
 
 
-@require_GET
-@_administrator
-def user_import_passwords(request):
-    """The one-time passwords of the last import, once: the session forgets them as they leave."""
-    _import_allowed(request)
-    kept = request.session.get(SESSION_KEY) or {}
-    created = kept.get("passwords") or []
-    if not created:
-        messages.warning(request, _("The one-time passwords of the last import have already been downloaded, "
-                                    "or no account was created. Reset a password on the account's page."))
-        return redirect("accounts:user_import")
-    kept["passwords"] = []
-    request.session[SESSION_KEY] = kept
-    return _download(request, lambda out: workbooks.passwords_workbook(out, created=created),
-                     f"{kept.get('file', '')}-一次性密码.xlsx")
+def _workbook_link(build) -> str:
+    """A workbook as a data: address, for a download that leaves nothing on the server."""
+    buffer = io.BytesIO()
+    build(buffer)
+    return f"data:{XLSX};base64,{base64.b64encode(buffer.getvalue()).decode()}"
 
 
 @require_GET

@@ -2,6 +2,7 @@
 password shown once, editing and binding, a conflict told, deactivating, resetting, the import; a
 user given a password by someone else must choose their own before any page opens."""
 
+import base64
 import html
 import io
 
@@ -165,11 +166,14 @@ def test_the_import_page_creates_and_hands_back_and_gives_the_passwords_once(cli
     assert page.status_code == 200
     assert len(page.context["created"]) == 1 and len(page.context["returned"]) == 1
     created = User.objects.get(first_name="甲")
-    download = client.get(reverse("accounts:user_import_passwords"))
-    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    # The passwords' workbook travels in the page itself; nothing of it stays on the server.
+    assert "no-store" in page["Cache-Control"]
+    link = page.context["passwords_link"]
+    assert link.startswith("data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,")
+    sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(link.split(",", 1)[1]))).active
     assert sheet["A2"].value == created.username and created.check_password(sheet["E2"].value)
-    again = client.get(reverse("accounts:user_import_passwords"))
-    assert again.status_code == 302  # once only
+    assert sheet["E2"].value not in str(dict(client.session))
+    assert f'href="{link}"' in page.content.decode()
     returned = client.get(reverse("accounts:user_import_returned"))
     rows = list(openpyxl.load_workbook(io.BytesIO(b"".join(returned.streaming_content))).active.values)
     assert rows[1][0] == "乙" and rows[1][-2] == 3
