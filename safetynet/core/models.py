@@ -182,6 +182,9 @@ class ChangeRecord(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["subject_type", "subject_id", "at"], name="change_subject_time"),
+            # A record's own history (the names a timeline shows as they were, a member's joining
+            # and leaving): without it, one household page read the whole history table.
+            models.Index(fields=["entity_type", "entity_id", "at"], name="change_entity_time"),
             models.Index(fields=["app_label", "event", "at"], name="change_event_time"),
         ]
         ordering = ["-at", "-id"]
