@@ -12,6 +12,7 @@ from ninja import NinjaAPI
 from safetynet.core.accounts.api import router as accounts_router
 from safetynet.core.api import TokenAuth, install_error_handlers
 from safetynet.core.api import router as core_router
+from safetynet.core.workdays.api import router as calendar_router
 from safetynet.registry.api import router as registry_router
 from safetynet.registry.api_files import router as files_router
 
@@ -35,3 +36,4 @@ api.add_router("/", core_router)
 api.add_router("/", files_router)
 api.add_router("/", registry_router)
 api.add_router("/", accounts_router)
+api.add_router("/", calendar_router)

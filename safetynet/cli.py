@@ -13,6 +13,7 @@ COMMANDS = {
     "user": ("user", "create a user bound to a division, or change one"),
     "token": ("token", "create or revoke an API token for a user"),
     "grant": ("grant", "let a user (a service provider) see a record outside their area, or stop it"),
+    "calendar": ("calendar", "the official working-day calendar: import FILE | show YEAR"),
     "worker": ("db_worker", "run only the background task worker"),
     "serve": ("serve", "run only the web server"),
     "check": ("check", "check the configuration"),

@@ -114,7 +114,7 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
 
 
 # Path parameters that are not ids, and the value a user would send.
-PARAM_VALUES = {"<str:extension>": "xlsx"}
+PARAM_VALUES = {"<str:extension>": "xlsx", "<int:year>": "2024"}
 
 
 def _has_id(route: str) -> bool:

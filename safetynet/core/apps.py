@@ -20,6 +20,10 @@ class CoreConfig(AppConfig):
         _register_staff_pages(hooks)
 
 
+# Who sees the calendar in the menu (everyone may open it): the bureaus and offices that keep deadlines.
+_CALENDAR_READERS = {"city_bureau", "county_bureau", "township_office", "operator"}
+
+
 def _register_staff_pages(hooks) -> None:
     """The menu entries of the pages that run the system (after every app's: order 900 and up)."""
     from safetynet.core.accounts.rules import is_operator, may_administer_users
@@ -27,6 +31,8 @@ def _register_staff_pages(hooks) -> None:
 
     hooks.register_menu_item(name="core.users", label=_("Users"), url_name="accounts:user_list",
                              allowed=may_administer_users, order=900)
+    hooks.register_menu_item(name="core.calendar", label=_("Working days"), url_name="calendar",
+                             allowed=lambda user: user.role in _CALENDAR_READERS, order=890)
     hooks.register_menu_item(name="core.system", label=_("System"), url_name="system", allowed=is_operator,
                              order=910)
     hooks.register_menu_item(name="core.audit", label=_("Audit"), url_name="audit", allowed=may_audit,

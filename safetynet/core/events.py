@@ -25,3 +25,8 @@ def declare() -> None:
         "created": (create, _("division created")),
         "changed": (update, _("division changed")),
     })
+    # core.workdays: a year of the official calendar entered or replaced.
+    declare_events("core", "calendaryear", {
+        "entered": (create, _("calendar year entered")),
+        "replaced": (update, _("calendar year replaced")),
+    })

@@ -238,6 +238,37 @@ def desk_queues(actor) -> list[QueueShown]:
             for q in queues if q.audience.includes(actor)]
 
 
+# --- the official calendar -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarListener:
+    name: str
+    changed: Callable[[Any, frozenset], list[str]]
+
+
+_CALENDAR_LISTENERS: dict[str, CalendarListener] = {}
+
+
+def register_calendar_listener(
+    *, name: str, changed: Callable[[Any, frozenset], list[str]]
+) -> CalendarListener:
+    """`changed(calendar, years)` is called, inside the transaction that entered `years` of the
+    official calendar (core.workdays), with the new calendar: the app reckons again the deadlines it
+    keeps in those years (provisional ones above all) and returns what moved, in words a clerk reads."""
+    listener = CalendarListener(name, changed)
+    _CALENDAR_LISTENERS[name] = listener
+    return listener
+
+
+def calendar_changed(calendar, years: frozenset) -> list[str]:
+    """Tell every listener; what moved, in order of registration."""
+    moved: list[str] = []
+    for listener in list(_CALENDAR_LISTENERS.values()):
+        moved += listener.changed(calendar, years)
+    return moved
+
+
 # --- for tests ----------------------------------------------------------------------------------------
 
 
@@ -248,7 +279,7 @@ class _Saved:
 
 def snapshot() -> _Saved:
     """The registrations as they are (a test that registers its own restores them with `restore`)."""
-    tables = (_MENU, _HOME_PANELS, _HOUSEHOLD_PANELS, _TIMELINE_SOURCES, _DESK_QUEUES)
+    tables = (_MENU, _HOME_PANELS, _HOUSEHOLD_PANELS, _TIMELINE_SOURCES, _DESK_QUEUES, _CALENDAR_LISTENERS)
     return _Saved([(table, dict(table)) for table in tables])
 
 

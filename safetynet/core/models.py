@@ -315,3 +315,54 @@ class Grant(models.Model):
     @property
     def in_force(self) -> bool:
         return self.revoked_at is None
+
+
+class CalendarYear(models.Model):
+    """A year of the official calendar as entered: its holidays and adjusted working days are its
+    CalendarDays. Past the last year entered, Monday to Friday count as working days and every
+    deadline computed there is provisional (core.workdays)."""
+
+    class Source(models.TextChoices):
+        PACKAGE = "chinesecalendar", _("chinesecalendar package")
+        FILE = "file", _("State Council schedule file")
+        PAGE = "page", _("entered on the page")
+
+    year = models.PositiveSmallIntegerField(primary_key=True, verbose_name=_("year"))
+    source = models.CharField(max_length=20, choices=Source.choices, verbose_name=_("source"))
+    entered_at = models.DateTimeField(verbose_name=_("entered at"))
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by"))
+
+    class Meta:
+        ordering = ["year"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(year__gte=1990, year__lte=2100),
+                                   name="calendar_year_range"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class CalendarDay(models.Model):
+    """A day the official calendar sets apart from the week: a holiday (休) or an adjusted working
+    day on a weekend (班, 调休)."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("holiday (休)")
+        WORKDAY = "workday", _("adjusted working day (班)")
+
+    year = models.ForeignKey(CalendarYear, on_delete=models.CASCADE, related_name="days")
+    date = models.DateField(unique=True, verbose_name=_("date"))
+    kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))
+    name = models.CharField(max_length=40, blank=True, verbose_name=_("name"))
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=["holiday", "workday"]),
+                                   name="calendar_day_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {self.get_kind_display()} {self.name}"

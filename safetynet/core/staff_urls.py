@@ -9,4 +9,5 @@ urlpatterns = [
     path("users/", include("safetynet.core.accounts.urls")),
     path("system/", system.system_page, name="system"),
     path("audit/", system.audit_page, name="audit"),
+    path("", include("safetynet.core.workdays.urls")),
 ]

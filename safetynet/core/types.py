@@ -5,6 +5,7 @@ services, and `core/tests/test_layers.py` finds any other app reaching for a man
 
 from safetynet.core.models import (
     ROLE_LEVELS,
+    CalendarYear,
     ChangeRecord,
     Division,
     DivisionLevel,
@@ -17,9 +18,11 @@ from safetynet.core.models import (
 
 ChangeAction = ChangeRecord.Action
 LookupOutcome = IdentifierLookup.Outcome
+CalendarSource = CalendarYear.Source
 
 __all__ = [
     "ROLE_LEVELS",
+    "CalendarSource",
     "ChangeAction",
     "ChangeRecord",
     "Division",
