@@ -4,9 +4,9 @@ provisional past the last year entered, as on the page)."""
 import datetime
 from typing import Literal
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
 
 from safetynet.core.api import ERRORS, Date
 from safetynet.core.workdays.selectors import calendar_years, work_calendar
@@ -56,7 +56,7 @@ def calendar(request):
             summary="A deadline reckoned on the official calendar")
 def deadline(request, query: Query[DeadlineQuery]):
     if not 1990 <= query.start.year <= 2099:
-        raise HttpError(422, _("Give a date from 1990 to 2099."))
+        raise ValidationError({"start": [_("Give a date from 1990 to 2099.")]})
     calendar = work_calendar()
     if query.unit == "working_days":
         due = calendar.add_working_days(query.start, query.amount)
