@@ -5,7 +5,7 @@ import sys
 
 # subcommand → (management command, one-line help). Kept short: what an operator runs.
 COMMANDS = {
-    "run": ("run", "start the web server and the task worker together (Ctrl-C stops both)"),
+    "run": ("run", "start the web server, the task worker and the scheduler together (Ctrl-C stops them)"),
     "migrate": ("migrate", "create or update the database tables"),
     "demo-city": ("demo_city", "build a synthetic Linyi registry: --households N --seed S"),
     "backup": ("backup", "back up the database and the uploaded documents into one file"),
@@ -14,6 +14,7 @@ COMMANDS = {
     "token": ("token", "create or revoke an API token for a user"),
     "grant": ("grant", "let a user (a service provider) see a record outside their area, or stop it"),
     "calendar": ("calendar", "the official working-day calendar: import FILE | show YEAR"),
+    "scheduler": ("scheduler", "run only the recurring jobs (started by run); --once runs what is due"),
     "worker": ("db_worker", "run only the background task worker"),
     "serve": ("serve", "run only the web server"),
     "check": ("check", "check the configuration"),

@@ -18,6 +18,7 @@ class CoreConfig(AppConfig):
         hooks.register_home_panel(name="core.lookup_notices", template="core/_lookup_notices.html",
                                   context=identifier_lookup_notices_panel, roles=NOTICE_ROLES, order=50)
         _register_staff_pages(hooks)
+        _register_recurring_jobs()
 
 
 # Who sees the calendar in the menu (everyone may open it): the bureaus and offices that keep deadlines.
@@ -37,3 +38,12 @@ def _register_staff_pages(hooks) -> None:
                              order=910)
     hooks.register_menu_item(name="core.audit", label=_("Audit"), url_name="audit", allowed=may_audit,
                              order=920)
+
+
+def _register_recurring_jobs() -> None:
+    import datetime
+
+    from safetynet.core import jobs, services
+
+    jobs.register_recurring_job(name="core.clear_sessions", label=_("Remove expired logins"),
+                                schedule=jobs.Daily(datetime.time(3, 0)), run=services.sessions_clear_expired)

@@ -366,3 +366,40 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date.isoformat()} {self.get_kind_display()} {self.name}"
+
+
+class RecurringJobRun(models.Model):
+    """One run of a recurring job (core.jobs) for one due time. The unique key is what makes a job
+    run once per due time however many scheduler processes look: the first to insert the row runs it."""
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    job = models.CharField(max_length=80, verbose_name=_("job"))
+    due_at = models.DateTimeField(verbose_name=_("due at"))
+    started_at = models.DateTimeField(verbose_name=_("started at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.RUNNING,
+                               verbose_name=_("outcome"))
+    summary = models.TextField(blank=True, verbose_name=_("summary"))
+    worker = models.CharField(max_length=120, blank=True, verbose_name=_("worker"))
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "due_at"], name="recurring_job_once_per_due_time"),
+            models.CheckConstraint(condition=models.Q(outcome__in=["running", "done", "failed"]),
+                                   name="recurring_job_outcome"),
+        ]
+        indexes = [models.Index(fields=["job", "-due_at"], name="recurring_job_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.due_at:%Y-%m-%d %H:%M} {self.outcome}"
+
+    @property
+    def seconds(self) -> float | None:
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()

@@ -552,3 +552,12 @@ def identifier_lookups_record(*, actor: User, kind: str, shown: list[str], chann
                          channel=channel[:10], outcome=outcome)
         for each in shown
     ])
+
+
+def sessions_clear_expired(due_at: datetime.datetime) -> str:
+    """The nightly recurring job (core.jobs): logins that expired are removed from the database
+    (Django keeps them until told). Returns what it did, for the operator's page."""
+    from django.contrib.sessions.models import Session
+
+    removed, _by_model = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return _("%(count)s expired logins removed.") % {"count": removed}

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from safetynet.core import audit_reports as audit
+from safetynet.core import jobs
 from safetynet.core.accounts.rules import is_operator
 from safetynet.core.audit import event_label
 from safetynet.core.selectors import accounts_overview, division_names
@@ -49,7 +50,15 @@ def system_page(request):
         raise PermissionDenied(_("Only the system operator may open this page."))
     overview = accounts_overview(latest_changes=LATEST_CHANGES)
     changes, usernames = overview["changes"], overview["usernames"]
+    runs = jobs.latest_runs(LATEST_CHANGES)
+    latest = {}
+    for run in runs:
+        latest.setdefault(run.job, run)
+    labels = {job.name: str(job.label) for job in jobs.recurring_jobs()}
     return render(request, "core/system.html", {
+        "jobs": [{"name": job.name, "label": job.label, "schedule": job.schedule.describe(),
+                  "last": latest.get(job.name)} for job in jobs.recurring_jobs()],
+        "runs": [{"label": labels.get(run.job, run.job), "run": run} for run in runs],
         "version": _version(), "database": _database(), "django": django.get_version(),
         "python": platform.python_version(),
         "users": overview["users"], "active_users": overview["active_users"],

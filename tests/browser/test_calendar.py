@@ -21,7 +21,9 @@ def reckon(page, start: str, amount: int) -> None:
     page.get_by_role("button", name="计算").click()
 
 
-def test_deadlines_on_the_official_calendar_and_2027_entered_by_the_city_bureau(logged_in_page, shot, tmp_path):
+def test_deadlines_on_the_official_calendar_and_2027_entered_by_the_city_bureau(
+    logged_in_page, shot, tmp_path,
+):
     township = logged_in_page(user(Role.TOWNSHIP_OFFICE, "371302001"), viewport={"width": 390, "height": 844})
     township.goto("/")
     township.get_by_role("navigation", name="主菜单").get_by_role("link", name="工作日").click()

@@ -1,10 +1,12 @@
 """`safetynet run` as an operator starts it: a real process with its web server and task worker."""
 
+import contextlib
 import http.client
 import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -88,7 +90,8 @@ class Running:
                 with translation.override(settings.LANGUAGE_CODE):
                     line = gettext("%(name)s: pid %(pid)s")
                     printed = {
-                        key: line % {"name": gettext(key), "pid": ""} for key in ("web server", "task worker")
+                        key: line % {"name": gettext(key), "pid": ""}
+                        for key in ("web server", "task worker", "scheduler")
                     }
                 found = {
                     key: re.search(re.escape(text) + r"(\d+)", self.output) for key, text in printed.items()
@@ -118,8 +121,10 @@ def test_run_serves_the_site_and_ctrl_c_stops_server_and_worker(environment):
     running = Running(environment)
     try:
         pids = running.wait_until_ready()
-        assert set(pids) == {"web server", "task worker"}
+        assert set(pids) == {"web server", "task worker", "scheduler"}
         assert all(alive(pid) for pid in pids.values())
+        # The scheduler runs what is due at once: the nightly purge of expired logins, due last night.
+        assert wait_for_run(environment, "core.clear_sessions") == "done"
         status, location = running.get("/")
         assert status == 302 and location.startswith("/login/")
         assert running.get("/healthz") == (200, '{"status": "ok", "database": "sqlite"}')
@@ -132,6 +137,20 @@ def test_run_serves_the_site_and_ctrl_c_stops_server_and_worker(environment):
         assert running.get("/healthz")[0] == 0
     finally:
         running.stop()
+
+
+def wait_for_run(env: dict, job: str, timeout: float = 20) -> str | None:
+    """The outcome of the job's latest run as the scheduler recorded it, once it is over."""
+    database = os.path.join(env["SAFETYNET_DATA_DIR"], "safetynet.sqlite3")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.closing(sqlite3.connect(database, timeout=5)) as db:
+            row = db.execute("SELECT outcome FROM core_recurringjobrun WHERE job = ? ORDER BY due_at DESC",
+                             (job,)).fetchone()
+        if row and row[0] != "running":
+            return row[0]
+        time.sleep(0.3)
+    return None
 
 
 def test_when_the_worker_dies_the_web_server_is_stopped_and_run_fails(environment):

@@ -1,7 +1,8 @@
-"""`safetynet run`: the web server and the task worker together, as `make demo` starts them.
+"""`safetynet run`: the web server, the task worker and the scheduler of recurring jobs together,
+as `make demo` starts them.
 
-Both run as child processes of this one, which only watches them: Ctrl-C (SIGINT) or SIGTERM
-stops both; if either dies, the other is stopped and the command exits non-zero.
+All run as child processes of this one, which only watches them: Ctrl-C (SIGINT) or SIGTERM
+stops them all; if one dies, the others are stopped and the command exits non-zero.
 """
 
 import contextlib
@@ -92,7 +93,8 @@ def _listening(host: str, port: int) -> bool:
 class Command(BaseCommand):
     @property
     def help(self) -> str:  # a property, so that it is translated when shown
-        return _("Start the web server and the background task worker together; Ctrl-C stops both.")
+        return _("Start the web server, the background task worker and the scheduler together; "
+                 "Ctrl-C stops them.")
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default 127.0.0.1)"))
@@ -124,18 +126,22 @@ class Command(BaseCommand):
         cli = [sys.executable, "-m", "safetynet.cli"]
         environment = {**os.environ, "SAFETYNET_PLAIN_HTTP": "1"} if plain_http else None
         children: dict[str, subprocess.Popen] = {}
-        names = {"web": _("web server"), "worker": _("task worker")}
+        names = {"web": _("web server"), "worker": _("task worker"), "scheduler": _("scheduler")}
         failed = None
         too_slow = False
         try:
             # Each child in its own session: a Ctrl-C at the terminal reaches only this process,
-            # which then stops both children in order.
+            # which then stops the children in order.
             children["web"] = subprocess.Popen(
                 [*cli, "serve", "--host", host, "--port", str(port), "--threads", str(threads), "--quiet"],
                 start_new_session=True, preexec_fn=_die_with_parent, env=environment,
             )
             children["worker"] = subprocess.Popen(
                 [*cli, "worker"], start_new_session=True, preexec_fn=_die_with_parent, env=environment,
+            )
+            # The recurring jobs (core.jobs): no cron, no other service.
+            children["scheduler"] = subprocess.Popen(
+                [*cli, "scheduler"], start_new_session=True, preexec_fn=_die_with_parent, env=environment,
             )
             announced = False
             deadline = time.monotonic() + 30
@@ -164,7 +170,7 @@ class Command(BaseCommand):
             code = children[failed].returncode
             raise CommandError(_("The %(name)s stopped (exit status %(code)s), so everything was stopped.")
                                % {"name": names[failed], "code": code})
-        self.stdout.write(_("Stopped the web server and the task worker."))
+        self.stdout.write(_("Stopped the web server, the task worker and the scheduler."))
 
     def _announce(self, host, port, children, names, all_logins, plain_http) -> None:
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104
