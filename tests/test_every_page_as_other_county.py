@@ -10,10 +10,11 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from conftest import user
 from safetynet.core.grants import grant_create
-from safetynet.core.models import ChangeRecord, Role, UnmaskLog, User
+from safetynet.core.models import ChangeRecord, Role, UnmaskLog, User, WeatherWarning
 from safetynet.core.tests import sample_files
 from safetynet.registry import services
 from safetynet.registry.models import ImportJob
@@ -32,6 +33,7 @@ ID_KINDS = {
     "expense": "expense",
     "grants": "grant",
     "users": "user",
+    "weather": "weather_warning",
 }
 # Served to anyone or not about registry data: the login machinery, health, admin (own auth), API
 # (walked by test_every_api_route_as_other_county).
@@ -92,7 +94,12 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
     # A grid worker's account of the village: user administration is walked too.
     worker = user(Role.GRID_WORKER, village.code)
     User.objects.filter(pk=worker.pk).update(first_name="司马秘书", phone="13811112222")
+    # A cold wave of the other county, with a note that names nobody: its withdrawal is walked too.
+    yinan_cold = WeatherWarning.objects.create(
+        county_id=actor.division_id[:6], kind="cold_wave", starts_at=timezone.now(), source="entered",
+        ends_at=timezone.now() + datetime.timedelta(days=2), entered_at=timezone.now())
     return {
+        "weather_warning": yinan_cold.pk,
         "grant": grant.pk,
         "user": worker.pk,
         "import_job": job.pk,

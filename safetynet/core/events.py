@@ -30,3 +30,8 @@ def declare() -> None:
         "entered": (create, _("calendar year entered")),
         "replaced": (update, _("calendar year replaced")),
     })
+    # core.weather: a cold wave or low temperature for a county, and its withdrawal.
+    declare_events("core", "weatherwarning", {
+        "entered": (create, _("weather warning entered")),
+        "withdrawn": (update, _("weather warning withdrawn")),
+    })

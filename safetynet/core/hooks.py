@@ -269,6 +269,26 @@ def calendar_changed(calendar, years: frozenset) -> list[str]:
     return moved
 
 
+# --- weather warnings ------------------------------------------------------------------------------------
+
+
+_WEATHER_LISTENERS: dict[str, Callable[[Any], list[str]]] = {}
+
+
+def register_weather_listener(*, name: str, entered: Callable[[Any], list[str]]) -> None:
+    """`entered(warning)` is called, inside the transaction that entered a weather warning
+    (core.weather), for the work that must react (visits due within 24 hours for the high-risk
+    households of the county); it returns what it did, in words a clerk reads."""
+    _WEATHER_LISTENERS[name] = entered
+
+
+def weather_warning_entered(warning) -> list[str]:
+    done: list[str] = []
+    for entered in list(_WEATHER_LISTENERS.values()):
+        done += entered(warning)
+    return done
+
+
 # --- for tests ----------------------------------------------------------------------------------------
 
 
@@ -279,7 +299,8 @@ class _Saved:
 
 def snapshot() -> _Saved:
     """The registrations as they are (a test that registers its own restores them with `restore`)."""
-    tables = (_MENU, _HOME_PANELS, _HOUSEHOLD_PANELS, _TIMELINE_SOURCES, _DESK_QUEUES, _CALENDAR_LISTENERS)
+    tables = (_MENU, _HOME_PANELS, _HOUSEHOLD_PANELS, _TIMELINE_SOURCES, _DESK_QUEUES, _CALENDAR_LISTENERS,
+              _WEATHER_LISTENERS)
     return _Saved([(table, dict(table)) for table in tables])
 
 

@@ -23,7 +23,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from safetynet.core.models import RecurringJobRun
@@ -104,9 +104,13 @@ def run_due_jobs(now: datetime.datetime | None = None, *, worker: str | None = N
     made = []
     for job in recurring_jobs():
         due = job.schedule.latest_due(now)
-        if RecurringJobRun.objects.filter(job=job.name, due_at=due).exists():
+        try:
+            if RecurringJobRun.objects.filter(job=job.name, due_at=due).exists():
+                continue
+            run = _claim(job, due, worker)
+        except OperationalError as error:  # the database busy with another writer: the next turn
+            logger.warning("recurring job %s not claimed this turn: %s", job.name, error)
             continue
-        run = _claim(job, due, worker)
         if run is not None:
             made.append(_run(job, run))
     return made

@@ -403,3 +403,56 @@ class RecurringJobRun(models.Model):
         if self.finished_at is None:
             return None
         return (self.finished_at - self.started_at).total_seconds()
+
+
+class WeatherWarning(models.Model):
+    """A cold wave or a temperature below a threshold, for one county and a period: entered by the
+    bureau or read from the meteorological feed file. The work that must react (visits to the
+    high-risk households now; care and rescue later) reads the warnings in force from here."""
+
+    class Kind(models.TextChoices):
+        COLD_WAVE = "cold_wave", _("cold wave warning (寒潮预警)")
+        LOW_TEMPERATURE = "low_temperature", _("low temperature (低温)")
+
+    class Level(models.TextChoices):
+        NONE = "", _("no colour")
+        BLUE = "blue", _("blue")
+        YELLOW = "yellow", _("yellow")
+        ORANGE = "orange", _("orange")
+        RED = "red", _("red")
+
+    class Source(models.TextChoices):
+        ENTERED = "entered", _("entered by staff")
+        FEED = "feed", _("meteorological feed file")
+
+    county = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("county"))
+    kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))
+    level = models.CharField(max_length=10, choices=Level.choices, blank=True, default="",
+                             verbose_name=_("level"))
+    lowest_temperature = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True,
+                                             verbose_name=_("lowest temperature (°C)"))
+    starts_at = models.DateTimeField(verbose_name=_("starts at"))
+    ends_at = models.DateTimeField(verbose_name=_("ends at"))
+    note = models.CharField(max_length=200, blank=True, verbose_name=_("note"))
+    source = models.CharField(max_length=10, choices=Source.choices, verbose_name=_("source"))
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("entered by"))
+    entered_at = models.DateTimeField(verbose_name=_("entered at"))
+    withdrawn_at = models.DateTimeField(null=True, blank=True, verbose_name=_("withdrawn at"))
+
+    class Meta:
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")),
+                                   name="weather_warning_ends_after_start"),
+            models.CheckConstraint(condition=models.Q(kind__in=["cold_wave", "low_temperature"]),
+                                   name="weather_warning_kind"),
+            models.CheckConstraint(
+                condition=models.Q(lowest_temperature__isnull=True)
+                | models.Q(lowest_temperature__gte=-60, lowest_temperature__lte=40),
+                name="weather_warning_temperature_range"),
+        ]
+        indexes = [models.Index(fields=["county", "ends_at"], name="weather_warning_county_end")]
+
+    def __str__(self) -> str:
+        return f"{self.county_id} {self.kind} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%Y-%m-%d %H:%M}"

@@ -10,4 +10,5 @@ urlpatterns = [
     path("system/", system.system_page, name="system"),
     path("audit/", system.audit_page, name="audit"),
     path("", include("safetynet.core.workdays.urls")),
+    path("", include("safetynet.core.weather.urls")),
 ]

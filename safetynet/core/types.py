@@ -14,11 +14,15 @@ from safetynet.core.models import (
     Role,
     UrbanRural,
     User,
+    WeatherWarning,
 )
 
 ChangeAction = ChangeRecord.Action
 LookupOutcome = IdentifierLookup.Outcome
 CalendarSource = CalendarYear.Source
+WeatherKind = WeatherWarning.Kind
+WeatherLevel = WeatherWarning.Level
+WeatherSource = WeatherWarning.Source
 
 __all__ = [
     "ROLE_LEVELS",
@@ -33,4 +37,8 @@ __all__ = [
     "Role",
     "UrbanRural",
     "User",
+    "WeatherKind",
+    "WeatherLevel",
+    "WeatherSource",
+    "WeatherWarning",
 ]

@@ -92,7 +92,8 @@ def test_a_due_time_claimed_by_another_scheduler_is_not_run_again(registered):
     assert jobs.run_due_jobs() == [] and calls == []
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the rows the migrations seed (content types, the calendar) are there after it.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_schedulers_looking_at_the_same_moment_run_the_job_once(registered):
     calls: list = []
     counting("test.race", jobs.Every(60), calls, seconds=0.3)
