@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from conftest import user
+from safetynet.core.campaigns.services import campaign_create
 from safetynet.core.grants import grant_create
 from safetynet.core.models import ChangeRecord, Role, UnmaskLog, User, WeatherWarning
 from safetynet.core.tests import sample_files
@@ -34,6 +35,7 @@ ID_KINDS = {
     "grants": "grant",
     "users": "user",
     "weather": "weather_warning",
+    "campaigns": "campaign",
 }
 # Served to anyone or not about registry data: the login machinery, health, admin (own auth), API
 # (walked by test_every_api_route_as_other_county).
@@ -98,7 +100,12 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
     yinan_cold = WeatherWarning.objects.create(
         county_id=actor.division_id[:6], kind="cold_wave", starts_at=timezone.now(), source="entered",
         ends_at=timezone.now() + datetime.timedelta(days=2), entered_at=timezone.now())
+    # A campaign of the other county alone (a city-wide one is everyone's).
+    own_drive = campaign_create(actor=actor, data={
+        "name": "欧阳秘密遍访", "kind": "visiting", "area": actor.division_id[:6],
+        "starts_on": datetime.date(2022, 12, 1), "ends_on": datetime.date(2023, 2, 28)})
     return {
+        "campaign": own_drive.pk,
         "weather_warning": yinan_cold.pk,
         "grant": grant.pk,
         "user": worker.pk,

@@ -34,6 +34,8 @@ def _register_staff_pages(hooks) -> None:
                              allowed=may_administer_users, order=900)
     hooks.register_menu_item(name="core.calendar", label=_("Working days"), url_name="calendar",
                              allowed=lambda user: user.role in _CALENDAR_READERS, order=890)
+    hooks.register_menu_item(name="core.campaigns", label=_("Campaigns"), url_name="campaigns",
+                             allowed=lambda user: user.role in _CALENDAR_READERS, order=880)
     hooks.register_menu_item(name="core.weather", label=_("Weather warnings"), url_name="weather",
                              allowed=lambda user: user.role in _CALENDAR_READERS, order=885)
     hooks.register_menu_item(name="core.system", label=_("System"), url_name="system", allowed=is_operator,

@@ -35,3 +35,8 @@ def declare() -> None:
         "entered": (create, _("weather warning entered")),
         "withdrawn": (update, _("weather warning withdrawn")),
     })
+    # core.campaigns: a drive and its targets per county.
+    declare_events("core", "campaign", {
+        "created": (create, _("campaign created")),
+        "targets_set": (update, _("campaign targets set")),
+    })

@@ -289,6 +289,31 @@ def weather_warning_entered(warning) -> list[str]:
     return done
 
 
+# --- campaign measures ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CampaignMeasure:
+    code: str
+    label: Any
+    count: Callable[[Any, str], int]
+
+
+_CAMPAIGN_MEASURES: dict[str, CampaignMeasure] = {}
+
+
+def register_campaign_measure(*, code: str, label, count: Callable[[Any, str], int]) -> CampaignMeasure:
+    """A measure a campaign can set targets on: `count(campaign, county_code)` → how much the county
+    has reached (households visited, hazards solved …), read set-wise by the app that owns the work."""
+    measure = CampaignMeasure(code, label, count)
+    _CAMPAIGN_MEASURES[code] = measure
+    return measure
+
+
+def campaign_measures() -> dict[str, CampaignMeasure]:
+    return dict(sorted(_CAMPAIGN_MEASURES.items()))
+
+
 # --- for tests ----------------------------------------------------------------------------------------
 
 
@@ -300,7 +325,7 @@ class _Saved:
 def snapshot() -> _Saved:
     """The registrations as they are (a test that registers its own restores them with `restore`)."""
     tables = (_MENU, _HOME_PANELS, _HOUSEHOLD_PANELS, _TIMELINE_SOURCES, _DESK_QUEUES, _CALENDAR_LISTENERS,
-              _WEATHER_LISTENERS)
+              _WEATHER_LISTENERS, _CAMPAIGN_MEASURES)
     return _Saved([(table, dict(table)) for table in tables])
 
 

@@ -456,3 +456,56 @@ class WeatherWarning(models.Model):
 
     def __str__(self) -> str:
         return f"{self.county_id} {self.kind} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%Y-%m-%d %H:%M}"
+
+
+class Campaign(models.Model):
+    """A named drive over an area and a period (the 遍访 visiting campaign, 寒冬送温暖, the 100-day
+    safety campaign), with targets per county. Later apps attach their work to one and measure
+    their progress against its targets (core.campaigns)."""
+
+    class Kind(models.TextChoices):
+        VISITING = "visiting", _("visiting campaign (遍访)")
+        WINTER = "winter", _("winter warmth action (寒冬送温暖)")
+        SAFETY = "safety", _("safety campaign (一老一小)")
+        OTHER = "other", _("other drive")
+
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))
+    area = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
+    starts_on = models.DateField(verbose_name=_("starts on"))
+    ends_on = models.DateField(verbose_name=_("ends on"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")),
+                                   name="campaign_ends_after_start"),
+            models.CheckConstraint(condition=models.Q(kind__in=["visiting", "winter", "safety", "other"]),
+                                   name="campaign_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignTarget(models.Model):
+    """How much of a measure (one an app registered, e.g. households visited) a county is to reach."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="targets")
+    county = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("county"))
+    measure = models.CharField(max_length=60, verbose_name=_("measure"))
+    target = models.PositiveIntegerField(verbose_name=_("target"))
+
+    class Meta:
+        ordering = ["county_id", "measure"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "county", "measure"], name="campaign_target_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.county_id} {self.measure} {self.target}"

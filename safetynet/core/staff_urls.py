@@ -11,4 +11,5 @@ urlpatterns = [
     path("audit/", system.audit_page, name="audit"),
     path("", include("safetynet.core.workdays.urls")),
     path("", include("safetynet.core.weather.urls")),
+    path("", include("safetynet.core.campaigns.urls")),
 ]

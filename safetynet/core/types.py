@@ -6,6 +6,7 @@ services, and `core/tests/test_layers.py` finds any other app reaching for a man
 from safetynet.core.models import (
     ROLE_LEVELS,
     CalendarYear,
+    Campaign,
     ChangeRecord,
     Division,
     DivisionLevel,
@@ -20,6 +21,7 @@ from safetynet.core.models import (
 ChangeAction = ChangeRecord.Action
 LookupOutcome = IdentifierLookup.Outcome
 CalendarSource = CalendarYear.Source
+CampaignKind = Campaign.Kind
 WeatherKind = WeatherWarning.Kind
 WeatherLevel = WeatherWarning.Level
 WeatherSource = WeatherWarning.Source
@@ -27,6 +29,8 @@ WeatherSource = WeatherWarning.Source
 __all__ = [
     "ROLE_LEVELS",
     "CalendarSource",
+    "Campaign",
+    "CampaignKind",
     "ChangeAction",
     "ChangeRecord",
     "Division",

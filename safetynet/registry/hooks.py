@@ -67,6 +67,9 @@ def register() -> None:
                               allowed=rules.may_import_registry)
     hooks.register_timeline_source(name="registry.grants", entries=grant_entries,
                                    roles=grants.GRANTING_ROLES)
+    hooks.register_campaign_measure(
+        code="registry.co_alarms", label=gettext_lazy("Households heated by fire with a CO alarm"),
+        count=selectors.households_heated_by_fire_with_co_alarm)
     grants.register_grant_kind(name=rules.PERSON_GRANT, label=gettext_lazy("person"),
                                grantee_roles=rules.PERSON_GRANTEE_ROLES, area=selectors.person_area,
                                describe=selectors.person_name, grant_only=True)

@@ -495,3 +495,15 @@ def person_names(*, actor: User, ids) -> dict[int, str]:
 
 
 user_names = core_selectors.user_names
+
+
+def households_heated_by_fire_with_co_alarm(campaign, county_code: str) -> int:
+    """A campaign measure (core.campaigns): the county's active households heated by fire (coal,
+    gas, wood) that have a CO alarm — what the winter campaigns count (the briefing's 117 homes
+    with heating and CO alarms are institutions; these are the households'). One count query."""
+    from safetynet.registry import codes
+
+    return Household.objects.filter(
+        subtree_q("village_id", county_code), status=codes.HouseholdStatus.ACTIVE,
+        heating__in=[str(h) for h in codes.COMBUSTION_HEATING], co_alarm=True,
+    ).count()
