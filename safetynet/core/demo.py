@@ -221,3 +221,19 @@ def demo_date_grants(*, grant_ids, at: datetime.datetime) -> None:
     ids = list(grant_ids)
     Grant.objects.filter(pk__in=ids).update(granted_at=at)
     ChangeRecord.objects.filter(entity_type="grant", entity_id__in=ids).update(at=at)
+
+
+def demo_date_campaign(*, campaign_id: int, at: datetime.datetime) -> None:
+    """Date a demo campaign's making and its targets' setting `at`, by the demo clock."""
+    from safetynet.core.models import Campaign, ChangeRecord
+
+    Campaign.objects.filter(pk=campaign_id).update(created_at=at)
+    ChangeRecord.objects.filter(entity_type="campaign", entity_id=campaign_id).update(at=at)
+
+
+def demo_date_weather_warning(*, warning_id: int, at: datetime.datetime) -> None:
+    """Date a demo weather warning's entry `at`, by the demo clock."""
+    from safetynet.core.models import ChangeRecord, WeatherWarning
+
+    WeatherWarning.objects.filter(pk=warning_id).update(entered_at=at)
+    ChangeRecord.objects.filter(entity_type="weatherwarning", entity_id=warning_id).update(at=at)

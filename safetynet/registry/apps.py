@@ -25,5 +25,8 @@ class RegistryConfig(AppConfig):
         register_demo_builder("registry.households", "safetynet.registry.demo.build:build_households",
                               order=REGISTRY_DEMO_ORDER)
         # The persons the demo's provider and caregiver serve (after the households are there).
+        # The winter campaigns and a cold wave (core.campaigns, core.weather), on the households.
+        register_demo_builder("registry.drives", "safetynet.registry.demo.drives:build_drives",
+                              order=REGISTRY_DEMO_ORDER + 20)
         register_demo_builder("registry.grants", "safetynet.registry.demo.grants:build_grants",
                               order=REGISTRY_DEMO_ORDER + 10)
