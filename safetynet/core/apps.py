@@ -51,3 +51,9 @@ def _register_recurring_jobs() -> None:
 
     jobs.register_recurring_job(name="core.clear_sessions", label=_("Remove expired logins"),
                                 schedule=jobs.Daily(datetime.time(3, 0)), run=services.sessions_clear_expired)
+    from safetynet.core import retention
+
+    jobs.register_recurring_job(name="core.retention_purge", label=_("Remove records past their retention"),
+                                schedule=jobs.Daily(datetime.time(2, 30)), run=retention.retention_purge)
+    retention.register_retention_kind(code="core.job_runs", label=_("Records of recurring jobs' runs"),
+                                      default_days=400, minimum_days=30, purge=retention.job_runs_purge)

@@ -40,3 +40,7 @@ def declare() -> None:
         "created": (create, _("campaign created")),
         "targets_set": (update, _("campaign targets set")),
     })
+    # core.retention: how long a kind of record is kept, as the operator set it.
+    declare_events("core", "retentionrule", {
+        "changed": (update, _("retention changed")),
+    })

@@ -509,3 +509,24 @@ class CampaignTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id} {self.county_id} {self.measure} {self.target}"
+
+
+class RetentionRule(models.Model):
+    """How long one kind of record or file is kept, when the operator set it otherwise than its
+    app's default (core.retention)."""
+
+    kind = models.CharField(max_length=60, unique=True, verbose_name=_("kind"))
+    keep_days = models.PositiveIntegerField(verbose_name=_("days kept"))
+    changed_at = models.DateTimeField(verbose_name=_("changed at"))
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("changed by"))
+
+    class Meta:
+        ordering = ["kind"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(keep_days__gte=1, keep_days__lte=36500),
+                                   name="retention_days_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.keep_days}"

@@ -8,6 +8,7 @@ from safetynet.core import system
 urlpatterns = [
     path("users/", include("safetynet.core.accounts.urls")),
     path("system/", system.system_page, name="system"),
+    path("system/retention/", system.retention_set, name="retention_set"),
     path("audit/", system.audit_page, name="audit"),
     path("", include("safetynet.core.workdays.urls")),
     path("", include("safetynet.core.weather.urls")),

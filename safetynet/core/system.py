@@ -10,14 +10,15 @@ import sqlite3
 from importlib import metadata
 
 import django
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from safetynet.core import audit_reports as audit
-from safetynet.core import jobs
+from safetynet.core import jobs, retention
 from safetynet.core.accounts.rules import is_operator
 from safetynet.core.audit import event_label
 from safetynet.core.selectors import accounts_overview, division_names
@@ -51,6 +52,7 @@ def system_page(request):
     overview = accounts_overview(latest_changes=LATEST_CHANGES)
     changes, usernames = overview["changes"], overview["usernames"]
     runs = jobs.latest_runs(LATEST_CHANGES)
+    kept = retention.retention_days()
     latest = {}
     for run in runs:
         latest.setdefault(run.job, run)
@@ -59,6 +61,9 @@ def system_page(request):
         "jobs": [{"name": job.name, "label": job.label, "schedule": job.schedule.describe(),
                   "last": latest.get(job.name)} for job in jobs.recurring_jobs()],
         "runs": [{"label": labels.get(run.job, run.job), "run": run} for run in runs],
+        "retention": [{"code": kind.code, "label": kind.label, "days": kept[kind.code],
+                       "default": kind.default_days, "minimum": kind.minimum_days}
+                      for kind in retention.retention_kinds()],
         "version": _version(), "database": _database(), "django": django.get_version(),
         "python": platform.python_version(),
         "users": overview["users"], "active_users": overview["active_users"],
@@ -99,3 +104,23 @@ def audit_page(request):
         "days": days, "by_actor": by_actor, "repeated": list(audit.unmask_repeated(actor=actor, days=days)),
         "lookups": lookups, "many": audit.MANY_LOOKUPS, "reports": reports,
     })
+
+
+@require_POST
+def retention_set(request):
+    """The operator changes how long one kind of record is kept (the system page's form)."""
+    if not is_operator(request.user):
+        raise PermissionDenied(_("Only the system operator may open this page."))
+    try:
+        days = int(request.POST.get("days", ""))
+    except ValueError:
+        days = -1
+    try:
+        retention.retention_rule_set(actor=request.user, kind=request.POST.get("kind", ""), days=days)
+    except ValidationError as error:
+        for messages_ in error.message_dict.values():
+            for message in messages_:
+                messages.error(request, message)
+    else:
+        messages.success(request, _("Retention changed: the next nightly purge applies it."))
+    return redirect("system")

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from safetynet.core import grants, hooks
+from safetynet.core import grants, hooks, retention
 from safetynet.registry import imports, rules, selectors
 from safetynet.registry.models import ImportJob
 
@@ -70,6 +70,10 @@ def register() -> None:
     hooks.register_campaign_measure(
         code="registry.co_alarms", label=gettext_lazy("Households heated by fire with a CO alarm"),
         count=selectors.households_heated_by_fire_with_co_alarm)
+    # Import files hold whole ID numbers: deleted 90 days after the import, unless the operator says.
+    retention.register_retention_kind(code="registry.import_files",
+                                      label=gettext_lazy("Imported files and returned rows"),
+                                      default_days=90, minimum_days=7, purge=imports.import_files_purge)
     grants.register_grant_kind(name=rules.PERSON_GRANT, label=gettext_lazy("person"),
                                grantee_roles=rules.PERSON_GRANTEE_ROLES, area=selectors.person_area,
                                describe=selectors.person_name, grant_only=True)

@@ -33,6 +33,7 @@ from safetynet.registry.imports.importer import (
 )
 from safetynet.registry.imports.jobs import (
     STALE_AFTER,
+    import_files_purge,
     import_job_get,
     import_job_list,
     import_resume,
@@ -155,6 +156,7 @@ __all__ = [
     "cell_reader",
     "choice_label",
     "header_of",
+    "import_files_purge",
     "import_job_get",
     "import_job_list",
     "import_resume",

@@ -301,3 +301,19 @@ def may_resume(actor: User, job: ImportJob) -> bool:
     )
 
 
+
+
+def import_files_purge(cutoff: datetime.datetime) -> int:
+    """A retention kind (core.retention): the files of imports over before `cutoff` — the uploaded
+    file and the returned rows, both with whole ID numbers — are deleted; the job's record (who,
+    when, the counts) stays. Running or interrupted imports keep theirs (they may be run again)."""
+    over = (ImportJob.Status.FINISHED, ImportJob.Status.FAILED)
+    removed = 0
+    jobs = ImportJob.objects.filter(created_at__lt=cutoff, status__in=over).exclude(file="", rejected_file="")
+    for job in jobs.only("pk", "file", "rejected_file"):
+        for stored in (job.file, job.rejected_file):
+            if stored:
+                stored.storage.delete(stored.name)
+                removed += 1
+    jobs.update(file="", rejected_file="")
+    return removed
