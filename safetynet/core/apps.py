@@ -21,8 +21,9 @@ class CoreConfig(AppConfig):
         _register_recurring_jobs()
 
 
-# Who sees the calendar in the menu (everyone may open it): the bureaus and offices that keep deadlines.
-_CALENDAR_READERS = {"city_bureau", "county_bureau", "township_office", "operator"}
+# Who sees the calendar, campaigns and weather warnings in the menu (all staff may open them): the
+# bureaus and offices that keep deadlines and run the winter work.
+_CASEWORK_OFFICES = {"city_bureau", "county_bureau", "township_office", "operator"}
 
 
 def _register_staff_pages(hooks) -> None:
@@ -33,11 +34,11 @@ def _register_staff_pages(hooks) -> None:
     hooks.register_menu_item(name="core.users", label=_("Users"), url_name="accounts:user_list",
                              allowed=may_administer_users, order=900)
     hooks.register_menu_item(name="core.calendar", label=_("Working days"), url_name="calendar",
-                             allowed=lambda user: user.role in _CALENDAR_READERS, order=890)
+                             allowed=lambda user: user.role in _CASEWORK_OFFICES, order=890)
     hooks.register_menu_item(name="core.campaigns", label=_("Campaigns"), url_name="campaigns",
-                             allowed=lambda user: user.role in _CALENDAR_READERS, order=880)
+                             allowed=lambda user: user.role in _CASEWORK_OFFICES, order=880)
     hooks.register_menu_item(name="core.weather", label=_("Weather warnings"), url_name="weather",
-                             allowed=lambda user: user.role in _CALENDAR_READERS, order=885)
+                             allowed=lambda user: user.role in _CASEWORK_OFFICES, order=885)
     hooks.register_menu_item(name="core.system", label=_("System"), url_name="system", allowed=is_operator,
                              order=910)
     hooks.register_menu_item(name="core.audit", label=_("Audit"), url_name="audit", allowed=may_audit,

@@ -55,6 +55,15 @@ def grant_only(role: str) -> bool:
     return role in _grant_only
 
 
+def county_of(actor: User) -> str | None:
+    """The county an actor's city-wide records are narrowed to (weather warnings, campaigns): its
+    own; None for the city bureau (and any account bound above a county), which has them all."""
+    code = actor.division_id or ""
+    if actor.role == Role.CITY_BUREAU or len(code) < 6:
+        return None
+    return code[:6]
+
+
 def by_area(actor: User) -> bool:
     """Does the actor see anything by the area rule (not only by grants)?"""
     return actor.role not in _grant_only

@@ -292,6 +292,19 @@ def csv_rows(path: Path) -> Iterator[tuple]:
         raise FileError(message % {"row": reader.line_num}) from error
 
 
+def small_csv_rows(content: bytes) -> list[list[str]]:
+    """The non-blank rows of a small CSV given whole (a calendar, a feed file), cells stripped.
+    FileError when it is no text: UTF-8 or GBK as Excel saves it, without NUL characters."""
+    text = decode_csv(content)
+    if "\x00" in text:
+        raise FileError(_("The file is not a text (CSV) file."))
+    try:
+        rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as error:
+        raise FileError(_("The file is not a text (CSV) file.")) from error
+    return [row for row in rows if any(row)]
+
+
 def marking(rows: Iterator[tuple[int, tuple]], unreadable: dict) -> Iterator[tuple[int, tuple]]:
     """The rows, each cell without a value replaced by its Unreadable."""
     for number, cells in rows:

@@ -4,16 +4,8 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from safetynet.core import hooks
-from safetynet.core.models import Campaign, Division, DivisionLevel, Role, User
-from safetynet.core.scope import grant_only, subtree_q
-
-
-def actor_county(actor: User) -> str | None:
-    """The actor's county (None: the city bureau, which sees and runs every county)."""
-    code = actor.division_id or ""
-    if actor.role == Role.CITY_BUREAU or len(code) < 6:
-        return None
-    return code[:6]
+from safetynet.core.models import Campaign, Division, DivisionLevel, User
+from safetynet.core.scope import county_of, grant_only, subtree_q
 
 
 def campaigns(*, actor: User) -> QuerySet[Campaign]:
@@ -21,7 +13,7 @@ def campaigns(*, actor: User) -> QuerySet[Campaign]:
     qs = Campaign.objects.select_related("area")
     if grant_only(actor.role):
         return qs.none()
-    county = actor_county(actor)
+    county = county_of(actor)
     if county is None:
         return qs.filter(subtree_q("area_id", settings.SAFETYNET_CITY_CODE))
     return qs.filter(Q(area_id=settings.SAFETYNET_CITY_CODE) | Q(area_id=county))
@@ -41,7 +33,7 @@ def campaign_progress(*, actor: User, campaign: Campaign) -> list[dict]:
     """Each target the actor may see (its county's, or all for the city bureau), with what has been
     reached by the measure's own count, in county order."""
     measures = hooks.campaign_measures()
-    county = actor_county(actor)
+    county = county_of(actor)
     targets = campaign.targets.select_related("county")
     if county is not None:
         targets = targets.filter(county_id=county)

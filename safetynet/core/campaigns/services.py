@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from safetynet.core import hooks
-from safetynet.core.campaigns.selectors import actor_county
 from safetynet.core.models import Campaign, CampaignTarget, ChangeRecord, Division, DivisionLevel, Role, User
+from safetynet.core.scope import county_of
 from safetynet.core.services import ConflictError, change_record
 from safetynet.core.text import has_control_characters
 
@@ -25,7 +25,7 @@ def may_run_campaigns(user) -> bool:
 def _check_area(actor: User, area_code: str) -> None:
     if not may_run_campaigns(actor):
         raise PermissionDenied(_("Only the city and county bureaus run campaigns."))
-    county = actor_county(actor)
+    county = county_of(actor)
     if county is not None and area_code != county:
         raise PermissionDenied(_("A county bureau runs campaigns of its own county."))
 
@@ -74,9 +74,9 @@ def campaign_targets_set(*, actor: User, campaign: Campaign, version: int,
     """Replace the targets the actor may set (every county's for the city bureau, its own county's
     for a county bureau) with `targets` [(county code, measure, target)]. Refused whole with every
     reason; ConflictError when someone set them since `version`."""
-    _check_area(actor, actor_county(actor) or campaign.area_id)
+    _check_area(actor, county_of(actor) or campaign.area_id)
     measures = hooks.campaign_measures()
-    mine = actor_county(actor)
+    mine = county_of(actor)
     errors: list[str] = []
     seen: set[tuple[str, str]] = set()
     counties = {d.code: d for d in Division.objects.filter(level=DivisionLevel.COUNTY, abolished=False,

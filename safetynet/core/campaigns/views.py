@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods
 
 from safetynet.core import hooks
 from safetynet.core.campaigns.selectors import (
-    actor_county,
     campaign,
     campaign_counties,
     campaign_progress,
@@ -21,6 +20,7 @@ from safetynet.core.campaigns.selectors import (
 )
 from safetynet.core.campaigns.services import campaign_create, campaign_targets_set, may_run_campaigns
 from safetynet.core.pages import call_service, finished, found
+from safetynet.core.scope import county_of
 from safetynet.core.selectors import division_names, divisions_under
 from safetynet.core.types import CampaignKind, DivisionLevel
 
@@ -58,7 +58,7 @@ TargetFormSet = forms.formset_factory(TargetForm, extra=0, max_num=200, validate
 
 
 def _areas(actor) -> list[tuple[str, str]]:
-    city, mine = settings.SAFETYNET_CITY_CODE, actor_county(actor)
+    city, mine = settings.SAFETYNET_CITY_CODE, county_of(actor)
     counties = [(c.code, c.name) for c in divisions_under(city, level=DivisionLevel.COUNTY)
                 if mine is None or c.code == mine]
     if mine is None:
@@ -89,7 +89,7 @@ def campaign_list(request):
 def campaign_page(request, pk: int):
     shown = found(campaign, actor=request.user, pk=pk)
     may_run = may_run_campaigns(request.user)
-    mine = actor_county(request.user)
+    mine = county_of(request.user)
     counties = [(c.code, c.name) for c in campaign_counties(shown) if mine is None or c.code == mine]
     measures = [(code, m.label) for code, m in hooks.campaign_measures().items()]
     rows = campaign_progress(actor=request.user, campaign=shown)

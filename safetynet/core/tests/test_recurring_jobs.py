@@ -140,5 +140,6 @@ def test_the_operator_sees_each_job_its_schedule_and_its_runs(client, capsys):
     assert "core.clear_sessions" in capsys.readouterr().out
     client.force_login(user(Role.OPERATOR, "3713"))
     page = client.get(reverse("system")).content.decode()
-    assert 'id="recurring-jobs"' in page and "每天 03:00" in page
+    assert page.count('id="recurring-jobs"') == 1 and "每天 03:00" in page
+    assert "<title>系统" in page and "<title>系统<section" not in page
     assert 'id="recurring-runs"' in page and "已完成" in page

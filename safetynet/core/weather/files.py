@@ -8,13 +8,13 @@
 are local. Every line is read and every error reported with its line number.
 """
 
-import csv
 import datetime
-import io
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from safetynet.core.sheets import FileError, small_csv_rows
 
 KINDS = {"寒潮": "cold_wave", "cold_wave": "cold_wave", "低温": "low_temperature",
          "low_temperature": "low_temperature"}
@@ -43,22 +43,16 @@ def read_weather_file(content: bytes) -> list[dict]:
     """The warnings of the file as the service takes them, or WeatherFileError with every reason."""
     if len(content) > MAX_BYTES:
         raise WeatherFileError([_("The file is too large for a list of warnings (at most 200 KB).")])
-    text = None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    if text is None or "\x00" in text:
-        raise WeatherFileError([_("The file is not a text (CSV) file.")])
-    rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
-    if not rows or tuple(cell.strip() for cell in rows[0][:2]) != HEADER[:2]:
+    try:
+        rows = small_csv_rows(content)
+    except FileError as error:
+        raise WeatherFileError([str(error)]) from None
+    if not rows or tuple(rows[0][:2]) != HEADER[:2]:
         message = _("The first line must be the header 区县代码,类型,级别,最低气温,开始,结束,说明.")
         raise WeatherFileError([message])
     items, errors = [], []
     for number, row in enumerate(rows[1:], start=FIRST_LINE):
-        cells = [cell.strip() for cell in row] + [""] * 7
+        cells = [*row, *[""] * 7]
         where = _("Line %(line)s: ") % {"line": number}
         reasons = []
         kind = KINDS.get(cells[1].lower())

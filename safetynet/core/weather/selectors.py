@@ -5,16 +5,9 @@ import datetime
 from django.conf import settings
 from django.db.models import QuerySet
 
-from safetynet.core.models import Division, DivisionLevel, Role, User, WeatherWarning
-from safetynet.core.scope import grant_only, subtree_q
-
-
-def county_of(actor: User) -> str | None:
-    """The county whose warnings the actor sees and enters (None: the whole city)."""
-    code = actor.division_id or ""
-    if actor.role == Role.CITY_BUREAU or len(code) < 6:
-        return None
-    return code[:6]
+from safetynet.core.models import Division, DivisionLevel, User, WeatherWarning
+from safetynet.core.scope import county_of, grant_only, subtree_q
+from safetynet.core.selectors import divisions_under
 
 
 def weather_warnings(*, actor: User, since: datetime.datetime | None = None) -> QuerySet[WeatherWarning]:
@@ -43,7 +36,6 @@ def warnings_in_force(at: datetime.datetime, *, county: str | None = None) -> Qu
 
 def warning_counties(actor: User) -> list[Division]:
     """The counties the actor may enter a warning for."""
-    qs = Division.objects.filter(level=DivisionLevel.COUNTY, abolished=False)
     county = county_of(actor)
-    qs = qs.filter(code=county) if county else qs.filter(subtree_q("code", settings.SAFETYNET_CITY_CODE))
-    return list(qs.order_by("code"))
+    return [division for division in divisions_under(settings.SAFETYNET_CITY_CODE, level=DivisionLevel.COUNTY)
+            if county is None or division.code == county]

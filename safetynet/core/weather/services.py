@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 
 from safetynet.core import hooks
 from safetynet.core.models import ChangeRecord, Division, DivisionLevel, Role, User, WeatherWarning
+from safetynet.core.scope import county_of
+from safetynet.core.selectors import divisions_under
 from safetynet.core.services import change_record
 from safetynet.core.text import has_control_characters
-from safetynet.core.weather.selectors import county_of
 
 LONGEST = datetime.timedelta(days=15)
 FIELDS = ("county", "kind", "level", "lowest_temperature", "starts_at", "ends_at", "note")
@@ -36,13 +37,14 @@ def _check_actor(actor: User | None, county: str) -> None:
         raise PermissionDenied(_("This county is outside your area."))
 
 
-def _checked(data: dict) -> dict:
-    """The warning's values, checked; ValidationError with every reason at once."""
+def _checked(data: dict, counties: dict[str, Division]) -> dict:
+    """The warning's values, checked; ValidationError with every reason at once. `counties`: the
+    city's counties by code, read once for a whole file."""
     errors: dict[str, list] = {}
     county = data.get("county")
     code = county.code if isinstance(county, Division) else str(county or "")
-    division = Division.objects.filter(code=code, level=DivisionLevel.COUNTY, abolished=False).first()
-    if division is None or not code.startswith(settings.SAFETYNET_CITY_CODE):
+    division = counties.get(code)
+    if division is None:
         errors.setdefault("county", []).append(_("Choose a county of the city."))
     kind = data.get("kind")
     if kind not in WeatherWarning.Kind.values:
@@ -97,9 +99,10 @@ def weather_warnings_create(*, actor: User | None, items: list[dict], source: st
         raise ValueError(source)
     errors: dict[str, list] = {}
     checked = []
+    counties = {d.code: d for d in divisions_under(settings.SAFETYNET_CITY_CODE, level=DivisionLevel.COUNTY)}
     for position, data in enumerate(items):
         try:
-            values = _checked(data)
+            values = _checked(data, counties)
         except ValidationError as error:
             errors[str(position)] = [m for messages in error.message_dict.values() for m in messages]
             continue

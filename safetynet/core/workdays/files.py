@@ -9,13 +9,12 @@ Every line is checked and every error reported at once, with its line number; a 
 error enters nothing.
 """
 
-import csv
 import datetime
-import io
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from safetynet.core.sheets import FileError, small_csv_rows
 from safetynet.core.text import has_control_characters
 
 KINDS = {"休": "holiday", "holiday": "holiday", "班": "workday", "workday": "workday"}
@@ -37,26 +36,20 @@ def read_calendar_file(content: bytes) -> dict[int, list[tuple[datetime.date, st
     CalendarFileError with every reason (in the active language)."""
     if len(content) > MAX_BYTES:
         raise CalendarFileError([_("The file is too large for a calendar (at most 200 KB).")])
-    text = None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    if text is None or "\x00" in text:
-        raise CalendarFileError([_("The file is not a text (CSV) file.")])
-    rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+    try:
+        rows = small_csv_rows(content)
+    except FileError as error:
+        raise CalendarFileError([str(error)]) from None
     if not rows:
         raise CalendarFileError([_("The file is empty.")])
-    header = [cell.strip().lower() for cell in rows[0]]
+    header = [cell.lower() for cell in rows[0]]
     if len(header) < 2 or header[0] not in HEADERS[0] or header[1] not in HEADERS[1]:
         raise CalendarFileError([_("The first line must be the header 日期,类型,名称.")])
     errors: list[str] = []
     seen: dict[datetime.date, int] = {}
     years: dict[int, list] = {}
     for number, row in enumerate(rows[1:], start=2):
-        cells = [cell.strip() for cell in row] + ["", ""]
+        cells = [*row, "", ""]
         raw_date, raw_kind, name = cells[0], cells[1], cells[2]
         where = _("Line %(line)s: ") % {"line": number}
         try:
