@@ -19,6 +19,7 @@ class CoreConfig(AppConfig):
                                   context=identifier_lookup_notices_panel, roles=NOTICE_ROLES, order=50)
         _register_staff_pages(hooks)
         _register_recurring_jobs()
+        _register_casework(hooks)
 
 
 # Who sees the calendar, campaigns and weather warnings in the menu (all staff may open them): the
@@ -58,3 +59,22 @@ def _register_recurring_jobs() -> None:
                                 schedule=jobs.Daily(datetime.time(2, 30)), run=retention.retention_purge)
     retention.register_retention_kind(code="core.job_runs", label=_("Records of recurring jobs' runs"),
                                       default_days=400, minimum_days=30, purge=retention.job_runs_purge)
+
+
+def _register_casework(hooks) -> None:
+    """The work desk and inbox in the menu; the overdue sweep; provisional deadlines reckoned again
+    when a year's calendar is entered."""
+    from safetynet.core import jobs
+    from safetynet.core.models import Role
+    from safetynet.core.workflows import services
+
+    # The operator and auditors read no casework; everyone else has a desk (empty until some work waits).
+    def has_desk(user) -> bool:
+        return user.role not in {Role.OPERATOR, Role.AUDITOR}
+
+    hooks.register_menu_item(name="core.desk", label=_("Work desk"), url_name="desk", allowed=has_desk,
+                             order=5)
+    hooks.register_menu_item(name="core.inbox", label=_("Inbox"), url_name="inbox", allowed=has_desk, order=6)
+    jobs.register_recurring_job(name="core.overdue_sweep", label=_("Mark overdue cases and escalate them"),
+                                schedule=jobs.Every(15), run=services.cases_sweep)
+    hooks.register_calendar_listener(name="core.case_deadlines", changed=services.deadlines_reckon_again)

@@ -238,6 +238,48 @@ def desk_queues(actor) -> list[QueueShown]:
             for q in queues if q.audience.includes(actor)]
 
 
+@dataclass(frozen=True)
+class DeskItem:
+    """One piece of work on a user's desk that is not a kernel case (a visit that falls due by the
+    visiting rules, say): what, where to do it, by when."""
+
+    kind: str
+    title: str
+    url: str
+    due_at: datetime.datetime | None
+    provisional: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class DeskSource:
+    name: str
+    items: Callable[[Any, datetime.datetime], Iterable[DeskItem]]
+    audience: Audience
+
+
+_DESK_SOURCES: dict[str, DeskSource] = {}
+
+
+def register_desk_source(*, name: str, items: Callable[[Any, datetime.datetime], Iterable[DeskItem]],
+                         roles: Iterable[str] | None = None,
+                         allowed: Callable[[Any], bool] | None = None) -> DeskSource:
+    """`items(actor, until)` → the app's work for the actor (in the actor's scope) due up to `until`
+    or already overdue. Kernel cases reach the desk by themselves; this is for the rest."""
+    source = DeskSource(name, items, audience(roles, allowed))
+    _DESK_SOURCES[name] = source
+    return source
+
+
+def desk_items(actor, until: datetime.datetime) -> list[DeskItem]:
+    found: list[DeskItem] = []
+    for name in sorted(_DESK_SOURCES):
+        source = _DESK_SOURCES[name]
+        if source.audience.includes(actor):
+            found.extend(source.items(actor, until))
+    return found
+
+
 # --- the official calendar -----------------------------------------------------------------------------
 
 
@@ -325,7 +367,7 @@ class _Saved:
 def snapshot() -> _Saved:
     """The registrations as they are (a test that registers its own restores them with `restore`)."""
     tables = (_MENU, _HOME_PANELS, _HOUSEHOLD_PANELS, _TIMELINE_SOURCES, _DESK_QUEUES, _CALENDAR_LISTENERS,
-              _WEATHER_LISTENERS, _CAMPAIGN_MEASURES)
+              _WEATHER_LISTENERS, _CAMPAIGN_MEASURES, _DESK_SOURCES)
     return _Saved([(table, dict(table)) for table in tables])
 
 

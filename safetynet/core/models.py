@@ -530,3 +530,154 @@ class RetentionRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.keep_days}"
+
+
+class Case(models.Model):
+    """One piece of casework moving through a workflow table (core.workflows): a problem found on a
+    visit, an application, an alert, a hazard. The app owning the case type keeps its own record
+    (the problem, the application) pointing here; the kernel keeps where the case stands, who must
+    act, by when, and how it got there (CaseEvent). The work desk and the overdue sweep read this
+    table alone, whichever app the case belongs to."""
+
+    class Level(models.TextChoices):
+        VILLAGE = "village", _("village / community")
+        TOWNSHIP = "township", _("township")
+        COUNTY = "county", _("county")
+        CITY = "city", _("city")
+
+    workflow = models.CharField(max_length=40, verbose_name=_("kind of case"))
+    state = models.CharField(max_length=40, verbose_name=_("state"))
+    version = models.PositiveIntegerField(default=1)
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    # The app's record the case is about ("registry.problem", 17): its page is the case's page.
+    subject_kind = models.CharField(max_length=40)
+    subject_id = models.BigIntegerField()
+    opened_at = models.DateTimeField(verbose_name=_("opened at"))
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name=_("opened by"))
+    # When each state was last entered (state code → ISO time): limits count from one of them.
+    entered = models.JSONField(default=dict)
+    due_at = models.DateTimeField(null=True, blank=True, verbose_name=_("due"))
+    due_provisional = models.BooleanField(default=False, verbose_name=_("provisional deadline"))
+    overdue_since = models.DateTimeField(null=True, blank=True, verbose_name=_("overdue since"))
+    # The level the overdue case was escalated to, and when (the desk of that level shows it).
+    escalated_to = models.CharField(max_length=10, choices=Level.choices, blank=True, default="",
+                                    verbose_name=_("escalated to"))
+    escalated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("escalated at"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["subject_kind", "subject_id"], name="case_one_per_subject"),
+            models.CheckConstraint(condition=models.Q(version__gte=1), name="case_version_positive"),
+            models.CheckConstraint(condition=models.Q(escalated_to__in=["", "village", "township", "county",
+                                                                        "city"]),
+                                   name="case_escalated_to_level"),
+        ]
+        indexes = [
+            models.Index(fields=["closed_at", "due_at"], name="case_open_due"),
+            models.Index(fields=["division", "closed_at"], name="case_area_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workflow}#{self.pk} {self.state}"
+
+
+class CaseEvent(models.Model):
+    """One step of a case, never changed afterwards: opened, moved by a transition, escalated, or
+    its deadline reckoned again when the calendar changed."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", _("opened")
+        MOVED = "moved", _("moved")
+        ESCALATED = "escalated", _("escalated")
+        RECKONED = "reckoned", _("deadline reckoned again")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(verbose_name=_("time"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+", verbose_name=_("by"))
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    transition = models.CharField(max_length=40, blank=True)
+    from_state = models.CharField(max_length=40, blank=True)
+    to_state = models.CharField(max_length=40, blank=True)
+    reason = models.CharField(max_length=500, blank=True, verbose_name=_("reason"))
+    # What the step required and was given: evidence ids by kind; the deadline it set.
+    evidence = models.JSONField(default=dict, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=["opened", "moved", "escalated", "reckoned"]),
+                                   name="case_event_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.from_state}→{self.to_state}"
+
+
+class Notice(models.Model):
+    """A message in one user's inbox: a case escalated to them, say. The words are made when the
+    notice is read (kind + params), in the reader's language."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(db_index=True, verbose_name=_("time"))
+    kind = models.CharField(max_length=40)
+    params = models.JSONField(default=dict, blank=True)
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("read at"))
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notice_user_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+def evidence_path(instance: "Evidence", filename: str) -> str:
+    # The stored name is the content hash: no user-chosen path ever reaches the disk.
+    return f"evidence/{instance.case_id}/{instance.sha256}{instance.extension}"
+
+
+class Evidence(models.Model):
+    """A file that shows something happened — a photo of a repair, a signature, a signed PDF —
+    uploaded to a case, content-checked, kept with its digest, and tied to the step that used it."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("photo")
+        SIGNATURE = "signature", _("signature")
+        PDF = "pdf", _("PDF document")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence")
+    event = models.ForeignKey(CaseEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))
+    file = models.FileField(upload_to=evidence_path, max_length=200)
+    original_name = models.CharField(max_length=200, verbose_name=_("file name"))
+    content_type = models.CharField(max_length=100)
+    extension = models.CharField(max_length=8)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    note = models.CharField(max_length=200, blank=True, verbose_name=_("note"))
+    # Read from the photo's EXIF when it carries them: when and where it was taken.
+    taken_at = models.DateTimeField(null=True, blank=True, verbose_name=_("taken at"))
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(verbose_name=_("uploaded at"))
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=["photo", "signature", "pdf"]),
+                                   name="evidence_kind"),
+            models.UniqueConstraint(fields=["case", "sha256"], name="evidence_once_per_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.original_name}"

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("safetynet.core.workdays.urls")),
     path("", include("safetynet.core.weather.urls")),
     path("", include("safetynet.core.campaigns.urls")),
+    path("", include("safetynet.core.workflows.urls")),
 ]

@@ -7,9 +7,11 @@ from safetynet.core.models import (
     ROLE_LEVELS,
     CalendarYear,
     Campaign,
+    Case,
     ChangeRecord,
     Division,
     DivisionLevel,
+    Evidence,
     Grant,
     IdentifierLookup,
     Role,
@@ -22,6 +24,8 @@ ChangeAction = ChangeRecord.Action
 LookupOutcome = IdentifierLookup.Outcome
 CalendarSource = CalendarYear.Source
 CampaignKind = Campaign.Kind
+CaseLevel = Case.Level
+EvidenceKind = Evidence.Kind
 WeatherKind = WeatherWarning.Kind
 WeatherLevel = WeatherWarning.Level
 WeatherSource = WeatherWarning.Source
@@ -31,10 +35,14 @@ __all__ = [
     "CalendarSource",
     "Campaign",
     "CampaignKind",
+    "Case",
+    "CaseLevel",
     "ChangeAction",
     "ChangeRecord",
     "Division",
     "DivisionLevel",
+    "Evidence",
+    "EvidenceKind",
     "Grant",
     "IdentifierLookup",
     "LookupOutcome",

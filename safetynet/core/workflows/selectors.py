@@ -1,0 +1,145 @@
+"""Reading cases on a user's behalf: one case (in the user's area), its history and evidence, the
+work desk (what the user may act on or what was escalated to them), the inbox."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from safetynet.core import hooks
+from safetynet.core.models import Case, CaseEvent, Evidence, Notice, User
+from safetynet.core.scope import area_q
+from safetynet.core.workflows.services import LEVEL_ROLES
+from safetynet.core.workflows.table import workflow, workflows
+
+DESK_ROWS = 200
+# "Coming" on the desk: due within this many days (later work is in the app's own lists).
+COMING_DAYS = 14
+_LEVEL_OF_ROLE = {role: level for level, role in LEVEL_ROLES.items()}
+
+
+def case_get(*, actor: User, pk: int) -> Case:
+    """The case, if it lies in the actor's area (Case.DoesNotExist otherwise)."""
+    return Case.objects.filter(area_q(actor, "division_id")).get(pk=pk)
+
+
+def case_of(*, actor: User, subject_kind: str, subject_id: int) -> Case | None:
+    return Case.objects.filter(area_q(actor, "division_id"), subject_kind=subject_kind,
+                               subject_id=subject_id).first()
+
+
+def case_events(case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor").order_by("at", "pk")
+
+
+def case_evidence(case: Case) -> QuerySet[Evidence]:
+    return case.evidence.select_related("uploaded_by").order_by("uploaded_at", "pk")
+
+
+def evidence_get(*, actor: User, pk: int) -> Evidence:
+    return Evidence.objects.select_related("case").filter(area_q(actor, "case__division_id")).get(pk=pk)
+
+
+def _on_desk_q(actor: User) -> Q:
+    """Cases waiting for the actor: in a state where the actor's role may take a step, or escalated
+    to the actor's level."""
+    mine = Q(pk__in=[])
+    for flow in workflows():
+        states = flow.states_acted_on_by(actor.role)
+        if states:
+            mine |= Q(workflow=flow.code, state__in=states)
+    level = _LEVEL_OF_ROLE.get(actor.role)
+    if level:
+        mine |= Q(escalated_to=level)
+    return mine
+
+
+@dataclass
+class DeskRow:
+    kind: str
+    title: str
+    url: str
+    due_at: datetime.datetime | None
+    provisional: bool
+    state: str
+    escalated_to: str
+    overdue: bool
+
+
+@dataclass
+class Desk:
+    overdue: list[DeskRow]
+    today: list[DeskRow]
+    coming: list[DeskRow]
+    counts: dict[str, int]
+
+
+def _case_row(case: Case, now: datetime.datetime) -> DeskRow:
+    flow = workflow(case.workflow)
+    url = flow.subject_url(case) if flow.subject_url else ""
+    return DeskRow(kind=str(flow.label), title=case.title, url=url, due_at=case.due_at,
+                   provisional=case.due_provisional, state=str(flow.state(case.state).label),
+                   escalated_to=case.get_escalated_to_display() if case.escalated_to else "",
+                   overdue=bool(case.due_at and case.due_at < now))
+
+
+def desk(*, actor: User, now: datetime.datetime | None = None) -> Desk:
+    """The actor's work: overdue, due today and coming (within COMING_DAYS), sorted by deadline,
+    from the kernel's cases and every app's desk source, in the actor's area."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    end_of_today = local.replace(hour=23, minute=59, second=59, microsecond=999999)
+    until = end_of_today + datetime.timedelta(days=COMING_DAYS)
+    open_cases = Case.objects.filter(area_q(actor, "division_id"), _on_desk_q(actor), closed_at__isnull=True)
+    counts = {
+        "overdue": open_cases.filter(due_at__lt=now).count(),
+        "today": open_cases.filter(due_at__gte=now, due_at__lte=end_of_today).count(),
+        "coming": open_cases.filter(Q(due_at__gt=end_of_today, due_at__lte=until)
+                                    | Q(due_at__isnull=True)).count(),
+    }
+    shown = open_cases.filter(Q(due_at__lte=until) | Q(due_at__isnull=True)).order_by("due_at", "pk")
+    rows = [_case_row(case, now) for case in shown[:DESK_ROWS * 3]]
+    for item in hooks.desk_items(actor, until):
+        rows.append(DeskRow(kind=item.kind, title=item.title, url=item.url, due_at=item.due_at,
+                            provisional=item.provisional, state=item.note, escalated_to="",
+                            overdue=bool(item.due_at and item.due_at < now)))
+        bucket = "overdue" if item.due_at and item.due_at < now else (
+            "today" if item.due_at and item.due_at <= end_of_today else "coming")
+        counts[bucket] += 1
+    far = datetime.datetime.max.replace(tzinfo=datetime.UTC)
+    rows.sort(key=lambda row: row.due_at or far)
+    overdue = [r for r in rows if r.overdue][:DESK_ROWS]
+    today = [r for r in rows if not r.overdue and r.due_at and r.due_at <= end_of_today][:DESK_ROWS]
+    coming = [r for r in rows if not r.overdue and (not r.due_at or r.due_at > end_of_today)][:DESK_ROWS]
+    return Desk(overdue, today, coming, counts)
+
+
+# --- the inbox ------------------------------------------------------------------------------------------
+
+_NOTICE_WORDS = {
+    "case_escalated": lambda p: _("Overdue and escalated from the %(from)s to the %(to)s: %(title)s") % {
+        "from": Case.Level(p.get("from", "township")).label, "to": Case.Level(p.get("to", "county")).label,
+        "title": p.get("title", "")},
+}
+
+
+def notice_text(notice: Notice) -> str:
+    words = _NOTICE_WORDS.get(notice.kind)
+    return words(notice.params) if words else notice.kind
+
+
+def notices(*, actor: User) -> QuerySet[Notice]:
+    return Notice.objects.filter(user=actor).select_related("case")
+
+
+def unread_notices(*, actor: User) -> int:
+    return Notice.objects.filter(user=actor, read_at__isnull=True).count()
+
+
+def notice_link(notice: Notice) -> str:
+    if notice.case is None:
+        return ""
+    flow = workflow(notice.case.workflow)
+    return flow.subject_url(notice.case) if flow.subject_url else ""

@@ -1,0 +1,204 @@
+"""Workflow tables: one declaration per case type of its states, transitions, who may take each,
+the guards that may refuse it (with a reason in the user's language), the evidence it requires and
+each state's time limit. The kernel's services (core.workflows.services) interpret the table; the
+state chart on the help page is drawn from it (core.workflows.chart). Nothing here touches the
+database: a table is plain data, checked for consistency when it is registered.
+
+    PROBLEM = Workflow(
+        code="registry.problem", label=_("Problem found on a visit"), initial="open",
+        states=[
+            State("open", _("Open"), office=TOWNSHIP, limit=Limit(7, WORKING_DAYS)),
+            State("fixed", _("Fixed, to verify"), office=TOWNSHIP, limit=Limit(3, WORKING_DAYS)),
+            State("closed", _("Closed"), final=True),
+        ],
+        transitions=[
+            Transition("report_fixed", _("Report fixed"), ("open",), "fixed", roles=FIELD,
+                       evidence=(Evidence("photo", _("a photo of the repair")),)),
+            Transition("close", _("Verify and close"), ("fixed",), "closed", roles=OFFICES),
+        ])
+    register_workflow(PROBLEM)
+"""
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+WORKING_DAYS = "working_days"
+CALENDAR_DAYS = "calendar_days"
+HOURS = "hours"
+UNITS = (WORKING_DAYS, CALENDAR_DAYS, HOURS)
+
+VILLAGE, TOWNSHIP, COUNTY, CITY = "village", "township", "county", "city"
+# Who an overdue case is escalated to: one level up the division tree.
+LADDER = (VILLAGE, TOWNSHIP, COUNTY, CITY)
+
+ANY_STATE = "*"
+
+
+@dataclass(frozen=True)
+class Limit:
+    """How long a state may last: `amount` working days, calendar days or hours, counted from the
+    last entry into `since` (a state code; by default the state itself). A statute's overall limit
+    (a 低保 decision within 30 working days of acceptance) is a limit on the late states counted
+    from the early one."""
+
+    amount: int
+    unit: str = WORKING_DAYS
+    since: str | None = None
+
+    def __post_init__(self):
+        if self.unit not in UNITS:
+            raise ValueError(f"unknown unit {self.unit!r}")
+        if not 0 <= self.amount <= 3650:
+            raise ValueError("a limit is between 0 and 3650")
+
+
+@dataclass(frozen=True)
+class State:
+    code: str
+    label: Any
+    # The level of office whose desk the state's work is on, and whose superior an overdue case
+    # is escalated to.
+    office: str | None = None
+    limit: Limit | None = None
+    final: bool = False
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A kind of evidence a transition requires: `kind` is an evidence kind (photo, signature, pdf,
+    document) and `label` says what it is to show ("a photo of the repair")."""
+
+    kind: str
+    label: Any
+
+
+# A guard: (case, actor, data) → None to allow, or the reason it refuses, in the user's language.
+Guard = Callable[[Any, Any, dict], str | None]
+
+
+@dataclass(frozen=True)
+class Transition:
+    code: str
+    label: Any
+    sources: tuple[str, ...]
+    target: str
+    roles: frozenset[str]
+    guards: tuple[Guard, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    reason_required: bool = False
+
+    def leaves(self, state: str) -> bool:
+        return ANY_STATE in self.sources or state in self.sources
+
+
+@dataclass(frozen=True)
+class Workflow:
+    code: str
+    label: Any
+    initial: str
+    states: tuple[State, ...]
+    transitions: tuple[Transition, ...]
+    # The page of the case's subject ("registry.problem" 17 → /problems/17/).
+    subject_url: Callable[[Any], str] | None = None
+    description: Any = ""
+    _by_code: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "states", tuple(self.states))
+        object.__setattr__(self, "transitions", tuple(self.transitions))
+        self._check()
+        self._by_code.update({s.code: s for s in self.states})
+
+    def _check(self) -> None:
+        codes = [s.code for s in self.states]
+        if len(set(codes)) != len(codes):
+            raise ValueError(f"{self.code}: a state is declared twice")
+        known = set(codes)
+        if self.initial not in known:
+            raise ValueError(f"{self.code}: initial state {self.initial!r} is not declared")
+        moves = [t.code for t in self.transitions]
+        if len(set(moves)) != len(moves):
+            raise ValueError(f"{self.code}: a transition is declared twice")
+        for state in self.states:
+            if state.office is not None and state.office not in LADDER:
+                raise ValueError(f"{self.code}.{state.code}: unknown office level {state.office!r}")
+            if state.limit and state.limit.since and state.limit.since not in known:
+                raise ValueError(f"{self.code}.{state.code}: limit counts from unknown {state.limit.since!r}")
+        for move in self.transitions:
+            unknown = {*move.sources, move.target} - known - {ANY_STATE}
+            if unknown:
+                raise ValueError(f"{self.code}.{move.code}: unknown states {sorted(unknown)}")
+            if not move.roles:
+                raise ValueError(f"{self.code}.{move.code}: nobody may take it")
+            if any(self._final(s) for s in move.sources if s != ANY_STATE):
+                raise ValueError(f"{self.code}.{move.code}: leaves a final state")
+        reachable, frontier = {self.initial}, [self.initial]
+        while frontier:
+            here = frontier.pop()
+            for move in self.transitions:
+                if move.leaves(here) and move.target not in reachable and not self._final(here):
+                    reachable.add(move.target)
+                    frontier.append(move.target)
+        if reachable != known:
+            raise ValueError(f"{self.code}: states never reached: {sorted(known - reachable)}")
+
+    def _final(self, code: str) -> bool:
+        return any(s.final for s in self.states if s.code == code)
+
+    def state(self, code: str) -> State:
+        return self._by_code[code]
+
+    def transition(self, code: str) -> Transition | None:
+        return next((t for t in self.transitions if t.code == code), None)
+
+    def moves_from(self, state: str) -> list[Transition]:
+        if self.state(state).final:
+            return []
+        return [t for t in self.transitions if t.leaves(state)]
+
+    def states_acted_on_by(self, role: str) -> list[str]:
+        """The states in which `role` may take some transition: the cases on its desk. Steps allowed
+        from any state (withdraw, terminate) are exceptions, not work waiting: they put nothing there."""
+        return [s.code for s in self.states
+                if any(role in t.roles and ANY_STATE not in t.sources for t in self.moves_from(s.code))]
+
+
+_WORKFLOWS: dict[str, Workflow] = {}
+
+
+def register_workflow(workflow: Workflow) -> Workflow:
+    """Declare a case type (from the owning app's AppConfig.ready)."""
+    _WORKFLOWS[workflow.code] = workflow
+    return workflow
+
+
+def workflow(code: str) -> Workflow:
+    return _WORKFLOWS[code]
+
+
+def workflows() -> list[Workflow]:
+    return sorted(_WORKFLOWS.values(), key=lambda w: w.code)
+
+
+def roles(*names: Iterable[str] | str) -> frozenset[str]:
+    """A frozenset of role codes from codes or sets of them."""
+    out: set[str] = set()
+    for name in names:
+        out.update([name] if isinstance(name, str) else name)
+    return frozenset(out)
+
+
+def end_of_day(day: datetime.date, tz) -> datetime.datetime:
+    """A limit of days ends with its last day: 23:59:59 local time."""
+    return datetime.datetime.combine(day, datetime.time(23, 59, 59), tzinfo=tz)
+
+
+def snapshot() -> dict:
+    return dict(_WORKFLOWS)
+
+
+def restore(saved: dict) -> None:
+    _WORKFLOWS.clear()
+    _WORKFLOWS.update(saved)
