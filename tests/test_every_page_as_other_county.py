@@ -5,6 +5,7 @@ path parameter this test does not know fails it until someone says which object 
 """
 
 import datetime
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -17,8 +18,10 @@ from safetynet.core.campaigns.services import campaign_create
 from safetynet.core.grants import grant_create
 from safetynet.core.models import ChangeRecord, Role, UnmaskLog, User, WeatherWarning
 from safetynet.core.tests import sample_files
+from safetynet.core.workflows.evidence import evidence_add
 from safetynet.registry import services
 from safetynet.registry.models import ImportJob
+from safetynet.registry.visits.services import visit_record
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +39,10 @@ ID_KINDS = {
     "users": "user",
     "weather": "weather_warning",
     "campaigns": "campaign",
+    "visits": "visit",
+    "problems": "problem",
+    "cases": "case",
+    "evidence": "evidence",
 }
 # Served to anyone or not about registry data: the login machinery, health, admin (own auth), API
 # (walked by test_every_api_route_as_other_county).
@@ -104,7 +111,20 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
     own_drive = campaign_create(actor=actor, data={
         "name": "欧阳秘密遍访", "kind": "visiting", "area": actor.division_id[:6],
         "starts_on": datetime.date(2022, 12, 1), "ends_on": datetime.date(2023, 2, 28)})
+    # A visit that found a hazard: the visit, its problem, the problem's case and a photo on it.
+    visit = visit_record(actor=actor, household=household, data={"purpose": "routine"},
+                         answers={"heating": ["2"], "co_alarm": ["no"], "stove": ["ok"], "wiring": ["ok"],
+                                  "gas": ["none"], "food": ["enough"], "clothing": ["enough"],
+                                  "medicines": ["none_needed"], "house": ["safe"]},
+                         submission=uuid.uuid4(), people=[head.pk])
+    problem = visit.problems.get()
+    photo = evidence_add(actor=actor, case=problem.case, kind="photo",
+                         upload=SimpleUploadedFile("欧阳秘密.jpg", sample_files.jpeg()))
     return {
+        "visit": visit.pk,
+        "problem": problem.pk,
+        "case": problem.case_id,
+        "evidence": photo.pk,
         "campaign": own_drive.pk,
         "weather_warning": yinan_cold.pk,
         "grant": grant.pk,
@@ -128,7 +148,7 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
 
 
 # Path parameters that are not ids, and the value a user would send.
-PARAM_VALUES = {"<str:extension>": "xlsx", "<int:year>": "2024"}
+PARAM_VALUES = {"<str:extension>": "xlsx", "<int:year>": "2024", "<str:code>": "registry.problem"}
 
 
 def _has_id(route: str) -> bool:

@@ -32,7 +32,7 @@ def card(text: str) -> dict:
 def test_the_menu_is_what_core_and_the_registry_registered(client, county_user):
     client.force_login(county_user)
     labels = [str(item["label"]) for item in hooks.menu_items(county_user)]
-    assert labels[:3] == ["首页", "家庭列表", "人员"]
+    assert labels[:6] == ["首页", "工作台", "消息", "家庭列表", "人员", "问题"]
     page = client.get("/registry/").content.decode()
     assert 'href="/registry/" aria-current="page"' in page  # the page is under this entry
     assert 'href="/" aria-current' not in page

@@ -28,5 +28,8 @@ class RegistryConfig(AppConfig):
         # The winter campaigns and a cold wave (core.campaigns, core.weather), on the households.
         register_demo_builder("registry.drives", "safetynet.registry.demo.drives:build_drives",
                               order=REGISTRY_DEMO_ORDER + 20)
+        # The 遍访 visiting campaign: visits, problems found and solved (after the drives).
+        register_demo_builder("registry.visits", "safetynet.registry.demo.visits:build_visits",
+                              order=REGISTRY_DEMO_ORDER + 30)
         register_demo_builder("registry.grants", "safetynet.registry.demo.grants:build_grants",
                               order=REGISTRY_DEMO_ORDER + 10)

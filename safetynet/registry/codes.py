@@ -441,3 +441,25 @@ class MaterialType(models.TextChoices):
 class HouseholdStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class VisitPurpose(models.TextChoices):
+    ROUTINE = "routine", _("Routine visit")
+    CAMPAIGN = "campaign", _("Visiting campaign (遍访)")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+    VERIFICATION = "verification", _("Verification")
+    COLD_WAVE = "cold_wave", _("Cold-wave check")
+
+
+class ProblemCategory(models.TextChoices):
+    """What a visit can find wrong in a home (the briefing's hazards and needs)."""
+
+    WIRING = "wiring", _("Wiring")
+    GAS = "gas", _("Gas pipes and appliances")
+    HEATING = "heating", _("Heating and chimney")
+    CO_ALARM = "co_alarm", _("No working CO alarm")
+    FOOD = "food", _("Food")
+    CLOTHING = "clothing", _("Clothing and bedding")
+    MEDICINES = "medicines", _("Medicines")
+    HOUSING = "housing", _("Dangerous housing")
+    OTHER = "other", _("Other")

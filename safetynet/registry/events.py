@@ -13,6 +13,13 @@ def declare() -> None:
     declare_events("registry", "household", {
         "registered": (CREATE, _("household registered")),
         "changed": (UPDATE, _("household changed")),
+        "conditions_seen": (UPDATE, _("heating and CO alarm as seen on a visit")),
+    })
+    declare_events("registry", "visit", {
+        "recorded": (CREATE, _("visited")),
+    })
+    declare_events("registry", "visitrule", {
+        "changed": (UPDATE, _("visiting rule changed")),
     })
     declare_events("registry", "person", {
         "registered": (CREATE, _("person registered")),

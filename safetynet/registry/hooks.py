@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from safetynet.core import grants, hooks, retention
 from safetynet.registry import imports, rules, selectors
 from safetynet.registry.models import ImportJob
+from safetynet.registry.visits import hooks as visit_hooks
 
 PEOPLE_SHOWN_ON_HOME = 20
 
@@ -74,6 +75,7 @@ def register() -> None:
     retention.register_retention_kind(code="registry.import_files",
                                       label=gettext_lazy("Imported files and returned rows"),
                                       default_days=90, minimum_days=7, purge=imports.import_files_purge)
+    visit_hooks.register()
     grants.register_grant_kind(name=rules.PERSON_GRANT, label=gettext_lazy("person"),
                                grantee_roles=rules.PERSON_GRANTEE_ROLES, area=selectors.person_area,
                                describe=selectors.person_name, grant_only=True)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safetynet.core.money import MoneyField
@@ -463,3 +464,90 @@ class ImportJob(models.Model):
     def in_progress(self) -> bool:
         """Waiting to start or running: its page keeps polling."""
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class Visit(models.Model):
+    """A visit to a household on a phone: why, who went and whom they saw, the checklist answered
+    (with the version it answered), the photos (core evidence of "registry.visit"). Each hazard the
+    checklist marks becomes a Problem."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="visits")
+    visited_at = models.DateTimeField(_("visited at"))
+    visitor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("visited by"),
+                                on_delete=models.PROTECT,
+                                related_name="+")
+    purpose = models.CharField(_("purpose"), max_length=12, choices=codes.VisitPurpose.choices)
+    campaign = models.ForeignKey("core.Campaign", verbose_name=_("campaign"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    people_seen = models.ManyToManyField(Person, verbose_name=_("people seen"), blank=True, related_name="+")
+    checklist = models.ForeignKey("core.ChecklistTemplate", on_delete=models.PROTECT, related_name="+")
+    answers = models.JSONField(default=dict)
+    score = models.PositiveIntegerField(_("risk score"), default=0)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    # The form's one-time key: the same visit sent twice (a double tap, a resent form) is stored once.
+    submission = models.UUIDField(unique=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-visited_at", "-pk"]
+        indexes = [models.Index(fields=["household", "visited_at"], name="visit_household_time")]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.visited_at:%Y-%m-%d}"
+
+
+class Problem(models.Model):
+    """A hazard or need a visit found: a case of the kernel's "registry.problem" workflow (owner,
+    deadline, escalation, closed only with a photo of the fix)."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="problems")
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="problems")
+    category = models.CharField(_("category"), max_length=12, choices=codes.ProblemCategory.choices)
+    item = models.CharField(max_length=60)
+    description = models.CharField(_("description"), max_length=300)
+    case = models.OneToOneField("core.Case", null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("problem")
+        verbose_name_plural = _("problems")
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "item"], name="problem_once_per_visit_item"),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class VisitRule(models.Model):
+    """How often a group of households is visited (registry.visits.rules names the groups): a rules
+    table the city bureau edits, not code."""
+
+    group = models.CharField(_("group"), max_length=40, unique=True)
+    every_days = models.PositiveSmallIntegerField(_("every (days)"), null=True, blank=True)
+    # After a cold-wave warning for the county starts: visited within this many hours.
+    cold_wave_hours = models.PositiveSmallIntegerField(_("within hours of a cold wave"), null=True,
+                                                       blank=True)
+    active = models.BooleanField(_("in force"), default=True)
+    # A household never visited falls due this long after the rule came into force (or after its
+    # registration, if later): a new rule does not make every household overdue at once.
+    in_force_since = models.DateTimeField(default=timezone.now)
+    changed_at = models.DateTimeField(null=True, blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["group"]
+        constraints = [
+            models.CheckConstraint(condition=Q(every_days__isnull=True) | Q(every_days__gte=1,
+                                                                            every_days__lte=366),
+                                   name="visit_rule_days_range"),
+            models.CheckConstraint(condition=Q(cold_wave_hours__isnull=True)
+                                   | Q(cold_wave_hours__gte=1, cold_wave_hours__lte=240),
+                                   name="visit_rule_hours_range"),
+        ]
+
+    def __str__(self) -> str:
+        return self.group

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from safetynet.registry import views
+from safetynet.registry.visits import views as visit_views
 
 app_name = "registry"
 urlpatterns = [
@@ -16,6 +17,13 @@ urlpatterns = [
     path("households/<int:pk>/documents/upload/", views.document_upload, name="document_upload"),
     path("members/<int:pk>/edit/", views.member_edit, name="member_edit"),
     path("members/<int:pk>/remove/", views.member_remove, name="member_remove"),
+    path("households/<int:pk>/visits/new/", visit_views.visit_new, name="visit_new"),
+    path("visits/<int:pk>/", visit_views.visit_detail, name="visit_detail"),
+    path("visits/<int:pk>/record.docx", visit_views.visit_print, {"fmt": "docx"}, name="visit_docx"),
+    path("visits/<int:pk>/record.pdf", visit_views.visit_print, {"fmt": "pdf"}, name="visit_pdf"),
+    path("visits/rules/", visit_views.visit_rules, name="visit_rules"),
+    path("problems/", visit_views.problem_list, name="problem_list"),
+    path("problems/<int:pk>/", visit_views.problem_detail, name="problem_detail"),
     path("people/", views.person_list, name="person_list"),
     path("people/candidates/", views.person_candidates, name="person_candidates"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),

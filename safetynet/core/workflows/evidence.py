@@ -74,22 +74,60 @@ def photo_metadata(upload) -> dict:
     return found
 
 
-def evidence_add(*, actor: User, case: Case, kind: str, upload, note: str = "") -> Evidence:
-    """Add a file to an open case in the actor's area. Refused, with nothing stored: a case outside
-    the area or closed, an empty or oversized file, a file that is not what its kind must be, the
-    same file twice."""
-    if not in_area(actor, case.division_id):
-        raise PermissionDenied(_("This case is outside your area."))
-    if case.closed_at is not None:
-        raise ValidationError(_("This case is closed: nothing more can be added to it."))
-    if kind not in _EXTENSIONS:
-        raise ValidationError({"kind": _("Choose what the file shows: a photo, a signature or a PDF.")})
+def evidence_add(*, actor: User, kind: str, upload, note: str = "", case: Case | None = None,
+                 subject: tuple[str, int, str] | None = None) -> Evidence:
+    """Add a file to an open case in the actor's area (`case`), or to another record (`subject` =
+    (kind, id, division code), e.g. ("registry.visit", 12, village), the caller having checked the
+    actor may write it). Refused, with nothing stored: a case outside the area or closed, an empty
+    or oversized file, a file that is not what its kind must be, the same file twice."""
+    if case is not None:
+        if not in_area(actor, case.division_id):
+            raise PermissionDenied(_("This case is outside your area."))
+        if case.closed_at is not None:
+            raise ValidationError(_("This case is closed: nothing more can be added to it."))
+        subject = (case.subject_kind, case.subject_id, case.division_id)
+    if subject is None:
+        raise ValueError("evidence belongs to a case or a record")
+    subject_kind, subject_id, division = subject
     note = (note or "").strip()
     refuse_control_characters(note)
     if len(note) > 200:
         raise ValidationError({"note": _("The note is longer than 200 characters.")})
+    extension, content_type = evidence_check(kind, upload)
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    metadata = photo_metadata(upload) if kind == Evidence.Kind.PHOTO else {}
+    evidence = Evidence(subject_kind=subject_kind, subject_id=subject_id, division_id=division, case=case,
+                        kind=kind, original_name=(upload.name or "file")[-200:], content_type=content_type,
+                        extension=extension, size=upload.size, sha256=digest.hexdigest(), note=note,
+                        uploaded_by=actor, uploaded_at=timezone.now(), **metadata)
+    if Evidence.objects.filter(subject_kind=subject_kind, subject_id=subject_id,
+                               sha256=evidence.sha256).exists():
+        raise ValidationError({"file": _("This file was already added to this case.")})
+    with transaction.atomic():
+        evidence.file.save("upload", upload, save=False)
+        try:
+            with transaction.atomic():
+                evidence.save()
+        except IntegrityError:
+            evidence.file.delete(save=False)
+            raise ValidationError({"file": _("This file was already added to this case.")}) from None
+        except Exception:
+            evidence.file.delete(save=False)
+            raise
+    return evidence
+
+
+def evidence_check(kind: str, upload) -> tuple[str, str]:
+    """(extension, content type) of a file fit to be evidence of `kind`, or ValidationError: a
+    service storing several files checks them all before it stores any."""
+    if kind not in _EXTENSIONS:
+        raise ValidationError({"kind": _("Choose what the file shows: a photo, a signature or a PDF.")})
     limit = settings.SAFETYNET_MAX_DOCUMENT_BYTES
-    if not upload.size:
+    if upload is None or not upload.size:
         raise ValidationError({"file": _("The file is empty.")})
     if upload.size > limit:
         raise ValidationError({"file": _("The file is %(size)s MB; the limit is %(limit)s MB.")
@@ -100,26 +138,4 @@ def evidence_add(*, actor: User, case: Case, kind: str, upload, note: str = "") 
             "kind": Evidence.Kind(kind).label, "types": "、".join(sorted(_EXTENSIONS[kind])),
             "this": extension}
         raise ValidationError({"file": refusal})
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    metadata = photo_metadata(upload) if kind == Evidence.Kind.PHOTO else {}
-    evidence = Evidence(case=case, kind=kind, original_name=(upload.name or "file")[-200:],
-                        content_type=content_type, extension=extension, size=upload.size,
-                        sha256=digest.hexdigest(), note=note, uploaded_by=actor, uploaded_at=timezone.now(),
-                        **metadata)
-    if Evidence.objects.filter(case=case, sha256=evidence.sha256).exists():
-        raise ValidationError({"file": _("This file was already added to this case.")})
-    with transaction.atomic():
-        evidence.file.save("upload", upload, save=False)
-        try:
-            evidence.save()
-        except IntegrityError:
-            evidence.file.delete(save=False)
-            raise ValidationError({"file": _("This file was already added to this case.")}) from None
-        except Exception:
-            evidence.file.delete(save=False)
-            raise
-    return evidence
+    return extension, content_type

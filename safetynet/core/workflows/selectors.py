@@ -39,7 +39,14 @@ def case_evidence(case: Case) -> QuerySet[Evidence]:
 
 
 def evidence_get(*, actor: User, pk: int) -> Evidence:
-    return Evidence.objects.select_related("case").filter(area_q(actor, "case__division_id")).get(pk=pk)
+    """A file of evidence, if the record it belongs to lies in the actor's area."""
+    return Evidence.objects.filter(area_q(actor, "division_id")).get(pk=pk)
+
+
+def evidence_of(*, actor: User, subject_kind: str, subject_ids) -> QuerySet[Evidence]:
+    """The evidence of records of one kind (a visit's photos), in the actor's area."""
+    return Evidence.objects.filter(area_q(actor, "division_id"), subject_kind=subject_kind,
+                                   subject_id__in=list(subject_ids)).select_related("uploaded_by")
 
 
 def _on_desk_q(actor: User) -> Q:

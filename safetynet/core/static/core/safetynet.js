@@ -26,3 +26,63 @@ document.addEventListener("click", function (event) {
   var link = event.target.closest && event.target.closest("a[data-current-query]");
   if (link) { link.search = window.location.search; }
 });
+
+// Checklists (core.checklists): an item marked data-show-item / data-show-in is shown only while the
+// item it depends on holds one of those answers; hidden, its inputs are disabled and not sent.
+(function () {
+  "use strict";
+  function answer(form, code) {
+    var checked = form.querySelector('input[name="item_' + code + '"]:checked:not(:disabled)');
+    if (checked) { return checked.value; }
+    var select = form.querySelector('select[name="item_' + code + '"]');
+    return select ? select.value : "";
+  }
+  function refresh(form) {
+    form.querySelectorAll("[data-show-item]").forEach(function (item) {
+      var shown = item.dataset.showIn.split(",").indexOf(answer(form, item.dataset.showItem)) >= 0;
+      item.hidden = !shown;
+      item.querySelectorAll("input, select, textarea").forEach(function (input) { input.disabled = !shown; });
+    });
+  }
+  function start() {
+    document.querySelectorAll("form[data-checklist]").forEach(function (form) {
+      refresh(form);
+      // Twice: an item may depend on one that has just appeared or gone.
+      form.addEventListener("change", function () { refresh(form); refresh(form); });
+    });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
+})();
+
+// A signature drawn on the screen goes into the form as a PNG file (core evidence of kind signature).
+(function () {
+  "use strict";
+  function start() {
+    document.querySelectorAll("canvas[data-signature-for]").forEach(function (canvas) {
+      var input = document.getElementById(canvas.dataset.signatureFor);
+      var context = canvas.getContext("2d");
+      var drawing = false;
+      context.lineWidth = 2;
+      function point(event) {
+        var box = canvas.getBoundingClientRect();
+        return [(event.clientX - box.left) * canvas.width / box.width, (event.clientY - box.top) * canvas.height / box.height];
+      }
+      canvas.addEventListener("pointerdown", function (event) {
+        drawing = true; var p = point(event); context.beginPath(); context.moveTo(p[0], p[1]);
+        canvas.setPointerCapture(event.pointerId);
+      });
+      canvas.addEventListener("pointermove", function (event) {
+        if (!drawing) { return; } var p = point(event); context.lineTo(p[0], p[1]); context.stroke();
+      });
+      canvas.addEventListener("pointerup", function () {
+        drawing = false;
+        canvas.toBlob(function (blob) {
+          var transfer = new DataTransfer();
+          transfer.items.add(new File([blob], "signature.png", {type: "image/png"}));
+          input.files = transfer.files;
+        }, "image/png");
+      });
+    });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
+})();
