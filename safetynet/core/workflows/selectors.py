@@ -89,7 +89,7 @@ def _case_row(case: Case, now: datetime.datetime) -> DeskRow:
     return DeskRow(kind=str(flow.label), title=case.title, url=url, due_at=case.due_at,
                    provisional=case.due_provisional, state=str(flow.state(case.state).label),
                    escalated_to=case.get_escalated_to_display() if case.escalated_to else "",
-                   overdue=bool(case.due_at and case.due_at < now))
+                   overdue=bool(case.overdue_since or (case.due_at and case.due_at < now)))
 
 
 def desk(*, actor: User, now: datetime.datetime | None = None) -> Desk:
@@ -100,13 +100,15 @@ def desk(*, actor: User, now: datetime.datetime | None = None) -> Desk:
     end_of_today = local.replace(hour=23, minute=59, second=59, microsecond=999999)
     until = end_of_today + datetime.timedelta(days=COMING_DAYS)
     open_cases = Case.objects.filter(area_q(actor, "division_id"), _on_desk_q(actor), closed_at__isnull=True)
+    # Overdue: past its deadline now, or marked so by the sweep (which escalated it).
+    late = Q(due_at__lt=now) | Q(overdue_since__isnull=False)
     counts = {
-        "overdue": open_cases.filter(due_at__lt=now).count(),
-        "today": open_cases.filter(due_at__gte=now, due_at__lte=end_of_today).count(),
-        "coming": open_cases.filter(Q(due_at__gt=end_of_today, due_at__lte=until)
-                                    | Q(due_at__isnull=True)).count(),
+        "overdue": open_cases.filter(late).count(),
+        "today": open_cases.exclude(late).filter(due_at__lte=end_of_today).count(),
+        "coming": open_cases.exclude(late).filter(Q(due_at__gt=end_of_today, due_at__lte=until)
+                                                  | Q(due_at__isnull=True)).count(),
     }
-    shown = open_cases.filter(Q(due_at__lte=until) | Q(due_at__isnull=True)).order_by("due_at", "pk")
+    shown = open_cases.filter(late | Q(due_at__lte=until) | Q(due_at__isnull=True)).order_by("due_at", "pk")
     rows = [_case_row(case, now) for case in shown[:DESK_ROWS * 3]]
     for item in hooks.desk_items(actor, until):
         rows.append(DeskRow(kind=item.kind, title=item.title, url=item.url, due_at=item.due_at,

@@ -43,6 +43,12 @@ document.addEventListener("click", function (event) {
       item.hidden = !shown;
       item.querySelectorAll("input, select, textarea").forEach(function (input) { input.disabled = !shown; });
     });
+    // A photo input shows, and is required, while the answer is one that needs a photo.
+    form.querySelectorAll("[data-photo-item]").forEach(function (photo) {
+      var needed = photo.dataset.photoIn.split(",").indexOf(answer(form, photo.dataset.photoItem)) >= 0;
+      photo.hidden = !needed;
+      photo.querySelector("input").required = needed;
+    });
   }
   function start() {
     document.querySelectorAll("form[data-checklist]").forEach(function (form) {

@@ -1,0 +1,133 @@
+"""Issue 8's "Done when", walked in the browser as the people named: a grid worker records a visit on
+a phone and finds a wiring hazard; the problem appears on the township's work desk with its
+deadline, goes overdue and escalates to the county (a notice in its inbox), and is closed with a
+photo of the repair; the visit record prints as DOCX and as PDF that read back in Chinese; a
+cold-wave warning puts the high-risk households' visits due within 24 hours; the state chart of the
+problem workflow is drawn on its help page."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from conftest import LANSHAN_TOWNSHIP, user, village
+from safetynet.core.models import Case, Role
+from safetynet.core.weather.services import weather_warnings_create
+from safetynet.core.workflows.services import cases_sweep
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+def _jpeg_file(tmp_path, name: str, colour) -> str:
+    from PIL import Image
+
+    path = tmp_path / name
+    Image.new("RGB", (32, 24), colour).save(path, "JPEG")
+    return str(path)
+
+
+def test_a_wiring_hazard_found_on_a_phone_is_escalated_when_late_and_closed_with_a_photo(
+        logged_in_page, make_household, settings, tmp_path, shot):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    lanshan = village(LANSHAN_TOWNSHIP + "201")
+    county_bureau = user(Role.COUNTY_BUREAU, "371302")
+    home = make_household(lanshan, county_bureau, members=[("赵大爷", 1, "02", datetime.date(1940, 2, 1))],
+                          heating="2")
+    grid = logged_in_page(user(Role.GRID_WORKER, lanshan.code), **PHONE)
+    grid.goto(f"/registry/households/{home.pk}/")
+    grid.locator("#record-visit").click()
+    form = grid.locator("#visit-form")
+    form.locator("#item-heating").get_by_label("燃煤取暖").check()
+    expect(form.locator("#item-co_alarm")).to_be_visible()
+    form.locator("#item-co_alarm").get_by_label("是").check()
+    form.locator("#item-co_alarm_works").get_by_label("是").check()
+    form.locator("#item-stove").get_by_label("正常").check()
+    photo = form.locator("#item-wiring [data-photo-item]")
+    expect(photo).to_be_hidden()
+    form.locator("#item-wiring").get_by_label("老化或破损").check()
+    expect(photo).to_be_visible()
+    form.locator("input[name=photo_wiring]").set_input_files(_jpeg_file(tmp_path, "电线.jpg", (180, 40, 40)))
+    form.locator("#item-gas").get_by_label("不使用燃气").check()
+    for item, answer in (("food", "充足"), ("clothing", "充足"), ("medicines", "不需要"), ("house", "安全")):
+        form.locator(f"#item-{item}").get_by_label(answer, exact=True).check()
+    shot(grid, "visit-form-phone")
+    form.get_by_role("button", name="保存走访记录").click()
+    expect(grid.get_by_text("走访已保存；已登记 1 个问题并设定整改期限。")).to_be_visible()
+    expect(grid.locator("#visit-problems")).to_contain_text("电线和插座：老化或破损")
+    shot(grid, "visit-detail-phone")
+
+    # The visit record, printed: DOCX and PDF that read back in Chinese.
+    with grid.expect_download() as docx_download:
+        grid.locator("#print-docx").click()
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(docx_download.value.path()).paragraphs)
+    assert "家庭走访记录" in text and "老化或破损" in text
+    with grid.expect_download() as pdf_download:
+        grid.locator("#print-pdf").click()
+    from pypdf import PdfReader
+
+    read = "".join(p.extract_text() for p in PdfReader(pdf_download.value.path()).pages)
+    assert "家庭走访记录" in read and "电线和插座" in read
+
+    # On the township's desk with its deadline.
+    case = Case.objects.get()
+    township = logged_in_page(user(Role.TOWNSHIP_OFFICE, LANSHAN_TOWNSHIP))
+    township.goto("/desk/")
+    row = township.locator("table.desk tr", has_text="电线和插座")
+    expect(row).to_contain_text(timezone.localtime(case.due_at).strftime("%Y-%m-%d"))
+    shot(township, "desk-township")
+
+    # Late: the sweep escalates it to the county, whose inbox and desk show it.
+    cases_sweep(case.due_at + datetime.timedelta(minutes=5))
+    county = logged_in_page(county_bureau)
+    county.goto("/inbox/")
+    expect(county.locator("#notices")).to_contain_text("已超期，由乡镇（街道）上报至区县")
+    county.locator("#notices a").first.click()
+    expect(county.locator("#case-due")).to_contain_text("已上报至区县")
+    county.goto("/desk/")
+    expect(county.locator("#overdue")).to_contain_text("电线和插座")
+    shot(county, "desk-county")
+
+    # Fixed: the grid worker adds a photo of the repair and reports it; the township verifies.
+    grid.goto(f"/registry/problems/{case.subject_id}/")
+    step = grid.locator("form[data-step=report_fixed]")
+    expect(step).to_contain_text("请先在下方添加佐证材料。")
+    upload = grid.locator("#evidence-add")
+    upload.locator("select[name=kind]").select_option("photo")
+    upload.locator("input[name=file]").set_input_files(_jpeg_file(tmp_path, "修好了.jpg", (40, 160, 40)))
+    upload.get_by_role("button", name="添加").click()
+    expect(grid.get_by_text("文件已添加到该事项。")).to_be_visible()
+    grid.locator("form[data-step=report_fixed]").get_by_role("button", name="报告已整改").click()
+    expect(grid.locator("#case-state")).to_have_text("已整改待核实")
+    expect(grid.locator("form[data-step=verify]")).to_have_count(0)  # the reporter does not verify
+    township.goto(f"/registry/problems/{case.subject_id}/")
+    township.locator("form[data-step=verify]").get_by_role("button", name="核实销号").click()
+    expect(township.locator("#case-state")).to_have_text("已销号")
+    expect(township.locator("#case-history")).to_contain_text("报告已整改")
+    shot(township, "problem-closed")
+
+    # The table's chart, drawn on the help page.
+    township.get_by_role("link", name="此类事项的办理流程").click()
+    expect(township.locator("#state-chart svg")).to_be_visible()
+    expect(township.locator("#steps")).to_contain_text("修复后的照片")
+
+
+def test_a_cold_wave_puts_the_high_risk_households_due_within_24_hours(logged_in_page, make_household):
+    lanshan = village(LANSHAN_TOWNSHIP + "201")
+    county_bureau = user(Role.COUNTY_BUREAU, "371302")
+    make_household(lanshan, county_bureau, members=[("钱奶奶", 2, "02", datetime.date(1936, 5, 1))])
+    starts = timezone.now() - datetime.timedelta(hours=2)
+    weather_warnings_create(actor=county_bureau, source="entered", items=[{
+        "county": "371302", "kind": "cold_wave", "level": "blue", "lowest_temperature": None,
+        "starts_at": starts, "ends_at": starts + datetime.timedelta(days=2), "note": ""}])
+    grid = logged_in_page(user(Role.GRID_WORKER, lanshan.code), **PHONE)
+    grid.goto("/desk/")
+    due = timezone.localtime(starts + datetime.timedelta(hours=24)).strftime("%Y-%m-%d %H:%M")
+    section = grid.locator("#today") if (starts + datetime.timedelta(hours=24)).astimezone(
+        timezone.get_current_timezone()).date() == timezone.localdate() else grid.locator("#coming")
+    expect(section).to_contain_text("钱奶奶")
+    expect(section).to_contain_text(due)
+    expect(section).to_contain_text("寒潮")
