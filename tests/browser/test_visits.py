@@ -131,3 +131,37 @@ def test_a_cold_wave_puts_the_high_risk_households_due_within_24_hours(logged_in
     expect(section).to_contain_text("钱奶奶")
     expect(section).to_contain_text(due)
     expect(section).to_contain_text("寒潮")
+
+
+def test_a_signature_drawn_on_the_screen_is_kept_as_evidence(logged_in_page, make_household, settings,
+                                                             tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    import uuid
+
+    from safetynet.core.models import Evidence
+    from safetynet.registry.visits.services import visit_record
+
+    lanshan = village(LANSHAN_TOWNSHIP + "201")
+    county_bureau = user(Role.COUNTY_BUREAU, "371302")
+    home = make_household(lanshan, county_bureau, heating="2")
+    visit = visit_record(actor=county_bureau, household=home, data={"purpose": "routine"},
+                         submission=uuid.uuid4(),
+                         answers={"heating": ["2"], "co_alarm": ["no"], "stove": ["ok"], "wiring": ["ok"],
+                                  "gas": ["none"], "food": ["enough"], "clothing": ["enough"],
+                                  "medicines": ["none_needed"], "house": ["safe"]})
+    problem = visit.problems.get()
+    grid = logged_in_page(user(Role.GRID_WORKER, lanshan.code), **PHONE)
+    grid.goto(f"/registry/problems/{problem.pk}/")
+    pad = grid.locator("canvas.signature-pad")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    grid.mouse.move(box["x"] + 20, box["y"] + 20)
+    grid.mouse.down()
+    grid.mouse.move(box["x"] + 120, box["y"] + 60, steps=8)
+    grid.mouse.move(box["x"] + 200, box["y"] + 30, steps=8)
+    grid.mouse.up()
+    expect(grid.locator("#evidence-add select[name=kind]")).to_have_value("signature")
+    grid.locator("#evidence-add").get_by_role("button", name="添加").click()
+    expect(grid.locator("#case-evidence")).to_contain_text("签名")
+    signature = Evidence.objects.get()
+    assert (signature.kind, signature.extension, signature.case_id) == ("signature", ".png", problem.case_id)

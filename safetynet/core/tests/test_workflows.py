@@ -70,6 +70,14 @@ FLOW = Workflow(
             guards=(_not_on_holiday,),
         ),
         Transition(
+            "drop_by_office",
+            "乡镇撤销",
+            ("open",),
+            "dropped",
+            roles=table.roles(Role.TOWNSHIP_OFFICE),
+            reason_required=True,
+        ),
+        Transition(
             "drop",
             "撤销",
             (table.ANY_STATE,),
@@ -374,3 +382,85 @@ def test_the_desk_inbox_and_help_pages_and_a_step_taken_from_a_page(client):
         client.post(reverse("case_move", args=[case.pk]), {"transition": "close", "version": 2}).status_code
         == 404
     )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_people_pressing_at_the_same_moment_one_step_is_taken_once():
+    import threading
+
+    from django.db import connection
+
+    village(VILLAGE)
+    case = _open()
+    people = [user(Role.TOWNSHIP_OFFICE, LANSHAN_TOWNSHIP, username=f"clerk-{n}") for n in range(3)]
+    start = threading.Barrier(len(people))
+    outcomes: list = []
+
+    def press(actor):
+        try:
+            start.wait()
+            case_transition(actor=actor, case_id=case.pk, transition="drop_by_office", version=1,
+                            reason="重复登记")
+            outcomes.append("done")
+        except ConflictError as error:
+            outcomes.append(str(error))
+        except Exception as error:  # noqa: BLE001 - reported below
+            outcomes.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=press, args=(actor,)) for actor in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("done") == 1, outcomes
+    losers = [outcome for outcome in outcomes if outcome != "done"]
+    if connection.vendor == "postgresql":
+        # The row lock queues them: each loser is told who acted and when.
+        assert all("clerk-" in outcome for outcome in losers), outcomes
+    else:
+        # The tests' SQLite is one shared in-memory database, which answers "locked" at once where
+        # the file database the system runs on waits its busy timeout and then tells them the same.
+        assert all("clerk-" in outcome or "locked" in outcome for outcome in losers), outcomes
+    assert CaseEvent.objects.filter(case=case, kind="moved").count() == 1
+
+
+# --- API ------------------------------------------------------------------------------------------------
+
+
+def test_the_desk_a_case_and_its_steps_through_the_api(client):
+    from safetynet.core.services import api_token_create
+
+    township = user(Role.TOWNSHIP_OFFICE, LANSHAN_TOWNSHIP, username="wang")
+    _token, key = api_token_create(user=township, name="phone")
+    auth = {"Authorization": f"Bearer {key}"}
+    from django.utils import timezone
+
+    case = _open(at=timezone.now())
+    desk_json = client.get("/api/v1/desk", headers=auth).json()
+    rows = desk_json["overdue"] + desk_json["today"] + desk_json["coming"]
+    assert [row["title"] for row in rows] == ["电线老化"]
+    late_in_the_year = _open(at=datetime.datetime(2026, 12, 30, 9, 0, tzinfo=SHANGHAI), subject_id=2)
+    assert client.get(f"/api/v1/cases/{late_in_the_year.pk}", headers=auth).json()["due_provisional"] is True
+    shown = client.get(f"/api/v1/cases/{case.pk}", headers=auth).json()
+    assert shown["due_provisional"] is False and shown["state"] == "open"
+    assert {s["code"]: s["evidence_required"] for s in shown["steps"]} == {"report_fixed": ["photo"],
+                                                                            "drop_by_office": []}
+    refused = client.post(f"/api/v1/cases/{case.pk}/steps", {"transition": "report_fixed", "version": 1},
+                          content_type="application/json", headers=auth)
+    assert refused.status_code == 422 and "整改后照片" in refused.json()["detail"][0]["message"]
+    done = client.post(f"/api/v1/cases/{case.pk}/steps",
+                       {"transition": "drop_by_office", "version": 1, "reason": "重复"},
+                       content_type="application/json", headers=auth)
+    assert done.status_code == 200 and done.json()["closed_at"] is not None and done.json()["steps"] == []
+    stale = client.post(f"/api/v1/cases/{case.pk}/steps", {"transition": "drop_by_office", "version": 1},
+                        content_type="application/json", headers=auth)
+    assert stale.status_code == 409 and "wang" in stale.json()["detail"]
+    other = api_token_create(user=user(Role.TOWNSHIP_OFFICE, YINAN_TOWNSHIP), name="x")[1]
+    assert client.get(f"/api/v1/cases/{case.pk}",
+                      headers={"Authorization": f"Bearer {other}"}).status_code == 404
+    assert client.post(f"/api/v1/cases/{case.pk}/steps", {"transition": "x", "version": 1,
+                                                          "evidence": [2**70]},
+                       content_type="application/json", headers=auth).status_code == 422
+    assert client.get("/api/v1/inbox", headers=auth).json() == []

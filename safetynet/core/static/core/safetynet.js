@@ -86,6 +86,8 @@ document.addEventListener("click", function (event) {
           var transfer = new DataTransfer();
           transfer.items.add(new File([blob], "signature.png", {type: "image/png"}));
           input.files = transfer.files;
+          var kind = input.form && input.form.querySelector("select[name=kind]");
+          if (kind) { kind.value = "signature"; }
         }, "image/png");
       });
     });
