@@ -28,6 +28,8 @@ def _data_dir_of_the_tests(tmp_path_factory):
     from django.conf import settings
 
     settings.DATA_DIR = tmp_path_factory.mktemp("data")
+    # Uploaded and generated files too (settings computed MEDIA_ROOT from the data folder at import).
+    settings.MEDIA_ROOT = settings.DATA_DIR / "documents"
 
 # Two counties of Linyi and one township in each, real codes.
 LANSHAN_TOWNSHIP = "371302001"  # 兰山区 兰山街道

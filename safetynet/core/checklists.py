@@ -20,6 +20,7 @@ An item:
 Kinds: "choice" (one of `choices`), "yes_no" (yes / no), "number" (`min`, `max`), "text".
 """
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -33,6 +34,7 @@ from safetynet.core.models import ChecklistTemplate, User
 from safetynet.core.text import has_control_characters
 
 KINDS = ("choice", "yes_no", "number", "text")
+PLAIN_NUMBER = re.compile(r"-?[0-9]{1,12}(\.[0-9]{1,6})?")
 TEXT_LENGTH = 500
 _DEFAULTS: dict[str, tuple] = {}
 
@@ -198,6 +200,9 @@ def _fault(item: dict, value: str) -> str | None:
         if value not in {choice for choice, _label in _choices(item)}:
             return _("“%(item)s”: choose one of the answers offered.") % {"item": item["label"]}
     elif item["kind"] == "number":
+        # Plain decimals only: Python's Decimal also reads "1_0", "１２" and "-0e5", which no form sends.
+        if not PLAIN_NUMBER.fullmatch(value):
+            return _("“%(item)s” is a number.") % {"item": item["label"]}
         try:
             number = Decimal(value)
         except InvalidOperation:

@@ -190,26 +190,37 @@ class Generated:
 
 
 def document_generate(
-    *, actor: User, document: OfficialDocument, fmt: str, name: str, subject: tuple[str, int, str]
+    *, actor: User, document: OfficialDocument, fmt: str, name: str, subject: tuple[str, int, str],
+    reuse: bool = True,
 ) -> Generated:
-    """Render `document` as "docx" or "pdf" and keep it with its record (subject = kind, id, division)
-    and its SHA-256: every copy handed out is kept, as it was."""
+    """The record's document as "docx" or "pdf", kept with its record (subject = kind, id, division)
+    and its SHA-256. With `reuse` (a record that does not change, as a visit), the copy made first is
+    handed out again — what was issued stays what is shown, and reading a page twice stores nothing
+    more; without it, a new copy is made and kept beside the earlier ones."""
     if fmt not in ("docx", "pdf"):
         raise ValueError(fmt)
+    subject_kind, subject_id, division = subject
+    content_type = DOCX_TYPE if fmt == "docx" else PDF_TYPE
+    if reuse:
+        issued = GeneratedDocument.objects.filter(subject_kind=subject_kind, subject_id=subject_id,
+                                                  fmt=fmt).order_by("generated_at", "pk").first()
+        if issued is not None:
+            try:
+                with issued.file.open("rb") as stored:
+                    return Generated(issued, stored.read(), content_type)
+            except OSError:
+                pass  # the file was lost from storage: make it again
     content = render_docx(document) if fmt == "docx" else render_pdf(document)
     digest = hashlib.sha256(content).hexdigest()
-    subject_kind, subject_id, division = subject
     record = GeneratedDocument(
-        subject_kind=subject_kind,
-        subject_id=subject_id,
-        division_id=division,
-        fmt=fmt,
-        name=f"{name}.{fmt}"[:150],
-        sha256=digest,
-        size=len(content),
-        generated_by=actor,
+        subject_kind=subject_kind, subject_id=subject_id, division_id=division, fmt=fmt,
+        name=f"{name}.{fmt}"[:150], sha256=digest, size=len(content), generated_by=actor,
         generated_at=timezone.now(),
     )
     record.file.save(f"{digest}.{fmt}", ContentFile(content), save=False)
-    record.save()
-    return Generated(record, content, DOCX_TYPE if fmt == "docx" else PDF_TYPE)
+    try:
+        record.save()
+    except Exception:
+        record.file.delete(save=False)  # no file without its record
+        raise
+    return Generated(record, content, content_type)

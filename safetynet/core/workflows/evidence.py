@@ -17,6 +17,7 @@ from safetynet.core.filecheck import check_document
 from safetynet.core.models import Case, Evidence, User
 from safetynet.core.scope import in_area
 from safetynet.core.text import refuse_control_characters
+from safetynet.core.workflows.table import workflow
 
 # Which files each kind of evidence may be.
 _EXTENSIONS = {
@@ -26,6 +27,7 @@ _EXTENSIONS = {
 }
 _EXIF_IFD, _GPS_IFD = 0x8769, 0x8825
 _DATE_TIME_ORIGINAL, _DATE_TIME = 0x9003, 0x0132
+EARLIEST_PHOTO = 2000
 
 
 def _rational(value) -> float:
@@ -59,15 +61,19 @@ def photo_metadata(upload) -> dict:
             if isinstance(stamp, str):
                 try:
                     local = datetime.datetime.strptime(stamp.strip("\x00 "), "%Y:%m:%d %H:%M:%S")
-                    found["taken_at"] = timezone.make_aware(local)
-                except ValueError:
-                    pass
+                    taken = timezone.make_aware(local)
+                except (ValueError, OverflowError):
+                    taken = None
+                # A camera whose clock was never set says 0001 or 1970: that is no time at all.
+                latest = timezone.now() + datetime.timedelta(days=1)
+                if taken and taken.year >= EARLIEST_PHOTO and taken <= latest:
+                    found["taken_at"] = taken
             gps = exif.get_ifd(_GPS_IFD)
             if gps.get(2) and gps.get(4):
                 latitude, longitude = _degrees(gps[2], gps.get(1)), _degrees(gps[4], gps.get(3))
                 if latitude is not None and longitude is not None and abs(latitude) <= 90:
                     found["latitude"], found["longitude"] = latitude, longitude
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, OverflowError):
         return {}
     finally:
         upload.seek(0)
@@ -83,6 +89,10 @@ def evidence_add(*, actor: User, kind: str, upload, note: str = "", case: Case |
     if case is not None:
         if not in_area(actor, case.division_id):
             raise PermissionDenied(_("This case is outside your area."))
+        flow = workflow(case.workflow)
+        takes_a_step = any(actor.role in move.roles for move in flow.moves_from(case.state))
+        if case.closed_at is None and not takes_a_step:
+            raise PermissionDenied(_("Evidence is added by those who take this case's next step."))
         if case.closed_at is not None:
             raise ValidationError(_("This case is closed: nothing more can be added to it."))
         subject = (case.subject_kind, case.subject_id, case.division_id)

@@ -12,7 +12,7 @@ from safetynet.core import hooks
 from safetynet.core.models import Case, CaseEvent, Evidence, Notice, User
 from safetynet.core.scope import area_q
 from safetynet.core.workflows.services import LEVEL_ROLES
-from safetynet.core.workflows.table import workflow, workflows
+from safetynet.core.workflows.table import evidence_kinds_readable, readable_workflows, workflow, workflows
 
 DESK_ROWS = 200
 # "Coming" on the desk: due within this many days (later work is in the app's own lists).
@@ -20,14 +20,24 @@ COMING_DAYS = 14
 _LEVEL_OF_ROLE = {role: level for level, role in LEVEL_ROLES.items()}
 
 
+def _cases(actor: User):
+    """The cases the actor may read: in its area, of a kind its role reads."""
+    return Case.objects.filter(area_q(actor, "division_id"), workflow__in=readable_workflows(actor.role))
+
+
 def case_get(*, actor: User, pk: int) -> Case:
-    """The case, if it lies in the actor's area (Case.DoesNotExist otherwise)."""
-    return Case.objects.filter(area_q(actor, "division_id")).get(pk=pk)
+    """The case, if it lies in the actor's area and its kind is one the actor's role reads
+    (Case.DoesNotExist otherwise: shown as 404)."""
+    return _cases(actor).get(pk=pk)
 
 
 def case_of(*, actor: User, subject_kind: str, subject_id: int) -> Case | None:
-    return Case.objects.filter(area_q(actor, "division_id"), subject_kind=subject_kind,
-                               subject_id=subject_id).first()
+    return _cases(actor).filter(subject_kind=subject_kind, subject_id=subject_id).first()
+
+
+def last_step(case: Case, transition: str) -> CaseEvent | None:
+    """The latest time `transition` was taken on the case (a guard asks who reported a fix)."""
+    return case.events.filter(kind=CaseEvent.Kind.MOVED, transition=transition).order_by("-at", "-pk").first()
 
 
 def case_events(case: Case) -> QuerySet[CaseEvent]:
@@ -38,15 +48,24 @@ def case_evidence(case: Case) -> QuerySet[Evidence]:
     return case.evidence.select_related("uploaded_by").order_by("uploaded_at", "pk")
 
 
+def _evidence(actor: User) -> QuerySet[Evidence]:
+    """The evidence the actor may read: in its area, of a record (or a case) its role reads."""
+    subjects, flows = evidence_kinds_readable(actor.role)
+    readable = Q(case__isnull=True, subject_kind__in=subjects) | Q(case__workflow__in=flows)
+    return Evidence.objects.filter(area_q(actor, "division_id")).filter(readable)
+
+
 def evidence_get(*, actor: User, pk: int) -> Evidence:
-    """A file of evidence, if the record it belongs to lies in the actor's area."""
-    return Evidence.objects.filter(area_q(actor, "division_id")).get(pk=pk)
+    """A file of evidence, if the record it belongs to lies in the actor's area and is one its
+    role reads."""
+    return _evidence(actor).get(pk=pk)
 
 
 def evidence_of(*, actor: User, subject_kind: str, subject_ids) -> QuerySet[Evidence]:
-    """The evidence of records of one kind (a visit's photos), in the actor's area."""
-    return Evidence.objects.filter(area_q(actor, "division_id"), subject_kind=subject_kind,
-                                   subject_id__in=list(subject_ids)).select_related("uploaded_by")
+    """The evidence of records of one kind (a visit's photos) the actor may read."""
+    return _evidence(actor).filter(subject_kind=subject_kind,
+                                   subject_id__in=list(subject_ids)).select_related(
+        "uploaded_by")
 
 
 def _on_desk_q(actor: User) -> Q:
@@ -99,7 +118,7 @@ def desk(*, actor: User, now: datetime.datetime | None = None) -> Desk:
     local = timezone.localtime(now)
     end_of_today = local.replace(hour=23, minute=59, second=59, microsecond=999999)
     until = end_of_today + datetime.timedelta(days=COMING_DAYS)
-    open_cases = Case.objects.filter(area_q(actor, "division_id"), _on_desk_q(actor), closed_at__isnull=True)
+    open_cases = _cases(actor).filter(_on_desk_q(actor), closed_at__isnull=True)
     # Overdue: past its deadline now, or marked so by the sweep (which escalated it).
     late = Q(due_at__lt=now) | Q(overdue_since__isnull=False)
     counts = {

@@ -201,8 +201,12 @@ def cases_sweep(due_at: datetime.datetime) -> str:
     with transaction.atomic():
         marked = Case.objects.filter(closed_at__isnull=True, due_at__lt=now,
                                      overdue_since__isnull=True).update(overdue_since=now)
+        # Locked, skipping a case someone is moving right now (PostgreSQL; SQLite's writer lock
+        # already keeps them apart): the step they commit resets its deadline, and escalating it
+        # afterwards from a stale read would undo that.
         candidates = list(
-            Case.objects.filter(closed_at__isnull=True, overdue_since__isnull=False).filter(
+            Case.objects.select_for_update(skip_locked=True).filter(
+                closed_at__isnull=True, overdue_since__isnull=False).filter(
                 Q(escalated_at__isnull=True) | Q(escalated_at__lt=now - ESCALATE_AGAIN_AFTER)).values_list(
                 "pk", "workflow", "state", "escalated_to", "division_id", "title"))
         raised: dict[str, list[tuple]] = defaultdict(list)
@@ -251,11 +255,33 @@ def deadlines_reckon_again(calendar: WorkCalendar, years: frozenset) -> list[str
             moved += due_at != case.due_at
             case.due_at, case.due_provisional = due_at, provisional
             if case.overdue_since and due_at and due_at > timezone.now():
-                case.overdue_since = None
-            case.save(update_fields=["due_at", "due_provisional", "overdue_since"])
+                # No longer late: off the higher level's desk too.
+                case.overdue_since, case.escalated_to, case.escalated_at = None, "", None
+            case.save(update_fields=["due_at", "due_provisional", "overdue_since", "escalated_to",
+                                     "escalated_at"])
     if not moved:
         return []
     return [_("%(count)s open cases' provisional deadlines moved with the new schedule.") % {"count": moved}]
+
+
+# --- a record moved to another area --------------------------------------------------------------------
+
+
+def cases_move_area(*, subject_kind: str, subject_ids, division_code: str) -> int:
+    """The record's cases, their evidence and documents go with it when it moves to another area
+    (a household moved to another village): who may see them follows. Called inside the moving
+    service's transaction."""
+    from safetynet.core.models import GeneratedDocument
+
+    ids = list(subject_ids)
+    if not ids:
+        return 0
+    moved = Case.objects.filter(subject_kind=subject_kind,
+                                subject_id__in=ids).update(division_id=division_code)
+    Evidence.objects.filter(subject_kind=subject_kind, subject_id__in=ids).update(division_id=division_code)
+    GeneratedDocument.objects.filter(subject_kind=subject_kind, subject_id__in=ids).update(
+        division_id=division_code)
+    return moved
 
 
 # --- the inbox ----------------------------------------------------------------------------------------

@@ -102,6 +102,9 @@ class Workflow:
     transitions: tuple[Transition, ...]
     # The page of the case's subject ("registry.problem" 17 → /problems/17/).
     subject_url: Callable[[Any], str] | None = None
+    # Who may read cases of this kind (in their area): the roles that read its subject. Those who
+    # may take a step read it too. Everyone else — the operator, finance, providers — does not.
+    readers: frozenset[str] = frozenset()
     description: Any = ""
     _by_code: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -158,6 +161,13 @@ class Workflow:
             return []
         return [t for t in self.transitions if t.leaves(state)]
 
+    def actors(self) -> frozenset[str]:
+        """Every role that may take some step of this workflow."""
+        return frozenset(role for move in self.transitions for role in move.roles)
+
+    def readable_by(self, role: str) -> bool:
+        return role in self.readers or role in self.actors()
+
     def states_acted_on_by(self, role: str) -> list[str]:
         """The states in which `role` may take some transition: the cases on its desk. Steps allowed
         from any state (withdraw, terminate) are exceptions, not work waiting: they put nothing there."""
@@ -182,6 +192,25 @@ def workflows() -> list[Workflow]:
     return sorted(_WORKFLOWS.values(), key=lambda w: w.code)
 
 
+def readable_workflows(role: str) -> list[str]:
+    """The codes of the workflows whose cases `role` may read."""
+    return [flow.code for flow in workflows() if flow.readable_by(role)]
+
+
+# Who may read the evidence of records that are no case (a visit's photos): kind → roles.
+_SUBJECT_READERS: dict[str, frozenset[str]] = {}
+
+
+def register_evidence_subject(kind: str, readers) -> None:
+    """Declare a kind of record that holds evidence without being a case, and who may read it."""
+    _SUBJECT_READERS[kind] = frozenset(readers)
+
+
+def evidence_kinds_readable(role: str) -> tuple[list[str], list[str]]:
+    """(subject kinds of records readable by `role`, workflow codes of cases readable by it)."""
+    return ([kind for kind, readers in _SUBJECT_READERS.items() if role in readers], readable_workflows(role))
+
+
 def roles(*names: Iterable[str] | str) -> frozenset[str]:
     """A frozenset of role codes from codes or sets of them."""
     out: set[str] = set()
@@ -195,10 +224,13 @@ def end_of_day(day: datetime.date, tz) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(23, 59, 59), tzinfo=tz)
 
 
-def snapshot() -> dict:
-    return dict(_WORKFLOWS)
+def snapshot() -> tuple[dict, dict]:
+    return dict(_WORKFLOWS), dict(_SUBJECT_READERS)
 
 
-def restore(saved: dict) -> None:
+def restore(saved: tuple[dict, dict]) -> None:
+    flows, readers = saved
     _WORKFLOWS.clear()
-    _WORKFLOWS.update(saved)
+    _WORKFLOWS.update(flows)
+    _SUBJECT_READERS.clear()
+    _SUBJECT_READERS.update(readers)

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from safetynet.core.clock import start_of_day
 from safetynet.core.services import change_record, snapshot
 from safetynet.core.types import ChangeAction, Division, User
+from safetynet.core.workflows.services import cases_move_area
 from safetynet.registry import codes, rules
-from safetynet.registry.models import Household, Membership, Person
+from safetynet.registry.models import Household, Membership, Person, Problem, Visit
 from safetynet.registry.services.common import (
     HOUSEHOLD_FIELDS,
     MEMBERSHIP_FIELDS,
@@ -74,6 +75,11 @@ def household_update(*, actor: User, household: Household, version: int | None, 
             Person.objects.filter(memberships__household=current, memberships__left_on__isnull=True).update(
                 area=current.village_id
             )
+            # Its visits and the problems they found, with their cases and photos, go with it.
+            visits = Visit.objects.filter(household=current).values_list("pk", flat=True)
+            problems = Problem.objects.filter(household=current).values_list("pk", flat=True)
+            for kind, ids in (("registry.visit", visits), ("registry.problem", problems)):
+                cases_move_area(subject_kind=kind, subject_ids=ids, division_code=current.village_id)
         change_record(
             actor=actor,
             subject=current,

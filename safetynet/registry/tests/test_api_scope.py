@@ -8,6 +8,7 @@ parameter this file does not know yet, which fails loudly below.
 import datetime
 import io
 import re
+import uuid
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -22,6 +23,7 @@ from safetynet.core.models import ChangeRecord, User
 from safetynet.core.services import api_token_create
 from safetynet.core.tests import sample_files
 from safetynet.registry import imports, services
+from safetynet.registry.visits.services import visit_record
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +118,18 @@ def records(make_household, village, actor, names):
             actor=actor, household=household, material_type="101",
             upload=SimpleUploadedFile("a.pdf", PDF, "application/pdf")).pk,
         "job_id": _import_with_returned_rows(actor, village, names).pk,
+        "case_id": _problem_case(actor, household),
     }
+
+
+def _problem_case(actor, household) -> int:
+    """A visit by `actor` that found a hazard: the problem's case, titled with the head's name."""
+    visit = visit_record(actor=actor, household=household, data={"purpose": "routine"},
+                         submission=uuid.uuid4(),
+                         answers={"heating": ["2"], "co_alarm": ["no"], "stove": ["ok"], "wiring": ["ok"],
+                                  "gas": ["none"], "food": ["enough"], "clothing": ["enough"],
+                                  "medicines": ["none_needed"], "house": ["safe"]})
+    return visit.problems.get().case_id
 
 
 def _import_with_returned_rows(actor, village, names):

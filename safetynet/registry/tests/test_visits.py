@@ -261,3 +261,123 @@ def test_the_city_bureau_sets_the_visiting_rules_and_no_one_else(client, county_
     assert saved.status_code == 302
     rule.refresh_from_db()
     assert (rule.every_days, rule.cold_wave_hours) == (3, 12)
+
+
+# --- what the review found ------------------------------------------------------------------------------
+
+
+def test_roles_without_casework_neither_read_nor_add_to_it(client, home, grid):
+    from safetynet.core.services import api_token_create
+    from safetynet.core.workflows.evidence import evidence_add
+
+    visit = _record(grid, home, FINE | {"wiring": ["aged"]}, photos={"wiring": _jpeg()})
+    problem = visit.problems.get()
+    photo = Evidence.objects.get()
+    for role, area in ((Role.OPERATOR, "3713"), (Role.FINANCE_OFFICER, "3713"), (Role.INSPECTOR, "371302"),
+                       (Role.RESCUE_STATION, "3713")):
+        outsider = user(role, area)
+        client.force_login(outsider)
+        assert client.get(reverse("evidence_download", args=[photo.pk])).status_code == 404, role
+        assert client.post(reverse("case_evidence_add", args=[problem.case_id]),
+                           {"kind": "photo", "file": _jpeg((1, 1, 1))}).status_code == 404, role
+        key = api_token_create(user=outsider, name="t")[1]
+        assert client.get(f"/api/v1/cases/{problem.case_id}",
+                          headers={"Authorization": f"Bearer {key}"}).status_code == 404, role
+    auditor = user(Role.AUDITOR, "371302")
+    client.force_login(auditor)
+    assert client.get(reverse("registry:problem_detail", args=[problem.pk])).status_code == 200
+    assert 'id="evidence-add"' not in client.get(reverse("registry:problem_detail",
+                                                         args=[problem.pk])).content.decode()
+    with pytest.raises(PermissionDenied):
+        evidence_add(actor=auditor, case=problem.case, kind="photo", upload=_jpeg((2, 2, 2)))
+    assert Evidence.objects.count() == 1
+
+
+def test_whoever_reported_the_fix_does_not_verify_it(home, grid):
+    from safetynet.core.workflows.evidence import evidence_add
+
+    township = user(Role.TOWNSHIP_OFFICE, LANSHAN_TOWNSHIP, username="township-zhao")
+    _record(grid, home, FINE | {"wiring": ["aged"]}, photos={"wiring": _jpeg()})
+    case = Problem.objects.get().case
+    repair = evidence_add(actor=township, case=case, kind="photo", upload=_jpeg((9, 9, 9)))
+    fixed = case_transition(actor=township, case_id=case.pk, transition="report_fixed", version=case.version,
+                            evidence=[repair.pk])
+    with pytest.raises(ValidationError, match="其他工作人员"):
+        case_transition(actor=township, case_id=case.pk, transition="verify", version=fixed.version)
+    other = user(Role.TOWNSHIP_OFFICE, LANSHAN_TOWNSHIP)
+    assert case_transition(actor=other, case_id=case.pk, transition="verify",
+                           version=fixed.version).state == "closed"
+
+
+def test_a_household_living_alone_stays_due_after_two_visits(make_household, county_user):
+    from safetynet.registry.models import VisitRule
+
+    lanshan = village(LANSHAN_TOWNSHIP + "201")
+    alone = make_household(lanshan, county_user, members=[("李奶奶", 2, "02", datetime.date(1938, 3, 1))],
+                           heating="4")
+    VisitRule.objects.update(in_force_since=timezone.now() - datetime.timedelta(days=60))
+    grid = user(Role.GRID_WORKER, lanshan.code)
+    for days_ago in (20, 15):
+        _record(grid, alone, FINE | {"heating": ["4"]},
+                data={"purpose": "routine", "visited_at": timezone.now() - datetime.timedelta(days=days_ago)})
+    due = selectors.visits_due(actor=grid, until=timezone.now())
+    assert [d.household for d in due] == [alone]
+    assert due[0].due_at < timezone.now() - datetime.timedelta(days=7)
+
+
+def test_a_household_moved_to_another_village_takes_its_problems_and_photos_along(home, grid, county_user):
+    from safetynet.registry.services import household_update
+
+    _record(grid, home, FINE | {"wiring": ["aged"]}, photos={"wiring": _jpeg()})
+    elsewhere = village(LANSHAN_TOWNSHIP + "202")
+    home.refresh_from_db()  # the visit changed its heating: a new version
+    household_update(actor=county_user, household=home, version=home.version,
+                     data={"village": elsewhere, "address": home.address, "urban_rural": home.urban_rural})
+    assert set(Case.objects.values_list("division_id", flat=True)) == {elsewhere.code}
+    assert set(Evidence.objects.values_list("division_id", flat=True)) == {elsewhere.code}
+    new_grid = user(Role.GRID_WORKER, elsewhere.code)
+    assert len(selectors.visit_photos(actor=new_grid, visit=Visit.objects.get())) == 1
+    assert selectors.visit_photos(actor=grid, visit=Visit.objects.get()) == []
+
+
+def test_odd_photos_and_numbers_are_handled(home, grid):
+    from PIL import Image
+
+    image = Image.new("RGB", (8, 8), (10, 10, 10))
+    exif = image.getexif()
+    exif.get_ifd(0x8769)[0x9003] = "0001:01:01 00:00:00"
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    unset_clock = SimpleUploadedFile("old.jpg", out.getvalue())
+    same = _jpeg()
+    visit = _record(grid, home, FINE | {"wiring": ["aged"], "gas": ["leak"]},
+                    photos={"wiring": unset_clock, "gas": SimpleUploadedFile("same.jpg", unset_clock.read())})
+    assert Evidence.objects.filter(subject_id=visit.pk).count() == 1
+    assert Evidence.objects.get().taken_at is None
+    for odd in ("1_0", "１２", "-0e5", "Infinity"):
+        with pytest.raises(ValidationError):
+            _record(grid, home, FINE | {"indoor_temperature": [odd]}, photos={"wiring": same})
+    assert _record(grid, home,
+                   FINE | {"indoor_temperature": ["-3.5"]}).answers["indoor_temperature"] == "-3.5"
+
+
+def test_printing_a_visit_twice_hands_out_the_copy_made_first(home, grid):
+    visit = _record(grid, home)
+    first = documents.visit_record_document(actor=grid, visit=visit, fmt="pdf")
+    again = documents.visit_record_document(actor=user(Role.AUDITOR, "371302"), visit=visit, fmt="pdf")
+    assert first.content == again.content
+    assert GeneratedDocument.objects.count() == 1
+
+
+def test_a_rule_switched_back_on_counts_from_then(client):
+    from safetynet.registry.models import VisitRule
+    from safetynet.registry.visits.services import visit_rule_set
+
+    city = user(Role.CITY_BUREAU, "3713")
+    rule = VisitRule.objects.get(group="alone_over_80")
+    VisitRule.objects.filter(pk=rule.pk).update(in_force_since=timezone.now() - datetime.timedelta(days=400))
+    rule = visit_rule_set(actor=city, rule=VisitRule.objects.get(pk=rule.pk), every_days=7,
+                          cold_wave_hours=24,
+                          active=False)
+    rule = visit_rule_set(actor=city, rule=rule, every_days=7, cold_wave_hours=24, active=True)
+    assert rule.in_force_since > timezone.now() - datetime.timedelta(minutes=1)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from safetynet.core.clock import today
@@ -46,17 +46,20 @@ def _member(**person) -> Exists:
     )
 
 
+def _eighty_years_before(day: datetime.date) -> datetime.date:
+    try:
+        return day.replace(year=day.year - 80)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 80, day=28)
+
+
 def _alone_over_80(households):
-    born_by = (
-        today().replace(year=today().year - 80)
-        if not (today().month == 2 and today().day == 29)
-        else datetime.date(today().year - 80, 2, 28)
-    )
-    return (
-        households.annotate(living=Count("memberships", filter=Q(memberships__left_on__isnull=True)))
-        .filter(living=1)
-        .filter(_member(birth_date__lte=born_by))
-    )
+    """One current member, born 80 or more years ago. The member count is a subquery: counted in
+    the households' own GROUP BY it would be multiplied by any other join (their visits)."""
+    living = (Membership.objects.filter(household=OuterRef("pk"), left_on__isnull=True)
+              .values("household").annotate(n=Count("pk")).values("n"))
+    return households.annotate(living=Subquery(living)).filter(living=1).filter(
+        _member(birth_date__lte=_eighty_years_before(today())))
 
 
 register_visit_group(code="alone_over_80", label=_("Living alone, aged 80 or over"), narrow=_alone_over_80)

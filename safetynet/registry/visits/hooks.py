@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from safetynet.core import hooks
 from safetynet.core.checklists import register_checklist
 from safetynet.core.selectors import division_names
-from safetynet.core.workflows.table import register_workflow
+from safetynet.core.workflows.table import register_evidence_subject, register_workflow
 from safetynet.registry import rules
 from safetynet.registry.visits import checklist, selectors, services, workflow
 
@@ -71,6 +71,7 @@ def cold_wave_entered(warning) -> list[str]:
 
 def register() -> None:
     register_workflow(workflow.PROBLEM)
+    register_evidence_subject("registry.visit", rules.READ_ROLES)
     register_checklist(
         code=checklist.CODE, title=gettext_lazy("Household visit checklist"), items=checklist.ITEMS
     )

@@ -4,7 +4,8 @@ and the cold-wave warnings (the work desk's registry source); the campaign measu
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from safetynet.core.checklists import answer_label
@@ -109,6 +110,10 @@ def visits_due(*, actor: User, until: datetime.datetime) -> list[DueVisit]:
     found: dict[int, DueVisit] = {}
     households = _active_households(actor).select_related("head")
     in_force = [rule for rule in VisitRule.objects.filter(active=True) if visit_group(rule.group)]
+    # The last visit as a subquery, not a Max over a join: a group that counts members would
+    # otherwise count them once per visit.
+    last_visit = Visit.objects.filter(household=OuterRef("pk")).order_by("-visited_at").values(
+        "visited_at")[:1]
     for rule in in_force:
         if not rule.every_days:
             continue
@@ -119,9 +124,10 @@ def visits_due(*, actor: User, until: datetime.datetime) -> list[DueVisit]:
                  else Q(pk__in=[]))
         rows = (
             group.narrow(households)
-            .annotate(last_visit=Max("visits__visited_at"))
+            .annotate(last_visit=Subquery(last_visit))
             .filter(Q(last_visit__lte=due_from) | never)
-            .order_by("last_visit", "pk")[:DUE_ROWS]
+            # Soonest due first on every database (a never-visited household by its registration).
+            .order_by(Coalesce("last_visit", "created_at"), "pk")[:DUE_ROWS]
         )
         for household in rows:
             since = household.last_visit or max(household.created_at, rule.in_force_since)

@@ -152,7 +152,7 @@ def visit_record(
             )
             subject = ("registry.visit", visit.pk, household.village_id)
             for code, upload in photos.items():
-                if code in answered.answers:
+                if code in answered.answers and _digest(upload) not in {e.sha256 for e in stored}:
                     stored.append(
                         evidence_add(
                             actor=actor, kind="photo", upload=upload, note=item_labels[code], subject=subject
@@ -175,6 +175,17 @@ def visit_record(
             evidence.file.delete(save=False)
         raise
     return visit
+
+
+def _digest(upload) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
 
 
 def _update_conditions(actor: User, household: Household, visit: Visit, answers: dict) -> None:
@@ -248,6 +259,10 @@ def visit_rule_set(
             "cold_wave_hours": current.cold_wave_hours,
             "active": current.active,
         }
+        if (active and not current.active) or (every_days and not current.every_days):
+            # A rule coming (back) into force counts households never visited from now, not from
+            # their registration years ago: it does not make them all overdue at once.
+            current.in_force_since = timezone.now()
         current.every_days, current.cold_wave_hours, current.active = every_days, cold_wave_hours, active
         current.changed_at, current.changed_by = timezone.now(), actor
         current.save()

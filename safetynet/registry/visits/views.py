@@ -146,7 +146,9 @@ def visit_new(request, pk: int):
         "template": template,
         "items": _items(template, given_answers, errors),
         "errors": errors,
-        "general_errors": errors.get("__all__", []),
+        # Everything not shown beside its checklist item is said above the form.
+        "general_errors": [message for key, messages in errors.items()
+                           if not key.startswith(("item_", "photo_")) for message in messages],
         "purposes": codes.VisitPurpose.choices,
         "campaigns": _visit_campaigns(request.user, household),
         "members": members,

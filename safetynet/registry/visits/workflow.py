@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from safetynet.core.types import Role
+from safetynet.core.workflows.selectors import last_step
 from safetynet.core.workflows.table import (
     ANY_STATE,
     TOWNSHIP,
@@ -18,6 +19,7 @@ from safetynet.core.workflows.table import (
     Workflow,
     roles,
 )
+from safetynet.registry.rules import READ_ROLES
 
 CODE = "registry.problem"
 SUBJECT = "registry.problem"
@@ -27,6 +29,14 @@ OFFICES = roles(Role.TOWNSHIP_OFFICE, Role.COUNTY_BUREAU)
 
 def _problem_url(case) -> str:
     return reverse("registry:problem_detail", args=[case.subject_id])
+
+
+def _not_the_reporter(case, actor, data) -> str | None:
+    """Whoever reported the fix does not verify it: four eyes on every closure."""
+    reported = last_step(case, "report_fixed")
+    if reported is not None and reported.actor_id == actor.pk:
+        return _("You reported this fix yourself: another officer verifies it.")
+    return None
 
 
 PROBLEM = Workflow(
@@ -52,7 +62,8 @@ PROBLEM = Workflow(
             roles=FIELD | {Role.TOWNSHIP_OFFICE},
             evidence=(Evidence("photo", _("a photo of the repair")),),
         ),
-        Transition("verify", _("Verify and close"), ("fixed",), "closed", roles=OFFICES),
+        Transition("verify", _("Verify and close"), ("fixed",), "closed", roles=OFFICES,
+                   guards=(_not_the_reporter,)),
         Transition(
             "send_back", _("Send back: not fixed"), ("fixed",), "open", roles=OFFICES, reason_required=True
         ),
@@ -66,4 +77,5 @@ PROBLEM = Workflow(
         ),
     ],
     subject_url=_problem_url,
+    readers=READ_ROLES,
 )
