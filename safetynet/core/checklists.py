@@ -103,10 +103,6 @@ def checklist_current(code: str) -> ChecklistTemplate:
         return ChecklistTemplate.objects.get(code=code, version=1)
 
 
-def checklist_get(code: str, version: int) -> ChecklistTemplate:
-    return ChecklistTemplate.objects.get(code=code, version=version)
-
-
 def checklist_publish(*, actor: User | None, code: str, title: str, items: list[dict]) -> ChecklistTemplate:
     """A new version of a checklist (the old answers keep theirs)."""
     try:

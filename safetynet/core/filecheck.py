@@ -181,3 +181,27 @@ def check_document(handle: BinaryIO, filename: str) -> tuple[str, str]:
     except _NotWhatItClaims:
         raise _refusal(label) from None
     return extension, content_type
+
+
+def check_upload_size(upload) -> None:
+    """Refuse an empty file or one above SAFETYNET_MAX_DOCUMENT_BYTES, in words a clerk reads."""
+    from django.conf import settings
+
+    limit = settings.SAFETYNET_MAX_DOCUMENT_BYTES
+    if upload is None or not upload.size:
+        raise ValidationError({"file": _("The file is empty.")})
+    if upload.size > limit:
+        raise ValidationError({"file": _("The file is %(size)s MB; the limit is %(limit)s MB.")
+                               % {"size": round(upload.size / 1048576, 1), "limit": limit // 1048576}})
+
+
+def sha256_of(upload) -> str:
+    """The SHA-256 of an uploaded file, read in chunks; the file is left at its start."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()

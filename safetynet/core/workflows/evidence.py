@@ -4,16 +4,14 @@ like registry documents (core.filecheck), size-limited, stored under their diges
 step that used them (core.workflows.services.case_transition)."""
 
 import datetime
-import hashlib
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safetynet.core.filecheck import check_document
+from safetynet.core.filecheck import check_document, check_upload_size, sha256_of
 from safetynet.core.models import Case, Evidence, User
 from safetynet.core.scope import in_area
 from safetynet.core.text import refuse_control_characters
@@ -104,15 +102,10 @@ def evidence_add(*, actor: User, kind: str, upload, note: str = "", case: Case |
     if len(note) > 200:
         raise ValidationError({"note": _("The note is longer than 200 characters.")})
     extension, content_type = evidence_check(kind, upload)
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
     metadata = photo_metadata(upload) if kind == Evidence.Kind.PHOTO else {}
     evidence = Evidence(subject_kind=subject_kind, subject_id=subject_id, division_id=division, case=case,
                         kind=kind, original_name=(upload.name or "file")[-200:], content_type=content_type,
-                        extension=extension, size=upload.size, sha256=digest.hexdigest(), note=note,
+                        extension=extension, size=upload.size, sha256=sha256_of(upload), note=note,
                         uploaded_by=actor, uploaded_at=timezone.now(), **metadata)
     if Evidence.objects.filter(subject_kind=subject_kind, subject_id=subject_id,
                                sha256=evidence.sha256).exists():
@@ -136,12 +129,7 @@ def evidence_check(kind: str, upload) -> tuple[str, str]:
     service storing several files checks them all before it stores any."""
     if kind not in _EXTENSIONS:
         raise ValidationError({"kind": _("Choose what the file shows: a photo, a signature or a PDF.")})
-    limit = settings.SAFETYNET_MAX_DOCUMENT_BYTES
-    if upload is None or not upload.size:
-        raise ValidationError({"file": _("The file is empty.")})
-    if upload.size > limit:
-        raise ValidationError({"file": _("The file is %(size)s MB; the limit is %(limit)s MB.")
-                               % {"size": round(upload.size / 1048576, 1), "limit": limit // 1048576}})
+    check_upload_size(upload)
     extension, content_type = check_document(upload, upload.name or "")
     if extension not in _EXTENSIONS[kind]:
         refusal = _("A %(kind)s must be a file of type %(types)s; this one is %(this)s.") % {

@@ -31,10 +31,6 @@ def case_get(*, actor: User, pk: int) -> Case:
     return _cases(actor).get(pk=pk)
 
 
-def case_of(*, actor: User, subject_kind: str, subject_id: int) -> Case | None:
-    return _cases(actor).filter(subject_kind=subject_kind, subject_id=subject_id).first()
-
-
 def last_step(case: Case, transition: str) -> CaseEvent | None:
     """The latest time `transition` was taken on the case (a guard asks who reported a fix)."""
     return case.events.filter(kind=CaseEvent.Kind.MOVED, transition=transition).order_by("-at", "-pk").first()

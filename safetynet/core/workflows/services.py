@@ -104,14 +104,20 @@ def _who_acted(case: Case) -> str:
     return _("%(who)s already acted on this case at %(time)s (%(what)s). Reload the page to see what "
              "changed, then decide again.") % {
         "who": who, "time": timezone.localtime(last.at).strftime("%Y-%m-%d %H:%M"),
-        "what": _event_words(case, last)}
+        "what": event_words(workflow(case.workflow), last)}
 
 
-def _event_words(case: Case, event: CaseEvent) -> str:
-    flow = workflow(case.workflow)
-    if event.kind == CaseEvent.Kind.MOVED and flow.transition(event.transition):
-        return str(flow.transition(event.transition).label)
-    return str(CaseEvent.Kind(event.kind).label)
+def event_words(flow: Workflow, event: CaseEvent) -> str:
+    """A step of a case's history in the reader's words (the history list, the refusal that names
+    who acted first)."""
+    if event.kind == CaseEvent.Kind.MOVED:
+        move = flow.transition(event.transition)
+        return str(move.label) if move else event.transition
+    if event.kind == CaseEvent.Kind.ESCALATED:
+        return _("Overdue: escalated to the %(to)s") % {"to": Case.Level(event.data.get("to")).label}
+    if event.kind == CaseEvent.Kind.OPENED:
+        return _("Opened")
+    return _("Deadline reckoned again with the calendar")
 
 
 def _role_names(codes) -> str:
@@ -244,21 +250,25 @@ def deadlines_reckon_again(calendar: WorkCalendar, years: frozenset) -> list[str
     """Open cases whose deadline was provisional are reckoned on the calendar as now entered; what
     moved is recorded on each case and said in one line (a calendar listener)."""
     moved = 0
+    now = timezone.now()
     with transaction.atomic():
+        changed, events = [], []
         for case in Case.objects.select_for_update().filter(closed_at__isnull=True, due_provisional=True):
+            # The reckoning itself is calendar arithmetic in Python; the writes go in bulk below.
             due_at, provisional = reckon(workflow(case.workflow), case.state, case.entered, calendar)
             if due_at == case.due_at and provisional == case.due_provisional:
                 continue
-            CaseEvent.objects.create(case=case, at=timezone.now(), kind=CaseEvent.Kind.RECKONED,
-                                     due_at=due_at,
-                                     data={"was": case.due_at.isoformat() if case.due_at else None})
+            events.append(CaseEvent(case_id=case.pk, at=now, kind=CaseEvent.Kind.RECKONED, due_at=due_at,
+                                    data={"was": case.due_at.isoformat() if case.due_at else None}))
             moved += due_at != case.due_at
             case.due_at, case.due_provisional = due_at, provisional
-            if case.overdue_since and due_at and due_at > timezone.now():
+            if case.overdue_since and due_at and due_at > now:
                 # No longer late: off the higher level's desk too.
                 case.overdue_since, case.escalated_to, case.escalated_at = None, "", None
-            case.save(update_fields=["due_at", "due_provisional", "overdue_since", "escalated_to",
-                                     "escalated_at"])
+            changed.append(case)
+        Case.objects.bulk_update(changed, ["due_at", "due_provisional", "overdue_since", "escalated_to",
+                                           "escalated_at"], batch_size=500)
+        CaseEvent.objects.bulk_create(events, batch_size=500)
     if not moved:
         return []
     return [_("%(count)s open cases' provisional deadlines moved with the new schedule.") % {"count": moved}]

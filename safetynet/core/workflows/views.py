@@ -19,7 +19,7 @@ from safetynet.core.types import CaseLevel, EvidenceKind, Role
 from safetynet.core.workflows import selectors
 from safetynet.core.workflows.chart import limit_words, state_chart_svg
 from safetynet.core.workflows.evidence import evidence_add
-from safetynet.core.workflows.services import case_transition, notices_mark_read
+from safetynet.core.workflows.services import case_transition, event_words, notices_mark_read
 from safetynet.core.workflows.table import ANY_STATE, workflow, workflows
 
 
@@ -60,21 +60,10 @@ def case_context(request, case, *, move_form=None, evidence_form=None) -> dict:
         "unused_evidence": unused,
         "move_form": move_form or MoveForm(evidence_choices=unused),
         "evidence_form": evidence_form or EvidenceForm(),
-        "events": [(event, _event_text(flow, event)) for event in selectors.case_events(case)],
+        "events": [(event, event_words(flow, event)) for event in selectors.case_events(case)],
         "evidence": list(selectors.case_evidence(case)),
         "open": case.closed_at is None,
     }
-
-
-def _event_text(flow, event) -> str:
-    if event.kind == "moved":
-        move = flow.transition(event.transition)
-        return str(move.label) if move else event.transition
-    if event.kind == "escalated":
-        return _("Overdue: escalated to the %(to)s") % {"to": CaseLevel(event.data.get("to")).label}
-    if event.kind == "opened":
-        return _("Opened")
-    return _("Deadline reckoned again with the calendar")
 
 
 def _back(request, case) -> str:

@@ -1,15 +1,13 @@
 """A household's documents: uploaded files checked through, kept with their digest, deleted with a
 record that they existed."""
 
-import hashlib
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from safetynet.core.filecheck import check_document
+from safetynet.core.filecheck import check_document, check_upload_size, sha256_of
 from safetynet.core.services import change_record, snapshot
 from safetynet.core.types import ChangeAction, User
 from safetynet.registry import codes, rules
@@ -33,25 +31,11 @@ def document_upload(
     person: Person | None = None,
 ) -> Document:
     rules.check_may_write(actor, household.village_id)
-    limit = settings.SAFETYNET_MAX_DOCUMENT_BYTES
-    if upload.size == 0:
-        raise ValidationError({"file": _("The file is empty.")})
-    if upload.size > limit:
-        raise ValidationError(
-            {
-                "file": _("The file is %(size)s MB; the limit is %(limit)s MB.")
-                % {"size": round(upload.size / 1048576, 1), "limit": limit // 1048576}
-            }
-        )
+    check_upload_size(upload)
     if material_type not in codes.MaterialType.values:
         raise ValidationError({"material_type": _("Choose what kind of material this is.")})
     _check_member_of(household, person)
     extension, content_type = sniff_document(upload, upload.name or "")
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
     document = Document(
         household=household,
         person=person,
@@ -60,7 +44,7 @@ def document_upload(
         content_type=content_type,
         extension=extension,
         size=upload.size,
-        sha256=digest.hexdigest(),
+        sha256=sha256_of(upload),
         uploaded_by=actor,
     )
     with transaction.atomic():

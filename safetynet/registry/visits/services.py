@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from safetynet.core.campaigns.selectors import campaigns
 from safetynet.core.checklists import checklist_answer, checklist_current
+from safetynet.core.filecheck import sha256_of
 from safetynet.core.scope import in_scope
 from safetynet.core.services import change_record
 from safetynet.core.text import refuse_control_characters
@@ -152,7 +153,7 @@ def visit_record(
             )
             subject = ("registry.visit", visit.pk, household.village_id)
             for code, upload in photos.items():
-                if code in answered.answers and _digest(upload) not in {e.sha256 for e in stored}:
+                if code in answered.answers and sha256_of(upload) not in {e.sha256 for e in stored}:
                     stored.append(
                         evidence_add(
                             actor=actor, kind="photo", upload=upload, note=item_labels[code], subject=subject
@@ -175,17 +176,6 @@ def visit_record(
             evidence.file.delete(save=False)
         raise
     return visit
-
-
-def _digest(upload) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()
 
 
 def _update_conditions(actor: User, household: Household, visit: Visit, answers: dict) -> None:
