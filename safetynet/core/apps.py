@@ -78,3 +78,19 @@ def _register_casework(hooks) -> None:
     jobs.register_recurring_job(name="core.overdue_sweep", label=_("Mark overdue cases and escalate them"),
                                 schedule=jobs.Every(15), run=services.cases_sweep)
     hooks.register_calendar_listener(name="core.case_deadlines", changed=services.deadlines_reckon_again)
+    from safetynet.core import sms
+    from safetynet.core.live import publish
+    from safetynet.core.workflows import selectors
+
+    for code, label in (("case_opened", _("New work on the desk")),
+                        ("case_escalated", _("Overdue case escalated"))):
+        hooks.register_notice_kind(code=code, label=label, words=selectors.case_notice_words(code),
+                                   link=selectors.case_notice_link)
+
+    jobs.register_recurring_job(name="core.live_prune", label=_("Remove old live-update signals"),
+                                schedule=jobs.Every(15), run=publish.live_prune)
+    # The task queued with each message sends it at once; this sends what a stopped worker left.
+    jobs.register_recurring_job(name="core.sms_send", label=_("Send queued text messages"),
+                                schedule=jobs.Every(15), run=sms.sms_send_queued)
+    hooks.register_menu_item(name="core.sms", label=_("Text messages"), url_name="sms_log",
+                             allowed=sms.may_read_sms, order=7)

@@ -356,6 +356,42 @@ def campaign_measures() -> dict[str, CampaignMeasure]:
     return dict(sorted(_CAMPAIGN_MEASURES.items()))
 
 
+# --- kinds of notice --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NoticeKind:
+    code: str
+    label: Any
+    words: Callable[[dict], str]  # the notice's params → what it says, in the active language
+    link: Callable[[Any], str] | None = None  # the notice → the page it is about
+
+
+_NOTICE_KINDS: dict[str, NoticeKind] = {}
+
+
+def register_notice_kind(*, code: str, label, words: Callable[[dict], str],
+                         link: Callable[[Any], str] | None = None) -> NoticeKind:
+    """A kind of inbox notice: its name (on the SMS page, where each kind is chosen to go by SMS or
+    not), its words and its link — used by the inbox, the live stream and the text messages alike."""
+    kind = _NOTICE_KINDS[code] = NoticeKind(code, label, words, link)
+    return kind
+
+
+def notice_kinds() -> list[NoticeKind]:
+    return sorted(_NOTICE_KINDS.values(), key=lambda kind: kind.code)
+
+
+def notice_words(notice) -> str:
+    kind = _NOTICE_KINDS.get(notice.kind)
+    return kind.words(notice.params) if kind else notice.kind
+
+
+def notice_link(notice) -> str:
+    kind = _NOTICE_KINDS.get(notice.kind)
+    return kind.link(notice) if kind and kind.link else ""
+
+
 # --- for tests ----------------------------------------------------------------------------------------
 
 
@@ -367,7 +403,7 @@ class _Saved:
 def snapshot() -> _Saved:
     """The registrations as they are (a test that registers its own restores them with `restore`)."""
     tables = (_MENU, _HOME_PANELS, _HOUSEHOLD_PANELS, _TIMELINE_SOURCES, _DESK_QUEUES, _CALENDAR_LISTENERS,
-              _WEATHER_LISTENERS, _CAMPAIGN_MEASURES, _DESK_SOURCES)
+              _WEATHER_LISTENERS, _CAMPAIGN_MEASURES, _DESK_SOURCES, _NOTICE_KINDS)
     return _Saved([(table, dict(table)) for table in tables])
 
 

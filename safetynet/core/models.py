@@ -747,3 +747,59 @@ class GeneratedDocument(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LiveSignal(models.Model):
+    """"Something changed for these pages": a notice for a user (topic `u<user id>`) or casework in
+    an area (`d<division code>`: the work desks over it). Written in the same transaction as the
+    change, so a signal exists exactly when the change does; each web process reads the new ones
+    (woken by PostgreSQL's NOTIFY, or polling on SQLite) and wakes the streams they concern.
+    Kept minutes, not days (core.live_prune)."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    topic = models.CharField(max_length=40)
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.topic}"
+
+
+class SmsRule(models.Model):
+    """Which notices also go out as a text message: per kind of notice and role of the receiver."""
+
+    kind = models.CharField(_("kind of notice"), max_length=40)
+    role = models.CharField(_("role"), max_length=24, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "role"], name="sms_rule_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.role}"
+
+
+class SmsMessage(models.Model):
+    """A text message sent, or tried, through the configured gateway (core.sms)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        NO_PHONE = "no_phone", _("no phone number")
+
+    at = models.DateTimeField(_("time"), db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("to"))
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    text = models.CharField(_("text"), max_length=500)
+    notice = models.OneToOneField(Notice, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    gateway_reference = models.CharField(max_length=100, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["status", "at"], name="sms_status_at")]
+
+    def __str__(self) -> str:
+        return f"{self.phone} {self.at:%Y-%m-%d %H:%M}"

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from safetynet.core import password_views, views
+from safetynet.core.live.views import live_stream
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,4 +20,5 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("i18n/setlang/", views.set_language, name="set_language"),
+    path("live/", live_stream, name="live_stream"),
 ]

@@ -131,3 +131,48 @@ def shot():
             page.screenshot(path=Path(folder) / f"{name}.png", full_page=True)
 
     return take
+
+
+class AsgiServer:
+    """The real ASGI application (as `safetynet serve` runs it) under uvicorn on a thread of this
+    process, on the test database: for what a WSGI live server cannot do (the live stream).
+    `stop()` and `start()` again on the same address drop every open stream, as a restart does."""
+
+    def __init__(self):
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://localhost:{self.port}"  # the host the live server's cookies are for
+        self.server = self.thread = None
+
+    def start(self):
+        import threading
+        import time
+
+        import uvicorn
+
+        from safetynet.core.asgi import loaded_asgi_application
+
+        config = uvicorn.Config(loaded_asgi_application(), host="127.0.0.1", port=self.port, lifespan="off",
+                                log_level="warning", ws="none", timeout_graceful_shutdown=1)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            assert time.monotonic() < deadline, "the ASGI server did not start"
+            time.sleep(0.05)
+
+    def stop(self):
+        self.server.should_exit = True
+        self.thread.join(timeout=20)
+
+
+@pytest.fixture
+def asgi_server(live_server):
+    server = AsgiServer()
+    server.start()
+    yield server
+    server.stop()

@@ -84,3 +84,16 @@ def lockout_rules() -> dict:
 def get_item(mapping, key):
     """`{{ names|get_item:code }}`: a dictionary lookup by a variable key."""
     return mapping.get(key, "") if mapping else ""
+
+
+@register.inclusion_tag("core/_live.html", takes_context=True)
+def live_box(context, desk: bool = False) -> dict:
+    """Where notices that arrive while the page is open are shown (core.live), with the newest
+    notice the page knows; `desk`: the page is a work desk and is redrawn when its work changes."""
+    from safetynet.core.live.selectors import live_state
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"show": False}
+    return {"show": True, "desk": desk, **live_state(user)}

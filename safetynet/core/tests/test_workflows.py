@@ -463,4 +463,6 @@ def test_the_desk_a_case_and_its_steps_through_the_api(client):
     assert client.post(f"/api/v1/cases/{case.pk}/steps", {"transition": "x", "version": 1,
                                                           "evidence": [2**70]},
                        content_type="application/json", headers=auth).status_code == 422
-    assert client.get("/api/v1/inbox", headers=auth).json() == []
+    # The two cases opened on the township's desk came with a notice each.
+    assert [n["text"] for n in client.get("/api/v1/inbox", headers=auth).json()] == [
+        "您的工作台有新事项：电线老化"] * 2

@@ -142,16 +142,17 @@ def desk(*, actor: User, now: datetime.datetime | None = None) -> Desk:
 
 # --- the inbox ------------------------------------------------------------------------------------------
 
-_NOTICE_WORDS = {
-    "case_escalated": lambda p: _("Overdue and escalated from the %(from)s to the %(to)s: %(title)s") % {
+def case_notice_words(kind: str):
+    """The words of the kernel's notices about a case (registered as notice kinds: core.apps)."""
+    if kind == "case_opened":
+        return lambda p: _("New on your desk: %(title)s") % {"title": p.get("title", "")}
+    return lambda p: _("Overdue and escalated from the %(from)s to the %(to)s: %(title)s") % {
         "from": Case.Level(p.get("from", "township")).label, "to": Case.Level(p.get("to", "county")).label,
-        "title": p.get("title", "")},
-}
+        "title": p.get("title", "")}
 
 
 def notice_text(notice: Notice) -> str:
-    words = _NOTICE_WORDS.get(notice.kind)
-    return words(notice.params) if words else notice.kind
+    return hooks.notice_words(notice)
 
 
 def notices(*, actor: User) -> QuerySet[Notice]:
@@ -163,6 +164,10 @@ def unread_notices(*, actor: User) -> int:
 
 
 def notice_link(notice: Notice) -> str:
+    return hooks.notice_link(notice)
+
+
+def case_notice_link(notice: Notice) -> str:
     if notice.case is None:
         return ""
     flow = workflow(notice.case.workflow)

@@ -17,9 +17,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from safetynet.core.live.publish import live_publish
 from safetynet.core.models import Case, CaseEvent, Evidence, Notice, Role, User
 from safetynet.core.scope import in_area
 from safetynet.core.services import ConflictError
+from safetynet.core.sms import sms_queue
 from safetynet.core.text import refuse_control_characters
 from safetynet.core.workdays.calendar import WorkCalendar
 from safetynet.core.workdays.selectors import work_calendar
@@ -92,6 +94,17 @@ def case_open(*, actor: User | None, workflow_code: str, division_code: str, tit
     )
     CaseEvent.objects.create(case=case, at=at, actor=actor, kind=CaseEvent.Kind.OPENED, to_state=flow.initial,
                              reason=_text(reason, label=_("The reason")), due_at=due_at)
+    office = flow.state(flow.initial).office
+    if office:
+        # New work on an office's desk: its staff hear of it on whatever page they have open.
+        length = LEVEL_CODE_LENGTH[office]
+        notices_send([Notice(user_id=user_id, at=at, kind="case_opened", case=case,
+                             params={"title": case.title})
+                      for user_id in User.objects.filter(
+                          role=LEVEL_ROLES[office], is_active=True,
+                          division_id=division_code[:length]).exclude(
+                          pk=actor.pk if actor else None).values_list("pk", flat=True)])
+    live_publish(areas=[division_code])
     return case
 
 
@@ -172,6 +185,7 @@ def case_transition(*, actor: User, case_id: int, transition: str, version: int,
             from_state=source, to_state=move.target, reason=reason, due_at=case.due_at, data=data,
             evidence={kind: [e.pk for e in items] for kind, items in used.items()})
         Evidence.objects.filter(pk__in=[e.pk for items in used.values() for e in items]).update(event=event)
+        live_publish(areas=[case.division_id])
     return case
 
 
@@ -238,7 +252,8 @@ def cases_sweep(due_at: datetime.datetime) -> str:
                                       params={"title": title, "from": source, "to": target})
                                for user_id in offices.get(division[:length], []))
         CaseEvent.objects.bulk_create(events)
-        Notice.objects.bulk_create(notices, batch_size=500)
+        notices_send(notices)
+        live_publish(areas={c[2] for cases in raised.values() for c in cases})
     return _("%(overdue)s cases became overdue; %(escalated)s escalated; %(notices)s notices sent.") % {
         "overdue": marked, "escalated": len(events), "notices": len(notices)}
 
@@ -295,6 +310,17 @@ def cases_move_area(*, subject_kind: str, subject_ids, division_code: str) -> in
 
 
 # --- the inbox ----------------------------------------------------------------------------------------
+
+
+def notices_send(notices: list[Notice]) -> list[Notice]:
+    """Put notices in their users' inboxes: they appear on the users' open pages (core.live) and go
+    out by SMS where so configured (core.sms). Inside the caller's transaction."""
+    if not notices:
+        return []
+    created = Notice.objects.bulk_create(notices, batch_size=500)
+    live_publish(users={n.user_id for n in created})
+    sms_queue(created)
+    return created
 
 
 def notices_mark_read(*, actor: User, ids: list[int] | None = None) -> int:

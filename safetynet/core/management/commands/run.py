@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 
 from safetynet.core.demo import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD
 from safetynet.core.management.commands.serve import (
-    add_plain_http_argument,
+    add_server_arguments,
+    check_server_arguments,
     cookie_notice,
     default_port,
     restore_in_progress,
@@ -97,22 +98,25 @@ class Command(BaseCommand):
                  "Ctrl-C stops them.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default 127.0.0.1)"))
-        parser.add_argument("--port", type=int, default=None, help=_("port (default: $PORT, else 8000)"))
-        parser.add_argument("--threads", type=int, default=8, help=_("web server threads (default 8)"))
+        add_server_arguments(parser)
         parser.add_argument("--all-logins", action="store_true",
                             help=_("list every demo login, not a selection"))
-        add_plain_http_argument(parser)
 
-    def handle(self, *args, host: str, port: int | None, threads: int, all_logins: bool,
-               plain_http: bool = False, **options):
+    def handle(self, *args, host: str, port: int | None, workers: int | None, certfile: str, keyfile: str,
+               all_logins: bool, plain_http: bool = False, **options):
+        workers = check_server_arguments(workers, certfile, keyfile)
+        web = ["--workers", str(workers)]
+        if certfile:
+            web += ["--certfile", os.path.abspath(certfile), "--keyfile", os.path.abspath(keyfile)]
         try:
             with server_running():
-                self._run(host, port, threads, all_logins, plain_http or settings.PLAIN_HTTP)
+                self._run(host, port, web, all_logins, plain_http or settings.PLAIN_HTTP,
+                          "https" if certfile else "http")
         except Busy:
             raise CommandError(restore_in_progress()) from None
 
-    def _run(self, host: str, port: int | None, threads: int, all_logins: bool, plain_http: bool) -> None:
+    def _run(self, host: str, port: int | None, web: list[str], all_logins: bool, plain_http: bool,
+             scheme: str) -> None:
         port = default_port() if port is None else port
         if _listening(host, port):
             raise CommandError(_("Something is already listening on %(host)s:%(port)s. Stop it or choose "
@@ -133,7 +137,7 @@ class Command(BaseCommand):
             # Each child in its own session: a Ctrl-C at the terminal reaches only this process,
             # which then stops the children in order.
             children["web"] = subprocess.Popen(
-                [*cli, "serve", "--host", host, "--port", str(port), "--threads", str(threads), "--quiet"],
+                [*cli, "serve", "--host", host, "--port", str(port), *web, "--quiet"],
                 start_new_session=True, preexec_fn=_die_with_parent, env=environment,
             )
             children["worker"] = subprocess.Popen(
@@ -154,7 +158,7 @@ class Command(BaseCommand):
                     break
                 if not announced and _listening(host, port):
                     announced = True
-                    self._announce(host, port, children, names, all_logins, plain_http)
+                    self._announce(host, port, children, names, all_logins, plain_http, scheme)
                 elif not announced and time.monotonic() > deadline:
                     failed, too_slow = "web", True
                     break
@@ -172,11 +176,12 @@ class Command(BaseCommand):
                                % {"name": names[failed], "code": code})
         self.stdout.write(_("Stopped the web server, the task worker and the scheduler."))
 
-    def _announce(self, host, port, children, names, all_logins, plain_http) -> None:
+    def _announce(self, host, port, children, names, all_logins, plain_http, scheme) -> None:
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104
         out = self.stdout
         out.write("")
-        out.write(_("safetynet is running at http://%(host)s:%(port)s/") % {"host": shown_host, "port": port})
+        out.write(_("safetynet is running at %(scheme)s://%(host)s:%(port)s/")
+                  % {"scheme": scheme, "host": shown_host, "port": port})
         out.write(", ".join(_("%(name)s: pid %(pid)s") % {"name": names[n], "pid": c.pid}
                             for n, c in children.items()))
         out.write(cookie_notice(plain_http))

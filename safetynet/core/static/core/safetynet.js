@@ -94,3 +94,75 @@ document.addEventListener("click", function (event) {
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();
+
+// Live notices (core.live): a notice for this user appears on the open page within a second, and a
+// work desk redraws itself when its work changes. The browser reconnects a dropped stream itself,
+// sending the last notice it had (Last-Event-ID); if it gives up, we start a new stream from there.
+(function () {
+  "use strict";
+  var KEEP = 5;
+  function start() {
+    var box = document.getElementById("live");
+    if (!box || !window.EventSource) { return; }
+    var last = box.dataset.after || "0";
+    var desk = box.dataset.desk === "1";
+    var source = null, again = null, redraw = null;
+    function unread(count) {
+      var badge = document.getElementById("inbox-unread");
+      if (!badge) { return; }
+      badge.querySelector("span").textContent = count;
+      badge.hidden = !count;
+    }
+    function show(notice) {
+      var item = document.createElement("p");
+      item.className = "live__notice";
+      item.dataset.notice = notice.id;
+      var words = document.createElement(notice.link ? "a" : "span");
+      if (notice.link) { words.href = notice.link; }
+      words.textContent = notice.text;
+      item.appendChild(words);
+      var close = document.createElement("button");
+      close.type = "button";
+      close.className = "link-button live__close";
+      close.textContent = "×";
+      close.addEventListener("click", function () { item.remove(); });
+      item.appendChild(close);
+      box.prepend(item);
+      while (box.querySelectorAll(".live__notice").length > KEEP) { box.lastElementChild.remove(); }
+      unread(notice.unread);
+    }
+    function redrawDesk() {
+      clearTimeout(redraw);
+      redraw = setTimeout(function () {
+        fetch(window.location.href, {credentials: "same-origin"}).then(function (response) {
+          return response.ok ? response.text() : null;
+        }).then(function (html) {
+          if (!html) { return; }
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("main");
+          var main = document.getElementById("main");
+          if (fresh && main) { main.innerHTML = fresh.innerHTML; main.dataset.redrawn = String(Date.now()); }
+        }).catch(function () { /* the next change tries again */ });
+      }, 200);
+    }
+    function connect() {
+      source = new EventSource(box.dataset.url + "?after=" + encodeURIComponent(last) + (desk ? "&desk=1" : ""));
+      source.addEventListener("open", function () { box.dataset.state = "open"; });
+      source.addEventListener("notice", function (event) {
+        var notice = JSON.parse(event.data);
+        if (Number(notice.id) <= Number(last)) { return; }
+        last = String(notice.id);
+        show(notice);
+      });
+      source.addEventListener("desk", redrawDesk);
+      source.addEventListener("error", function () {
+        box.dataset.state = "lost";
+        if (source.readyState === EventSource.CLOSED) {
+          clearTimeout(again);
+          again = setTimeout(connect, 3000);
+        }
+      });
+    }
+    connect();
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
+})();

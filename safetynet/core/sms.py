@@ -1,0 +1,140 @@
+"""Text messages: some notices also go out by SMS, as configured per kind of notice and role of
+the receiver (SmsRule, on the SMS page), through a pluggable gateway.
+
+The gateway is the class named by SAFETYNET_SMS_GATEWAY: an object with `send(phone, text) -> str`
+(the gateway's reference for the message) that raises SmsError when the message was not accepted.
+The default, `LogGateway`, sends nothing: the messages are only listed on the SMS page, which is
+what the demo and a bureau without a gateway contract need. A real gateway (a carrier's HTTP
+interface, a government SMS platform) is one small class in a module of the bureau's own.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.tasks import task
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from safetynet.core.models import Notice, Role, SmsMessage, SmsRule
+
+SMS_LANGUAGE = "zh-hans"  # phones get Chinese, whatever language the receiver's pages are in
+MAX_LENGTH = 500
+
+
+class SmsError(Exception):
+    """The gateway did not accept the message; the words say why."""
+
+
+class LogGateway:
+    """Sends nothing: each message is marked sent and shown on the SMS page."""
+
+    def send(self, phone: str, text: str) -> str:
+        return "log"
+
+
+def gateway():
+    return import_string(getattr(settings, "SAFETYNET_SMS_GATEWAY", "safetynet.core.sms.LogGateway"))()
+
+
+def sms_queue(notices: list[Notice]) -> int:
+    """Queue a text message for each notice whose kind and receiver's role are configured to go by
+    SMS; sent by a background task after the caller's transaction commits. How many were queued."""
+    if not notices:
+        return 0
+    rules = set(SmsRule.objects.values_list("kind", "role"))
+    if not rules:
+        return 0
+    from safetynet.core.hooks import notice_words
+    from safetynet.core.models import User
+
+    users = {u.pk: u for u in User.objects.filter(pk__in={n.user_id for n in notices}, is_active=True)}
+    messages = []
+    with translation.override(SMS_LANGUAGE):
+        for notice in notices:
+            user = users.get(notice.user_id)
+            if user is None or (notice.kind, user.role) not in rules:
+                continue
+            messages.append(SmsMessage(
+                at=notice.at, user=user, phone=user.phone, notice=notice, division_id=user.division_id,
+                text=notice_words(notice)[:MAX_LENGTH],
+                status=SmsMessage.Status.QUEUED if user.phone else SmsMessage.Status.NO_PHONE))
+    SmsMessage.objects.bulk_create(messages, batch_size=500)
+    if any(m.status == SmsMessage.Status.QUEUED for m in messages):
+        transaction.on_commit(sms_send.enqueue)
+    return len(messages)
+
+
+def sms_send_queued(now=None) -> str:
+    """Send every queued message through the gateway; each is marked sent or failed with the
+    gateway's words. A message is claimed before it is sent, so two workers never send it twice."""
+    sender = gateway()
+    sent = failed = 0
+    for pk in list(SmsMessage.objects.filter(status=SmsMessage.Status.QUEUED).order_by("pk")
+                   .values_list("pk", flat=True)[:1000]):
+        with transaction.atomic():
+            message = (SmsMessage.objects.select_for_update(skip_locked=True)
+                       .filter(pk=pk, status=SmsMessage.Status.QUEUED).first())
+            if message is None:
+                continue
+            try:
+                message.gateway_reference = str(sender.send(message.phone, message.text))[:100]
+                message.status, message.sent_at = SmsMessage.Status.SENT, timezone.now()
+                sent += 1
+            except SmsError as error:
+                message.status, message.error = SmsMessage.Status.FAILED, str(error)[:300]
+                failed += 1
+            message.save(update_fields=["status", "sent_at", "gateway_reference", "error"])
+    return _("%(sent)s text messages sent, %(failed)s failed.") % {"sent": sent, "failed": failed}
+
+
+@task()
+def sms_send() -> None:
+    """The background task queued when messages are: send them now."""
+    sms_send_queued()
+
+
+# --- who reads and configures ----------------------------------------------------------------------
+
+# The offices that read the messages sent in their area; the city bureau and the operator also
+# choose which notices go by SMS.
+READ_ROLES = {Role.CITY_BUREAU, Role.COUNTY_BUREAU, Role.TOWNSHIP_OFFICE, Role.OPERATOR}
+CONFIGURE_ROLES = {Role.CITY_BUREAU, Role.OPERATOR}
+# Roles that receive notices at all (the operator and auditors have no inbox).
+RECEIVING_ROLES = [r for r in Role if r not in {Role.OPERATOR, Role.AUDITOR}]
+
+
+def may_read_sms(user) -> bool:
+    return user.role in READ_ROLES
+
+
+def sms_messages(*, actor) -> QuerySet[SmsMessage]:
+    if not may_read_sms(actor):
+        raise PermissionDenied(_("Your role does not read the text message log."))
+    messages = SmsMessage.objects.select_related("user")
+    if actor.role == Role.OPERATOR:
+        return messages
+    return messages.filter(division_id__startswith=actor.division_id)
+
+
+def sms_rules_set(*, actor, pairs: set[tuple[str, str]]) -> int:
+    """Replace the SMS rules with `pairs` of (kind of notice, role); how many rules there are now."""
+    from safetynet.core.hooks import notice_kinds
+
+    if actor.role not in CONFIGURE_ROLES:
+        raise PermissionDenied(_("Only the city bureau or the operator chooses which notices go by SMS."))
+    kinds = {kind.code for kind in notice_kinds()}
+    roles = {str(r) for r in RECEIVING_ROLES}
+    if any(kind not in kinds or role not in roles for kind, role in pairs):
+        raise ValidationError(_("Choose kinds of notice and roles from the table."))
+    with transaction.atomic():
+        SmsRule.objects.exclude(pk__in=[]).delete()
+        SmsRule.objects.bulk_create([SmsRule(kind=kind, role=role) for kind, role in sorted(pairs)])
+    return len(pairs)
+
+
+def sms_rules() -> set[tuple[str, str]]:
+    return set(SmsRule.objects.values_list("kind", "role"))
