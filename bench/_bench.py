@@ -246,7 +246,7 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def server(*, env: dict[str, str], log: Path, start_timeout: float = 60.0) -> Iterator[str]:
-    """`safetynet serve` (uvicorn, one process per core, as configured by default) on a free port of 127.0.0.1; yields its
+    """`safetynet serve` (uvicorn, a process per core, as by default) on a free port of 127.0.0.1; yields its
     base URL; stopped on exit, and with this process if it is killed."""
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_bytes(b"")  # the last run's log only

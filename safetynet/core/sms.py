@@ -117,7 +117,9 @@ def sms_messages(*, actor) -> QuerySet[SmsMessage]:
     messages = SmsMessage.objects.select_related("user")
     if actor.role == Role.OPERATOR:
         return messages
-    return messages.filter(division_id__startswith=actor.division_id)
+    from safetynet.core.scope import area_q
+
+    return messages.filter(area_q(actor, "division__code"))
 
 
 def sms_rules_set(*, actor, pairs: set[tuple[str, str]]) -> int:
