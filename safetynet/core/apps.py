@@ -93,4 +93,4 @@ def _register_casework(hooks) -> None:
     jobs.register_recurring_job(name="core.sms_send", label=_("Send queued text messages"),
                                 schedule=jobs.Every(15), run=sms.sms_send_queued)
     hooks.register_menu_item(name="core.sms", label=_("Text messages"), url_name="sms_log",
-                             allowed=sms.may_read_sms, order=7)
+                             allowed=sms.may_read_sms, order=90)
