@@ -2,6 +2,7 @@
 and the cold-wave warnings (the work desk's registry source); the campaign measures."""
 
 import datetime
+import uuid
 from dataclasses import dataclass
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
@@ -203,3 +204,13 @@ def problems_found(campaign: Campaign, county: str) -> int:
 
 def problems_solved(campaign: Campaign, county: str) -> int:
     return Problem.objects.filter(visit__in=_campaign_visits(campaign, county), case__state="closed").count()
+
+
+def visit_already_sent(*, actor: User, household: Household, submission: str) -> Visit | None:
+    """The visit this form was already saved as, by this visitor for this household: a phone that
+    lost the answer to its first send (a weak signal) sends the same form again."""
+    try:
+        key = uuid.UUID(submission)
+    except ValueError:
+        return None
+    return Visit.objects.filter(submission=key, visitor=actor, household=household).first()

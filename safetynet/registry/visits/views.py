@@ -120,6 +120,11 @@ def visit_new(request, pk: int):
     given_answers: dict = {}
     sent = request.POST if request.method == "POST" else {}
     if request.method == "POST":
+        earlier = selectors.visit_already_sent(actor=request.user, household=household,
+                                               submission=request.POST.get("submission", ""))
+        if earlier is not None:
+            return finished(request, reverse("registry:visit_detail", args=[earlier.pk]),
+                            _("This visit was saved already; it was not saved twice."))
         try:
             parsed = _read_post(request)
             given_answers = parsed["answers"]
