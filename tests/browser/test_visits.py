@@ -165,3 +165,40 @@ def test_a_signature_drawn_on_the_screen_is_kept_as_evidence(logged_in_page, mak
     expect(grid.locator("#case-evidence")).to_contain_text("签名")
     signature = Evidence.objects.get()
     assert (signature.kind, signature.extension, signature.case_id) == ("signature", ".png", problem.case_id)
+
+
+def test_a_checklist_filled_while_the_network_drops_arrives_whole_and_once(
+        logged_in_page, make_household, settings, tmp_path):
+    from safetynet.registry.models import Visit
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    lanshan = village(LANSHAN_TOWNSHIP + "201")
+    home = make_household(lanshan, user(Role.COUNTY_BUREAU, "371302"),
+                          members=[("钱奶奶", 2, "02", datetime.date(1938, 5, 1))], heating="2")
+    grid = logged_in_page(user(Role.GRID_WORKER, lanshan.code), **PHONE)
+    grid.goto(f"/registry/households/{home.pk}/visits/new/")
+    form = grid.locator("#visit-form")
+    form.locator("#item-heating").get_by_label("燃煤取暖").check()
+    form.locator("#item-co_alarm").get_by_label("是").check()
+    form.locator("#item-co_alarm_works").get_by_label("是").check()
+
+    grid.context.set_offline(True)  # halfway: the signal is gone
+    form.locator("#item-stove").get_by_label("正常").check()
+    form.locator("#item-wiring").get_by_label("老化或破损").check()
+    form.locator("input[name=photo_wiring]").set_input_files(_jpeg_file(tmp_path, "插座.jpg", (200, 30, 30)))
+    form.locator("#item-gas").get_by_label("不使用燃气").check()
+    for item, answer in (("food", "充足"), ("clothing", "充足"), ("medicines", "不需要"), ("house", "安全")):
+        form.locator(f"#item-{item}").get_by_label(answer, exact=True).check()
+    form.get_by_role("button", name="保存走访记录").click()
+    expect(grid.locator("#outbox-status")).to_contain_text("已保存在手机上")
+    assert Visit.objects.count() == 0
+
+    grid.context.set_offline(False)  # the signal returns: the visit goes by itself
+    expect(grid.locator("#outbox-status")).to_contain_text("已发送并保存", timeout=15_000)
+    visit = Visit.objects.get()
+    assert visit.problems.count() == 1 and visit.household_id == home.pk
+    assert "heating" in str(visit.answers) and "aged" in str(visit.answers)  # before and after the drop
+    # The outbox is empty: the page opened again, online, sends nothing more.
+    grid.reload()
+    grid.wait_for_timeout(1000)
+    assert Visit.objects.count() == 1

@@ -166,3 +166,91 @@ document.addEventListener("click", function (event) {
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();
+
+// Checklists on a weak signal: a form marked data-offline that is sent while the phone has no
+// network is kept on the phone (IndexedDB: answers and photos) and sent when the network returns,
+// from whatever page of the site is open then. The form's one-time key (`submission`) makes a
+// second arrival of the same form lead to the saved record, so nothing is saved twice.
+(function () {
+  "use strict";
+  if (!window.indexedDB || !window.fetch) { return; }
+  var STORE = "forms";
+  var sending = false;
+  function database() {
+    return new Promise(function (done, failed) {
+      var request = indexedDB.open("safetynet-outbox", 1);
+      request.onupgradeneeded = function () { request.result.createObjectStore(STORE, {keyPath: "key"}); };
+      request.onsuccess = function () { done(request.result); };
+      request.onerror = function () { failed(request.error); };
+    });
+  }
+  function withStore(mode, work) {
+    return database().then(function (db) {
+      return new Promise(function (done, failed) {
+        var transaction = db.transaction(STORE, mode);
+        var request = work(transaction.objectStore(STORE));
+        transaction.oncomplete = function () { done(request && request.result); };
+        transaction.onerror = function () { failed(transaction.error); };
+      });
+    });
+  }
+  function status(text, state) {
+    var box = document.getElementById("outbox-status");
+    if (!box) { return; }
+    box.textContent = text;
+    box.dataset.state = state;
+    box.hidden = false;
+  }
+  function words(name) {
+    var box = document.getElementById("outbox-status");
+    return box ? box.dataset[name] : "";
+  }
+  function send(item) {
+    var data = new FormData();
+    item.fields.forEach(function (pair) {
+      if (pair[1] instanceof Blob) {
+        if (pair[1].size) { data.append(pair[0], pair[1], pair[1].name || "photo.jpg"); }
+      } else { data.append(pair[0], pair[1]); }
+    });
+    return fetch(item.url, {method: "POST", body: data, credentials: "same-origin"}).then(function (response) {
+      // Saved: the server leads to the record (a redirect), also when it had the form already.
+      if (response.redirected) {
+        return withStore("readwrite", function (store) { return store.delete(item.key); }).then(function () {
+          return response.url;
+        });
+      }
+      item.refused = response.status;
+      return withStore("readwrite", function (store) { return store.put(item); }).then(function () { return null; });
+    });
+  }
+  function flush() {
+    if (sending || !navigator.onLine) { return; }
+    sending = true;
+    withStore("readonly", function (store) { return store.getAll(); }).then(function (items) {
+      var waiting = (items || []).filter(function (item) { return !item.refused; });
+      return waiting.reduce(function (chain, item) {
+        return chain.then(function () {
+          return send(item).then(function (url) {
+            if (url) { status(words("sent"), "sent"); document.body.dataset.outboxSent = url; }
+          });
+        });
+      }, Promise.resolve());
+    }).catch(function () { /* still no network: the next "online" tries again */ }).then(function () {
+      sending = false;
+    });
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-offline]") || navigator.onLine) { return; }
+    event.preventDefault();
+    var fields = [];
+    new FormData(form).forEach(function (value, name) { fields.push([name, value]); });
+    var key = (form.querySelector("[name=submission]") || {}).value || String(Date.now());
+    var item = {key: key, url: form.action || window.location.href, fields: fields, kept: Date.now()};
+    withStore("readwrite", function (store) { return store.put(item); }).then(function () {
+      status(words("kept"), "kept");
+    }).catch(function () { status(words("failed"), "failed"); });
+  });
+  window.addEventListener("online", flush);
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", flush); } else { flush(); }
+})();
