@@ -90,7 +90,14 @@ def notices_and_pages(base: str, data_dir: Path, streams: int, notices: int, hou
                 b.die(f"household page answered {status}")
         time.sleep(0.5)
     time.sleep(2.0)
-    loop.call_soon_threadsafe(loop.stop)
+    async def close_streams():
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        loop.stop()
+
+    asyncio.run_coroutine_threadsafe(close_streams(), loop)
     delays = [(at - sent[pk]) * 1000 for pk, times in arrivals.items() if pk in sent for at in times]
     expected = len(sent) * streams
     return {"notice_p95_ms": b.percentile(delays, 95), "notice_p50_ms": b.percentile(delays, 50),
