@@ -20,6 +20,7 @@ import sqlite3
 import sys
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -119,7 +120,7 @@ def staff_load(base: str, staff: int, seconds: float, households: list[int], nam
     def work(client: b.Client, rng: random.Random):
         mine = []
         while time.monotonic() < stop_at:
-            path = (f"/registry/?q={urllib_quote(rng.choice(names))}" if rng.random() < 0.5
+            path = (f"/registry/?q={urllib.parse.quote(rng.choice(names))}" if rng.random() < 0.5
                     else f"/registry/households/{rng.choice(households)}/")
             t0 = time.perf_counter()
             try:
@@ -145,12 +146,6 @@ def staff_load(base: str, staff: int, seconds: float, households: list[int], nam
     return {"staff_rps": round(rps, 1), "staff_p95_ms": p95, "staff_p50_ms": b.percentile(timings, 50),
             "errors": errors[0], "requests": len(timings), "staff": staff,
             "meets_target": "yes" if errors[0] == 0 and p95 < 1000 and rps >= 60 else "no"}
-
-
-def urllib_quote(text: str) -> str:
-    import urllib.parse
-
-    return urllib.parse.quote(text)
 
 
 def main() -> None:

@@ -7,10 +7,9 @@ Pages and the API are Django's synchronous views, each request run on a thread o
 live stream (`core.live`) is asynchronous, so a thousand open pages hold no thread.
 """
 
-import gc
-
 from django.core.asgi import get_asgi_application
-from django.urls import get_resolver
+
+from safetynet.core.wsgi import load_everything
 
 
 class _Lifespan:
@@ -41,6 +40,5 @@ def loaded_asgi_application():
     request; long-lived objects (pypinyin's dictionaries, some 300 000) moved out of the garbage
     collector's sight so full collections do not stall requests (see core.wsgi)."""
     application = get_asgi_application()
-    get_resolver().url_patterns  # noqa: B018 — imports every app's views, and what they import
-    gc.freeze()
+    load_everything()
     return _Lifespan(application)

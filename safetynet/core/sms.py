@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from safetynet.core.models import Notice, Role, SmsMessage, SmsRule
+from safetynet.core.models import Notice, Role, SmsMessage, SmsRule, User
 
 SMS_LANGUAGE = "zh-hans"  # phones get Chinese, whatever language the receiver's pages are in
 MAX_LENGTH = 500
@@ -49,7 +49,6 @@ def sms_queue(notices: list[Notice]) -> int:
     if not rules:
         return 0
     from safetynet.core.hooks import notice_words
-    from safetynet.core.models import User
 
     users = {u.pk: u for u in User.objects.filter(pk__in={n.user_id for n in notices}, is_active=True)}
     messages = []
@@ -133,7 +132,7 @@ def sms_rules_set(*, actor, pairs: set[tuple[str, str]]) -> int:
     if any(kind not in kinds or role not in roles for kind, role in pairs):
         raise ValidationError(_("Choose kinds of notice and roles from the table."))
     with transaction.atomic():
-        SmsRule.objects.exclude(pk__in=[]).delete()
+        SmsRule.objects.all().delete()
         SmsRule.objects.bulk_create([SmsRule(kind=kind, role=role) for kind, role in sorted(pairs)])
     return len(pairs)
 

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from safetynet.core import sms
 from safetynet.core.hooks import notice_kinds
@@ -25,8 +26,6 @@ def sms_log(request):
         except ValidationError as refusal:
             error = " ".join(refusal.messages)
         else:
-            from django.utils.translation import gettext as _
-
             return finished(request, request.path, _("%(count)s notice kinds and roles now go by SMS.")
                             % {"count": count})
     rules = sms.sms_rules()

@@ -16,6 +16,12 @@ def loaded_application():
     300 000 long-lived objects: moved out of the collector's sight (`gc.freeze`), full collections
     do not stall a request every few dozen (~150 ms each)."""
     application = get_wsgi_application()
+    load_everything()
+    return application
+
+
+def load_everything() -> None:
+    """Every app's pages and what they import, loaded before the first request; then the
+    long-lived objects moved out of the collector's sight (see loaded_application)."""
     get_resolver().url_patterns  # noqa: B018 — imports every app's views, and what they import
     gc.freeze()
-    return application
