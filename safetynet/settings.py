@@ -96,6 +96,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The internet-facing server (--public-only) turns away all but the public pages, before sessions.
+    "safetynet.core.middleware.PublicOnlyMiddleware",
     # Below WhiteNoise, so static files stay cacheable: every response Django itself makes may carry
     # personal data (pages, reveals, exports, documents, API) and is stored by no cache or browser.
     "safetynet.core.middleware.NoStoreMiddleware",
@@ -189,6 +191,9 @@ SESSION_COOKIE_HTTPONLY = True
 # Cookies travel only over HTTPS. A demo on this computer over plain HTTP says so explicitly
 # (`safetynet run --plain-http`, which `make demo` uses, or SAFETYNET_PLAIN_HTTP=1).
 PLAIN_HTTP = _env_bool("SAFETYNET_PLAIN_HTTP", False)
+# The web server that faces the internet answers only the public entry points
+# (`safetynet serve --public-only`; core.middleware.PublicOnlyMiddleware).
+PUBLIC_ONLY = _env_bool("SAFETYNET_PUBLIC_ONLY", False)
 SESSION_COOKIE_SECURE = not PLAIN_HTTP
 CSRF_COOKIE_SECURE = not PLAIN_HTTP
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -7,9 +7,15 @@ Pages and the API are Django's synchronous views, each request run on a thread o
 live stream (`core.live`) is asynchronous, so a thousand open pages hold no thread.
 """
 
+import warnings
+
 from django.core.asgi import get_asgi_application
 
 from safetynet.core.wsgi import load_everything
+
+# Static files (WhiteNoise) and stored documents are file responses, read in a thread as Django
+# does for every synchronous view; Django warns about each one under ASGI, which would fill the log.
+warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators")
 
 
 class _Lifespan:

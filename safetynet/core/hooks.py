@@ -9,7 +9,8 @@ and the work desk; every app (the registry itself included) adds its part here, 
 - `register_household_panel`: a card on the household page (the same, given the household);
 - `register_timeline_source`: entries of a household's timeline from the app's own records;
 - `register_desk_queue`: a queue of the work desk ("my queues" on the home page until the desk
-  itself is built): a name, a count of what waits for the user, where to work through it.
+  itself is built): a name, a count of what waits for the user, where to work through it;
+- `register_public_path`: addresses that may face the internet (served alone by `--public-only`).
 
 Grants (the particular records an app lets a user see outside the area rule) are declared in
 `core.grants`. Each hook is keyed by a name: registering the same name again replaces the entry
@@ -392,6 +393,24 @@ def notice_link(notice) -> str:
     return kind.link(notice) if kind and kind.link else ""
 
 
+# --- the public entry points ------------------------------------------------------------------------
+
+_PUBLIC_PATHS: dict[str, str] = {}
+
+
+def register_public_path(*, name: str, prefix: str) -> None:
+    """Addresses that may face the internet (a public report page, Open311, public notices): the
+    only ones a web server started with `--public-only` answers, besides static files and /healthz.
+    `prefix` is a path such as "/public/", ending with a slash."""
+    if not (prefix.startswith("/") and prefix.endswith("/")) or prefix == "/":
+        raise ValueError(f"A public path is a prefix such as '/public/', not {prefix!r}")
+    _PUBLIC_PATHS[name] = prefix
+
+
+def public_paths() -> tuple[str, ...]:
+    return tuple(sorted(_PUBLIC_PATHS.values()))
+
+
 # --- for tests ----------------------------------------------------------------------------------------
 
 
@@ -403,7 +422,7 @@ class _Saved:
 def snapshot() -> _Saved:
     """The registrations as they are (a test that registers its own restores them with `restore`)."""
     tables = (_MENU, _HOME_PANELS, _HOUSEHOLD_PANELS, _TIMELINE_SOURCES, _DESK_QUEUES, _CALENDAR_LISTENERS,
-              _WEATHER_LISTENERS, _CAMPAIGN_MEASURES, _DESK_SOURCES, _NOTICE_KINDS)
+              _WEATHER_LISTENERS, _CAMPAIGN_MEASURES, _DESK_SOURCES, _NOTICE_KINDS, _PUBLIC_PATHS)
     return _Saved([(table, dict(table)) for table in tables])
 
 

@@ -1,8 +1,11 @@
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseNotFound
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from safetynet.core import hooks
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):
@@ -31,6 +34,25 @@ class PasswordChangeRequiredMiddleware:
                 and not request.path_info.startswith(self.OPEN)
                 and request.path_info not in (reverse("password_change"), reverse("logout"))):
             return redirect("password_change")
+        return self.get_response(request)
+
+
+class PublicOnlyMiddleware:
+    """A web server started with `safetynet serve --public-only` (SAFETYNET_PUBLIC_ONLY=1), the one
+    that faces the internet, answers only the public entry points the apps register
+    (`hooks.register_public_path`), static files (served by WhiteNoise above) and /healthz.
+    Everything else — the login page, every staff page, the API — is "not found" there, before any
+    session is read, so that a leaked password or session cookie is of no use from outside."""
+
+    ALWAYS = ("/healthz",)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.PUBLIC_ONLY and not request.path_info.startswith(self.ALWAYS + hooks.public_paths()):
+            return HttpResponseNotFound(_("There is no such page here."),
+                                        content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from safetynet.core import password_views, views
+from safetynet.core import offline_views, password_views, views
 from safetynet.core.live.views import live_stream
 
 urlpatterns = [
@@ -21,4 +21,7 @@ urlpatterns = [
     ),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("live/", live_stream, name="live_stream"),
+    # At the root, so that the service worker's scope is the whole site.
+    path("sw.js", offline_views.service_worker, name="service_worker"),
+    path("offline/", offline_views.offline, name="offline"),
 ]

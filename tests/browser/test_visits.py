@@ -6,6 +6,7 @@ cold-wave warning puts the high-risk households' visits due within 24 hours; the
 problem workflow is drawn on its help page."""
 
 import datetime
+import time
 
 import pytest
 from django.utils import timezone
@@ -167,38 +168,148 @@ def test_a_signature_drawn_on_the_screen_is_kept_as_evidence(logged_in_page, mak
     assert (signature.kind, signature.extension, signature.case_id) == ("signature", ".png", problem.case_id)
 
 
-def test_a_checklist_filled_while_the_network_drops_arrives_whole_and_once(
-        logged_in_page, make_household, settings, tmp_path):
-    from safetynet.registry.models import Visit
-
-    settings.MEDIA_ROOT = tmp_path / "media"
-    lanshan = village(LANSHAN_TOWNSHIP + "201")
-    home = make_household(lanshan, user(Role.COUNTY_BUREAU, "371302"),
-                          members=[("钱奶奶", 2, "02", datetime.date(1938, 5, 1))], heating="2")
-    grid = logged_in_page(user(Role.GRID_WORKER, lanshan.code), **PHONE)
-    grid.goto(f"/registry/households/{home.pk}/visits/new/")
-    form = grid.locator("#visit-form")
-    form.locator("#item-heating").get_by_label("燃煤取暖").check()
-    form.locator("#item-co_alarm").get_by_label("是").check()
-    form.locator("#item-co_alarm_works").get_by_label("是").check()
-
-    grid.context.set_offline(True)  # halfway: the signal is gone
+def _answer_the_rest(form, tmp_path) -> None:
+    """The checklist after heating and the CO alarm: a wiring problem with its photo, the rest fine."""
     form.locator("#item-stove").get_by_label("正常").check()
     form.locator("#item-wiring").get_by_label("老化或破损").check()
     form.locator("input[name=photo_wiring]").set_input_files(_jpeg_file(tmp_path, "插座.jpg", (200, 30, 30)))
     form.locator("#item-gas").get_by_label("不使用燃气").check()
     for item, answer in (("food", "充足"), ("clothing", "充足"), ("medicines", "不需要"), ("house", "安全")):
         form.locator(f"#item-{item}").get_by_label(answer, exact=True).check()
+
+
+def _until(page, script: str, seconds: float = 10) -> None:
+    """Waits until `script` (a JavaScript expression, awaited) is true in the page. Not
+    wait_for_function: it evaluates with eval(), which the site's CSP rightly refuses."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(script):
+        assert time.monotonic() < deadline, f"still false after {seconds} s: {script}"
+        page.wait_for_timeout(100)
+
+
+def _signal_lost(page, server) -> None:
+    """The phone loses its signal: the server is really unreachable (its port closed), and the
+    browser knows it is offline, as a phone does."""
+    server.stop()
+    page.context.set_offline(True)
+
+
+def _signal_back(page, server) -> None:
+    server.start()
+    page.context.set_offline(False)
+
+
+def _a_visit_on_a_phone(logged_in_page, make_household, asgi_server, **context):
+    lanshan = village(LANSHAN_TOWNSHIP + "201")
+    home = make_household(lanshan, user(Role.COUNTY_BUREAU, "371302"),
+                          members=[("钱奶奶", 2, "02", datetime.date(1938, 5, 1))], heating="2")
+    grid = logged_in_page(user(Role.GRID_WORKER, lanshan.code), base_url=asgi_server.url, **PHONE, **context)
+    return home, grid
+
+
+def _the_one_visit_arrived_whole(home):
+    from safetynet.core.models import Evidence
+    from safetynet.registry.models import Visit
+
+    visit = Visit.objects.get()
+    assert visit.problems.count() == 1 and visit.household_id == home.pk
+    assert "heating" in str(visit.answers) and "aged" in str(visit.answers)  # before and after the drop
+    photo = Evidence.objects.get(subject_kind="registry.visit", subject_id=visit.pk)
+    assert photo.original_name == "插座.jpg" and photo.size > 0
+
+
+def test_a_checklist_filled_while_the_network_drops_arrives_whole_and_once(
+        logged_in_page, make_household, asgi_server, settings, tmp_path):
+    from safetynet.registry.models import Visit
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    home, grid = _a_visit_on_a_phone(logged_in_page, make_household, asgi_server)
+    grid.goto(f"/registry/households/{home.pk}/visits/new/")
+    _until(grid, "navigator.serviceWorker.controller !== null")
+    form = grid.locator("#visit-form")
+    form.locator("#item-heating").get_by_label("燃煤取暖").check()
+    form.locator("#item-co_alarm").get_by_label("是").check()
+    form.locator("#item-co_alarm_works").get_by_label("是").check()
+
+    _signal_lost(grid, asgi_server)  # halfway
+    _answer_the_rest(form, tmp_path)
     form.get_by_role("button", name="保存走访记录").click()
     expect(grid.locator("#outbox-status")).to_contain_text("已保存在手机上")
     assert Visit.objects.count() == 0
 
-    grid.context.set_offline(False)  # the signal returns: the visit goes by itself
+    _signal_back(grid, asgi_server)  # the visit goes by itself
     expect(grid.locator("#outbox-status")).to_contain_text("已发送并保存", timeout=15_000)
-    visit = Visit.objects.get()
-    assert visit.problems.count() == 1 and visit.household_id == home.pk
-    assert "heating" in str(visit.answers) and "aged" in str(visit.answers)  # before and after the drop
-    # The outbox is empty: the page opened again, online, sends nothing more.
+    _the_one_visit_arrived_whole(home)
+    grid.locator("#outbox-record a").click()
+    expect(grid.locator("h1")).to_contain_text("走访 ")  # the saved visit's page
+    # The outbox is empty: pages opened again, online, send nothing more.
+    grid.go_back()
     grid.reload()
     grid.wait_for_timeout(1000)
     assert Visit.objects.count() == 1
+
+
+def test_a_checklist_opened_before_the_signal_went_opens_again_without_it(
+        logged_in_page, make_household, asgi_server, settings, tmp_path):
+    """The grid worker opened the visit form in the village office, walked to the house and lost the
+    signal; the phone reloaded the page (or closed the browser). The form opens from the phone,
+    with its scripts (the conditional items still appear), and what is filled in arrives once."""
+    from safetynet.registry.models import Visit
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    home, grid = _a_visit_on_a_phone(logged_in_page, make_household, asgi_server)
+    address = f"/registry/households/{home.pk}/visits/new/"
+    grid.goto(address)
+    _until(grid, "navigator.serviceWorker.controller !== null")
+    kept = f"caches.open('safetynet-pages-v1').then(c => c.match('{address}')).then(Boolean)"
+    _until(grid, kept)
+
+    _signal_lost(grid, asgi_server)
+    grid.goto(address)
+    form = grid.locator("#visit-form")
+    expect(form).to_be_visible()
+    assert grid.evaluate("navigator.onLine") is False
+    expect(form.locator("#item-co_alarm_works")).to_be_hidden()  # shown only with an alarm: the script runs
+    form.locator("#item-heating").get_by_label("燃煤取暖").check()
+    form.locator("#item-co_alarm").get_by_label("是").check()
+    expect(form.locator("#item-co_alarm_works")).to_be_visible()
+    form.locator("#item-co_alarm_works").get_by_label("是").check()
+    _answer_the_rest(form, tmp_path)
+    form.get_by_role("button", name="保存走访记录").click()
+    expect(grid.locator("#outbox-status")).to_contain_text("已保存在手机上")
+
+    # Another page, not kept: the phone says there is no network rather than a browser error.
+    grid.goto(f"/registry/households/{home.pk}/")
+    expect(grid.locator("h1")).to_have_text("没有网络")
+    assert Visit.objects.count() == 0
+
+    _signal_back(grid, asgi_server)
+    expect(grid.locator("#outbox-status")).to_contain_text("已发送并保存", timeout=20_000)
+    _the_one_visit_arrived_whole(home)
+
+    # Logging out takes the kept pages off the phone.
+    grid.goto("/")
+    grid.locator("form[action='/logout/'] button").click()
+    grid.wait_for_url("**/login/**")
+    kept = f"caches.open('safetynet-pages-v1').then(c => c.match('{address}')).then(Boolean)"
+    assert grid.evaluate(kept) is False
+
+
+def test_without_a_service_worker_the_page_keeps_the_form_itself(
+        logged_in_page, make_household, asgi_server, settings, tmp_path):
+    """Plain HTTP on an intranet address gives no service worker: the page keeps the form while the
+    browser is offline and sends it when the network returns."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    home, grid = _a_visit_on_a_phone(logged_in_page, make_household, asgi_server, service_workers="block")
+    grid.goto(f"/registry/households/{home.pk}/visits/new/")
+    form = grid.locator("#visit-form")
+    form.locator("#item-heating").get_by_label("燃煤取暖").check()
+    form.locator("#item-co_alarm").get_by_label("是").check()
+    form.locator("#item-co_alarm_works").get_by_label("是").check()
+    _signal_lost(grid, asgi_server)
+    _answer_the_rest(form, tmp_path)
+    form.get_by_role("button", name="保存走访记录").click()
+    expect(grid.locator("#outbox-status")).to_contain_text("已保存在手机上")
+    _signal_back(grid, asgi_server)
+    expect(grid.locator("#outbox-status")).to_contain_text("已发送并保存", timeout=15_000)
+    _the_one_visit_arrived_whole(home)

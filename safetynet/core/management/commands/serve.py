@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from safetynet.core import hooks
 from safetynet.core.serverlock import Busy, lock_path, server_running
 
 
@@ -80,10 +81,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         add_server_arguments(parser)
         parser.add_argument("--quiet", action="store_true", help=_("do not print the address"))
+        parser.add_argument("--public-only", action="store_true",
+                            help=_("answer only the public pages, for the server that faces the internet "
+                                   "(same as SAFETYNET_PUBLIC_ONLY=1)"))
 
     def handle(self, *args, host: str, port: int | None, workers: int | None, certfile: str, keyfile: str,
-               quiet: bool, plain_http: bool = False, **options):
+               quiet: bool, plain_http: bool = False, public_only: bool = False, **options):
         workers = check_server_arguments(workers, certfile, keyfile)
+        if public_only:
+            os.environ["SAFETYNET_PUBLIC_ONLY"] = "1"
+            settings.PUBLIC_ONLY = True
         if plain_http:
             # The worker processes are started afresh and read their settings from the environment.
             os.environ["SAFETYNET_PLAIN_HTTP"] = "1"
@@ -122,6 +129,10 @@ class Command(BaseCommand):
                                 "processes — Ctrl-C stops it.")
                               % {"scheme": scheme, "host": host, "port": port, "workers": workers})
             self.stdout.write(cookie_notice(settings.PLAIN_HTTP))
+            if settings.PUBLIC_ONLY:
+                paths = ", ".join(hooks.public_paths()) or _("(none registered yet)")
+                self.stdout.write(_("Public pages only: %(paths)s, static files and /healthz. The login page "
+                                    "and every staff page answer \"not found\" here.") % {"paths": paths})
         # With one worker uvicorn serves in this process; with more, this process supervises
         # them (a worker that dies is replaced) and each imports the application itself.
         uvicorn.run("safetynet.asgi:application", **config)

@@ -167,90 +167,110 @@ document.addEventListener("click", function (event) {
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();
 
-// Checklists on a weak signal: a form marked data-offline that is sent while the phone has no
-// network is kept on the phone (IndexedDB: answers and photos) and sent when the network returns,
-// from whatever page of the site is open then. The form's one-time key (`submission`) makes a
-// second arrival of the same form lead to the saved record, so nothing is saved twice.
+// Checklists on a weak signal. A page with a form marked data-offline asks the service worker
+// (core/sw.js) to keep it on the phone, so that it opens without network, and the worker keeps such
+// a form sent without network in the outbox (outbox.js) until the network returns. Where there is
+// no service worker (plain HTTP on an intranet address), the page does the keeping itself when the
+// browser knows it is offline. Either way the form's one-time key (`submission`) makes a second
+// arrival of the same form lead to the saved record, so nothing is saved twice.
 (function () {
   "use strict";
-  if (!window.indexedDB || !window.fetch) { return; }
-  var STORE = "forms";
-  var sending = false;
-  function database() {
-    return new Promise(function (done, failed) {
-      var request = indexedDB.open("safetynet-outbox", 1);
-      request.onupgradeneeded = function () { request.result.createObjectStore(STORE, {keyPath: "key"}); };
-      request.onsuccess = function () { done(request.result); };
-      request.onerror = function () { failed(request.error); };
-    });
-  }
-  function withStore(mode, work) {
-    return database().then(function (db) {
-      return new Promise(function (done, failed) {
-        var transaction = db.transaction(STORE, mode);
-        var request = work(transaction.objectStore(STORE));
-        transaction.oncomplete = function () { done(request && request.result); };
-        transaction.onerror = function () { failed(transaction.error); };
-      });
-    });
-  }
-  function status(text, state) {
+  var outbox = window.safetynetOutbox;
+  var worker = navigator.serviceWorker;
+  var RETRY_MS = 15000;
+  var retry = null;
+
+  function status(state, url) {
     var box = document.getElementById("outbox-status");
     if (!box) { return; }
-    box.textContent = text;
+    box.textContent = box.dataset[state] || "";
     box.dataset.state = state;
     box.hidden = false;
+    var record = document.getElementById("outbox-record");
+    if (url) {
+      document.body.dataset.outboxSent = url;
+      if (record) { record.querySelector("a").href = url; record.hidden = false; }
+    }
   }
-  function words(name) {
-    var box = document.getElementById("outbox-status");
-    return box ? box.dataset[name] : "";
+  function loginPath() { return document.body.dataset.loginPath || "/login/"; }
+  function controlled() { return Boolean(worker && worker.controller); }
+
+  // Each opening of a form gets its own key: a kept copy of the page opened twice is two visits.
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
+    var bytes = crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 15) | 64;
+    bytes[8] = (bytes[8] & 63) | 128;
+    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
   }
-  function send(item) {
-    var data = new FormData();
-    item.fields.forEach(function (pair) {
-      if (pair[1] instanceof Blob) {
-        if (pair[1].size) { data.append(pair[0], pair[1], pair[1].name || "photo.jpg"); }
-      } else { data.append(pair[0], pair[1]); }
-    });
-    return fetch(item.url, {method: "POST", body: data, credentials: "same-origin"}).then(function (response) {
-      // Saved: the server leads to the record (a redirect), also when it had the form already.
-      if (response.redirected) {
-        return withStore("readwrite", function (store) { return store.delete(item.key); }).then(function () {
-          return response.url;
+  function localNow() {
+    var now = new Date();
+    now.setMinutes(now.getMinutes() - now.getTimezoneOffset());
+    return now.toISOString().slice(0, 16);
+  }
+  function prepare(form) {
+    var key = form.querySelector("[name=submission]");
+    if (key && !form.querySelector(".error")) { key.value = uuid(); }
+    // A page kept on the phone was made when it was kept: the time of the visit is now.
+    form.querySelectorAll("input[data-now]").forEach(function (input) { input.value = localNow(); });
+  }
+
+  function sendSoon() {
+    clearTimeout(retry);
+    if (controlled()) {
+      worker.controller.postMessage({outbox: "send"});
+    } else if (outbox) {
+      outbox.flush(loginPath(), function (url) { status("sent", url); }, function () { status("refused"); }).then(waitingNow);
+    }
+  }
+  function waitingNow() {
+    if (!outbox) { return; }
+    outbox.waiting().then(function (items) {
+      if (items.length) { retry = setTimeout(sendSoon, RETRY_MS); }
+    }).catch(function () { /* no IndexedDB here: nothing can be waiting */ });
+  }
+
+  function start() {
+    var forms = document.querySelectorAll("form[data-offline]");
+    forms.forEach(prepare);
+    var offlinePage = "offlinePage" in document.body.dataset;
+    if (offlinePage && /[?&]kept=1/.test(window.location.search)) { status("kept"); }
+    if (worker && window.isSecureContext && document.body.dataset.serviceWorker) {
+      worker.register(document.body.dataset.serviceWorker).then(function (registration) {
+        return worker.ready.then(function () {
+          if (forms.length) {
+            var assets = [];
+            document.querySelectorAll("script[src], link[rel=stylesheet], link[rel=icon]").forEach(function (tag) {
+              assets.push(tag.src || tag.href);
+            });
+            registration.active.postMessage({keep: window.location.href, assets: assets});
+          }
+          if (registration.sync) { registration.sync.register("safetynet-outbox").catch(function () {}); }
         });
-      }
-      item.refused = response.status;
-      return withStore("readwrite", function (store) { return store.put(item); }).then(function () { return null; });
-    });
+      }).catch(function () { /* no worker: the page keeps forms itself (below) */ });
+      worker.addEventListener("message", function (event) {
+        var message = event.data || {};
+        if (message.outbox === "sent") { status("sent", message.url); }
+        if (message.outbox === "refused") { status("refused"); }
+        if (message.outbox === "waiting") { clearTimeout(retry); retry = setTimeout(sendSoon, RETRY_MS); }
+      });
+    }
+    sendSoon();
   }
-  function flush() {
-    if (sending || !navigator.onLine) { return; }
-    sending = true;
-    withStore("readonly", function (store) { return store.getAll(); }).then(function (items) {
-      var waiting = (items || []).filter(function (item) { return !item.refused; });
-      return waiting.reduce(function (chain, item) {
-        return chain.then(function () {
-          return send(item).then(function (url) {
-            if (url) { status(words("sent"), "sent"); document.body.dataset.outboxSent = url; }
-          });
-        });
-      }, Promise.resolve());
-    }).catch(function () { /* still no network: the next "online" tries again */ }).then(function () {
-      sending = false;
-    });
-  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.matches || !form.matches("form[data-offline]") || navigator.onLine) { return; }
+    // With a service worker the form goes as usual: the worker keeps it if the network fails.
+    if (!form.matches || !form.matches("form[data-offline]") || controlled() || !outbox || navigator.onLine) { return; }
     event.preventDefault();
     var fields = [];
     new FormData(form).forEach(function (value, name) { fields.push([name, value]); });
-    var key = (form.querySelector("[name=submission]") || {}).value || String(Date.now());
-    var item = {key: key, url: form.action || window.location.href, fields: fields, kept: Date.now()};
-    withStore("readwrite", function (store) { return store.put(item); }).then(function () {
-      status(words("kept"), "kept");
-    }).catch(function () { status(words("failed"), "failed"); });
+    outbox.keep(form.action || window.location.href, fields).then(function () {
+      status("kept");
+      waitingNow();
+    }).catch(function () { status("failed"); });
   });
-  window.addEventListener("online", flush);
-  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", flush); } else { flush(); }
+  window.addEventListener("online", sendSoon);
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();
