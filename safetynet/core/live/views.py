@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from safetynet.core.live.hub import hub
-from safetynet.core.live.selectors import BATCH, latest_notice, notices_after
+from safetynet.core.live.selectors import BATCH, RECENT, known_notices, latest_notice, notices_after
 
 KEEPALIVE_SECONDS = 20  # a comment line this often keeps proxies and phones from closing an idle stream
 STREAM_SECONDS = 600  # then the browser reconnects, and so logs in again: a logout reaches open pages
@@ -45,13 +45,19 @@ async def _events(user_id: int, area: str | None, after: int, language: str):
     ends_at = time.monotonic() + STREAM_SECONDS
     try:
         yield f"retry: {RECONNECT_MS}\n\n"
+        known = await current.db(known_notices, user_id, after)
         while not current.closing.is_set() and time.monotonic() < ends_at:
             subscription.wake.clear()  # before reading: a change during the read wakes the next round
             while True:
-                notices, unread = await current.db(notices_after, user_id, after, language)
+                notices, unread = await current.db(notices_after, user_id, after, language, known)
                 for notice in notices:
-                    after = notice["id"]
+                    known.add(notice["id"])
+                    after = max(after, notice["id"])
+                    # The event's id is the stream's position (the highest sent), also for a notice
+                    # committed late: a reconnect goes on from there.
                     yield _event("notice", {**notice, "unread": unread}, after)
+                if len(known) > 4 * RECENT:
+                    known = set(sorted(known)[-2 * RECENT:])
                 if len(notices) < BATCH:
                     break
             if subscription.desk_changed:

@@ -88,3 +88,28 @@ def test_the_stream_outside_an_asgi_server_sends_what_is_new_and_refuses_nonsens
         assert answer.status_code == 400 and "数字" in answer.content.decode()
     client.logout()
     assert client.get("/live/").status_code in (302, 401)
+
+
+def test_a_notice_committed_after_a_higher_numbered_one_still_reaches_the_open_page():
+    """On PostgreSQL two transactions may commit out of number order: the stream, which has sent
+    notice N, still sends a notice numbered below N that appears afterwards — once."""
+    from django.utils import timezone
+
+    from safetynet.core.live.selectors import known_notices, notices_after
+
+    township = user(Role.TOWNSHIP_OFFICE, LANSHAN_TOWNSHIP)
+    now = timezone.now()
+    first = Notice.objects.create(user=township, at=now, kind="case_opened", params={"title": "甲"})
+    sent = Notice.objects.create(pk=first.pk + 10, user=township, at=now, kind="case_opened",
+                                 params={"title": "乙"})
+    known = known_notices(township.pk, sent.pk)  # what the page has when its stream starts
+    assert known == {first.pk, sent.pk}
+    assert notices_after(township.pk, sent.pk, "zh-hans", known) == ([], -1)
+
+    late = Notice.objects.create(pk=first.pk + 5, user=township, at=now, kind="case_opened",
+                                 params={"title": "丙"})
+    notices, unread = notices_after(township.pk, sent.pk, "zh-hans", known)
+    assert [n["id"] for n in notices] == [late.pk] and unread == 3
+    assert "丙" in notices[0]["text"]
+    known.add(late.pk)
+    assert notices_after(township.pk, sent.pk, "zh-hans", known) == ([], -1)  # sent once

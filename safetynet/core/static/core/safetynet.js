@@ -105,6 +105,7 @@ document.addEventListener("click", function (event) {
     var box = document.getElementById("live");
     if (!box || !window.EventSource) { return; }
     var last = box.dataset.after || "0";
+    var shown = {};
     var desk = box.dataset.desk === "1";
     var source = null, again = null, redraw = null;
     function unread(count) {
@@ -149,8 +150,10 @@ document.addEventListener("click", function (event) {
       source.addEventListener("open", function () { box.dataset.state = "open"; });
       source.addEventListener("notice", function (event) {
         var notice = JSON.parse(event.data);
-        if (Number(notice.id) <= Number(last)) { return; }
-        last = String(notice.id);
+        // A notice committed late comes with a lower number than the last: shown once all the same.
+        if (shown[notice.id]) { return; }
+        shown[notice.id] = true;
+        last = String(Math.max(Number(last), Number(notice.id)));
         show(notice);
       });
       source.addEventListener("desk", redrawDesk);
