@@ -44,3 +44,8 @@ def declare() -> None:
     declare_events("core", "retentionrule", {
         "changed": (update, _("retention changed")),
     })
+    # core.sms: a kind of notice chosen to go by SMS to a role, or no longer.
+    declare_events("core", "smsrule", {
+        "added": (create, _("text messages turned on for a kind of notice and role")),
+        "removed": (ChangeRecord.Action.DELETE, _("text messages turned off for a kind of notice and role")),
+    })

@@ -19,7 +19,8 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from safetynet.core.models import Notice, Role, SmsMessage, SmsRule, User
+from safetynet.core.models import ChangeRecord, Notice, Role, SmsMessage, SmsRule, User
+from safetynet.core.services import change_record
 
 SMS_LANGUAGE = "zh-hans"  # phones get Chinese, whatever language the receiver's pages are in
 MAX_LENGTH = 500
@@ -132,8 +133,20 @@ def sms_rules_set(*, actor, pairs: set[tuple[str, str]]) -> int:
     if any(kind not in kinds or role not in roles for kind, role in pairs):
         raise ValidationError(_("Choose kinds of notice and roles from the table."))
     with transaction.atomic():
-        SmsRule.objects.all().delete()
-        SmsRule.objects.bulk_create([SmsRule(kind=kind, role=role) for kind, role in sorted(pairs)])
+        existing = {(rule.kind, rule.role): rule for rule in SmsRule.objects.select_for_update()}
+        # Each rule added or removed is a line of the change history: who chose that a kind of
+        # notice goes (or no longer goes) by SMS to a role, and when.
+        for pair in sorted(existing.keys() - pairs):
+            rule = existing[pair]
+            number = rule.pk
+            rule.delete()
+            rule.pk = number  # the history names the rule that was
+            change_record(actor=actor, subject=rule, entity=rule, action=ChangeRecord.Action.DELETE,
+                          before={"kind": rule.kind, "role": rule.role})
+        for kind, role in sorted(pairs - existing.keys()):
+            rule = SmsRule.objects.create(kind=kind, role=role)
+            change_record(actor=actor, subject=rule, entity=rule, action=ChangeRecord.Action.CREATE,
+                          after={"kind": kind, "role": role})
     return len(pairs)
 
 

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from conftest import LANSHAN_TOWNSHIP, user, village
 from safetynet.core import sms
-from safetynet.core.models import LiveSignal, Notice, Role, SmsMessage
+from safetynet.core.models import ChangeRecord, LiveSignal, Notice, Role, SmsMessage
 from safetynet.core.workflows.services import case_open, cases_sweep
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +56,12 @@ def test_which_notices_go_by_sms_is_chosen_by_the_city_bureau_only(client):
     client.force_login(city)
     client.post("/sms/", {"rule": ["case_opened:township_office"]})
     assert sms.sms_rules() == {("case_opened", "township_office")}
+    # The change history says who turned which on and off (the three escalation rules were seeded).
+    history = ChangeRecord.objects.filter(entity_type="smsrule")
+    assert history.filter(actor=city, event="smsrule.added", after__kind="case_opened").count() == 1
+    assert history.filter(actor=city, event="smsrule.removed", before__kind="case_escalated").count() == 3
+    client.post("/sms/", {"rule": ["case_opened:township_office"]})
+    assert history.count() == 4  # sending the same choice again changes nothing
     client.force_login(county)
     client.post("/sms/", {"rule": []})
     assert sms.sms_rules() == {("case_opened", "township_office")}  # refused, unchanged
