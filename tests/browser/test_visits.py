@@ -291,8 +291,9 @@ def test_a_checklist_opened_before_the_signal_went_opens_again_without_it(
     grid.goto("/")
     grid.locator("form[action='/logout/'] button").click()
     grid.wait_for_url("**/login/**")
-    kept = f"caches.open('safetynet-pages-v1').then(c => c.match('{address}')).then(Boolean)"
     assert grid.evaluate(kept) is False
+    offline_page = "caches.open('safetynet-pages-v1').then(c => c.match('/offline/')).then(Boolean)"
+    assert grid.evaluate(offline_page) is True  # words only: it stays
 
 
 def test_without_a_service_worker_the_page_keeps_the_form_itself(

@@ -6,7 +6,7 @@
 // - Such a form sent without network is kept in the outbox (outbox.js) and sent when the network
 //   returns; the phone shows the offline page, which says so, meanwhile.
 // - Every other request goes to the network as before: nothing else is stored, so no other
-//   page's personal data stays on the phone. Logging out removes the kept pages.
+//   page's personal data stays on the phone. Logging out or in removes the kept pages.
 "use strict";
 importScripts("{{ outbox_js|escapejs }}");
 
@@ -53,6 +53,17 @@ function pageKey(url) {
   var address = new URL(url);
   address.hash = "";
   return address.href;
+}
+
+// Every kept page but the offline page, which holds no one's data.
+function forgetPages() {
+  return caches.open(PAGES).then(function (cache) {
+    return cache.keys().then(function (keys) {
+      return Promise.all(keys.filter(function (request) {
+        return new URL(request.url).pathname !== OFFLINE_URL;
+      }).map(function (request) { return cache.delete(request); }));
+    });
+  });
 }
 
 function trim(cache) {
@@ -145,8 +156,10 @@ self.addEventListener("fetch", function (event) {
   var request = event.request;
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) { return; }
-  if (request.method === "POST" && url.pathname === LOGOUT_PATH) {
-    event.waitUntil(caches.delete(PAGES));
+  if (request.method === "POST" && (url.pathname === LOGOUT_PATH || url.pathname === LOGIN_PATH)) {
+    // Kept pages are one user's: gone at logout, and at a login (a session that simply expired
+    // on a shared phone leaves them to the next user otherwise).
+    event.waitUntil(forgetPages());
     return;
   }
   if (request.mode === "navigate" && request.method === "GET") {
