@@ -368,6 +368,78 @@ class Client:
             self.conn = None
 
 
+class AsyncClient:
+    """A keep-alive HTTP/1.1 client on asyncio streams, with the cookies of a logged-in `Client`: many
+    of them share one thread. A thread of http.client per simulated user took the interpreter lock,
+    and a good part of the two cores the server is measured on, from the load generator itself.
+    GET only; answers with a Content-Length or chunked, as uvicorn sends them."""
+
+    def __init__(self, base: str, cookies: dict[str, str], timeout: float = 30.0):
+        parsed = urllib.parse.urlsplit(base)
+        if parsed.hostname != HOST:
+            raise ValueError("benchmarks send traffic only to 127.0.0.1")
+        self.host, self.port, self.timeout = parsed.hostname, parsed.port, timeout
+        self.cookies = dict(cookies)
+        self.streams = None
+
+    async def get(self, path: str) -> tuple[int, bytes]:
+        import asyncio
+
+        for attempt in (1, 2):  # the server may close an idle keep-alive connection
+            try:
+                return await asyncio.wait_for(self._get(path), self.timeout)
+            except (ConnectionError, asyncio.IncompleteReadError):
+                self.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _get(self, path: str) -> tuple[int, bytes]:
+        import asyncio
+
+        if self.streams is None:
+            self.streams = await asyncio.open_connection(self.host, self.port)
+        reader, writer = self.streams
+        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        request = f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nCookie: {cookie}\r\n\r\n"
+        writer.write(request.encode())
+        await writer.drain()
+        status_line = await reader.readuntil(b"\r\n")
+        if not status_line:
+            raise ConnectionResetError("the server closed the connection")
+        status = int(status_line.split(None, 2)[1])
+        headers: list[tuple[str, str]] = []
+        while (line := await reader.readuntil(b"\r\n")) != b"\r\n":
+            name, _, value = line.decode("latin-1").partition(":")
+            headers.append((name.strip().lower(), value.strip()))
+        fields = dict(headers)
+        if fields.get("transfer-encoding", "").lower() == "chunked":
+            parts = []
+            while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
+                parts.append(await reader.readexactly(size))
+                await reader.readexactly(2)
+            await reader.readuntil(b"\r\n")  # the empty line after the last chunk (no trailers sent)
+            body = b"".join(parts)
+        else:
+            body = await reader.readexactly(int(fields.get("content-length", "0")))
+        for name, value in headers:
+            if name == "set-cookie":
+                key, _, rest = value.partition("=")
+                cookie_value = rest.split(";", 1)[0]
+                if cookie_value and "expires=Thu, 01 Jan 1970" not in value:
+                    self.cookies[key.strip()] = cookie_value
+                else:
+                    self.cookies.pop(key.strip(), None)
+        if fields.get("connection", "").lower() == "close":
+            self.close()
+        return status, body
+
+    def close(self) -> None:
+        if self.streams is not None:
+            self.streams[1].close()
+            self.streams = None
+
+
 def timed_loop(items: list, run, *, warmup: int, seconds: float) -> list[tuple[object, float]]:
     """Run `run(item)` for the warm-up items untimed, then for each item, timed, until the list or
     the time budget ends. Returns [(item, milliseconds)]."""

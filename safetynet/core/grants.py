@@ -183,11 +183,16 @@ def grants_of_record(*, actor: User, kind: str, object_id: int) -> QuerySet[Gran
 
 def grants_of_records(*, actor: User, kind: str, object_ids) -> QuerySet[Grant]:
     """Every grant, in force or revoked, of the records `object_ids` (which the caller has read in
-    the actor's scope), for an actor who may grant the kind (a household's timeline shows them)."""
+    the actor's scope; ids, or a subquery of them), for an actor who may grant the kind (a
+    household's timeline shows them)."""
     if not may_grant(actor, kind):
         return Grant.objects.none()
-    return (Grant.objects.filter(kind=kind, object_id__in=list(object_ids))
-            .select_related("user", "granted_by", "revoked_by"))
+    if not isinstance(object_ids, QuerySet):
+        object_ids = list(object_ids)
+    # The users are read only when there is a grant (most records have none): joining them to the
+    # query costs a household page more than reading them.
+    return (Grant.objects.filter(kind=kind, object_id__in=object_ids)
+            .prefetch_related("user", "granted_by", "revoked_by"))
 
 
 def grant_get(*, actor: User, pk: int) -> Grant:

@@ -7,6 +7,8 @@ from django.db.models.functions import Length
 from django.db.models.lookups import In
 from django.utils.translation import gettext_lazy as _
 
+from safetynet.core.choices import ChoiceLabels
+
 
 class DivisionLevel(models.TextChoices):
     PROVINCE = "province", _("Province")
@@ -31,7 +33,7 @@ class UrbanRural(models.TextChoices):
     RURAL = "rural", _("Rural")
 
 
-class Division(models.Model):
+class Division(ChoiceLabels, models.Model):
     """One administrative division. Subtree queries are prefix queries on `code`."""
 
     code = models.CharField(_("division code"), max_length=12, primary_key=True)
@@ -123,7 +125,7 @@ MANAGED_ROLES: dict[str, frozenset] = {
 }
 
 
-class User(AbstractUser):
+class User(ChoiceLabels, AbstractUser):
     """A member of staff. Everything they read or write lies in their division's subtree."""
 
     role = models.CharField(_("role"), max_length=24, choices=Role.choices)
@@ -148,7 +150,7 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
-class ChangeRecord(models.Model):
+class ChangeRecord(ChoiceLabels, models.Model):
     """One change to one record, attributable: who, when, what it was before and after.
 
     `subject` is the case the change belongs to (a household's timeline shows every change whose
@@ -193,7 +195,7 @@ class ChangeRecord(models.Model):
         return f"{self.entity_type} {self.entity_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
 
 
-class UnmaskLog(models.Model):
+class UnmaskLog(ChoiceLabels, models.Model):
     """Every time a full ID number or phone number was shown to someone."""
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -211,7 +213,7 @@ class UnmaskLog(models.Model):
         return f"{self.actor_id} {self.subject_type} {self.subject_id} {self.at:%Y-%m-%d %H:%M}"
 
 
-class IdentifierLookup(models.Model):
+class IdentifierLookup(ChoiceLabels, models.Model):
     """A whole ID or phone number checked against the registry by someone who does not see such
     numbers whole: a search by it, or a form refusing it as already registered. Each answer tells
     whether somebody holds the number, so each is logged as a possible disclosure and counts towards
@@ -250,7 +252,7 @@ class IdentifierLookup(models.Model):
         return f"{self.actor_id} {self.kind} {self.shown} {self.outcome} {self.at:%Y-%m-%d %H:%M}"
 
 
-class ApiToken(models.Model):
+class ApiToken(ChoiceLabels, models.Model):
     """A bearer token for /api/v1. Only its SHA-256 is stored; the token is shown once."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
@@ -270,7 +272,7 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
 
-class Grant(models.Model):
+class Grant(ChoiceLabels, models.Model):
     """A user may see one particular record outside the area rule: a service provider the persons of
     its contracts, an inspector its assigned institutions, institution staff their institution.
 
@@ -317,7 +319,7 @@ class Grant(models.Model):
         return self.revoked_at is None
 
 
-class CalendarYear(models.Model):
+class CalendarYear(ChoiceLabels, models.Model):
     """A year of the official calendar as entered: its holidays and adjusted working days are its
     CalendarDays. Past the last year entered, Monday to Friday count as working days and every
     deadline computed there is provisional (core.workdays)."""
@@ -344,7 +346,7 @@ class CalendarYear(models.Model):
         return str(self.year)
 
 
-class CalendarDay(models.Model):
+class CalendarDay(ChoiceLabels, models.Model):
     """A day the official calendar sets apart from the week: a holiday (休) or an adjusted working
     day on a weekend (班, 调休)."""
 
@@ -368,7 +370,7 @@ class CalendarDay(models.Model):
         return f"{self.date.isoformat()} {self.get_kind_display()} {self.name}"
 
 
-class RecurringJobRun(models.Model):
+class RecurringJobRun(ChoiceLabels, models.Model):
     """One run of a recurring job (core.jobs) for one due time. The unique key is what makes a job
     run once per due time however many scheduler processes look: the first to insert the row runs it."""
 
@@ -405,7 +407,7 @@ class RecurringJobRun(models.Model):
         return (self.finished_at - self.started_at).total_seconds()
 
 
-class WeatherWarning(models.Model):
+class WeatherWarning(ChoiceLabels, models.Model):
     """A cold wave or a temperature below a threshold, for one county and a period: entered by the
     bureau or read from the meteorological feed file. The work that must react (visits to the
     high-risk households now; care and rescue later) reads the warnings in force from here."""
@@ -458,7 +460,7 @@ class WeatherWarning(models.Model):
         return f"{self.county_id} {self.kind} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%Y-%m-%d %H:%M}"
 
 
-class Campaign(models.Model):
+class Campaign(ChoiceLabels, models.Model):
     """A named drive over an area and a period (the 遍访 visiting campaign, 寒冬送温暖, the 100-day
     safety campaign), with targets per county. Later apps attach their work to one and measure
     their progress against its targets (core.campaigns)."""
@@ -493,7 +495,7 @@ class Campaign(models.Model):
         return self.name
 
 
-class CampaignTarget(models.Model):
+class CampaignTarget(ChoiceLabels, models.Model):
     """How much of a measure (one an app registered, e.g. households visited) a county is to reach."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="targets")
@@ -511,7 +513,7 @@ class CampaignTarget(models.Model):
         return f"{self.campaign_id} {self.county_id} {self.measure} {self.target}"
 
 
-class RetentionRule(models.Model):
+class RetentionRule(ChoiceLabels, models.Model):
     """How long one kind of record or file is kept, when the operator set it otherwise than its
     app's default (core.retention)."""
 
@@ -532,7 +534,7 @@ class RetentionRule(models.Model):
         return f"{self.kind}: {self.keep_days}"
 
 
-class Case(models.Model):
+class Case(ChoiceLabels, models.Model):
     """One piece of casework moving through a workflow table (core.workflows): a problem found on a
     visit, an application, an alert, a hazard. The app owning the case type keeps its own record
     (the problem, the application) pointing here; the kernel keeps where the case stands, who must
@@ -585,7 +587,7 @@ class Case(models.Model):
         return f"{self.workflow}#{self.pk} {self.state}"
 
 
-class CaseEvent(models.Model):
+class CaseEvent(ChoiceLabels, models.Model):
     """One step of a case, never changed afterwards: opened, moved by a transition, escalated, or
     its deadline reckoned again when the calendar changed."""
 
@@ -620,7 +622,7 @@ class CaseEvent(models.Model):
         return f"{self.case_id} {self.kind} {self.from_state}→{self.to_state}"
 
 
-class Notice(models.Model):
+class Notice(ChoiceLabels, models.Model):
     """A message in one user's inbox: a case escalated to them, say. The words are made when the
     notice is read (kind + params), in the reader's language."""
 
@@ -645,7 +647,7 @@ def evidence_path(instance: "Evidence", filename: str) -> str:
     return f"evidence/{kind}/{instance.subject_id}/{instance.sha256}{instance.extension}"
 
 
-class Evidence(models.Model):
+class Evidence(ChoiceLabels, models.Model):
     """A file that shows something happened — a photo of a hazard or of its repair, a signature, a
     signed PDF — attached to any record (a visit, a problem, later an inspection or a stay),
     content-checked, kept with its digest; when a case's step required it, tied to that step."""
@@ -691,7 +693,7 @@ class Evidence(models.Model):
         return f"{self.subject_kind}#{self.subject_id} {self.kind} {self.original_name}"
 
 
-class ChecklistTemplate(models.Model):
+class ChecklistTemplate(ChoiceLabels, models.Model):
     """One version of a checklist (core.checklists): its items with their conditions, the answers
     that are hazards or need a photo, and their scores. A new version never changes the answers
     recorded against an old one."""
@@ -721,7 +723,7 @@ def generated_document_path(instance: "GeneratedDocument", filename: str) -> str
     return f"documents/{kind}/{instance.subject_id}/{filename}"
 
 
-class GeneratedDocument(models.Model):
+class GeneratedDocument(ChoiceLabels, models.Model):
     """A document the system produced for a record (a visit record, a notice), kept as handed out,
     with its digest (core.documents)."""
 
@@ -749,7 +751,7 @@ class GeneratedDocument(models.Model):
         return self.name
 
 
-class LiveSignal(models.Model):
+class LiveSignal(ChoiceLabels, models.Model):
     """"Something changed for these pages": a notice for a user (topic `u<user id>`) or casework in
     an area (`d<division code>`: the work desks over it). Written in the same transaction as the
     change, so a signal exists exactly when the change does; each web process reads the new ones
@@ -763,7 +765,7 @@ class LiveSignal(models.Model):
         return f"{self.pk} {self.topic}"
 
 
-class SmsRule(models.Model):
+class SmsRule(ChoiceLabels, models.Model):
     """Which notices also go out as a text message: per kind of notice and role of the receiver."""
 
     kind = models.CharField(_("kind of notice"), max_length=40)
@@ -776,7 +778,7 @@ class SmsRule(models.Model):
         return f"{self.kind} → {self.role}"
 
 
-class SmsMessage(models.Model):
+class SmsMessage(ChoiceLabels, models.Model):
     """A text message sent, or tried, through the configured gateway (core.sms)."""
 
     class Status(models.TextChoices):

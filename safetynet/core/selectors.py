@@ -40,7 +40,10 @@ def division_get(*, actor: User, code: str) -> Division | None:
 
 def division_names(codes) -> dict[str, str]:
     """Names for a set of codes, in one query (for labelling lists)."""
-    return dict(Division.objects.filter(code__in=set(codes)).values_list("code", "name"))
+    codes = set(codes)
+    if not codes:
+        return {}
+    return dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
 
 
 def division_path(code: str) -> list[Division]:
@@ -108,7 +111,8 @@ def staff_list(*, actor: User, role: str | None = None) -> QuerySet[User]:
 
 def user_names(ids) -> dict[int, str]:
     """Display names of staff (who changed what is part of every record's history)."""
-    return {u.pk: str(u) for u in User.objects.filter(pk__in={pk for pk in ids if pk is not None})}
+    ids = {pk for pk in ids if pk is not None}
+    return {u.pk: str(u) for u in User.objects.filter(pk__in=ids)} if ids else {}
 
 
 def users_existing(ids) -> set[int]:

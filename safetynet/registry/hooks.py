@@ -38,9 +38,14 @@ def interrupted_imports(actor) -> int:
 
 def grant_entries(actor, household) -> list[hooks.TimelineItem]:
     """Who was given (and lost) access to the household's members: for those who may grant it."""
-    people = dict(selectors.household_people(actor=actor, household=household).values_list("pk", "name"))
+    people = selectors.household_people(actor=actor, household=household)
+    found = list(grants.grants_of_records(actor=actor, kind=rules.PERSON_GRANT,
+                                          object_ids=people.order_by().values("pk")))
+    if not found:  # most households: their people are not read a second time
+        return []
+    people = dict(people.values_list("pk", "name"))
     items = []
-    for grant in grants.grants_of_records(actor=actor, kind=rules.PERSON_GRANT, object_ids=people):
+    for grant in found:
         values = {"user": grant.user, "person": people[grant.object_id]}
         link = reverse("registry:person_detail", args=[grant.object_id])
         items.append(hooks.TimelineItem(

@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from safetynet.core.choices import ChoiceLabels
 from safetynet.core.money import MoneyField
 from safetynet.core.types import Division, UrbanRural
 from safetynet.registry import codes
@@ -21,7 +22,7 @@ from safetynet.registry import codes
 SEARCH_COLLATION = "BINARY"
 
 
-class Person(models.Model):
+class Person(ChoiceLabels, models.Model):
     id_number = models.CharField(_("ID number"), max_length=18, unique=True)
     id_note = models.CharField(_("note on the ID number"), max_length=200, blank=True)
     name = models.CharField(_("name"), max_length=50, db_collation=SEARCH_COLLATION)
@@ -120,7 +121,7 @@ class Person(models.Model):
         return self.name
 
 
-class Household(models.Model):
+class Household(ChoiceLabels, models.Model):
     village = models.ForeignKey(
         Division, verbose_name=_("village or community"), on_delete=models.PROTECT, related_name="+"
     )
@@ -202,7 +203,7 @@ class Household(models.Model):
         return self.heating in codes.RISK_HEATING
 
 
-class Membership(models.Model):
+class Membership(ChoiceLabels, models.Model):
     """A person's place in a household over a period. A person has at most one current membership."""
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="memberships")
@@ -264,7 +265,7 @@ class Membership(models.Model):
         return self.left_on is None
 
 
-class IncomeItem(models.Model):
+class IncomeItem(ChoiceLabels, models.Model):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="income_items")
     person = models.ForeignKey(
         Person, verbose_name=_("member"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -320,7 +321,7 @@ class IncomeItem(models.Model):
         return f"{self.get_category_display()} {self.amount}"
 
 
-class AssetItem(models.Model):
+class AssetItem(ChoiceLabels, models.Model):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="asset_items")
     person = models.ForeignKey(
         Person, verbose_name=_("owner"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -356,7 +357,7 @@ class AssetItem(models.Model):
         return f"{self.get_asset_type_display()} {self.value}"
 
 
-class RigidExpense(models.Model):
+class RigidExpense(ChoiceLabels, models.Model):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="expenses")
     person = models.ForeignKey(
         Person, verbose_name=_("member"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -388,7 +389,7 @@ def document_path(instance: "Document", filename: str) -> str:
     return f"households/{instance.household_id}/{instance.sha256}{instance.extension}"
 
 
-class Document(models.Model):
+class Document(ChoiceLabels, models.Model):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="documents")
     person = models.ForeignKey(
         Person, verbose_name=_("member"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -418,7 +419,7 @@ class Document(models.Model):
         return self.original_name
 
 
-class ImportJob(models.Model):
+class ImportJob(ChoiceLabels, models.Model):
     """One spreadsheet import, run as a background task; the page polls its progress."""
 
     class Status(models.TextChoices):
@@ -466,7 +467,7 @@ class ImportJob(models.Model):
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
 
-class Visit(models.Model):
+class Visit(ChoiceLabels, models.Model):
     """A visit to a household on a phone: why, who went and whom they saw, the checklist answered
     (with the version it answered), the photos (core evidence of "registry.visit"). Each hazard the
     checklist marks becomes a Problem."""
@@ -498,7 +499,7 @@ class Visit(models.Model):
         return f"{self.household_id} {self.visited_at:%Y-%m-%d}"
 
 
-class Problem(models.Model):
+class Problem(ChoiceLabels, models.Model):
     """A hazard or need a visit found: a case of the kernel's "registry.problem" workflow (owner,
     deadline, escalation, closed only with a photo of the fix)."""
 
@@ -521,7 +522,7 @@ class Problem(models.Model):
         return self.description
 
 
-class VisitRule(models.Model):
+class VisitRule(ChoiceLabels, models.Model):
     """How often a group of households is visited (registry.visits.rules names the groups): a rules
     table the city bureau edits, not code."""
 

@@ -89,7 +89,7 @@ class HouseholdListQuerySet(QuerySet):
     def _fetch_all(self):
         if self._result_cache is None and self.query.is_sliced and self._iterable_class is ModelIterable:
             ids = list(self.values_list("pk", flat=True))
-            rows = _with_list_columns(Household.objects.filter(pk__in=ids)).in_bulk(ids)
+            rows = {h.pk: h for h in _with_list_columns(Household.objects.filter(pk__in=ids))} if ids else {}
             self._result_cache = [rows[pk] for pk in ids if pk in rows]
         super()._fetch_all()
 
@@ -296,9 +296,9 @@ def household_villages(*, actor: User, ids) -> dict[int, str]:
 
 
 def household_members(*, household: Household, include_past: bool = False) -> QuerySet[Membership]:
-    qs = household.memberships.select_related(
-        "person", "person__hukou_division", "person__residence_division"
-    )
+    # The person's divisions are not joined: pages and the API show their codes (hukou_division_id),
+    # and each join costs the page as much as a small query.
+    qs = household.memberships.select_related("person")
     if not include_past:
         qs = qs.filter(left_on__isnull=True)
     return qs.order_by("left_on", "relation", "person__birth_date")
@@ -308,29 +308,41 @@ def household_detail(*, actor: User, pk: int) -> dict:
     """All a household page shows, in a fixed handful of queries."""
     household = household_get(actor=actor, pk=pk)
     members = list(household_members(household=household, include_past=True))
+    income = list(IncomeItem.objects.filter(household=household).order_by("-period_end"))
+    assets = list(AssetItem.objects.filter(household=household).order_by("asset_type"))
+    expenses = list(RigidExpense.objects.filter(household=household).order_by("-incurred_on"))
+    # The uploader is read only when there is a document (most households have none).
+    documents = list(Document.objects.filter(household=household).prefetch_related("uploaded_by")
+                     .order_by("-uploaded_at"))
+    _with_people([*income, *assets, *expenses, *documents], {m.person_id: m.person for m in members})
     return {
         "household": household,
         "members": [m for m in members if m.left_on is None],
         "past_members": [m for m in members if m.left_on is not None],
-        "income": list(
-            IncomeItem.objects.filter(household=household).select_related("person").order_by("-period_end")
-        ),
-        "assets": list(
-            AssetItem.objects.filter(household=household).select_related("person").order_by("asset_type")
-        ),
-        "expenses": list(
-            RigidExpense.objects.filter(household=household).select_related("person").order_by("-incurred_on")
-        ),
-        "documents": list(
-            Document.objects.filter(household=household)
-            .select_related("person", "uploaded_by")
-            .order_by("-uploaded_at")
-        ),
+        "income": income,
+        "assets": assets,
+        "expenses": expenses,
+        "documents": documents,
     }
 
 
+def _with_people(items: list, known: dict[int, Person]) -> None:
+    """Each item's `person`, from the household's members already read (an item of someone who
+    never was a member is read with the others like it, in one query): joining the person to each
+    list costs the page more than the lists themselves."""
+    missing = {item.person_id for item in items if item.person_id is not None} - known.keys()
+    people = known | (Person.objects.in_bulk(missing) if missing else {})
+    for item in items:
+        if item.person_id is not None:
+            item.person = people.get(item.person_id)
+
+
 def household_timeline(*, actor: User, household: Household):
-    household_get(actor=actor, pk=household.pk)
+    """The household's recorded changes, newest first. The household was read in the actor's area
+    (household_get): its village, already at hand, is checked again rather than read again."""
+    _check_reader(actor)
+    if not in_area(actor, household.village_id):
+        raise Household.DoesNotExist
     return change_timeline(subject_type="household", subject_id=household.pk)
 
 
@@ -489,9 +501,14 @@ def responsible_staff(*, actor: User, role: str) -> QuerySet[User]:
 divisions_known = core_selectors.divisions_known
 
 
-def person_names(*, actor: User, ids) -> dict[int, str]:
-    """Names of the people in the actor's area among `ids` (for labelling history entries)."""
-    return dict(person_list(actor=actor).filter(pk__in=set(ids)).values_list("pk", "name"))
+def people_named(*, actor: User, ids) -> dict[int, tuple[str, str]]:
+    """Of the people `ids`, those the actor sees, with their name and the code of the area they live
+    in (one query: a history names people and shows their numbers by where they live)."""
+    ids = {pk for pk in ids if pk is not None}
+    if not ids:
+        return {}
+    rows = person_list(actor=actor).filter(pk__in=ids).values_list("pk", "name", "area_id")
+    return {pk: (name, area) for pk, name, area in rows}
 
 
 user_names = core_selectors.user_names

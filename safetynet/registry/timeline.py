@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from safetynet.core import hooks
+from safetynet.core.choices import choice_labels
 from safetynet.core.privacy import Disclosure
 from safetynet.core.selectors import division_names, field_changes
 from safetynet.core.types import ChangeAction, ChangeRecord, Division, User
@@ -111,7 +112,9 @@ def household_timeline(*, actor: User, household, disclosure: Disclosure, offset
                                       member_names={m.membership.pk: m.name for m in members}))
     entries = [next(described) if isinstance(entry, ChangeRecord) else _item_entry(entry)
                for _at, entry in merged]
-    return Timeline(entries, records.count() + len(items), disclosure.withheld)
+    # Fewer changes than asked for are all of them: no need to count them.
+    recorded = len(changes) if len(changes) < offset + limit else records.count()
+    return Timeline(entries, recorded + len(items), disclosure.withheld)
 
 
 def _item_entry(item: hooks.TimelineItem) -> TimelineEntry:
@@ -136,13 +139,14 @@ def describe_changes(
             if target in linked and value is not None:
                 linked[target].add(value)
     linked[Person] |= {r.entity_id for r in records if r.entity_type == "person"}
+    people = selectors.people_named(actor=actor, ids=linked[Person])  # those the actor sees
     names = {
         Division: division_names(linked[Division]),
-        Person: selectors.person_names(actor=actor, ids=linked[Person]),
+        Person: {pk: name for pk, (name, _area) in people.items()},
         User: selectors.user_names(linked[User]),
     }
     areas = {
-        "person": privacy.people_in_area(actor=actor, ids=linked[Person]),
+        "person": {pk: area for pk, (_name, area) in people.items()},
         "household": selectors.household_villages(
             actor=actor, ids={r.entity_id for r in records if r.entity_type == "household"}),
     }
@@ -271,7 +275,7 @@ def _value_label(model, key: str, value, names: dict) -> str:
         return _("Yes") if value else _("No")
     if model is not None:
         try:
-            choices = dict(model._meta.get_field(key).flatchoices)
+            choices = choice_labels(model._meta.get_field(key))
         except FieldDoesNotExist:
             choices = {}
         if value in choices:

@@ -29,6 +29,20 @@ class ListPaginator(Paginator):
         number, self.more = counted()
         return number
 
+    def get_page(self, number):
+        """The first page (a search's, mostly) is read before anything is counted: when it is not
+        full, it holds every household, and the count is how many it holds — no COUNT query."""
+        if number not in (None, "", "1", 1) or "count" in self.__dict__:
+            return super().get_page(number)
+        rows = list(self.object_list[: self.per_page])
+        if len(rows) < self.per_page:  # what the cached `count` would have found, as `counted` says
+            limit = getattr(self.object_list, "count_limit", None)
+            self.more = limit is not None and len(rows) > limit
+            self.__dict__["count"] = limit if self.more else len(rows)
+        page = super().get_page(1)
+        page.object_list = rows
+        return page
+
 
 @require_GET
 @reader_view
