@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "axes",
     "safetynet.core",
     "safetynet.registry",
+    "safetynet.programmes",
 ]
 
 MIDDLEWARE = [
@@ -140,6 +141,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'safetynet.sqlite3'}"),
         conn_max_age=_env_int("SAFETYNET_CONN_MAX_AGE", 0),
+        # Page threads keep their connection between requests (core.asgi): after a database restart
+        # the first request on each finds out before it is served, not by failing.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

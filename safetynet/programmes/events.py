@@ -1,0 +1,14 @@
+"""The programmes' history events (core.audit)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from safetynet.core.audit import declare_events
+from safetynet.core.types import ChangeAction
+
+
+def declare() -> None:
+    declare_events("programmes", "standard", {
+        "proposed": (ChangeAction.CREATE, _("standard scheduled")),
+        "approved": (ChangeAction.UPDATE, _("standard approved")),
+        "rejected": (ChangeAction.UPDATE, _("standard rejected")),
+    })

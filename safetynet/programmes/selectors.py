@@ -1,0 +1,38 @@
+"""Reads of the programmes app. Standards are public policy: every logged-in user may read them."""
+
+import datetime
+
+from django.db.models import QuerySet
+
+from safetynet.programmes.models import Standard
+
+CITY_CODE_LENGTH = 4
+
+
+def standard_at(*, kind: str, county: str, urban_rural: str = "", on: datetime.date) -> Standard | None:
+    """The approved value of a standard that applies to a county's residents on a day: the latest
+    begun by then of the county's own and the city's; at the same start the county's own."""
+    places = [county[:CITY_CODE_LENGTH], county[:6]]
+    rows = (Standard.objects.filter(kind=kind, status=Standard.Status.APPROVED, division_id__in=places,
+                                    urban_rural=urban_rural, valid_from__lte=on)
+            .order_by("-valid_from").values_list("pk", "valid_from", "division_id")[:4])
+    best = None
+    for pk, valid_from, division in rows:
+        if best is None or (valid_from == best[1] and len(division) > len(best[2])):
+            best = (pk, valid_from, division)
+        elif valid_from < best[1]:
+            break
+    return Standard.objects.get(pk=best[0]) if best else None
+
+
+def standards_list(*, kind: str | None = None, status: str | None = None) -> QuerySet[Standard]:
+    found = Standard.objects.select_related("division", "proposed_by", "decided_by")
+    if kind:
+        found = found.filter(kind=kind)
+    if status:
+        found = found.filter(status=status)
+    return found.order_by("kind", "urban_rural", "-valid_from", "division_id")
+
+
+def standards_awaiting() -> QuerySet[Standard]:
+    return standards_list(status=Standard.Status.PROPOSED)

@@ -1,0 +1,126 @@
+"""Writes of the programmes app: standards scheduled by one officer and approved by another."""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from safetynet.core.selectors import division_get
+from safetynet.core.services import change_record
+from safetynet.core.types import ChangeAction, DivisionLevel, Role, UrbanRural, User
+from safetynet.programmes.models import Standard
+from safetynet.programmes.standards import KINDS
+
+# Who sets standards: the city bureau (the city sets them, art. 10 of the Interim Measures).
+STANDARD_ROLES = {Role.CITY_BUREAU}
+
+
+def may_set_standards(user: User) -> bool:
+    return user.is_authenticated and user.role in STANDARD_ROLES
+
+
+def _value(raw, kind) -> Decimal:
+    try:
+        value = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"value": _("Give the value as a number.")}) from None
+    if not value.is_finite():
+        raise ValidationError({"value": _("Give the value as a number.")})
+    if value.as_tuple().exponent < -4:
+        raise ValidationError({"value": _("At most four decimal places.")})
+    if not kind.low <= value <= kind.high:
+        raise ValidationError({"value": _("%(value)s is not a plausible value for this standard: it lies "
+                                          "between %(low)s and %(high)s %(unit)s.")
+                               % {"value": value, "low": kind.low, "high": kind.high, "unit": kind.unit}})
+    return value
+
+
+def standard_schedule(*, actor: User, kind: str, division_code: str, urban_rural: str,
+                      valid_from: datetime.date, value, note: str = "") -> Standard:
+    """Schedule a new value of a standard from a future day, to be approved by another officer.
+    The past is never rewritten: the day must come after today."""
+    if not may_set_standards(actor):
+        raise PermissionDenied(_("Only the city bureau schedules standards."))
+    standard_kind = KINDS.get(kind)
+    if standard_kind is None:
+        raise ValidationError({"kind": _("There is no such standard.")})
+    errors = {}
+    division = division_get(actor=actor, code=division_code) if division_code else None
+    if division is None or division.level not in (DivisionLevel.CITY, DivisionLevel.COUNTY):
+        errors["division"] = _("Choose the city or one of its counties.")
+    if standard_kind.by_urban_rural and urban_rural not in UrbanRural.values:
+        errors["urban_rural"] = _("This standard differs between urban and rural residents: choose one.")
+    if not standard_kind.by_urban_rural and urban_rural:
+        errors["urban_rural"] = _("This standard is the same for urban and rural residents.")
+    today = timezone.localdate()
+    if not isinstance(valid_from, datetime.date) or valid_from <= today:
+        errors["valid_from"] = _("A new value starts after today: decisions already made keep the value "
+                                 "they used.")
+    if len(note) > 200:
+        errors["note"] = _("At most 200 characters.")
+    if "\x00" in note:
+        errors["note"] = _("The note contains a character that cannot be stored.")
+    try:
+        amount = _value(value, standard_kind)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        clash = Standard.objects.filter(kind=kind, division=division, urban_rural=urban_rural,
+                                        valid_from=valid_from,
+                                        status__in=[Standard.Status.APPROVED, Standard.Status.PROPOSED])
+        if clash.exists():
+            raise ValidationError({"valid_from": _("A value of this standard for this area already starts on "
+                                                   "that day (approved or awaiting approval).")})
+        standard = Standard.objects.create(kind=kind, division=division, urban_rural=urban_rural,
+                                           valid_from=valid_from, value=amount, note=note.strip(),
+                                           proposed_by=actor, proposed_at=timezone.now())
+        change_record(actor=actor, subject=standard, entity=standard, action=ChangeAction.CREATE,
+                      event="proposed", after=_snapshot(standard))
+    return standard
+
+
+def _snapshot(standard: Standard) -> dict:
+    return {"kind": standard.kind, "division": standard.division_id, "urban_rural": standard.urban_rural,
+            "valid_from": standard.valid_from.isoformat(), "value": str(standard.value),
+            "status": standard.status}
+
+
+def _decide(*, actor: User, pk: int, version: int, approve: bool, reason: str) -> Standard:
+    if not may_set_standards(actor):
+        raise PermissionDenied(_("Only the city bureau approves standards."))
+    with transaction.atomic():
+        standard = Standard.objects.select_for_update().filter(pk=pk).first()
+        if standard is None:
+            raise ValidationError(_("This standard does not exist."))
+        if standard.version != version or standard.status != Standard.Status.PROPOSED:
+            raise ValidationError(_("Someone else has decided on this standard meanwhile: reload the page."))
+        if standard.proposed_by_id == actor.pk:
+            raise PermissionDenied(
+                _("A standard is approved by another officer than the one who scheduled it."))
+        if approve and standard.valid_from <= timezone.localdate():
+            raise ValidationError(_("Its first day has come: approving it now would change decisions already "
+                                    "made. Schedule it again from a later day."))
+        if not approve and not reason.strip():
+            raise ValidationError({"reason": _("Say why the standard is rejected.")})
+        before = _snapshot(standard)
+        standard.status = Standard.Status.APPROVED if approve else Standard.Status.REJECTED
+        standard.decided_by, standard.decided_at = actor, timezone.now()
+        standard.version += 1
+        standard.save()
+        change_record(actor=actor, subject=standard, entity=standard, action=ChangeAction.UPDATE,
+                      event="approved" if approve else "rejected", before=before, after=_snapshot(standard),
+                      reason=reason.strip())
+    return standard
+
+
+def standard_approve(*, actor: User, pk: int, version: int) -> Standard:
+    return _decide(actor=actor, pk=pk, version=version, approve=True, reason="")
+
+
+def standard_reject(*, actor: User, pk: int, version: int, reason: str) -> Standard:
+    return _decide(actor=actor, pk=pk, version=version, approve=False, reason=reason)
