@@ -5,6 +5,7 @@ from safetynet.api import api
 urlpatterns = [
     path("", include("safetynet.core.urls")),
     path("registry/", include("safetynet.registry.urls")),
+    path("programmes/", include("safetynet.programmes.urls")),
     path("", include("safetynet.core.staff_urls")),
     path("api/v1/", api.urls),
 ]

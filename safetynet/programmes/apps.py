@@ -1,6 +1,10 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# The offices that decide and pay with the standards (role codes: core's models load after this).
+STANDARD_READERS = ["city_bureau", "county_bureau", "township_office", "village_coordinator",
+                    "finance_officer", "auditor", "operator"]
+
 
 class ProgrammesConfig(AppConfig):
     name = "safetynet.programmes"
@@ -8,6 +12,11 @@ class ProgrammesConfig(AppConfig):
     verbose_name = _("Programmes")
 
     def ready(self) -> None:
+        from safetynet.core import hooks
         from safetynet.programmes import events
 
         events.declare()
+        # Standards are public policy: the offices that decide and pay with them see them in the menu
+        # (the page opens to any member of staff); the city bureau sets them.
+        hooks.register_menu_item(name="programmes.standards", label=_("Standards"),
+                                 url_name="programmes:standards", roles=STANDARD_READERS, order=40)

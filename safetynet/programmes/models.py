@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from safetynet.core.choices import ChoiceLabels
 from safetynet.core.types import Division, UrbanRural
+from safetynet.programmes.standards import KINDS
 
 
 class Standard(ChoiceLabels, models.Model):
@@ -59,3 +60,8 @@ class Standard(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.division_id} {self.urban_rural} {self.valid_from}: {self.value}"
+
+    @property
+    def kind_label(self):
+        kind = KINDS.get(self.kind)
+        return kind.label if kind else self.kind

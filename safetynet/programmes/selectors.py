@@ -36,3 +36,29 @@ def standards_list(*, kind: str | None = None, status: str | None = None) -> Que
 
 def standards_awaiting() -> QuerySet[Standard]:
     return standards_list(status=Standard.Status.PROPOSED)
+
+
+def standards_overview(*, on: datetime.date) -> list[dict]:
+    """Every kind of standard with the values in force on a day (the city's and each county's own)
+    and its history, newest first: what the standards page shows."""
+    from safetynet.programmes.standards import KINDS
+
+    rows = list(standards_list().exclude(status=Standard.Status.REJECTED))
+    overview = []
+    for code, kind in KINDS.items():
+        mine = [row for row in rows if row.kind == code]
+        approved = [row for row in mine if row.status == Standard.Status.APPROVED]
+        in_force = {}
+        for row in sorted(approved, key=lambda r: (r.valid_from, len(r.division_id))):
+            if row.valid_from <= on:
+                in_force[(row.urban_rural, row.division_id)] = row
+        # A city value later than a county's own replaces it, as standard_at reads them.
+        current = []
+        for (urban_rural, division), row in sorted(in_force.items()):
+            city = in_force.get((urban_rural, division[:CITY_CODE_LENGTH]))
+            if len(division) > CITY_CODE_LENGTH and city is not None and city.valid_from > row.valid_from:
+                continue
+            current.append(row)
+        overview.append({"kind": kind, "current": current,
+                         "history": sorted(mine, key=lambda r: (r.valid_from, r.division_id), reverse=True)})
+    return overview
