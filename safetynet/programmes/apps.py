@@ -14,8 +14,10 @@ class ProgrammesConfig(AppConfig):
     def ready(self) -> None:
         from safetynet.core import hooks
         from safetynet.programmes import events
+        from safetynet.programmes import hooks as programme_hooks
 
         events.declare()
+        programme_hooks.register()  # the eligibility card of the household page
         # Standards are public policy: the offices that decide and pay with them see them in the menu
         # (the page opens to any member of staff); the city bureau sets them.
         hooks.register_menu_item(name="programmes.standards", label=_("Standards"),

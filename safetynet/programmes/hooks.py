@@ -1,0 +1,20 @@
+"""What the programmes app adds to the shared pages."""
+
+from django.utils import timezone
+
+from safetynet.core import hooks
+from safetynet.programmes.facts import household_explanation
+from safetynet.registry.rules import may_read_registry
+
+
+def eligibility_panel(actor, household) -> dict:
+    """The household page's card: each programme's rule over the household today, with every
+    condition, every figure and the versions used."""
+    return {"household": household,
+            **household_explanation(actor=actor, household=household, on=timezone.localdate())}
+
+
+def register() -> None:
+    hooks.register_household_panel(name="programmes.eligibility",
+                                   template="programmes/_eligibility_panel.html",
+                                   context=eligibility_panel, allowed=may_read_registry, order=15)

@@ -1,0 +1,219 @@
+"""The eligibility rules as a policy officer reads them: a table of named conditions, each a short
+expression over named facts of a household (per-capita income, the standard, members counted …).
+
+One definition, two executions: `evaluate` works out an expression for one household, in Decimal,
+showing every figure (the explanation); `to_sql` turns the same expression into SQL over a table of
+facts with one row per household (the batch over the whole city). The expression language is a
+small, safe part of Python's own: numbers, fact names, + − × ÷, comparisons, and / or / not, and
+min / max. Anything else — an unknown fact, a call, an attribute — is refused when the rule is
+loaded, not when it runs.
+"""
+
+import ast
+import operator
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+
+class RuleError(ValueError):
+    """A rule that names an unknown fact or uses what the language does not have."""
+
+
+_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+_COMPARE = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "=", ast.NotEq: "<>"}
+_ALLOWED = (ast.Expression, ast.BinOp, ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Load, ast.And, ast.Or,
+            ast.Not, ast.USub, *_OPS, *_COMPARE)
+_COMPARISONS = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
+                ast.Eq: operator.eq, ast.NotEq: operator.ne}
+_FUNCTIONS = {"min": ("LEAST", "MIN"), "max": ("GREATEST", "MAX")}  # (PostgreSQL, SQLite)
+
+
+@dataclass(frozen=True)
+class Expression:
+    text: str
+    tree: ast.Expression = field(repr=False, compare=False)
+    names: frozenset = field(compare=False)
+
+    @classmethod
+    def parse(cls, text: str, known: set[str]) -> "Expression":
+        try:
+            tree = ast.parse(text, mode="eval")
+        except SyntaxError as error:
+            raise RuleError(f"{text!r}: {error.msg}") from None
+        names = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                if node.id not in known and node.id not in _FUNCTIONS:
+                    raise RuleError(f"{text!r}: no fact is called {node.id!r}")
+                names.add(node.id)
+            elif isinstance(node, ast.Call):
+                if not isinstance(node.func, ast.Name) or node.func.id not in _FUNCTIONS or node.keywords:
+                    raise RuleError(f"{text!r}: only min(…) and max(…) may be called")
+            elif isinstance(node, ast.Constant):
+                if not isinstance(node.value, int | float) or isinstance(node.value, bool):
+                    raise RuleError(f"{text!r}: only numbers may be written")
+            elif not isinstance(node, _ALLOWED):
+                raise RuleError(f"{text!r}: {type(node).__name__} is not part of the rule language")
+        return cls(text, tree, frozenset(names - set(_FUNCTIONS)))
+
+    # --- one household --------------------------------------------------------------------------
+    def evaluate(self, facts: dict):
+        """The value for one household's facts (Decimal, or bool for a condition); None when a fact
+        it needs is unknown (no standard in force, no member counted)."""
+        return _evaluate(self.tree.body, facts)
+
+    # --- the whole city --------------------------------------------------------------------------
+    def to_sql(self, column, vendor: str) -> str:
+        """SQL for the same expression; `column(name)` gives the SQL of a fact. NULL where a fact is
+        unknown, as None above; division by zero gives NULL too (NULLIF)."""
+        return _sql(self.tree.body, column, vendor)
+
+
+def _evaluate(node, facts):
+    if isinstance(node, ast.Constant):
+        return Decimal(str(node.value))
+    if isinstance(node, ast.Name):
+        value = facts[node.id]
+        return value if value is None or isinstance(value, bool) else Decimal(value)
+    if isinstance(node, ast.UnaryOp):
+        value = _evaluate(node.operand, facts)
+        if value is None:
+            return None
+        return (not value) if isinstance(node.op, ast.Not) else -value
+    if isinstance(node, ast.BinOp):
+        left, right = _evaluate(node.left, facts), _evaluate(node.right, facts)
+        if left is None or right is None:
+            return None
+        if isinstance(node.op, ast.Div):
+            return None if right == 0 else left / right
+        return {ast.Add: left + right, ast.Sub: left - right, ast.Mult: left * right}[type(node.op)]
+    if isinstance(node, ast.Compare):
+        left = _evaluate(node.left, facts)
+        for op, comparator in zip(node.ops, node.comparators, strict=True):
+            right = _evaluate(comparator, facts)
+            if left is None or right is None:
+                return None
+            if not _COMPARISONS[type(op)](left, right):
+                return False
+            left = right
+        return True
+    if isinstance(node, ast.BoolOp):
+        values = [_evaluate(value, facts) for value in node.values]
+        # SQL's three-valued logic, so that both executions agree: false and unknown is false.
+        if isinstance(node.op, ast.And):
+            return False if False in values else (None if None in values else True)
+        return True if True in values else (None if None in values else False)
+    if isinstance(node, ast.Call):
+        values = [_evaluate(arg, facts) for arg in node.args]
+        if None in values:
+            return None
+        return min(values) if node.func.id == "min" else max(values)
+    raise RuleError(type(node).__name__)
+
+
+def _sql(node, column, vendor):
+    if isinstance(node, ast.Constant):
+        return f"CAST({node.value!r} AS NUMERIC)" if vendor == "postgresql" else repr(node.value)
+    if isinstance(node, ast.Name):
+        return column(node.id)
+    if isinstance(node, ast.UnaryOp):
+        inner = _sql(node.operand, column, vendor)
+        return f"(NOT {inner})" if isinstance(node.op, ast.Not) else f"(-{inner})"
+    if isinstance(node, ast.BinOp):
+        left, right = _sql(node.left, column, vendor), _sql(node.right, column, vendor)
+        if isinstance(node.op, ast.Div):
+            right = f"NULLIF({right}, 0)"
+        return f"({left} {_OPS[type(node.op)]} {right})"
+    if isinstance(node, ast.Compare):
+        parts, left = [], _sql(node.left, column, vendor)
+        for op, comparator in zip(node.ops, node.comparators, strict=True):
+            right = _sql(comparator, column, vendor)
+            parts.append(f"({left} {_COMPARE[type(op)]} {right})")
+            left = right
+        return "(" + " AND ".join(parts) + ")"
+    if isinstance(node, ast.BoolOp):
+        joiner = " AND " if isinstance(node.op, ast.And) else " OR "
+        return "(" + joiner.join(_sql(value, column, vendor) for value in node.values) + ")"
+    if isinstance(node, ast.Call):
+        name = _FUNCTIONS[node.func.id][0 if vendor == "postgresql" else 1]
+        args = [_sql(arg, column, vendor) for arg in node.args]
+        # SQLite's MIN/MAX of several values is NULL if any is; PostgreSQL's LEAST ignores NULLs.
+        if vendor == "postgresql":
+            nulls = " OR ".join(f"{arg} IS NULL" for arg in args)
+            return f"(CASE WHEN {nulls} THEN NULL ELSE {name}({', '.join(args)}) END)"
+        return f"{name}({', '.join(args)})"
+    raise RuleError(type(node).__name__)
+
+
+@dataclass(frozen=True)
+class Condition:
+    code: str
+    label: object
+    expression: Expression
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A programme's rule, versioned: its conditions (all must hold) and the monthly amount."""
+
+    programme: str
+    version: str
+    title: object
+    conditions: tuple[Condition, ...]
+    amount: Expression | None
+
+    def explain(self, facts: dict) -> dict:
+        """Every condition with its value, whether all hold, and the amount (whole yuan, half up)."""
+        results = [{"code": c.code, "label": c.label, "expression": c.expression.text,
+                    "holds": c.expression.evaluate(facts) is True} for c in self.conditions]
+        qualifies = all(result["holds"] for result in results)
+        amount = self.amount.evaluate(facts) if qualifies and self.amount else None
+        return {"programme": self.programme, "version": self.version, "conditions": results,
+                "qualifies": qualifies, "amount": whole_yuan(amount) if amount is not None else None}
+
+
+def whole_yuan(value: Decimal) -> Decimal:
+    """Half up to the fen, then to the yuan (SPEC §6.3)."""
+    return value.quantize(Decimal("0.01"), ROUND_HALF_UP).quantize(Decimal(1), ROUND_HALF_UP)
+
+
+# The facts a rule may name, with what they mean (shown beside the rule on its page).
+FACTS = {
+    "members": _("members counted as living together"),
+    "income_month": _("countable income per month, after exclusions and deductions"),
+    "per_capita_income": _("countable income per person per month"),
+    "standard": _("the minimum living standard for the household's county and residence"),
+    "edge_multiple": _("the near-minimum multiple"),
+    "financial_assets": _("financial assets not exempt"),
+    "asset_months": _("financial assets allowed per person, in months of the standard"),
+    "vehicles": _("vehicles not exempt"),
+    "addons": _("classified add-ons of the members, per month"),
+}
+
+
+def _rule(programme, version, title, conditions, amount) -> Rule:
+    known = set(FACTS)
+    parsed = tuple(Condition(code, label, Expression.parse(text, known)) for code, label, text in conditions)
+    return Rule(programme, version, title, parsed, Expression.parse(amount, known) if amount else None)
+
+
+ASSETS_WITHIN_LIMIT = "financial_assets <= asset_months * standard * members"
+
+DIBAO = _rule("dibao", "2021.1", _("Minimum living security, household"), [
+    ("members", _("At least one member counted as living together"), "members >= 1"),
+    ("income", _("Per-capita income below the standard"), "per_capita_income < standard"),
+    ("assets", _("Financial assets within the limit"), ASSETS_WITHIN_LIMIT),
+    ("vehicles", _("No vehicle other than an exempt one"), "vehicles == 0"),
+], "(standard - per_capita_income) * members + addons")
+
+EDGE = _rule("edge", "2021.1", _("Near-minimum family"), [
+    ("members", _("At least one member counted as living together"), "members >= 1"),
+    ("above", _("Per-capita income at or above the standard"), "per_capita_income >= standard"),
+    ("below", _("Per-capita income below the near-minimum multiple of the standard"),
+     "per_capita_income < edge_multiple * standard"),
+    ("assets", _("Financial assets within the limit"), ASSETS_WITHIN_LIMIT),
+], None)
+
+RULES = {rule.programme: rule for rule in (DIBAO, EDGE)}
