@@ -4,9 +4,13 @@ expression over named facts of a household (per-capita income, the standard, mem
 One definition, two executions: `evaluate` works out an expression for one household, in Decimal,
 showing every figure (the explanation); `to_sql` turns the same expression into SQL over a table of
 facts with one row per household (the batch over the whole city). The expression language is a
-small, safe part of Python's own: numbers, fact names, + − × ÷, comparisons, and / or / not, and
-min / max. Anything else — an unknown fact, a call, an attribute — is refused when the rule is
-loaded, not when it runs.
+small, safe part of Python's own: numbers, fact names, + − ×, comparisons, and / or / not, and
+min / max. Anything else — an unknown fact, a call, an attribute, a division (per-person figures are
+facts of their own) — is refused when the rule is loaded, not when it runs.
+
+The SQL is exact on SQLite as on PostgreSQL: every figure is an integer at a known scale (fen for
+money, ten-thousandths for a standard), and the compiler aligns scales as it adds, multiplies and
+compares — so "income exactly at the standard" is the same answer in both executions.
 """
 
 import ast
@@ -21,7 +25,7 @@ class RuleError(ValueError):
     """A rule that names an unknown fact or uses what the language does not have."""
 
 
-_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*"}
 _COMPARE = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "=", ast.NotEq: "<>"}
 _ALLOWED = (ast.Expression, ast.BinOp, ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Load, ast.And, ast.Or,
             ast.Not, ast.USub, *_OPS, *_COMPARE)
@@ -65,9 +69,10 @@ class Expression:
         return _evaluate(self.tree.body, facts)
 
     # --- the whole city --------------------------------------------------------------------------
-    def to_sql(self, column, vendor: str) -> str:
-        """SQL for the same expression; `column(name)` gives the SQL of a fact. NULL where a fact is
-        unknown, as None above; division by zero gives NULL too (NULLIF)."""
+    def to_sql(self, column, vendor: str) -> tuple[str, int | None]:
+        """SQL for the same expression and the scale of its integer result (None for a condition):
+        `column(name)` gives (SQL, scale) of a fact, an integer in units of 10^-scale. NULL where a
+        fact is unknown, as None above."""
         return _sql(self.tree.body, column, vendor)
 
 
@@ -86,8 +91,6 @@ def _evaluate(node, facts):
         left, right = _evaluate(node.left, facts), _evaluate(node.right, facts)
         if left is None or right is None:
             return None
-        if isinstance(node.op, ast.Div):
-            return None if right == 0 else left / right
         return {ast.Add: left + right, ast.Sub: left - right, ast.Mult: left * right}[type(node.op)]
     if isinstance(node, ast.Compare):
         left = _evaluate(node.left, facts)
@@ -113,37 +116,47 @@ def _evaluate(node, facts):
     raise RuleError(type(node).__name__)
 
 
-def _sql(node, column, vendor):
+def _scaled(sql: str, scale: int, to: int) -> str:
+    return sql if to == scale else f"({sql} * {10 ** (to - scale)})"
+
+
+def _sql(node, column, vendor) -> tuple[str, int | None]:
     if isinstance(node, ast.Constant):
-        return f"CAST({node.value!r} AS NUMERIC)" if vendor == "postgresql" else repr(node.value)
+        exponent = Decimal(str(node.value)).normalize().as_tuple().exponent
+        scale = max(0, -exponent)
+        return str(int(Decimal(str(node.value)).scaleb(scale))), scale
     if isinstance(node, ast.Name):
         return column(node.id)
     if isinstance(node, ast.UnaryOp):
-        inner = _sql(node.operand, column, vendor)
-        return f"(NOT {inner})" if isinstance(node.op, ast.Not) else f"(-{inner})"
+        inner, scale = _sql(node.operand, column, vendor)
+        return (f"(NOT {inner})", None) if isinstance(node.op, ast.Not) else (f"(-{inner})", scale)
     if isinstance(node, ast.BinOp):
-        left, right = _sql(node.left, column, vendor), _sql(node.right, column, vendor)
-        if isinstance(node.op, ast.Div):
-            right = f"NULLIF({right}, 0)"
-        return f"({left} {_OPS[type(node.op)]} {right})"
+        (left, ls), (right, rs) = _sql(node.left, column, vendor), _sql(node.right, column, vendor)
+        if isinstance(node.op, ast.Mult):
+            return f"({left} * {right})", ls + rs
+        scale = max(ls, rs)
+        return f"({_scaled(left, ls, scale)} {_OPS[type(node.op)]} {_scaled(right, rs, scale)})", scale
     if isinstance(node, ast.Compare):
-        parts, left = [], _sql(node.left, column, vendor)
+        parts, (left, ls) = [], _sql(node.left, column, vendor)
         for op, comparator in zip(node.ops, node.comparators, strict=True):
-            right = _sql(comparator, column, vendor)
-            parts.append(f"({left} {_COMPARE[type(op)]} {right})")
-            left = right
-        return "(" + " AND ".join(parts) + ")"
+            right, rs = _sql(comparator, column, vendor)
+            scale = max(ls, rs)
+            parts.append(f"({_scaled(left, ls, scale)} {_COMPARE[type(op)]} {_scaled(right, rs, scale)})")
+            left, ls = right, rs
+        return "(" + " AND ".join(parts) + ")", None
     if isinstance(node, ast.BoolOp):
         joiner = " AND " if isinstance(node.op, ast.And) else " OR "
-        return "(" + joiner.join(_sql(value, column, vendor) for value in node.values) + ")"
+        return "(" + joiner.join(_sql(value, column, vendor)[0] for value in node.values) + ")", None
     if isinstance(node, ast.Call):
+        compiled = [_sql(arg, column, vendor) for arg in node.args]
+        scale = max(s for _a, s in compiled)
+        args = [_scaled(arg, s, scale) for arg, s in compiled]
         name = _FUNCTIONS[node.func.id][0 if vendor == "postgresql" else 1]
-        args = [_sql(arg, column, vendor) for arg in node.args]
         # SQLite's MIN/MAX of several values is NULL if any is; PostgreSQL's LEAST ignores NULLs.
         if vendor == "postgresql":
             nulls = " OR ".join(f"{arg} IS NULL" for arg in args)
-            return f"(CASE WHEN {nulls} THEN NULL ELSE {name}({', '.join(args)}) END)"
-        return f"{name}({', '.join(args)})"
+            return f"(CASE WHEN {nulls} THEN NULL ELSE {name}({', '.join(args)}) END)", scale
+        return f"{name}({', '.join(args)})", scale
     raise RuleError(type(node).__name__)
 
 

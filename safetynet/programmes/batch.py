@@ -1,0 +1,165 @@
+# ruff: noqa: S608  (the statement is made from the rules, checked codes, numbers and dates; never from input)
+"""The rules over the whole registry at once, set-based: one SQL statement computes every household's
+facts (as programmes.facts defines them for one household) and evaluates each rule's conditions and
+amount compiled from the same definitions (programmes.rules). No row is read into Python but the
+answers. Exact on SQLite as on PostgreSQL: money in integer fen, standards in ten-thousandths.
+
+The standards that apply to each county and residence are looked up first with the selector the
+explanation uses (a few dozen values); the statement receives them as a table.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.db import connection
+
+from safetynet.core.selectors import divisions_under
+from safetynet.core.types import DivisionLevel, UrbanRural
+from safetynet.programmes.facts import FINANCIAL_ASSETS, PERIOD_DAYS, VEHICLE
+from safetynet.programmes.rules import RULES
+from safetynet.programmes.selectors import standard_at
+
+# Each fact's column and its scale (the power of ten its integer is in).
+SCALES = {"members": 0, "income_month": 2, "per_capita_income": 2, "standard": 4, "edge_multiple": 4,
+          "financial_assets": 2, "asset_months": 4, "vehicles": 0, "addons": 2}
+_STANDARD_COLUMNS = {
+    "standard": "dibao", "edge_multiple": "edge_multiple", "asset_months": "asset_financial_months",
+    "elderly": "addon_elderly", "minor": "addon_minor", "severe": "addon_severe_disability",
+    "illness": "addon_serious_illness",
+}
+
+
+def _half_up(numerator: str, denominator: str) -> str:
+    """Integer division rounded half away from zero, as Decimal's ROUND_HALF_UP does. Both sides must
+    be integers (PostgreSQL's SUM of BIGINT is NUMERIC: the sums are cast back)."""
+    n, d = numerator, denominator
+    return (f"(CASE WHEN ({n}) >= 0 THEN (2 * ({n}) + ({d})) / (2 * ({d})) "
+            f"ELSE -((-2 * ({n}) + ({d})) / (2 * ({d}))) END)")
+
+
+def _years_before(on: datetime.date, years: int) -> datetime.date:
+    try:
+        return on.replace(year=on.year - years)
+    except ValueError:  # 29 February in a year that has none
+        return on.replace(year=on.year - years, day=28)
+
+
+def _standards_table(county_codes: list[str], on: datetime.date) -> str:
+    """VALUES of (county, residence, each standard × 10 000 or NULL) as the explanation finds them."""
+    rows = []
+    for county in county_codes:
+        for residence in UrbanRural.values:
+            cells = [f"'{county}'", f"'{residence}'"]
+            for column, kind in _STANDARD_COLUMNS.items():
+                found = standard_at(kind=kind, county=county, on=on,
+                                    urban_rural=residence if column == "standard" else "")
+                # BIGINT: PostgreSQL would read a bare number as INTEGER, too small for their products.
+                cells.append(f"CAST({int(found.value.scaleb(4)) if found else 'NULL'} AS BIGINT)")
+            rows.append("(" + ", ".join(cells) + ")")
+    return ", ".join(rows)
+
+
+def eligibility_sql(*, area: str, on: datetime.date, vendor: str) -> str:
+    """The statement: one row per household of `area` (a division code prefix)."""
+    if not area.isascii() or not area.isdigit():
+        raise ValueError("area is a division code")
+    if len(area) >= 6:
+        counties = [area[:6]]
+    else:
+        counties = [d.code for d in divisions_under(area, level=DivisionLevel.COUNTY)]
+    if vendor == "postgresql":
+        days = "({a} - {b})"
+        least, greatest = "LEAST", "GREATEST"
+    else:
+        days = "CAST(julianday({a}) - julianday({b}) AS INTEGER)"
+        least, greatest = "MIN", "MAX"
+    # Dates and the area are written into the statement (checked above, made from date objects): each
+    # appears several times, and an expression repeated by _half_up would repeat its parameters too.
+    def day(value: datetime.date) -> str:
+        return f"DATE '{value.isoformat()}'" if vendor == "postgresql" else f"'{value.isoformat()}'"
+
+    start = on - datetime.timedelta(days=PERIOD_DAYS - 1)
+    overlap = days.format(a=f"{least}(i.period_end, {day(on)})",
+                          b=f"{greatest}(i.period_start, {day(start)})") + " + 1"
+    length = days.format(a="i.period_end", b="i.period_start") + " + 1"
+    net_fen = "CAST(ROUND((i.amount - i.deduction_amount) * 100) AS BIGINT)"
+    financial = ", ".join(f"'{code}'" for code in sorted(FINANCIAL_ASSETS))
+    names = ", ".join(_STANDARD_COLUMNS)
+    rate = ("COALESCE(CASE WHEN {flag} THEN s.{name} END, -1)")
+    best_rate = f"{greatest}(" + ", ".join([
+        rate.format(flag=f"p.birth_date <= {day(_years_before(on, 60))}", name="elderly"),
+        rate.format(flag=f"p.birth_date > {day(_years_before(on, 18))}", name="minor"),
+        rate.format(flag="p.disability_grade IN (1, 2)", name="severe"),
+        rate.format(flag="p.serious_illness <> ''", name="illness")]) + ")"
+    facts = f"""
+WITH s({'county, residence, ' + names}) AS (VALUES {_standards_table(counties, on)}),
+h AS (SELECT id, village_id, urban_rural FROM registry_household WHERE village_id LIKE '{area}%'),
+counted AS (
+  SELECT m.household_id, m.person_id, {best_rate} AS rate, s.standard
+  FROM registry_membership m JOIN h ON h.id = m.household_id JOIN registry_person p ON p.id = m.person_id
+  JOIN s ON s.county = SUBSTR(h.village_id, 1, 6) AND s.residence = h.urban_rural
+  WHERE m.joined_on <= {day(on)} AND (m.left_on IS NULL OR m.left_on > {day(on)}) AND m.co_living
+    AND m.exclusion = ''),
+members AS (
+  SELECT household_id, COUNT(*) AS n,
+         CAST(SUM(CASE WHEN rate >= 0 AND standard IS NOT NULL THEN {_half_up('rate * standard', '1000000')}
+                  ELSE 0 END) AS BIGINT) AS addons
+  FROM counted GROUP BY household_id),
+income AS (
+  SELECT i.household_id, CAST(SUM({_half_up(f'{net_fen} * ({overlap})', length)}) AS BIGINT) AS total
+  FROM registry_incomeitem i JOIN h ON h.id = i.household_id
+  WHERE NOT i.excluded AND ({overlap}) > 0 AND ({length}) > 0
+    AND (i.person_id IS NULL OR EXISTS (SELECT 1 FROM counted c WHERE c.household_id = i.household_id
+                                         AND c.person_id = i.person_id))
+  GROUP BY i.household_id),
+assets AS (
+  SELECT a.household_id,
+         CAST(SUM(CASE WHEN a.asset_type IN ({financial}) THEN CAST(ROUND(a.value * 100) AS BIGINT)
+                  ELSE 0 END) AS BIGINT) AS financial,
+         CAST(SUM(CASE WHEN a.asset_type = '{VEHICLE}' THEN 1 ELSE 0 END) AS BIGINT) AS vehicles
+  FROM registry_assetitem a JOIN h ON h.id = a.household_id
+  WHERE NOT a.exempt AND (a.person_id IS NULL OR EXISTS (SELECT 1 FROM counted c
+                          WHERE c.household_id = a.household_id AND c.person_id = a.person_id))
+  GROUP BY a.household_id),
+f AS (
+  SELECT h.id AS household_id, h.village_id, COALESCE(members.n, 0) AS members,
+         {_half_up(f'{greatest}(COALESCE(income.total, 0), 0)', '12')} AS income_month,
+         s.standard, s.edge_multiple, s.asset_months,
+         COALESCE(assets.financial, 0) AS financial_assets, COALESCE(assets.vehicles, 0) AS vehicles,
+         COALESCE(members.addons, 0) AS addons
+  FROM h LEFT JOIN members ON members.household_id = h.id LEFT JOIN income ON income.household_id = h.id
+  LEFT JOIN assets ON assets.household_id = h.id
+  LEFT JOIN s ON s.county = SUBSTR(h.village_id, 1, 6) AND s.residence = h.urban_rural),
+g AS (
+  SELECT f.*, CASE WHEN members > 0 THEN {_half_up('income_month', 'members')} END AS per_capita_income
+  FROM f)
+"""
+    def column(name):
+        return f"g.{name}", SCALES[name]
+
+    outputs = []
+    for rule in RULES.values():
+        conditions = " AND ".join(c.expression.to_sql(column, vendor)[0] for c in rule.conditions)
+        outputs.append(f"CASE WHEN {conditions} THEN 1 ELSE 0 END AS q_{rule.programme}")
+        if rule.amount is not None:
+            amount, scale = rule.amount.to_sql(column, vendor)
+            fen = amount if scale <= 2 else _half_up(amount, str(10 ** (scale - 2)))
+            if scale < 2:
+                fen = f"({amount} * {10 ** (2 - scale)})"
+            yuan = _half_up(fen, "100")
+            outputs.append(f"CASE WHEN {conditions} THEN {yuan} END AS amount_{rule.programme}")
+    sql = facts + f"SELECT g.household_id, g.village_id, {', '.join(outputs)} FROM g ORDER BY g.household_id"
+    return sql
+
+
+def eligibility_rows(*, area: str, on: datetime.date) -> tuple[list[str], list[tuple]]:
+    """(column names, rows): each household of the area with, per programme, whether it qualifies
+    and (where the rule has one) the monthly amount in whole yuan."""
+    sql = eligibility_sql(area=area, on=on, vendor=connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [c[0] for c in cursor.description], cursor.fetchall()
+
+
+def as_yuan(value) -> Decimal | None:
+    return None if value is None else Decimal(int(value))
