@@ -152,6 +152,22 @@ g AS (
     return sql
 
 
+def eligibility_store(*, run_id: int, area: str, on: datetime.date) -> int:
+    """Insert every qualifying household of the area into the run's results, in the database (one
+    INSERT … SELECT per programme); how many households the area has."""
+    sql = eligibility_sql(area=area, on=on, vendor=connection.vendor)
+    with connection.cursor() as cursor:
+        for rule in RULES.values():
+            amount = f"amount_{rule.programme}" if rule.amount is not None else "NULL"
+            cursor.execute(
+                "INSERT INTO programmes_eligibilityresult "
+                "(run_id, household_id, village_id, programme, amount) "
+                f"SELECT {int(run_id)}, household_id, village_id, '{rule.programme}', {amount} "
+                f"FROM ({sql}) e WHERE q_{rule.programme} = 1")
+        cursor.execute(f"SELECT COUNT(*) FROM registry_household WHERE village_id LIKE '{area}%'")
+        return cursor.fetchone()[0]
+
+
 def eligibility_rows(*, area: str, on: datetime.date) -> tuple[list[str], list[tuple]]:
     """(column names, rows): each household of the area with, per programme, whether it qualifies
     and (where the rule has one) the monthly amount in whole yuan."""

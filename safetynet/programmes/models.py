@@ -65,3 +65,41 @@ class Standard(ChoiceLabels, models.Model):
     def kind_label(self):
         kind = KINDS.get(self.kind)
         return kind.label if kind else self.kind
+
+
+class EligibilityRun(models.Model):
+    """One run of the rules over an area as of a day: what it used and what it found. Its results
+    stay as they were when the standards or the registry change later."""
+
+    area = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
+    as_of = models.DateField(_("as of"))
+    rules = models.JSONField(_("rule versions"), default=dict)  # programme → version
+    standards = models.JSONField(_("standards used"), default=list)  # [{kind, county, residence, id, value}]
+    households = models.PositiveIntegerField(_("households"), default=0)
+    counts = models.JSONField(_("households qualifying"), default=dict)  # programme → count
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("started by"))
+    started_at = models.DateTimeField(_("started at"))
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.as_of} #{self.pk}"
+
+
+class EligibilityResult(models.Model):
+    """A household that qualified for a programme in a run, with the amount the rule gives."""
+
+    run = models.ForeignKey(EligibilityRun, on_delete=models.CASCADE, related_name="results")
+    household_id = models.BigIntegerField()  # the registry's household (no foreign key: runs outlive edits)
+    village_id = models.CharField(max_length=12)
+    programme = models.CharField(max_length=16)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "programme", "village_id"], name="eligibility_by_place")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.programme} {self.household_id}"

@@ -2,9 +2,13 @@
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.db.models.functions import Substr
 
-from safetynet.programmes.models import Standard
+from safetynet.core.scope import area_q
+from safetynet.core.selectors import division_names
+from safetynet.programmes.models import EligibilityResult, EligibilityRun, Standard
+from safetynet.registry.selectors import household_heads
 
 CITY_CODE_LENGTH = 4
 
@@ -62,3 +66,40 @@ def standards_overview(*, on: datetime.date) -> list[dict]:
         overview.append({"kind": kind, "current": current,
                          "history": sorted(mine, key=lambda r: (r.valid_from, r.division_id), reverse=True)})
     return overview
+
+
+# --- eligibility runs ------------------------------------------------------------------------------
+
+def eligibility_runs(*, actor) -> QuerySet:
+    """The runs over areas inside the actor's own (a county sees its county's runs, not the city's)."""
+    return EligibilityRun.objects.filter(area_q(actor, "area__code")).select_related("area", "started_by")
+
+
+def eligibility_run_get(*, actor, pk: int):
+    """One run the actor may see, or EligibilityRun.DoesNotExist (a 404)."""
+    return eligibility_runs(actor=actor).get(pk=pk)
+
+
+def eligibility_by_township(*, run) -> list[dict]:
+    """Per township of the run's area: how many households qualify for each programme."""
+    rows = (EligibilityResult.objects.filter(run=run).annotate(township=Substr("village_id", 1, 9))
+            .values("township", "programme").annotate(n=Count("pk")).order_by("township"))
+    townships: dict[str, dict] = {}
+    for row in rows:
+        townships.setdefault(row["township"], {})[row["programme"]] = row["n"]
+    names = division_names(list(townships))
+    return [{"code": code, "name": names.get(code, code), "counts": counts}
+            for code, counts in townships.items()]
+
+
+def eligibility_households(*, actor, run, programme: str, township: str) -> list[dict]:
+    """The households of a township that qualify for a programme in the run, with their village,
+    head and address — the list a coordinator visits (政策找人)."""
+    results = list(EligibilityResult.objects.filter(run=run, programme=programme,
+                                                    village_id__startswith=township)
+                   .order_by("village_id", "household_id")[:2000])
+    heads = household_heads(actor=actor, ids=[r.household_id for r in results])
+    villages = division_names({r.village_id for r in results})
+    return [{"household_id": r.household_id, "village": villages.get(r.village_id, r.village_id),
+             "head": heads[r.household_id][0], "address": heads[r.household_id][1], "amount": r.amount}
+            for r in results if r.household_id in heads]

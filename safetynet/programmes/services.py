@@ -1,17 +1,19 @@
 """Writes of the programmes app: standards scheduled by one officer and approved by another."""
 
 import datetime
+import time
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safetynet.core.selectors import division_get
+from safetynet.core.selectors import division_get, divisions_under
 from safetynet.core.services import change_record
 from safetynet.core.types import ChangeAction, DivisionLevel, Role, UrbanRural, User
-from safetynet.programmes.models import Standard
+from safetynet.programmes.models import EligibilityResult, EligibilityRun, Standard
 from safetynet.programmes.standards import KINDS
 
 # Who sets standards: the city bureau (the city sets them, art. 10 of the Interim Measures).
@@ -124,3 +126,49 @@ def standard_approve(*, actor: User, pk: int, version: int) -> Standard:
 
 def standard_reject(*, actor: User, pk: int, version: int, reason: str) -> Standard:
     return _decide(actor=actor, pk=pk, version=version, approve=False, reason=reason)
+
+
+# Who runs the rules over an area: the county bureau over its county, the city bureau over the city
+# or any county of it.
+RUN_ROLES = {Role.CITY_BUREAU, Role.COUNTY_BUREAU}
+
+
+def may_run_eligibility(user: User) -> bool:
+    return user.is_authenticated and user.role in RUN_ROLES
+
+
+def eligibility_run(*, actor: User, area_code: str, on: datetime.date) -> EligibilityRun:
+    """Run every programme's rule over the households of an area as of a day (set-based, in the
+    database) and keep the run: the versions and standards it used, its counts and its duration."""
+    from safetynet.programmes.batch import eligibility_store
+    from safetynet.programmes.rules import RULES
+    from safetynet.programmes.selectors import standard_at
+
+    if not may_run_eligibility(actor):
+        raise PermissionDenied(_("Only the city and county bureaus run the rules over an area."))
+    area = division_get(actor=actor, code=area_code) if area_code.isascii() and area_code.isdigit() else None
+    if area is None or area.level not in (DivisionLevel.CITY, DivisionLevel.COUNTY):
+        raise ValidationError({"area": _("Choose your county, or for the city bureau the city or one of its "
+                                         "counties.")})
+    if not isinstance(on, datetime.date) or not datetime.date(2000, 1, 1) <= on <= timezone.localdate():
+        raise ValidationError({"on": _("Choose a day between 2000-01-01 and today.")})
+    counties = ([area.code] if area.level == DivisionLevel.COUNTY
+                else [d.code for d in divisions_under(area.code, level=DivisionLevel.COUNTY)])
+    used = []
+    for county in counties:
+        for residence in UrbanRural.values:
+            found = standard_at(kind="dibao", county=county, urban_rural=residence, on=on)
+            if found:
+                used.append({"kind": "dibao", "county": county, "residence": residence, "id": found.pk,
+                             "value": str(found.value), "valid_from": found.valid_from.isoformat()})
+    started = time.monotonic()
+    with transaction.atomic():
+        run = EligibilityRun.objects.create(area=area, as_of=on, started_by=actor, started_at=timezone.now(),
+                                            rules={code: rule.version for code, rule in RULES.items()},
+                                            standards=used)
+        run.households = eligibility_store(run_id=run.pk, area=area.code, on=on)
+        run.counts = {row["programme"]: row["n"] for row in
+                      EligibilityResult.objects.filter(run=run).values("programme").annotate(n=Count("pk"))}
+        run.duration_ms = round((time.monotonic() - started) * 1000)
+        run.save(update_fields=["households", "counts", "duration_ms"])
+    return run

@@ -1,15 +1,19 @@
 """/programmes/standards/: the standards in force and their history; the city bureau schedules a new
 value, and another officer of the city bureau approves or rejects it."""
 
+import csv
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
 
-from safetynet.core.pages import finished
+from safetynet.core.pages import finished, found
 from safetynet.core.selectors import divisions_under
 from safetynet.core.types import DivisionLevel, UrbanRural
 from safetynet.programmes import selectors, services
@@ -76,3 +80,76 @@ def standards(request):
         "earliest": (today + datetime.timedelta(days=1)).isoformat(),
         "today": today,
     }, status=400 if errors else 200)
+
+
+# --- eligibility over an area --------------------------------------------------------------------
+
+PROGRAMME_LABELS = {"dibao": gettext_lazy("Minimum living security"),
+                    "edge": gettext_lazy("Near-minimum family")}
+
+
+@require_http_methods(["GET", "POST"])
+def eligibility(request):
+    """Run the rules over an area (county bureau: its county; city bureau: the city or a county),
+    and the runs kept so far."""
+    user = request.user
+    may_run = services.may_run_eligibility(user)
+    errors: dict = {}
+    if request.method == "POST":
+        if not may_run:
+            raise PermissionDenied(_("Only the city and county bureaus run the rules over an area."))
+        try:
+            run = services.eligibility_run(actor=user, area_code=request.POST.get("area", "")[:12],
+                                           on=_date(request.POST.get("on", "")))
+        except ValidationError as refusal:
+            errors = refusal.message_dict if hasattr(refusal, "error_dict") else {"__all__": refusal.messages}
+        else:
+            return finished(request, reverse("programmes:eligibility_run", args=[run.pk]),
+                            _("The rules have been run over %(area)s.") % {"area": run.area.name})
+    areas = []
+    if may_run and user.division_id:
+        if len(user.division_id) == 4:
+            areas = [(user.division_id, _("The whole city"))] + [
+                (d.code, d.name) for d in divisions_under(user.division_id, level=DivisionLevel.COUNTY)]
+        else:
+            areas = [(user.division_id, user.division.name)]
+    return render(request, "programmes/eligibility.html", {
+        "runs": selectors.eligibility_runs(actor=user)[:50], "may_run": may_run, "areas": areas,
+        "errors": errors, "today": timezone.localdate().isoformat(),
+    }, status=400 if errors else 200)
+
+
+@require_GET
+def eligibility_run(request, pk: int):
+    run = found(selectors.eligibility_run_get, actor=request.user, pk=pk)
+    townships = selectors.eligibility_by_township(run=run)
+    programmes = [(code, PROGRAMME_LABELS.get(code, code)) for code in run.rules]
+    for township in townships:
+        township["cells"] = [(code, township["counts"].get(code, 0)) for code, _label in programmes]
+    return render(request, "programmes/eligibility_run.html", {
+        "run": run, "townships": townships, "programmes": programmes,
+        "totals": [run.counts.get(code, 0) for code, _label in programmes]})
+
+
+@require_GET
+def eligibility_households(request, pk: int, programme: str, township: str):
+    run = found(selectors.eligibility_run_get, actor=request.user, pk=pk)
+    if programme not in run.rules or not (township.isascii() and township.isdigit() and len(township) == 9):
+        raise Http404
+    households = selectors.eligibility_households(actor=request.user, run=run, programme=programme,
+                                                  township=township)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        name = f"eligibility-{run.pk}-{programme}-{township}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response.write("\ufeff")  # Excel reads UTF-8 with its mark
+        writer = csv.writer(response)
+        writer.writerow([_("household"), _("village"), _("head of household"), _("address"),
+                         _("amount (yuan)")])
+        for row in households:
+            writer.writerow([row["household_id"], row["village"], row["head"], row["address"],
+                             "" if row["amount"] is None else row["amount"]])
+        return response
+    return render(request, "programmes/eligibility_households.html", {
+        "run": run, "programme": programme, "programme_label": PROGRAMME_LABELS.get(programme, programme),
+        "township": township, "households": households})

@@ -285,6 +285,18 @@ def household_get(*, actor: User, pk: int) -> Household:
     )
 
 
+def household_heads(*, actor: User, ids) -> dict[int, tuple[str, str]]:
+    """Of the households `ids`, those in the actor's area, with their head's name and the address:
+    what a list made elsewhere (an eligibility run) shows of each."""
+    _check_reader(actor)
+    ids = {pk for pk in ids if pk is not None}
+    if not ids:
+        return {}
+    rows = (Household.objects.filter(scope_q(actor, "village__code"), pk__in=ids)
+            .values_list("pk", "head__name", "address"))
+    return {pk: (name or "", address) for pk, name, address in rows}
+
+
 def household_villages(*, actor: User, ids) -> dict[int, str]:
     """Of the households `ids`, those in the actor's area, with their village's code."""
     _check_reader(actor)
