@@ -25,3 +25,5 @@ class ProgrammesConfig(AppConfig):
         hooks.register_menu_item(name="programmes.eligibility", label=_("Eligibility over an area"),
                                  url_name="programmes:eligibility", roles=["city_bureau", "county_bureau"],
                                  order=41)
+        hooks.register_menu_item(name="programmes.what_if", label=_("What if"), url_name="programmes:what_if",
+                                 roles=["city_bureau", "county_bureau"], order=42)

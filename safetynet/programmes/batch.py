@@ -44,23 +44,30 @@ def _years_before(on: datetime.date, years: int) -> datetime.date:
         return on.replace(year=on.year - years, day=28)
 
 
-def _standards_table(county_codes: list[str], on: datetime.date) -> str:
-    """VALUES of (county, residence, each standard × 10 000 or NULL) as the explanation finds them."""
+def _standards_table(county_codes: list[str], on: datetime.date, overrides: dict | None = None) -> str:
+    """VALUES of (county, residence, each standard × 10 000 or NULL) as the explanation finds them;
+    `overrides` {(kind, county, residence): Decimal} puts other values in their place (a what-if)."""
     rows = []
     for county in county_codes:
         for residence in UrbanRural.values:
             cells = [f"'{county}'", f"'{residence}'"]
             for column, kind in _STANDARD_COLUMNS.items():
-                found = standard_at(kind=kind, county=county, on=on,
-                                    urban_rural=residence if column == "standard" else "")
+                key = (kind, county, residence if column == "standard" else "")
+                if overrides and key in overrides:
+                    value = overrides[key]
+                else:
+                    found = standard_at(kind=kind, county=county, on=on, urban_rural=key[2])
+                    value = found.value if found else None
                 # BIGINT: PostgreSQL would read a bare number as INTEGER, too small for their products.
-                cells.append(f"CAST({int(found.value.scaleb(4)) if found else 'NULL'} AS BIGINT)")
+                cells.append(f"CAST({int(value.scaleb(4)) if value is not None else 'NULL'} AS BIGINT)")
             rows.append("(" + ", ".join(cells) + ")")
     return ", ".join(rows)
 
 
-def eligibility_sql(*, area: str, on: datetime.date, vendor: str) -> str:
-    """The statement: one row per household of `area` (a division code prefix)."""
+def eligibility_sql(*, area: str, on: datetime.date, vendor: str, overrides: dict | None = None,
+                    standards_on: datetime.date | None = None) -> str:
+    """The statement: one row per household of `area` (a division code prefix), its facts as of
+    `on`, with the standards in force on `standards_on` (by default the same day)."""
     if not area.isascii() or not area.isdigit():
         raise ValueError("area is a division code")
     if len(area) >= 6:
@@ -91,8 +98,9 @@ def eligibility_sql(*, area: str, on: datetime.date, vendor: str) -> str:
         rate.format(flag=f"p.birth_date > {day(_years_before(on, 18))}", name="minor"),
         rate.format(flag="p.disability_grade IN (1, 2)", name="severe"),
         rate.format(flag="p.serious_illness <> ''", name="illness")]) + ")"
+    standards = _standards_table(counties, standards_on or on, overrides)
     facts = f"""
-WITH s({'county, residence, ' + names}) AS (VALUES {_standards_table(counties, on)}),
+WITH s({'county, residence, ' + names}) AS (VALUES {standards}),
 h AS (SELECT id, village_id, urban_rural FROM registry_household WHERE village_id LIKE '{area}%'),
 counted AS (
   SELECT m.household_id, m.person_id, {best_rate} AS rate, s.standard
@@ -148,7 +156,8 @@ g AS (
                 fen = f"({amount} * {10 ** (2 - scale)})"
             yuan = _half_up(fen, "100")
             outputs.append(f"CASE WHEN {conditions} THEN {yuan} END AS amount_{rule.programme}")
-    sql = facts + f"SELECT g.household_id, g.village_id, {', '.join(outputs)} FROM g ORDER BY g.household_id"
+    sql = (facts + f"SELECT g.household_id, g.village_id, g.members, {', '.join(outputs)} "
+           "FROM g ORDER BY g.household_id")
     return sql
 
 
@@ -175,6 +184,30 @@ def eligibility_rows(*, area: str, on: datetime.date) -> tuple[list[str], list[t
     with connection.cursor() as cursor:
         cursor.execute(sql)
         return [c[0] for c in cursor.description], cursor.fetchall()
+
+
+def what_if_rows(*, area: str, on: datetime.date, starting: datetime.date, overrides: dict) -> list[tuple]:
+    """Per township of the area: the households as the registry has them on `on` (today), under the
+    standards that will be in force on `starting` and under the same with `overrides`, household by
+    household in one statement — households and persons
+    newly eligible for 低保, no longer eligible, and the change in the monthly amount (yuan).
+    Nothing is written."""
+    vendor = connection.vendor
+    now = eligibility_sql(area=area, on=on, vendor=vendor, standards_on=starting)
+    then = eligibility_sql(area=area, on=on, vendor=vendor, standards_on=starting, overrides=overrides)
+    sql = f"""
+SELECT SUBSTR(a.village_id, 1, 9) AS township,
+       SUM(CASE WHEN b.q_dibao = 1 AND a.q_dibao = 0 THEN 1 ELSE 0 END),
+       SUM(CASE WHEN b.q_dibao = 1 AND a.q_dibao = 0 THEN b.members ELSE 0 END),
+       SUM(CASE WHEN a.q_dibao = 1 AND b.q_dibao = 0 THEN 1 ELSE 0 END),
+       SUM(CASE WHEN a.q_dibao = 1 AND b.q_dibao = 0 THEN a.members ELSE 0 END),
+       SUM(COALESCE(b.amount_dibao, 0) - COALESCE(a.amount_dibao, 0)),
+       SUM(b.q_dibao)
+FROM ({now}) a JOIN ({then}) b ON b.household_id = a.household_id
+GROUP BY SUBSTR(a.village_id, 1, 9) ORDER BY 1"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [(row[0], *(int(v or 0) for v in row[1:])) for row in cursor.fetchall()]
 
 
 def as_yuan(value) -> Decimal | None:

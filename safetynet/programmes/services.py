@@ -24,7 +24,7 @@ def may_set_standards(user: User) -> bool:
     return user.is_authenticated and user.role in STANDARD_ROLES
 
 
-def _value(raw, kind) -> Decimal:
+def standard_value_check(raw, kind) -> Decimal:
     try:
         value = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip())
     except (InvalidOperation, ValueError):
@@ -66,7 +66,7 @@ def standard_schedule(*, actor: User, kind: str, division_code: str, urban_rural
     if "\x00" in note:
         errors["note"] = _("The note contains a character that cannot be stored.")
     try:
-        amount = _value(value, standard_kind)
+        amount = standard_value_check(value, standard_kind)
     except ValidationError as error:
         errors.update(error.message_dict)
     if errors:

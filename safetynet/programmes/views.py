@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from safetynet.core.pages import finished, found
 from safetynet.core.selectors import divisions_under
 from safetynet.core.types import DivisionLevel, UrbanRural
-from safetynet.programmes import selectors, services
+from safetynet.programmes import selectors, services, whatif
 from safetynet.programmes.standards import KINDS
 
 
@@ -88,6 +88,17 @@ PROGRAMME_LABELS = {"dibao": gettext_lazy("Minimum living security"),
                     "edge": gettext_lazy("Near-minimum family")}
 
 
+def _run_areas(user) -> list[tuple[str, str]]:
+    """The areas a user may run the rules over: the county bureau its county; the city bureau the
+    city and each county."""
+    if not user.division_id:
+        return []
+    if len(user.division_id) == 4:
+        return [(user.division_id, _("The whole city"))] + [
+            (d.code, d.name) for d in divisions_under(user.division_id, level=DivisionLevel.COUNTY)]
+    return [(user.division_id, user.division.name)]
+
+
 @require_http_methods(["GET", "POST"])
 def eligibility(request):
     """Run the rules over an area (county bureau: its county; city bureau: the city or a county),
@@ -106,13 +117,7 @@ def eligibility(request):
         else:
             return finished(request, reverse("programmes:eligibility_run", args=[run.pk]),
                             _("The rules have been run over %(area)s.") % {"area": run.area.name})
-    areas = []
-    if may_run and user.division_id:
-        if len(user.division_id) == 4:
-            areas = [(user.division_id, _("The whole city"))] + [
-                (d.code, d.name) for d in divisions_under(user.division_id, level=DivisionLevel.COUNTY)]
-        else:
-            areas = [(user.division_id, user.division.name)]
+    areas = _run_areas(user) if may_run else []
     return render(request, "programmes/eligibility.html", {
         "runs": selectors.eligibility_runs(actor=user)[:50], "may_run": may_run, "areas": areas,
         "errors": errors, "today": timezone.localdate().isoformat(),
@@ -153,3 +158,30 @@ def eligibility_households(request, pk: int, programme: str, township: str):
     return render(request, "programmes/eligibility_households.html", {
         "run": run, "programme": programme, "programme_label": PROGRAMME_LABELS.get(programme, programme),
         "township": township, "households": households})
+
+
+@require_GET
+def what_if(request):
+    """What a new 低保 standard would do, by township; nothing changes. A GET form: the question is
+    in the address, so a result can be sent to a colleague and opened again."""
+    user = request.user
+    if not services.may_run_eligibility(user):
+        raise PermissionDenied(_("Only the city and county bureaus run the rules over an area."))
+    today = timezone.localdate()
+    asked = "value" in request.GET
+    result, errors = None, {}
+    if asked:
+        try:
+            result = whatif.standard_what_if(
+                actor=user, area_code=request.GET.get("area", "")[:12],
+                residence=request.GET.get("residence", ""), value=request.GET.get("value", "")[:20],
+                starting=_date(request.GET.get("starting", "")))
+        except ValidationError as refusal:
+            errors = refusal.message_dict if hasattr(refusal, "error_dict") else {"__all__": refusal.messages}
+    areas = _run_areas(user)
+    return render(request, "programmes/what_if.html", {
+        "areas": areas, "residences": UrbanRural.choices, "result": result, "errors": errors,
+        "sent": request.GET if asked else {},
+        "starting": whatif.first_of_next_month(today).isoformat(),
+        "earliest": (today + datetime.timedelta(days=1)).isoformat(),
+    }, status=400 if errors else 200)
