@@ -14,6 +14,7 @@ from safetynet.core.api import TokenAuth, install_error_handlers
 from safetynet.core.api import router as core_router
 from safetynet.core.workdays.api import router as calendar_router
 from safetynet.core.workflows.api import router as casework_router
+from safetynet.programmes.api import router as programmes_router
 from safetynet.registry.api import router as registry_router
 from safetynet.registry.api_files import router as files_router
 
@@ -38,4 +39,5 @@ api.add_router("/", files_router)
 api.add_router("/", registry_router)
 api.add_router("/", accounts_router)
 api.add_router("/", calendar_router)
+api.add_router("/programmes", programmes_router)
 api.add_router("/", casework_router)

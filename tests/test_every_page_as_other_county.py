@@ -19,6 +19,7 @@ from safetynet.core.grants import grant_create
 from safetynet.core.models import ChangeRecord, Role, UnmaskLog, User, WeatherWarning
 from safetynet.core.tests import sample_files
 from safetynet.core.workflows.evidence import evidence_add
+from safetynet.programmes.services import eligibility_run
 from safetynet.registry import services
 from safetynet.registry.models import ImportJob
 from safetynet.registry.visits.services import visit_record
@@ -43,6 +44,7 @@ ID_KINDS = {
     "problems": "problem",
     "cases": "case",
     "evidence": "evidence",
+    "eligibility": "eligibility_run",
 }
 # Served to anyone or not about registry data: the login machinery, health, admin (own auth), API
 # (walked by test_every_api_route_as_other_county).
@@ -120,7 +122,10 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
     problem = visit.problems.get()
     photo = evidence_add(actor=actor, case=problem.case, kind="photo",
                          upload=SimpleUploadedFile("欧阳秘密.jpg", sample_files.jpeg()))
+    # The rules run over the other county: its run, its townships' lists of households.
+    run = eligibility_run(actor=actor, area_code=actor.division_id[:6], on=timezone.localdate())
     return {
+        "eligibility_run": run.pk,
         "visit": visit.pk,
         "problem": problem.pk,
         "case": problem.case_id,
@@ -148,7 +153,8 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
 
 
 # Path parameters that are not ids, and the value a user would send.
-PARAM_VALUES = {"<str:extension>": "xlsx", "<int:year>": "2024", "<str:code>": "registry.problem"}
+PARAM_VALUES = {"<str:extension>": "xlsx", "<int:year>": "2024", "<str:code>": "registry.problem",
+                "<slug:programme>": "dibao", "<str:township>": "371321001"}
 
 
 def _has_id(route: str) -> bool:

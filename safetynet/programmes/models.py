@@ -8,6 +8,10 @@ from safetynet.core.types import Division, UrbanRural
 from safetynet.programmes.standards import KINDS
 
 
+def plain_number(value) -> str:
+    return format(value.normalize(), "f")
+
+
 class Standard(ChoiceLabels, models.Model):
     """One dated value of a standard (programmes.standards.KINDS): for the whole city, or for one
     county where it differs, for urban or rural residents where the kind distinguishes them.
@@ -60,6 +64,11 @@ class Standard(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.division_id} {self.urban_rural} {self.valid_from}: {self.value}"
+
+    @property
+    def value_text(self) -> str:
+        """The value without trailing zeros, never in exponent form (800, not 8E+2)."""
+        return plain_number(self.value)
 
     @property
     def kind_label(self):

@@ -15,6 +15,7 @@ compares — so "income exactly at the standard" is the same answer in both exec
 
 import ast
 import operator
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -180,11 +181,25 @@ class Rule:
     def explain(self, facts: dict) -> dict:
         """Every condition with its value, whether all hold, and the amount (whole yuan, half up)."""
         results = [{"code": c.code, "label": c.label, "expression": c.expression.text,
-                    "holds": c.expression.evaluate(facts) is True} for c in self.conditions]
+                    "readable": readable(c.expression.text), "holds": c.expression.evaluate(facts) is True}
+                   for c in self.conditions]
         qualifies = all(result["holds"] for result in results)
         amount = self.amount.evaluate(facts) if qualifies and self.amount else None
         return {"programme": self.programme, "version": self.version, "conditions": results,
                 "qualifies": qualifies, "amount": whole_yuan(amount) if amount is not None else None}
+
+
+_WORDS = {"and": _("and"), "or": _("or"), "not": _("not"), "min": _("the smaller of"),
+          "max": _("the larger of")}
+
+
+def readable(text: str) -> str:
+    """An expression as a policy officer reads it: each fact by its name, in the user's language."""
+    def word(match):
+        name = match.group(0)
+        return str(FACTS.get(name) or _WORDS.get(name) or name)
+
+    return re.sub(r"[A-Za-z_]+", word, text).replace("==", "=").replace("*", "×")
 
 
 def whole_yuan(value: Decimal) -> Decimal:

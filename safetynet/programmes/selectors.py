@@ -38,6 +38,10 @@ def standards_list(*, kind: str | None = None, status: str | None = None) -> Que
     return found.order_by("kind", "urban_rural", "-valid_from", "division_id")
 
 
+def standard_exists(pk: int) -> bool:
+    return Standard.objects.filter(pk=pk).exists()
+
+
 def standards_awaiting() -> QuerySet[Standard]:
     return standards_list(status=Standard.Status.PROPOSED)
 

@@ -93,12 +93,12 @@ def _snapshot(standard: Standard) -> dict:
 
 
 def _decide(*, actor: User, pk: int, version: int, approve: bool, reason: str) -> Standard:
-    if not may_set_standards(actor):
-        raise PermissionDenied(_("Only the city bureau approves standards."))
     with transaction.atomic():
-        standard = Standard.objects.select_for_update().filter(pk=pk).first()
-        if standard is None:
-            raise ValidationError(_("This standard does not exist."))
+        # Standards are public policy (anyone may read them): a number that names none is "not
+        # found" for everyone, and only then is the right to decide checked.
+        standard = Standard.objects.select_for_update().get(pk=pk)
+        if not may_set_standards(actor):
+            raise PermissionDenied(_("Only the city bureau approves standards."))
         if standard.version != version or standard.status != Standard.Status.PROPOSED:
             raise ValidationError(_("Someone else has decided on this standard meanwhile: reload the page."))
         if standard.proposed_by_id == actor.pk:

@@ -51,7 +51,7 @@ def standards(request):
                 return finished(request, request.path, _("The new value is scheduled: another officer of the "
                                                          "city bureau approves it."))
             pk, version = _int(request.POST.get("standard", "")), _int(request.POST.get("version", ""))
-            if pk is None or version is None:
+            if pk is None or version is None or not selectors.standard_exists(pk):
                 raise ValidationError(_("This standard does not exist."))
             if action == "approve":
                 services.standard_approve(actor=user, pk=pk, version=version)

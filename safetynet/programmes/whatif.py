@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from safetynet.core.selectors import division_get, division_names, divisions_under
 from safetynet.core.types import DivisionLevel, UrbanRural
 from safetynet.programmes.batch import what_if_rows
+from safetynet.programmes.models import plain_number
 from safetynet.programmes.services import may_run_eligibility, standard_value_check
 from safetynet.programmes.standards import KINDS
 
@@ -54,5 +55,6 @@ def standard_what_if(*, actor, area_code: str, residence: str, value, starting: 
               ("newly_households", "newly_persons", "lost_households", "lost_persons", "extra_month",
                "extra_year", "households_then")}
     widest = max((abs(t["extra_month"]) for t in townships), default=0)
-    return {"area": area, "residence": residence, "value": amount, "starting": starting,
+    return {"area": area, "residence": residence, "value": amount, "value_text": plain_number(amount),
+            "starting": starting,
             "townships": townships, "totals": totals, "widest": widest or 1}

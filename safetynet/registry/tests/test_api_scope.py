@@ -119,6 +119,8 @@ def records(make_household, village, actor, names):
             upload=SimpleUploadedFile("a.pdf", PDF, "application/pdf")).pk,
         "job_id": _import_with_returned_rows(actor, village, names).pk,
         "case_id": _problem_case(actor, household),
+        # Standards belong to no county and anyone may read them: a number that names none.
+        "standard_id": 10**9,
     }
 
 
@@ -157,8 +159,16 @@ def token_client(user: User) -> Client:
     return Client(headers={"Authorization": f"Bearer {api_token_create(user=user, name='walk')[1]}"})
 
 
+def _next_month() -> str:
+    today = datetime.date.today()
+    return (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1).isoformat()
+
+
 # Routes whose GET needs query parameters (reference data, no area): the values a client sends.
-REQUIRED_QUERY = {f"{PREFIX}/calendar/deadline": "start=2024-02-08&amount=2&"}
+REQUIRED_QUERY = {
+    f"{PREFIX}/calendar/deadline": "start=2024-02-08&amount=2&",
+    f"{PREFIX}/programmes/what-if": f"area=371302&residence=urban&value=800&starting={_next_month()}&",
+}
 
 
 def test_every_api_route_as_other_county(make_household, lanshan_village, yinan_village, county_user,
