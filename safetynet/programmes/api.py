@@ -93,6 +93,7 @@ class ResultOut(Schema):
     programme: str
     version: str
     qualifies: bool
+    receiving: bool
     amount: str | None
     conditions: list[ConditionOut]
 
@@ -118,6 +119,7 @@ def household_eligibility(request, household_id: int, query: Query[OnDay]):
     return {"on": on, "facts": {k: None if v is None else str(v) for k, v in explained["facts"].items()},
             "standard_id": standard.pk if standard else None,
             "results": [{**r, "amount": None if r["amount"] is None else str(r["amount"]),
+                         "receiving": r["enrolment"] is not None,
                          "conditions": [{**c, "label": str(c["label"])} for c in r["conditions"]]}
                         for r in explained["results"]]}
 

@@ -149,6 +149,11 @@ g AS (
     for rule in RULES.values():
         conditions = " AND ".join(c.expression.to_sql(column, vendor)[0] for c in rule.conditions)
         outputs.append(f"CASE WHEN {conditions} THEN 1 ELSE 0 END AS q_{rule.programme}")
+        # Receiving it on the day: an enrolment begun by then and not ended.
+        outputs.append(
+            f"CASE WHEN EXISTS (SELECT 1 FROM programmes_enrolment e WHERE e.household_id = g.household_id "
+            f"AND e.programme = '{rule.programme}' AND e.since <= {day(on)} "
+            f"AND (e.until IS NULL OR e.until > {day(on)})) THEN 1 ELSE 0 END AS enrolled_{rule.programme}")
         if rule.amount is not None:
             amount, scale = rule.amount.to_sql(column, vendor)
             fen = amount if scale <= 2 else _half_up(amount, str(10 ** (scale - 2)))
@@ -162,17 +167,22 @@ g AS (
 
 
 def eligibility_store(*, run_id: int, area: str, on: datetime.date) -> int:
-    """Insert every qualifying household of the area into the run's results, in the database (one
-    INSERT … SELECT per programme); how many households the area has."""
+    """Insert into the run's results every household of the area that qualifies for a programme or
+    receives it, in the database (one INSERT … SELECT per programme); how many households the area
+    has."""
     sql = eligibility_sql(area=area, on=on, vendor=connection.vendor)
+    true, false = ("TRUE", "FALSE") if connection.vendor == "postgresql" else ("1", "0")
     with connection.cursor() as cursor:
         for rule in RULES.values():
-            amount = f"amount_{rule.programme}" if rule.amount is not None else "NULL"
+            code = rule.programme
+            amount = f"amount_{code}" if rule.amount is not None else "NULL"
             cursor.execute(
                 "INSERT INTO programmes_eligibilityresult "
-                "(run_id, household_id, village_id, programme, amount) "
-                f"SELECT {int(run_id)}, household_id, village_id, '{rule.programme}', {amount} "
-                f"FROM ({sql}) e WHERE q_{rule.programme} = 1")
+                "(run_id, household_id, village_id, programme, qualifies, enrolled, amount) "
+                f"SELECT {int(run_id)}, household_id, village_id, '{code}', "
+                f"CASE WHEN q_{code} = 1 THEN {true} ELSE {false} END, "
+                f"CASE WHEN enrolled_{code} = 1 THEN {true} ELSE {false} END, {amount} "
+                f"FROM ({sql}) e WHERE q_{code} = 1 OR enrolled_{code} = 1")
         cursor.execute(f"SELECT COUNT(*) FROM registry_household WHERE village_id LIKE '{area}%'")
         return cursor.fetchone()[0]
 

@@ -12,3 +12,8 @@ def declare() -> None:
         "approved": (ChangeAction.UPDATE, _("standard approved")),
         "rejected": (ChangeAction.UPDATE, _("standard rejected")),
     })
+    # A household receiving a programme: from a decision's day, to the day it ends.
+    declare_events("programmes", "enrolment", {
+        "started": (ChangeAction.CREATE, _("started receiving a programme")),
+        "ended": (ChangeAction.UPDATE, _("stopped receiving a programme")),
+    })

@@ -17,7 +17,7 @@ The definitions, as of day D:
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from safetynet.programmes.selectors import standard_at
+from safetynet.programmes.selectors import household_enrolments, standard_at
 from safetynet.registry.selectors import asset_list, household_members, income_list
 
 PERIOD_DAYS = 365
@@ -113,4 +113,7 @@ def household_explanation(*, actor, household, on: datetime.date) -> dict:
     from safetynet.programmes.rules import RULES
 
     found = household_facts(actor=actor, household=household, on=on)
-    return {**found, "on": on, "results": [rule.explain(found["facts"]) for rule in RULES.values()]}
+    receiving = {e.programme: e for e in household_enrolments(household=household, on=on)}
+    results = [{**rule.explain(found["facts"]), "enrolment": receiving.get(rule.programme)}
+               for rule in RULES.values()]
+    return {**found, "on": on, "results": results}

@@ -99,12 +99,15 @@ class EligibilityRun(models.Model):
 
 
 class EligibilityResult(models.Model):
-    """A household that qualified for a programme in a run, with the amount the rule gives."""
+    """A household of a run that qualified for a programme, or that received it without qualifying,
+    with the amount the rule gives and whether it was enrolled on the run's day."""
 
     run = models.ForeignKey(EligibilityRun, on_delete=models.CASCADE, related_name="results")
     household_id = models.BigIntegerField()  # the registry's household (no foreign key: runs outlive edits)
     village_id = models.CharField(max_length=12)
     programme = models.CharField(max_length=16)
+    qualifies = models.BooleanField(default=True)
+    enrolled = models.BooleanField(default=False)
     amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
 
     class Meta:
@@ -112,3 +115,38 @@ class EligibilityResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id} {self.programme} {self.household_id}"
+
+
+class Enrolment(models.Model):
+    """A household (or, for the programmes decided per person, one of its members) receiving a
+    programme from a day, at the monthly amount its decision fixed — until the day it ends. The
+    amount is decided once here; payments read it and never recompute it."""
+
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("household"))
+    person = models.ForeignKey("registry.Person", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+", verbose_name=_("person"))
+    programme = models.CharField(_("programme"), max_length=16)
+    amount = models.DecimalField(_("monthly amount (yuan)"), max_digits=12, decimal_places=2)
+    since = models.DateField(_("since"))
+    until = models.DateField(_("until"), null=True, blank=True)
+    decision = models.CharField(_("decision number"), max_length=60, blank=True)
+    end_reason = models.CharField(_("why it ended"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("decided by"))
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-since", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "programme"], condition=Q(until__isnull=True),
+                                    name="enrolment_one_open_per_programme"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="enrolment_amount_not_negative"),
+            models.CheckConstraint(condition=Q(until__isnull=True) | Q(until__gt=models.F("since")),
+                                   name="enrolment_ends_after_it_starts"),
+        ]
+        indexes = [models.Index(fields=["household", "programme", "since"], name="enrolment_of_household"),
+                   models.Index(fields=["programme", "since"], name="enrolment_by_programme")]
+
+    def __str__(self) -> str:
+        return f"{self.programme} {self.household_id} {self.since}–{self.until or ''}"

@@ -2,12 +2,12 @@
 
 import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
 from safetynet.core.scope import area_q
 from safetynet.core.selectors import division_names
-from safetynet.programmes.models import EligibilityResult, EligibilityRun, Standard
+from safetynet.programmes.models import EligibilityResult, EligibilityRun, Enrolment, Standard
 from safetynet.registry.selectors import household_heads
 
 CITY_CODE_LENGTH = 4
@@ -84,22 +84,42 @@ def eligibility_run_get(*, actor, pk: int):
     return eligibility_runs(actor=actor).get(pk=pk)
 
 
+KINDS_OF_RESULT = ("qualifies", "not_enrolled", "no_longer")
+_COUNTS = {
+    "n_qualifies": Count("pk", filter=Q(qualifies=True)),
+    "n_not_enrolled": Count("pk", filter=Q(qualifies=True, enrolled=False)),
+    "n_no_longer": Count("pk", filter=Q(qualifies=False, enrolled=True)),
+}
+
+
+def eligibility_counts(results) -> dict:
+    """{programme: {"qualifies", "not_enrolled", "no_longer"}} of a run's results (a queryset)."""
+    rows = results.values("programme").annotate(**_COUNTS)
+    return {row["programme"]: {kind: row[f"n_{kind}"] for kind in KINDS_OF_RESULT} for row in rows}
+
+
 def eligibility_by_township(*, run) -> list[dict]:
-    """Per township of the run's area: how many households qualify for each programme."""
-    rows = (EligibilityResult.objects.filter(run=run).annotate(township=Substr("village_id", 1, 9))
-            .values("township", "programme").annotate(n=Count("pk")).order_by("township"))
+    """Per township of the run's area, per programme: households qualifying, of them not receiving
+    it, and receiving it without qualifying."""
+    results = EligibilityResult.objects.filter(run=run).annotate(township=Substr("village_id", 1, 9))
+    rows = results.values("township", "programme").annotate(**_COUNTS).order_by("township")
     townships: dict[str, dict] = {}
     for row in rows:
-        townships.setdefault(row["township"], {})[row["programme"]] = row["n"]
+        townships.setdefault(row["township"], {})[row["programme"]] = {
+            kind: row[f"n_{kind}"] for kind in KINDS_OF_RESULT}
     names = division_names(list(townships))
     return [{"code": code, "name": names.get(code, code), "counts": counts}
             for code, counts in townships.items()]
 
 
-def eligibility_households(*, actor, run, programme: str, township: str) -> list[dict]:
-    """The households of a township that qualify for a programme in the run, with their village,
-    head and address — the list a coordinator visits (政策找人)."""
-    results = list(EligibilityResult.objects.filter(run=run, programme=programme,
+def eligibility_households(*, actor, run, programme: str, township: str,
+                           kind: str = "qualifies") -> list[dict]:
+    """The households of a township in the run — qualifying, qualifying but not receiving the
+    programme (the list a coordinator visits: 政策找人), or receiving it without qualifying — with
+    their village, head and address."""
+    which = {"qualifies": Q(qualifies=True), "not_enrolled": Q(qualifies=True, enrolled=False),
+             "no_longer": Q(qualifies=False, enrolled=True)}[kind]
+    results = list(EligibilityResult.objects.filter(which, run=run, programme=programme,
                                                     village_id__startswith=township)
                    .order_by("village_id", "household_id")[:2000])
     heads = household_heads(actor=actor, ids=[r.household_id for r in results])
@@ -107,3 +127,9 @@ def eligibility_households(*, actor, run, programme: str, township: str) -> list
     return [{"household_id": r.household_id, "village": villages.get(r.village_id, r.village_id),
              "head": heads[r.household_id][0], "address": heads[r.household_id][1], "amount": r.amount}
             for r in results if r.household_id in heads]
+
+
+def household_enrolments(*, household, on: datetime.date) -> list:
+    """What the household receives on a day (the caller has checked the household is in scope)."""
+    return list(Enrolment.objects.filter(Q(until__isnull=True) | Q(until__gt=on), household=household,
+                                         since__lte=on).order_by("programme"))

@@ -6,14 +6,13 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safetynet.core.selectors import division_get, divisions_under
 from safetynet.core.services import change_record
 from safetynet.core.types import ChangeAction, DivisionLevel, Role, UrbanRural, User
-from safetynet.programmes.models import EligibilityResult, EligibilityRun, Standard
+from safetynet.programmes.models import EligibilityResult, EligibilityRun, Enrolment, Standard
 from safetynet.programmes.standards import KINDS
 
 # Who sets standards: the city bureau (the city sets them, art. 10 of the Interim Measures).
@@ -142,7 +141,7 @@ def eligibility_run(*, actor: User, area_code: str, on: datetime.date) -> Eligib
     database) and keep the run: the versions and standards it used, its counts and its duration."""
     from safetynet.programmes.batch import eligibility_store
     from safetynet.programmes.rules import RULES
-    from safetynet.programmes.selectors import standard_at
+    from safetynet.programmes.selectors import eligibility_counts, standard_at
 
     if not may_run_eligibility(actor):
         raise PermissionDenied(_("Only the city and county bureaus run the rules over an area."))
@@ -167,8 +166,75 @@ def eligibility_run(*, actor: User, area_code: str, on: datetime.date) -> Eligib
                                             rules={code: rule.version for code, rule in RULES.items()},
                                             standards=used)
         run.households = eligibility_store(run_id=run.pk, area=area.code, on=on)
-        run.counts = {row["programme"]: row["n"] for row in
-                      EligibilityResult.objects.filter(run=run).values("programme").annotate(n=Count("pk"))}
+        # Per programme: qualifying, of them not receiving it (政策找人), receiving it without qualifying.
+        run.counts = eligibility_counts(EligibilityResult.objects.filter(run=run))
         run.duration_ms = round((time.monotonic() - started) * 1000)
         run.save(update_fields=["households", "counts", "duration_ms"])
     return run
+
+
+# --- enrolments ------------------------------------------------------------------------------------
+
+# Who decides (and so records) that a household receives a programme: the county bureau (art. 2).
+DECIDING_ROLES = {Role.COUNTY_BUREAU}
+PROGRAMMES = {"dibao", "edge", "tekun", "rigid", "temporary"}
+
+
+def enrolment_start(*, actor: User, household, programme: str, since: datetime.date, amount,
+                    decision: str = "") -> Enrolment:
+    """Record that a household receives a programme from a day at the amount its decision fixed."""
+    from safetynet.registry.selectors import household_get
+
+    if actor.role not in DECIDING_ROLES:
+        raise PermissionDenied(_("Only the county bureau records who receives a programme."))
+    household = household_get(actor=actor, pk=household.pk)  # in the actor's county, or not found
+    errors = {}
+    if programme not in PROGRAMMES:
+        errors["programme"] = _("There is no such programme.")
+    try:
+        value = Decimal(str(amount))
+        if not value.is_finite() or value < 0 or value > 100000 or value.as_tuple().exponent < -2:
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        errors["amount"] = _("Give the monthly amount in yuan, at most two decimal places.")
+    if not isinstance(since, datetime.date):
+        errors["since"] = _("Enter a valid date.")
+    if len(decision) > 60 or "\x00" in decision:
+        errors["decision"] = _("At most 60 characters, without control characters.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        if Enrolment.objects.select_for_update().filter(household=household, programme=programme,
+                                                        until__isnull=True).exists():
+            raise ValidationError({"programme": _("The household already receives this programme: end that "
+                                                  "first.")})
+        enrolment = Enrolment.objects.create(household=household, programme=programme, since=since,
+                                             amount=value, decision=decision.strip(), decided_by=actor)
+        change_record(actor=actor, subject=household, entity=enrolment, action=ChangeAction.CREATE,
+                      event="started", after={"programme": programme, "since": since.isoformat(),
+                                              "amount": str(value), "decision": enrolment.decision})
+    return enrolment
+
+
+def enrolment_end(*, actor: User, enrolment: Enrolment, version: int, until: datetime.date,
+                  reason: str) -> Enrolment:
+    """End an enrolment from a day (it no longer applies on that day), with the reason."""
+    from safetynet.registry.selectors import household_get
+
+    if actor.role not in DECIDING_ROLES:
+        raise PermissionDenied(_("Only the county bureau records who receives a programme."))
+    household_get(actor=actor, pk=enrolment.household_id)
+    if not reason.strip():
+        raise ValidationError({"end_reason": _("Say why it ends.")})
+    with transaction.atomic():
+        current = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        if current.version != version or current.until is not None:
+            raise ValidationError(_("Someone else has changed this meanwhile: reload the page."))
+        if not isinstance(until, datetime.date) or until <= current.since:
+            raise ValidationError({"until": _("It ends after the day it began.")})
+        current.until, current.end_reason, current.version = until, reason.strip()[:200], current.version + 1
+        current.save(update_fields=["until", "end_reason", "version"])
+        change_record(actor=actor, subject=current.household, entity=current, action=ChangeAction.UPDATE,
+                      event="ended", before={"until": None}, after={"until": until.isoformat()},
+                      reason=current.end_reason)
+    return current

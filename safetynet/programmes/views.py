@@ -84,6 +84,9 @@ def standards(request):
 
 # --- eligibility over an area --------------------------------------------------------------------
 
+KIND_LABELS = {"qualifies": gettext_lazy("qualify"),
+               "not_enrolled": gettext_lazy("qualify but receive nothing"),
+               "no_longer": gettext_lazy("receive but no longer qualify")}
 PROGRAMME_LABELS = {"dibao": gettext_lazy("Minimum living security"),
                     "edge": gettext_lazy("Near-minimum family")}
 
@@ -129,11 +132,15 @@ def eligibility_run(request, pk: int):
     run = found(selectors.eligibility_run_get, actor=request.user, pk=pk)
     townships = selectors.eligibility_by_township(run=run)
     programmes = [(code, PROGRAMME_LABELS.get(code, code)) for code in run.rules]
+
+    def cells(counts: dict) -> list[tuple[str, str, int]]:
+        return [(code, kind, counts.get(code, {}).get(kind, 0))
+                for code, _label in programmes for kind in selectors.KINDS_OF_RESULT]
+
     for township in townships:
-        township["cells"] = [(code, township["counts"].get(code, 0)) for code, _label in programmes]
+        township["cells"] = cells(township["counts"])
     return render(request, "programmes/eligibility_run.html", {
-        "run": run, "townships": townships, "programmes": programmes,
-        "totals": [run.counts.get(code, 0) for code, _label in programmes]})
+        "run": run, "townships": townships, "programmes": programmes, "totals": cells(run.counts)})
 
 
 @require_GET
@@ -141,11 +148,14 @@ def eligibility_households(request, pk: int, programme: str, township: str):
     run = found(selectors.eligibility_run_get, actor=request.user, pk=pk)
     if programme not in run.rules or not (township.isascii() and township.isdigit() and len(township) == 9):
         raise Http404
+    kind = request.GET.get("kind", "qualifies")
+    if kind not in selectors.KINDS_OF_RESULT:
+        kind = "qualifies"
     households = selectors.eligibility_households(actor=request.user, run=run, programme=programme,
-                                                  township=township)
+                                                  township=township, kind=kind)
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
-        name = f"eligibility-{run.pk}-{programme}-{township}.csv"
+        name = f"eligibility-{run.pk}-{programme}-{township}-{kind}.csv"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         response.write("\ufeff")  # Excel reads UTF-8 with its mark
         writer = csv.writer(response)
@@ -157,7 +167,7 @@ def eligibility_households(request, pk: int, programme: str, township: str):
         return response
     return render(request, "programmes/eligibility_households.html", {
         "run": run, "programme": programme, "programme_label": PROGRAMME_LABELS.get(programme, programme),
-        "township": township, "households": households})
+        "township": township, "households": households, "kind": kind, "kinds": KIND_LABELS})
 
 
 @require_GET

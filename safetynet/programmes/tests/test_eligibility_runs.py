@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from conftest import LANSHAN_TOWNSHIP, YINAN_TOWNSHIP, user, village
 from safetynet.core.models import Role
+from safetynet.programmes import services as programme_services
 from safetynet.programmes.models import EligibilityResult, EligibilityRun
 from safetynet.registry import services
 
@@ -36,19 +37,31 @@ def households(make_household):
 def test_a_county_officer_runs_the_rules_over_the_county_and_sees_who_qualifies_per_township(
         client, households):
     poor, comfortable, elsewhere = households
-    client.force_login(user(Role.COUNTY_BUREAU, "371302"))
+    officer = user(Role.COUNTY_BUREAU, "371302")
+    # The comfortable household still receives 低保 from an old decision: it no longer qualifies.
+    programme_services.enrolment_start(actor=officer, household=comfortable, programme="dibao",
+                                       since=datetime.date(2020, 1, 1), amount="200",
+                                       decision="兰民〔2020〕1号")
+    client.force_login(officer)
     answer = client.post(PAGE, {"area": "371302", "on": timezone.localdate().isoformat()})
     run = EligibilityRun.objects.get()
     assert answer.status_code == 302 and answer["Location"].endswith(f"/programmes/eligibility/{run.pk}/")
-    assert run.households == 2 and run.counts == {"dibao": 1} and run.rules["dibao"]
+    assert run.households == 2 and run.rules["dibao"]
+    assert run.counts == {"dibao": {"qualifies": 1, "not_enrolled": 1, "no_longer": 1}}
     assert any(used["county"] == "371302" and used["value"].startswith("730") for used in run.standards)
-    assert set(EligibilityResult.objects.values_list("household_id", flat=True)) == {poor.pk}
-
+    assert set(EligibilityResult.objects.filter(qualifies=True).values_list("household_id", flat=True)) == {
+        poor.pk}
     page = client.get(f"/programmes/eligibility/{run.pk}/").content.decode()
+    assert 'data-kind="not_enrolled">' in page and "享受待遇但已不符合条件" in page
+    no_longer = client.get(f"/programmes/eligibility/{run.pk}/dibao/371302001/", {"kind": "no_longer"})
+    assert "钱二" in no_longer.content.decode() and "赵一" not in no_longer.content.decode()
+
     assert "兰山街道" in page and 'data-township="371302001"' in page
-    listing = client.get(f"/programmes/eligibility/{run.pk}/dibao/371302001/").content.decode()
+    listing = client.get(f"/programmes/eligibility/{run.pk}/dibao/371302001/",
+                         {"kind": "not_enrolled"}).content.decode()
     assert "赵一" in listing and "803.00" in listing and "钱二" not in listing  # 730 + 10 % for his age
-    csv = client.get(f"/programmes/eligibility/{run.pk}/dibao/371302001/", {"format": "csv"})
+    csv = client.get(f"/programmes/eligibility/{run.pk}/dibao/371302001/",
+                     {"format": "csv", "kind": "qualifies"})
     assert csv["Content-Type"].startswith("text/csv") and "赵一" in csv.content.decode("utf-8-sig")
 
 
@@ -57,7 +70,7 @@ def test_the_city_runs_over_the_city_and_a_county_sees_only_its_own_runs(client,
     client.force_login(city)
     client.post(PAGE, {"area": "3713", "on": timezone.localdate().isoformat()})
     city_run = EligibilityRun.objects.get()
-    assert city_run.households == 3 and city_run.counts["dibao"] == 2
+    assert city_run.households == 3 and city_run.counts["dibao"]["qualifies"] == 2
     client.force_login(user(Role.COUNTY_BUREAU, "371321"))
     assert client.get(f"/programmes/eligibility/{city_run.pk}/").status_code == 404
     assert "3713" not in [r.area_id for r in client.get(PAGE).context["runs"]]
