@@ -18,6 +18,11 @@ class ProgrammesConfig(AppConfig):
 
         events.declare()
         programme_hooks.register()  # the eligibility card of the household page
+        # Who receives 低保 in the demo city: after the registry's households, visits and grants.
+        from safetynet.core.demo import register_demo_builder
+
+        register_demo_builder("programmes.enrolments", "safetynet.programmes.demo:build_enrolments",
+                              order=200)
         # Standards are public policy: the offices that decide and pay with them see them in the menu
         # (the page opens to any member of staff); the city bureau sets them.
         hooks.register_menu_item(name="programmes.standards", label=_("Standards"),

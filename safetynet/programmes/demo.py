@@ -1,0 +1,49 @@
+# ruff: noqa: S608  (the statement is made from the rules, numbers and dates; never from input)
+"""The demo city's enrolments (SPEC §6.8): about 115,000 of a full city's 220,000 households receive
+低保. Most households the rules find eligible receive it; some eligible ones receive nothing yet (what
+政策找人 is for), and a few receive it from an old decision though they no longer qualify — so that
+an eligibility run over the demo city finds all three.
+
+Set-based: one INSERT … SELECT over the rules' own statement (programmes.batch), the choice of who
+by a hash of the household's number and the city's seed, so a city built again is the same city.
+"""
+
+import datetime
+
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from safetynet.core.demo import DemoContext
+from safetynet.programmes.batch import eligibility_sql
+
+DEMO_CITY = "3713"  # 临沂
+ENROLLED_PERCENT = 88  # of the households that qualify: the rest receive nothing yet
+NO_LONGER_PERCENT = 4  # of those that do not: still paid from an old decision
+# Decisions taken over the five years before the city's day, spread by the household's number.
+DECISION_AGES_DAYS = (45, 200, 420, 800, 1300, 1700)
+OLD_DECISION_AMOUNT = 150  # yuan a month, what an old decision left a household that no longer qualifies
+
+
+def build_enrolments(context: DemoContext) -> str | None:
+    on = context.clock.as_of
+    vendor = connection.vendor
+    statement = eligibility_sql(area=DEMO_CITY, on=on, vendor=vendor)
+    pick = f"((e.household_id * 7919 + {int(context.seed)} * 104729) % 100)"
+    ages = " ".join(f"WHEN {i} THEN {_day(on - datetime.timedelta(days=days), vendor)}"
+                    for i, days in enumerate(DECISION_AGES_DAYS))
+    since = f"CASE (e.household_id % {len(DECISION_AGES_DAYS)}) {ages} END"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO programmes_enrolment (household_id, person_id, programme, amount, since, until, "
+            "decision, end_reason, decided_by_id, version) "
+            f"SELECT e.household_id, NULL, 'dibao', CASE WHEN e.q_dibao = 1 THEN e.amount_dibao "
+            f"ELSE {OLD_DECISION_AMOUNT} END, {since}, NULL, '', '', NULL, 1 "
+            f"FROM ({statement}) e "
+            f"WHERE (e.q_dibao = 1 AND {pick} < {ENROLLED_PERCENT}) "
+            f"OR (e.q_dibao = 0 AND {pick} < {NO_LONGER_PERCENT})")
+        made = cursor.rowcount
+    return _("%(count)s households receive the minimum living allowance.") % {"count": made}
+
+
+def _day(value: datetime.date, vendor: str) -> str:
+    return f"DATE '{value.isoformat()}'" if vendor == "postgresql" else f"'{value.isoformat()}'"
