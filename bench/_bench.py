@@ -51,6 +51,8 @@ FINGERPRINT_FILES = [
     "safetynet/registry/bulk.py",
     "safetynet/registry/search.py",
     "safetynet/registry/management/commands/demo_city.py",
+    "safetynet/programmes/demo.py",
+    "safetynet/programmes/batch.py",
 ]
 
 
