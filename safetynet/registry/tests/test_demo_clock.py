@@ -13,6 +13,7 @@ from safetynet.core.demo import HISTORY_START, DemoClock, register_demo_builder,
 from safetynet.core.models import ChangeRecord, User
 from safetynet.registry import demo
 from safetynet.registry.models import Household, IncomeItem, Membership, Person, RigidExpense
+from safetynet.registry.tests.test_demo_city import remove_what_refers_to
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +59,7 @@ def dated_contents():
 
 def empty_registry():
     ChangeRecord.objects.all().delete()
+    remove_what_refers_to(Household, Person)
     for model in (IncomeItem, RigidExpense, Membership):
         model.objects.all().delete()
     Household.objects.all().delete()
