@@ -21,6 +21,8 @@ from safetynet.programmes.selectors import household_enrolments, standard_at
 from safetynet.registry.selectors import asset_list, household_members, income_list
 
 PERIOD_DAYS = 365
+# The days an explanation may be asked for: the registry's dates, and far enough ahead for a plan.
+EARLIEST_DAY, LATEST_DAY = datetime.date(1950, 1, 1), datetime.date(2199, 12, 31)
 FINANCIAL_ASSETS = {"101", "102", "103", "104", "105", "106"}
 VEHICLE = "304"
 FEN = Decimal("0.01")
@@ -110,7 +112,14 @@ def household_facts(*, actor, household, on: datetime.date) -> dict:
 
 def household_explanation(*, actor, household, on: datetime.date) -> dict:
     """Each programme's rule over the household's facts: every condition and figure, and the versions."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
     from safetynet.programmes.rules import RULES
+
+    if not EARLIEST_DAY <= on <= LATEST_DAY:
+        raise ValidationError({"on": _("Choose a day between %(first)s and %(last)s.")
+                               % {"first": EARLIEST_DAY.isoformat(), "last": LATEST_DAY.isoformat()}})
 
     found = household_facts(actor=actor, household=household, on=on)
     receiving = {e.programme: e for e in household_enrolments(household=household, on=on)}

@@ -79,3 +79,12 @@ def test_a_households_eligibility_and_a_what_if_through_the_api(make_household):
     elsewhere = api.get(f"{BASE}/what-if", {"area": "371321", "residence": "urban", "value": "800",
                                             "starting": first_of_next_month(today).isoformat()})
     assert elsewhere.status_code == 422
+
+
+def test_an_explanation_for_a_day_no_one_could_mean_is_refused(make_household):
+    clerk = user(Role.COUNTY_BUREAU, "371302")
+    home = make_household(village(LANSHAN_TOWNSHIP + "201"), clerk)
+    api = _client(clerk)
+    for day in ("0001-01-01", "9999-12-31"):
+        answer = api.get(f"{BASE}/households/{home.pk}/eligibility", {"on": day})
+        assert answer.status_code == 422 and "日期" in str(answer.json()["detail"])
