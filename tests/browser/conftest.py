@@ -27,6 +27,18 @@ RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 TIMEOUT_MS = 20_000
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite the browser tests use a database file, as the system does, not Django's shared
+    in-memory test database. The pages save the session on every request while the service worker
+    and live stream ask at the same time; in shared-cache memory a second writer is refused at once
+    ("table is locked", and Django reports the session as deleted), where a file in WAL mode makes it
+    wait its turn on the busy timeout."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("database") / "browser.sqlite3")
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     report = yield
