@@ -156,6 +156,7 @@ def test_every_api_route_as_a_provider_granted_two_persons(provider_case, settin
     ids = {"household_id": others["household"], "person_id": others["person"],
            "member_id": others["membership"],
            "income_id": others["income"], "asset_id": others["asset"], "expense_id": others["expense"],
+           "supporter_id": others["supporter"],
            "document_id": others["document"], "job_id": others["import_job"], "case_id": others["case"],
            "standard_id": 10**9}  # standards belong to no one: a number that names none
     hidden = [*others["names"], *NOT_GRANTED]

@@ -36,6 +36,7 @@ ID_KINDS = {
     "income": "income",
     "asset": "asset",
     "expense": "expense",
+    "supporter": "supporter",
     "grants": "grant",
     "users": "user",
     "weather": "weather_warning",
@@ -93,6 +94,11 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
         household=household,
         data={"expense_type": "medical", "amount": Decimal("300"), "incurred_on": datetime.date(2022, 5, 1)},
     )
+    supporter = services.supporter_create(
+        actor=actor, household=household,
+        data={"person": household.head, "name": "欧阳儿子", "relation": "child",
+              "birth_date": datetime.date(1975, 1, 1), "income_year": Decimal("50000")},
+    )
     document = services.document_upload(
         actor=actor,
         household=household,
@@ -142,7 +148,8 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
         "income": income.pk,
         "asset": asset.pk,
         "expense": expense.pk,
-        "names": ["欧阳秘密", "欧阳小妹", "司马秘书"],
+        "supporter": supporter.pk,
+        "names": ["欧阳秘密", "欧阳小妹", "司马秘书", "欧阳儿子"],
         "id_number": head.id_number,
         # What a role that sees identifiers masked must never see whole.
         "whole": [

@@ -15,17 +15,32 @@ from django.db import connection
 
 from safetynet.core.selectors import divisions_under
 from safetynet.core.types import DivisionLevel, UrbanRural
-from safetynet.programmes.facts import FINANCIAL_ASSETS, PERIOD_DAYS, VEHICLE
+from safetynet.programmes.facts import (
+    FINANCIAL_ASSETS,
+    NORMAL_STATUS,
+    PERIOD_DAYS,
+    RECENT_DAYS,
+    VEHICLE,
+    WORK_DISABILITY,
+)
 from safetynet.programmes.rules import RULES
 from safetynet.programmes.selectors import standard_at
+from safetynet.programmes.standards import KINDS
 
 # Each fact's column and its scale (the power of ten its integer is in).
 SCALES = {"members": 0, "income_month": 2, "per_capita_income": 2, "standard": 4, "edge_multiple": 4,
-          "financial_assets": 2, "asset_months": 4, "vehicles": 0, "addons": 2}
+          "financial_assets": 2, "asset_months": 4, "vehicles": 0, "addons": 2, "disposable_income": 4,
+          "rigid_expense_ratio": 4, "rigid_expenses": 2, "recent_rigid_expenses": 2, "temp_cap_months": 4}
+PERSON_SCALES = {"age": 0, "work_disability": 0, "own_income_month": 2, "own_financial_assets": 2,
+                 "own_vehicles": 0, "able_supporters": 0, "standard": 4, "asset_months": 4, "tekun_ratio": 4,
+                 "care": 4}
 _STANDARD_COLUMNS = {
     "standard": "dibao", "edge_multiple": "edge_multiple", "asset_months": "asset_financial_months",
     "elderly": "addon_elderly", "minor": "addon_minor", "severe": "addon_severe_disability",
-    "illness": "addon_serious_illness",
+    "illness": "addon_serious_illness", "tekun_ratio": "tekun_basic_ratio",
+    "disposable_income": "disposable_income", "rigid_expense_ratio": "rigid_expense_ratio",
+    "temp_cap_months": "temp_cap_months", "care_full": "tekun_care_full",
+    "care_partial": "tekun_care_partial", "care_self": "tekun_care_self",
 }
 
 
@@ -51,8 +66,8 @@ def _standards_table(county_codes: list[str], on: datetime.date, overrides: dict
     for county in county_codes:
         for residence in UrbanRural.values:
             cells = [f"'{county}'", f"'{residence}'"]
-            for column, kind in _STANDARD_COLUMNS.items():
-                key = (kind, county, residence if column == "standard" else "")
+            for kind in _STANDARD_COLUMNS.values():
+                key = (kind, county, residence if KINDS[kind].by_urban_rural else "")
                 if overrides and key in overrides:
                     value = overrides[key]
                 else:
@@ -62,6 +77,16 @@ def _standards_table(county_codes: list[str], on: datetime.date, overrides: dict
                 cells.append(f"CAST({int(value.scaleb(4)) if value is not None else 'NULL'} AS BIGINT)")
             rows.append("(" + ", ".join(cells) + ")")
     return ", ".join(rows)
+
+
+def _yuan(expression, column, vendor) -> str:
+    """An amount in whole yuan: half up to the fen, then to the yuan (rules.whole_yuan)."""
+    amount, scale = expression.to_sql(column, vendor)
+    if scale < 2:
+        fen = f"({amount} * {10 ** (2 - scale)})"
+    else:
+        fen = amount if scale == 2 else _half_up(amount, str(10 ** (scale - 2)))
+    return _half_up(fen, "100")
 
 
 def eligibility_sql(*, area: str, on: datetime.date, vendor: str, overrides: dict | None = None,
@@ -99,6 +124,35 @@ def eligibility_sql(*, area: str, on: datetime.date, vendor: str, overrides: dic
         rate.format(flag="p.disability_grade IN (1, 2)", name="severe"),
         rate.format(flag="p.serious_illness <> ''", name="illness")]) + ")"
     standards = _standards_table(counties, standards_on or on, overrides)
+    recent = on - datetime.timedelta(days=RECENT_DAYS - 1)
+    if vendor == "postgresql":
+        year, month_day = "CAST(EXTRACT(YEAR FROM {0}) AS INTEGER)", "TO_CHAR({0}, 'MM-DD')"
+    else:
+        year, month_day = "CAST(strftime('%Y', {0}) AS INTEGER)", "strftime('%m-%d', {0})"
+    age = (f"({on.year} - {year.format('p_birth')} - CASE WHEN {month_day.format('p_birth')} > "
+           f"'{on:%m-%d}' THEN 1 ELSE 0 END)").replace("p_birth", "x.birth_date")
+    disabled = " OR ".join(
+        f"(x.disability_category = {category} AND x.disability_grade IN ({', '.join(map(str, grades))}))"
+        for category, grades in sorted(WORK_DISABILITY.items()))
+    poor = "(CAST(ROUND(su.income_year * 100) AS BIGINT) * 100 < s.disposable_income)"
+    unable = (f"(su.assistance = 'tekun' OR (su.assistance = 'dibao' AND su.birth_date <= "
+              f"{day(_years_before(on, 60))}) OR (su.birth_date <= {day(_years_before(on, 70))} AND {poor}) "
+              f"OR ((su.disability_grade IN (1, 2) OR (su.disability_grade = 3 AND su.disability_category "
+              f"IN (5, 6))) AND {poor}) OR su.incapacity <> '')")
+
+    def person_column(name):
+        return f"pf.{name}", PERSON_SCALES[name]
+
+    person_rules = []
+    for rule in RULES.values():
+        if rule.per_person:
+            conditions = " AND ".join(c.expression.to_sql(person_column, vendor)[0] for c in rule.conditions)
+            amount = _yuan(rule.amount, person_column, vendor) if rule.amount is not None else "NULL"
+            person_rules.append(
+                f"pr_{rule.programme} AS (SELECT household_id, MAX(q) AS q, SUM(amount) AS amount FROM ("
+                f"SELECT pf.household_id, CASE WHEN {conditions} THEN 1 ELSE 0 END AS q, "
+                f"CASE WHEN {conditions} THEN {amount} END AS amount FROM pf) z GROUP BY household_id),")
+    person_rules = "\n".join(person_rules)
     facts = f"""
 WITH s({'county, residence, ' + names}) AS (VALUES {standards}),
 h AS (SELECT id, village_id, urban_rural FROM registry_household WHERE village_id LIKE '{area}%'),
@@ -129,14 +183,69 @@ assets AS (
   WHERE NOT a.exempt AND (a.person_id IS NULL OR EXISTS (SELECT 1 FROM counted c
                           WHERE c.household_id = a.household_id AND c.person_id = a.person_id))
   GROUP BY a.household_id),
+expenses AS (
+  SELECT e.household_id, CAST(SUM(CAST(ROUND(e.amount * 100) AS BIGINT)) AS BIGINT) AS total,
+         CAST(SUM(CASE WHEN e.incurred_on >= {day(recent)} THEN CAST(ROUND(e.amount * 100) AS BIGINT)
+                  ELSE 0 END) AS BIGINT) AS recent
+  FROM registry_rigidexpense e JOIN h ON h.id = e.household_id
+  WHERE e.incurred_on >= {day(start)} AND e.incurred_on <= {day(on)}
+    AND (e.person_id IS NULL OR EXISTS (SELECT 1 FROM counted c WHERE c.household_id = e.household_id
+                                         AND c.person_id = e.person_id))
+  GROUP BY e.household_id),
+persons AS (
+  SELECT m.household_id, m.person_id, p.birth_date, p.disability_category, p.disability_grade, p.self_care
+  FROM registry_membership m JOIN h ON h.id = m.household_id JOIN registry_person p ON p.id = m.person_id
+  WHERE m.joined_on <= {day(on)} AND (m.left_on IS NULL OR m.left_on > {day(on)}) AND m.exclusion = ''
+    AND p.status = '{NORMAL_STATUS}'),
+sole AS (SELECT household_id FROM persons GROUP BY household_id HAVING COUNT(*) = 1),
+own_income AS (
+  SELECT x.household_id, x.person_id,
+         CAST(SUM({_half_up(f'{net_fen} * ({overlap})', length)}) AS BIGINT) AS total
+  FROM persons x JOIN registry_incomeitem i ON i.household_id = x.household_id
+  WHERE (i.person_id = x.person_id
+         OR (i.person_id IS NULL AND x.household_id IN (SELECT household_id FROM sole)))
+    AND NOT i.excluded AND ({overlap}) > 0 AND ({length}) > 0
+  GROUP BY x.household_id, x.person_id),
+own_assets AS (
+  SELECT x.household_id, x.person_id,
+         CAST(SUM(CASE WHEN a.asset_type IN ({financial}) THEN CAST(ROUND(a.value * 100) AS BIGINT)
+                  ELSE 0 END) AS BIGINT) AS financial,
+         CAST(SUM(CASE WHEN a.asset_type = '{VEHICLE}' THEN 1 ELSE 0 END) AS BIGINT) AS vehicles
+  FROM persons x JOIN registry_assetitem a ON a.household_id = x.household_id
+  WHERE (a.person_id = x.person_id
+         OR (a.person_id IS NULL AND x.household_id IN (SELECT household_id FROM sole)))
+    AND NOT a.exempt
+  GROUP BY x.household_id, x.person_id),
+able AS (
+  SELECT su.household_id, su.person_id, SUM(CASE WHEN {unable} THEN 0 ELSE 1 END) AS n
+  FROM registry_supporter su JOIN h ON h.id = su.household_id
+  LEFT JOIN s ON s.county = SUBSTR(h.village_id, 1, 6) AND s.residence = h.urban_rural
+  GROUP BY su.household_id, su.person_id),
+pf AS (
+  SELECT x.household_id, x.person_id, {age} AS age,
+         CASE WHEN {disabled} THEN 1 ELSE 0 END AS work_disability,
+         {_half_up(f'{greatest}(COALESCE(oi.total, 0), 0)', '12')} AS own_income_month,
+         COALESCE(oa.financial, 0) AS own_financial_assets, COALESCE(oa.vehicles, 0) AS own_vehicles,
+         COALESCE(ab.n, 0) AS able_supporters, s.standard, s.asset_months, s.tekun_ratio,
+         CASE WHEN x.self_care = 3 THEN s.care_full WHEN x.self_care = 2 THEN s.care_partial
+              ELSE s.care_self END AS care
+  FROM persons x JOIN h ON h.id = x.household_id
+  LEFT JOIN s ON s.county = SUBSTR(h.village_id, 1, 6) AND s.residence = h.urban_rural
+  LEFT JOIN own_income oi ON oi.household_id = x.household_id AND oi.person_id = x.person_id
+  LEFT JOIN own_assets oa ON oa.household_id = x.household_id AND oa.person_id = x.person_id
+  LEFT JOIN able ab ON ab.household_id = x.household_id AND ab.person_id = x.person_id),
+{person_rules}
 f AS (
   SELECT h.id AS household_id, h.village_id, COALESCE(members.n, 0) AS members,
          {_half_up(f'{greatest}(COALESCE(income.total, 0), 0)', '12')} AS income_month,
          s.standard, s.edge_multiple, s.asset_months,
          COALESCE(assets.financial, 0) AS financial_assets, COALESCE(assets.vehicles, 0) AS vehicles,
-         COALESCE(members.addons, 0) AS addons
+         COALESCE(members.addons, 0) AS addons, s.disposable_income, s.rigid_expense_ratio,
+         COALESCE(expenses.total, 0) AS rigid_expenses,
+         COALESCE(expenses.recent, 0) AS recent_rigid_expenses,
+         s.temp_cap_months
   FROM h LEFT JOIN members ON members.household_id = h.id LEFT JOIN income ON income.household_id = h.id
-  LEFT JOIN assets ON assets.household_id = h.id
+  LEFT JOIN assets ON assets.household_id = h.id LEFT JOIN expenses ON expenses.household_id = h.id
   LEFT JOIN s ON s.county = SUBSTR(h.village_id, 1, 6) AND s.residence = h.urban_rural),
 g AS (
   SELECT f.*, CASE WHEN members > 0 THEN {_half_up('income_month', 'members')} END AS per_capita_income
@@ -145,24 +254,28 @@ g AS (
     def column(name):
         return f"g.{name}", SCALES[name]
 
-    outputs = []
+    outputs, joins = [], []
     for rule in RULES.values():
-        conditions = " AND ".join(c.expression.to_sql(column, vendor)[0] for c in rule.conditions)
-        outputs.append(f"CASE WHEN {conditions} THEN 1 ELSE 0 END AS q_{rule.programme}")
+        code = rule.programme
+        if rule.per_person:
+            joins.append(f"LEFT JOIN pr_{code} ON pr_{code}.household_id = g.household_id")
+            outputs.append(f"COALESCE(pr_{code}.q, 0) AS q_{code}")
+        else:
+            conditions = " AND ".join(c.expression.to_sql(column, vendor)[0] for c in rule.conditions)
+            outputs.append(f"CASE WHEN {conditions} THEN 1 ELSE 0 END AS q_{code}")
         # Receiving it on the day: an enrolment begun by then and not ended.
         outputs.append(
             f"CASE WHEN EXISTS (SELECT 1 FROM programmes_enrolment e WHERE e.household_id = g.household_id "
-            f"AND e.programme = '{rule.programme}' AND e.since <= {day(on)} "
-            f"AND (e.until IS NULL OR e.until > {day(on)})) THEN 1 ELSE 0 END AS enrolled_{rule.programme}")
+            f"AND e.programme = '{code}' AND e.since <= {day(on)} "
+            f"AND (e.until IS NULL OR e.until > {day(on)})) THEN 1 ELSE 0 END AS enrolled_{code}")
         if rule.amount is not None:
-            amount, scale = rule.amount.to_sql(column, vendor)
-            fen = amount if scale <= 2 else _half_up(amount, str(10 ** (scale - 2)))
-            if scale < 2:
-                fen = f"({amount} * {10 ** (2 - scale)})"
-            yuan = _half_up(fen, "100")
-            outputs.append(f"CASE WHEN {conditions} THEN {yuan} END AS amount_{rule.programme}")
+            if rule.per_person:
+                outputs.append(f"pr_{code}.amount AS amount_{code}")
+            else:
+                outputs.append(f"CASE WHEN {conditions} THEN {_yuan(rule.amount, column, vendor)} END "
+                               f"AS amount_{code}")
     sql = (facts + f"SELECT g.household_id, g.village_id, g.members, {', '.join(outputs)} "
-           "FROM g ORDER BY g.household_id")
+           f"FROM g {' '.join(joins)} ORDER BY g.household_id")
     return sql
 
 

@@ -170,13 +170,18 @@ class Condition:
 
 @dataclass(frozen=True)
 class Rule:
-    """A programme's rule, versioned: its conditions (all must hold) and the monthly amount."""
+    """A programme's rule, versioned: its conditions (all must hold) and its amount. A rule `per_person`
+    (特困) is decided for each member on the member's own facts; the household qualifies when one of
+    them does, and its amount is theirs added up. `once` marks an amount paid once, at most (临时救助),
+    rather than each month."""
 
     programme: str
     version: str
     title: object
     conditions: tuple[Condition, ...]
     amount: Expression | None
+    per_person: bool = False
+    once: bool = False
 
     def explain(self, facts: dict) -> dict:
         """Every condition with its value, whether all hold, and the amount (whole yuan, half up)."""
@@ -197,7 +202,7 @@ def readable(text: str) -> str:
     """An expression as a policy officer reads it: each fact by its name, in the user's language."""
     def word(match):
         name = match.group(0)
-        return str(FACTS.get(name) or _WORDS.get(name) or name)
+        return str(FACTS.get(name) or PERSON_FACTS.get(name) or _WORDS.get(name) or name)
 
     return re.sub(r"[A-Za-z_]+", word, text).replace("==", "=").replace("*", "×")
 
@@ -218,16 +223,40 @@ FACTS = {
     "asset_months": _("financial assets allowed per person, in months of the standard"),
     "vehicles": _("vehicles not exempt"),
     "addons": _("classified add-ons of the members, per month"),
+    "disposable_income": _("the previous year's per-capita disposable income, per year"),
+    "rigid_expense_ratio": _("the share of income above which rigid expenses are a hardship"),
+    "rigid_expenses": _("rigid expenses of the last twelve months"),
+    "recent_rigid_expenses": _("rigid expenses of the last three months"),
+    "temp_cap_months": _("temporary aid per person, at most, in months of the standard"),
+}
+# The facts of one member, for the rules decided per person (特困).
+PERSON_FACTS = {
+    "age": _("age in whole years"),
+    "work_disability": _(
+        "1 when a disability takes the capacity to work (intellectual or mental grade 1–3, physical "
+        "grade 1–2, visual grade 1, multiple grade 1–2), else 0"),
+    "own_income_month": _("the member's own countable income per month (a sole member's includes the "
+                          "household's)"),
+    "own_financial_assets": _("the member's own financial assets not exempt (a sole member's includes "
+                              "the household's)"),
+    "own_vehicles": _("the member's own vehicles not exempt"),
+    "able_supporters": _("supporters able to support the member"),
+    "standard": FACTS["standard"],
+    "asset_months": FACTS["asset_months"],
+    "tekun_ratio": _("basic living of persons in extreme poverty, times the minimum living standard"),
+    "care": _("the care standard for the member's self-care ability (self-caring when not assessed)"),
 }
 
 
-def _rule(programme, version, title, conditions, amount) -> Rule:
-    known = set(FACTS)
+def _rule(programme, version, title, conditions, amount, *, per_person=False, once=False) -> Rule:
+    known = set(PERSON_FACTS if per_person else FACTS)
     parsed = tuple(Condition(code, label, Expression.parse(text, known)) for code, label, text in conditions)
-    return Rule(programme, version, title, parsed, Expression.parse(amount, known) if amount else None)
+    return Rule(programme, version, title, parsed, Expression.parse(amount, known) if amount else None,
+                per_person=per_person, once=once)
 
 
 ASSETS_WITHIN_LIMIT = "financial_assets <= asset_months * standard * members"
+BELOW_DISPOSABLE = "per_capita_income * 12 < disposable_income"
 
 DIBAO = _rule("dibao", "2021.1", _("Minimum living security, household"), [
     ("members", _("At least one member counted as living together"), "members >= 1"),
@@ -244,4 +273,47 @@ EDGE = _rule("edge", "2021.1", _("Near-minimum family"), [
     ("assets", _("Financial assets within the limit"), ASSETS_WITHIN_LIMIT),
 ], None)
 
-RULES = {rule.programme: rule for rule in (DIBAO, EDGE)}
+# 特困人员认定办法 arts. 4–8: no capacity to work, no means of living, no supporter able to support.
+TEKUN = _rule("tekun", "2021.1", _("Persons in extreme poverty, per member"), [
+    ("labour", _("No capacity to work: aged 60 or more, under 18, or disabled so"),
+     "age >= 60 or age < 18 or work_disability == 1"),
+    ("income", _("Own income below the minimum living standard"), "own_income_month < standard"),
+    ("assets", _("Own financial assets within the limit"), "own_financial_assets <= asset_months * standard"),
+    ("vehicles", _("No vehicle other than an exempt one"), "own_vehicles == 0"),
+    ("supporters", _("No supporter able to support"), "able_supporters == 0"),
+], "tekun_ratio * standard + care", per_person=True)
+
+# 2023 opinion on low-income monitoring: not on 低保 or near it by income, below the disposable
+# income, rigid expenses above the set share of the year's income.
+RIGID = _rule("rigid", "2023.1", _("Rigid-expense hardship family"), [
+    ("members", _("At least one member counted as living together"), "members >= 1"),
+    ("not_edge", _("Per-capita income at or above the near-minimum line"),
+     "per_capita_income >= edge_multiple * standard"),
+    ("disposable", _("Per-capita income below the previous year's per-capita disposable income"),
+     BELOW_DISPOSABLE),
+    ("expenses", _("Rigid expenses of the last twelve months above the set share of the year's income"),
+     "rigid_expenses > rigid_expense_ratio * income_month * 12"),
+    ("assets", _("Financial assets within the limit"), ASSETS_WITHIN_LIMIT),
+], None)
+
+# 临时救助, the expenditure type (2018 opinion): a sudden necessary expense beyond the household's
+# means. The amount is the most it may be given at once; the emergency type is paid first, on a
+# report, and is not found by a rule.
+TEMPORARY = _rule("temporary", "2018.1", _("Temporary assistance, expenditure type"), [
+    ("members", _("At least one member counted as living together"), "members >= 1"),
+    ("disposable", _("Per-capita income below the previous year's per-capita disposable income"),
+     BELOW_DISPOSABLE),
+    ("expenses", _("Rigid expenses of the last three months above the household's income over them"),
+     "recent_rigid_expenses > income_month * 3"),
+    ("assets", _("Financial assets within the limit"), ASSETS_WITHIN_LIMIT),
+], "temp_cap_months * standard * members", once=True)
+
+RULES = {rule.programme: rule for rule in (DIBAO, EDGE, TEKUN, RIGID, TEMPORARY)}
+# Each programme's name as the pages and the lists write it.
+PROGRAMME_NAMES = {
+    "dibao": _("Minimum living security"),
+    "edge": _("Near-minimum family"),
+    "tekun": _("Extreme poverty assistance"),
+    "rigid": _("Rigid-expense hardship"),
+    "temporary": _("Temporary assistance"),
+}

@@ -13,6 +13,7 @@ from safetynet.core.selectors import division_get, divisions_under
 from safetynet.core.services import change_record
 from safetynet.core.types import ChangeAction, DivisionLevel, Role, UrbanRural, User
 from safetynet.programmes.models import EligibilityResult, EligibilityRun, Enrolment, Standard
+from safetynet.programmes.rules import PROGRAMME_NAMES
 from safetynet.programmes.standards import KINDS
 
 # Who sets standards: the city bureau (the city sets them, art. 10 of the Interim Measures).
@@ -177,7 +178,7 @@ def eligibility_run(*, actor: User, area_code: str, on: datetime.date) -> Eligib
 
 # Who decides (and so records) that a household receives a programme: the county bureau (art. 2).
 DECIDING_ROLES = {Role.COUNTY_BUREAU}
-PROGRAMMES = {"dibao", "edge", "tekun", "rigid", "temporary"}
+PROGRAMMES = set(PROGRAMME_NAMES)
 
 
 def enrolment_start(*, actor: User, household, programme: str, since: datetime.date, amount,

@@ -17,6 +17,7 @@ from safetynet.core.pages import finished, found
 from safetynet.core.selectors import divisions_under
 from safetynet.core.types import DivisionLevel, UrbanRural
 from safetynet.programmes import selectors, services, whatif
+from safetynet.programmes.rules import PROGRAMME_NAMES
 from safetynet.programmes.standards import KINDS
 
 
@@ -87,8 +88,7 @@ def standards(request):
 KIND_LABELS = {"qualifies": gettext_lazy("qualify"),
                "not_enrolled": gettext_lazy("qualify but receive nothing"),
                "no_longer": gettext_lazy("receive but no longer qualify")}
-PROGRAMME_LABELS = {"dibao": gettext_lazy("Minimum living security"),
-                    "edge": gettext_lazy("Near-minimum family")}
+PROGRAMME_LABELS = PROGRAMME_NAMES
 
 
 def _run_areas(user) -> list[tuple[str, str]]:
@@ -121,8 +121,12 @@ def eligibility(request):
             return finished(request, reverse("programmes:eligibility_run", args=[run.pk]),
                             _("The rules have been run over %(area)s.") % {"area": run.area.name})
     areas = _run_areas(user) if may_run else []
+    runs = list(selectors.eligibility_runs(actor=user)[:50])
+    for run in runs:  # a run before a programme had its rule shows 0 for it
+        run.count_rows = [(code, run.counts.get(code, {})) for code in PROGRAMME_NAMES]
     return render(request, "programmes/eligibility.html", {
-        "runs": selectors.eligibility_runs(actor=user)[:50], "may_run": may_run, "areas": areas,
+        "runs": runs, "may_run": may_run, "areas": areas,
+        "programmes": list(PROGRAMME_NAMES.items()),
         "errors": errors, "today": timezone.localdate().isoformat(),
     }, status=400 if errors else 200)
 

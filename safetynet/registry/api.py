@@ -51,6 +51,9 @@ from safetynet.registry.schemas import (
     PersonIn,
     PersonOut,
     PersonUpdate,
+    SupporterIn,
+    SupporterOut,
+    SupporterUpdate,
     TimelinePage,
     choice,
 )
@@ -461,6 +464,8 @@ ASSET = _Kind(selectors.asset_list, selectors.asset_item_get, services.asset_ite
               services.asset_item_update, services.asset_item_delete, AssetOut)
 EXPENSE = _Kind(selectors.expense_list, selectors.expense_get, services.expense_create,
                 services.expense_update, services.expense_delete, ExpenseOut)
+SUPPORTER = _Kind(selectors.supporter_list, selectors.supporter_get, services.supporter_create,
+                  services.supporter_update, services.supporter_delete, SupporterOut)
 
 
 def _items(request, household_id: int, kind: _Kind) -> list[dict]:
@@ -574,6 +579,34 @@ def expense_update(request, expense_id: int, payload: ExpenseUpdate):
 @router.delete("/expenses/{expense_id}", response={204: None, **ERRORS}, summary="Delete a rigid expense")
 def expense_delete(request, expense_id: int, version: int | None = None):
     return _item_delete(request, expense_id, version, EXPENSE)
+
+
+@router.get("/households/{household_id}/supporters", response={200: list[SupporterOut], **ERRORS},
+            summary="Supporters of a household's members")
+def supporter_list(request, household_id: int):
+    return _items(request, household_id, SUPPORTER)
+
+
+@router.post("/households/{household_id}/supporters", response={201: SupporterOut, **ERRORS},
+             summary="Add a supporter of a member")
+def supporter_create(request, household_id: int, payload: SupporterIn):
+    return _item_create(request, household_id, payload, SUPPORTER)
+
+
+@router.get("/supporters/{supporter_id}", response={200: SupporterOut, **ERRORS}, summary="One supporter")
+def supporter_get(request, supporter_id: int):
+    return _item_get(request, supporter_id, SUPPORTER)
+
+
+@router.patch("/supporters/{supporter_id}", response={200: SupporterOut, **ERRORS},
+              summary="Change a supporter")
+def supporter_update(request, supporter_id: int, payload: SupporterUpdate):
+    return _item_update(request, supporter_id, payload, SUPPORTER)
+
+
+@router.delete("/supporters/{supporter_id}", response={204: None, **ERRORS}, summary="Delete a supporter")
+def supporter_delete(request, supporter_id: int, version: int | None = None):
+    return _item_delete(request, supporter_id, version, SUPPORTER)
 
 
 # --- documents -------------------------------------------------------------------------------------

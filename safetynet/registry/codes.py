@@ -418,6 +418,32 @@ class ExpenseType(models.TextChoices):
     OTHER = "other", _("Other rigid costs")
 
 
+class SupporterRelation(models.TextChoices):
+    """Who owes a person support by law (民法典 arts. 26, 1059, 1067, 1074–1075)."""
+
+    SPOUSE = "spouse", _("Spouse")
+    CHILD = "child", _("Child")
+    PARENT = "parent", _("Parent")
+    GRANDCHILD = "grandchild", _("Grandchild")
+    GRANDPARENT = "grandparent", _("Grandparent")
+    SIBLING = "sibling", _("Brother or sister")
+
+
+class SupporterAssistance(models.TextChoices):
+    NONE = "", _("None")
+    DIBAO = "dibao", _("Receives minimum living security")
+    TEKUN = "tekun", _("Is a person in extreme poverty")
+
+
+class SupporterIncapacity(models.TextChoices):
+    """特困人员认定办法 art. 8 (4): what makes a supporter unable whatever their means."""
+
+    NONE = "", _("None")
+    NO_CIVIL_CAPACITY = "no_civil_capacity", _("Has no civil capacity")
+    MISSING = "missing", _("Declared missing")
+    IN_PRISON = "in_prison", _("Serving a prison sentence")
+
+
 class MaterialType(models.TextChoices):
     """CAMS SAM_FILE_NAME: the application's supporting materials."""
 

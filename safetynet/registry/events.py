@@ -45,6 +45,11 @@ def declare() -> None:
         "changed": (UPDATE, _("essential expense changed")),
         "removed": (DELETE, _("essential expense removed")),
     })
+    declare_events("registry", "supporter", {
+        "added": (CREATE, _("supporter added")),
+        "changed": (UPDATE, _("supporter changed")),
+        "removed": (DELETE, _("supporter removed")),
+    })
     declare_events("registry", "document", {
         "attached": (CREATE, _("document attached")),
         "removed": (DELETE, _("document removed")),

@@ -17,7 +17,15 @@ from safetynet.core.selectors import division_list, division_villages
 from safetynet.core.types import DivisionLevel, Role, UrbanRural, User
 from safetynet.registry import codes, selectors, services
 from safetynet.registry.identifiers import PERSON
-from safetynet.registry.models import AssetItem, Household, IncomeItem, Membership, Person, RigidExpense
+from safetynet.registry.models import (
+    AssetItem,
+    Household,
+    IncomeItem,
+    Membership,
+    Person,
+    RigidExpense,
+    Supporter,
+)
 
 
 def date_input() -> forms.DateInput:
@@ -333,6 +341,21 @@ class ExpenseForm(HouseholdItemForm):
         model = RigidExpense
         fields = services.EXPENSE_FIELDS
         widgets = {"incurred_on": date_input()}
+
+
+class SupporterForm(HouseholdItemForm):
+    class Meta:
+        model = Supporter
+        fields = services.SUPPORTER_FIELDS
+        widgets = {"birth_date": date_input()}
+        help_texts = {"income_year": _("Their income of the last twelve months, in yuan.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].required = True
+        old = self.fields["income_year"]
+        self.fields["income_year"] = YuanField(label=old.label, required=True, help_text=old.help_text,
+                                               min_value=0, initial=0)
 
 
 class DocumentForm(PlainForm):

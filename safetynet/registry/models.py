@@ -384,6 +384,58 @@ class RigidExpense(ChoiceLabels, models.Model):
         return f"{self.get_expense_type_display()} {self.amount}"
 
 
+class Supporter(ChoiceLabels, models.Model):
+    """Someone who owes a member support by law (赡养、抚养、扶养义务人), with what decides whether
+    they are able to give it (特困人员认定办法 art. 8): age, income, disability, their own assistance
+    and incapacity. Supporters are often not members of the household, nor in the registry."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="supporters")
+    person = models.ForeignKey(Person, verbose_name=_("member supported"), on_delete=models.PROTECT,
+                               related_name="+")
+    name = models.CharField(_("supporter's name"), max_length=50)
+    relation = models.CharField(_("relation to the member"), max_length=12,
+                                choices=codes.SupporterRelation.choices)
+    birth_date = models.DateField(_("supporter's date of birth"))
+    income_year = MoneyField(_("supporter's income of the last year (yuan)"), default=0)
+    disability_category = models.PositiveSmallIntegerField(
+        _("disability category"), choices=codes.DisabilityCategory.choices, null=True, blank=True
+    )
+    disability_grade = models.PositiveSmallIntegerField(
+        _("disability grade"), choices=codes.DisabilityGrade.choices, null=True, blank=True
+    )
+    assistance = models.CharField(_("supporter's own assistance"), max_length=8, blank=True,
+                                  choices=codes.SupporterAssistance.choices)
+    incapacity = models.CharField(_("other inability"), max_length=20, blank=True,
+                                  choices=codes.SupporterIncapacity.choices)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("supporter")
+        verbose_name_plural = _("supporters")
+        ordering = ["person_id", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(income_year__gte=0), name="supporter_income_not_negative",
+                violation_error_message=_("The income cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(disability_category__isnull=True, disability_grade__isnull=True)
+                | Q(disability_category__isnull=False, disability_grade__isnull=False),
+                name="supporter_disability_category_and_grade_together",
+                violation_error_message=_("Give both the disability category and the grade, or neither."),
+            ),
+            models.CheckConstraint(
+                condition=Q(disability_grade__isnull=True)
+                | Q(disability_grade__gte=1, disability_grade__lte=4),
+                name="supporter_disability_grade_1_to_4",
+                violation_error_message=_("The disability grade is 1 to 4."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_relation_display()}）"
+
+
 def document_path(instance: "Document", filename: str) -> str:
     # The stored name is the content hash: no user-chosen path ever reaches the disk.
     return f"households/{instance.household_id}/{instance.sha256}{instance.extension}"

@@ -364,6 +364,29 @@ class ExpenseOut(ExpenseIn):
     version: int
 
 
+class SupporterIn(In):
+    person: int = Field(description="The member who is supported.")
+    name: Text = Field(min_length=1, max_length=50)
+    relation: choice(codes.SupporterRelation)
+    birth_date: Date
+    income_year: Money = Field(Decimal("0"), description="The supporter's income of the last year, yuan.")
+    disability_category: choice(codes.DisabilityCategory) | None = None
+    disability_grade: choice(codes.DisabilityGrade) | None = None
+    assistance: choice(codes.SupporterAssistance, blank=True) = ""
+    incapacity: choice(codes.SupporterIncapacity, blank=True) = ""
+
+
+SupporterUpdate = partial(SupporterIn, "SupporterUpdate", version=VERSION)
+
+
+class SupporterOut(SupporterIn):
+    model_config = ConfigDict(extra="ignore")
+
+    id: int
+    household: int
+    version: int
+
+
 # --- documents ---------------------------------------------------------------------------------
 
 class DocumentOut(Schema):

@@ -25,6 +25,7 @@ from safetynet.registry.models import (
     Membership,
     Person,
     RigidExpense,
+    Supporter,
 )
 from safetynet.registry.search import (
     Likely,
@@ -323,10 +324,12 @@ def household_detail(*, actor: User, pk: int) -> dict:
     income = list(IncomeItem.objects.filter(household=household).order_by("-period_end"))
     assets = list(AssetItem.objects.filter(household=household).order_by("asset_type"))
     expenses = list(RigidExpense.objects.filter(household=household).order_by("-incurred_on"))
+    supporters = list(Supporter.objects.filter(household=household))
     # The uploader is read only when there is a document (most households have none).
     documents = list(Document.objects.filter(household=household).prefetch_related("uploaded_by")
                      .order_by("-uploaded_at"))
-    _with_people([*income, *assets, *expenses, *documents], {m.person_id: m.person for m in members})
+    _with_people([*income, *assets, *expenses, *supporters, *documents],
+                 {m.person_id: m.person for m in members})
     return {
         "household": household,
         "members": [m for m in members if m.left_on is None],
@@ -334,6 +337,7 @@ def household_detail(*, actor: User, pk: int) -> dict:
         "income": income,
         "assets": assets,
         "expenses": expenses,
+        "supporters": supporters,
         "documents": documents,
     }
 
@@ -451,6 +455,10 @@ def expense_get(*, actor: User, pk: int) -> RigidExpense:
     return _item_get(RigidExpense, actor, pk)
 
 
+def supporter_get(*, actor: User, pk: int) -> Supporter:
+    return _item_get(Supporter, actor, pk)
+
+
 def document_get(*, actor: User, pk: int) -> Document:
     return _item_get(Document, actor, pk)
 
@@ -468,6 +476,11 @@ def asset_list(*, actor: User, household: Household) -> QuerySet[AssetItem]:
 def expense_list(*, actor: User, household: Household) -> QuerySet[RigidExpense]:
     household_get(actor=actor, pk=household.pk)
     return RigidExpense.objects.filter(household=household).select_related("person")
+
+
+def supporter_list(*, actor: User, household: Household) -> QuerySet[Supporter]:
+    household_get(actor=actor, pk=household.pk)
+    return Supporter.objects.filter(household=household).select_related("person")
 
 
 def document_list(*, actor: User, household: Household) -> QuerySet[Document]:

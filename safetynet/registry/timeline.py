@@ -25,11 +25,12 @@ from safetynet.registry.models import (
     Membership,
     Person,
     RigidExpense,
+    Supporter,
 )
 
 _ENTITY_MODELS: dict[str, type[models.Model]] = {
     model._meta.model_name: model
-    for model in (Household, Person, Membership, IncomeItem, AssetItem, RigidExpense, Document)
+    for model in (Household, Person, Membership, IncomeItem, AssetItem, RigidExpense, Supporter, Document)
 }
 # Identifiers kept in history are shown as the privacy policy decides (core.privacy.Disclosure.change)
 # before anything here sees them.
@@ -47,7 +48,7 @@ _EXTRA_LABELS = {
 # What names an item in a one-line summary (an update records only what changed: then it is empty).
 _ITEM_SUMMARY = {
     "incomeitem": ["category", "amount"], "assetitem": ["asset_type", "value"],
-    "rigidexpense": ["expense_type", "amount"],
+    "rigidexpense": ["expense_type", "amount"], "supporter": ["name", "relation"],
 }
 
 

@@ -16,6 +16,7 @@ from safetynet.registry.services.common import (
     INCOME_FIELDS,
     MEMBERSHIP_FIELDS,
     PERSON_FIELDS,
+    SUPPORTER_FIELDS,
     _full_clean,
     _household_of,
 )
@@ -44,12 +45,15 @@ from safetynet.registry.services.items import (
     income_item_create,
     income_item_delete,
     income_item_update,
+    supporter_create,
+    supporter_delete,
+    supporter_update,
 )
 from safetynet.registry.services.people import IDENTIFIER_FIELDS, person_create, person_update
 
 __all__ = [
     "ASSET_FIELDS", "EXPENSE_FIELDS", "HOUSEHOLD_FIELDS", "IDENTIFIER_FIELDS", "INCOME_FIELDS",
-    "MEMBERSHIP_FIELDS", "PERSON_FIELDS",
+    "MEMBERSHIP_FIELDS", "PERSON_FIELDS", "SUPPORTER_FIELDS",
     "asset_item_create", "asset_item_delete", "asset_item_update",
     "document_delete", "document_upload", "sniff_document",
     "expense_create", "expense_delete", "expense_update",
@@ -58,6 +62,7 @@ __all__ = [
     "member_add", "member_add_new_person", "member_move", "member_register", "member_remove",
     "member_update",
     "person_create", "person_update",
+    "supporter_create", "supporter_delete", "supporter_update",
     # Shared with the bulk services (registry.bulk), which check as these do, and with tests.
     "_check_asset", "_check_income", "_full_clean", "_household_of",
 ]

@@ -76,6 +76,8 @@ ASSET_FIELDS = [
     "exempt_reason",
 ]
 EXPENSE_FIELDS = ["person", "expense_type", "amount", "incurred_on", "receipt_ref", "description"]
+SUPPORTER_FIELDS = ["person", "name", "relation", "birth_date", "income_year", "disability_category",
+                    "disability_grade", "assistance", "incapacity"]
 
 
 # --- shared mechanics ---------------------------------------------------------------------------

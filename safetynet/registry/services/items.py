@@ -1,5 +1,5 @@
-"""A household's income, assets and rigid expenses: three kinds of item, one way of adding,
-changing and deleting them."""
+"""A household's income, assets, rigid expenses and its members' supporters: four kinds of item,
+one way of adding, changing and deleting them."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -8,11 +8,12 @@ from django.utils.translation import gettext as _
 from safetynet.core.services import change_record, snapshot
 from safetynet.core.types import ChangeAction, User
 from safetynet.registry import codes, rules
-from safetynet.registry.models import AssetItem, Household, IncomeItem, RigidExpense
+from safetynet.registry.models import AssetItem, Household, IncomeItem, RigidExpense, Supporter
 from safetynet.registry.services.common import (
     ASSET_FIELDS,
     EXPENSE_FIELDS,
     INCOME_FIELDS,
+    SUPPORTER_FIELDS,
     _apply,
     _check_member_of,
     _full_clean,
@@ -137,4 +138,26 @@ def expense_update(*, actor: User, item: RigidExpense, version: int | None, data
 
 
 def expense_delete(*, actor: User, item: RigidExpense, version: int | None = None) -> None:
+    _item_delete(actor=actor, item=item, version=version)
+
+
+def _check_supporter(data: dict) -> None:
+    rules.check_not_future(data.get("birth_date"), "birth_date")
+    if data.get("person") is None:
+        raise ValidationError({"person": _("Choose the member who is supported.")})
+
+
+def supporter_create(*, actor: User, household: Household, data: dict) -> Supporter:
+    _check_supporter(data)
+    return _item_create(actor=actor, household=household, model=Supporter, fields=SUPPORTER_FIELDS,
+                        data=data)
+
+
+def supporter_update(*, actor: User, item: Supporter, version: int | None, data: dict) -> Supporter:
+    merged = {name: getattr(item, name) for name in SUPPORTER_FIELDS} | dict(data)
+    _check_supporter(merged)
+    return _item_update(actor=actor, item=item, version=version, fields=SUPPORTER_FIELDS, data=merged)
+
+
+def supporter_delete(*, actor: User, item: Supporter, version: int | None = None) -> None:
     _item_delete(actor=actor, item=item, version=version)

@@ -114,6 +114,9 @@ def records(make_household, village, actor, names):
         "expense_id": services.expense_create(actor=actor, household=household, data={
             "expense_type": "medical", "amount": Decimal("800.00"),
             "incurred_on": datetime.date(2022, 5, 1)}).pk,
+        "supporter_id": services.supporter_create(actor=actor, household=household, data={
+            "person": household.head, "name": "女儿某", "relation": "child",
+            "birth_date": datetime.date(1980, 1, 1), "income_year": Decimal("30000.00")}).pk,
         "document_id": services.document_upload(
             actor=actor, household=household, material_type="101",
             upload=SimpleUploadedFile("a.pdf", PDF, "application/pdf")).pk,

@@ -1,4 +1,4 @@
-"""A household's income, assets and rigid expenses: one set of pages for three kinds of item."""
+"""A household's income, assets, rigid expenses and supporters: one set of pages for four kinds of item."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,6 +50,11 @@ ITEM_KINDS = {
         forms.ExpenseForm, selectors.expense_get, services.expense_create, services.expense_update,
         services.expense_delete, "expenses", gettext_lazy("Add a rigid expense"),
         gettext_lazy("Edit the rigid expense"),
+    ),
+    "supporter": ItemKind(
+        forms.SupporterForm, selectors.supporter_get, services.supporter_create, services.supporter_update,
+        services.supporter_delete, "supporters", gettext_lazy("Add a supporter"),
+        gettext_lazy("Edit the supporter"),
     ),
 }
 
@@ -118,4 +123,6 @@ def item_label(item) -> str:
         return f"{item.get_asset_type_display()} {item.value}"
     if model == "rigidexpense":
         return f"{item.get_expense_type_display()} {item.amount}"
+    if model == "supporter":
+        return str(item)
     return str(item)
