@@ -19,7 +19,7 @@ from safetynet.core.grants import grant_create
 from safetynet.core.models import ChangeRecord, Role, UnmaskLog, User, WeatherWarning
 from safetynet.core.tests import sample_files
 from safetynet.core.workflows.evidence import evidence_add
-from safetynet.programmes.services import eligibility_run
+from safetynet.programmes.services import eligibility_run, enrolment_start
 from safetynet.registry import services
 from safetynet.registry.models import ImportJob
 from safetynet.registry.visits.services import visit_record
@@ -46,6 +46,7 @@ ID_KINDS = {
     "cases": "case",
     "evidence": "evidence",
     "eligibility": "eligibility_run",
+    "enrolments": "enrolment",
 }
 # Served to anyone or not about registry data: the login machinery, health, admin (own auth), API
 # (walked by test_every_api_route_as_other_county).
@@ -130,8 +131,11 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
                          upload=SimpleUploadedFile("欧阳秘密.jpg", sample_files.jpeg()))
     # The rules run over the other county: its run, its townships' lists of households.
     run = eligibility_run(actor=actor, area_code=actor.division_id[:6], on=timezone.localdate())
+    enrolment = enrolment_start(actor=actor, household=household, programme="dibao",
+                                since=datetime.date(2022, 1, 1), amount="100", decision="欧阳秘密号")
     return {
         "eligibility_run": run.pk,
+        "enrolment": enrolment.pk,
         "visit": visit.pk,
         "problem": problem.pk,
         "case": problem.case_id,

@@ -89,13 +89,25 @@ class ConditionOut(Schema):
     holds: bool
 
 
+class PersonResultOut(Schema):
+    person: int
+    name: str
+    qualifies: bool
+    receiving: bool
+    amount: str | None
+    facts: dict[str, str | None]
+    conditions: list[ConditionOut]
+
+
 class ResultOut(Schema):
     programme: str
     version: str
     qualifies: bool
     receiving: bool
-    amount: str | None
+    amount: str | None = Field(description="Yuan a month; for temporary assistance the most, once.")
+    once: bool
     conditions: list[ConditionOut]
+    persons: list[PersonResultOut] = Field([], description="For a programme decided per member (特困).")
 
 
 class ExplanationOut(Schema):
@@ -116,12 +128,18 @@ def household_eligibility(request, household_id: int, query: Query[OnDay]):
     on = query.on or timezone.localdate()
     explained = household_explanation(actor=request.auth, household=household, on=on)
     standard = explained["standards"]["standard"]
-    return {"on": on, "facts": {k: None if v is None else str(v) for k, v in explained["facts"].items()},
-            "standard_id": standard.pk if standard else None,
-            "results": [{**r, "amount": None if r["amount"] is None else str(r["amount"]),
-                         "receiving": r["enrolment"] is not None,
-                         "conditions": [{**c, "label": str(c["label"])} for c in r["conditions"]]}
-                        for r in explained["results"]]}
+    def text(values: dict) -> dict:
+        return {name: None if value is None else str(value) for name, value in values.items()}
+
+    def result(found: dict) -> dict:
+        return {**found, "amount": None if found["amount"] is None else str(found["amount"]),
+                "receiving": found["enrolment"] is not None,
+                "conditions": [{**c, "label": str(c["label"])} for c in found["conditions"]]}
+
+    return {"on": on, "facts": text(explained["facts"]), "standard_id": standard.pk if standard else None,
+            "results": [{**result(r), "persons": [
+                {**result(p), "person": p["person"].pk, "name": p["person"].name, "facts": text(p["facts"])}
+                for p in r.get("persons", [])]} for r in explained["results"]]}
 
 
 class WhatIfQuery(Schema):

@@ -27,6 +27,8 @@ class ProgrammesConfig(AppConfig):
         # (the page opens to any member of staff); the city bureau sets them.
         hooks.register_menu_item(name="programmes.standards", label=_("Standards"),
                                  url_name="programmes:standards", roles=STANDARD_READERS, order=40)
+        hooks.register_menu_item(name="programmes.rules", label=_("Eligibility rules"),
+                                 url_name="programmes:rules", roles=STANDARD_READERS, order=43)
         hooks.register_menu_item(name="programmes.eligibility", label=_("Eligibility over an area"),
                                  url_name="programmes:eligibility", roles=["city_bureau", "county_bureau"],
                                  order=41)

@@ -22,8 +22,9 @@ from safetynet.programmes.facts import (
     RECENT_DAYS,
     VEHICLE,
     WORK_DISABILITY,
+    WORKING_AGE,
 )
-from safetynet.programmes.rules import RULES
+from safetynet.programmes.rules import COVERED_BY, RULES
 from safetynet.programmes.selectors import standard_at
 from safetynet.programmes.standards import KINDS
 
@@ -90,9 +91,11 @@ def _yuan(expression, column, vendor) -> str:
 
 
 def eligibility_sql(*, area: str, on: datetime.date, vendor: str, overrides: dict | None = None,
-                    standards_on: datetime.date | None = None) -> str:
+                    standards_on: datetime.date | None = None, persons_of: str | None = None) -> str:
     """The statement: one row per household of `area` (a division code prefix), its facts as of
-    `on`, with the standards in force on `standards_on` (by default the same day)."""
+    `on`, with the standards in force on `standards_on` (by default the same day). With `persons_of`
+    (a rule decided per person), one row per member instead: household_id, village_id, person_id,
+    q (1 if the member qualifies) and amount."""
     if not area.isascii() or not area.isdigit():
         raise ValueError("area is a division code")
     if len(area) >= 6:
@@ -131,9 +134,12 @@ def eligibility_sql(*, area: str, on: datetime.date, vendor: str, overrides: dic
         year, month_day = "CAST(strftime('%Y', {0}) AS INTEGER)", "strftime('%m-%d', {0})"
     age = (f"({on.year} - {year.format('p_birth')} - CASE WHEN {month_day.format('p_birth')} > "
            f"'{on:%m-%d}' THEN 1 ELSE 0 END)").replace("p_birth", "x.birth_date")
-    disabled = " OR ".join(
-        f"(x.disability_category = {category} AND x.disability_grade IN ({', '.join(map(str, grades))}))"
-        for category, grades in sorted(WORK_DISABILITY.items()))
+    def disabled_sql(alias: str) -> str:
+        return " OR ".join(
+            f"({alias}.disability_category = {category} AND {alias}.disability_grade IN "
+            f"({', '.join(map(str, grades))}))" for category, grades in sorted(WORK_DISABILITY.items()))
+
+    disabled = disabled_sql("x")
     poor = "(CAST(ROUND(su.income_year * 100) AS BIGINT) * 100 < s.disposable_income)"
     unable = (f"(su.assistance = 'tekun' OR (su.assistance = 'dibao' AND su.birth_date <= "
               f"{day(_years_before(on, 60))}) OR (su.birth_date <= {day(_years_before(on, 70))} AND {poor}) "
@@ -149,9 +155,11 @@ def eligibility_sql(*, area: str, on: datetime.date, vendor: str, overrides: dic
             conditions = " AND ".join(c.expression.to_sql(person_column, vendor)[0] for c in rule.conditions)
             amount = _yuan(rule.amount, person_column, vendor) if rule.amount is not None else "NULL"
             person_rules.append(
-                f"pr_{rule.programme} AS (SELECT household_id, MAX(q) AS q, SUM(amount) AS amount FROM ("
-                f"SELECT pf.household_id, CASE WHEN {conditions} THEN 1 ELSE 0 END AS q, "
-                f"CASE WHEN {conditions} THEN {amount} END AS amount FROM pf) z GROUP BY household_id),")
+                f"pq_{rule.programme} AS (SELECT pf.household_id, pf.person_id, "
+                f"CASE WHEN {conditions} THEN 1 ELSE 0 END AS q, "
+                f"CASE WHEN {conditions} THEN {amount} END AS amount FROM pf),\n"
+                f"pr_{rule.programme} AS (SELECT household_id, MAX(q) AS q, SUM(amount) AS amount "
+                f"FROM pq_{rule.programme} GROUP BY household_id),")
     person_rules = "\n".join(person_rules)
     facts = f"""
 WITH s({'county, residence, ' + names}) AS (VALUES {standards}),
@@ -221,19 +229,29 @@ able AS (
   FROM registry_supporter su JOIN h ON h.id = su.household_id
   LEFT JOIN s ON s.county = SUBSTR(h.village_id, 1, 6) AND s.residence = h.urban_rural
   GROUP BY su.household_id, su.person_id),
+kin AS (
+  SELECT x.household_id, x.person_id, COUNT(*) AS n
+  FROM persons x JOIN counted c ON c.household_id = x.household_id AND c.person_id <> x.person_id
+  JOIN registry_person k ON k.id = c.person_id
+  WHERE k.status = '{NORMAL_STATUS}' AND k.birth_date <= {day(_years_before(on, WORKING_AGE[0]))}
+    AND k.birth_date > {day(_years_before(on, WORKING_AGE[1]))} AND NOT ({disabled_sql("k")}
+    AND k.disability_grade IS NOT NULL)
+  GROUP BY x.household_id, x.person_id),
 pf AS (
   SELECT x.household_id, x.person_id, {age} AS age,
          CASE WHEN {disabled} THEN 1 ELSE 0 END AS work_disability,
          {_half_up(f'{greatest}(COALESCE(oi.total, 0), 0)', '12')} AS own_income_month,
          COALESCE(oa.financial, 0) AS own_financial_assets, COALESCE(oa.vehicles, 0) AS own_vehicles,
-         COALESCE(ab.n, 0) AS able_supporters, s.standard, s.asset_months, s.tekun_ratio,
+         COALESCE(ab.n, 0) + COALESCE(kin.n, 0) AS able_supporters, s.standard, s.asset_months,
+         s.tekun_ratio,
          CASE WHEN x.self_care = 3 THEN s.care_full WHEN x.self_care = 2 THEN s.care_partial
               ELSE s.care_self END AS care
   FROM persons x JOIN h ON h.id = x.household_id
   LEFT JOIN s ON s.county = SUBSTR(h.village_id, 1, 6) AND s.residence = h.urban_rural
   LEFT JOIN own_income oi ON oi.household_id = x.household_id AND oi.person_id = x.person_id
   LEFT JOIN own_assets oa ON oa.household_id = x.household_id AND oa.person_id = x.person_id
-  LEFT JOIN able ab ON ab.household_id = x.household_id AND ab.person_id = x.person_id),
+  LEFT JOIN able ab ON ab.household_id = x.household_id AND ab.person_id = x.person_id
+  LEFT JOIN kin ON kin.household_id = x.household_id AND kin.person_id = x.person_id),
 {person_rules}
 f AS (
   SELECT h.id AS household_id, h.village_id, COALESCE(members.n, 0) AS members,
@@ -263,20 +281,32 @@ g AS (
         else:
             conditions = " AND ".join(c.expression.to_sql(column, vendor)[0] for c in rule.conditions)
             outputs.append(f"CASE WHEN {conditions} THEN 1 ELSE 0 END AS q_{code}")
-        # Receiving it on the day: an enrolment begun by then and not ended.
+        # Receiving it on the day: an enrolment begun by then and not ended — or, for 低保, each member
+        # counted receiving 特困 instead (the two are never given together).
+        current = f"e.since <= {day(on)} AND (e.until IS NULL OR e.until > {day(on)})"
+        covered = ""
+        if code in COVERED_BY:
+            covered = (f" OR (g.members > 0 AND (SELECT COUNT(*) FROM programmes_enrolment e JOIN counted c "
+                       f"ON c.household_id = e.household_id AND c.person_id = e.person_id "
+                       f"WHERE e.household_id = g.household_id AND e.programme = '{COVERED_BY[code]}' "
+                       f"AND {current}) >= g.members)")
         outputs.append(
             f"CASE WHEN EXISTS (SELECT 1 FROM programmes_enrolment e WHERE e.household_id = g.household_id "
-            f"AND e.programme = '{code}' AND e.since <= {day(on)} "
-            f"AND (e.until IS NULL OR e.until > {day(on)})) THEN 1 ELSE 0 END AS enrolled_{code}")
+            f"AND e.programme = '{code}' AND {current}){covered} THEN 1 ELSE 0 END AS enrolled_{code}")
         if rule.amount is not None:
             if rule.per_person:
                 outputs.append(f"pr_{code}.amount AS amount_{code}")
             else:
                 outputs.append(f"CASE WHEN {conditions} THEN {_yuan(rule.amount, column, vendor)} END "
                                f"AS amount_{code}")
-    sql = (facts + f"SELECT g.household_id, g.village_id, g.members, {', '.join(outputs)} "
-           f"FROM g {' '.join(joins)} ORDER BY g.household_id")
-    return sql
+    if persons_of is not None:
+        if persons_of not in RULES or not RULES[persons_of].per_person:
+            raise ValueError("persons_of names a rule decided per person")
+        return (facts + f"SELECT p.household_id, g.village_id, p.person_id, p.q, p.amount "
+                f"FROM pq_{persons_of} p JOIN g ON g.household_id = p.household_id "
+                "ORDER BY p.household_id, p.person_id")
+    return (facts + f"SELECT g.household_id, g.village_id, g.members, {', '.join(outputs)} "
+            f"FROM g {' '.join(joins)} ORDER BY g.household_id")
 
 
 def eligibility_store(*, run_id: int, area: str, on: datetime.date) -> int:

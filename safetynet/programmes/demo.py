@@ -2,7 +2,8 @@
 """The demo city's enrolments (SPEC §6.8): about 115,000 of a full city's 220,000 households receive
 低保. Most households the rules find eligible receive it; some eligible ones receive nothing yet (what
 政策找人 is for), and a few receive it from an old decision though they no longer qualify — so that
-an eligibility run over the demo city finds all three.
+an eligibility run over the demo city finds all three. Most members who qualify for 特困 receive it,
+one enrolment each.
 
 Set-based: one INSERT … SELECT over the rules' own statement (programmes.batch), the choice of who
 by a hash of the household's number and the city's seed, so a city built again is the same city.
@@ -21,6 +22,7 @@ ENROLLED_PERCENT = 88  # of the households that qualify: the rest receive nothin
 NO_LONGER_PERCENT = 4  # of those that do not: still paid from an old decision
 # Decisions taken over the five years before the city's day, spread by the household's number.
 DECISION_AGES_DAYS = (45, 200, 420, 800, 1300, 1700)
+TEKUN_ENROLLED_PERCENT = 93  # of the members who qualify for 特困
 OLD_DECISION_AMOUNT = 150  # yuan a month, what an old decision left a household that no longer qualifies
 
 
@@ -32,17 +34,29 @@ def build_enrolments(context: DemoContext) -> str | None:
     ages = " ".join(f"WHEN {i} THEN {_day(on - datetime.timedelta(days=days), vendor)}"
                     for i, days in enumerate(DECISION_AGES_DAYS))
     since = f"CASE (e.household_id % {len(DECISION_AGES_DAYS)}) {ages} END"
+    columns = ("INSERT INTO programmes_enrolment (household_id, person_id, programme, amount, since, until, "
+               "decision, end_reason, decided_by_id, version) ")
     with connection.cursor() as cursor:
+        # 特困 first, decided per person: most members who qualify receive it.
+        persons = eligibility_sql(area=DEMO_CITY, on=on, vendor=vendor, persons_of="tekun")
+        person_pick = f"((e.person_id * 7919 + {int(context.seed)} * 104729) % 100)"
         cursor.execute(
-            "INSERT INTO programmes_enrolment (household_id, person_id, programme, amount, since, until, "
-            "decision, end_reason, decided_by_id, version) "
-            f"SELECT e.household_id, NULL, 'dibao', CASE WHEN e.q_dibao = 1 THEN e.amount_dibao "
+            columns + f"SELECT e.household_id, e.person_id, 'tekun', e.amount, {since}, NULL, '', '', "
+            f"NULL, 1 FROM ({persons}) e WHERE e.q = 1 AND {person_pick} < {TEKUN_ENROLLED_PERCENT}")
+        tekun = cursor.rowcount
+        # 低保 for the household, unless each of its members is supported as 特困 already (the two
+        # are not given together: 特困 is the higher).
+        cursor.execute(
+            columns + f"SELECT e.household_id, NULL, 'dibao', CASE WHEN e.q_dibao = 1 THEN e.amount_dibao "
             f"ELSE {OLD_DECISION_AMOUNT} END, {since}, NULL, '', '', NULL, 1 "
             f"FROM ({statement}) e "
-            f"WHERE (e.q_dibao = 1 AND {pick} < {ENROLLED_PERCENT}) "
-            f"OR (e.q_dibao = 0 AND {pick} < {NO_LONGER_PERCENT})")
+            f"WHERE ((e.q_dibao = 1 AND {pick} < {ENROLLED_PERCENT}) "
+            f"OR (e.q_dibao = 0 AND {pick} < {NO_LONGER_PERCENT})) "
+            f"AND e.members > (SELECT COUNT(*) FROM programmes_enrolment t "
+            f"WHERE t.household_id = e.household_id AND t.programme = 'tekun')")
         made = cursor.rowcount
-    return _("%(count)s households receive the minimum living allowance.") % {"count": made}
+    return _("%(count)s households receive the minimum living allowance; %(persons)s persons receive "
+             "extreme poverty assistance.") % {"count": made, "persons": tekun}
 
 
 def _day(value: datetime.date, vendor: str) -> str:

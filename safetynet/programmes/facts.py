@@ -17,7 +17,9 @@ The definitions, as of day D:
 - for the rules decided per person (特困), every current member not excluded and whose status is
   normal (living with the household or not: a person in an institution is still its member): their
   own income and assets as above; a sole such member's include the household's items without a
-  member; supporters are able unless art. 8 says otherwise (see `supporter_able`).
+  member; supporters are able unless art. 8 says otherwise (see `supporter_able`), and so is each
+  other member counted as living together aged 18 to 59 whose disability does not take the capacity
+  to work.
 """
 
 import datetime
@@ -60,6 +62,7 @@ def counted_membership(membership, on: datetime.date) -> bool:
 # 特困人员认定办法 art. 5: the disabilities that take the capacity to work, by category (GB/T 26341).
 WORK_DISABILITY = {1: {1}, 4: {1, 2}, 5: {1, 2, 3}, 6: {1, 2, 3}, 7: {1, 2}}
 NORMAL_STATUS = "01"
+WORKING_AGE = (18, 60)  # from 18, under 60
 
 
 def work_disability(category, grade) -> int:
@@ -186,6 +189,11 @@ def _person_facts(*, actor, household, on, start, memberships, items, assets, va
                   and m.person.status == NORMAL_STATUS]
     sole = len(candidates) == 1
     supporters = list(supporter_list(actor=actor, household=household))
+    # Members of working age living with the household, not disabled so, are taken as able to
+    # support the others until a supporter record says why not (an officer checks the kinship).
+    working = [m for m in memberships if counted_membership(m, on) and m.person.status == NORMAL_STATUS
+               and WORKING_AGE[0] <= _age(m.person.birth_date, on) < WORKING_AGE[1]
+               and not work_disability(m.person.disability_category, m.person.disability_grade)]
     care = {3: value["care_full"], 2: value["care_partial"]}
     rows = []
     for membership in candidates:
@@ -198,6 +206,7 @@ def _person_facts(*, actor, household, on, start, memberships, items, assets, va
         mine = [a for a in assets if own(a)]
         theirs = [s for s in supporters if s.person_id == person.pk]
         able = [s for s in theirs if supporter_able(s, on, value["disposable_income"])]
+        kin = [m.person for m in working if m.person_id != person.pk]
         facts = {
             "age": _age(person.birth_date, on),
             "work_disability": work_disability(person.disability_category, person.disability_grade),
@@ -205,13 +214,13 @@ def _person_facts(*, actor, household, on, start, memberships, items, assets, va
             "own_financial_assets": sum((a.value for a in mine if a.asset_type in FINANCIAL_ASSETS),
                                         Decimal(0)),
             "own_vehicles": sum(1 for a in mine if a.asset_type == VEHICLE),
-            "able_supporters": len(able),
+            "able_supporters": len(able) + len(kin),
             "standard": value["standard"],
             "asset_months": value["asset_months"],
             "tekun_ratio": value["tekun_ratio"],
             "care": care.get(person.self_care, value["care_self"]),
         }
-        rows.append({"person": person, "facts": facts,
+        rows.append({"person": person, "facts": facts, "kin": kin,
                      "supporters": [{"supporter": s, "able": s in able} for s in theirs]})
     return rows
 
@@ -221,25 +230,34 @@ def household_explanation(*, actor, household, on: datetime.date) -> dict:
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
 
-    from safetynet.programmes.rules import PROGRAMME_NAMES, RULES
+    from safetynet.programmes.rules import COVERED_BY, PROGRAMME_NAMES, RULES
 
     if not EARLIEST_DAY <= on <= LATEST_DAY:
         raise ValidationError({"on": _("Choose a day between %(first)s and %(last)s.")
                                % {"first": EARLIEST_DAY.isoformat(), "last": LATEST_DAY.isoformat()}})
 
     found = household_facts(actor=actor, household=household, on=on)
-    receiving = {e.programme: e for e in household_enrolments(household=household, on=on)}
+    enrolments = household_enrolments(household=household, on=on)
+    receiving = {e.programme: e for e in enrolments if e.person_id is None}
+    receiving_person = {(e.programme, e.person_id): e for e in enrolments if e.person_id is not None}
+    counted_ids = {row["membership"].person_id for row in found["members"] if row["counted"]}
     results = []
     for rule in RULES.values():
         if rule.per_person:
             persons = [{**rule.explain(row["facts"]), "person": row["person"], "facts": row["facts"],
-                        "supporters": row["supporters"]} for row in found["persons"]]
+                        "supporters": row["supporters"],
+                        "enrolment": receiving_person.get((rule.programme, row["person"].pk))}
+                       for row in found["persons"]]
             qualifying = [p for p in persons if p["qualifies"]]
             result = {"programme": rule.programme, "version": rule.version, "conditions": [],
                       "qualifies": bool(qualifying), "persons": persons,
                       "amount": sum((p["amount"] for p in qualifying), Decimal(0)) if qualifying else None}
         else:
             result = rule.explain(found["facts"])
+            other = COVERED_BY.get(rule.programme)
+            if other and not receiving.get(rule.programme) and counted_ids and counted_ids <= {
+                    person for programme, person in receiving_person if programme == other}:
+                result["covered_by"] = PROGRAMME_NAMES[other]
         results.append({**result, "name": PROGRAMME_NAMES[rule.programme], "title": rule.title,
                         "once": rule.once,
                         "enrolment": receiving.get(rule.programme)})

@@ -10,7 +10,9 @@ from safetynet.registry.rules import may_read_registry
 def eligibility_panel(actor, household) -> dict:
     """The household page's card: each programme's rule over the household today, with every
     condition, every figure and the versions used."""
-    return {"household": household,
+    from safetynet.programmes.services import DECIDING_ROLES
+
+    return {"household": household, "may_decide": actor.role in DECIDING_ROLES,
             **household_explanation(actor=actor, household=household, on=timezone.localdate())}
 
 

@@ -139,8 +139,13 @@ class Enrolment(models.Model):
     class Meta:
         ordering = ["-since", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["household", "programme"], condition=Q(until__isnull=True),
+            models.UniqueConstraint(fields=["household", "programme"],
+                                    condition=Q(until__isnull=True, person__isnull=True),
                                     name="enrolment_one_open_per_programme"),
+            # A programme decided per person (特困): each member once, several in one household.
+            models.UniqueConstraint(fields=["person", "programme"],
+                                    condition=Q(until__isnull=True, person__isnull=False),
+                                    name="enrolment_one_open_per_person"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="enrolment_amount_not_negative"),
             models.CheckConstraint(condition=Q(until__isnull=True) | Q(until__gt=models.F("since")),
                                    name="enrolment_ends_after_it_starts"),

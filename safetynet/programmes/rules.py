@@ -240,7 +240,8 @@ PERSON_FACTS = {
     "own_financial_assets": _("the member's own financial assets not exempt (a sole member's includes "
                               "the household's)"),
     "own_vehicles": _("the member's own vehicles not exempt"),
-    "able_supporters": _("supporters able to support the member"),
+    "able_supporters": _("supporters able to support the member: those recorded who are able, and the "
+                         "other members living together aged 18 to 59 not disabled so"),
     "standard": FACTS["standard"],
     "asset_months": FACTS["asset_months"],
     "tekun_ratio": _("basic living of persons in extreme poverty, times the minimum living standard"),
@@ -309,6 +310,9 @@ TEMPORARY = _rule("temporary", "2018.1", _("Temporary assistance, expenditure ty
 ], "temp_cap_months * standard * members", once=True)
 
 RULES = {rule.programme: rule for rule in (DIBAO, EDGE, TEKUN, RIGID, TEMPORARY)}
+# A household receives 低保 in effect when each member counted receives 特困: they are never given
+# together (特困 is the higher), so such a household is not "qualifies but receives nothing".
+COVERED_BY = {"dibao": "tekun"}
 # Each programme's name as the pages and the lists write it.
 PROGRAMME_NAMES = {
     "dibao": _("Minimum living security"),

@@ -129,6 +129,15 @@ def eligibility_households(*, actor, run, programme: str, township: str,
             for r in results if r.household_id in heads]
 
 
+def enrolment_get(*, actor, pk: int) -> Enrolment:
+    """An enrolment of a household in the actor's area, or Enrolment.DoesNotExist (a 404)."""
+    from safetynet.registry.selectors import household_get
+
+    enrolment = Enrolment.objects.select_related("person").get(pk=pk)
+    household_get(actor=actor, pk=enrolment.household_id)
+    return enrolment
+
+
 def household_enrolments(*, household, on: datetime.date) -> list:
     """What the household receives on a day (the caller has checked the household is in scope)."""
     return list(Enrolment.objects.filter(Q(until__isnull=True) | Q(until__gt=on), household=household,

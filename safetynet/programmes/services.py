@@ -182,9 +182,11 @@ PROGRAMMES = set(PROGRAMME_NAMES)
 
 
 def enrolment_start(*, actor: User, household, programme: str, since: datetime.date, amount,
-                    decision: str = "") -> Enrolment:
-    """Record that a household receives a programme from a day at the amount its decision fixed."""
-    from safetynet.registry.selectors import household_get
+                    decision: str = "", person=None) -> Enrolment:
+    """Record that a household receives a programme from a day at the amount its decision fixed; for
+    a programme decided per person (特困), which member receives it."""
+    from safetynet.programmes.rules import RULES
+    from safetynet.registry.selectors import household_get, household_members
 
     if actor.role not in DECIDING_ROLES:
         raise PermissionDenied(_("Only the county bureau records who receives a programme."))
@@ -202,18 +204,30 @@ def enrolment_start(*, actor: User, household, programme: str, since: datetime.d
         errors["since"] = _("Enter a valid date.")
     if len(decision) > 60 or "\x00" in decision:
         errors["decision"] = _("At most 60 characters, without control characters.")
+    per_person = programme in RULES and RULES[programme].per_person
+    if per_person:
+        current = {m.person_id for m in household_members(household=household) if m.left_on is None}
+        if person is None or person.pk not in current:
+            errors["person"] = _("Choose the member who receives it.")
+    elif person is not None:
+        errors["person"] = _("This programme is decided for the whole household, not for one member.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        if Enrolment.objects.select_for_update().filter(household=household, programme=programme,
-                                                        until__isnull=True).exists():
+        open_ones = Enrolment.objects.select_for_update().filter(programme=programme, until__isnull=True)
+        taken = (open_ones.filter(person=person) if per_person
+                 else open_ones.filter(household=household, person__isnull=True))
+        if taken.exists():
             raise ValidationError({"programme": _("The household already receives this programme: end that "
-                                                  "first.")})
-        enrolment = Enrolment.objects.create(household=household, programme=programme, since=since,
-                                             amount=value, decision=decision.strip(), decided_by=actor)
+                                                  "first.") if not per_person else
+                                   _("This member already receives this programme: end that first.")})
+        enrolment = Enrolment.objects.create(household=household, person=person if per_person else None,
+                                             programme=programme, since=since, amount=value,
+                                             decision=decision.strip(), decided_by=actor)
         change_record(actor=actor, subject=household, entity=enrolment, action=ChangeAction.CREATE,
                       event="started", after={"programme": programme, "since": since.isoformat(),
-                                              "amount": str(value), "decision": enrolment.decision})
+                                              "amount": str(value), "decision": enrolment.decision,
+                                              **({"person_name": person.name} if per_person else {})})
     return enrolment
 
 

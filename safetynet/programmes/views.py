@@ -13,12 +13,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from safetynet.core.pages import finished, found
-from safetynet.core.selectors import divisions_under
+from safetynet.core.pages import call_service, finished, found
+from safetynet.core.selectors import division_path, divisions_under
 from safetynet.core.types import DivisionLevel, UrbanRural
 from safetynet.programmes import selectors, services, whatif
-from safetynet.programmes.rules import PROGRAMME_NAMES
+from safetynet.programmes.facts import household_explanation
+from safetynet.programmes.forms import EnrolmentEndForm, EnrolmentStartForm
+from safetynet.programmes.rules import FACTS, PERSON_FACTS, PROGRAMME_NAMES, RULES, readable
 from safetynet.programmes.standards import KINDS
+from safetynet.registry.rules import may_read_registry
+from safetynet.registry.selectors import household_get, household_members
+from safetynet.registry.views.common import form_page
 
 
 def _int(raw: str) -> int | None:
@@ -30,6 +35,19 @@ def _date(raw: str) -> datetime.date | None:
         return datetime.date.fromisoformat(raw) if len(raw) == 10 else None
     except ValueError:
         return None
+
+
+@require_GET
+def rules_page(request):
+    """The rules as a policy officer reads them: each programme's conditions in words and as written,
+    its amount, its version, and what each fact means."""
+    rules = [{"rule": rule, "name": PROGRAMME_NAMES[code],
+              "conditions": [{"condition": c, "readable": readable(c.expression.text)}
+                             for c in rule.conditions],
+              "amount": readable(rule.amount.text) if rule.amount else None}
+             for code, rule in RULES.items()]
+    return render(request, "programmes/rules.html", {
+        "rules": rules, "facts": list(FACTS.items()), "person_facts": list(PERSON_FACTS.items())})
 
 
 @require_http_methods(["GET", "POST"])
@@ -199,3 +217,85 @@ def what_if(request):
         "starting": whatif.first_of_next_month(today).isoformat(),
         "earliest": (today + datetime.timedelta(days=1)).isoformat(),
     }, status=400 if errors else 200)
+
+
+# --- a household's explanation, printable ------------------------------------------------------------
+
+@require_GET
+def eligibility_print(request, pk: int):
+    """The household's eligibility card as a page to print and sign: every condition and figure as of
+    a day (?on=, today by default), with the versions used."""
+    if not may_read_registry(request.user):
+        raise PermissionDenied(_("Your role does not read the registry."))
+    household = found(household_get, actor=request.user, pk=pk)
+    raw = request.GET.get("on", "")
+    on = _date(raw) if raw else timezone.localdate()
+    context = {"household": household, "printing": True, "printed_at": timezone.localtime(),
+               "village_path": division_path(household.village_id)}
+    try:
+        if on is None:
+            raise ValidationError({"on": _("Enter a valid date.")})
+        context |= household_explanation(actor=request.user, household=household, on=on)
+    except ValidationError as refusal:
+        errors = [message for messages in refusal.message_dict.values() for message in messages]
+        return render(request, "programmes/eligibility_print.html", context | {"errors": errors}, status=400)
+    return render(request, "programmes/eligibility_print.html", context)
+
+
+# --- enrolments ------------------------------------------------------------------------------------
+
+def _may_decide(user) -> None:
+    if user.role not in services.DECIDING_ROLES:
+        raise PermissionDenied(_("Only the county bureau records who receives a programme."))
+
+
+def _first_of_next_month(day: datetime.date) -> datetime.date:
+    return whatif.first_of_next_month(day)
+
+
+@require_http_methods(["GET", "POST"])
+def enrolment_start(request, pk: int):
+    """Record that the household (or one member, for 特困) receives a programme, from its decision:
+    opened from the household's eligibility card, with the rule's amount offered."""
+    _may_decide(request.user)
+    household = found(household_get, actor=request.user, pk=pk)
+    members = [m.person for m in household_members(household=household) if m.left_on is None]
+    back = reverse("registry:household_detail", args=[pk]) + "#eligibility"
+    programme = request.GET.get("programme", "dibao")
+    initial = {"programme": programme if programme in PROGRAMME_NAMES else "dibao",
+               "since": _first_of_next_month(timezone.localdate()),
+               "amount": request.GET.get("amount", "")[:12],
+               "person": _int(request.GET.get("person", ""))}
+    form = EnrolmentStartForm(request.POST or None, initial=initial, members=members)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person = next((p for p in members if p.pk == data["person"]), None)
+        outcome = call_service(lambda: services.enrolment_start(
+            actor=request.user, household=household, programme=data["programme"], since=data["since"],
+            amount=data["amount"], decision=data["decision"], person=person), form)
+        if outcome.ok:
+            return finished(request, back, _("Recorded: the household receives %(programme)s.")
+                            % {"programme": PROGRAMME_NAMES[data["programme"]]})
+    title = _("Record that %(household)s receives a programme") % {"household": household}
+    return form_page(request, title=title, forms_=[form], action=request.get_full_path(), cancel_url=back)
+
+
+@require_http_methods(["GET", "POST"])
+def enrolment_end(request, pk: int):
+    _may_decide(request.user)
+    enrolment = found(selectors.enrolment_get, actor=request.user, pk=pk)
+    back = reverse("registry:household_detail", args=[enrolment.household_id]) + "#eligibility"
+    form = EnrolmentEndForm(request.POST or None, initial={
+        "version": enrolment.version, "until": _first_of_next_month(timezone.localdate())})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        outcome = call_service(lambda: services.enrolment_end(
+            actor=request.user, enrolment=enrolment, version=data["version"], until=data["until"],
+            reason=data["end_reason"]), form)
+        if outcome.ok:
+            return finished(request, back, _("Ended."))
+    label = PROGRAMME_NAMES.get(enrolment.programme, enrolment.programme)
+    return form_page(request, title=_("End %(programme)s") % {"programme": label}, forms_=[form],
+                     action=request.get_full_path(), cancel_url=back, submit=_("End it"),
+                     intro=_("It is paid up to the day before; the history keeps the decision and the "
+                             "reason."))

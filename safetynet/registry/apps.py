@@ -31,5 +31,8 @@ class RegistryConfig(AppConfig):
         # The 遍访 visiting campaign: visits, problems found and solved (after the drives).
         register_demo_builder("registry.visits", "safetynet.registry.demo.visits:build_visits",
                               order=REGISTRY_DEMO_ORDER + 30)
+        # Who owes support to the members who cannot work (for 特困), after the households.
+        register_demo_builder("registry.supporters", "safetynet.registry.demo.supporters:build_supporters",
+                              order=REGISTRY_DEMO_ORDER + 5)
         register_demo_builder("registry.grants", "safetynet.registry.demo.grants:build_grants",
                               order=REGISTRY_DEMO_ORDER + 10)

@@ -71,6 +71,12 @@ def test_a_households_eligibility_and_a_what_if_through_the_api(make_household):
     dibao = next(r for r in explained["results"] if r["programme"] == "dibao")
     assert dibao["qualifies"] and dibao["amount"] == "430"
     assert explained["facts"]["per_capita_income"] == "300.00"
+    # 特困 per member: 郑一, 46 and able to work, does not qualify, and the API says which condition fails
+    tekun = next(r for r in explained["results"] if r["programme"] == "tekun")
+    assert [p["name"] for p in tekun["persons"]] == ["郑一"] and not tekun["qualifies"]
+    assert [c["code"] for c in tekun["persons"][0]["conditions"] if not c["holds"]] == ["labour"]
+    assert tekun["persons"][0]["facts"]["own_income_month"] == "300.00"
+    assert {r["programme"] for r in explained["results"]} == {"dibao", "edge", "tekun", "rigid", "temporary"}
     assert _client(user(Role.COUNTY_BUREAU, "371321")).get(
         f"{BASE}/households/{home.pk}/eligibility").status_code == 404
     answer = api.get(f"{BASE}/what-if", {"area": "371302", "residence": "urban", "value": "800",

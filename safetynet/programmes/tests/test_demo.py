@@ -23,8 +23,22 @@ def test_a_run_over_the_demo_city_finds_who_receives_nothing_and_who_no_longer_q
     counts = run.counts["dibao"]
     assert counts["qualifies"] > 100
     assert 0 < counts["not_enrolled"] < counts["qualifies"] * 0.3  # about 12 %
-    assert counts["no_longer"] == Enrolment.objects.count() - (counts["qualifies"] - counts["not_enrolled"])
+    dibao = Enrolment.objects.filter(programme="dibao")
+    qualifying = set(run.results.filter(programme="dibao", qualifies=True)
+                     .values_list("household_id", flat=True))
+    receiving = set(dibao.values_list("household_id", flat=True))
+    assert counts["no_longer"] == len(receiving - qualifying) > 0
+    # who qualifies and receives nothing: neither 低保 nor, for each member, 特困 instead
+    assert counts["not_enrolled"] < len(qualifying - receiving)
+    # 特困, decided per member: most members who qualify receive it, each on their own enrolment
+    tekun = run.counts["tekun"]
+    members = Enrolment.objects.filter(programme="tekun")
+    assert members.exists() and not members.filter(person__isnull=True).exists()
+    assert 0 < tekun["not_enrolled"] < tekun["qualifies"]
     # The decided amount of an eligible household is what the rule gave on the day.
-    paid = dict(Enrolment.objects.values_list("household_id", "amount"))
-    for result in run.results.filter(qualifies=True, enrolled=True)[:50]:
+    paid = dict(dibao.values_list("household_id", "amount"))
+    checked = 0
+    for result in run.results.filter(programme="dibao", qualifies=True, household_id__in=paid)[:50]:
         assert paid[result.household_id] == result.amount
+        checked += 1
+    assert checked == 50

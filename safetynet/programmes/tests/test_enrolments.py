@@ -10,6 +10,7 @@ from django.utils import timezone
 from conftest import LANSHAN_TOWNSHIP, user, village
 from safetynet.core.models import ChangeRecord, Role
 from safetynet.programmes import services
+from safetynet.programmes.batch import eligibility_rows
 from safetynet.programmes.models import Enrolment
 from safetynet.registry.models import Household
 
@@ -68,3 +69,89 @@ def test_only_the_county_bureau_of_the_household_records_it(home):
             services.enrolment_start(actor=actor, household=home, programme="dibao",
                                      since=datetime.date(2022, 1, 1), amount="730")
     assert not Enrolment.objects.exists()
+
+
+def test_a_county_officer_records_and_ends_an_enrolment_from_the_household_page(client, home):
+    officer = user(Role.COUNTY_BUREAU, "371302")
+    client.force_login(officer)
+    page = client.get(f"/registry/households/{home.pk}/").content.decode()
+    start = f"/programmes/households/{home.pk}/enrolments/add/?programme=dibao&amp;amount=730"
+    assert start in page  # the rule's amount offered: no income, one member, 730
+    form = client.get(start.replace("&amp;", "&")).content.decode()
+    assert 'value="730"' in form
+    answer = client.post(start.replace("&amp;", "&"), {
+        "programme": "dibao", "since": "2022-01-01", "amount": "730", "decision": "兰民〔2022〕9号"})
+    assert answer.status_code == 302
+    assert answer["Location"].endswith(f"/registry/households/{home.pk}/#eligibility")
+    enrolment = Enrolment.objects.get()
+    assert (enrolment.amount, enrolment.decision, enrolment.decided_by) == (730, "兰民〔2022〕9号", officer)
+    page = client.get(f"/registry/households/{home.pk}/").content.decode()
+    assert "自 2022-01-01 起享受" in page and f"/programmes/enrolments/{enrolment.pk}/end/" in page
+
+    ended = client.post(f"/programmes/enrolments/{enrolment.pk}/end/", {
+        "until": timezone.localdate().isoformat(), "end_reason": "家庭收入增加", "version": "1"})
+    assert ended.status_code == 302
+    enrolment.refresh_from_db()
+    assert enrolment.until == timezone.localdate() and enrolment.end_reason == "家庭收入增加"
+    again = client.post(f"/programmes/enrolments/{enrolment.pk}/end/", {
+        "until": timezone.localdate().isoformat(), "end_reason": "重复提交", "version": "1"})
+    assert again.status_code == 200 and "刷新" in again.content.decode()
+    enrolment.refresh_from_db()
+    assert enrolment.end_reason == "家庭收入增加"
+
+
+@pytest.mark.parametrize("sent", [
+    {"amount": "-5"}, {"amount": "七百"}, {"since": "2022-02-30"}, {"decision": "号\x00"},
+    {"programme": "welfare"}, {"amount": "9" * 25}, {"person": "99999999999999999999"},
+])
+def test_the_enrolment_page_refuses_bad_input_with_the_reason_and_saves_nothing(client, home, sent):
+    client.force_login(user(Role.COUNTY_BUREAU, "371302"))
+    answer = client.post(f"/programmes/households/{home.pk}/enrolments/add/", {
+        "programme": "dibao", "since": "2022-01-01", "amount": "730", **sent})
+    assert answer.status_code == 200 and 'class="errorlist' in answer.content.decode()
+    assert not Enrolment.objects.exists()
+
+
+def test_extreme_poverty_is_recorded_for_each_member_and_two_may_receive_it_in_one_household(
+        client, make_household):
+    officer = user(Role.COUNTY_BUREAU, "371302")
+    home = make_household(village(LANSHAN_TOWNSHIP + "201"), officer, members=[
+        ("孤老甲", 1, "02", datetime.date(1938, 1, 1)), ("孤老乙", 2, "10", datetime.date(1940, 1, 1))])
+    first, second = (m.person for m in home.memberships.order_by("person__birth_date"))
+    client.force_login(officer)
+    page = client.get(f"/registry/households/{home.pk}/").content.decode()
+    for person in (first, second):
+        assert f"programme=tekun&amp;person={person.pk}" in page
+    url = f"/programmes/households/{home.pk}/enrolments/add/"
+    sent = {"programme": "tekun", "since": "2022-01-01", "amount": "874"}
+    refused = client.post(url, sent)
+    assert refused.status_code == 200 and "请选择享受的成员" in refused.content.decode()
+    for person in (first, second):
+        assert client.post(url, {**sent, "person": person.pk}).status_code == 302
+    twice = client.post(url, {**sent, "person": first.pk})
+    assert "该成员已在享受" in twice.content.decode()
+    assert sorted(Enrolment.objects.values_list("person_id", flat=True)) == sorted([first.pk, second.pk])
+    assert client.post(url, {"programme": "dibao", "since": "2022-01-01", "amount": "100",
+                             "person": first.pk}).status_code == 200  # 低保 is for the household
+    page = client.get(f"/registry/households/{home.pk}/").content.decode()
+    assert page.count("自 2022-01-01 起享受") == 2
+    # Both receive 特困: the household is not one that qualifies for 低保 but receives nothing.
+    assert 'data-enrolled="covered"' in page
+    columns, rows = eligibility_rows(area=home.village_id, on=timezone.localdate())
+    row = dict(zip(columns, next(r for r in rows if r[0] == home.pk), strict=True))
+    assert row["enrolled_dibao"] == 1 and row["enrolled_tekun"] == 1
+
+
+def test_only_the_county_bureau_of_the_household_opens_the_enrolment_pages(client, home):
+    enrolment = services.enrolment_start(actor=user(Role.COUNTY_BUREAU, "371302"), household=home,
+                                         programme="dibao", since=datetime.date(2022, 1, 1), amount="730")
+    for actor, status in ((user(Role.TOWNSHIP_OFFICE, LANSHAN_TOWNSHIP), 403),
+                          (user(Role.COUNTY_BUREAU, "371321"), 404)):
+        client.force_login(actor)
+        assert client.get(f"/programmes/households/{home.pk}/enrolments/add/").status_code == status
+        assert client.post(f"/programmes/enrolments/{enrolment.pk}/end/", {
+            "until": "2023-01-01", "end_reason": "冒名", "version": "1"}).status_code == status
+    client.force_login(user(Role.COUNTY_BUREAU, "371302"))
+    assert client.get(f"/programmes/enrolments/{'9' * 20}/end/").status_code == 404
+    enrolment.refresh_from_db()
+    assert enrolment.until is None

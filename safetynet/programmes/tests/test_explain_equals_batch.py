@@ -8,7 +8,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from conftest import LANSHAN_TOWNSHIP, person_data, user, village
@@ -134,6 +134,7 @@ def test_the_explanation_and_the_batch_agree_household_by_household(members, inc
     batch = dict(zip(columns, next(row for row in rows if row[0] == home.pk), strict=True))
     for result in explained["results"]:
         programme = result["programme"]
+        event(f"{programme} {'qualifies' if result['qualifies'] else 'does not'}")
         assert bool(batch[f"q_{programme}"]) == result["qualifies"], (programme, explained["facts"])
         if f"amount_{programme}" in batch:
             assert as_yuan(batch[f"amount_{programme}"]) == result["amount"], (programme, explained["facts"])

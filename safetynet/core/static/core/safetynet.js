@@ -27,6 +27,12 @@ document.addEventListener("click", function (event) {
   if (link) { link.search = window.location.search; }
 });
 
+// A button marked data-print prints the page (here, not in an onclick attribute: CSP forbids those).
+document.addEventListener("click", function (event) {
+  "use strict";
+  if (event.target.closest && event.target.closest("button[data-print]")) { window.print(); }
+});
+
 // Checklists (core.checklists): an item marked data-show-item / data-show-in is shown only while the
 // item it depends on holds one of those answers; hidden, its inputs are disabled and not sent.
 (function () {
