@@ -25,7 +25,7 @@ from safetynet.programmes.facts import (
     WORKING_AGE,
 )
 from safetynet.programmes.rules import COVERED_BY, RULES
-from safetynet.programmes.selectors import standard_at
+from safetynet.programmes.selectors import receiving_from, standard_at
 from safetynet.programmes.standards import KINDS
 
 # Each fact's column and its scale (the power of ten its integer is in).
@@ -281,9 +281,10 @@ g AS (
         else:
             conditions = " AND ".join(c.expression.to_sql(column, vendor)[0] for c in rule.conditions)
             outputs.append(f"CASE WHEN {conditions} THEN 1 ELSE 0 END AS q_{code}")
-        # Receiving it on the day: an enrolment begun by then and not ended — or, for 低保, each member
+        # Receiving it on the day (or decided, from next month: selectors.receiving_from) and not
+        # ended — or, for 低保, each member
         # counted receiving 特困 instead (the two are never given together).
-        current = f"e.since <= {day(on)} AND (e.until IS NULL OR e.until > {day(on)})"
+        current = f"e.since <= {day(receiving_from(on))} AND (e.until IS NULL OR e.until > {day(on)})"
         covered = ""
         if code in COVERED_BY:
             covered = (f" OR (g.members > 0 AND (SELECT COUNT(*) FROM programmes_enrolment e JOIN counted c "

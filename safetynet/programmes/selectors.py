@@ -138,7 +138,19 @@ def enrolment_get(*, actor, pk: int) -> Enrolment:
     return enrolment
 
 
+def first_of_next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+def receiving_from(on: datetime.date) -> datetime.date:
+    """The latest start of an enrolment that counts as received on `on`: benefits begin the month
+    after the decision (SPEC §1.2, §1.3), so a household decided today receives from the first of
+    next month and is no longer one to find."""
+    return first_of_next_month(on)
+
+
 def household_enrolments(*, household, on: datetime.date) -> list:
-    """What the household receives on a day (the caller has checked the household is in scope)."""
+    """What the household receives on a day, or has been decided to receive from the next month (the
+    caller has checked the household is in scope)."""
     return list(Enrolment.objects.filter(Q(until__isnull=True) | Q(until__gt=on), household=household,
-                                         since__lte=on).order_by("programme"))
+                                         since__lte=receiving_from(on)).order_by("programme"))

@@ -214,7 +214,7 @@ def what_if(request):
     return render(request, "programmes/what_if.html", {
         "areas": areas, "residences": UrbanRural.choices, "result": result, "errors": errors,
         "sent": request.GET if asked else {},
-        "starting": whatif.first_of_next_month(today).isoformat(),
+        "starting": selectors.first_of_next_month(today).isoformat(),
         "earliest": (today + datetime.timedelta(days=1)).isoformat(),
     }, status=400 if errors else 200)
 
@@ -249,10 +249,6 @@ def _may_decide(user) -> None:
         raise PermissionDenied(_("Only the county bureau records who receives a programme."))
 
 
-def _first_of_next_month(day: datetime.date) -> datetime.date:
-    return whatif.first_of_next_month(day)
-
-
 @require_http_methods(["GET", "POST"])
 def enrolment_start(request, pk: int):
     """Record that the household (or one member, for 特困) receives a programme, from its decision:
@@ -263,7 +259,7 @@ def enrolment_start(request, pk: int):
     back = reverse("registry:household_detail", args=[pk]) + "#eligibility"
     programme = request.GET.get("programme", "dibao")
     initial = {"programme": programme if programme in PROGRAMME_NAMES else "dibao",
-               "since": _first_of_next_month(timezone.localdate()),
+               "since": selectors.first_of_next_month(timezone.localdate()),
                "amount": request.GET.get("amount", "")[:12],
                "person": _int(request.GET.get("person", ""))}
     form = EnrolmentStartForm(request.POST or None, initial=initial, members=members)
@@ -286,7 +282,7 @@ def enrolment_end(request, pk: int):
     enrolment = found(selectors.enrolment_get, actor=request.user, pk=pk)
     back = reverse("registry:household_detail", args=[enrolment.household_id]) + "#eligibility"
     form = EnrolmentEndForm(request.POST or None, initial={
-        "version": enrolment.version, "until": _first_of_next_month(timezone.localdate())})
+        "version": enrolment.version, "until": selectors.first_of_next_month(timezone.localdate())})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         outcome = call_service(lambda: services.enrolment_end(

@@ -19,10 +19,6 @@ from safetynet.programmes.standards import KINDS
 MONTHS = 12
 
 
-def first_of_next_month(today: datetime.date) -> datetime.date:
-    return (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
-
-
 def standard_what_if(*, actor, area_code: str, residence: str, value, starting: datetime.date | None) -> dict:
     if not may_run_eligibility(actor):
         raise PermissionDenied(_("Only the city and county bureaus run the rules over an area."))

@@ -68,3 +68,45 @@ def test_what_if_then_a_new_standard_approved_by_a_second_officer_then_the_count
     expect(card).to_contain_text("每月 503 元")  # (730 − 300) + 73 for his age
     card.get_by_text("计算明细").click()
     expect(card.locator("#eligibility-facts")).to_contain_text("300.00")
+
+
+def test_a_county_officer_records_a_supporter_then_extreme_poverty_for_the_member_and_prints_it(
+        logged_in_page, make_household):
+    clerk = user(Role.COUNTY_BUREAU, "371302", username="lanshan_officer")
+    home = make_household(village(LANSHAN_TOWNSHIP + "201"), clerk, members=[
+        ("褚奶奶", 2, "02", datetime.date(1941, 5, 5))])
+    page = logged_in_page(clerk)
+    page.goto(f"/registry/households/{home.pk}/")
+    person = page.locator(f"#eligibility [data-programme=tekun] [data-person='{home.head_id}']")
+    expect(person).to_have_attribute("data-qualifies", "yes")  # alone, no income, no supporter
+
+    page.locator("#supporters").get_by_role("link", name="添加义务人").click()
+    form = page.locator("#supporter-form form")
+    form.get_by_label("被赡养扶养的成员").select_option(str(home.head_id))
+    form.get_by_label("义务人姓名").fill("褚建国")
+    form.get_by_label("与该成员关系").select_option("child")
+    form.get_by_label("义务人出生日期").fill("1968-08-08")
+    form.get_by_label("义务人上年收入（元）").fill("52000")
+    form.get_by_role("button", name="保存").click()
+    expect(page.locator("#supporters")).to_contain_text("褚建国")
+    expect(person).to_have_attribute("data-qualifies", "no")  # a working son able to support her
+    expect(person).to_contain_text("有赡养扶养能力")
+
+    # The son is in prison (特困人员认定办法 art. 8): he cannot support her.
+    page.locator("#supporters").get_by_role("link", name="编辑").click()
+    page.locator("#supporter-form form").get_by_label("其他无能力情形").select_option("in_prison")
+    page.locator("#supporter-form form").get_by_role("button", name="保存").click()
+    expect(person).to_have_attribute("data-qualifies", "yes")
+    expect(person).to_contain_text("无赡养扶养能力")
+
+    person.get_by_role("link", name="按审批决定登记享受").click()
+    page.get_by_label("决定文号").fill("兰民特〔2026〕3号")
+    page.get_by_role("button", name="保存").click()
+    expect(person).to_have_attribute("data-qualifies", "yes")
+    expect(person.locator("[data-enrolled=yes]")).to_contain_text("起享受")
+
+    page.locator("#eligibility").get_by_role("link", name="打印测算说明").click()
+    sheet = page.locator("#eligibility-print")
+    expect(sheet).to_contain_text("褚奶奶")
+    expect(page.locator("#eligibility-facts")).to_be_visible()  # the figures open, to be printed
+    expect(page.locator("body")).to_contain_text("审核人")

@@ -11,7 +11,7 @@ from conftest import LANSHAN_TOWNSHIP, user, village
 from safetynet.core.models import Role
 from safetynet.core.services import api_token_create
 from safetynet.programmes.models import Standard
-from safetynet.programmes.whatif import first_of_next_month
+from safetynet.programmes.selectors import first_of_next_month
 from safetynet.registry import services
 
 pytestmark = pytest.mark.django_db

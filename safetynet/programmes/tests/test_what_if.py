@@ -10,7 +10,7 @@ from django.utils import timezone
 from conftest import LANSHAN_TOWNSHIP, YINAN_TOWNSHIP, user, village
 from safetynet.core.models import Role
 from safetynet.programmes.models import EligibilityRun, Standard
-from safetynet.programmes.whatif import first_of_next_month
+from safetynet.programmes.selectors import first_of_next_month
 from safetynet.registry import services
 
 pytestmark = pytest.mark.django_db
