@@ -108,6 +108,9 @@ class PageReader(HTMLParser):
     def handle_data(self, data):
         if self._skip_depth or not data.strip():
             return
+        # Marked not to be translated (HTML's translate="no"): the rule language as written, say.
+        if any(attributes.get("translate") == "no" for _tag, attributes in self._stack):
+            return
         if self._stack and self._stack[-1][0] == "textarea":
             return  # a textarea holds what was typed: data
         self.texts.append(data)

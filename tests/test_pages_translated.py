@@ -61,7 +61,7 @@ def test_the_finder_catches_django_s_blank_choice_and_spares_data_and_formats():
         '<option value="1">燃煤取暖</option></select>'
         '<script>var a = "Not shown";</script><input type="text" name="q" value="Typed data">'
         '<p title="Edit">王大山（lanshan-grid）上传 PDF、Word (.docx) 文件，面积 30 m²，切换 English</p>'
-        '<p>拼音首字母（如 zs 可找到张三）, why not</p>'
+        '<p>拼音首字母（如 zs 可找到张三）, why not</p><p>规则原文：<code translate="no">age >= 60</code></p>'
         '<textarea name="note">whatever was typed</textarea><button>Save</button>'
     ))
     assert english_runs(page.texts, data=["lanshan-grid"]) == {"Select an option", "Edit", "Save", "why not"}
