@@ -28,6 +28,9 @@ from safetynet.programmes.rules import COVERED_BY, RULES
 from safetynet.programmes.selectors import receiving_from, standard_at
 from safetynet.programmes.standards import KINDS
 
+# The dialects whose dates are dates (not text) and which have LEAST and GREATEST. DuckDB (the
+# engine, programmes.engine) speaks PostgreSQL's here, with integer division switched on.
+TYPED_DATES = {"postgresql", "duckdb"}
 # Each fact's column and its scale (the power of ten its integer is in).
 SCALES = {"members": 0, "income_month": 2, "per_capita_income": 2, "standard": 4, "edge_multiple": 4,
           "financial_assets": 2, "asset_months": 4, "vehicles": 0, "addons": 2, "disposable_income": 4,
@@ -102,7 +105,7 @@ def eligibility_sql(*, area: str, on: datetime.date, vendor: str, overrides: dic
         counties = [area[:6]]
     else:
         counties = [d.code for d in divisions_under(area, level=DivisionLevel.COUNTY)]
-    if vendor == "postgresql":
+    if vendor in TYPED_DATES:
         days = "({a} - {b})"
         least, greatest = "LEAST", "GREATEST"
     else:
@@ -111,7 +114,7 @@ def eligibility_sql(*, area: str, on: datetime.date, vendor: str, overrides: dic
     # Dates and the area are written into the statement (checked above, made from date objects): each
     # appears several times, and an expression repeated by _half_up would repeat its parameters too.
     def day(value: datetime.date) -> str:
-        return f"DATE '{value.isoformat()}'" if vendor == "postgresql" else f"'{value.isoformat()}'"
+        return f"DATE '{value.isoformat()}'" if vendor in TYPED_DATES else f"'{value.isoformat()}'"
 
     start = on - datetime.timedelta(days=PERIOD_DAYS - 1)
     overlap = days.format(a=f"{least}(i.period_end, {day(on)})",
@@ -130,14 +133,16 @@ def eligibility_sql(*, area: str, on: datetime.date, vendor: str, overrides: dic
     recent = on - datetime.timedelta(days=RECENT_DAYS - 1)
     if vendor == "postgresql":
         year, month_day = "CAST(EXTRACT(YEAR FROM {0}) AS INTEGER)", "TO_CHAR({0}, 'MM-DD')"
+    elif vendor == "duckdb":
+        year, month_day = "CAST(EXTRACT(YEAR FROM {0}) AS INTEGER)", "strftime({0}, '%m-%d')"
     else:
         year, month_day = "CAST(strftime('%Y', {0}) AS INTEGER)", "strftime('%m-%d', {0})"
     age = (f"({on.year} - {year.format('p_birth')} - CASE WHEN {month_day.format('p_birth')} > "
            f"'{on:%m-%d}' THEN 1 ELSE 0 END)").replace("p_birth", "x.birth_date")
-    def disabled_sql(alias: str) -> str:
-        return " OR ".join(
+    def disabled_sql(alias: str) -> str:  # parenthesised: it is combined with AND below
+        return "(" + " OR ".join(
             f"({alias}.disability_category = {category} AND {alias}.disability_grade IN "
-            f"({', '.join(map(str, grades))}))" for category, grades in sorted(WORK_DISABILITY.items()))
+            f"({', '.join(map(str, grades))}))" for category, grades in sorted(WORK_DISABILITY.items())) + ")"
 
     disabled = disabled_sql("x")
     poor = "(CAST(ROUND(su.income_year * 100) AS BIGINT) * 100 < s.disposable_income)"
@@ -253,6 +258,7 @@ pf AS (
   LEFT JOIN able ab ON ab.household_id = x.household_id AND ab.person_id = x.person_id
   LEFT JOIN kin ON kin.household_id = x.household_id AND kin.person_id = x.person_id),
 {person_rules}
+{{enrolment_ctes}}
 f AS (
   SELECT h.id AS household_id, h.village_id, COALESCE(members.n, 0) AS members,
          {_half_up(f'{greatest}(COALESCE(income.total, 0), 0)', '12')} AS income_month,
@@ -281,25 +287,31 @@ g AS (
         else:
             conditions = " AND ".join(c.expression.to_sql(column, vendor)[0] for c in rule.conditions)
             outputs.append(f"CASE WHEN {conditions} THEN 1 ELSE 0 END AS q_{code}")
-        # Receiving it on the day (or decided, from next month: selectors.receiving_from) and not
-        # ended — or, for 低保, each member
-        # counted receiving 特困 instead (the two are never given together).
-        current = f"e.since <= {day(receiving_from(on))} AND (e.until IS NULL OR e.until > {day(on)})"
-        covered = ""
+        # Receiving it on the day (see the CTEs enrolled and covered below).
+        enrolled = f"COALESCE(enrolled.{code}, 0) = 1"
         if code in COVERED_BY:
-            covered = (f" OR (g.members > 0 AND (SELECT COUNT(*) FROM programmes_enrolment e JOIN counted c "
-                       f"ON c.household_id = e.household_id AND c.person_id = e.person_id "
-                       f"WHERE e.household_id = g.household_id AND e.programme = '{COVERED_BY[code]}' "
-                       f"AND {current}) >= g.members)")
-        outputs.append(
-            f"CASE WHEN EXISTS (SELECT 1 FROM programmes_enrolment e WHERE e.household_id = g.household_id "
-            f"AND e.programme = '{code}' AND {current}){covered} THEN 1 ELSE 0 END AS enrolled_{code}")
+            enrolled += " OR (g.members > 0 AND COALESCE(covered.n, 0) >= g.members)"
+        outputs.append(f"CASE WHEN {enrolled} THEN 1 ELSE 0 END AS enrolled_{code}")
         if rule.amount is not None:
             if rule.per_person:
                 outputs.append(f"pr_{code}.amount AS amount_{code}")
             else:
                 outputs.append(f"CASE WHEN {conditions} THEN {_yuan(rule.amount, column, vendor)} END "
                                f"AS amount_{code}")
+    # Receiving it on the day — or decided, from next month (selectors.receiving_from) — and not
+    # ended; for 低保, also each member counted receiving 特困 instead (never given together).
+    current = f"e.since <= {day(receiving_from(on))} AND (e.until IS NULL OR e.until > {day(on)})"
+    flags = ", ".join(f"MAX(CASE WHEN e.programme = '{code}' THEN 1 ELSE 0 END) AS {code}" for code in RULES)
+    facts = facts.replace("{enrolment_ctes}", f"""enrolled AS (
+  SELECT e.household_id, {flags} FROM programmes_enrolment e JOIN h ON h.id = e.household_id
+  WHERE {current} GROUP BY e.household_id),
+covered AS (
+  SELECT e.household_id, COUNT(*) AS n FROM programmes_enrolment e
+  JOIN counted c ON c.household_id = e.household_id AND c.person_id = e.person_id
+  WHERE e.programme IN ({', '.join(f"'{other}'" for other in sorted(set(COVERED_BY.values())))}) AND {current}
+  GROUP BY e.household_id),""")
+    joins += ["LEFT JOIN enrolled ON enrolled.household_id = g.household_id",
+              "LEFT JOIN covered ON covered.household_id = g.household_id"]
     if persons_of is not None:
         if persons_of not in RULES or not RULES[persons_of].per_person:
             raise ValueError("persons_of names a rule decided per person")

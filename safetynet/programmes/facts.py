@@ -245,7 +245,7 @@ def household_explanation(*, actor, household, on: datetime.date) -> dict:
     for rule in RULES.values():
         if rule.per_person:
             persons = [{**rule.explain(row["facts"]), "person": row["person"], "facts": row["facts"],
-                        "supporters": row["supporters"],
+                        "supporters": row["supporters"], "kin": row["kin"],
                         "enrolment": receiving_person.get((rule.programme, row["person"].pk))}
                        for row in found["persons"]]
             qualifying = [p for p in persons if p["qualifies"]]

@@ -32,7 +32,7 @@ _ALLOWED = (ast.Expression, ast.BinOp, ast.Compare, ast.BoolOp, ast.UnaryOp, ast
             ast.Not, ast.USub, *_OPS, *_COMPARE)
 _COMPARISONS = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
                 ast.Eq: operator.eq, ast.NotEq: operator.ne}
-_FUNCTIONS = {"min": ("LEAST", "MIN"), "max": ("GREATEST", "MAX")}  # (PostgreSQL, SQLite)
+_FUNCTIONS = {"min": ("LEAST", "MIN"), "max": ("GREATEST", "MAX")}  # (PostgreSQL and DuckDB, SQLite)
 
 
 @dataclass(frozen=True)
@@ -152,9 +152,9 @@ def _sql(node, column, vendor) -> tuple[str, int | None]:
         compiled = [_sql(arg, column, vendor) for arg in node.args]
         scale = max(s for _a, s in compiled)
         args = [_scaled(arg, s, scale) for arg, s in compiled]
-        name = _FUNCTIONS[node.func.id][0 if vendor == "postgresql" else 1]
-        # SQLite's MIN/MAX of several values is NULL if any is; PostgreSQL's LEAST ignores NULLs.
-        if vendor == "postgresql":
+        name = _FUNCTIONS[node.func.id][1 if vendor == "sqlite" else 0]
+        # SQLite's MIN/MAX of several values is NULL if any is; LEAST (PostgreSQL, DuckDB) ignores NULLs.
+        if vendor != "sqlite":
             nulls = " OR ".join(f"{arg} IS NULL" for arg in args)
             return f"(CASE WHEN {nulls} THEN NULL ELSE {name}({', '.join(args)}) END)", scale
         return f"{name}({', '.join(args)})", scale

@@ -102,6 +102,21 @@ def test_a_working_age_member_without_disability_is_not_in_extreme_poverty(make_
     assert _explain(clerk, home, "tekun")[1]["qualifies"] and _batch(home, "tekun")[0]
 
 
+def test_a_member_of_working_age_living_with_them_is_taken_as_able_to_support(make_household):
+    """Found by hypothesis: an elder who does not live with the household, a son of working age who
+    does — the son is taken as able to support him, in both executions."""
+    clerk = user(Role.COUNTY_BUREAU, "371302")
+    home = make_household(village(LANSHAN_TOWNSHIP + "201"), clerk, members=[
+        ("周长", 1, "02", datetime.date(1975, 1, 1)), ("周老", 1, "30", datetime.date(1950, 1, 1))])
+    elder = home.memberships.get(relation="30")
+    elder.co_living = False
+    elder.save()
+    _explained, tekun = _explain(clerk, home, "tekun")
+    old = next(p for p in tekun["persons"] if p["person"].pk == elder.person_id)
+    assert old["facts"]["able_supporters"] == 1 and [k.name for k in old["kin"]] == ["周长"]
+    assert not tekun["qualifies"] and _batch(home, "tekun") == (False, None)
+
+
 @pytest.fixture
 def couple(make_household):
     """An urban couple in 兰山 earning 30,000 a year (1,250 a person a month: above 1.5 × 730)."""
