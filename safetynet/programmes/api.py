@@ -133,7 +133,7 @@ def household_eligibility(request, household_id: int, query: Query[OnDay]):
 
     def result(found: dict) -> dict:
         return {**found, "amount": None if found["amount"] is None else str(found["amount"]),
-                "receiving": found["enrolment"] is not None,
+                "receiving": found.get("receiving", found["enrolment"] is not None),
                 "conditions": [{**c, "label": str(c["label"])} for c in found["conditions"]]}
 
     return {"on": on, "facts": text(explained["facts"]), "standard_id": standard.pk if standard else None,

@@ -17,6 +17,11 @@ class ProgrammesConfig(AppConfig):
         from safetynet.programmes import hooks as programme_hooks
 
         events.declare()
+        # Enrolments show on the household's history in words (the registry labels their fields).
+        from safetynet.programmes.models import Enrolment
+        from safetynet.registry.timeline import register_history_model
+
+        register_history_model(Enrolment, ["programme", "person_name", "amount"])
         programme_hooks.register()  # the eligibility card of the household page
         # Who receives 低保 in the demo city: after the registry's households, visits and grants.
         from safetynet.core.demo import register_demo_builder

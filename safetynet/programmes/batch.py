@@ -116,6 +116,9 @@ def eligibility_sql(*, area: str, on: datetime.date, vendor: str, overrides: dic
     def day(value: datetime.date) -> str:
         return f"DATE '{value.isoformat()}'" if vendor in TYPED_DATES else f"'{value.isoformat()}'"
 
+    # Receiving a programme on the day — or decided, from next month (selectors.receiving_from) —
+    # and not ended.
+    current = f"e.since <= {day(receiving_from(on))} AND (e.until IS NULL OR e.until > {day(on)})"
     start = on - datetime.timedelta(days=PERIOD_DAYS - 1)
     overlap = days.format(a=f"{least}(i.period_end, {day(on)})",
                           b=f"{greatest}(i.period_start, {day(start)})") + " + 1"
@@ -159,13 +162,24 @@ def eligibility_sql(*, area: str, on: datetime.date, vendor: str, overrides: dic
         if rule.per_person:
             conditions = " AND ".join(c.expression.to_sql(person_column, vendor)[0] for c in rule.conditions)
             amount = _yuan(rule.amount, person_column, vendor) if rule.amount is not None else "NULL"
+            # Per member: qualifies, the amount, receives it (e). Per household: one qualifies; the
+            # amount added up, unknown if one member's is; how many qualify without receiving it.
             person_rules.append(
                 f"pq_{rule.programme} AS (SELECT pf.household_id, pf.person_id, "
                 f"CASE WHEN {conditions} THEN 1 ELSE 0 END AS q, "
-                f"CASE WHEN {conditions} THEN {amount} END AS amount FROM pf),\n"
-                f"pr_{rule.programme} AS (SELECT household_id, MAX(q) AS q, SUM(amount) AS amount "
+                f"CASE WHEN {conditions} THEN {amount} END AS amount, "
+                f"CASE WHEN pe.person_id IS NULL THEN 0 ELSE 1 END AS e FROM pf "
+                f"LEFT JOIN person_enrolled pe ON pe.household_id = pf.household_id "
+                f"AND pe.person_id = pf.person_id AND pe.programme = '{rule.programme}'),\n"
+                f"pr_{rule.programme} AS (SELECT household_id, MAX(q) AS q, "
+                f"CASE WHEN SUM(CASE WHEN q = 1 AND amount IS NULL THEN 1 ELSE 0 END) > 0 THEN NULL "
+                f"ELSE SUM(amount) END AS amount, "
+                f"SUM(CASE WHEN q = 1 AND e = 0 THEN 1 ELSE 0 END) AS missing "
                 f"FROM pq_{rule.programme} GROUP BY household_id),")
-    person_rules = "\n".join(person_rules)
+    person_rules = "\n".join([
+        "person_enrolled AS (SELECT e.household_id, e.person_id, e.programme FROM programmes_enrolment e "
+        f"JOIN h ON h.id = e.household_id WHERE e.person_id IS NOT NULL AND {current} "
+        "GROUP BY e.household_id, e.person_id, e.programme),", *person_rules])
     facts = f"""
 WITH s({'county, residence, ' + names}) AS (VALUES {standards}),
 h AS (SELECT id, village_id, urban_rural FROM registry_household WHERE village_id LIKE '{area}%'),
@@ -287,8 +301,11 @@ g AS (
         else:
             conditions = " AND ".join(c.expression.to_sql(column, vendor)[0] for c in rule.conditions)
             outputs.append(f"CASE WHEN {conditions} THEN 1 ELSE 0 END AS q_{code}")
-        # Receiving it on the day (see the CTEs enrolled and covered below).
+        # Receiving it on the day (see the CTEs enrolled and covered below); decided per member,
+        # only when each member who qualifies receives it.
         enrolled = f"COALESCE(enrolled.{code}, 0) = 1"
+        if rule.per_person:
+            enrolled = f"COALESCE(pr_{code}.missing, 0) = 0 AND {enrolled}"
         if code in COVERED_BY:
             enrolled += " OR (g.members > 0 AND COALESCE(covered.n, 0) >= g.members)"
         outputs.append(f"CASE WHEN {enrolled} THEN 1 ELSE 0 END AS enrolled_{code}")
@@ -298,15 +315,14 @@ g AS (
             else:
                 outputs.append(f"CASE WHEN {conditions} THEN {_yuan(rule.amount, column, vendor)} END "
                                f"AS amount_{code}")
-    # Receiving it on the day — or decided, from next month (selectors.receiving_from) — and not
-    # ended; for 低保, also each member counted receiving 特困 instead (never given together).
-    current = f"e.since <= {day(receiving_from(on))} AND (e.until IS NULL OR e.until > {day(on)})"
+    # Receiving it (see `current` above); for 低保, also each member counted receiving 特困 instead
+    # (never given together).
     flags = ", ".join(f"MAX(CASE WHEN e.programme = '{code}' THEN 1 ELSE 0 END) AS {code}" for code in RULES)
     facts = facts.replace("{enrolment_ctes}", f"""enrolled AS (
   SELECT e.household_id, {flags} FROM programmes_enrolment e JOIN h ON h.id = e.household_id
   WHERE {current} GROUP BY e.household_id),
 covered AS (
-  SELECT e.household_id, COUNT(*) AS n FROM programmes_enrolment e
+  SELECT e.household_id, COUNT(DISTINCT e.person_id) AS n FROM programmes_enrolment e
   JOIN counted c ON c.household_id = e.household_id AND c.person_id = e.person_id
   WHERE e.programme IN ({', '.join(f"'{other}'" for other in sorted(set(COVERED_BY.values())))}) AND {current}
   GROUP BY e.household_id),""")

@@ -249,15 +249,25 @@ def household_explanation(*, actor, household, on: datetime.date) -> dict:
                         "enrolment": receiving_person.get((rule.programme, row["person"].pk))}
                        for row in found["persons"]]
             qualifying = [p for p in persons if p["qualifies"]]
+            amounts = [p["amount"] for p in qualifying]
+            decided = {p["person"].pk for p in persons}
             result = {"programme": rule.programme, "version": rule.version, "conditions": [],
                       "qualifies": bool(qualifying), "persons": persons,
-                      "amount": sum((p["amount"] for p in qualifying), Decimal(0)) if qualifying else None}
+                      # unknown when a member's is (a standard it needs is not in force)
+                      "amount": sum(amounts, Decimal(0)) if amounts and None not in amounts else None,
+                      # each member who qualifies receives it (as the batch counts it)
+                      "receiving": any(programme == rule.programme for programme, _pk in receiving_person)
+                      and not any(p["qualifies"] and p["enrolment"] is None for p in persons),
+                      # members no longer decided for (moved, deceased) still receiving it: to end
+                      "others": [e for (programme, pk), e in receiving_person.items()
+                                 if programme == rule.programme and pk not in decided]}
         else:
             result = rule.explain(found["facts"])
             other = COVERED_BY.get(rule.programme)
             if other and not receiving.get(rule.programme) and counted_ids and counted_ids <= {
                     person for programme, person in receiving_person if programme == other}:
                 result["covered_by"] = PROGRAMME_NAMES[other]
+            result["receiving"] = bool(receiving.get(rule.programme) or result.get("covered_by"))
         results.append({**result, "name": PROGRAMME_NAMES[rule.programme], "title": rule.title,
                         "once": rule.once,
                         "enrolment": receiving.get(rule.programme)})

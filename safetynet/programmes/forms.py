@@ -6,12 +6,14 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from safetynet.core.money import YuanField
-from safetynet.programmes.rules import PROGRAMME_NAMES
+from safetynet.programmes.rules import PROGRAMME_NAMES, RULES
 from safetynet.registry.forms import PlainForm, date_input
 
 
 class EnrolmentStartForm(PlainForm):
-    programme = forms.ChoiceField(label=capfirst(_("programme")), choices=list(PROGRAMME_NAMES.items()))
+    # 临时救助 is paid once: not a programme one receives month by month.
+    programme = forms.ChoiceField(label=capfirst(_("programme")), choices=[
+        (code, name) for code, name in PROGRAMME_NAMES.items() if not RULES[code].once])
     person = forms.TypedChoiceField(label=capfirst(_("member")), required=False, coerce=int, empty_value=None,
                                     help_text=_("Only for extreme poverty assistance, decided per member."))
     since = forms.DateField(label=capfirst(_("since")), widget=date_input())

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from safetynet.core.choices import ChoiceLabels
 from safetynet.core.types import Division, UrbanRural
+from safetynet.programmes.rules import PROGRAMME_NAMES
 from safetynet.programmes.standards import KINDS
 
 
@@ -126,7 +127,7 @@ class Enrolment(models.Model):
                                   verbose_name=_("household"))
     person = models.ForeignKey("registry.Person", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="+", verbose_name=_("person"))
-    programme = models.CharField(_("programme"), max_length=16)
+    programme = models.CharField(_("programme"), max_length=16, choices=list(PROGRAMME_NAMES.items()))
     amount = models.DecimalField(_("monthly amount (yuan)"), max_digits=12, decimal_places=2)
     since = models.DateField(_("since"))
     until = models.DateField(_("until"), null=True, blank=True)
@@ -137,6 +138,8 @@ class Enrolment(models.Model):
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
         ordering = ["-since", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["household", "programme"],

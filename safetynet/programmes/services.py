@@ -5,7 +5,7 @@ import time
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,7 +13,8 @@ from safetynet.core.selectors import division_get, divisions_under
 from safetynet.core.services import change_record
 from safetynet.core.types import ChangeAction, DivisionLevel, Role, UrbanRural, User
 from safetynet.programmes.models import EligibilityResult, EligibilityRun, Enrolment, Standard
-from safetynet.programmes.rules import PROGRAMME_NAMES
+from safetynet.programmes.rules import PROGRAMME_NAMES, RULES
+from safetynet.programmes.selectors import first_of_next_month
 from safetynet.programmes.standards import KINDS
 
 # Who sets standards: the city bureau (the city sets them, art. 10 of the Interim Measures).
@@ -141,7 +142,6 @@ def eligibility_run(*, actor: User, area_code: str, on: datetime.date) -> Eligib
     """Run every programme's rule over the households of an area as of a day (set-based, in the
     database) and keep the run: the versions and standards it used, its counts and its duration."""
     from safetynet.programmes.batch import eligibility_store
-    from safetynet.programmes.rules import RULES
     from safetynet.programmes.selectors import eligibility_counts, standard_at
 
     if not may_run_eligibility(actor):
@@ -179,13 +179,15 @@ def eligibility_run(*, actor: User, area_code: str, on: datetime.date) -> Eligib
 # Who decides (and so records) that a household receives a programme: the county bureau (art. 2).
 DECIDING_ROLES = {Role.COUNTY_BUREAU}
 PROGRAMMES = set(PROGRAMME_NAMES)
+ONE_OFF = {code for code, rule in RULES.items() if rule.once}
+EARLIEST_SINCE = datetime.date(1950, 1, 1)
+LATEST_SINCE_AHEAD = datetime.timedelta(days=366)
 
 
 def enrolment_start(*, actor: User, household, programme: str, since: datetime.date, amount,
                     decision: str = "", person=None) -> Enrolment:
     """Record that a household receives a programme from a day at the amount its decision fixed; for
     a programme decided per person (特困), which member receives it."""
-    from safetynet.programmes.rules import RULES
     from safetynet.registry.selectors import household_get, household_members
 
     if actor.role not in DECIDING_ROLES:
@@ -202,6 +204,11 @@ def enrolment_start(*, actor: User, household, programme: str, since: datetime.d
         errors["amount"] = _("Give the monthly amount in yuan, at most two decimal places.")
     if not isinstance(since, datetime.date):
         errors["since"] = _("Enter a valid date.")
+    elif not EARLIEST_SINCE <= since <= first_of_next_month(timezone.localdate()) + LATEST_SINCE_AHEAD:
+        errors["since"] = _("It begins between %(first)s and a year from next month.") % {
+            "first": EARLIEST_SINCE.isoformat()}
+    if programme in ONE_OFF:
+        errors["programme"] = _("Temporary assistance is paid once, not received month by month.")
     if len(decision) > 60 or "\x00" in decision:
         errors["decision"] = _("At most 60 characters, without control characters.")
     per_person = programme in RULES and RULES[programme].per_person
@@ -221,9 +228,13 @@ def enrolment_start(*, actor: User, household, programme: str, since: datetime.d
             raise ValidationError({"programme": _("The household already receives this programme: end that "
                                                   "first.") if not per_person else
                                    _("This member already receives this programme: end that first.")})
-        enrolment = Enrolment.objects.create(household=household, person=person if per_person else None,
-                                             programme=programme, since=since, amount=value,
-                                             decision=decision.strip(), decided_by=actor)
+        try:
+            with transaction.atomic():  # another officer's, saved a moment ago, is caught by the index
+                enrolment = Enrolment.objects.create(
+                    household=household, person=person if per_person else None, programme=programme,
+                    since=since, amount=value, decision=decision.strip(), decided_by=actor)
+        except IntegrityError:
+            raise ValidationError(_("Someone else has changed this meanwhile: reload the page.")) from None
         change_record(actor=actor, subject=household, entity=enrolment, action=ChangeAction.CREATE,
                       event="started", after={"programme": programme, "since": since.isoformat(),
                                               "amount": str(value), "decision": enrolment.decision,

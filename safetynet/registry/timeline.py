@@ -32,6 +32,14 @@ _ENTITY_MODELS: dict[str, type[models.Model]] = {
     model._meta.model_name: model
     for model in (Household, Person, Membership, IncomeItem, AssetItem, RigidExpense, Supporter, Document)
 }
+
+
+def register_history_model(model: type[models.Model], summary: list[str]) -> None:
+    """A model of an app above the registry whose changes show on a household's history (recorded
+    with the household as subject): its fields labelled and its codes named as the registry's own;
+    `summary` names the fields that say which record it was."""
+    _ENTITY_MODELS[model._meta.model_name] = model
+    _ITEM_SUMMARY[model._meta.model_name] = summary
 # Identifiers kept in history are shown as the privacy policy decides (core.privacy.Disclosure.change)
 # before anything here sees them.
 _HIDDEN = {"household_id", "area_id", "sha256", "person_name"}  # person_name: shown as the subject

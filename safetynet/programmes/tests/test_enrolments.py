@@ -11,8 +11,10 @@ from conftest import LANSHAN_TOWNSHIP, user, village
 from safetynet.core.models import ChangeRecord, Role
 from safetynet.programmes import services
 from safetynet.programmes.batch import eligibility_rows
-from safetynet.programmes.models import Enrolment
-from safetynet.registry.models import Household
+from safetynet.programmes.facts import household_explanation
+from safetynet.programmes.models import Enrolment, Standard
+from safetynet.programmes.selectors import first_of_next_month
+from safetynet.registry.models import Household, Person
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +46,8 @@ def test_an_enrolment_is_recorded_once_ended_with_a_reason_and_on_the_households
     with pytest.raises(ValidationError, match="刷新"):  # the same end sent twice
         services.enrolment_end(actor=officer, enrolment=enrolment, version=1, until=timezone.localdate(),
                                reason="收入超过标准")
+    history = client.get(f"/registry/households/{home.pk}/").content.decode().split('id="timeline"')[1]
+    assert "救助享受记录" in history and "最低生活保障" in history and "enrolment" not in history
     events = list(ChangeRecord.objects.filter(entity_type="enrolment").order_by("pk")
                   .values_list("event", flat=True))
     assert events == ["enrolment.started", "enrolment.ended"]
@@ -155,3 +159,72 @@ def test_only_the_county_bureau_of_the_household_opens_the_enrolment_pages(clien
     assert client.get(f"/programmes/enrolments/{'9' * 20}/end/").status_code == 404
     enrolment.refresh_from_db()
     assert enrolment.until is None
+
+
+@pytest.fixture
+def elders(make_household):
+    """A rural couple of 80 in 兰山 with nothing: both qualify for 特困 and the household for 低保."""
+    officer = user(Role.COUNTY_BUREAU, "371302")
+    home = make_household(village(LANSHAN_TOWNSHIP + "201"), officer, members=[
+        ("老周", 1, "02", datetime.date(1944, 1, 1)), ("周妻", 2, "10", datetime.date(1945, 1, 1))])
+    husband, wife = (m.person for m in home.memberships.order_by("person__birth_date"))
+    return officer, home, husband, wife
+
+
+def _row(home):
+    columns, rows = eligibility_rows(area=home.village_id, on=timezone.localdate())
+    return dict(zip(columns, next(r for r in rows if r[0] == home.pk), strict=True))
+
+
+def _result(officer, home, programme):
+    explained = household_explanation(actor=officer, household=home, on=timezone.localdate())
+    return next(r for r in explained["results"] if r["programme"] == programme)
+
+
+def test_extreme_poverty_is_received_by_the_household_only_when_each_member_who_qualifies_has_it(elders):
+    officer, home, husband, _wife = elders
+    services.enrolment_start(actor=officer, household=home, programme="tekun", person=husband,
+                             since=datetime.date(2022, 1, 1), amount="874")
+    # The wife qualifies and receives nothing: the household stays on the 政策找人 list, both ways.
+    assert _row(home)["enrolled_tekun"] == 0 and not _result(officer, home, "tekun")["receiving"]
+    # Nor is 低保 covered by 特困: one member of two receives it (counted once, however many rows).
+    first = Enrolment.objects.get(person=husband)
+    services.enrolment_end(actor=officer, enrolment=first, version=1, reason="重新核定",
+                           until=first_of_next_month(timezone.localdate()))
+    services.enrolment_start(actor=officer, household=home, programme="tekun", person=husband,
+                             since=first_of_next_month(timezone.localdate()), amount="900")
+    assert _row(home)["enrolled_dibao"] == 0 and not _result(officer, home, "dibao")["receiving"]
+
+
+def test_an_amount_that_cannot_be_worked_out_is_unknown_in_both_and_the_page_still_opens(client, elders):
+    officer, home, _husband, _wife = elders
+    Standard.objects.filter(kind="tekun_basic_ratio").delete()
+    tekun = _result(officer, home, "tekun")
+    assert tekun["qualifies"] and tekun["amount"] is None
+    assert _row(home)["q_tekun"] == 1 and _row(home)["amount_tekun"] is None
+    client.force_login(officer)
+    page = client.get(f"/registry/households/{home.pk}/")
+    assert page.status_code == 200 and "None" not in page.content.decode().split('id="eligibility"')[1][:5000]
+
+
+def test_a_member_no_longer_decided_for_who_still_receives_it_is_shown_to_be_ended(client, elders):
+    officer, home, husband, wife = elders
+    enrolment = services.enrolment_start(actor=officer, household=home, programme="tekun", person=wife,
+                                         since=datetime.date(2022, 1, 1), amount="874")
+    Person.objects.filter(pk=wife.pk).update(status="03")  # deceased: no longer decided for
+    client.force_login(officer)
+    page = client.get(f"/registry/households/{home.pk}/").content.decode()
+    assert 'data-enrolled="other"' in page and f"/programmes/enrolments/{enrolment.pk}/end/" in page
+    assert _result(officer, home, "tekun")["others"] == [enrolment]
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"since": datetime.date(2099, 1, 1)}, "since"), ({"since": datetime.date(1900, 1, 1)}, "since"),
+    ({"programme": "temporary"}, "programme"),
+])
+def test_an_enrolment_far_in_the_future_or_the_past_or_of_one_off_aid_is_refused(home, changes, field):
+    given = {"programme": "dibao", "since": datetime.date(2022, 1, 1), "amount": "730", **changes}
+    with pytest.raises(ValidationError) as refused:
+        services.enrolment_start(actor=user(Role.COUNTY_BUREAU, "371302"), household=home, **given)
+    assert field in refused.value.message_dict
+    assert not Enrolment.objects.exists()

@@ -1,6 +1,8 @@
 """A household's income, assets, rigid expenses and its members' supporters: four kinds of item,
 one way of adding, changing and deleting them."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -20,6 +22,8 @@ from safetynet.registry.services.common import (
     _lock,
     _save_changes,
 )
+
+EARLIEST_BIRTH = datetime.date(1900, 1, 1)
 
 # --- income, assets, expenses -------------------------------------------------------------------
 
@@ -143,6 +147,9 @@ def expense_delete(*, actor: User, item: RigidExpense, version: int | None = Non
 
 def _check_supporter(data: dict) -> None:
     rules.check_not_future(data.get("birth_date"), "birth_date")
+    if data.get("birth_date") and data["birth_date"] < EARLIEST_BIRTH:
+        raise ValidationError({"birth_date": _("A date of birth before %(first)s cannot be right.")
+                               % {"first": EARLIEST_BIRTH.isoformat()}})
     if data.get("person") is None:
         raise ValidationError({"person": _("Choose the member who is supported.")})
 

@@ -45,6 +45,7 @@ def test_a_clerk_adds_a_supporter_on_the_household_page_and_the_history_says_so(
 
 @pytest.mark.parametrize(("changes", "field", "message"), [
     ({"birth_date": "2999-01-01"}, "birth_date", "晚于今天"),
+    ({"birth_date": "0001-01-01"}, "birth_date", "1900-01-01"),
     ({"income_year": "-1"}, "income_year", ""),
     ({"disability_grade": "1"}, None, "同时填写"),
     ({"relation": "neighbour"}, "relation", ""),
