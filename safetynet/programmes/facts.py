@@ -190,7 +190,8 @@ def _person_facts(*, actor, household, on, start, memberships, items, assets, va
     sole = len(candidates) == 1
     supporters = list(supporter_list(actor=actor, household=household))
     # Members of working age living with the household, not disabled so, are taken as able to
-    # support the others until a supporter record says why not (an officer checks the kinship).
+    # support the others: the rule's presumption, which the investigation of an application checks
+    # (their kinship and their means).
     working = [m for m in memberships if counted_membership(m, on) and m.person.status == NORMAL_STATUS
                and WORKING_AGE[0] <= _age(m.person.birth_date, on) < WORKING_AGE[1]
                and not work_disability(m.person.disability_category, m.person.disability_grade)]

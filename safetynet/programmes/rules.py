@@ -304,7 +304,7 @@ TEMPORARY = _rule("temporary", "2018.1", _("Temporary assistance, expenditure ty
     ("members", _("At least one member counted as living together"), "members >= 1"),
     ("disposable", _("Per-capita income below the previous year's per-capita disposable income"),
      BELOW_DISPOSABLE),
-    ("expenses", _("Rigid expenses of the last three months above the household's income over them"),
+    ("expenses", _("Rigid expenses of the last three months above three months of the household's income"),
      "recent_rigid_expenses > income_month * 3"),
     ("assets", _("Financial assets within the limit"), ASSETS_WITHIN_LIMIT),
 ], "temp_cap_months * standard * members", once=True)
