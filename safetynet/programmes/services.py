@@ -5,7 +5,7 @@ import time
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -138,10 +138,14 @@ def may_run_eligibility(user: User) -> bool:
     return user.is_authenticated and user.role in RUN_ROLES
 
 
+RESULTS_PER_INSERT = 20_000  # rows of a run's results per executemany
+
+
 def eligibility_run(*, actor: User, area_code: str, on: datetime.date) -> EligibilityRun:
     """Run every programme's rule over the households of an area as of a day (set-based, in the
-    database) and keep the run: the versions and standards it used, its counts and its duration."""
-    from safetynet.programmes.batch import eligibility_store
+    engine) and keep the run: the versions and standards it used, its results, its counts and its
+    duration."""
+    from safetynet.programmes.engine import eligibility_results
     from safetynet.programmes.selectors import eligibility_counts, standard_at
 
     if not may_run_eligibility(actor):
@@ -162,11 +166,22 @@ def eligibility_run(*, actor: User, area_code: str, on: datetime.date) -> Eligib
                 used.append({"kind": "dibao", "county": county, "residence": residence, "id": found.pk,
                              "value": str(found.value), "valid_from": found.valid_from.isoformat()})
     started = time.monotonic()
+    # The rules run in the engine (DuckDB over the rows moved out as Arrow), before the run's
+    # transaction: ADBC reads what is committed and holds no lock while it does. Rows not yet
+    # committed (a caller's own transaction) are read through Django's connection.
+    households, results = eligibility_results(area=area.code, on=on,
+                                              through_django=connection.in_atomic_block)
     with transaction.atomic():
         run = EligibilityRun.objects.create(area=area, as_of=on, started_by=actor, started_at=timezone.now(),
                                             rules={code: rule.version for code, rule in RULES.items()},
                                             standards=used)
-        run.households = eligibility_store(run_id=run.pk, area=area.code, on=on)
+        run.households = households
+        with connection.cursor() as cursor:
+            for chunk in range(0, len(results), RESULTS_PER_INSERT):
+                cursor.executemany(
+                    "INSERT INTO programmes_eligibilityresult (run_id, household_id, village_id, programme, "
+                    "qualifies, enrolled, amount) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                    [(run.pk, *row) for row in results[chunk:chunk + RESULTS_PER_INSERT]])
         # Per programme: qualifying, of them not receiving it (政策找人), receiving it without qualifying.
         run.counts = eligibility_counts(EligibilityResult.objects.filter(run=run))
         run.duration_ms = round((time.monotonic() - started) * 1000)
