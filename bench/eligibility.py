@@ -120,8 +120,15 @@ def main() -> None:
     started = time.perf_counter()
     townships = what_if_rows(area=CITY, on=on, starting=on + datetime.timedelta(days=31),
                              overrides=overrides)
-    b.line(what_if_city_s=round(time.perf_counter() - started, 2), townships=len(townships),
+    b.line(what_if_city_in_sqlite_s=round(time.perf_counter() - started, 2), townships=len(townships),
            newly_households=sum(t[1] for t in townships), households=n)
+    from safetynet.programmes.engine import what_if_in_duckdb
+
+    started = time.perf_counter()
+    in_engine = what_if_in_duckdb(area=CITY, on=on, starting=on + datetime.timedelta(days=31),
+                                  overrides=overrides)
+    b.line(what_if_city_engine_s=round(time.perf_counter() - started, 2), townships=len(in_engine),
+           same_answer=in_engine == townships, households=n)
 
     if b.pg_url(n):
         url = b.pg_db(n)

@@ -162,24 +162,24 @@ def eligibility_sql(*, area: str, on: datetime.date, vendor: str, overrides: dic
         if rule.per_person:
             conditions = " AND ".join(c.expression.to_sql(person_column, vendor)[0] for c in rule.conditions)
             amount = _yuan(rule.amount, person_column, vendor) if rule.amount is not None else "NULL"
-            # Per member: qualifies, the amount, receives it (e). Per household: one qualifies; the
-            # amount added up, unknown if one member's is; how many qualify without receiving it.
+            # Per member: qualifies, the amount, receives it (e: EXISTS on the table, which SQLite finds
+            # by the enrolment index; a join to a CTE would scan it for every member). Per household:
+            # one qualifies; the amount added up, unknown if one member's is; how many qualify
+            # without receiving it.
             person_rules.append(
                 f"pq_{rule.programme} AS (SELECT pf.household_id, pf.person_id, "
                 f"CASE WHEN {conditions} THEN 1 ELSE 0 END AS q, "
                 f"CASE WHEN {conditions} THEN {amount} END AS amount, "
-                f"CASE WHEN pe.person_id IS NULL THEN 0 ELSE 1 END AS e FROM pf "
-                f"LEFT JOIN person_enrolled pe ON pe.household_id = pf.household_id "
-                f"AND pe.person_id = pf.person_id AND pe.programme = '{rule.programme}'),\n"
+                f"CASE WHEN EXISTS (SELECT 1 FROM programmes_enrolment e "
+                f"WHERE e.household_id = pf.household_id AND e.programme = '{rule.programme}' "
+                f"AND e.person_id = pf.person_id AND {current}) "
+                f"THEN 1 ELSE 0 END AS e FROM pf),\n"
                 f"pr_{rule.programme} AS (SELECT household_id, MAX(q) AS q, "
                 f"CASE WHEN SUM(CASE WHEN q = 1 AND amount IS NULL THEN 1 ELSE 0 END) > 0 THEN NULL "
                 f"ELSE SUM(amount) END AS amount, "
                 f"SUM(CASE WHEN q = 1 AND e = 0 THEN 1 ELSE 0 END) AS missing "
                 f"FROM pq_{rule.programme} GROUP BY household_id),")
-    person_rules = "\n".join([
-        "person_enrolled AS (SELECT e.household_id, e.person_id, e.programme FROM programmes_enrolment e "
-        f"JOIN h ON h.id = e.household_id WHERE e.person_id IS NOT NULL AND {current} "
-        "GROUP BY e.household_id, e.person_id, e.programme),", *person_rules])
+    person_rules = "\n".join(person_rules)
     facts = f"""
 WITH s({'county, residence, ' + names}) AS (VALUES {standards}),
 h AS (SELECT id, village_id, urban_rural FROM registry_household WHERE village_id LIKE '{area}%'),
@@ -368,16 +368,15 @@ def eligibility_rows(*, area: str, on: datetime.date) -> tuple[list[str], list[t
         return [c[0] for c in cursor.description], cursor.fetchall()
 
 
-def what_if_rows(*, area: str, on: datetime.date, starting: datetime.date, overrides: dict) -> list[tuple]:
+def what_if_sql(*, area: str, on: datetime.date, starting: datetime.date, overrides: dict,
+                vendor: str) -> str:
     """Per township of the area: the households as the registry has them on `on` (today), under the
     standards that will be in force on `starting` and under the same with `overrides`, household by
-    household in one statement — households and persons
-    newly eligible for 低保, no longer eligible, and the change in the monthly amount (yuan).
-    Nothing is written."""
-    vendor = connection.vendor
+    household in one statement — households and persons newly eligible for 低保, no longer eligible,
+    the change in the monthly amount (yuan), and how many would qualify."""
     now = eligibility_sql(area=area, on=on, vendor=vendor, standards_on=starting)
     then = eligibility_sql(area=area, on=on, vendor=vendor, standards_on=starting, overrides=overrides)
-    sql = f"""
+    return f"""
 SELECT SUBSTR(a.village_id, 1, 9) AS township,
        SUM(CASE WHEN b.q_dibao = 1 AND a.q_dibao = 0 THEN 1 ELSE 0 END),
        SUM(CASE WHEN b.q_dibao = 1 AND a.q_dibao = 0 THEN b.members ELSE 0 END),
@@ -387,8 +386,13 @@ SELECT SUBSTR(a.village_id, 1, 9) AS township,
        SUM(b.q_dibao)
 FROM ({now}) a JOIN ({then}) b ON b.household_id = a.household_id
 GROUP BY SUBSTR(a.village_id, 1, 9) ORDER BY 1"""
+
+
+def what_if_rows(*, area: str, on: datetime.date, starting: datetime.date, overrides: dict) -> list[tuple]:
+    """`what_if_sql` run by the database itself. Nothing is written."""
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(what_if_sql(area=area, on=on, starting=starting, overrides=overrides,
+                                   vendor=connection.vendor))
         return [(row[0], *(int(v or 0) for v in row[1:])) for row in cursor.fetchall()]
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pyarrow as pa
 from django.db import connection
 
-from safetynet.programmes.batch import eligibility_sql
+from safetynet.programmes.batch import eligibility_sql, what_if_sql
 from safetynet.programmes.extraction import TABLES, check_area, extraction
 
 EXTRACTION_TIMEOUT_S = 1800
@@ -112,3 +112,12 @@ def eligibility_results(*, area: str, on, through_django: bool = False) -> tuple
             f"WHERE q_{code} = 1 OR enrolled_{code} = 1"
             for code, rule in RULES.items()]
         return households, engine.execute(" UNION ALL ".join(parts)).fetchall()
+
+
+def what_if_in_duckdb(*, area: str, on, starting, overrides: dict,
+                      through_django: bool = False) -> list[tuple]:
+    """programmes.batch.what_if_rows, computed in DuckDB over the area's rows moved out as Arrow."""
+    with _engine(extract(area, through_django=through_django)) as engine:
+        rows = engine.execute(what_if_sql(area=area, on=on, starting=starting, overrides=overrides,
+                                          vendor="duckdb")).fetchall()
+    return [(row[0], *(int(v or 0) for v in row[1:])) for row in rows]

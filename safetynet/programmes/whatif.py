@@ -6,12 +6,13 @@ with the new value in their place."""
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safetynet.core.selectors import division_get, division_names, divisions_under
 from safetynet.core.types import DivisionLevel, UrbanRural
-from safetynet.programmes.batch import what_if_rows
+from safetynet.programmes.engine import what_if_in_duckdb
 from safetynet.programmes.models import plain_number
 from safetynet.programmes.services import may_run_eligibility, standard_value_check
 from safetynet.programmes.standards import KINDS
@@ -41,7 +42,10 @@ def standard_what_if(*, actor, area_code: str, residence: str, value, starting: 
                 else [d.code for d in divisions_under(area.code, level=DivisionLevel.COUNTY)])
     overrides = {("dibao", county, residence): amount for county in counties}
     # The households as they are today: the registry knows nothing of next month's income yet.
-    rows = what_if_rows(area=area.code, on=timezone.localdate(), starting=starting, overrides=overrides)
+    # In the engine (DuckDB over the rows moved out as Arrow); rows of a transaction not yet
+    # committed (a test's) are read through Django's connection.
+    rows = what_if_in_duckdb(area=area.code, on=timezone.localdate(), starting=starting, overrides=overrides,
+                             through_django=connection.in_atomic_block)
     names = division_names([row[0] for row in rows])
     townships = [{"code": code, "name": names.get(code, code), "newly_households": nh, "newly_persons": np,
                   "lost_households": lh, "lost_persons": lp, "extra_month": extra,

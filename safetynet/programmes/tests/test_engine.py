@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from conftest import LANSHAN_TOWNSHIP, user, village
 from safetynet.core.models import Role
-from safetynet.programmes.batch import eligibility_rows
-from safetynet.programmes.engine import eligibility_in_duckdb, extract
+from safetynet.programmes.batch import eligibility_rows, what_if_rows
+from safetynet.programmes.engine import eligibility_in_duckdb, extract, what_if_in_duckdb
 from safetynet.registry import services
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -48,6 +48,12 @@ def test_the_engine_answers_as_the_database_does(make_household):
     assert [_plain(row) for row in engine_rows] == [_plain(row) for row in rows]
     answers = dict(zip(columns, _plain(next(row for row in engine_rows if row[0] == alone.pk)), strict=True))
     assert answers["q_tekun"] == 1 and answers["q_dibao"] == 1  # his son is 60 or more and on 低保
+    # A what-if (the urban standard of 兰山 raised to 800) gives the same answer in both.
+    starting = today + datetime.timedelta(days=31)
+    overrides = {("dibao", "371302", "urban"): Decimal(800)}
+    asked = {"area": "371302", "on": today, "starting": starting, "overrides": overrides}
+    assert what_if_in_duckdb(**asked) == what_if_rows(**asked)
+    assert sum(row[5] for row in what_if_rows(**asked)) > 0  # the amounts grow
 
 
 def test_the_engine_refuses_an_area_that_is_not_a_division_code():
