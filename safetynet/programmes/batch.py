@@ -21,12 +21,12 @@ from safetynet.programmes.facts import (
     PERIOD_DAYS,
     RECENT_DAYS,
     VEHICLE,
-    WORK_DISABILITY,
     WORKING_AGE,
 )
 from safetynet.programmes.rules import COVERED_BY, RULES
 from safetynet.programmes.selectors import receiving_from, standard_at
 from safetynet.programmes.standards import KINDS
+from safetynet.registry.codes import WORK_DISABILITY
 
 # The dialects whose dates are dates (not text) and which have LEAST and GREATEST. DuckDB (the
 # engine, programmes.engine) speaks PostgreSQL's here, with integer division switched on.
@@ -336,27 +336,6 @@ covered AS (
                 "ORDER BY p.household_id, p.person_id")
     return (facts + f"SELECT g.household_id, g.village_id, g.members, {', '.join(outputs)} "
             f"FROM g {' '.join(joins)} ORDER BY g.household_id")
-
-
-def eligibility_store(*, run_id: int, area: str, on: datetime.date) -> int:
-    """Insert into the run's results every household of the area that qualifies for a programme or
-    receives it, in the database (one INSERT … SELECT per programme); how many households the area
-    has."""
-    sql = eligibility_sql(area=area, on=on, vendor=connection.vendor)
-    true, false = ("TRUE", "FALSE") if connection.vendor == "postgresql" else ("1", "0")
-    with connection.cursor() as cursor:
-        for rule in RULES.values():
-            code = rule.programme
-            amount = f"amount_{code}" if rule.amount is not None else "NULL"
-            cursor.execute(
-                "INSERT INTO programmes_eligibilityresult "
-                "(run_id, household_id, village_id, programme, qualifies, enrolled, amount) "
-                f"SELECT {int(run_id)}, household_id, village_id, '{code}', "
-                f"CASE WHEN q_{code} = 1 THEN {true} ELSE {false} END, "
-                f"CASE WHEN enrolled_{code} = 1 THEN {true} ELSE {false} END, {amount} "
-                f"FROM ({sql}) e WHERE q_{code} = 1 OR enrolled_{code} = 1")
-        cursor.execute(f"SELECT COUNT(*) FROM registry_household WHERE village_id LIKE '{area}%'")
-        return cursor.fetchone()[0]
 
 
 def eligibility_rows(*, area: str, on: datetime.date) -> tuple[list[str], list[tuple]]:

@@ -26,6 +26,7 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from safetynet.programmes.selectors import household_enrolments, standard_at
+from safetynet.registry.codes import WORK_DISABILITY
 from safetynet.registry.selectors import (
     asset_list,
     expense_list,
@@ -59,8 +60,6 @@ def counted_membership(membership, on: datetime.date) -> bool:
     return current_membership(membership, on) and membership.co_living and not membership.exclusion
 
 
-# 特困人员认定办法 art. 5: the disabilities that take the capacity to work, by category (GB/T 26341).
-WORK_DISABILITY = {1: {1}, 4: {1, 2}, 5: {1, 2, 3}, 6: {1, 2, 3}, 7: {1, 2}}
 NORMAL_STATUS = "01"
 WORKING_AGE = (18, 60)  # from 18, under 60
 

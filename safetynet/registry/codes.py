@@ -132,6 +132,13 @@ class DisabilityGrade(models.IntegerChoices):
     GRADE_4 = 4, _("Grade 4 (mildest)")
 
 
+# 特困人员认定办法 art. 5: the disabilities that take the capacity to work — category (GB/T 26341):
+# the grades that do.
+WORK_DISABILITY = {DisabilityCategory.VISUAL: (1,), DisabilityCategory.PHYSICAL: (1, 2),
+                   DisabilityCategory.INTELLECTUAL: (1, 2, 3), DisabilityCategory.MENTAL: (1, 2, 3),
+                   DisabilityCategory.MULTIPLE: (1, 2)}
+
+
 class SeriousIllness(models.TextChoices):
     """CAMS SAM_DISEASE_TYPE."""
 

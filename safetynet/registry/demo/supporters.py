@@ -12,26 +12,18 @@ Set-based: one INSERT … SELECT, who by a hash of the person's number and the c
 built again is the same city.
 """
 
-import datetime
 
 from django.db import connection
 from django.utils.translation import gettext as _
 
 from safetynet.core.demo import DemoContext
+from safetynet.registry.codes import WORK_DISABILITY
+from safetynet.registry.demo.plans import _add_years
 
 ALONE_WITHOUT_SUPPORTER = 62  # percent of members living alone who have no supporter
 ALONE_UNABLE_SUPPORTER = 8  # percent more whose supporter cannot support
 WITH_FAMILY_SUPPORTED = 96  # percent of the others who have a supporter able to support
 GIVEN_NAMES = ("建国", "秀英", "志强", "丽华", "海燕", "国栋", "春梅", "立新")
-# 特困人员认定办法 art. 5: the disabilities that take the capacity to work (category: grades).
-WORK_DISABILITY = {1: (1,), 4: (1, 2), 5: (1, 2, 3), 6: (1, 2, 3), 7: (1, 2)}
-
-
-def _years_before(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
 
 
 def build_supporters(context: DemoContext) -> str | None:
@@ -45,7 +37,7 @@ def build_supporters(context: DemoContext) -> str | None:
     disabled = " OR ".join(f"(p.disability_category = {category} AND p.disability_grade IN "
                            f"({', '.join(map(str, grades))}))"
                            for category, grades in WORK_DISABILITY.items())
-    elderly, adult = _years_before(on, 60).isoformat(), _years_before(on, 18).isoformat()
+    elderly, adult = _add_years(on, -60).isoformat(), _add_years(on, -18).isoformat()
     names = " ".join(f"WHEN {i} THEN '{name}'" for i, name in enumerate(GIVEN_NAMES))
     # A working child born 1965–1989, a parent of a minor born 1980–1994, an unable child born 1950–1959.
     able_born = (f"CASE WHEN p.birth_date > '{adult}' THEN '19' || CAST(80 + {pick} % 15 AS VARCHAR(2)) "
