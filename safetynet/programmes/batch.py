@@ -165,7 +165,7 @@ def eligibility_sql(*, area: str, on: datetime.date, vendor: str, overrides: dic
             # Per member: qualifies, the amount, receives it (e: EXISTS on the table, which SQLite finds
             # by the enrolment index; a join to a CTE would scan it for every member). Per household:
             # one qualifies; the amount added up, unknown if one member's is; how many qualify
-            # without receiving it.
+            # without receiving it, and how many receive it rightly (kept).
             person_rules.append(
                 f"pq_{rule.programme} AS (SELECT pf.household_id, pf.person_id, "
                 f"CASE WHEN {conditions} THEN 1 ELSE 0 END AS q, "
@@ -177,7 +177,8 @@ def eligibility_sql(*, area: str, on: datetime.date, vendor: str, overrides: dic
                 f"pr_{rule.programme} AS (SELECT household_id, MAX(q) AS q, "
                 f"CASE WHEN SUM(CASE WHEN q = 1 AND amount IS NULL THEN 1 ELSE 0 END) > 0 THEN NULL "
                 f"ELSE SUM(amount) END AS amount, "
-                f"SUM(CASE WHEN q = 1 AND e = 0 THEN 1 ELSE 0 END) AS missing "
+                f"SUM(CASE WHEN q = 1 AND e = 0 THEN 1 ELSE 0 END) AS missing, "
+                f"SUM(CASE WHEN q = 1 AND e = 1 THEN 1 ELSE 0 END) AS kept "
                 f"FROM pq_{rule.programme} GROUP BY household_id),")
     person_rules = "\n".join(person_rules)
     facts = f"""
@@ -309,6 +310,14 @@ g AS (
         if code in COVERED_BY:
             enrolled += " OR (g.members > 0 AND COALESCE(covered.n, 0) >= g.members)"
         outputs.append(f"CASE WHEN {enrolled} THEN 1 ELSE 0 END AS enrolled_{code}")
+        # Receives it without qualifying — for a rule decided per member, when more persons receive
+        # it in the household than members who qualify do (a member who no longer qualifies, or
+        # one who died or left and is still paid), even if another member qualifies.
+        if rule.per_person:
+            stale = f"COALESCE(enrolled.n_{code}, 0) > COALESCE(pr_{code}.kept, 0)"
+        else:
+            stale = f"COALESCE(enrolled.{code}, 0) = 1 AND NOT ({conditions})"
+        outputs.append(f"CASE WHEN {stale} THEN 1 ELSE 0 END AS no_longer_{code}")
         if rule.amount is not None:
             if rule.per_person:
                 outputs.append(f"pr_{code}.amount AS amount_{code}")
@@ -318,6 +327,8 @@ g AS (
     # Receiving it (see `current` above); for 低保, also each member counted receiving 特困 instead
     # (never given together).
     flags = ", ".join(f"MAX(CASE WHEN e.programme = '{code}' THEN 1 ELSE 0 END) AS {code}" for code in RULES)
+    flags += "".join(f", COUNT(DISTINCT CASE WHEN e.programme = '{code}' THEN e.person_id END) AS n_{code}"
+                     for code, rule in RULES.items() if rule.per_person)
     facts = facts.replace("{enrolment_ctes}", f"""enrolled AS (
   SELECT e.household_id, {flags} FROM programmes_enrolment e JOIN h ON h.id = e.household_id
   WHERE {current} GROUP BY e.household_id),

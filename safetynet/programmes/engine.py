@@ -10,6 +10,8 @@ ADBC cannot open (SQLite in memory, as the tests have it) is read through Django
 instead: slower, the same rows.
 """
 
+import concurrent.futures
+import json
 import os
 import subprocess
 import sys
@@ -21,7 +23,7 @@ import pyarrow as pa
 from django.db import connection
 
 from safetynet.programmes.batch import eligibility_sql, what_if_sql
-from safetynet.programmes.extraction import TABLES, check_area, extraction
+from safetynet.programmes.extraction import KEY_RANGES, TABLES, check_area, extraction, parts
 
 EXTRACTION_TIMEOUT_S = 1800
 
@@ -44,34 +46,84 @@ def _sqlite_file() -> str | None:
     return name if name and "memory" not in name and os.path.exists(name) else None
 
 
-def extract(area: str, *, through_django: bool = False) -> dict[str, pa.Table]:
+def extract(area: str, *, through_django: bool = False, workers: int | None = None) -> dict[str, pa.Table]:
     """Each table the statement reads, as Arrow, for the area's households: from PostgreSQL through
-    ADBC; from SQLite's file through ADBC in a process of its own (programmes.extraction says why);
-    through Django's connection for a database in memory, or when `through_django` (rows of a
-    transaction not yet committed — a test's — are seen only there)."""
+    ADBC, on `workers` connections at once (by default one per core); from SQLite's file through
+    ADBC in as many processes of their own (programmes.extraction says why); through Django's
+    connection for a database in memory, or when `through_django` (rows of a transaction not yet
+    committed — a test's — are seen only there).
+
+    The parts are read side by side, each table cut by ranges of its keys. They are not one snapshot:
+    what is edited while a run reads (a second or two at a million households) may be seen in one
+    table and not yet in another, as with any reading of a live registry."""
     check_area(area)
+    workers = workers or os.cpu_count() or 1
     if not through_django and connection.vendor == "postgresql":
         with _postgresql_connection() as source, source.cursor() as cursor:
-            tables = {}
-            for table in TABLES:
-                cursor.execute(extraction(table, area))
-                tables[table] = cursor.fetch_arrow_table()
-            return tables
+            cursor.execute(KEY_RANGES)
+            cut = parts(cursor.fetchall(), workers)
+        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+            read = list(pool.map(lambda ranges: _read_postgresql(area, ranges), cut))
+        return _joined(read)
     if not through_django and connection.vendor == "sqlite" and (database := _sqlite_file()):
-        import pyarrow.feather as feather
-
-        with tempfile.TemporaryDirectory(prefix="safetynet-engine-") as folder:
-            subprocess.run([sys.executable, "-m", "safetynet.programmes.extraction", database, area, folder],
-                           check=True, timeout=EXTRACTION_TIMEOUT_S, capture_output=True)
-            # Read whole into memory: the folder goes when this block ends.
-            return {table: feather.read_table(Path(folder) / f"{table}.arrow", memory_map=False)
-                    for table in TABLES}
+        with connection.cursor() as cursor:
+            cursor.execute(KEY_RANGES)
+            cut = parts(cursor.fetchall(), workers)
+        return _joined(_read_sqlite(database, area, cut))
     tables = {}
     with connection.cursor() as cursor:
         for table, (columns, _view) in TABLES.items():
             cursor.execute(extraction(table, area))
             rows = cursor.fetchall()
             tables[table] = pa.table({name: [row[i] for row in rows] for i, name in enumerate(columns)})
+    return tables
+
+
+def _read_postgresql(area: str, ranges: dict[str, tuple[int, int]]) -> dict[str, pa.Table]:
+    """One part's tables, on a connection of its own (ADBC leaves Python's lock while it reads)."""
+    with _postgresql_connection() as source, source.cursor() as cursor:
+        tables = {}
+        for table, ids in ranges.items():
+            cursor.execute(extraction(table, area, ids))
+            tables[table] = cursor.fetch_arrow_table()
+        return tables
+
+
+def _read_sqlite(database: str, area: str, cut: list[dict]) -> list[dict[str, pa.Table]]:
+    """Each part's tables, read by a process of its own, all at once."""
+    import pyarrow.feather as feather
+
+    with tempfile.TemporaryDirectory(prefix="safetynet-engine-") as folder:
+        running = []
+        for index, ranges in enumerate(cut):
+            into = Path(folder) / str(index)
+            into.mkdir()
+            running.append((into, ranges, subprocess.Popen(
+                [sys.executable, "-m", "safetynet.programmes.extraction", database, area, str(into),
+                 json.dumps(ranges)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)))
+        try:
+            for _into, _ranges, process in running:
+                _out, errors = process.communicate(timeout=EXTRACTION_TIMEOUT_S)
+                if process.returncode:
+                    raise subprocess.CalledProcessError(process.returncode, process.args, stderr=errors)
+        finally:
+            for _into, _ranges, process in running:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+        # Read whole into memory: the folder goes when this block ends.
+        return [{table: feather.read_table(into / f"{table}.arrow", memory_map=False) for table in ranges}
+                for into, ranges, _process in running]
+
+
+def _joined(read: list[dict[str, pa.Table]]) -> dict[str, pa.Table]:
+    """The parts of each table as one table. A part with no rows may carry other column types (ADBC
+    types SQLite's columns by their rows): it is left out when another part has rows."""
+    tables = {}
+    for table in TABLES:
+        pieces = [part[table] for part in read if table in part]
+        kept = [piece for piece in pieces if piece.num_rows] or pieces[:1]
+        tables[table] = pa.concat_tables(kept, promote_options="permissive") if len(kept) > 1 else kept[0]
     return tables
 
 
@@ -100,7 +152,8 @@ def eligibility_in_duckdb(*, area: str, on, tables: dict[str, pa.Table] | None =
 
 def eligibility_results(*, area: str, on, through_django: bool = False) -> tuple[int, list[tuple]]:
     """(households of the area, results): per programme, each household that qualifies or receives
-    it, as (household_id, village_id, programme, qualifies, enrolled, amount) — what a run keeps."""
+    it, as (household_id, village_id, programme, qualifies, enrolled, no_longer, amount) — what a run
+    keeps."""
     from safetynet.programmes.rules import RULES
 
     with _engine(extract(area, through_django=through_django)) as engine:
@@ -108,8 +161,8 @@ def eligibility_results(*, area: str, on, through_django: bool = False) -> tuple
         households = engine.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
         parts = [
             f"SELECT household_id, village_id, '{code}', q_{code} = 1, enrolled_{code} = 1, "
-            f"{f'amount_{code}' if rule.amount is not None else 'NULL'} FROM answers "
-            f"WHERE q_{code} = 1 OR enrolled_{code} = 1"
+            f"no_longer_{code} = 1, {f'amount_{code}' if rule.amount is not None else 'NULL'} FROM answers "
+            f"WHERE q_{code} = 1 OR enrolled_{code} = 1 OR no_longer_{code} = 1"
             for code, rule in RULES.items()]
         return households, engine.execute(" UNION ALL ".join(parts)).fetchall()
 

@@ -9,8 +9,12 @@ one process do not see each other's locks on the same file (POSIX locks belong t
 one closing the file releases the other's locks — the way to corrupt a database that SQLite's own
 documentation warns of ("How to corrupt an SQLite database file", 2.2). In a process of its own the
 copy is as safe as any other reader.
+
+Each table can be read in parts, by ranges of its own primary key, so that several processes (or,
+for PostgreSQL, several connections) read one table at once: `parts` below cuts them.
 """
 
+import json
 import sys
 from pathlib import Path
 
@@ -77,8 +81,9 @@ def check_area(area: str) -> None:
         raise ValueError("area is a division code")
 
 
-def extraction(table: str, area: str) -> str:
-    """The rows of `table` that belong to the area's households (all of them for the whole city)."""
+def extraction(table: str, area: str, ids: tuple[int, int] | None = None) -> str:
+    """The rows of `table` that belong to the area's households (all of them for the whole city);
+    with `ids`, only those whose own key is between the two (both included)."""
     check_area(area)
     columns, _view = TABLES[table]
     select = ", ".join(f"{expression} AS {name}" for name, expression in columns.items())
@@ -90,21 +95,46 @@ def extraction(table: str, area: str) -> str:
                  f"({households}))")
     else:
         where = f"household_id IN ({households})"
+    if ids is not None:
+        where += f" AND id BETWEEN {int(ids[0])} AND {int(ids[1])}"
     return f"SELECT {select} FROM {table} WHERE {where}"
 
 
-def write_sqlite_tables(database: str, area: str, folder: Path) -> None:
-    """Each table's rows out of SQLite's file through ADBC, as Arrow files in `folder`."""
+KEY_RANGES = " UNION ALL ".join(f"SELECT '{table}', MIN(id), MAX(id) FROM {table}" for table in TABLES)
+
+
+def parts(key_ranges: list[tuple], count: int) -> list[dict[str, tuple[int, int]]]:
+    """Cut each table's keys (`key_ranges`: rows of KEY_RANGES, table, lowest and highest key) into
+    `count` ranges of equal width: one {table: (first, last)} per part. Keys are dense enough in a
+    registry that equal widths hold about equal rows."""
+    cut: list[dict[str, tuple[int, int]]] = [{} for _ in range(count)]
+    for table, low, high in key_ranges:
+        if low is None:  # an empty table: one part reads it, to give its columns
+            cut[0][table] = (0, 0)
+            continue
+        width = (int(high) - int(low)) // count + 1
+        for index in range(count):
+            first = int(low) + index * width
+            if first <= int(high):
+                cut[index][table] = (first, min(first + width - 1, int(high)))
+    return cut
+
+
+def write_sqlite_tables(database: str, area: str, folder: Path,
+                        ranges: dict[str, tuple[int, int]] | None = None) -> None:
+    """Each table's rows out of SQLite's file through ADBC, as Arrow files in `folder`: every table
+    whole, or with `ranges` the tables it names, each within its range of keys."""
     import adbc_driver_sqlite.dbapi
     import pyarrow.feather as feather
 
     with adbc_driver_sqlite.dbapi.connect(database, autocommit=True) as source, \
             source.cursor() as cursor:
-        for table in TABLES:
-            cursor.execute(extraction(table, area))
+        for table in TABLES if ranges is None else ranges:
+            cursor.execute(extraction(table, area, None if ranges is None else ranges[table]))
             feather.write_feather(cursor.fetch_arrow_table(), folder / f"{table}.arrow",
                                   compression="uncompressed")
 
 
 if __name__ == "__main__":
-    write_sqlite_tables(sys.argv[1], sys.argv[2], Path(sys.argv[3]))
+    write_sqlite_tables(sys.argv[1], sys.argv[2], Path(sys.argv[3]),
+                        json.loads(sys.argv[4]) if len(sys.argv) > 4 else None)

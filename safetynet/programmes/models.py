@@ -101,7 +101,9 @@ class EligibilityRun(models.Model):
 
 class EligibilityResult(models.Model):
     """A household of a run that qualified for a programme, or that received it without qualifying,
-    with the amount the rule gives and whether it was enrolled on the run's day."""
+    with the amount the rule gives and whether it was enrolled on the run's day. For a programme
+    decided per member (特困) a household can be both: one member qualifies and receives it, another
+    receives it and no longer qualifies (`no_longer`)."""
 
     run = models.ForeignKey(EligibilityRun, on_delete=models.CASCADE, related_name="results")
     household_id = models.BigIntegerField()  # the registry's household (no foreign key: runs outlive edits)
@@ -109,6 +111,7 @@ class EligibilityResult(models.Model):
     programme = models.CharField(max_length=16)
     qualifies = models.BooleanField(default=True)
     enrolled = models.BooleanField(default=False)
+    no_longer = models.BooleanField(default=False)  # receives it (or a member does) without qualifying
     amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
 
     class Meta:

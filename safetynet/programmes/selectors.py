@@ -88,7 +88,7 @@ KINDS_OF_RESULT = ("qualifies", "not_enrolled", "no_longer")
 _COUNTS = {
     "n_qualifies": Count("pk", filter=Q(qualifies=True)),
     "n_not_enrolled": Count("pk", filter=Q(qualifies=True, enrolled=False)),
-    "n_no_longer": Count("pk", filter=Q(qualifies=False, enrolled=True)),
+    "n_no_longer": Count("pk", filter=Q(no_longer=True)),
 }
 
 
@@ -118,7 +118,7 @@ def eligibility_households(*, actor, run, programme: str, township: str,
     programme (the list a coordinator visits: 政策找人), or receiving it without qualifying — with
     their village, head and address."""
     which = {"qualifies": Q(qualifies=True), "not_enrolled": Q(qualifies=True, enrolled=False),
-             "no_longer": Q(qualifies=False, enrolled=True)}[kind]
+             "no_longer": Q(no_longer=True)}[kind]
     results = list(EligibilityResult.objects.filter(which, run=run, programme=programme,
                                                     village_id__startswith=township)
                    .order_by("village_id", "household_id")[:2000])

@@ -180,7 +180,7 @@ def eligibility_run(*, actor: User, area_code: str, on: datetime.date) -> Eligib
             for chunk in range(0, len(results), RESULTS_PER_INSERT):
                 cursor.executemany(
                     "INSERT INTO programmes_eligibilityresult (run_id, household_id, village_id, programme, "
-                    "qualifies, enrolled, amount) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                    "qualifies, enrolled, no_longer, amount) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
                     [(run.pk, *row) for row in results[chunk:chunk + RESULTS_PER_INSERT]])
         # Per programme: qualifying, of them not receiving it (政策找人), receiving it without qualifying.
         run.counts = eligibility_counts(EligibilityResult.objects.filter(run=run))

@@ -3,15 +3,24 @@ PostgreSQL, through Django's connection from SQLite in memory — and the rules 
 DuckDB give the answers the database gives, household by household, for all five programmes."""
 
 import datetime
+import sqlite3
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from conftest import LANSHAN_TOWNSHIP, user, village
 from safetynet.core.models import Role
 from safetynet.programmes.batch import eligibility_rows, what_if_rows
-from safetynet.programmes.engine import eligibility_in_duckdb, extract, what_if_in_duckdb
+from safetynet.programmes.engine import (
+    _joined,
+    _read_sqlite,
+    eligibility_in_duckdb,
+    extract,
+    what_if_in_duckdb,
+)
+from safetynet.programmes.extraction import KEY_RANGES, parts
 from safetynet.registry import services
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -54,6 +63,40 @@ def test_the_engine_answers_as_the_database_does(make_household):
     asked = {"area": "371302", "on": today, "starting": starting, "overrides": overrides}
     assert what_if_in_duckdb(**asked) == what_if_rows(**asked)
     assert sum(row[5] for row in what_if_rows(**asked)) > 0  # the amounts grow
+
+
+def _sorted_rows(table) -> list[tuple]:
+    return sorted(zip(*(table.column(name).to_pylist() for name in table.column_names), strict=True))
+
+
+def test_tables_read_in_parts_are_the_tables_read_whole(make_household, tmp_path):
+    """The engine reads each table in parts side by side — by processes of their own from SQLite's
+    file, by connections of their own from PostgreSQL — and joins them: the same rows as one
+    reading through Django, none lost or twice, whatever the number of parts."""
+    clerk = user(Role.COUNTY_BUREAU, "371302")
+    for number in range(7):
+        make_household(village(LANSHAN_TOWNSHIP + "201"), clerk, urban_rural="urban", members=[
+            (f"丁{number}一", 1, "02", datetime.date(1950, 1, 1 + number)),
+            (f"丁{number}二", 2, "10", datetime.date(2012, 2, 1 + number))])
+    whole = extract("371302", through_django=True)
+    if connection.vendor == "sqlite":  # a copy of the tests' database in memory, as a file
+        database = str(tmp_path / "copy.sqlite3")
+        with sqlite3.connect(database) as copy:
+            connection.connection.backup(copy)
+        with connection.cursor() as cursor:
+            cursor.execute(KEY_RANGES)
+            key_ranges = cursor.fetchall()
+        read = {count: _joined(_read_sqlite(database, "371302", parts(key_ranges, count)))
+                for count in (1, 3)}
+    else:
+        read = {count: extract("371302", workers=count) for count in (1, 3)}
+    for tables in read.values():
+        assert set(tables) == set(whole)
+        for table in whole:
+            assert _sorted_rows(tables[table]) == _sorted_rows(whole[table]), table
+    assert read[3]["registry_membership"].num_rows == 14
+    # An area with nothing in it reads as empty tables, not as an error.
+    assert all(table.num_rows == 0 for table in extract("371312", workers=3).values())
 
 
 def test_the_engine_refuses_an_area_that_is_not_a_division_code():

@@ -2,6 +2,7 @@
 the household page says whether a household that qualifies receives nothing."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +14,8 @@ from safetynet.programmes import services
 from safetynet.programmes.batch import eligibility_rows
 from safetynet.programmes.facts import household_explanation
 from safetynet.programmes.models import Enrolment, Standard
-from safetynet.programmes.selectors import first_of_next_month
+from safetynet.programmes.selectors import eligibility_households, first_of_next_month
+from safetynet.registry import services as registry_services
 from safetynet.registry.models import Household, Person
 
 pytestmark = pytest.mark.django_db
@@ -216,6 +218,37 @@ def test_a_member_no_longer_decided_for_who_still_receives_it_is_shown_to_be_end
     page = client.get(f"/registry/households/{home.pk}/").content.decode()
     assert 'data-enrolled="other"' in page and f"/programmes/enrolments/{enrolment.pk}/end/" in page
     assert _result(officer, home, "tekun")["others"] == [enrolment]
+    assert _row(home)["no_longer_tekun"] == 1
+
+
+def test_a_run_finds_a_member_paid_without_qualifying_though_another_member_qualifies(elders):
+    """特困 is decided per member: the household where the husband qualifies and receives it, and the
+    wife receives it though she no longer qualifies (her own pension now) or died, is on the run's
+    list of those who receive without qualifying as well as on the list of those who qualify."""
+    officer, home, husband, wife = elders
+    today = timezone.localdate()
+    for person in (husband, wife):
+        services.enrolment_start(actor=officer, household=home, programme="tekun", person=person,
+                                 since=datetime.date(2022, 1, 1), amount="874")
+    run = services.eligibility_run(actor=officer, area_code="371302", on=today)
+    assert run.counts["tekun"] == {"qualifies": 1, "not_enrolled": 0, "no_longer": 0}
+    # Both receive 特困, so the household's 低保 is covered: it is not a 低保 paid without qualifying.
+    assert run.counts["dibao"]["no_longer"] == 0
+
+    registry_services.income_item_create(actor=officer, household=home, data={
+        "category": "transfer_net", "amount": Decimal("60000"), "person": wife,
+        "period_start": today - datetime.timedelta(days=364), "period_end": today})
+    row = _row(home)
+    assert (row["q_tekun"], row["enrolled_tekun"], row["no_longer_tekun"]) == (1, 1, 1)
+    run = services.eligibility_run(actor=officer, area_code="371302", on=today)
+    assert run.counts["tekun"] == {"qualifies": 1, "not_enrolled": 0, "no_longer": 1}
+    listed = eligibility_households(actor=officer, run=run, programme="tekun", township=LANSHAN_TOWNSHIP,
+                                    kind="no_longer")
+    assert [entry["household_id"] for entry in listed] == [home.pk]
+    # Ended with a reason, the household is off that list and still on the list of those who qualify.
+    services.enrolment_end(actor=officer, enrolment=Enrolment.objects.get(person=wife), version=1,
+                           until=today, reason="本人有养老金收入")
+    assert _row(home)["no_longer_tekun"] == 0 and _row(home)["q_tekun"] == 1
 
 
 @pytest.mark.parametrize(("changes", "field"), [
