@@ -79,7 +79,7 @@ def measure_engine(on: datetime.date, label: str) -> None:
 
     started = time.perf_counter()
     tables = engine.extract(CITY)
-    with engine._engine(tables) as db:  # the tables as DuckDB views, nothing computed
+    with engine.open_engine(tables) as db:  # the tables as DuckDB views, nothing computed
         by_hand = dibao_by_hand(db, on)
     floor_s = time.perf_counter() - started
     rows_out = sum(t.num_rows for t in tables.values())

@@ -5,8 +5,10 @@
 an eligibility run over the demo city finds all three. Most members who qualify for 特困 receive it,
 one enrolment each.
 
-Set-based: one INSERT … SELECT over the rules' own statement (programmes.batch), the choice of who
-by a hash of the household's number and the city's seed, so a city built again is the same city.
+Set-based: the rules' own statements (programmes.batch) run in the engine (programmes.engine: the
+city's rows out as Arrow, DuckDB over them), who is chosen by a hash of the household's (or the
+person's) number and the city's seed, so a city built again is the same city; the chosen rows go
+into the database by executemany, a few hundred thousand at a million households.
 """
 
 import datetime
@@ -24,40 +26,44 @@ NO_LONGER_PERCENT = 4  # of those that do not: still paid from an old decision
 DECISION_AGES_DAYS = (45, 200, 420, 800, 1300, 1700)
 TEKUN_ENROLLED_PERCENT = 93  # of the members who qualify for 特困
 OLD_DECISION_AMOUNT = 150  # yuan a month, what an old decision left a household that no longer qualifies
+ROWS_PER_INSERT = 20_000
 
 
 def build_enrolments(context: DemoContext) -> str | None:
+    from safetynet.programmes.engine import extract, open_engine
+
     on = context.clock.as_of
-    vendor = connection.vendor
-    statement = eligibility_sql(area=DEMO_CITY, on=on, vendor=vendor)
-    pick = f"((e.household_id * 7919 + {int(context.seed)} * 104729) % 100)"
-    ages = " ".join(f"WHEN {i} THEN {_day(on - datetime.timedelta(days=days), vendor)}"
+    seed = int(context.seed)
+    ages = " ".join(f"WHEN {i} THEN DATE '{(on - datetime.timedelta(days=days)).isoformat()}'"
                     for i, days in enumerate(DECISION_AGES_DAYS))
     since = f"CASE (e.household_id % {len(DECISION_AGES_DAYS)}) {ages} END"
-    columns = ("INSERT INTO programmes_enrolment (household_id, person_id, programme, amount, since, until, "
-               "decision, end_reason, decided_by_id, version) ")
-    with connection.cursor() as cursor:
+    pick = f"((e.household_id * 7919 + {seed} * 104729) % 100)"
+    person_pick = f"((e.person_id * 7919 + {seed} * 104729) % 100)"
+    households = eligibility_sql(area=DEMO_CITY, on=on, vendor="duckdb")
+    persons = eligibility_sql(area=DEMO_CITY, on=on, vendor="duckdb", persons_of="tekun")
+    with open_engine(extract(DEMO_CITY, through_django=connection.in_atomic_block)) as engine:
         # 特困 first, decided per person: most members who qualify receive it.
-        persons = eligibility_sql(area=DEMO_CITY, on=on, vendor=vendor, persons_of="tekun")
-        person_pick = f"((e.person_id * 7919 + {int(context.seed)} * 104729) % 100)"
-        cursor.execute(
-            columns + f"SELECT e.household_id, e.person_id, 'tekun', e.amount, {since}, NULL, '', '', "
-            f"NULL, 1 FROM ({persons}) e WHERE e.q = 1 AND {person_pick} < {TEKUN_ENROLLED_PERCENT}")
-        tekun = cursor.rowcount
+        engine.execute(
+            f"CREATE TEMP TABLE tekun AS SELECT e.household_id, e.person_id, 'tekun' AS programme, "
+            f"e.amount, {since} AS since FROM ({persons}) e "
+            f"WHERE e.q = 1 AND {person_pick} < {TEKUN_ENROLLED_PERCENT}")
         # 低保 for the household, unless each of its members is supported as 特困 already (the two
         # are not given together: 特困 is the higher).
-        cursor.execute(
-            columns + f"SELECT e.household_id, NULL, 'dibao', CASE WHEN e.q_dibao = 1 THEN e.amount_dibao "
-            f"ELSE {OLD_DECISION_AMOUNT} END, {since}, NULL, '', '', NULL, 1 "
-            f"FROM ({statement}) e "
+        rows = engine.execute(
+            f"SELECT household_id, person_id, programme, amount, since FROM tekun UNION ALL "
+            f"SELECT e.household_id, NULL, 'dibao', CASE WHEN e.q_dibao = 1 THEN e.amount_dibao "
+            f"ELSE {OLD_DECISION_AMOUNT} END, {since} FROM ({households}) e "
             f"WHERE ((e.q_dibao = 1 AND {pick} < {ENROLLED_PERCENT}) "
             f"OR (e.q_dibao = 0 AND {pick} < {NO_LONGER_PERCENT})) "
-            f"AND e.members > (SELECT COUNT(*) FROM programmes_enrolment t "
-            f"WHERE t.household_id = e.household_id AND t.programme = 'tekun')")
-        made = cursor.rowcount
+            f"AND e.members > (SELECT COUNT(*) FROM tekun t WHERE t.household_id = e.household_id)"
+        ).fetchall()
+    with connection.cursor() as cursor:
+        for chunk in range(0, len(rows), ROWS_PER_INSERT):
+            cursor.executemany(
+                "INSERT INTO programmes_enrolment (household_id, person_id, programme, amount, since, until, "
+                "decision, end_reason, decided_by_id, version) VALUES (%s, %s, %s, %s, %s, NULL, '', '', "
+                "NULL, 1)", [(h, p, code, int(amount), day) for h, p, code, amount, day in
+                              rows[chunk:chunk + ROWS_PER_INSERT]])
+    tekun = sum(1 for row in rows if row[2] == "tekun")
     return _("%(count)s households receive the minimum living allowance; %(persons)s persons receive "
-             "extreme poverty assistance.") % {"count": made, "persons": tekun}
-
-
-def _day(value: datetime.date, vendor: str) -> str:
-    return f"DATE '{value.isoformat()}'" if vendor == "postgresql" else f"'{value.isoformat()}'"
+             "extreme poverty assistance.") % {"count": len(rows) - tekun, "persons": tekun}

@@ -127,7 +127,7 @@ def _joined(read: list[dict[str, pa.Table]]) -> dict[str, pa.Table]:
     return tables
 
 
-def _engine(tables: dict[str, pa.Table], threads: int | None = None):
+def open_engine(tables: dict[str, pa.Table], threads: int | None = None):
     """A DuckDB connection in which each table reads as the statement expects it."""
     import duckdb
 
@@ -145,7 +145,7 @@ def eligibility_in_duckdb(*, area: str, on, tables: dict[str, pa.Table] | None =
     """(column names, rows) as programmes.batch.eligibility_rows gives them, computed in DuckDB over
     the area's rows (`tables`, from `extract`, or extracted here)."""
     tables = tables if tables is not None else extract(area, through_django=through_django)
-    with _engine(tables, threads) as engine:
+    with open_engine(tables, threads) as engine:
         result = engine.execute(eligibility_sql(area=area, on=on, vendor="duckdb"))
         return [column[0] for column in result.description], result.fetchall()
 
@@ -156,7 +156,7 @@ def eligibility_results(*, area: str, on, through_django: bool = False) -> tuple
     keeps."""
     from safetynet.programmes.rules import RULES
 
-    with _engine(extract(area, through_django=through_django)) as engine:
+    with open_engine(extract(area, through_django=through_django)) as engine:
         engine.execute(f"CREATE TEMP TABLE answers AS {eligibility_sql(area=area, on=on, vendor='duckdb')}")
         households = engine.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
         parts = [
@@ -170,7 +170,7 @@ def eligibility_results(*, area: str, on, through_django: bool = False) -> tuple
 def what_if_in_duckdb(*, area: str, on, starting, overrides: dict,
                       through_django: bool = False) -> list[tuple]:
     """programmes.batch.what_if_rows, computed in DuckDB over the area's rows moved out as Arrow."""
-    with _engine(extract(area, through_django=through_django)) as engine:
+    with open_engine(extract(area, through_django=through_django)) as engine:
         rows = engine.execute(what_if_sql(area=area, on=on, starting=starting, overrides=overrides,
                                           vendor="duckdb")).fetchall()
     return [(row[0], *(int(v or 0) for v in row[1:])) for row in rows]
