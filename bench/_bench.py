@@ -727,7 +727,8 @@ def pg_db(n: int) -> str:
         if count == 0:
             code = fingerprint()
             note(f"building the demo city of {n} households on PostgreSQL ({name}; log {log})")
-            seconds = safetynet(["demo-city", "--households", str(n), "--seed", str(SEED)], env=env,
+            seconds = safetynet(["demo-city", "--households", str(n), "--seed", str(SEED), "--as-of", AS_OF],
+                                env=env,
                                 timeout=demo_timeout(n) * 3, log=log)
             note(f"built in {seconds:.1f} s")
             with pg_connect(url, autocommit=True) as db:

@@ -1,6 +1,10 @@
 """/api/v1 for the programmes: standards (read; schedule, approve, reject), a household's
-eligibility explained, and what-if — the same services, selectors and scope as the pages."""
+eligibility explained, runs of the rules over an area (start, list, by township, the households of
+each list) and what-if — the same services, selectors and scope as the pages."""
 
+from typing import Literal
+
+from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
@@ -175,3 +179,91 @@ def what_if(request, query: Query[WhatIfQuery]):
     result = whatif.standard_what_if(actor=request.auth, area_code=query.area, residence=query.residence,
                                      value=query.value, starting=query.starting)
     return {**result, "area": result["area"].code, "value": result["value_text"]}
+
+
+# --- runs of the rules over an area ------------------------------------------------------------------
+
+class RunIn(Schema, extra="forbid"):
+    area: str = CODE
+    on: Date
+
+
+class RunOut(Schema):
+    id: int
+    area: str
+    area_name: str
+    as_of: Date
+    started_by: str
+    started_at: str
+    duration_ms: int
+    households: int
+    rules: dict[str, str] = Field(description="The version of each programme's rule the run used.")
+    standards: list[dict] = Field(description="The 低保 standards in force, per county and residence.")
+    counts: dict[str, dict[str, int]] = Field(description="Per programme: households that qualify "
+                                              "(qualifies), of them receiving nothing (not_enrolled), and "
+                                              "receiving it without qualifying (no_longer).")
+
+
+class TownshipCountsOut(Schema):
+    code: str
+    name: str
+    counts: dict[str, dict[str, int]]
+
+
+class RunDetailOut(RunOut):
+    townships: list[TownshipCountsOut]
+
+
+class RunHouseholdsQuery(Schema):
+    programme: str = Field(pattern="^[a-z_]{1,16}$", examples=["dibao"])
+    township: str = Field(pattern="^[0-9]{9}$", examples=["371302001"])
+    kind: Literal["qualifies", "not_enrolled", "no_longer"] = "qualifies"
+
+
+class RunHouseholdOut(Schema):
+    household_id: int
+    village: str
+    head: str
+    address: str
+    amount: str | None = Field(description="Yuan a month, as the rule gives it; none when unknown.")
+
+
+def _run_out(run) -> dict:
+    return {"id": run.pk, "area": run.area_id, "area_name": run.area.name, "as_of": run.as_of,
+            "started_by": run.started_by.username, "started_at": run.started_at.isoformat(),
+            "duration_ms": run.duration_ms, "households": run.households,
+            "rules": {code: str(version) for code, version in run.rules.items()},
+            "standards": run.standards, "counts": run.counts}
+
+
+@router.get("/eligibility-runs", response={200: list[RunOut], **ERRORS},
+            summary="The runs of the rules over areas in your own, newest first (the last 100)")
+def eligibility_run_list(request):
+    return [_run_out(run) for run in selectors.eligibility_runs(actor=request.auth)[:100]]
+
+
+@router.post("/eligibility-runs", response={201: RunDetailOut, **ERRORS},
+             summary="Run every programme's rule over an area as of a day and keep the run "
+                     "(county bureau: its county; city bureau: the city or a county)")
+def eligibility_run_start(request, payload: RunIn):
+    run = services.eligibility_run(actor=request.auth, area_code=payload.area, on=payload.on)
+    return Status(201, {**_run_out(run), "townships": selectors.eligibility_by_township(run=run)})
+
+
+@router.get("/eligibility-runs/{run_id}", response={200: RunDetailOut, **ERRORS},
+            summary="A run, with its counts per township")
+def eligibility_run_get(request, run_id: int):
+    run = selectors.eligibility_run_get(actor=request.auth, pk=run_id)
+    return {**_run_out(run), "townships": selectors.eligibility_by_township(run=run)}
+
+
+@router.get("/eligibility-runs/{run_id}/households", response={200: list[RunHouseholdOut], **ERRORS},
+            summary="The households of a township on one of a run's lists: qualifying, qualifying but "
+                    "receiving nothing (政策找人), or receiving without qualifying (at most 2,000)")
+def eligibility_run_households(request, run_id: int, query: Query[RunHouseholdsQuery]):
+    run = selectors.eligibility_run_get(actor=request.auth, pk=run_id)
+    if query.programme not in run.rules:
+        raise Http404
+    rows = selectors.eligibility_households(actor=request.auth, run=run, programme=query.programme,
+                                            township=query.township, kind=query.kind)
+    return [{**row, "amount": None if row["amount"] is None else str(row["amount"])} for row in rows]

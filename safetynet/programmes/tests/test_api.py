@@ -94,3 +94,43 @@ def test_an_explanation_for_a_day_no_one_could_mean_is_refused(make_household):
     for day in ("0001-01-01", "9999-12-31"):
         answer = api.get(f"{BASE}/households/{home.pk}/eligibility", {"on": day})
         assert answer.status_code == 422 and "日期" in str(answer.json()["detail"])
+
+
+def test_a_county_runs_the_rules_through_the_api_and_reads_who_receives_nothing(make_household):
+    """A run started through the API is the page's run: the county's counts per township, and the
+    households of the 政策找人 list with their village and head; another county sees none of it."""
+    officer = user(Role.COUNTY_BUREAU, "371302")
+    poor = make_household(village(LANSHAN_TOWNSHIP + "201"), officer, urban_rural="urban",
+                          members=[("冯一", 1, "02", datetime.date(1950, 1, 1))])
+    api = _client(officer)
+    today = timezone.localdate().isoformat()
+    started = api.post(f"{BASE}/eligibility-runs", {"area": "371302", "on": today},
+                       content_type="application/json")
+    assert started.status_code == 201, started.content
+    run = started.json()
+    assert run["households"] == 1 and run["counts"]["dibao"] == {"qualifies": 1, "not_enrolled": 1,
+                                                                  "no_longer": 0}
+    assert [t["code"] for t in run["townships"]] == [LANSHAN_TOWNSHIP] and run["rules"]["dibao"]
+    assert api.get(f"{BASE}/eligibility-runs").json()[0]["id"] == run["id"]
+    listed = api.get(f"{BASE}/eligibility-runs/{run['id']}/households",
+                     {"programme": "dibao", "township": LANSHAN_TOWNSHIP, "kind": "not_enrolled"})
+    assert listed.status_code == 200
+    assert [(row["household_id"], row["head"]) for row in listed.json()] == [(poor.pk, "冯一")]
+    assert listed.json()[0]["amount"] == "803.00"  # 730 and the 10 % add-on of a person of 60 or more
+
+    other = _client(user(Role.COUNTY_BUREAU, "371321"))
+    assert other.get(f"{BASE}/eligibility-runs/{run['id']}").status_code == 404
+    assert other.get(f"{BASE}/eligibility-runs").json() == []
+    refused = other.post(f"{BASE}/eligibility-runs", {"area": "371302", "on": today},
+                         content_type="application/json")
+    assert refused.status_code == 422
+    assert [error["field"] for error in refused.json()["detail"]] == ["area"]
+    assert "县" in refused.json()["detail"][0]["message"]  # in Chinese
+    for query in ({"programme": "nope", "township": LANSHAN_TOWNSHIP},
+                  {"programme": "dibao", "township": LANSHAN_TOWNSHIP, "kind": "all"},
+                  {"programme": "dibao", "township": "3713'--"}):
+        assert api.get(f"{BASE}/eligibility-runs/{run['id']}/households", query).status_code in (404, 422)
+    assert api.get(f"{BASE}/eligibility-runs/{'9' * 20}").status_code == 404
+    clerk = _client(user(Role.TOWNSHIP_OFFICE, LANSHAN_TOWNSHIP))
+    assert clerk.post(f"{BASE}/eligibility-runs", {"area": "371302", "on": today},
+                      content_type="application/json").status_code == 403
