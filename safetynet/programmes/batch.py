@@ -178,7 +178,7 @@ def eligibility_sql(*, area: str, on: datetime.date, vendor: str, overrides: dic
                 f"CASE WHEN SUM(CASE WHEN q = 1 AND amount IS NULL THEN 1 ELSE 0 END) > 0 THEN NULL "
                 f"ELSE SUM(amount) END AS amount, "
                 f"SUM(CASE WHEN q = 1 AND e = 0 THEN 1 ELSE 0 END) AS missing, "
-                f"SUM(CASE WHEN q = 1 AND e = 1 THEN 1 ELSE 0 END) AS kept "
+                f"COUNT(DISTINCT CASE WHEN q = 1 AND e = 1 THEN person_id END) AS kept "
                 f"FROM pq_{rule.programme} GROUP BY household_id),")
     person_rules = "\n".join(person_rules)
     facts = f"""
@@ -316,7 +316,8 @@ g AS (
         if rule.per_person:
             stale = f"COALESCE(enrolled.n_{code}, 0) > COALESCE(pr_{code}.kept, 0)"
         else:
-            stale = f"COALESCE(enrolled.{code}, 0) = 1 AND NOT ({conditions})"
+            # A condition that cannot be decided (a standard not in force) is not met, as in q_.
+            stale = f"COALESCE(enrolled.{code}, 0) = 1 AND (CASE WHEN {conditions} THEN 1 ELSE 0 END) = 0"
         outputs.append(f"CASE WHEN {stale} THEN 1 ELSE 0 END AS no_longer_{code}")
         if rule.amount is not None:
             if rule.per_person:

@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -26,6 +27,8 @@ from safetynet.programmes.batch import eligibility_sql, what_if_sql
 from safetynet.programmes.extraction import KEY_RANGES, TABLES, check_area, extraction, parts
 
 EXTRACTION_TIMEOUT_S = 1800
+# Parts read at once, at most: each is a process (SQLite) or a connection (PostgreSQL).
+MAX_WORKERS = 4
 
 def _postgresql_connection():
     """An ADBC connection to the PostgreSQL database Django uses."""
@@ -57,7 +60,7 @@ def extract(area: str, *, through_django: bool = False, workers: int | None = No
     what is edited while a run reads (a second or two at a million households) may be seen in one
     table and not yet in another, as with any reading of a live registry."""
     check_area(area)
-    workers = workers or os.cpu_count() or 1
+    workers = workers or min(len(os.sched_getaffinity(0)), MAX_WORKERS)
     if not through_django and connection.vendor == "postgresql":
         with _postgresql_connection() as source, source.cursor() as cursor:
             cursor.execute(KEY_RANGES)
@@ -95,18 +98,19 @@ def _read_sqlite(database: str, area: str, cut: list[dict]) -> list[dict[str, pa
 
     with tempfile.TemporaryDirectory(prefix="safetynet-engine-") as folder:
         running = []
-        for index, ranges in enumerate(cut):
-            into = Path(folder) / str(index)
-            into.mkdir()
-            running.append((into, ranges, subprocess.Popen(
-                [sys.executable, "-m", "safetynet.programmes.extraction", database, area, str(into),
-                 json.dumps(ranges)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)))
+        deadline = time.monotonic() + EXTRACTION_TIMEOUT_S
         try:
+            for index, ranges in enumerate(cut):
+                into = Path(folder) / str(index)
+                into.mkdir()
+                running.append((into, ranges, subprocess.Popen(
+                    [sys.executable, "-m", "safetynet.programmes.extraction", database, area, str(into),
+                     json.dumps(ranges)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)))
             for _into, _ranges, process in running:
-                _out, errors = process.communicate(timeout=EXTRACTION_TIMEOUT_S)
+                _out, errors = process.communicate(timeout=max(deadline - time.monotonic(), 1))
                 if process.returncode:
                     raise subprocess.CalledProcessError(process.returncode, process.args, stderr=errors)
-        finally:
+        finally:  # none is left reading into a folder that goes
             for _into, _ranges, process in running:
                 if process.poll() is None:
                     process.kill()

@@ -82,34 +82,41 @@ def check_area(area: str) -> None:
 
 
 def extraction(table: str, area: str, ids: tuple[int, int] | None = None) -> str:
-    """The rows of `table` that belong to the area's households (all of them for the whole city);
-    with `ids`, only those whose own key is between the two (both included)."""
+    """The rows of `table` that belong to the area's households (all of them for the whole city).
+    With `ids`, one part of them: persons whose key is in that range; for every other table, the rows
+    of the households whose key is — each part reads its own households' rows by the index, and a
+    person of two households is read once."""
     check_area(area)
     columns, _view = TABLES[table]
     select = ", ".join(f"{expression} AS {name}" for name, expression in columns.items())
+    within = "" if ids is None else f" AND id BETWEEN {int(ids[0])} AND {int(ids[1])}"
     households = f"SELECT id FROM registry_household WHERE village_id LIKE '{area}%'"
     if table == "registry_household":
-        where = f"village_id LIKE '{area}%'"
+        where = f"village_id LIKE '{area}%'{within}"
     elif table == "registry_person":
-        where = (f"id IN (SELECT m.person_id FROM registry_membership m WHERE m.household_id IN "
-                 f"({households}))")
+        where = (f"EXISTS (SELECT 1 FROM registry_membership m JOIN registry_household h "
+                 f"ON h.id = m.household_id WHERE m.person_id = registry_person.id "
+                 f"AND h.village_id LIKE '{area}%'){within}")
     else:
-        where = f"household_id IN ({households})"
-    if ids is not None:
-        where += f" AND id BETWEEN {int(ids[0])} AND {int(ids[1])}"
+        where = f"household_id IN ({households}{within})"
     return f"SELECT {select} FROM {table} WHERE {where}"
 
 
-KEY_RANGES = " UNION ALL ".join(f"SELECT '{table}', MIN(id), MAX(id) FROM {table}" for table in TABLES)
+# The keys a part's range is taken from: persons by their own, every other table by its household's.
+KEY_RANGES = ("SELECT 'registry_person', MIN(id), MAX(id) FROM registry_person UNION ALL "
+              "SELECT 'registry_household', MIN(id), MAX(id) FROM registry_household")
 
 
 def parts(key_ranges: list[tuple], count: int) -> list[dict[str, tuple[int, int]]]:
-    """Cut each table's keys (`key_ranges`: rows of KEY_RANGES, table, lowest and highest key) into
-    `count` ranges of equal width: one {table: (first, last)} per part. Keys are dense enough in a
-    registry that equal widths hold about equal rows."""
+    """Cut the keys (`key_ranges`: rows of KEY_RANGES, table, lowest and highest key) into `count`
+    ranges of equal width: one {table: (first, last)} per part, every table of TABLES in each (all
+    but persons by the household range). Keys are dense enough in a registry that equal widths hold
+    about equal rows."""
+    bounds = {table: (low, high) for table, low, high in key_ranges}
     cut: list[dict[str, tuple[int, int]]] = [{} for _ in range(count)]
-    for table, low, high in key_ranges:
-        if low is None:  # an empty table: one part reads it, to give its columns
+    for table in TABLES:
+        low, high = bounds["registry_person" if table == "registry_person" else "registry_household"]
+        if low is None:  # nothing registered: one part reads the table, to give its columns
             cut[0][table] = (0, 0)
             continue
         width = (int(high) - int(low)) // count + 1
