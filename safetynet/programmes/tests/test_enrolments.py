@@ -261,3 +261,15 @@ def test_an_enrolment_far_in_the_future_or_the_past_or_of_one_off_aid_is_refused
         services.enrolment_start(actor=user(Role.COUNTY_BUREAU, "371302"), household=home, **given)
     assert field in refused.value.message_dict
     assert not Enrolment.objects.exists()
+
+
+def test_a_household_paid_when_no_standard_decides_it_is_listed_as_paid_without_qualifying(home):
+    """No 低保 standard in force on the day: the rule cannot be met, the household page says it no
+    longer qualifies, and the run lists it among those paid without qualifying, not nowhere."""
+    officer = user(Role.COUNTY_BUREAU, "371302")
+    services.enrolment_start(actor=officer, household=home, programme="dibao",
+                             since=datetime.date(2022, 1, 1), amount="730")
+    Standard.objects.filter(kind="dibao").delete()
+    assert not _result(officer, home, "dibao")["qualifies"]
+    row = _row(home)
+    assert (row["q_dibao"], row["no_longer_dibao"]) == (0, 1)
