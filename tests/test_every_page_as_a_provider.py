@@ -158,7 +158,8 @@ def test_every_api_route_as_a_provider_granted_two_persons(provider_case, settin
            "income_id": others["income"], "asset_id": others["asset"], "expense_id": others["expense"],
            "supporter_id": others["supporter"],
            "document_id": others["document"], "job_id": others["import_job"], "case_id": others["case"],
-           "standard_id": 10**9}  # standards belong to no one: a number that names none
+           "standard_id": 10**9,  # standards belong to no one: a number that names none
+           "run_id": others["eligibility_run"]}
     hidden = [*others["names"], *NOT_GRANTED]
     changes = ChangeRecord.objects.count()
     leaks = []

@@ -124,6 +124,11 @@ def records(make_household, village, actor, names):
         "case_id": _problem_case(actor, household),
         # Standards belong to no county and anyone may read them: a number that names none.
         "standard_id": 10**9,
+        # The rules run over the county (through the API: the registry's tests import no app above
+        # it): its run, its townships' lists of households.
+        "run_id": token_client(actor).post(f"{PREFIX}/programmes/eligibility-runs", {
+            "area": village.code[:6], "on": datetime.date.today().isoformat()},
+            content_type="application/json").json()["id"],
     }
 
 
