@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from safetynet.core.api import ERRORS, Date, Text
 from safetynet.programmes import selectors, services, whatif
-from safetynet.programmes.facts import household_explanation
+from safetynet.programmes.facts import explanation_data, household_explanation
 from safetynet.programmes.standards import KINDS
 from safetynet.registry.selectors import household_get
 
@@ -131,19 +131,7 @@ def household_eligibility(request, household_id: int, query: Query[OnDay]):
     household = household_get(actor=request.auth, pk=household_id)
     on = query.on or timezone.localdate()
     explained = household_explanation(actor=request.auth, household=household, on=on)
-    standard = explained["standards"]["standard"]
-    def text(values: dict) -> dict:
-        return {name: None if value is None else str(value) for name, value in values.items()}
-
-    def result(found: dict) -> dict:
-        return {**found, "amount": None if found["amount"] is None else str(found["amount"]),
-                "receiving": found.get("receiving", found["enrolment"] is not None),
-                "conditions": [{**c, "label": str(c["label"])} for c in found["conditions"]]}
-
-    return {"on": on, "facts": text(explained["facts"]), "standard_id": standard.pk if standard else None,
-            "results": [{**result(r), "persons": [
-                {**result(p), "person": p["person"].pk, "name": p["person"].name, "facts": text(p["facts"])}
-                for p in r.get("persons", [])]} for r in explained["results"]]}
+    return explanation_data(explained)
 
 
 class WhatIfQuery(Schema):

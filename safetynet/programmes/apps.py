@@ -37,5 +37,13 @@ class ProgrammesConfig(AppConfig):
         hooks.register_menu_item(name="programmes.eligibility", label=_("Eligibility over an area"),
                                  url_name="programmes:eligibility", roles=["city_bureau", "county_bureau"],
                                  order=41)
+        hooks.register_menu_item(name="programmes.applications", label=_("Applications"),
+                                 url_name="programmes:applications",
+                                 roles=["county_bureau", "township_office", "village_coordinator"], order=30)
+        hooks.register_menu_item(name="programmes.near_relatives", label=_("My near relatives"),
+                                 url_name="programmes:near_relatives",
+                                 roles=["county_bureau", "township_office", "village_coordinator", "grid_worker"],
+                                 order=49)
+        hooks.register_public_path(name="programmes.notices", prefix="/programmes/notices/")
         hooks.register_menu_item(name="programmes.what_if", label=_("What if"), url_name="programmes:what_if",
                                  roles=["city_bureau", "county_bureau"], order=42)

@@ -17,3 +17,26 @@ def declare() -> None:
         "started": (ChangeAction.CREATE, _("started receiving a programme")),
         "ended": (ChangeAction.UPDATE, _("stopped receiving a programme")),
     })
+    # Applications (the steps themselves are the case's history; these are the records kept with them).
+    declare_events("programmes", "application", {
+        "applied": (ChangeAction.CREATE, _("applied for a programme")),
+        "investigated": (ChangeAction.UPDATE, _("investigation recorded")),
+        "matched": (ChangeAction.UPDATE, _("data match recorded")),
+        "spot_checked": (ChangeAction.UPDATE, _("spot-check recorded")),
+        "approved": (ChangeAction.UPDATE, _("application approved")),
+        "rejected": (ChangeAction.UPDATE, _("application rejected")),
+        "redecided": (ChangeAction.UPDATE, _("decision changed on appeal")),
+    })
+    declare_events("programmes", "objection", {
+        "raised": (ChangeAction.CREATE, _("objection to a public notice")),
+    })
+    declare_events("programmes", "appeal", {
+        "filed": (ChangeAction.CREATE, _("appeal against a decision filed")),
+        "decided": (ChangeAction.UPDATE, _("appeal decided")),
+    })
+    declare_events("programmes", "nearrelative", {
+        "declared": (ChangeAction.CREATE, _("near relative of staff declared")),
+    })
+    declare_events("programmes", "selfcareassessment", {
+        "assessed": (ChangeAction.CREATE, _("self-care assessed")),
+    })

@@ -272,3 +272,28 @@ def household_explanation(*, actor, household, on: datetime.date) -> dict:
                         "once": rule.once,
                         "enrolment": receiving.get(rule.programme)})
     return {**found, "on": on, "results": results}
+
+
+def explanation_data(explained: dict) -> dict:
+    """A household's explanation as plain JSON values (the API's answer; what a decision freezes):
+    amounts and facts as text, labels in the reader's language, persons by id and name."""
+    standard = explained["standards"]["standard"]
+
+    def text(values: dict) -> dict:
+        return {name: None if value is None else str(value) for name, value in values.items()}
+
+    def conditions(found: dict) -> list[dict]:
+        return [{"code": c["code"], "label": str(c["label"]), "expression": c["expression"],
+                 "readable": str(c["readable"]), "holds": c["holds"]} for c in found["conditions"]]
+
+    def result(found: dict) -> dict:
+        return {"programme": found["programme"], "version": found["version"], "qualifies": found["qualifies"],
+                "amount": None if found["amount"] is None else str(found["amount"]),
+                "receiving": found.get("receiving", found.get("enrolment") is not None),
+                "conditions": conditions(found)}
+
+    return {"on": explained["on"].isoformat() if hasattr(explained["on"], "isoformat") else explained["on"],
+            "facts": text(explained["facts"]), "standard_id": standard.pk if standard else None,
+            "results": [{**result(r), "name": str(r["name"]), "once": r["once"], "persons": [
+                {**result(p), "person": p["person"].pk, "name": p["person"].name, "facts": text(p["facts"])}
+                for p in r.get("persons", [])]} for r in explained["results"]]}

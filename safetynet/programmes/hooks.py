@@ -17,6 +17,11 @@ def eligibility_panel(actor, household) -> dict:
 
 
 def register() -> None:
+    from safetynet.core.workflows.table import register_workflow
+    from safetynet.programmes.applications import workflow
+
+    for flow in (workflow.LOW_INCOME_FLOW, workflow.TEKUN_FLOW):
+        register_workflow(flow)
     hooks.register_household_panel(name="programmes.eligibility",
                                    template="programmes/_eligibility_panel.html",
                                    context=eligibility_panel, allowed=may_read_registry, order=15)

@@ -161,3 +161,187 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme} {self.household_id} {self.since}–{self.until or ''}"
+
+
+# --- applications ------------------------------------------------------------------------------------
+
+APPLIED_PROGRAMMES = ("dibao", "edge", "tekun", "rigid")
+
+
+class Application(ChoiceLabels, models.Model):
+    """A household's request for a programme (for 特困, one member's), and everything recorded on
+    its way to a decision: a case of the kernel (programmes.applications.workflow) whose table
+    holds the statutory steps and deadlines; the records each step needs are kept here.
+
+    The decision freezes the rule's explanation as it stood and fixes the amount and the first
+    month; the enrolment it starts is the one payments read."""
+
+    class Channel(models.TextChoices):
+        HOUSEHOLD = "household", _("by the household")
+        PROXY = "proxy", _("by a proxy")
+        FOUND = "found", _("found by staff (policy finds people)")
+
+    class Decision(models.TextChoices):
+        NONE = "", _("not decided")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("household"))
+    # Who applies: the member who signs (for 特困, the member it is for).
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("applicant"))
+    programme = models.CharField(_("programme"), max_length=16,
+                                 choices=[(code, PROGRAMME_NAMES[code]) for code in APPLIED_PROGRAMMES])
+    channel = models.CharField(_("how it came"), max_length=10, choices=Channel.choices)
+    proxy = models.CharField(_("proxy"), max_length=60, blank=True)
+    found_by_run = models.ForeignKey(EligibilityRun, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", verbose_name=_("found by the run"))
+    # Set in the step that makes the application (the case names it, so it is made second).
+    case = models.OneToOneField("core.Case", null=True, on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("village"))
+    # Art. 11: a member is a near relative of a case worker or committee member (names of those staff).
+    near_relative_of = models.JSONField(_("near relative of"), default=list, blank=True)
+    missing_materials = models.CharField(_("materials missing"), max_length=500, blank=True)
+    # The investigation (art. 16): at least two investigators, what they did and found.
+    investigators = models.JSONField(_("investigators"), default=list, blank=True)
+    investigation_methods = models.JSONField(_("methods"), default=list, blank=True)
+    findings = models.CharField(_("findings"), max_length=1000, blank=True)
+    investigated_at = models.DateTimeField(_("investigated at"), null=True, blank=True)
+    # The data match (art. 17): filled by hand now, from the departments' data later.
+    match_results = models.JSONField(_("data match results"), default=dict, blank=True)
+    match_passes = models.BooleanField(_("data match passes"), null=True, blank=True)
+    match_filled_at = models.DateTimeField(_("data match filled at"), null=True, blank=True)
+    match_filled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="+")
+    opinion = models.CharField(_("township opinion"), max_length=500, blank=True)
+    notice_from = models.DateField(_("public notice from"), null=True, blank=True)
+    notice_until = models.DateField(_("public notice until"), null=True, blank=True)
+    # 特困 (art. 16): the county spot-checks at least 30 % of the files it reviews.
+    reviewed_at = models.DateTimeField(_("sent to the county at"), null=True, blank=True)
+    spot_check = models.BooleanField(_("chosen for a spot-check"), default=False)
+    spot_checked = models.CharField(_("spot-check finding"), max_length=500, blank=True)
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, blank=True, default="")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("decided by"))
+    reasons = models.CharField(_("reasons"), max_length=500, blank=True)
+    explanation = models.JSONField(_("the rule's explanation at the decision"), default=dict, blank=True)
+    # Proposed with the township's opinion (shown on the notice), fixed by the decision.
+    amount = models.DecimalField(_("monthly amount (yuan)"), max_digits=12, decimal_places=2, null=True,
+                                 blank=True)
+    benefit_from = models.DateField(_("benefit from"), null=True, blank=True)
+    enrolment = models.ForeignKey(Enrolment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("applied at"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("recorded by"))
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                                   name="application_amount_not_negative"),
+            models.CheckConstraint(condition=Q(decision="") | Q(decided_at__isnull=False),
+                                   name="application_decision_dated"),
+        ]
+        indexes = [models.Index(fields=["village", "programme"], name="application_by_village"),
+                   models.Index(fields=["household", "programme"], name="application_of_household")]
+
+    def __str__(self) -> str:
+        return f"{self.programme} {self.household_id} #{self.pk}"
+
+
+class Objection(models.Model):
+    """An objection to a public notice (art. 19): who raised it, what it says, how it was settled."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="objections")
+    received_at = models.DateTimeField(_("received at"))
+    raised_by = models.CharField(_("raised by"), max_length=60, blank=True)  # may be anonymous
+    text = models.CharField(_("objection"), max_length=500)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    settled = models.CharField(_("how it was settled"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["received_at", "pk"]
+
+
+class Appeal(ChoiceLabels, models.Model):
+    """An administrative reconsideration (行政复议) or lawsuit (行政诉讼) against a decision, and
+    its outcome: upheld, or re-decided — a rejection turned into an approval pays the months owed
+    from the month the first decision would have started."""
+
+    class Kind(models.TextChoices):
+        RECONSIDERATION = "reconsideration", _("administrative reconsideration")
+        LAWSUIT = "lawsuit", _("administrative lawsuit")
+
+    class Outcome(models.TextChoices):
+        PENDING = "", _("pending")
+        UPHELD = "upheld", _("decision upheld")
+        REDECIDED = "redecided", _("re-decided")
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="appeals")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    filed_on = models.DateField(_("filed on"))
+    body = models.CharField(_("decided by"), max_length=100)  # the reviewing government or the court
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True, default="")
+    outcome_on = models.DateField(_("outcome on"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    arrears = models.DecimalField(_("arrears (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    arrears_months = models.PositiveSmallIntegerField(_("months owed"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-filed_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(outcome="") | Q(outcome_on__isnull=False),
+                                   name="appeal_outcome_dated"),
+            models.CheckConstraint(condition=Q(arrears__isnull=True) | Q(arrears__gte=0),
+                                   name="appeal_arrears_not_negative"),
+        ]
+
+
+class NearRelative(models.Model):
+    """A member of staff's declared near relative (art. 11 备案): an application whose household holds
+    one is flagged, registered separately and visited by the county before approval."""
+
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                              verbose_name=_("staff member"))
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("relative"))
+    relation = models.CharField(_("relation"), max_length=30)
+    declared_at = models.DateTimeField(_("declared at"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["staff", "person"], name="near_relative_once")]
+
+
+class SelfCareAssessment(models.Model):
+    """The six-item self-care assessment (特困认定办法 arts. 20–23): each item the person cannot do;
+    k of six lost sets the care tier (0 able, 1–3 partly lost, 4 or more fully lost). The one place
+    the tier is set: it is written to the person in the same step."""
+
+    ITEMS = ("eating", "dressing", "bed", "toilet", "walking", "bathing")
+
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("person"))
+    application = models.ForeignKey(Application, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    cannot = models.JSONField(_("items the person cannot do"), default=list)
+    lost = models.PositiveSmallIntegerField(_("items lost"))
+    level = models.PositiveSmallIntegerField(_("self-care ability"))
+    previous_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    reason = models.CharField(_("why assessed"), max_length=200, blank=True)
+    assessed_on = models.DateField(_("assessed on"))
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("assessed by"))
+
+    class Meta:
+        ordering = ["-assessed_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(lost__lte=6), name="self_care_at_most_six"),
+            models.CheckConstraint(condition=Q(level__in=[1, 2, 3]), name="self_care_level_known"),
+        ]

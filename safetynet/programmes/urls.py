@@ -1,6 +1,7 @@
 from django.urls import path
 
 from safetynet.programmes import views
+from safetynet.programmes.applications import views as applications
 
 app_name = "programmes"
 
@@ -15,4 +16,15 @@ urlpatterns = [
     path("households/<int:pk>/eligibility/", views.eligibility_print, name="eligibility_print"),
     path("households/<int:pk>/enrolments/add/", views.enrolment_start, name="enrolment_start"),
     path("enrolments/<int:pk>/end/", views.enrolment_end, name="enrolment_end"),
+    path("applications/", applications.application_list, name="applications"),
+    path("applications/<int:pk>/", applications.application_detail, name="application"),
+    path("applications/<int:pk>/<slug:record>/", applications.application_record, name="application_record"),
+    path("applications/<int:pk>/documents/<slug:kind>.<slug:fmt>", applications.application_document,
+         name="application_document"),
+    path("applications/notices/<str:code>/poster.<slug:fmt>", applications.public_notice_poster,
+         name="public_notice_poster"),
+    path("households/<int:pk>/apply/", applications.application_start, name="application_start"),
+    path("near-relatives/", applications.near_relatives, name="near_relatives"),
+    # The one page open without a login (and on the public server): the village's notice board.
+    path("notices/<str:code>/", applications.public_notice, name="public_notice"),
 ]

@@ -185,6 +185,8 @@ def case_transition(*, actor: User, case_id: int, transition: str, version: int,
             from_state=source, to_state=move.target, reason=reason, due_at=case.due_at, data=data,
             evidence={kind: [e.pk for e in items] for kind, items in used.items()})
         Evidence.objects.filter(pk__in=[e.pk for items in used.values() for e in items]).update(event=event)
+        if move.effect is not None:
+            move.effect(case, event)
         live_publish(areas=[case.division_id])
     return case
 

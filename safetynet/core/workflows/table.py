@@ -76,6 +76,11 @@ class Evidence:
 
 # A guard: (case, actor, data) → None to allow, or the reason it refuses, in the user's language.
 Guard = Callable[[Any, Any, dict], str | None]
+# An effect: (case, event) → None, run inside the step's transaction once the case has moved and the
+# step's CaseEvent (actor, time, reason, data) is recorded: what the owning app keeps with the step
+# (an application's decision fixes its amount). It may refuse with a ValidationError, and then
+# nothing of the step is kept.
+Effect = Callable[[Any, Any], None]
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,7 @@ class Transition:
     guards: tuple[Guard, ...] = ()
     evidence: tuple[Evidence, ...] = ()
     reason_required: bool = False
+    effect: Effect | None = None
 
     def leaves(self, state: str) -> bool:
         return ANY_STATE in self.sources or state in self.sources
