@@ -19,6 +19,7 @@ from safetynet.core.grants import grant_create
 from safetynet.core.models import ChangeRecord, Role, UnmaskLog, User, WeatherWarning
 from safetynet.core.tests import sample_files
 from safetynet.core.workflows.evidence import evidence_add
+from safetynet.programmes.applications.services import application_start
 from safetynet.programmes.services import eligibility_run, enrolment_start
 from safetynet.registry import services
 from safetynet.registry.models import ImportJob
@@ -47,6 +48,7 @@ ID_KINDS = {
     "evidence": "evidence",
     "eligibility": "eligibility_run",
     "enrolments": "enrolment",
+    "applications": "application",
 }
 # Served to anyone or not about registry data: the login machinery, health, admin (own auth), API
 # (walked by test_every_api_route_as_other_county).
@@ -133,7 +135,13 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
     run = eligibility_run(actor=actor, area_code=actor.division_id[:6], on=timezone.localdate())
     enrolment = enrolment_start(actor=actor, household=household, programme="dibao",
                                 since=datetime.date(2022, 1, 1), amount="100", decision="欧阳秘密号")
+    # A 特困 application for the head, handed in by the township of the village.
+    application = application_start(actor=user(Role.TOWNSHIP_OFFICE, village.code[:9]),
+                                    household_id=household.pk, programme="tekun", channel="household",
+                                    person_id=head.pk)
     return {
+        "village": village.code,
+        "application": application.pk,
         "eligibility_run": run.pk,
         "enrolment": enrolment.pk,
         "visit": visit.pk,
@@ -165,7 +173,8 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
 
 # Path parameters that are not ids, and the value a user would send.
 PARAM_VALUES = {"<str:extension>": "xlsx", "<int:year>": "2024", "<str:code>": "registry.problem",
-                "<slug:programme>": "dibao", "<str:township>": "371321001"}
+                "<slug:programme>": "dibao", "<str:township>": "371321001",
+                "<slug:record>": "investigation", "<slug:kind>": "file", "<slug:fmt>": "pdf"}
 
 
 def _has_id(route: str) -> bool:
@@ -173,6 +182,8 @@ def _has_id(route: str) -> bool:
 
 
 def _url(route: str, ids: dict) -> str:
+    if "notices/" in route:  # a village's notice board and its poster name the village
+        route = route.replace("<str:code>", ids["village"])
     for param, value in PARAM_VALUES.items():
         route = route.replace(param, value)
     if not _has_id(route):
@@ -242,6 +253,8 @@ def test_the_same_pages_open_for_ones_own_county(client, make_household, lanshan
     # The operator's and the auditor's pages are theirs alone (tests/test_system_and_audit_pages.py).
     assert statuses.pop("system/") == 403 and statuses.pop("audit/") == 403
     assert statuses["users/<int:pk>/"] == 200
+    # The county decides applications; the village and the township hand them in.
+    assert statuses.pop("programmes/households/<int:pk>/apply/") == 403
     assert {route: status for route, status in statuses.items() if status not in (200, 302, 405)} == {}
 
 

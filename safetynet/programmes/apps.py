@@ -42,7 +42,8 @@ class ProgrammesConfig(AppConfig):
                                  roles=["county_bureau", "township_office", "village_coordinator"], order=30)
         hooks.register_menu_item(name="programmes.near_relatives", label=_("My near relatives"),
                                  url_name="programmes:near_relatives",
-                                 roles=["county_bureau", "township_office", "village_coordinator", "grid_worker"],
+                                 roles=["county_bureau", "township_office", "village_coordinator",
+                                        "grid_worker"],
                                  order=49)
         hooks.register_public_path(name="programmes.notices", prefix="/programmes/notices/")
         hooks.register_menu_item(name="programmes.what_if", label=_("What if"), url_name="programmes:what_if",

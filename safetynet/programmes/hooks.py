@@ -18,7 +18,7 @@ def eligibility_panel(actor, household) -> dict:
 
 def register() -> None:
     from safetynet.core.workflows.table import register_workflow
-    from safetynet.programmes.applications import workflow
+    from safetynet.programmes.applications import services, workflow  # noqa: F401 (the steps' effects)
 
     for flow in (workflow.LOW_INCOME_FLOW, workflow.TEKUN_FLOW):
         register_workflow(flow)

@@ -199,7 +199,8 @@ class Application(ChoiceLabels, models.Model):
                                      related_name="+", verbose_name=_("found by the run"))
     # Set in the step that makes the application (the case names it, so it is made second).
     case = models.OneToOneField("core.Case", null=True, on_delete=models.PROTECT, related_name="+")
-    village = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("village"))
+    village = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("village"))
     # Art. 11: a member is a near relative of a case worker or committee member (names of those staff).
     near_relative_of = models.JSONField(_("near relative of"), default=list, blank=True)
     missing_materials = models.CharField(_("materials missing"), max_length=500, blank=True)
@@ -221,7 +222,8 @@ class Application(ChoiceLabels, models.Model):
     reviewed_at = models.DateTimeField(_("sent to the county at"), null=True, blank=True)
     spot_check = models.BooleanField(_("chosen for a spot-check"), default=False)
     spot_checked = models.CharField(_("spot-check finding"), max_length=500, blank=True)
-    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, blank=True, default="")
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, blank=True,
+                                default="")
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+", verbose_name=_("decided by"))
@@ -231,7 +233,8 @@ class Application(ChoiceLabels, models.Model):
     amount = models.DecimalField(_("monthly amount (yuan)"), max_digits=12, decimal_places=2, null=True,
                                  blank=True)
     benefit_from = models.DateField(_("benefit from"), null=True, blank=True)
-    enrolment = models.ForeignKey(Enrolment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    enrolment = models.ForeignKey(Enrolment, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
     created_at = models.DateTimeField(_("applied at"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("recorded by"))
@@ -266,6 +269,9 @@ class Objection(models.Model):
 
     class Meta:
         ordering = ["received_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.received_at:%Y-%m-%d}"
 
 
 class Appeal(ChoiceLabels, models.Model):
@@ -303,6 +309,9 @@ class Appeal(ChoiceLabels, models.Model):
                                    name="appeal_arrears_not_negative"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.application_id} {self.filed_on}"
+
 
 class NearRelative(models.Model):
     """A member of staff's declared near relative (art. 11 备案): an application whose household holds
@@ -317,6 +326,9 @@ class NearRelative(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["staff", "person"], name="near_relative_once")]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} {self.person_id} {self.relation}"
 
 
 class SelfCareAssessment(models.Model):
@@ -345,3 +357,6 @@ class SelfCareAssessment(models.Model):
             models.CheckConstraint(condition=Q(lost__lte=6), name="self_care_at_most_six"),
             models.CheckConstraint(condition=Q(level__in=[1, 2, 3]), name="self_care_level_known"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.assessed_on} {self.lost}/6"

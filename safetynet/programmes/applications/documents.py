@@ -22,10 +22,15 @@ KINDS = ("receipt", "materials", "investigation", "approval", "rejection", "cert
 
 
 def kind_titles() -> dict:
-    return {"receipt": _("Acceptance receipt"), "materials": _("One-time notice of missing materials"),
-            "investigation": _("Household investigation record"), "approval": _("Notice of approval"),
-            "rejection": _("Notice of rejection"), "certificate": _("Certificate"),
-            "file": _("The household's file")}
+    return {
+        "receipt": _("Acceptance receipt"),
+        "materials": _("One-time notice of missing materials"),
+        "investigation": _("Household investigation record"),
+        "approval": _("Notice of approval"),
+        "rejection": _("Notice of rejection"),
+        "certificate": _("Certificate"),
+        "file": _("The household's file"),
+    }
 
 
 def available(application: Application) -> list[str]:
@@ -48,43 +53,57 @@ def available(application: Application) -> list[str]:
 
 def _places(village_code: str) -> tuple[str, str]:
     path = {division.level: division.name for division in division_path(village_code)}
-    return (f"{path.get('city', '')}{path.get('county', '')}民政局",
-            "".join(path.get(level, "") for level in ("county", "township", "village")))
+    return (
+        f"{path.get('city', '')}{path.get('county', '')}民政局",
+        "".join(path.get(level, "") for level in ("county", "township", "village")),
+    )
 
 
 def _heading(application: Application) -> list[tuple[str, str]]:
     _authority, place = _places(application.village_id)
-    return [(_("Applicant"), application.person.name), (_("Household of"), place),
-            (_("Programme"), application.get_programme_display()),
-            (_("Application number"), str(application.pk)),
-            (_("Applied on"), chinese_date(timezone.localtime(application.created_at).date()))]
+    return [
+        (_("Applicant"), application.person.name),
+        (_("Household of"), place),
+        (_("Programme"), application.get_programme_display()),
+        (_("Application number"), str(application.pk)),
+        (_("Applied on"), chinese_date(timezone.localtime(application.created_at).date())),
+    ]
 
 
 def _appeal_route(authority: str) -> str:
-    return _("If you disagree with this decision, you may apply for administrative reconsideration to the "
-             "people's government at the same level within 60 days of receiving it, or bring an "
-             "administrative lawsuit before the people's court within 6 months (%(authority)s).") % {
-        "authority": authority}
+    return _(
+        "If you disagree with this decision, you may apply for administrative reconsideration to the "
+        "people's government at the same level within 60 days of receiving it, or bring an "
+        "administrative lawsuit before the people's court within 6 months (%(authority)s)."
+    ) % {"authority": authority}
 
 
 def _explanation_rows(application: Application) -> list[tuple[str, str]]:
-    result = next((r for r in application.explanation.get("results", [])
-                   if r["programme"] == application.programme), None)
+    result = next(
+        (r for r in application.explanation.get("results", []) if r["programme"] == application.programme),
+        None,
+    )
     if result is None:
         return []
     if application.programme == "tekun":
         result = next((p for p in result["persons"] if p["person"] == application.person_id), result)
-    return [(c["label"], (_("met") if c["holds"] else _("not met")) + f"（{c['readable']}）")
-            for c in result["conditions"]]
+    return [
+        (c["label"], (_("met") if c["holds"] else _("not met")) + f"（{c['readable']}）")
+        for c in result["conditions"]
+    ]
 
 
 def _investigation(application: Application) -> Section:
-    rows = [(_("Investigators"), "、".join(application.investigators)),
-            (_("Methods"), "、".join(str(METHOD_LABELS[m]) for m in application.investigation_methods)),
-            (_("Findings"), application.findings)]
+    rows = [
+        (_("Investigators"), "、".join(application.investigators)),
+        (_("Methods"), "、".join(str(METHOD_LABELS[m]) for m in application.investigation_methods)),
+        (_("Findings"), application.findings),
+    ]
     if application.match_filled_at:
         rows += [(str(SOURCE_LABELS[source]), value) for source, value in application.match_results.items()]
-        rows.append((_("Data match"), _("still qualifies") if application.match_passes else _("does not qualify")))
+        rows.append(
+            (_("Data match"), _("still qualifies") if application.match_passes else _("does not qualify"))
+        )
     return Section(_("Investigation"), rows=rows)
 
 
@@ -97,81 +116,169 @@ def application_document(application: Application, kind: str) -> OfficialDocumen
     number = ""
     if kind == "receipt":
         accepted = application.case.entered.get("accepted", "")[:10]
-        sections.append(Section(_("Accepted"), paragraphs=[
-            _("Your application was accepted on %(day)s. The township starts the investigation within 3 working "
-              "days; a decision is made within 30 working days of acceptance (15 for the township's opinion "
-              "on extreme poverty assistance).") % {"day": accepted}]))
+        sections.append(
+            Section(
+                _("Accepted"),
+                paragraphs=[
+                    _(
+                        "Your application was accepted on %(day)s. The township starts the investigation "
+                        "within 3 working days; a decision is made within 30 working days of acceptance (15 "
+                        "for the township's opinion on extreme poverty assistance)."
+                    )
+                    % {"day": accepted}
+                ],
+            )
+        )
     elif kind == "materials":
-        sections.append(Section(_("Materials missing"), paragraphs=[
-            _("To accept your application, the township needs all of the following. You are told of them "
-              "once, all together:"), application.missing_materials]))
+        sections.append(
+            Section(
+                _("Materials missing"),
+                paragraphs=[
+                    _(
+                        "To accept your application, the township needs all of the following. You are told "
+                        "of them once, all together:"
+                    ),
+                    application.missing_materials,
+                ],
+            )
+        )
     elif kind == "investigation":
         sections.append(_investigation(application))
     elif kind == "approval":
         number = decision_number(application, timezone.localtime(application.decided_at).year)
-        sections.append(Section(_("Decision"), rows=[
-            (_("Monthly amount (yuan)"), str(application.amount)),
-            (_("Benefit from"), chinese_date(application.benefit_from)),
-            (_("Decided on"), chinese_date(timezone.localtime(application.decided_at).date()))],
-            paragraphs=[_("The decision follows the rule below, on the household's facts as they stood on the "
-                          "day of the decision.")]))
+        sections.append(
+            Section(
+                _("Decision"),
+                rows=[
+                    (_("Monthly amount (yuan)"), str(application.amount)),
+                    (_("Benefit from"), chinese_date(application.benefit_from)),
+                    (_("Decided on"), chinese_date(timezone.localtime(application.decided_at).date())),
+                ],
+                paragraphs=[
+                    _(
+                        "The decision follows the rule below, on the household's facts as they stood on the "
+                        "day of the decision."
+                    )
+                ],
+            )
+        )
         sections.append(Section(_("Why: every condition of the rule"), rows=_explanation_rows(application)))
         sections.append(Section(_("Your rights"), paragraphs=[_appeal_route(authority)]))
     elif kind == "rejection":
         number = decision_number(application, timezone.localtime(application.decided_at).year)
-        sections.append(Section(_("Decision"), paragraphs=[
-            _("Your application is not approved, for these reasons:"), application.reasons]))
+        sections.append(
+            Section(
+                _("Decision"),
+                paragraphs=[_("Your application is not approved, for these reasons:"), application.reasons],
+            )
+        )
         sections.append(Section(_("The rule on the household's facts"), rows=_explanation_rows(application)))
         sections.append(Section(_("Your rights"), paragraphs=[_appeal_route(authority)]))
     elif kind == "certificate":
         person = application.person
-        rows = [(_("Name"), person.name), (_("Sex"), person.get_sex_display()),
-                (_("ID number"), person.id_number),
-                (_("Monthly amount (yuan)"), str(application.amount)),
-                (_("Benefit from"), chinese_date(application.benefit_from)),
-                (_("Certificate number"), decision_number(application, application.benefit_from.year))]
+        rows = [
+            (_("Name"), person.name),
+            (_("Sex"), person.get_sex_display()),
+            (_("ID number"), person.id_number),
+            (_("Monthly amount (yuan)"), str(application.amount)),
+            (_("Benefit from"), chinese_date(application.benefit_from)),
+            (_("Certificate number"), decision_number(application, application.benefit_from.year)),
+        ]
         sections = [Section(_("Holder"), rows=rows)]
         if application.programme == "tekun":
             assessments = SelfCareAssessment.objects.filter(person=person).order_by("assessed_on", "pk")
-            sections.append(Section(_("Self-care assessments"), rows=[
-                (chinese_date(a.assessed_on), f"{a.lost}/6 · " + "、".join(str(ITEM_LABELS[i]) for i in a.cannot))
-                for a in assessments] or [(_("none yet"), "")]))
-            sections.append(Section(_("Yearly reviews (年审)"), rows=[
-                (f"{year}年", _("reviewed by: ________")) for year in range(application.benefit_from.year,
-                                                                           application.benefit_from.year + 5)]))
+            sections.append(
+                Section(
+                    _("Self-care assessments"),
+                    rows=[
+                        (
+                            chinese_date(a.assessed_on),
+                            f"{a.lost}/6 · " + "、".join(str(ITEM_LABELS[i]) for i in a.cannot),
+                        )
+                        for a in assessments
+                    ]
+                    or [(_("none yet"), "")],
+                )
+            )
+            sections.append(
+                Section(
+                    _("Yearly reviews (年审)"),
+                    rows=[
+                        (f"{year}年", _("reviewed by: ________"))
+                        for year in range(application.benefit_from.year, application.benefit_from.year + 5)
+                    ],
+                )
+            )
     elif kind == "file":
         flow = workflow(application.case.workflow)
-        sections.append(Section(_("Steps taken"), rows=[
-            (timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M"),
-             f"{event_words(flow, event)}{' · ' + str(event.actor) if event.actor else ''}"
-             f"{' · ' + event.reason if event.reason else ''}") for event in case_events(application.case)]))
+        sections.append(
+            Section(
+                _("Steps taken"),
+                rows=[
+                    (
+                        timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M"),
+                        f"{event_words(flow, event)}{' · ' + str(event.actor) if event.actor else ''}"
+                        f"{' · ' + event.reason if event.reason else ''}",
+                    )
+                    for event in case_events(application.case)
+                ],
+            )
+        )
         if application.investigated_at:
             sections.append(_investigation(application))
         if application.opinion:
             sections.append(Section(_("Township opinion"), paragraphs=[application.opinion]))
         for objection in application.objections.all():
-            sections.append(Section(_("Objection"), rows=[(_("Received"), str(objection.received_at.date())),
-                                                          (_("Objection"), objection.text),
-                                                          (_("Settled"), objection.settled or "—")]))
+            sections.append(
+                Section(
+                    _("Objection"),
+                    rows=[
+                        (_("Received"), str(objection.received_at.date())),
+                        (_("Objection"), objection.text),
+                        (_("Settled"), objection.settled or "—"),
+                    ],
+                )
+            )
         if application.decision:
-            sections.append(Section(_("Decision"), rows=[(_("Decision"), application.get_decision_display()),
-                                                         (_("Amount"), str(application.amount or "—")),
-                                                         (_("Reasons"), application.reasons or "—")]))
-            sections.append(Section(_("Why: every condition of the rule"), rows=_explanation_rows(application)))
+            sections.append(
+                Section(
+                    _("Decision"),
+                    rows=[
+                        (_("Decision"), application.get_decision_display()),
+                        (_("Amount"), str(application.amount or "—")),
+                        (_("Reasons"), application.reasons or "—"),
+                    ],
+                )
+            )
+            sections.append(
+                Section(_("Why: every condition of the rule"), rows=_explanation_rows(application))
+            )
         for appeal in application.appeals.all():
-            sections.append(Section(appeal.get_kind_display(), rows=[
-                (_("Filed on"), str(appeal.filed_on)), (_("Decided by"), appeal.body),
-                (_("Outcome"), appeal.get_outcome_display()), (_("Arrears"), str(appeal.arrears or "—"))]))
+            sections.append(
+                Section(
+                    appeal.get_kind_display(),
+                    rows=[
+                        (_("Filed on"), str(appeal.filed_on)),
+                        (_("Decided by"), appeal.body),
+                        (_("Outcome"), appeal.get_outcome_display()),
+                        (_("Arrears"), str(appeal.arrears or "—")),
+                    ],
+                )
+            )
     return OfficialDocument(authority=authority, title=title, date=today, number=number, sections=sections)
 
 
 def application_document_file(*, actor, application: Application, kind: str, fmt: str):
     """The document kept with the application: what was issued is what is shown again, except the
     household's file, made afresh each time (it grows with the case)."""
-    return document_generate(actor=actor, document=application_document(application, kind), fmt=fmt,
-                             name=f"{application.pk}-{kind_titles()[kind]}",
-                             subject=(f"programmes.application.{kind}", application.pk, application.village_id),
-                             reuse=kind not in ("file", "certificate"))
+    return document_generate(
+        actor=actor,
+        document=application_document(application, kind),
+        fmt=fmt,
+        name=f"{application.pk}-{kind_titles()[kind]}",
+        subject=(f"programmes.application.{kind}", application.pk, application.village_id),
+        reuse=kind not in ("file", "certificate"),
+    )
 
 
 def notice_poster(village_code: str) -> OfficialDocument:
@@ -179,13 +286,37 @@ def notice_poster(village_code: str) -> OfficialDocument:
     authority, place = _places(village_code)
     rows = selectors.public_notice(village_code=village_code)
     today = timezone.localdate()
-    return OfficialDocument(authority=authority, title=_("Public notice of social assistance"), date=today,
-                            sections=[Section(place, rows=[
-                                (row["name"], _("%(programme)s · %(size)s people · %(amount)s yuan a month%(state)s")
-                                 % {"programme": row["programme"], "size": row["size"],
-                                    "amount": row["amount"] if row["amount"] is not None else "—",
-                                    "state": (_(" · approved") if row["approved"] else
-                                              _(" · on notice until %(day)s") % {"day": row["until"]})})
-                                for row in rows] or [(_("Nothing is on notice."), "")],
-                                paragraphs=[_("Anyone may raise an objection with the township office during "
-                                              "the notice, by name or not.")])])
+    return OfficialDocument(
+        authority=authority,
+        title=_("Public notice of social assistance"),
+        date=today,
+        sections=[
+            Section(
+                place,
+                rows=[
+                    (
+                        row["name"],
+                        _("%(programme)s · %(size)s people · %(amount)s yuan a month%(state)s")
+                        % {
+                            "programme": row["programme"],
+                            "size": row["size"],
+                            "amount": row["amount"] if row["amount"] is not None else "—",
+                            "state": (
+                                _(" · approved")
+                                if row["approved"]
+                                else _(" · on notice until %(day)s") % {"day": row["until"]}
+                            ),
+                        },
+                    )
+                    for row in rows
+                ]
+                or [(_("Nothing is on notice."), "")],
+                paragraphs=[
+                    _(
+                        "Anyone may raise an objection with the township office during "
+                        "the notice, by name or not."
+                    )
+                ],
+            )
+        ],
+    )

@@ -18,7 +18,8 @@ def applications(*, actor: User) -> QuerySet[Application]:
     if not may_read_registry(actor):
         return Application.objects.none()
     return Application.objects.filter(scope_q(actor, "village_id")).select_related(
-        "case", "person", "household", "village")
+        "case", "person", "household", "village"
+    )
 
 
 def application_get(*, actor: User, pk: int) -> Application:
@@ -41,8 +42,11 @@ def county_visited(application: Application) -> bool:
     from safetynet.core.types import Role
     from safetynet.registry.models import Visit
 
-    return Visit.objects.filter(household_id=application.household_id, visitor__role=Role.COUNTY_BUREAU,
-                                visited_at__gte=application.created_at).exists()
+    return Visit.objects.filter(
+        household_id=application.household_id,
+        visitor__role=Role.COUNTY_BUREAU,
+        visited_at__gte=application.created_at,
+    ).exists()
 
 
 def household_size(application: Application) -> int:
@@ -56,14 +60,30 @@ def public_notice(*, village_code: str, on: datetime.date | None = None) -> list
     public notice, and those approved in the last 30 days — name, household size and amount, never an
     ID number or anything else."""
     on = on or timezone.localdate()
-    rows = Application.objects.filter(village_id=village_code).filter(
-        Q(notice_from__lte=on, notice_until__gte=on)
-        | Q(decision=Application.Decision.APPROVED,
-            decided_at__date__gte=on - datetime.timedelta(days=30))).select_related("person").annotate(
-        size=Count("household__memberships", filter=Q(household__memberships__left_on__isnull=True)))
-    return [{"name": row.person.name, "size": row.size, "programme": row.get_programme_display(),
-             "amount": row.amount, "approved": row.decision == Application.Decision.APPROVED,
-             "until": row.notice_until} for row in rows.order_by("notice_from", "pk")]
+    rows = (
+        Application.objects.filter(village_id=village_code)
+        .filter(
+            Q(notice_from__lte=on, notice_until__gte=on)
+            | Q(
+                decision=Application.Decision.APPROVED, decided_at__date__gte=on - datetime.timedelta(days=30)
+            )
+        )
+        .select_related("person")
+        .annotate(
+            size=Count("household__memberships", filter=Q(household__memberships__left_on__isnull=True))
+        )
+    )
+    return [
+        {
+            "name": row.person.name,
+            "size": row.size,
+            "programme": row.get_programme_display(),
+            "amount": row.amount,
+            "approved": row.decision == Application.Decision.APPROVED,
+            "until": row.notice_until,
+        }
+        for row in rows.order_by("notice_from", "pk")
+    ]
 
 
 def found_by_latest_run(*, actor: User, limit: int = 50) -> list[dict]:
@@ -81,13 +101,45 @@ def found_by_latest_run(*, actor: User, limit: int = 50) -> list[dict]:
     run = EligibilityRun.objects.filter(area_id__in=covering).order_by("-started_at", "-pk").first()
     if run is None:
         return []
-    in_progress = Application.objects.filter(case__closed_at__isnull=True, household_id=models.OuterRef(
-        "household_id"), programme=models.OuterRef("programme"))
-    hits = list(EligibilityResult.objects.filter(
-        run=run, qualifies=True, enrolled=False, village_id__startswith=area,
-        programme__in=["dibao", "edge", "tekun", "rigid"]).exclude(models.Exists(in_progress)).order_by(
-        "village_id", "household_id", "programme")[:limit].values("household_id", "programme", "amount"))
-    heads = dict(Household.objects.filter(pk__in={h["household_id"] for h in hits}).values_list(
-        "pk", "head__name"))
-    return [{**hit, "run_id": run.pk, "head": heads.get(hit["household_id"], ""),
-             "programme_label": PROGRAMME_NAMES[hit["programme"]]} for hit in hits]
+    in_progress = Application.objects.filter(
+        case__closed_at__isnull=True,
+        household_id=models.OuterRef("household_id"),
+        programme=models.OuterRef("programme"),
+    )
+    hits = list(
+        EligibilityResult.objects.filter(
+            run=run,
+            qualifies=True,
+            enrolled=False,
+            village_id__startswith=area,
+            programme__in=["dibao", "edge", "tekun", "rigid"],
+        )
+        .exclude(models.Exists(in_progress))
+        .order_by("village_id", "household_id", "programme")[:limit]
+        .values("household_id", "programme", "amount")
+    )
+    heads = dict(
+        Household.objects.filter(pk__in={h["household_id"] for h in hits}).values_list("pk", "head__name")
+    )
+    return [
+        {
+            **hit,
+            "run_id": run.pk,
+            "head": heads.get(hit["household_id"], ""),
+            "programme_label": PROGRAMME_NAMES[hit["programme"]],
+        }
+        for hit in hits
+    ]
+
+
+def near_relatives_of(*, actor: User):
+    """The near relatives the actor has declared."""
+    from safetynet.programmes.models import NearRelative
+
+    return NearRelative.objects.filter(staff=actor).select_related("person").order_by("declared_at", "pk")
+
+
+def self_care_assessments(*, person_id: int):
+    from safetynet.programmes.models import SelfCareAssessment
+
+    return SelfCareAssessment.objects.filter(person_id=person_id).select_related("assessed_by")

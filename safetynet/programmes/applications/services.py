@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safetynet.core.documents import document_number
-from safetynet.core.models import Case
 from safetynet.core.services import change_record
 from safetynet.core.text import refuse_control_characters
 from safetynet.core.types import ChangeAction, Role, User
@@ -45,8 +44,19 @@ DECLARING_ROLES = {Role.VILLAGE_COORDINATOR, Role.GRID_WORKER, Role.TOWNSHIP_OFF
 SPOT_CHECK_SHARE = Decimal("0.3")
 INVESTIGATION_METHODS = ("home_visit", "neighbours", "letters")
 # What the county's data match asks the departments (art. 17).
-MATCH_SOURCES = ("hukou", "tax", "social_insurance", "real_estate", "business", "housing_fund", "vehicles",
-                 "deposits", "insurance", "securities", "internet_finance")
+MATCH_SOURCES = (
+    "hukou",
+    "tax",
+    "social_insurance",
+    "real_estate",
+    "business",
+    "housing_fund",
+    "vehicles",
+    "deposits",
+    "insurance",
+    "securities",
+    "internet_finance",
+)
 SELF_CARE_LEVELS = ((0, 1), (3, 2), (6, 3))  # at most k items lost → SelfCare level
 
 
@@ -84,8 +94,17 @@ def _locked(application_id: int, actor: User) -> Application:
 # --- making an application ------------------------------------------------------------------------------
 
 
-def application_start(*, actor: User, household_id: int, programme: str, channel: str, person_id=None,
-                      proxy: str = "", run_id: int | None = None, reason: str = "") -> Application:
+def application_start(
+    *,
+    actor: User,
+    household_id: int,
+    programme: str,
+    channel: str,
+    person_id=None,
+    proxy: str = "",
+    run_id: int | None = None,
+    reason: str = "",
+) -> Application:
     """Hand in an application for a household (for 特困, for one member). Refused, changing nothing,
     when the household already has one in progress for the programme or already receives it."""
     from safetynet.registry.models import Household
@@ -109,15 +128,24 @@ def application_start(*, actor: User, household_id: int, programme: str, channel
         person_id = household.head_id
     person = members.get(person_id) if isinstance(person_id, int) else None
     if person is None:
-        errors["person"] = (_("Choose the member the application is for.") if programme == "tekun"
-                            else _("Choose the member who applies."))
+        errors["person"] = (
+            _("Choose the member the application is for.")
+            if programme == "tekun"
+            else _("Choose the member who applies.")
+        )
     run = None
     if run_id is not None:
-        hit = EligibilityResult.objects.filter(run_id=run_id, household_id=household.pk, programme=programme,
-                                               qualifies=True, enrolled=False).select_related("run").first()
+        hit = (
+            EligibilityResult.objects.filter(
+                run_id=run_id, household_id=household.pk, programme=programme, qualifies=True, enrolled=False
+            )
+            .select_related("run")
+            .first()
+        )
         if hit is None:
-            errors["run"] = _("That run did not find this household qualifying without receiving the "
-                              "programme.")
+            errors["run"] = _(
+                "That run did not find this household qualifying without receiving the programme."
+            )
         else:
             run = hit.run
     if errors:
@@ -125,35 +153,70 @@ def application_start(*, actor: User, household_id: int, programme: str, channel
     with transaction.atomic():
         # One application at a time per household and programme: the household row is the lock.
         Household.objects.select_for_update().filter(pk=household.pk).first()
-        open_ones = Application.objects.filter(household=household, programme=programme,
-                                               case__closed_at__isnull=True)
+        open_ones = Application.objects.filter(
+            household=household, programme=programme, case__closed_at__isnull=True
+        )
         if programme == "tekun":
             open_ones = open_ones.filter(person=person)
         if open_ones.exists():
-            raise ValidationError({"programme": _("An application for this programme is already in progress "
-                                                  "(number %(number)s).") % {"number": open_ones.first().pk}})
+            raise ValidationError(
+                {
+                    "programme": _(
+                        "An application for this programme is already in progress (number %(number)s)."
+                    )
+                    % {"number": open_ones.first().pk}
+                }
+            )
         receiving = Enrolment.objects.filter(household=household, programme=programme, until__isnull=True)
-        receiving = receiving.filter(person=person) if programme == "tekun" else receiving.filter(
-            person__isnull=True)
+        receiving = (
+            receiving.filter(person=person) if programme == "tekun" else receiving.filter(person__isnull=True)
+        )
         if receiving.exists():
             raise ValidationError({"programme": _("The household already receives this programme.")})
         relatives = list(NearRelative.objects.filter(person_id__in=list(members)).select_related("staff"))
         now = timezone.now()
         application = Application.objects.create(
-            household=household, person=person, programme=programme, channel=channel, proxy=proxy,
-            found_by_run=run, village_id=household.village_id, created_at=now, created_by=actor,
-            near_relative_of=sorted({_staff_name(r.staff) for r in relatives}))
+            household=household,
+            person=person,
+            programme=programme,
+            channel=channel,
+            proxy=proxy,
+            found_by_run=run,
+            village_id=household.village_id,
+            created_at=now,
+            created_by=actor,
+            near_relative_of=sorted({_staff_name(r.staff) for r in relatives}),
+        )
         title = _("%(programme)s: %(name)s, %(village)s") % {
-            "programme": PROGRAMME_NAMES[programme], "name": person.name, "village": household.village.name}
-        application.case = case_open(actor=actor, workflow_code=workflow.workflow_code(programme),
-                                     division_code=household.village_id, title=title,
-                                     subject_kind=workflow.SUBJECT, subject_id=application.pk, at=now,
-                                     reason=reason)
+            "programme": PROGRAMME_NAMES[programme],
+            "name": person.name,
+            "village": household.village.name,
+        }
+        application.case = case_open(
+            actor=actor,
+            workflow_code=workflow.workflow_code(programme),
+            division_code=household.village_id,
+            title=title,
+            subject_kind=workflow.SUBJECT,
+            subject_id=application.pk,
+            at=now,
+            reason=reason,
+        )
         application.save(update_fields=["case"])
-        change_record(actor=actor, subject=household, entity=application, action=ChangeAction.CREATE,
-                      event="applied", after={"programme": programme, "channel": channel,
-                                              "person_name": person.name, "proxy": proxy,
-                                              "near_relative": bool(relatives)})
+        change_record(
+            actor=actor,
+            subject=household,
+            entity=application,
+            action=ChangeAction.CREATE,
+            event="applied",
+            after={
+                "programme": programme,
+                "channel": channel,
+                "person_name": person.name,
+                "proxy": proxy,
+                "near_relative": bool(relatives),
+            },
+        )
     return application
 
 
@@ -163,12 +226,15 @@ def application_start(*, actor: User, household_id: int, programme: str, channel
 def _check_state(application: Application, states: tuple[str, ...], what: str) -> None:
     if application.case.state not in states:
         flow = workflow.LOW_INCOME_FLOW if application.programme != "tekun" else workflow.TEKUN_FLOW
-        raise ValidationError(_("%(what)s cannot be recorded while the application is “%(state)s”.") % {
-            "what": what, "state": flow.state(application.case.state).label})
+        raise ValidationError(
+            _("%(what)s cannot be recorded while the application is “%(state)s”.")
+            % {"what": what, "state": flow.state(application.case.state).label}
+        )
 
 
-def investigation_record(*, actor: User, application_id: int, investigators: list, methods: list,
-                         findings: str) -> Application:
+def investigation_record(
+    *, actor: User, application_id: int, investigators: list, methods: list, findings: str
+) -> Application:
     """The township's household investigation (art. 16): at least two investigators, the home visit
     among the methods, what was found."""
     if actor.role != Role.TOWNSHIP_OFFICE:
@@ -187,10 +253,15 @@ def investigation_record(*, actor: User, application_id: int, investigators: lis
             names.append(name)
     if len(names) < 2 and "investigators" not in errors:
         errors["investigators"] = _("At least two investigators take part (art. 16).")
-    if not isinstance(methods, list | tuple) or not set(methods) <= set(INVESTIGATION_METHODS) or \
-            "home_visit" not in methods:
-        errors["methods"] = _("The investigation includes a home visit; choose among home visit, neighbour "
-                              "interviews and letters.")
+    if (
+        not isinstance(methods, list | tuple)
+        or not set(methods) <= set(INVESTIGATION_METHODS)
+        or "home_visit" not in methods
+    ):
+        errors["methods"] = _(
+            "The investigation includes a home visit; choose among home visit, neighbour "
+            "interviews and letters."
+        )
     try:
         findings = _text(findings, field="findings", limit=1000, required=True)
     except ValidationError as error:
@@ -199,17 +270,25 @@ def investigation_record(*, actor: User, application_id: int, investigators: lis
         raise ValidationError(errors)
     with transaction.atomic():
         application = _locked(application_id, actor)
-        _check_state(application, ("investigating", "match_requested", "matched", "reinvestigation"),
-                     _("The investigation"))
+        _check_state(
+            application,
+            ("investigating", "match_requested", "matched", "reinvestigation"),
+            _("The investigation"),
+        )
         application.investigators = names
         application.investigation_methods = [m for m in INVESTIGATION_METHODS if m in methods]
         application.findings = findings
         application.investigated_at = timezone.now()
         application.version += 1
         application.save()
-        change_record(actor=actor, subject=application.household, entity=application,
-                      action=ChangeAction.UPDATE, event="investigated",
-                      after={"investigators": names, "findings": findings})
+        change_record(
+            actor=actor,
+            subject=application.household,
+            entity=application,
+            action=ChangeAction.UPDATE,
+            event="investigated",
+            after={"investigators": names, "findings": findings},
+        )
     return application
 
 
@@ -232,8 +311,14 @@ def match_fill(*, actor: User, application_id: int, version: int, results: dict,
         application.match_filled_at, application.match_filled_by = timezone.now(), actor
         application.version += 1
         application.save()
-        change_record(actor=actor, subject=application.household, entity=application,
-                      action=ChangeAction.UPDATE, event="matched", after={"passes": passes})
+        change_record(
+            actor=actor,
+            subject=application.household,
+            entity=application,
+            action=ChangeAction.UPDATE,
+            event="matched",
+            after={"passes": passes},
+        )
         case_transition(actor=actor, case_id=application.case_id, transition="matched", version=version)
     return application
 
@@ -249,8 +334,14 @@ def spot_check_record(*, actor: User, application_id: int, finding: str) -> Appl
             raise ValidationError(_("This file was not chosen for a spot-check."))
         application.spot_checked, application.version = finding, application.version + 1
         application.save()
-        change_record(actor=actor, subject=application.household, entity=application,
-                      action=ChangeAction.UPDATE, event="spot_checked", after={"finding": finding})
+        change_record(
+            actor=actor,
+            subject=application.household,
+            entity=application,
+            action=ChangeAction.UPDATE,
+            event="spot_checked",
+            after={"finding": finding},
+        )
     return application
 
 
@@ -280,10 +371,17 @@ def appeal_file(*, actor: User, application_id: int, kind: str, filed_on: dateti
             raise ValidationError({"filed_on": _("An appeal is filed after the decision it is against.")})
         if application.appeals.filter(outcome="").exists():
             raise ValidationError(_("An appeal against this decision is already pending."))
-        appeal = Appeal.objects.create(application=application, kind=kind, filed_on=filed_on, body=body,
-                                       recorded_by=actor)
-        change_record(actor=actor, subject=application.household, entity=appeal, action=ChangeAction.CREATE,
-                      event="filed", after={"kind": kind, "filed_on": filed_on.isoformat(), "body": body})
+        appeal = Appeal.objects.create(
+            application=application, kind=kind, filed_on=filed_on, body=body, recorded_by=actor
+        )
+        change_record(
+            actor=actor,
+            subject=application.household,
+            entity=appeal,
+            action=ChangeAction.CREATE,
+            event="filed",
+            after={"kind": kind, "filed_on": filed_on.isoformat(), "body": body},
+        )
     return appeal
 
 
@@ -292,8 +390,9 @@ def months_between(first: datetime.date, through: datetime.date) -> int:
     return max(0, (through.year - first.year) * 12 + through.month - first.month + 1)
 
 
-def appeal_decide(*, actor: User, appeal_id: int, version: int, outcome: str, outcome_on: datetime.date,
-                  note: str = "") -> Appeal:
+def appeal_decide(
+    *, actor: User, appeal_id: int, version: int, outcome: str, outcome_on: datetime.date, note: str = ""
+) -> Appeal:
     """The outcome of an appeal. Upheld: the decision stands. Re-decided (a rejection found wrong):
     the application is approved as of the first decision — the household receives the programme from
     the month that decision would have started, and the months already past are owed as arrears."""
@@ -310,37 +409,66 @@ def appeal_decide(*, actor: User, appeal_id: int, version: int, outcome: str, ou
             raise Appeal.DoesNotExist from None
         application = _locked(appeal.application_id, actor)
         if appeal.version != version or appeal.outcome:
-            raise ValidationError(_("Someone else has recorded this appeal's outcome meanwhile: reload the page."))
+            raise ValidationError(
+                _("Someone else has recorded this appeal's outcome meanwhile: reload the page.")
+            )
         if not isinstance(outcome_on, datetime.date) or not appeal.filed_on <= outcome_on <= today:
             raise ValidationError({"outcome_on": _("The outcome comes between the filing and today.")})
         if outcome == Appeal.Outcome.REDECIDED:
             if application.decision != Application.Decision.REJECTED:
-                raise ValidationError({"outcome": _("Only a rejection is re-decided here; an approved amount is "
-                                                    "changed on the enrolment.")})
+                raise ValidationError(
+                    {
+                        "outcome": _(
+                            "Only a rejection is re-decided here; an approved amount is "
+                            "changed on the enrolment."
+                        )
+                    }
+                )
             decided_on = timezone.localtime(application.decided_at).date()
             # Decided again now, on the household's facts and standards as they are; paid from the
             # month the first decision would have started.
             fixed = _decision_figures(actor, application, on=today)
             since = first_of_next_month(decided_on)
             months = months_between(since, today)
-            application.enrolment = _enrol(actor, application, fixed["amount"], since, suffix=_("(on appeal)"))
+            application.enrolment = _enrol(
+                actor, application, fixed["amount"], since, suffix=_("(on appeal)")
+            )
             application.decision, application.amount, application.benefit_from = (
-                Application.Decision.APPROVED, fixed["amount"], since)
+                Application.Decision.APPROVED,
+                fixed["amount"],
+                since,
+            )
             application.explanation = fixed["explanation"]
             application.version += 1
             application.save()
             appeal.arrears, appeal.arrears_months = fixed["amount"] * months, months
-            change_record(actor=actor, subject=application.household, entity=application,
-                          action=ChangeAction.UPDATE, event="redecided",
-                          before={"decision": "rejected"},
-                          after={"decision": "approved", "amount": str(fixed["amount"]),
-                                 "since": since.isoformat(), "arrears": str(appeal.arrears)}, reason=note)
+            change_record(
+                actor=actor,
+                subject=application.household,
+                entity=application,
+                action=ChangeAction.UPDATE,
+                event="redecided",
+                before={"decision": "rejected"},
+                after={
+                    "decision": "approved",
+                    "amount": str(fixed["amount"]),
+                    "since": since.isoformat(),
+                    "arrears": str(appeal.arrears),
+                },
+                reason=note,
+            )
         appeal.outcome, appeal.outcome_on, appeal.note = outcome, outcome_on, note
         appeal.version += 1
         appeal.save()
-        change_record(actor=actor, subject=application.household, entity=appeal, action=ChangeAction.UPDATE,
-                      event="decided", after={"outcome": outcome, "outcome_on": outcome_on.isoformat()},
-                      reason=note)
+        change_record(
+            actor=actor,
+            subject=application.household,
+            entity=appeal,
+            action=ChangeAction.UPDATE,
+            event="decided",
+            after={"outcome": outcome, "outcome_on": outcome_on.isoformat()},
+            reason=note,
+        )
     return appeal
 
 
@@ -358,10 +486,17 @@ def near_relative_declare(*, actor: User, person_id: int, relation: str) -> Near
     with transaction.atomic():
         if NearRelative.objects.filter(staff=actor, person=person).exists():
             raise ValidationError({"person": _("You have declared this person already.")})
-        declared = NearRelative.objects.create(staff=actor, person=person, relation=relation,
-                                               declared_at=timezone.now())
-        change_record(actor=actor, subject=person, entity=declared, action=ChangeAction.CREATE,
-                      event="declared", after={"staff": _staff_name(actor), "relation": relation})
+        declared = NearRelative.objects.create(
+            staff=actor, person=person, relation=relation, declared_at=timezone.now()
+        )
+        change_record(
+            actor=actor,
+            subject=person,
+            entity=declared,
+            action=ChangeAction.CREATE,
+            event="declared",
+            after={"staff": _staff_name(actor), "relation": relation},
+        )
     return declared
 
 
@@ -370,8 +505,9 @@ def self_care_level(lost: int) -> int:
     return next(level for most, level in SELF_CARE_LEVELS if lost <= most)
 
 
-def self_care_assess(*, actor: User, person_id: int, cannot: list, reason: str = "",
-                     application_id: int | None = None) -> SelfCareAssessment:
+def self_care_assess(
+    *, actor: User, person_id: int, cannot: list, reason: str = "", application_id: int | None = None
+) -> SelfCareAssessment:
     """The county's six-item assessment; it sets the person's self-care ability, and with it the
     特困 care tier the rules pay."""
     from safetynet.registry.models import Person
@@ -393,30 +529,46 @@ def self_care_assess(*, actor: User, person_id: int, cannot: list, reason: str =
                 raise ValidationError({"application": _("That application is for another person.")})
         previous = Person.objects.select_for_update().values_list("self_care", flat=True).get(pk=person.pk)
         assessment = SelfCareAssessment.objects.create(
-            person=person, application=application, cannot=items, lost=len(items), level=level,
-            previous_level=previous, reason=reason, assessed_on=timezone.localdate(), assessed_by=actor)
-        Person.objects.filter(pk=person.pk).update(self_care=level, version=F("version") + 1,
-                                                   updated_at=timezone.now())
-        change_record(actor=actor, subject=person, entity=assessment, action=ChangeAction.CREATE,
-                      event="assessed", before={"self_care": previous},
-                      after={"self_care": level, "lost": len(items)}, reason=reason)
+            person=person,
+            application=application,
+            cannot=items,
+            lost=len(items),
+            level=level,
+            previous_level=previous,
+            reason=reason,
+            assessed_on=timezone.localdate(),
+            assessed_by=actor,
+        )
+        Person.objects.filter(pk=person.pk).update(
+            self_care=level, version=F("version") + 1, updated_at=timezone.now()
+        )
+        change_record(
+            actor=actor,
+            subject=person,
+            entity=assessment,
+            action=ChangeAction.CREATE,
+            event="assessed",
+            before={"self_care": previous},
+            after={"self_care": level, "lost": len(items)},
+            reason=reason,
+        )
     return assessment
 
 
 # --- what the steps record (the table's effects, inside the step's transaction) ---------------------------
 
 
-def _of(case: Case) -> Application:
+def _of(case) -> Application:
     return Application.objects.select_for_update().select_related("household").get(pk=case.subject_id)
 
 
-def materials_missing(case: Case, event) -> None:
+def materials_missing(case, event) -> None:
     application = _of(case)
     application.missing_materials, application.version = event.reason, application.version + 1
     application.save(update_fields=["missing_materials", "version"])
 
 
-def opinion_given(case: Case, event) -> None:
+def opinion_given(case, event) -> None:
     """The township's opinion, with the amount the rule gives today (what the notice shows)."""
     application = _of(case)
     application.opinion = event.reason
@@ -426,7 +578,7 @@ def opinion_given(case: Case, event) -> None:
     application.save(update_fields=["opinion", "amount", "version"])
 
 
-def notice_posted(case: Case, event) -> None:
+def notice_posted(case, event) -> None:
     application = _of(case)
     first = timezone.localtime(event.at).date()
     application.notice_from = first
@@ -435,28 +587,35 @@ def notice_posted(case: Case, event) -> None:
     application.save(update_fields=["notice_from", "notice_until", "version"])
 
 
-def objection_raised(case: Case, event) -> None:
+def objection_raised(case, event) -> None:
     application = _of(case)
-    Objection.objects.create(application=application, received_at=event.at, text=event.reason,
-                             raised_by=str(event.data.get("raised_by", ""))[:60], recorded_by=event.actor)
+    Objection.objects.create(
+        application=application,
+        received_at=event.at,
+        text=event.reason,
+        raised_by=str(event.data.get("raised_by", ""))[:60],
+        recorded_by=event.actor,
+    )
 
 
-def objections_settled(case: Case, event) -> None:
+def objections_settled(case, event) -> None:
     _of(case).objections.filter(settled="").update(settled=event.reason)
 
 
-def review_begins(case: Case, event) -> None:
+def review_begins(case, event) -> None:
     """The file reaches the county. A 特困 file is chosen for the spot-check at random, and always
     when the county's share checked so far would otherwise fall under 30 %."""
     application = _of(case)
     application.reviewed_at = event.at
     if application.programme == "tekun":
         county = application.village_id[:6]
-        reviewed = Application.objects.filter(programme="tekun", village_id__startswith=county,
-                                              reviewed_at__isnull=False).exclude(pk=application.pk)
+        reviewed = Application.objects.filter(
+            programme="tekun", village_id__startswith=county, reviewed_at__isnull=False
+        ).exclude(pk=application.pk)
         total, checked = reviewed.count(), reviewed.filter(spot_check=True).count()
         application.spot_check = checked < SPOT_CHECK_SHARE * (total + 1) or random.random() < float(
-            SPOT_CHECK_SHARE)
+            SPOT_CHECK_SHARE
+        )
     application.version += 1
     application.save(update_fields=["reviewed_at", "spot_check", "version"])
 
@@ -467,8 +626,10 @@ def _rule_result(actor: User, application: Application, *, on: datetime.date) ->
     explained = explanation_data(household_explanation(actor=actor, household=application.household, on=on))
     result = next(r for r in explained["results"] if r["programme"] == application.programme)
     if application.programme == "tekun":
-        result = next((p for p in result["persons"] if p["person"] == application.person_id),
-                      {"qualifies": False, "amount": None})
+        result = next(
+            (p for p in result["persons"] if p["person"] == application.person_id),
+            {"qualifies": False, "amount": None},
+        )
     amount = Decimal(result["amount"]) if result.get("amount") is not None else None
     return {"qualifies": result["qualifies"], "amount": amount, "explanation": explained}
 
@@ -476,13 +637,18 @@ def _rule_result(actor: User, application: Application, *, on: datetime.date) ->
 def _decision_figures(actor: User, application: Application, *, on: datetime.date) -> dict:
     found = _rule_result(actor, application, on=on)
     if not found["qualifies"]:
-        raise ValidationError(_("On the registry's facts the rule does not grant %(programme)s to this "
-                                "household: correct the facts the investigation found in the registry, "
-                                "or reject with the reasons.") % {
-            "programme": PROGRAMME_NAMES[application.programme]})
+        raise ValidationError(
+            _(
+                "On the registry's facts the rule does not grant %(programme)s to this "
+                "household: correct the facts the investigation found in the registry, "
+                "or reject with the reasons."
+            )
+            % {"programme": PROGRAMME_NAMES[application.programme]}
+        )
     if found["amount"] is None and application.programme in ("dibao", "tekun"):
-        raise ValidationError(_("No standard in force decides the amount on that day: the city bureau "
-                                "enters it first."))
+        raise ValidationError(
+            _("No standard in force decides the amount on that day: the city bureau enters it first.")
+        )
     return {**found, "amount": found["amount"] if found["amount"] is not None else Decimal(0)}
 
 
@@ -494,13 +660,18 @@ def _enrol(actor: User, application: Application, amount: Decimal, since: dateti
     from safetynet.programmes.services import enrolment_start
 
     year = since.year
-    return enrolment_start(actor=actor, household=application.household, programme=application.programme,
-                           since=since, amount=amount,
-                           decision=f"{decision_number(application, year)}{suffix}"[:60],
-                           person=application.person if application.programme == "tekun" else None)
+    return enrolment_start(
+        actor=actor,
+        household=application.household,
+        programme=application.programme,
+        since=since,
+        amount=amount,
+        decision=f"{decision_number(application, year)}{suffix}"[:60],
+        person=application.person if application.programme == "tekun" else None,
+    )
 
 
-def approved(case: Case, event) -> None:
+def approved(case, event) -> None:
     """The county approves: the rule's explanation is frozen as it stands today, the amount fixed, and
     the household receives the programme from the next month."""
     application = _of(case)
@@ -509,24 +680,51 @@ def approved(case: Case, event) -> None:
     since = first_of_next_month(today)
     application.enrolment = _enrol(event.actor, application, fixed["amount"], since)
     application.decision, application.decided_at, application.decided_by = (
-        Application.Decision.APPROVED, event.at, event.actor)
+        Application.Decision.APPROVED,
+        event.at,
+        event.actor,
+    )
     application.explanation, application.amount, application.benefit_from = (
-        fixed["explanation"], fixed["amount"], since)
+        fixed["explanation"],
+        fixed["amount"],
+        since,
+    )
     application.version += 1
     application.save()
-    change_record(actor=event.actor, subject=application.household, entity=application,
-                  action=ChangeAction.UPDATE, event="approved",
-                  after={"amount": str(fixed["amount"]), "since": since.isoformat()})
+    change_record(
+        actor=event.actor,
+        subject=application.household,
+        entity=application,
+        action=ChangeAction.UPDATE,
+        event="approved",
+        after={"amount": str(fixed["amount"]), "since": since.isoformat()},
+    )
 
 
-def rejected(case: Case, event) -> None:
+def rejected(case, event) -> None:
     application = _of(case)
     today = timezone.localtime(event.at).date()
     application.decision, application.decided_at, application.decided_by = (
-        Application.Decision.REJECTED, event.at, event.actor)
+        Application.Decision.REJECTED,
+        event.at,
+        event.actor,
+    )
     application.reasons = event.reason
     application.explanation = _rule_result(event.actor, application, on=today)["explanation"]
     application.version += 1
     application.save()
-    change_record(actor=event.actor, subject=application.household, entity=application,
-                  action=ChangeAction.UPDATE, event="rejected", after={"reasons": event.reason})
+    change_record(
+        actor=event.actor,
+        subject=application.household,
+        entity=application,
+        action=ChangeAction.UPDATE,
+        event="rejected",
+        after={"reasons": event.reason},
+    )
+
+
+# The steps' effects, by the names the table gives them (the table cannot import this module: it is
+# imported by it).
+workflow.EFFECTS.update({effect.__name__: effect for effect in (
+    materials_missing, opinion_given, notice_posted, objection_raised, objections_settled, review_begins,
+    approved, rejected)})

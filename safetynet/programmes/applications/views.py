@@ -30,9 +30,7 @@ from safetynet.programmes.applications.forms import (
     SelfCareForm,
     SpotCheckForm,
 )
-from safetynet.programmes.models import APPLIED_PROGRAMMES, Application, NearRelative
 from safetynet.programmes.rules import PROGRAMME_NAMES
-from safetynet.registry.models import Division
 from safetynet.registry.rules import may_read_registry
 from safetynet.registry.selectors import household_get, household_members, person_list
 from safetynet.registry.views.common import form_page
@@ -55,7 +53,7 @@ def application_list(request):
     _reader(user)
     state = request.GET.get("state", "")[:40]
     programme = request.GET.get("programme", "")
-    programme = programme if programme in APPLIED_PROGRAMMES else ""
+    programme = programme if programme in services.APPLIED_PROGRAMMES else ""
     show_all = request.GET.get("all") == "1"
     rows = selectors.application_list(actor=user, state=state, programme=programme, open_only=not show_all)
     if not show_all and not state:
@@ -70,11 +68,20 @@ def application_list(request):
         row.state_label = flow.state(row.case.state).label
         row.overdue = bool(row.case.closed_at is None and row.case.due_at and row.case.due_at < now)
     states = [(s.code, s.label) for s in workflow.LOW_INCOME_FLOW.states]
-    return render(request, "programmes/applications.html", {
-        "rows": shown, "states": states, "state": state, "programme": programme, "all": show_all,
-        "programmes": [(code, PROGRAMME_NAMES[code]) for code in APPLIED_PROGRAMMES],
-        "may_start": user.role in services.START_ROLES,
-        "hits": selectors.found_by_latest_run(actor=user) if user.role in services.START_ROLES else []})
+    return render(
+        request,
+        "programmes/applications.html",
+        {
+            "rows": shown,
+            "states": states,
+            "state": state,
+            "programme": programme,
+            "all": show_all,
+            "programmes": [(code, PROGRAMME_NAMES[code]) for code in services.APPLIED_PROGRAMMES],
+            "may_start": user.role in services.START_ROLES,
+            "hits": selectors.found_by_latest_run(actor=user) if user.role in services.START_ROLES else [],
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -82,29 +89,50 @@ def application_start(request, pk: int):
     """Hand in an application for a household: by the household, a proxy, or staff who found it (a
     run's hit, `?run=&programme=`)."""
     user = request.user
+    household = found(household_get, actor=user, pk=pk)  # another area's household: not found
     if user.role not in services.START_ROLES:
         raise PermissionDenied(_("Applications are handed in by the village coordinator or the township."))
-    household = found(household_get, actor=user, pk=pk)
     members = [m.person for m in household_members(household=household) if m.left_on is None]
     programme = request.GET.get("programme", "dibao")
     run = request.GET.get("run", "")
-    initial = {"programme": programme if programme in APPLIED_PROGRAMMES else "dibao",
-               "person": household.head_id,
-               "channel": Application.Channel.FOUND if run else Application.Channel.HOUSEHOLD,
-               "run": run if run.isdigit() and len(run) < 12 else None}
+    initial = {
+        "programme": programme if programme in services.APPLIED_PROGRAMMES else "dibao",
+        "person": household.head_id,
+        "channel": "found" if run else "household",
+        "run": run if run.isdigit() and len(run) < 12 else None,
+    }
     form = ApplicationStartForm(request.POST or None, initial=initial, members=members)
     back = reverse("registry:household_detail", args=[pk])
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        outcome = call_service(lambda: services.application_start(
-            actor=user, household_id=household.pk, programme=data["programme"], channel=data["channel"],
-            person_id=data["person"], proxy=data["proxy"], run_id=data["run"], reason=data["reason"]), form)
+        outcome = call_service(
+            lambda: services.application_start(
+                actor=user,
+                household_id=household.pk,
+                programme=data["programme"],
+                channel=data["channel"],
+                person_id=data["person"],
+                proxy=data["proxy"],
+                run_id=data["run"],
+                reason=data["reason"],
+            ),
+            form,
+        )
         if outcome.ok:
-            return finished(request, reverse("programmes:application", args=[outcome.value.pk]),
-                            _("The application is handed in: it is on the township's desk."))
+            return finished(
+                request,
+                reverse("programmes:application", args=[outcome.value.pk]),
+                _("The application is handed in: it is on the township's desk."),
+            )
     title = _("Application for %(household)s") % {"household": household}
-    return form_page(request, title=title, forms_=[form], action=request.get_full_path(), cancel_url=back,
-                     submit=_("Hand in"))
+    return form_page(
+        request,
+        title=title,
+        forms_=[form],
+        action=request.get_full_path(),
+        cancel_url=back,
+        submit=_("Hand in"),
+    )
 
 
 def _page(request, application, **forms_given):
@@ -115,45 +143,69 @@ def _page(request, application, **forms_given):
     context["moves"] = [move for move in context["moves"] if move.code not in OWN_FORMS]
     is_township, is_county = user.role == "township_office", user.role == "county_bureau"
     forms_shown = {
-        "investigation_form": forms_given.get("investigation_form") or (
-            InvestigationForm() if is_township and state in INVESTIGATION_STATES else None),
-        "match_form": forms_given.get("match_form") or (
+        "investigation_form": forms_given.get("investigation_form")
+        or (InvestigationForm() if is_township and state in INVESTIGATION_STATES else None),
+        "match_form": forms_given.get("match_form")
+        or (
             MatchForm(initial={"version": application.case.version})
-            if is_county and state == "match_requested" else None),
-        "spot_check_form": forms_given.get("spot_check_form") or (
-            SpotCheckForm() if is_county and state == "county_review" and application.spot_check
-            and not application.spot_checked else None),
-        "appeal_file_form": forms_given.get("appeal_file_form") or (
+            if is_county and state == "match_requested"
+            else None
+        ),
+        "spot_check_form": forms_given.get("spot_check_form")
+        or (
+            SpotCheckForm()
+            if is_county
+            and state == "county_review"
+            and application.spot_check
+            and not application.spot_checked
+            else None
+        ),
+        "appeal_file_form": forms_given.get("appeal_file_form")
+        or (
             AppealFileForm(initial={"filed_on": timezone.localdate()})
             if is_county and application.decision and not application.appeals.filter(outcome="").exists()
-            else None),
-        "self_care_form": forms_given.get("self_care_form") or (
-            SelfCareForm() if is_county and application.programme == "tekun" else None),
+            else None
+        ),
+        "self_care_form": forms_given.get("self_care_form")
+        or (SelfCareForm() if is_county and application.programme == "tekun" else None),
     }
     pending = application.appeals.filter(outcome="").first()
     appeal_decide_form = forms_given.get("appeal_decide_form") or (
         AppealDecideForm(initial={"version": pending.version, "outcome_on": timezone.localdate()})
-        if is_county and pending else None)
+        if is_county and pending
+        else None
+    )
     place = "·".join(d.name for d in division_path(application.village_id) if d.level != "city")
-    return render(request, "programmes/application.html", {
-        **context, **forms_shown, "application": application, "place": place, "open_application": open_,
-        "pending_appeal": pending, "appeal_decide_form": appeal_decide_form,
-        "appeals": list(application.appeals.all()), "objections": list(application.objections.all()),
-        "methods": [METHOD_LABELS[m] for m in application.investigation_methods],
-        "match": [(SOURCE_LABELS[s], v) for s, v in application.match_results.items()],
-        "explanation": documents._explanation_rows(application) if application.explanation else [],
-        "documents": [(kind, documents.kind_titles()[kind]) for kind in documents.available(application)],
-        "assessments": _assessments(application),
-        "county_visited": selectors.county_visited(application) if application.near_relative_of else None,
-    }, status=400 if forms_given else 200)
+    return render(
+        request,
+        "programmes/application.html",
+        {
+            **context,
+            **forms_shown,
+            "application": application,
+            "place": place,
+            "open_application": open_,
+            "pending_appeal": pending,
+            "appeal_decide_form": appeal_decide_form,
+            "appeals": list(application.appeals.all()),
+            "objections": list(application.objections.all()),
+            "methods": [METHOD_LABELS[m] for m in application.investigation_methods],
+            "match": [(SOURCE_LABELS[s], v) for s, v in application.match_results.items()],
+            "explanation": documents._explanation_rows(application) if application.explanation else [],
+            "documents": [(kind, documents.kind_titles()[kind]) for kind in documents.available(application)],
+            "assessments": _assessments(application),
+            "county_visited": selectors.county_visited(application) if application.near_relative_of else None,
+        },
+        status=400 if forms_given else 200,
+    )
 
 
 def _assessments(application):
-    from safetynet.programmes.models import SelfCareAssessment
-
     if application.programme != "tekun":
         return []
-    rows = list(SelfCareAssessment.objects.filter(person_id=application.person_id).select_related("assessed_by"))
+    rows = list(
+        selectors.self_care_assessments(person_id=application.person_id)
+    )
     for row in rows:
         row.items = "、".join(str(ITEM_LABELS[i]) for i in row.cannot) or _("none")
     return rows
@@ -173,52 +225,60 @@ def application_record(request, pk: int, record: str):
     _reader(user)
     application = found(selectors.application_get, actor=user, pk=pk)
     here = reverse("programmes:application", args=[pk])
-    if record == "investigation":
-        form = InvestigationForm(request.POST)
-        call = lambda data: services.investigation_record(  # noqa: E731
+    pending = application.appeals.filter(outcome="").first()
+
+    def investigation(data):
+        return services.investigation_record(
             actor=user, application_id=pk, investigators=[data["first"], data["second"]],
             methods=data["methods"], findings=data["findings"])
-        done = _("The investigation is recorded.")
-    elif record == "match":
-        form = MatchForm(request.POST)
-        call = lambda data: services.match_fill(  # noqa: E731
+
+    def match(data):
+        return services.match_fill(
             actor=user, application_id=pk, version=data["version"], passes=data["passes"],
             results={source: data[source] for source in services.MATCH_SOURCES})
-        done = _("The data match is recorded and back with the township.")
-    elif record == "spot_check":
-        form = SpotCheckForm(request.POST)
-        call = lambda data: services.spot_check_record(actor=user, application_id=pk,  # noqa: E731
-                                                       finding=data["finding"])
-        done = _("The spot-check is recorded.")
-    elif record == "appeal":
-        form = AppealFileForm(request.POST)
-        call = lambda data: services.appeal_file(  # noqa: E731
-            actor=user, application_id=pk, kind=data["kind"], filed_on=data["filed_on"], body=data["body"])
-        done = _("The appeal is recorded.")
-    elif record == "appeal_outcome":
-        form = AppealDecideForm(request.POST)
-        pending = application.appeals.filter(outcome="").first()
+
+    def spot_check(data):
+        return services.spot_check_record(actor=user, application_id=pk, finding=data["finding"])
+
+    def appeal(data):
+        return services.appeal_file(actor=user, application_id=pk, kind=data["kind"],
+                                    filed_on=data["filed_on"], body=data["body"])
+
+    def appeal_outcome(data):
         if pending is None:
-            raise Http404(_("There is no pending appeal."))
-        call = lambda data: services.appeal_decide(  # noqa: E731
-            actor=user, appeal_id=pending.pk, version=data["version"], outcome=data["outcome"],
-            outcome_on=data["outcome_on"], note=data["note"])
-        done = _("The appeal's outcome is recorded.")
-    elif record == "self_care":
-        form = SelfCareForm(request.POST)
-        call = lambda data: services.self_care_assess(  # noqa: E731
-            actor=user, person_id=application.person_id, cannot=data["cannot"], reason=data["reason"],
-            application_id=pk)
-        done = _("The assessment is recorded: the care tier is set.")
-    else:
+            raise ValidationError(_("There is no pending appeal."))
+        return services.appeal_decide(actor=user, appeal_id=pending.pk, version=data["version"],
+                                      outcome=data["outcome"], outcome_on=data["outcome_on"],
+                                      note=data["note"])
+
+    def self_care(data):
+        return services.self_care_assess(actor=user, person_id=application.person_id, cannot=data["cannot"],
+                                         reason=data["reason"], application_id=pk)
+
+    records = {
+        "investigation": (InvestigationForm, investigation, _("The investigation is recorded.")),
+        "match": (MatchForm, match, _("The data match is recorded and back with the township.")),
+        "spot_check": (SpotCheckForm, spot_check, _("The spot-check is recorded.")),
+        "appeal": (AppealFileForm, appeal, _("The appeal is recorded.")),
+        "appeal_outcome": (AppealDecideForm, appeal_outcome, _("The appeal's outcome is recorded.")),
+        "self_care": (SelfCareForm, self_care, _("The assessment is recorded: the care tier is set.")),
+    }
+    if record not in records:
         raise Http404(_("There is no such record."))
+    form_class, call, done = records[record]
+    form = form_class(request.POST)
     if form.is_valid():
         outcome = call_service(lambda: call(form.cleaned_data), form)
         if outcome.ok:
             return finished(request, here, done)
-    names = {"investigation": "investigation_form", "match": "match_form", "spot_check": "spot_check_form",
-             "appeal": "appeal_file_form", "appeal_outcome": "appeal_decide_form",
-             "self_care": "self_care_form"}
+    names = {
+        "investigation": "investigation_form",
+        "match": "match_form",
+        "spot_check": "spot_check_form",
+        "appeal": "appeal_file_form",
+        "appeal_outcome": "appeal_decide_form",
+        "self_care": "self_care_form",
+    }
     application.refresh_from_db()
     return _page(request, application, **{names[record]: form})
 
@@ -229,8 +289,9 @@ def application_document(request, pk: int, kind: str, fmt: str):
     application = found(selectors.application_get, actor=request.user, pk=pk)
     if kind not in documents.available(application) or fmt not in ("docx", "pdf"):
         raise Http404(_("This document is not available for this application."))
-    stored = documents.application_document_file(actor=request.user, application=application, kind=kind,
-                                                 fmt=fmt)
+    stored = documents.application_document_file(
+        actor=request.user, application=application, kind=kind, fmt=fmt
+    )
     response = HttpResponse(stored.content, content_type=stored.content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{stored.quoted_name}"
     return response
@@ -245,26 +306,36 @@ def near_relatives(request):
     form = NearRelativeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        person = person_list(actor=user).filter(id_number=data["id_number"].upper(), name=data["name"]).first()
+        person = (
+            person_list(actor=user).filter(id_number=data["id_number"].upper(), name=data["name"]).first()
+        )
         if person is None:
             form.add_error(None, _("No registered person of your area has this ID number and name."))
         else:
-            outcome = call_service(lambda: services.near_relative_declare(
-                actor=user, person_id=person.pk, relation=data["relation"]), form)
+            outcome = call_service(
+                lambda: services.near_relative_declare(
+                    actor=user, person_id=person.pk, relation=data["relation"]
+                ),
+                form,
+            )
             if outcome.ok:
                 return finished(request, request.path, _("Declared."))
-    rows = NearRelative.objects.filter(staff=user).select_related("person")
-    return render(request, "programmes/near_relatives.html", {"rows": rows, "form": form},
-                  status=400 if form.errors else 200)
+    rows = selectors.near_relatives_of(actor=user)
+    return render(
+        request,
+        "programmes/near_relatives.html",
+        {"rows": rows, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
-def _village(code: str) -> Division:
+def _village(code: str):
     if not (code.isascii() and code.isdigit() and len(code) == 12):
         raise Http404(_("There is no such village."))
-    village = Division.objects.filter(code=code, level="village").first()
-    if village is None:
+    path = division_path(code)
+    if not path or path[-1].code != code:
         raise Http404(_("There is no such village."))
-    return village
+    return path[-1]
 
 
 @login_not_required
@@ -273,9 +344,16 @@ def public_notice(request, code: str):
     """The village's notice board, open to anyone (the public page): names, sizes, amounts."""
     village = _village(code)
     place = "·".join(d.name for d in division_path(village.code) if d.level != "city")
-    return render(request, "programmes/public_notice.html", {
-        "place": place, "village": village, "rows": selectors.public_notice(village_code=village.code),
-        "today": timezone.localdate()})
+    return render(
+        request,
+        "programmes/public_notice.html",
+        {
+            "place": place,
+            "village": village,
+            "rows": selectors.public_notice(village_code=village.code),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @require_GET
@@ -291,9 +369,14 @@ def public_notice_poster(request, code: str, fmt: str):
     if fmt not in ("docx", "pdf"):
         raise Http404(_("There is no such format."))
     try:
-        stored = document_generate(actor=user, document=documents.notice_poster(village.code), fmt=fmt,
-                                   name=f"{village.name}-公示", subject=("programmes.notice", int(village.code),
-                                                                       village.code), reuse=False)
+        stored = document_generate(
+            actor=user,
+            document=documents.notice_poster(village.code),
+            fmt=fmt,
+            name=f"{village.name}-公示",
+            subject=("programmes.notice", int(village.code), village.code),
+            reuse=False,
+        )
     except ValidationError:
         raise Http404 from None
     response = HttpResponse(stored.content, content_type=stored.content_type)

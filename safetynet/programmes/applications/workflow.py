@@ -64,8 +64,12 @@ def _url(case) -> str:
 def investigated(case, actor, data) -> str | None:
     application = _application(case)
     if len(application.investigators) < 2 or not application.investigated_at:
-        return str(_("Record the investigation first: at least two investigators, what they did and "
-                     "what they found (art. 16)."))
+        return str(
+            _(
+                "Record the investigation first: at least two investigators, what they did and "
+                "what they found (art. 16)."
+            )
+        )
     return None
 
 
@@ -81,8 +85,12 @@ def match_passes(case, actor, data) -> str | None:
     if refusal:
         return refusal
     if _application(case).match_passes is False:
-        return str(_("The data match shows the household does not qualify: tell the household, who may "
-                     "object with evidence (art. 18)."))
+        return str(
+            _(
+                "The data match shows the household does not qualify: tell the household, who may "
+                "object with evidence (art. 18)."
+            )
+        )
     return None
 
 
@@ -90,8 +98,10 @@ def notice_over(case, actor, data) -> str | None:
     application = _application(case)
     today = timezone.localdate()
     if application.notice_until is None or today <= application.notice_until:
-        return str(_("The public notice runs until %(day)s: the file goes to the county after it ends.")
-                   % {"day": application.notice_until.isoformat() if application.notice_until else "—"})
+        return str(
+            _("The public notice runs until %(day)s: the file goes to the county after it ends.")
+            % {"day": application.notice_until.isoformat() if application.notice_until else "—"}
+        )
     if application.objections.filter(settled="").exists():
         return str(_("An objection to the notice is not settled: re-investigate it first."))
     return None
@@ -102,20 +112,28 @@ def county_may_decide(case, actor, data) -> str | None:
 
     application = _application(case)
     if application.near_relative_of and not county_visited(application):
-        return str(_("A member is a near relative of %(staff)s: the county visits the household itself "
-                     "before approving (art. 20).") % {"staff": "、".join(application.near_relative_of)})
+        return str(
+            _(
+                "A member is a near relative of %(staff)s: the county visits the household itself "
+                "before approving (art. 20)."
+            )
+            % {"staff": "、".join(application.near_relative_of)}
+        )
     if application.spot_check and not application.spot_checked:
         return str(_("This file was chosen for the county's spot-check: record the spot-check first."))
     return None
 
 
-def _effect(name: str):
-    """An effect of the applications' services, looked up when the step is taken (the services
-    import this table)."""
-    def run(case, event):
-        from safetynet.programmes.applications import services
+# name → effect: filled by applications.services when it is imported (programmes.hooks imports it
+# with the tables), so that this table, which the services read, does not import them.
+EFFECTS: dict = {}
 
-        getattr(services, name)(case, event)
+
+def _effect(name: str):
+    """The services' effect of that name, looked up when the step is taken."""
+
+    def run(case, event):
+        return EFFECTS[name](case, event)
 
     return run
 
@@ -129,10 +147,16 @@ def _states(*, review_days: int, opinion_days: int) -> list[State]:
         State("investigating", _("Investigating"), office=TOWNSHIP, limit=since_accepted),
         State("match_requested", _("Data match requested"), office=COUNTY, limit=Limit(3)),
         State("matched", _("Data matched"), office=TOWNSHIP, limit=since_accepted),
-        State("told_ineligible", _("Told the match shows it does not qualify"), office=TOWNSHIP,
-              limit=since_accepted),
+        State(
+            "told_ineligible",
+            _("Told the match shows it does not qualify"),
+            office=TOWNSHIP,
+            limit=since_accepted,
+        ),
         State("opinion", _("Township opinion given: to post"), office=TOWNSHIP, limit=Limit(2)),
-        State("public_notice", _("On public notice"), office=TOWNSHIP, limit=Limit(NOTICE_DAYS, CALENDAR_DAYS)),
+        State(
+            "public_notice", _("On public notice"), office=TOWNSHIP, limit=Limit(NOTICE_DAYS, CALENDAR_DAYS)
+        ),
         State("reinvestigation", _("Re-investigating an objection"), office=TOWNSHIP, limit=Limit(15)),
         State("county_review", _("County review"), office=COUNTY, limit=Limit(review_days)),
         State("approved", _("Approved"), final=True),
@@ -145,51 +169,158 @@ def _states(*, review_days: int, opinion_days: int) -> list[State]:
 
 def _transitions() -> list[Transition]:
     return [
-        Transition("return", _("Return: materials missing (say all of them at once)"), ("submitted",),
-                   "returned", roles=TOWNSHIP_ROLES, reason_required=True, effect=_effect("materials_missing")),
-        Transition("resubmit", _("Hand in again with the materials"), ("returned",), "submitted", roles=HELPERS),
+        Transition(
+            "return",
+            _("Return: materials missing (say all of them at once)"),
+            ("submitted",),
+            "returned",
+            roles=TOWNSHIP_ROLES,
+            reason_required=True,
+            effect=_effect("materials_missing"),
+        ),
+        Transition(
+            "resubmit", _("Hand in again with the materials"), ("returned",), "submitted", roles=HELPERS
+        ),
         Transition("accept", _("Accept"), ("submitted",), "accepted", roles=TOWNSHIP_ROLES),
-        Transition("start", _("Start the investigation"), ("accepted",), "investigating", roles=TOWNSHIP_ROLES),
-        Transition("request_match", _("Ask the county for the data match"), ("investigating",),
-                   "match_requested", roles=TOWNSHIP_ROLES),
-        Transition("matched", _("Data match filled in"), ("match_requested",), "matched", roles=COUNTY_ROLES,
-                   guards=(match_filled,)),
-        Transition("tell_ineligible", _("Tell the household the match shows it does not qualify"),
-                   ("matched",), "told_ineligible", roles=TOWNSHIP_ROLES, reason_required=True),
-        Transition("object", _("The household objects with evidence: check again"), ("told_ineligible",),
-                   "investigating", roles=TOWNSHIP_ROLES, reason_required=True),
-        Transition("forward_ineligible", _("No objection: send to the county to decide"), ("told_ineligible",),
-                   "county_review", roles=TOWNSHIP_ROLES, effect=_effect("review_begins")),
-        Transition("opinion", _("Give the township's opinion"), ("matched",), "opinion", roles=TOWNSHIP_ROLES,
-                   guards=(match_passes,), reason_required=True, effect=_effect("opinion_given")),
-        Transition("publish", _("Post the public notice (7 days)"), ("opinion",), "public_notice",
-                   roles=TOWNSHIP_ROLES, effect=_effect("notice_posted")),
-        Transition("objection", _("An objection was raised"), ("public_notice",), "reinvestigation",
-                   roles=TOWNSHIP_ROLES, reason_required=True, effect=_effect("objection_raised")),
-        Transition("reopinion", _("Objection settled: give the opinion again"), ("reinvestigation",), "opinion",
-                   roles=TOWNSHIP_ROLES, reason_required=True, effect=_effect("objections_settled")),
-        Transition("no_objection", _("Notice over without objection: send to the county"),
-                   ("public_notice",), "county_review", roles=TOWNSHIP_ROLES, guards=(notice_over,),
-                   effect=_effect("review_begins")),
-        Transition("approve", _("Approve"), ("county_review",), "approved", roles=COUNTY_ROLES,
-                   guards=(match_passes, county_may_decide), effect=_effect("approved")),
-        Transition("reject", _("Reject (say why)"), ("county_review",), "rejected", roles=COUNTY_ROLES,
-                   reason_required=True, effect=_effect("rejected")),
-        Transition("notify", _("Written notice of the rejection given"), ("rejected",), "rejection_notified",
-                   roles=COUNTY_ROLES | TOWNSHIP_ROLES),
-        Transition("terminate", _("End: the household does not cooperate (art. 29)"), (ANY_STATE,),
-                   "terminated", roles=COUNTY_ROLES, reason_required=True),
-        Transition("withdraw", _("The household withdraws"), (ANY_STATE,), "withdrawn",
-                   roles=TOWNSHIP_ROLES, reason_required=True),
+        Transition(
+            "start", _("Start the investigation"), ("accepted",), "investigating", roles=TOWNSHIP_ROLES
+        ),
+        Transition(
+            "request_match",
+            _("Ask the county for the data match"),
+            ("investigating",),
+            "match_requested",
+            roles=TOWNSHIP_ROLES,
+        ),
+        Transition(
+            "matched",
+            _("Data match filled in"),
+            ("match_requested",),
+            "matched",
+            roles=COUNTY_ROLES,
+            guards=(match_filled,),
+        ),
+        Transition(
+            "tell_ineligible",
+            _("Tell the household the match shows it does not qualify"),
+            ("matched",),
+            "told_ineligible",
+            roles=TOWNSHIP_ROLES,
+            reason_required=True,
+        ),
+        Transition(
+            "object",
+            _("The household objects with evidence: check again"),
+            ("told_ineligible",),
+            "investigating",
+            roles=TOWNSHIP_ROLES,
+            reason_required=True,
+        ),
+        Transition(
+            "forward_ineligible",
+            _("No objection: send to the county to decide"),
+            ("told_ineligible",),
+            "county_review",
+            roles=TOWNSHIP_ROLES,
+            effect=_effect("review_begins"),
+        ),
+        Transition(
+            "opinion",
+            _("Give the township's opinion"),
+            ("matched",),
+            "opinion",
+            roles=TOWNSHIP_ROLES,
+            guards=(match_passes,),
+            reason_required=True,
+            effect=_effect("opinion_given"),
+        ),
+        Transition(
+            "publish",
+            _("Post the public notice (7 days)"),
+            ("opinion",),
+            "public_notice",
+            roles=TOWNSHIP_ROLES,
+            effect=_effect("notice_posted"),
+        ),
+        Transition(
+            "objection",
+            _("An objection was raised"),
+            ("public_notice",),
+            "reinvestigation",
+            roles=TOWNSHIP_ROLES,
+            reason_required=True,
+            effect=_effect("objection_raised"),
+        ),
+        Transition(
+            "reopinion",
+            _("Objection settled: give the opinion again"),
+            ("reinvestigation",),
+            "opinion",
+            roles=TOWNSHIP_ROLES,
+            reason_required=True,
+            effect=_effect("objections_settled"),
+        ),
+        Transition(
+            "no_objection",
+            _("Notice over without objection: send to the county"),
+            ("public_notice",),
+            "county_review",
+            roles=TOWNSHIP_ROLES,
+            guards=(notice_over,),
+            effect=_effect("review_begins"),
+        ),
+        Transition(
+            "approve",
+            _("Approve"),
+            ("county_review",),
+            "approved",
+            roles=COUNTY_ROLES,
+            guards=(match_passes, county_may_decide),
+            effect=_effect("approved"),
+        ),
+        Transition(
+            "reject",
+            _("Reject (say why)"),
+            ("county_review",),
+            "rejected",
+            roles=COUNTY_ROLES,
+            reason_required=True,
+            effect=_effect("rejected"),
+        ),
+        Transition(
+            "notify",
+            _("Written notice of the rejection given"),
+            ("rejected",),
+            "rejection_notified",
+            roles=COUNTY_ROLES | TOWNSHIP_ROLES,
+        ),
+        Transition(
+            "terminate",
+            _("End: the household does not cooperate (art. 29)"),
+            (ANY_STATE,),
+            "terminated",
+            roles=COUNTY_ROLES,
+            reason_required=True,
+        ),
+        Transition(
+            "withdraw",
+            _("The household withdraws"),
+            (ANY_STATE,),
+            "withdrawn",
+            roles=TOWNSHIP_ROLES,
+            reason_required=True,
+        ),
     ]
 
 
 LOW_INCOME_FLOW = Workflow(
     code=LOW_INCOME,
     label=_("Application for minimum living security (also near-minimum and rigid-expense)"),
-    description=_("From the application to the county's decision within 30 working days of acceptance: "
-                  "investigation by two, data match, township opinion, 7 days of public notice, county "
-                  "review within 10 working days, a rejection notified in writing within 3."),
+    description=_(
+        "From the application to the county's decision within 30 working days of acceptance: "
+        "investigation by two, data match, township opinion, 7 days of public notice, county "
+        "review within 10 working days, a rejection notified in writing within 3."
+    ),
     initial="submitted",
     states=_states(review_days=10, opinion_days=30),
     transitions=_transitions(),
@@ -200,9 +331,11 @@ LOW_INCOME_FLOW = Workflow(
 TEKUN_FLOW = Workflow(
     code=TEKUN,
     label=_("Application for extreme poverty assistance"),
-    description=_("The township's opinion within 15 working days of acceptance, 7 days of public notice, "
-                  "the county's review within 15 working days with a spot-check of at least 30 % of the "
-                  "files, a rejection notified in writing within 3."),
+    description=_(
+        "The township's opinion within 15 working days of acceptance, 7 days of public notice, "
+        "the county's review within 15 working days with a spot-check of at least 30 percent of the "
+        "files, a rejection notified in writing within 3."
+    ),
     initial="submitted",
     states=_states(review_days=15, opinion_days=15),
     transitions=_transitions(),
@@ -218,11 +351,13 @@ SELF_CARE_FLOW = Workflow(
     label=_("Reported change of self-care ability"),
     description=_("The county re-assesses the person within 10 working days of the report."),
     initial="reported",
-    states=[State("reported", _("Reported: to re-assess"), office=COUNTY, limit=Limit(10)),
-            State("assessed", _("Re-assessed"), final=True)],
-    transitions=[Transition("assess", _("Re-assess (six items)"), ("reported",), "assessed",
-                            roles=COUNTY_ROLES)],
+    states=[
+        State("reported", _("Reported: to re-assess"), office=COUNTY, limit=Limit(10)),
+        State("assessed", _("Re-assessed"), final=True),
+    ],
+    transitions=[
+        Transition("assess", _("Re-assess (six items)"), ("reported",), "assessed", roles=COUNTY_ROLES)
+    ],
     subject_url=lambda case: reverse("registry:person_detail", args=[case.subject_id]),
     readers=READ_ROLES,
 )
-

@@ -27,29 +27,46 @@ from safetynet.registry.visits.services import visit_record
 pytestmark = pytest.mark.django_db
 VILLAGE = LANSHAN_TOWNSHIP + "201"
 NO_RECORDS = dict.fromkeys(services.MATCH_SOURCES, "无记录")
-FINE = {"heating": ["2"], "co_alarm": ["yes"], "co_alarm_works": ["yes"], "stove": ["ok"], "wiring": ["ok"],
-        "gas": ["none"], "food": ["enough"], "clothing": ["enough"], "medicines": ["none_needed"],
-        "house": ["safe"]}
+FINE = {
+    "heating": ["2"],
+    "co_alarm": ["yes"],
+    "co_alarm_works": ["yes"],
+    "stove": ["ok"],
+    "wiring": ["ok"],
+    "gas": ["none"],
+    "food": ["enough"],
+    "clothing": ["enough"],
+    "medicines": ["none_needed"],
+    "house": ["safe"],
+}
 
 
 @pytest.fixture
 def staff(db):
-    return {"village": user(Role.VILLAGE_COORDINATOR, VILLAGE), "township": user(Role.TOWNSHIP_OFFICE,
-                                                                                 LANSHAN_TOWNSHIP),
-            "county": user(Role.COUNTY_BUREAU, "371302"), "other_county": user(Role.COUNTY_BUREAU, "371321")}
+    return {
+        "village": user(Role.VILLAGE_COORDINATOR, VILLAGE),
+        "township": user(Role.TOWNSHIP_OFFICE, LANSHAN_TOWNSHIP),
+        "county": user(Role.COUNTY_BUREAU, "371302"),
+        "other_county": user(Role.COUNTY_BUREAU, "371321"),
+    }
 
 
 @pytest.fixture
 def poor(make_household, staff):
     """An urban household of one with no income: qualifies for 低保 and receives nothing."""
-    return make_household(village(VILLAGE), staff["county"], urban_rural="urban",
-                          members=[("韩一", 1, "02", datetime.date(1980, 1, 1))])
+    return make_household(
+        village(VILLAGE),
+        staff["county"],
+        urban_rural="urban",
+        members=[("韩一", 1, "02", datetime.date(1980, 1, 1))],
+    )
 
 
 def step(actor, application, transition, reason="", **kwargs):
     case = Case.objects.get(pk=application.case_id)
-    return case_transition(actor=actor, case_id=case.pk, transition=transition, version=case.version,
-                           reason=reason, **kwargs)
+    return case_transition(
+        actor=actor, case_id=case.pk, transition=transition, version=case.version, reason=reason, **kwargs
+    )
 
 
 def to_county(staff, application):
@@ -58,25 +75,39 @@ def to_county(staff, application):
     for move in ("accept", "start", "request_match"):
         step(township, application, move)
     case = Case.objects.get(pk=application.case_id)
-    services.match_fill(actor=staff["county"], application_id=application.pk, version=case.version,
-                        results=NO_RECORDS, passes=True)
-    services.investigation_record(actor=township, application_id=application.pk, investigators=["李明", "王芳"],
-                                  methods=["home_visit", "neighbours"], findings="独居，无收入，房屋自有")
+    services.match_fill(
+        actor=staff["county"],
+        application_id=application.pk,
+        version=case.version,
+        results=NO_RECORDS,
+        passes=True,
+    )
+    services.investigation_record(
+        actor=township,
+        application_id=application.pk,
+        investigators=["李明", "王芳"],
+        methods=["home_visit", "neighbours"],
+        findings="独居，无收入，房屋自有",
+    )
     step(township, application, "opinion", reason="符合低保条件，建议纳入")
     step(township, application, "publish")
     Application.objects.filter(pk=application.pk).update(  # seven days have passed
         notice_from=timezone.localdate() - datetime.timedelta(days=7),
-        notice_until=timezone.localdate() - datetime.timedelta(days=1))
+        notice_until=timezone.localdate() - datetime.timedelta(days=1),
+    )
     step(township, application, "no_objection")
 
 
 def test_found_by_staff_investigated_posted_and_approved_with_benefit_from_next_month(poor, staff):
-    application = services.application_start(actor=staff["village"], household_id=poor.pk, programme="dibao",
-                                             channel="found")
+    application = services.application_start(
+        actor=staff["village"], household_id=poor.pk, programme="dibao", channel="found"
+    )
     assert application.case.state == "submitted" and application.person == poor.head
     # On the township's desk, due in 3 working days; not on the county's yet.
-    assert any("韩一" in row.title for row in desk(actor=staff["township"]).today + desk(
-        actor=staff["township"]).coming)
+    assert any(
+        "韩一" in row.title
+        for row in desk(actor=staff["township"]).today + desk(actor=staff["township"]).coming
+    )
     township = staff["township"]
     step(township, application, "accept")
     step(township, application, "start")
@@ -86,18 +117,37 @@ def test_found_by_staff_investigated_posted_and_approved_with_benefit_from_next_
     step(township, application, "request_match")
     case = Case.objects.get(pk=application.case_id)
     with pytest.raises(PermissionDenied):  # the township does not fill the county's data match
-        services.match_fill(actor=township, application_id=application.pk, version=case.version,
-                            results=NO_RECORDS, passes=True)
-    services.match_fill(actor=staff["county"], application_id=application.pk, version=case.version,
-                        results=NO_RECORDS, passes=True)
+        services.match_fill(
+            actor=township,
+            application_id=application.pk,
+            version=case.version,
+            results=NO_RECORDS,
+            passes=True,
+        )
+    services.match_fill(
+        actor=staff["county"],
+        application_id=application.pk,
+        version=case.version,
+        results=NO_RECORDS,
+        passes=True,
+    )
     with pytest.raises(ValidationError, match="调查"):  # no investigation recorded yet
         step(township, application, "opinion", reason="建议纳入")
     with pytest.raises(ValidationError, match="两名"):
-        services.investigation_record(actor=township, application_id=application.pk, investigators=["李明"],
-                                      methods=["home_visit"], findings="独居")
-    services.investigation_record(actor=township, application_id=application.pk,
-                                  investigators=["李明", "王芳", "李明"], methods=["home_visit"],
-                                  findings="独居，无收入")
+        services.investigation_record(
+            actor=township,
+            application_id=application.pk,
+            investigators=["李明"],
+            methods=["home_visit"],
+            findings="独居",
+        )
+    services.investigation_record(
+        actor=township,
+        application_id=application.pk,
+        investigators=["李明", "王芳", "李明"],
+        methods=["home_visit"],
+        findings="独居，无收入",
+    )
     step(township, application, "opinion", reason="符合低保条件，建议纳入")
     application.refresh_from_db()
     assert application.amount is not None and application.amount > 0  # what the notice will show
@@ -105,13 +155,22 @@ def test_found_by_staff_investigated_posted_and_approved_with_benefit_from_next_
     application.refresh_from_db()
     assert application.notice_until - application.notice_from == datetime.timedelta(days=6)
     board = selectors.public_notice(village_code=VILLAGE)
-    assert board == [{"name": "韩一", "size": 1, "programme": "最低生活保障", "amount": application.amount,
-                      "approved": False, "until": application.notice_until}]
+    assert board == [
+        {
+            "name": "韩一",
+            "size": 1,
+            "programme": "最低生活保障",
+            "amount": application.amount,
+            "approved": False,
+            "until": application.notice_until,
+        }
+    ]
     with pytest.raises(ValidationError, match="公示"):  # the 7 days are not over
         step(township, application, "no_objection")
     Application.objects.filter(pk=application.pk).update(
         notice_from=timezone.localdate() - datetime.timedelta(days=7),
-        notice_until=timezone.localdate() - datetime.timedelta(days=1))
+        notice_until=timezone.localdate() - datetime.timedelta(days=1),
+    )
     step(township, application, "no_objection")
     with pytest.raises(PermissionDenied):  # the township does not approve
         step(township, application, "approve")
@@ -126,35 +185,56 @@ def test_found_by_staff_investigated_posted_and_approved_with_benefit_from_next_
     dibao = next(r for r in application.explanation["results"] if r["programme"] == "dibao")
     assert dibao["qualifies"] and Decimal(dibao["amount"]) == application.amount
     assert Case.objects.get(pk=application.case_id).closed_at is not None
-    events = list(ChangeRecord.objects.filter(entity_type="application").values_list("event", flat=True))
-    assert events == ["application.applied", "application.matched", "application.investigated",
-                      "application.approved"]
+    events = list(
+        ChangeRecord.objects.filter(entity_type="application").order_by("pk").values_list("event", flat=True)
+    )
+    assert events == [
+        "application.applied",
+        "application.matched",
+        "application.investigated",
+        "application.approved",
+    ]
     # A second application for the same programme: the household receives it already.
     with pytest.raises(ValidationError, match="已在享受|already"):
-        services.application_start(actor=staff["village"], household_id=poor.pk, programme="dibao",
-                                   channel="household")
+        services.application_start(
+            actor=staff["village"], household_id=poor.pk, programme="dibao", channel="household"
+        )
 
 
 def test_one_application_in_progress_per_household_and_two_people_acting_at_once(poor, staff):
-    application = services.application_start(actor=staff["village"], household_id=poor.pk,
-                                             programme="dibao", channel="household")
+    application = services.application_start(
+        actor=staff["village"], household_id=poor.pk, programme="dibao", channel="household"
+    )
     with pytest.raises(ValidationError, match=str(application.pk)):
-        services.application_start(actor=staff["township"], household_id=poor.pk, programme="dibao",
-                                   channel="proxy", proxy="村委会")
+        services.application_start(
+            actor=staff["township"], household_id=poor.pk, programme="dibao", channel="proxy", proxy="村委会"
+        )
     case = Case.objects.get(pk=application.case_id)
     case_transition(actor=staff["township"], case_id=case.pk, transition="accept", version=case.version)
     with pytest.raises(ConflictError):  # a second officer, on the page as it was
-        case_transition(actor=user(Role.TOWNSHIP_OFFICE, LANSHAN_TOWNSHIP), case_id=case.pk,
-                        transition="return", version=case.version, reason="缺户口簿")
+        case_transition(
+            actor=user(Role.TOWNSHIP_OFFICE, LANSHAN_TOWNSHIP),
+            case_id=case.pk,
+            transition="return",
+            version=case.version,
+            reason="缺户口簿",
+        )
     assert Application.objects.count() == 1
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"programme": "temporary"}, "programme"), ({"programme": "x" * 40}, "programme"),
-    ({"channel": "phone"}, "channel"), ({"channel": "proxy"}, "proxy"),
-    ({"channel": "proxy", "proxy": "代\x00办"}, None), ({"person_id": 2**62}, "person"),
-    ({"run_id": 999999}, "run"), ({"reason": "r" * 501}, "reason"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"programme": "temporary"}, "programme"),
+        ({"programme": "x" * 40}, "programme"),
+        ({"channel": "phone"}, "channel"),
+        ({"channel": "proxy"}, "proxy"),
+        ({"channel": "proxy", "proxy": "代\x00办"}, None),
+        ({"person_id": 2**62}, "person"),
+        ({"run_id": 999999}, "run"),
+        ({"reason": "r" * 501}, "reason"),
+    ],
+)
 def test_what_no_form_would_send_is_refused_and_nothing_is_stored(poor, staff, changes, field):
     data = {"household_id": poor.pk, "programme": "dibao", "channel": "household"} | changes
     with pytest.raises(ValidationError) as refused:
@@ -168,13 +248,19 @@ def test_another_county_and_other_roles_cannot_apply_or_see(poor, staff):
     from safetynet.registry.models import Household
 
     with pytest.raises(Household.DoesNotExist):
-        services.application_start(actor=user(Role.TOWNSHIP_OFFICE, "371321101"), household_id=poor.pk,
-                                   programme="dibao", channel="household")
+        services.application_start(
+            actor=user(Role.TOWNSHIP_OFFICE, "371321101"),
+            household_id=poor.pk,
+            programme="dibao",
+            channel="household",
+        )
     with pytest.raises(PermissionDenied):
-        services.application_start(actor=staff["county"], household_id=poor.pk, programme="dibao",
-                                   channel="household")
-    application = services.application_start(actor=staff["village"], household_id=poor.pk,
-                                             programme="dibao", channel="household")
+        services.application_start(
+            actor=staff["county"], household_id=poor.pk, programme="dibao", channel="household"
+        )
+    application = services.application_start(
+        actor=staff["village"], household_id=poor.pk, programme="dibao", channel="household"
+    )
     assert not selectors.applications(actor=staff["other_county"]).exists()
     assert not selectors.applications(actor=user(Role.FINANCE_OFFICER, "371302")).exists()
     with pytest.raises(PermissionDenied):
@@ -185,29 +271,46 @@ def test_a_near_relative_of_staff_is_flagged_and_needs_the_countys_own_visit(poo
     services.near_relative_declare(actor=staff["village"], person_id=poor.head_id, relation="堂兄")
     with pytest.raises(ValidationError):
         services.near_relative_declare(actor=staff["village"], person_id=poor.head_id, relation="堂兄")
-    application = services.application_start(actor=staff["township"], household_id=poor.pk,
-                                             programme="dibao", channel="household")
+    application = services.application_start(
+        actor=staff["township"], household_id=poor.pk, programme="dibao", channel="household"
+    )
     assert application.near_relative_of == [staff["village"].username]
     to_county(staff, application)
     with pytest.raises(ValidationError, match="近亲属"):
         step(staff["county"], application, "approve")
-    visit_record(actor=staff["county"], household=poor, data={"purpose": "verification"}, answers=FINE,
-                 submission=uuid.uuid4())
+    visit_record(
+        actor=staff["county"],
+        household=poor,
+        data={"purpose": "verification"},
+        answers=FINE,
+        submission=uuid.uuid4(),
+    )
     step(staff["county"], application, "approve")
     assert Enrolment.objects.filter(household=poor, programme="dibao").exists()
 
 
 def test_an_objection_sends_it_back_for_reinvestigation_and_a_new_notice(poor, staff):
-    application = services.application_start(actor=staff["village"], household_id=poor.pk,
-                                             programme="dibao", channel="household")
+    application = services.application_start(
+        actor=staff["village"], household_id=poor.pk, programme="dibao", channel="household"
+    )
     township = staff["township"]
     for move in ("accept", "start", "request_match"):
         step(township, application, move)
     case = Case.objects.get(pk=application.case_id)
-    services.match_fill(actor=staff["county"], application_id=application.pk, version=case.version,
-                        results=NO_RECORDS, passes=True)
-    services.investigation_record(actor=township, application_id=application.pk, investigators=["李明", "王芳"],
-                                  methods=["home_visit"], findings="独居")
+    services.match_fill(
+        actor=staff["county"],
+        application_id=application.pk,
+        version=case.version,
+        results=NO_RECORDS,
+        passes=True,
+    )
+    services.investigation_record(
+        actor=township,
+        application_id=application.pk,
+        investigators=["李明", "王芳"],
+        methods=["home_visit"],
+        findings="独居",
+    )
     step(township, application, "opinion", reason="建议纳入")
     step(township, application, "publish")
     step(township, application, "objection", reason="邻居反映其有经营收入", data={"raised_by": "匿名"})
@@ -219,16 +322,27 @@ def test_an_objection_sends_it_back_for_reinvestigation_and_a_new_notice(poor, s
 
 
 def test_a_match_that_shows_it_does_not_qualify_is_told_and_the_county_can_only_reject(poor, staff):
-    application = services.application_start(actor=staff["village"], household_id=poor.pk,
-                                             programme="dibao", channel="household")
+    application = services.application_start(
+        actor=staff["village"], household_id=poor.pk, programme="dibao", channel="household"
+    )
     township = staff["township"]
     for move in ("accept", "start", "request_match"):
         step(township, application, move)
     case = Case.objects.get(pk=application.case_id)
-    services.match_fill(actor=staff["county"], application_id=application.pk, version=case.version,
-                        results=NO_RECORDS | {"vehicles": "登记小型轿车一辆"}, passes=False)
-    services.investigation_record(actor=township, application_id=application.pk, investigators=["李明", "王芳"],
-                                  methods=["home_visit"], findings="有车")
+    services.match_fill(
+        actor=staff["county"],
+        application_id=application.pk,
+        version=case.version,
+        results=NO_RECORDS | {"vehicles": "登记小型轿车一辆"},
+        passes=False,
+    )
+    services.investigation_record(
+        actor=township,
+        application_id=application.pk,
+        investigators=["李明", "王芳"],
+        methods=["home_visit"],
+        findings="有车",
+    )
     with pytest.raises(ValidationError, match="不符合"):
         step(township, application, "opinion", reason="建议纳入")
     step(township, application, "tell_ineligible", reason="核对发现名下有车辆")
@@ -243,28 +357,48 @@ def test_a_match_that_shows_it_does_not_qualify_is_told_and_the_county_can_only_
 
 
 def test_a_reconsideration_re_decides_a_rejection_with_the_months_owed(poor, staff):
-    application = services.application_start(actor=staff["village"], household_id=poor.pk,
-                                             programme="dibao", channel="household")
+    application = services.application_start(
+        actor=staff["village"], household_id=poor.pk, programme="dibao", channel="household"
+    )
     to_county(staff, application)
     county = staff["county"]
     step(county, application, "reject", reason="收入核算有误")
     today = timezone.localdate()
     decided = today.replace(day=1) - datetime.timedelta(days=70)  # about three months ago
     Application.objects.filter(pk=application.pk).update(
-        decided_at=datetime.datetime.combine(decided, datetime.time(10), tzinfo=datetime.UTC))
+        decided_at=datetime.datetime.combine(decided, datetime.time(10), tzinfo=datetime.UTC)
+    )
     with pytest.raises(ValidationError):  # filed before the decision
-        services.appeal_file(actor=county, application_id=application.pk, kind="reconsideration",
-                             filed_on=decided - datetime.timedelta(days=1), body="兰山区人民政府")
-    appeal = services.appeal_file(actor=county, application_id=application.pk, kind="reconsideration",
-                                  filed_on=decided + datetime.timedelta(days=5), body="兰山区人民政府")
+        services.appeal_file(
+            actor=county,
+            application_id=application.pk,
+            kind="reconsideration",
+            filed_on=decided - datetime.timedelta(days=1),
+            body="兰山区人民政府",
+        )
+    appeal = services.appeal_file(
+        actor=county,
+        application_id=application.pk,
+        kind="reconsideration",
+        filed_on=decided + datetime.timedelta(days=5),
+        body="兰山区人民政府",
+    )
     with pytest.raises(ValidationError):  # one pending appeal at a time
-        services.appeal_file(actor=county, application_id=application.pk, kind="lawsuit",
-                             filed_on=today, body="兰山区人民法院")
+        services.appeal_file(
+            actor=county, application_id=application.pk, kind="lawsuit", filed_on=today, body="兰山区人民法院"
+        )
     with pytest.raises(ValidationError):  # re-decided needs the reasons
-        services.appeal_decide(actor=county, appeal_id=appeal.pk, version=1, outcome="redecided",
-                               outcome_on=today)
-    services.appeal_decide(actor=county, appeal_id=appeal.pk, version=1, outcome="redecided", outcome_on=today,
-                           note="复议决定：撤销原决定，予以纳入")
+        services.appeal_decide(
+            actor=county, appeal_id=appeal.pk, version=1, outcome="redecided", outcome_on=today
+        )
+    services.appeal_decide(
+        actor=county,
+        appeal_id=appeal.pk,
+        version=1,
+        outcome="redecided",
+        outcome_on=today,
+        note="复议决定：撤销原决定，予以纳入",
+    )
     appeal.refresh_from_db()
     application.refresh_from_db()
     since = first_of_next_month(decided)
@@ -273,7 +407,9 @@ def test_a_reconsideration_re_decides_a_rejection_with_the_months_owed(poor, sta
     assert application.decision == "approved" and enrolment.since == since
     assert appeal.arrears_months == months >= 2 and appeal.arrears == enrolment.amount * months
     with pytest.raises(ValidationError):  # the same outcome sent twice
-        services.appeal_decide(actor=county, appeal_id=appeal.pk, version=1, outcome="upheld", outcome_on=today)
+        services.appeal_decide(
+            actor=county, appeal_id=appeal.pk, version=1, outcome="upheld", outcome_on=today
+        )
     assert Appeal.objects.get().outcome == "redecided"
 
 
@@ -283,18 +419,25 @@ def test_the_six_item_assessment_sets_the_care_tier(poor, staff):
         services.self_care_assess(actor=staff["township"], person_id=poor.head_id, cannot=["eating"])
     with pytest.raises(ValidationError):
         services.self_care_assess(actor=county, person_id=poor.head_id, cannot=["flying"])
-    for cannot, level in (([], 1), (["eating"], 2), (["eating", "dressing", "bed"], 2),
-                          (["eating", "dressing", "bed", "toilet"], 3), (list(SelfCareAssessment.ITEMS), 3)):
-        assessment = services.self_care_assess(actor=county, person_id=poor.head_id, cannot=cannot,
-                                               reason="年度评估")
+    for cannot, level in (
+        ([], 1),
+        (["eating"], 2),
+        (["eating", "dressing", "bed"], 2),
+        (["eating", "dressing", "bed", "toilet"], 3),
+        (list(SelfCareAssessment.ITEMS), 3),
+    ):
+        assessment = services.self_care_assess(
+            actor=county, person_id=poor.head_id, cannot=cannot, reason="年度评估"
+        )
         assert assessment.level == level and Person.objects.get(pk=poor.head_id).self_care == level
 
 
 def test_deadlines_follow_the_official_calendar_with_its_working_weekends(poor, staff):
     """Accepted on Thursday 28 September 2023: National Day runs 29 September to 6 October and
     Saturday 7 and Sunday 8 October are worked, so the investigation must start by Monday 9 October."""
-    application = services.application_start(actor=staff["village"], household_id=poor.pk,
-                                             programme="dibao", channel="household")
+    application = services.application_start(
+        actor=staff["village"], household_id=poor.pk, programme="dibao", channel="household"
+    )
     accepted_at = datetime.datetime(2023, 9, 28, 9, 0, tzinfo=datetime.UTC)
     step(staff["township"], application, "accept", at=accepted_at)
     case = Case.objects.get(pk=application.case_id)

@@ -18,8 +18,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import resolve
 
+from conftest import user
 from safetynet.api import api
-from safetynet.core.models import ChangeRecord, User
+from safetynet.core.models import ChangeRecord, Role, User
 from safetynet.core.services import api_token_create
 from safetynet.core.tests import sample_files
 from safetynet.registry import imports, services
@@ -128,6 +129,11 @@ def records(make_household, village, actor, names):
         # it): its run, its townships' lists of households.
         "run_id": token_client(actor).post(f"{PREFIX}/programmes/eligibility-runs", {
             "area": village.code[:6], "on": datetime.date.today().isoformat()},
+            content_type="application/json").json()["id"],
+        # An application handed in by the township of the village (through the API, as above).
+        "application_id": token_client(user(Role.TOWNSHIP_OFFICE, village.code[:9])).post(
+            f"{PREFIX}/programmes/applications", {"household_id": household.pk, "programme": "dibao",
+                                                  "channel": "household"},
             content_type="application/json").json()["id"],
     }
 
