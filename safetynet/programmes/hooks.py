@@ -9,11 +9,22 @@ from safetynet.registry.rules import may_read_registry
 
 def eligibility_panel(actor, household) -> dict:
     """The household page's card: each programme's rule over the household today, with every
-    condition, every figure and the versions used."""
+    condition, every figure and the versions used; where it qualifies and receives nothing, the
+    application in progress, or for the village and the township a link to hand one in."""
+    from safetynet.programmes.applications.selectors import open_applications
+    from safetynet.programmes.applications.services import APPLIED_PROGRAMMES, START_ROLES
     from safetynet.programmes.services import DECIDING_ROLES
 
+    explained = household_explanation(actor=actor, household=household, on=timezone.localdate())
+    applying = open_applications(household_id=household.pk)
+    for result in explained["results"]:
+        result["appliable"] = result["programme"] in APPLIED_PROGRAMMES
+        result["application"] = applying.get(result["programme"])
+        for person in result.get("persons", []):
+            person["appliable"] = result["appliable"]
+            person["application"] = applying.get(f"{result['programme']}:{person['person'].pk}")
     return {"household": household, "may_decide": actor.role in DECIDING_ROLES,
-            **household_explanation(actor=actor, household=household, on=timezone.localdate())}
+            "may_apply": actor.role in START_ROLES, **explained}
 
 
 def register() -> None:

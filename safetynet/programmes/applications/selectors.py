@@ -143,3 +143,13 @@ def self_care_assessments(*, person_id: int):
     from safetynet.programmes.models import SelfCareAssessment
 
     return SelfCareAssessment.objects.filter(person_id=person_id).select_related("assessed_by")
+
+
+def open_applications(*, household_id: int) -> dict:
+    """The household's applications in progress: programme (for 特困, programme and person) → number."""
+    rows = Application.objects.filter(household_id=household_id, case__closed_at__isnull=True)
+    found = {}
+    for pk, programme, person_id in rows.values_list("pk", "programme", "person_id"):
+        found[programme] = pk
+        found[f"{programme}:{person_id}"] = pk
+    return found

@@ -40,6 +40,10 @@ OWN_FORMS = {"matched"}
 INVESTIGATION_STATES = ("investigating", "match_requested", "matched", "reinvestigation")
 
 
+def _person(raw: str) -> int | None:
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
+
+
 def _reader(user) -> None:
     if not may_read_registry(user):
         raise PermissionDenied(_("Your role does not read applications."))
@@ -97,7 +101,7 @@ def application_start(request, pk: int):
     run = request.GET.get("run", "")
     initial = {
         "programme": programme if programme in services.APPLIED_PROGRAMMES else "dibao",
-        "person": household.head_id,
+        "person": _person(request.GET.get("person", "")) or household.head_id,
         "channel": "found" if run else "household",
         "run": run if run.isdigit() and len(run) < 12 else None,
     }
