@@ -28,6 +28,9 @@ class ProgrammesConfig(AppConfig):
 
         register_demo_builder("programmes.enrolments", "safetynet.programmes.demo:build_enrolments",
                               order=200)
+        # Applications at every step, after the enrolments (the households they choose receive nothing).
+        register_demo_builder("programmes.applications",
+                              "safetynet.programmes.applications.demo:build_applications", order=210)
         # Standards are public policy: the offices that decide and pay with them see them in the menu
         # (the page opens to any member of staff); the city bureau sets them.
         hooks.register_menu_item(name="programmes.standards", label=_("Standards"),

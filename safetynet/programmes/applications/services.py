@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safetynet.core.documents import document_number
+from safetynet.core.scope import subtree_q
 from safetynet.core.services import change_record
 from safetynet.core.text import refuse_control_characters
 from safetynet.core.types import ChangeAction, Role, User
@@ -104,6 +105,7 @@ def application_start(
     proxy: str = "",
     run_id: int | None = None,
     reason: str = "",
+    at: datetime.datetime | None = None,
 ) -> Application:
     """Hand in an application for a household (for 特困, for one member). Refused, changing nothing,
     when the household already has one in progress for the programme or already receives it."""
@@ -174,7 +176,7 @@ def application_start(
         if receiving.exists():
             raise ValidationError({"programme": _("The household already receives this programme.")})
         relatives = list(NearRelative.objects.filter(person_id__in=list(members)).select_related("staff"))
-        now = timezone.now()
+        now = at or timezone.now()  # `at`: the demo city hands its applications in on days past
         application = Application.objects.create(
             household=household,
             person=person,
@@ -292,7 +294,8 @@ def investigation_record(
     return application
 
 
-def match_fill(*, actor: User, application_id: int, version: int, results: dict, passes: bool) -> Application:
+def match_fill(*, actor: User, application_id: int, version: int, results: dict, passes: bool,
+               at: datetime.datetime | None = None) -> Application:
     """The county's data match (art. 17), filled by hand from what each department answered, and the
     step that hands it back to the township. `version` is the case's, as the user saw it."""
     if actor.role != Role.COUNTY_BUREAU:
@@ -308,7 +311,7 @@ def match_fill(*, actor: User, application_id: int, version: int, results: dict,
         application = _locked(application_id, actor)
         _check_state(application, ("match_requested",), _("The data match"))
         application.match_results, application.match_passes = clean, passes
-        application.match_filled_at, application.match_filled_by = timezone.now(), actor
+        application.match_filled_at, application.match_filled_by = at or timezone.now(), actor
         application.version += 1
         application.save()
         change_record(
@@ -319,7 +322,8 @@ def match_fill(*, actor: User, application_id: int, version: int, results: dict,
             event="matched",
             after={"passes": passes},
         )
-        case_transition(actor=actor, case_id=application.case_id, transition="matched", version=version)
+        case_transition(actor=actor, case_id=application.case_id, transition="matched", version=version,
+                        at=at)
     return application
 
 
@@ -610,7 +614,7 @@ def review_begins(case, event) -> None:
     if application.programme == "tekun":
         county = application.village_id[:6]
         reviewed = Application.objects.filter(
-            programme="tekun", village_id__startswith=county, reviewed_at__isnull=False
+            subtree_q("village_id", county), programme="tekun", reviewed_at__isnull=False
         ).exclude(pk=application.pk)
         total, checked = reviewed.count(), reviewed.filter(spot_check=True).count()
         application.spot_check = checked < SPOT_CHECK_SHARE * (total + 1) or random.random() < float(

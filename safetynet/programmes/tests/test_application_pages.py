@@ -23,21 +23,28 @@ VILLAGE = LANSHAN_TOWNSHIP + "201"
 
 @pytest.fixture
 def staff(db):
-    return {"village": user(Role.VILLAGE_COORDINATOR, VILLAGE), "township": user(Role.TOWNSHIP_OFFICE,
-                                                                                 LANSHAN_TOWNSHIP),
-            "county": user(Role.COUNTY_BUREAU, "371302")}
+    return {
+        "village": user(Role.VILLAGE_COORDINATOR, VILLAGE),
+        "township": user(Role.TOWNSHIP_OFFICE, LANSHAN_TOWNSHIP),
+        "county": user(Role.COUNTY_BUREAU, "371302"),
+    }
 
 
 @pytest.fixture
 def poor(make_household, staff):
-    return make_household(village(VILLAGE), staff["county"], urban_rural="urban",
-                          members=[("韩一", 1, "02", datetime.date(1980, 1, 1))])
+    return make_household(
+        village(VILLAGE),
+        staff["county"],
+        urban_rural="urban",
+        members=[("韩一", 1, "02", datetime.date(1980, 1, 1))],
+    )
 
 
 def move(client, application, transition, reason=""):
     case = Case.objects.get(pk=application.case_id)
-    return client.post(f"/cases/{case.pk}/move/", {"transition": transition, "version": case.version,
-                                                   "reason": reason})
+    return client.post(
+        f"/cases/{case.pk}/move/", {"transition": transition, "version": case.version, "reason": reason}
+    )
 
 
 def test_handed_in_from_the_household_card_taken_through_notice_and_approved(client, poor, staff):
@@ -46,10 +53,14 @@ def test_handed_in_from_the_household_card_taken_through_notice_and_approved(cli
     assert 'data-action="apply"' in card and "协助申请" in card
     form = client.get(f"/programmes/households/{poor.pk}/apply/?programme=dibao")
     assert form.status_code == 200
-    response = client.post(f"/programmes/households/{poor.pk}/apply/?programme=dibao", {
-        "programme": "dibao", "person": poor.head_id, "channel": "found", "proxy": "", "reason": ""})
+    response = client.post(
+        f"/programmes/households/{poor.pk}/apply/?programme=dibao",
+        {"programme": "dibao", "person": poor.head_id, "channel": "found", "proxy": "", "reason": ""},
+    )
     application = Application.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/programmes/applications/{application.pk}/"
+    assert (
+        response.status_code == 302 and response["Location"] == f"/programmes/applications/{application.pk}/"
+    )
     # The card now says an application is in progress, not "help apply" again.
     card = client.get(f"/registry/households/{poor.pk}/").content.decode()
     assert 'data-action="application"' in card and 'data-action="apply"' not in card
@@ -62,24 +73,55 @@ def test_handed_in_from_the_household_card_taken_through_notice_and_approved(cli
     page = client.get(f"/programmes/applications/{application.pk}/").content.decode()
     assert 'id="investigation-form"' in page and 'id="match-form"' not in page
     # One investigator is not an investigation: refused in Chinese, nothing stored.
-    refused = client.post(f"/programmes/applications/{application.pk}/investigation/", {
-        "first": "李明", "second": "李明", "methods": ["home_visit"], "findings": "独居"})
+    refused = client.post(
+        f"/programmes/applications/{application.pk}/investigation/",
+        {"first": "李明", "second": "李明", "methods": ["home_visit"], "findings": "独居"},
+    )
     assert refused.status_code == 400 and "至少" in refused.content.decode()
-    refused = client.post(f"/programmes/applications/{application.pk}/investigation/", {
-        "first": "李明", "second": "王芳", "methods": ["home_visit"], "findings": "独\x00居"})
+    refused = client.post(
+        f"/programmes/applications/{application.pk}/investigation/",
+        {"first": "李明", "second": "王芳", "methods": ["home_visit"], "findings": "独\x00居"},
+    )
     assert refused.status_code == 400
     assert Application.objects.get().investigated_at is None
-    assert client.post(f"/programmes/applications/{application.pk}/investigation/", {
-        "first": "李明", "second": "王芳", "methods": ["home_visit", "neighbours"],
-        "findings": "独居，无收入"}).status_code == 302
+    assert (
+        client.post(
+            f"/programmes/applications/{application.pk}/investigation/",
+            {
+                "first": "李明",
+                "second": "王芳",
+                "methods": ["home_visit", "neighbours"],
+                "findings": "独居，无收入",
+            },
+        ).status_code
+        == 302
+    )
 
     client.force_login(staff["county"])
     case = Case.objects.get(pk=application.case_id)
-    match = {source: "无记录" for source in ("hukou", "tax", "social_insurance", "real_estate", "business",
-                                             "housing_fund", "vehicles", "deposits", "insurance", "securities",
-                                             "internet_finance")}
-    assert client.post(f"/programmes/applications/{application.pk}/match/", {
-        **match, "passes": "1", "version": case.version}).status_code == 302
+    match = {
+        source: "无记录"
+        for source in (
+            "hukou",
+            "tax",
+            "social_insurance",
+            "real_estate",
+            "business",
+            "housing_fund",
+            "vehicles",
+            "deposits",
+            "insurance",
+            "securities",
+            "internet_finance",
+        )
+    }
+    assert (
+        client.post(
+            f"/programmes/applications/{application.pk}/match/",
+            {**match, "passes": "1", "version": case.version},
+        ).status_code
+        == 302
+    )
     assert Case.objects.get(pk=application.case_id).state == "matched"
 
     client.force_login(staff["township"])
@@ -88,8 +130,11 @@ def test_handed_in_from_the_household_card_taken_through_notice_and_approved(cli
     application.refresh_from_db()
     poster = client.get(f"/programmes/applications/notices/{VILLAGE}/poster.docx")
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(poster.content)).paragraphs) + "\n".join(
-        cell.text for table in docx.Document(io.BytesIO(poster.content)).tables
-        for row in table.rows for cell in row.cells)
+        cell.text
+        for table in docx.Document(io.BytesIO(poster.content)).tables
+        for row in table.rows
+        for cell in row.cells
+    )
     assert "韩一" in text and poor.head.id_number not in text
 
     client.logout()  # the notice board is public
@@ -105,7 +150,8 @@ def test_handed_in_from_the_household_card_taken_through_notice_and_approved(cli
     assert refused.status_code == 400 and "公示" in refused.content.decode()
     Application.objects.filter(pk=application.pk).update(
         notice_from=timezone.localdate() - datetime.timedelta(days=7),
-        notice_until=timezone.localdate() - datetime.timedelta(days=1))
+        notice_until=timezone.localdate() - datetime.timedelta(days=1),
+    )
     assert move(client, application, "no_objection").status_code == 302
 
     client.force_login(staff["county"])
@@ -119,27 +165,37 @@ def test_handed_in_from_the_household_card_taken_through_notice_and_approved(cli
     notice = client.get(f"/programmes/applications/{application.pk}/documents/approval.docx")
     document = docx.Document(io.BytesIO(notice.content))
     words = "\n".join(p.text for p in document.paragraphs) + "\n".join(
-        cell.text for table in document.tables for row in table.rows for cell in row.cells)
+        cell.text for table in document.tables for row in table.rows for cell in row.cells
+    )
     assert "行政复议" in words and "行政诉讼" in words and str(application.amount) in words
     assert "人均" in words or "收入" in words  # the conditions of the rule, in words
     assert client.get(f"/programmes/applications/{application.pk}/documents/approval.pdf").content.startswith(
-        b"%PDF")
+        b"%PDF"
+    )
     # The rejection notice belongs to rejected applications only.
     assert client.get(f"/programmes/applications/{application.pk}/documents/rejection.pdf").status_code == 404
 
 
 def test_a_tekun_assessment_on_the_page_sets_the_care_tier(client, make_household, staff):
-    household = make_household(village(VILLAGE), staff["county"],
-                               members=[("孤老甲", 1, "02", datetime.date(1940, 1, 1))])
+    household = make_household(
+        village(VILLAGE), staff["county"], members=[("孤老甲", 1, "02", datetime.date(1940, 1, 1))]
+    )
     client.force_login(staff["township"])
-    client.post(f"/programmes/households/{household.pk}/apply/", {
-        "programme": "tekun", "person": household.head_id, "channel": "household"})
+    client.post(
+        f"/programmes/households/{household.pk}/apply/",
+        {"programme": "tekun", "person": household.head_id, "channel": "household"},
+    )
     application = Application.objects.get(programme="tekun")
     client.force_login(staff["county"])
     page = client.get(f"/programmes/applications/{application.pk}/").content.decode()
     assert 'id="self-care-form"' in page
-    assert client.post(f"/programmes/applications/{application.pk}/self_care/", {
-        "cannot": ["eating", "dressing", "bed", "toilet"], "reason": "申请时评估"}).status_code == 302
+    assert (
+        client.post(
+            f"/programmes/applications/{application.pk}/self_care/",
+            {"cannot": ["eating", "dressing", "bed", "toilet"], "reason": "申请时评估"},
+        ).status_code
+        == 302
+    )
     assert Person.objects.get(pk=household.head_id).self_care == 3
     refused = client.post(f"/programmes/applications/{application.pk}/self_care/", {"cannot": ["flying"]})
     assert refused.status_code == 400 and Person.objects.get(pk=household.head_id).self_care == 3
@@ -150,14 +206,22 @@ def test_a_tekun_assessment_on_the_page_sets_the_care_tier(client, make_househol
 def test_staff_declare_near_relatives_by_id_number_and_name(client, poor, staff):
     client.force_login(staff["village"])
     head = poor.head
-    wrong = client.post("/programmes/near-relatives/", {"id_number": head.id_number, "name": "别人",
-                                                       "relation": "堂兄"})
+    wrong = client.post(
+        "/programmes/near-relatives/", {"id_number": head.id_number, "name": "别人", "relation": "堂兄"}
+    )
     assert wrong.status_code == 400 and "没有" in wrong.content.decode()
-    assert client.post("/programmes/near-relatives/", {"id_number": head.id_number, "name": head.name,
-                                                      "relation": "堂兄"}).status_code == 302
+    assert (
+        client.post(
+            "/programmes/near-relatives/",
+            {"id_number": head.id_number, "name": head.name, "relation": "堂兄"},
+        ).status_code
+        == 302
+    )
     assert "韩一" in client.get("/programmes/near-relatives/").content.decode()
     client.force_login(staff["township"])
-    client.post(f"/programmes/households/{poor.pk}/apply/", {
-        "programme": "dibao", "person": poor.head_id, "channel": "household"})
+    client.post(
+        f"/programmes/households/{poor.pk}/apply/",
+        {"programme": "dibao", "person": poor.head_id, "channel": "household"},
+    )
     page = client.get(f"/programmes/applications/{Application.objects.get().pk}/").content.decode()
     assert 'id="near-relative"' in page

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from conftest import user
 from safetynet.core.models import Role
@@ -42,3 +43,28 @@ def test_a_run_over_the_demo_city_finds_who_receives_nothing_and_who_no_longer_q
         assert paid[result.household_id] == result.amount
         checked += 1
     assert checked == 50
+
+
+def test_the_demo_city_has_applications_at_every_step_on_the_desks():
+    from safetynet.core.workflows.selectors import desk
+    from safetynet.programmes.models import Application
+
+    call_command("demo_city", households=600, seed=2022)
+    states = set(Application.objects.values_list("case__state", flat=True))
+    assert {"submitted", "returned", "accepted", "investigating", "match_requested", "matched", "opinion",
+            "public_notice", "county_review", "approved", "rejection_notified"} <= states
+    approved = Application.objects.filter(decision="approved")
+    assert approved.exists() and all(a.enrolment_id and a.explanation for a in approved)
+    assert Application.objects.filter(programme="tekun").exists()
+    # Spread over the townships, on their desks, some of them overdue.
+    assert len({a.village_id[:9] for a in Application.objects.all()}) > 3
+    township = Application.objects.filter(case__state="submitted").first()
+    from safetynet.core.models import User
+
+    officer = User.objects.filter(role=Role.TOWNSHIP_OFFICE, division_id=township.village_id[:9]).first()
+    work = desk(actor=officer)
+    assert work.counts["overdue"] + work.counts["today"] + work.counts["coming"] > 0
+    now = timezone.now()
+    waiting = Application.objects.filter(case__closed_at__isnull=True).select_related("case")
+    assert any(a.case.due_at and a.case.due_at < now for a in waiting)  # a few overdue
+    assert any(a.case.due_at and a.case.due_at > now for a in waiting)  # the rest still in time
