@@ -22,6 +22,11 @@ class ProgrammesConfig(AppConfig):
         from safetynet.registry.timeline import register_history_model
 
         register_history_model(Enrolment, ["programme", "person_name", "amount"])
+        from safetynet.programmes.models import Appeal, Application, SelfCareAssessment
+
+        register_history_model(Application, ["programme", "person_name"])
+        register_history_model(Appeal, ["kind"])
+        register_history_model(SelfCareAssessment, ["level"])
         programme_hooks.register()  # the eligibility card of the household page
         # Who receives 低保 in the demo city: after the registry's households, visits and grants.
         from safetynet.core.demo import register_demo_builder

@@ -268,6 +268,8 @@ class Objection(models.Model):
     settled = models.CharField(_("how it was settled"), max_length=500, blank=True)
 
     class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
         ordering = ["received_at", "pk"]
 
     def __str__(self) -> str:
@@ -301,6 +303,8 @@ class Appeal(ChoiceLabels, models.Model):
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
         ordering = ["-filed_on", "-pk"]
         constraints = [
             models.CheckConstraint(condition=Q(outcome="") | Q(outcome_on__isnull=False),
@@ -325,6 +329,8 @@ class NearRelative(models.Model):
     declared_at = models.DateTimeField(_("declared at"))
 
     class Meta:
+        verbose_name = _("near relative of staff")
+        verbose_name_plural = _("near relatives of staff")
         constraints = [models.UniqueConstraint(fields=["staff", "person"], name="near_relative_once")]
 
     def __str__(self) -> str:
@@ -352,6 +358,8 @@ class SelfCareAssessment(models.Model):
                                     verbose_name=_("assessed by"))
 
     class Meta:
+        verbose_name = _("self-care assessment")
+        verbose_name_plural = _("self-care assessments")
         ordering = ["-assessed_on", "-pk"]
         constraints = [
             models.CheckConstraint(condition=Q(lost__lte=6), name="self_care_at_most_six"),

@@ -216,7 +216,7 @@ def application_start(
                 "channel": channel,
                 "person_name": person.name,
                 "proxy": proxy,
-                "near_relative": bool(relatives),
+                "near_relative_of": "、".join(sorted({_staff_name(r.staff) for r in relatives})),
             },
         )
     return application
@@ -289,7 +289,7 @@ def investigation_record(
             entity=application,
             action=ChangeAction.UPDATE,
             event="investigated",
-            after={"investigators": names, "findings": findings},
+            after={"investigators": "、".join(names), "findings": findings},
         )
     return application
 
@@ -320,7 +320,7 @@ def match_fill(*, actor: User, application_id: int, version: int, results: dict,
             entity=application,
             action=ChangeAction.UPDATE,
             event="matched",
-            after={"passes": passes},
+            after={"match_passes": passes},
         )
         case_transition(actor=actor, case_id=application.case_id, transition="matched", version=version,
                         at=at)
@@ -344,7 +344,7 @@ def spot_check_record(*, actor: User, application_id: int, finding: str) -> Appl
             entity=application,
             action=ChangeAction.UPDATE,
             event="spot_checked",
-            after={"finding": finding},
+            after={"spot_checked": finding},
         )
     return application
 
@@ -435,8 +435,10 @@ def appeal_decide(
             since = first_of_next_month(decided_on)
             months = months_between(since, today)
             application.enrolment = _enrol(
-                actor, application, fixed["amount"], since, suffix=_("(on appeal)")
+                actor, application, fixed["amount"], since, decided_on=today, suffix=_("(on appeal)")
             )
+            # Decided again now (the approval notice bears today's date and number).
+            application.decided_at, application.decided_by = timezone.now(), actor
             application.decision, application.amount, application.benefit_from = (
                 Application.Decision.APPROVED,
                 fixed["amount"],
@@ -456,8 +458,7 @@ def appeal_decide(
                 after={
                     "decision": "approved",
                     "amount": str(fixed["amount"]),
-                    "since": since.isoformat(),
-                    "arrears": str(appeal.arrears),
+                    "benefit_from": since.isoformat(),
                 },
                 reason=note,
             )
@@ -504,6 +505,15 @@ def near_relative_declare(*, actor: User, person_id: int, relation: str) -> Near
     return declared
 
 
+def _household_of(person):
+    """Where the person's assessment shows: their household's history, or their own record."""
+    from safetynet.registry.models import Membership
+
+    membership = Membership.objects.filter(person=person, left_on__isnull=True).select_related(
+        "household").first()
+    return membership.household if membership else person
+
+
 def self_care_level(lost: int) -> int:
     """k of the six items lost → 1 able (k = 0), 2 partly lost (1–3), 3 fully lost (4 or more)."""
     return next(level for most, level in SELF_CARE_LEVELS if lost <= most)
@@ -548,12 +558,12 @@ def self_care_assess(
         )
         change_record(
             actor=actor,
-            subject=person,
+            subject=_household_of(person),
             entity=assessment,
             action=ChangeAction.CREATE,
             event="assessed",
-            before={"self_care": previous},
-            after={"self_care": level, "lost": len(items)},
+            before={"level": previous},
+            after={"level": level, "lost": len(items)},
             reason=reason,
         )
     return assessment
@@ -660,10 +670,12 @@ def decision_number(application: Application, year: int) -> str:
     return document_number(_("Civil-affairs assistance"), year, application.pk)
 
 
-def _enrol(actor: User, application: Application, amount: Decimal, since: datetime.date, suffix=""):
+def _enrol(actor: User, application: Application, amount: Decimal, since: datetime.date, *,
+           decided_on: datetime.date, suffix=""):
+    """The enrolment the decision starts, numbered by the year of the decision."""
     from safetynet.programmes.services import enrolment_start
 
-    year = since.year
+    year = decided_on.year
     return enrolment_start(
         actor=actor,
         household=application.household,
@@ -682,7 +694,7 @@ def approved(case, event) -> None:
     today = timezone.localtime(event.at).date()
     fixed = _decision_figures(event.actor, application, on=today)
     since = first_of_next_month(today)
-    application.enrolment = _enrol(event.actor, application, fixed["amount"], since)
+    application.enrolment = _enrol(event.actor, application, fixed["amount"], since, decided_on=today)
     application.decision, application.decided_at, application.decided_by = (
         Application.Decision.APPROVED,
         event.at,
@@ -701,7 +713,7 @@ def approved(case, event) -> None:
         entity=application,
         action=ChangeAction.UPDATE,
         event="approved",
-        after={"amount": str(fixed["amount"]), "since": since.isoformat()},
+        after={"amount": str(fixed["amount"]), "benefit_from": since.isoformat()},
     )
 
 

@@ -172,6 +172,10 @@ def test_handed_in_from_the_household_card_taken_through_notice_and_approved(cli
     assert client.get(f"/programmes/applications/{application.pk}/documents/approval.pdf").content.startswith(
         b"%PDF"
     )
+    # The household's history tells the application's story in words.
+    history = client.get(f"/registry/households/{poor.pk}/").content.decode().split('id="timeline"')[1]
+    assert "申请: 最低生活保障 韩一" in history and "主动发现" in history and "李明、王芳" in history
+    assert "享受起始日期" in history and since.isoformat() in history and "application" not in history
     # The rejection notice belongs to rejected applications only.
     assert client.get(f"/programmes/applications/{application.pk}/documents/rejection.pdf").status_code == 404
 
@@ -197,6 +201,8 @@ def test_a_tekun_assessment_on_the_page_sets_the_care_tier(client, make_househol
         == 302
     )
     assert Person.objects.get(pk=household.head_id).self_care == 3
+    history = client.get(f"/registry/households/{household.pk}/").content.decode().split('id="timeline"')[1]
+    assert "生活自理能力评估" in history and "assessment" not in history
     refused = client.post(f"/programmes/applications/{application.pk}/self_care/", {"cannot": ["flying"]})
     assert refused.status_code == 400 and Person.objects.get(pk=household.head_id).self_care == 3
     assert client.post(f"/programmes/applications/{application.pk}/nonsense/", {}).status_code == 404
