@@ -19,7 +19,7 @@ from safetynet.core.grants import grant_create
 from safetynet.core.models import ChangeRecord, Role, UnmaskLog, User, WeatherWarning
 from safetynet.core.tests import sample_files
 from safetynet.core.workflows.evidence import evidence_add
-from safetynet.programmes.applications.services import application_start
+from safetynet.programmes.applications.services import application_start, self_care_change_report
 from safetynet.programmes.services import eligibility_run, enrolment_start
 from safetynet.registry import services
 from safetynet.registry.models import ImportJob
@@ -49,6 +49,7 @@ ID_KINDS = {
     "eligibility": "eligibility_run",
     "enrolments": "enrolment",
     "applications": "application",
+    "self-care-reports": "self_care_report",
 }
 # Served to anyone or not about registry data: the login machinery, health, admin (own auth), API
 # (walked by test_every_api_route_as_other_county).
@@ -135,13 +136,19 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
     run = eligibility_run(actor=actor, area_code=actor.division_id[:6], on=timezone.localdate())
     enrolment = enrolment_start(actor=actor, household=household, programme="dibao",
                                 since=datetime.date(2022, 1, 1), amount="100", decision="欧阳秘密号")
-    # A 特困 application for the head, handed in by the township of the village.
-    application = application_start(actor=user(Role.TOWNSHIP_OFFICE, village.code[:9]),
-                                    household_id=household.pk, programme="tekun", channel="household",
-                                    person_id=head.pk)
+    # A 特困 application for the head, handed in by the township of the village; the daughter receives
+    # 特困 and a change of her self-care ability is reported.
+    township = user(Role.TOWNSHIP_OFFICE, village.code[:9])
+    application = application_start(actor=township, household_id=household.pk, programme="tekun",
+                                    channel="household", person_id=head.pk)
+    daughter = household.memberships.get(relation="30").person
+    enrolment_start(actor=actor, household=household, programme="tekun", since=datetime.date(2022, 1, 1),
+                    amount="900", person=daughter)
+    report = self_care_change_report(actor=township, person_id=daughter.pk, what="欧阳秘密报告")
     return {
         "village": village.code,
         "application": application.pk,
+        "self_care_report": report.pk,
         "eligibility_run": run.pk,
         "enrolment": enrolment.pk,
         "visit": visit.pk,
@@ -255,6 +262,7 @@ def test_the_same_pages_open_for_ones_own_county(client, make_household, lanshan
     assert statuses["users/<int:pk>/"] == 200
     # The county decides applications; the village and the township hand them in.
     assert statuses.pop("programmes/households/<int:pk>/apply/") == 403
+    assert statuses.pop("programmes/people/<int:pk>/self-care-report/") == 403  # the county assesses
     assert {route: status for route, status in statuses.items() if status not in (200, 302, 405)} == {}
 
 

@@ -12,7 +12,7 @@ def eligibility_panel(actor, household) -> dict:
     condition, every figure and the versions used; where it qualifies and receives nothing, the
     application in progress, or for the village and the township a link to hand one in."""
     from safetynet.programmes.applications.selectors import open_applications
-    from safetynet.programmes.applications.services import APPLIED_PROGRAMMES, START_ROLES
+    from safetynet.programmes.applications.services import APPLIED_PROGRAMMES, REPORT_ROLES, START_ROLES
     from safetynet.programmes.services import DECIDING_ROLES
 
     explained = household_explanation(actor=actor, household=household, on=timezone.localdate())
@@ -24,14 +24,14 @@ def eligibility_panel(actor, household) -> dict:
             person["appliable"] = result["appliable"]
             person["application"] = applying.get(f"{result['programme']}:{person['person'].pk}")
     return {"household": household, "may_decide": actor.role in DECIDING_ROLES,
-            "may_apply": actor.role in START_ROLES, **explained}
+            "may_apply": actor.role in START_ROLES, "may_report": actor.role in REPORT_ROLES, **explained}
 
 
 def register() -> None:
     from safetynet.core.workflows.table import register_workflow
     from safetynet.programmes.applications import services, workflow  # noqa: F401 (the steps' effects)
 
-    for flow in (workflow.LOW_INCOME_FLOW, workflow.TEKUN_FLOW):
+    for flow in (workflow.LOW_INCOME_FLOW, workflow.TEKUN_FLOW, workflow.SELF_CARE_FLOW):
         register_workflow(flow)
     hooks.register_household_panel(name="programmes.eligibility",
                                    template="programmes/_eligibility_panel.html",

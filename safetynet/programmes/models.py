@@ -368,3 +368,26 @@ class SelfCareAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.assessed_on} {self.lost}/6"
+
+
+class SelfCareReport(models.Model):
+    """A reported change of a 特困 person's self-care ability (art. 23): a case of its own, on the
+    county's desk until the person is re-assessed, within 10 working days of the report."""
+
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("person"))
+    what = models.CharField(_("what changed"), max_length=300)
+    reported_at = models.DateTimeField(_("reported at"))
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("reported by"))
+    case = models.OneToOneField("core.Case", null=True, on_delete=models.PROTECT, related_name="+")
+    assessment = models.ForeignKey(SelfCareAssessment, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = _("reported change of self-care ability")
+        verbose_name_plural = _("reported changes of self-care ability")
+        ordering = ["-reported_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.reported_at:%Y-%m-%d}"

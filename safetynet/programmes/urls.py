@@ -25,6 +25,9 @@ urlpatterns = [
          name="public_notice_poster"),
     path("households/<int:pk>/apply/", applications.application_start, name="application_start"),
     path("near-relatives/", applications.near_relatives, name="near_relatives"),
+    path("people/<int:pk>/self-care-report/", applications.self_care_report_start,
+         name="self_care_report_start"),
+    path("self-care-reports/<int:pk>/", applications.self_care_report, name="self_care_report"),
     # The one page open without a login (and on the public server): the village's notice board.
     path("notices/<str:code>/", applications.public_notice, name="public_notice"),
 ]

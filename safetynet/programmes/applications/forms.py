@@ -138,3 +138,8 @@ class NearRelativeForm(PlainForm):
     id_number = forms.CharField(label=capfirst(_("ID number")), max_length=18, min_length=18)
     name = forms.CharField(label=capfirst(_("name")), max_length=50)
     relation = forms.CharField(label=capfirst(_("relation")), max_length=30)
+
+
+class SelfCareReportForm(PlainForm):
+    what = forms.CharField(label=capfirst(_("what changed")), max_length=300,
+                           widget=forms.Textarea(attrs={"rows": 3}))

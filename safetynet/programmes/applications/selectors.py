@@ -153,3 +153,13 @@ def open_applications(*, household_id: int) -> dict:
         found[programme] = pk
         found[f"{programme}:{person_id}"] = pk
     return found
+
+
+def self_care_report_get(*, actor: User, pk: int):
+    """A reported change of self-care ability in the actor's area."""
+    from safetynet.programmes.models import SelfCareReport
+
+    if not may_read_registry(actor):
+        raise SelfCareReport.DoesNotExist
+    return SelfCareReport.objects.filter(scope_q(actor, "case__division_id")).select_related(
+        "person", "case", "reported_by", "assessment").get(pk=pk)

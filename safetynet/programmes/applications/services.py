@@ -33,6 +33,7 @@ from safetynet.programmes.models import (
     NearRelative,
     Objection,
     SelfCareAssessment,
+    SelfCareReport,
 )
 from safetynet.programmes.rules import PROGRAMME_NAMES
 from safetynet.programmes.selectors import first_of_next_month
@@ -566,7 +567,47 @@ def self_care_assess(
             after={"level": level, "lost": len(items)},
             reason=reason,
         )
+        # A reported change waiting for this assessment is answered by it.
+        report = SelfCareReport.objects.select_for_update().filter(
+            person=person, assessment__isnull=True, case__closed_at__isnull=True
+        ).select_related("case").first()
+        if report is not None:
+            report.assessment = assessment
+            report.save(update_fields=["assessment"])
+            case_transition(actor=actor, case_id=report.case_id, transition="assess",
+                            version=report.case.version)
     return assessment
+
+
+# Who reports a change of a 特困 person's ability: those who visit and the township.
+REPORT_ROLES = {Role.VILLAGE_COORDINATOR, Role.GRID_WORKER, Role.TOWNSHIP_OFFICE}
+
+
+def self_care_change_report(*, actor: User, person_id: int, what: str) -> SelfCareReport:
+    """A change of a 特困 person's self-care ability, reported: the county re-assesses within 10
+    working days (art. 23)."""
+    from safetynet.registry.selectors import person_get
+
+    if actor.role not in REPORT_ROLES:
+        raise PermissionDenied(_("The village, the grid worker or the township reports a change."))
+    what = _text(what, field="what", limit=300, required=True)
+    person = person_get(actor=actor, pk=person_id)
+    with transaction.atomic():
+        if not Enrolment.objects.filter(person=person, programme="tekun", until__isnull=True).exists():
+            raise ValidationError(_("Only the self-care ability of a person receiving extreme poverty "
+                                    "assistance is re-assessed this way."))
+        if SelfCareReport.objects.filter(person=person, case__closed_at__isnull=True).exists():
+            raise ValidationError(
+                _("A change reported earlier is still waiting for the county's assessment."))
+        now = timezone.now()
+        report = SelfCareReport.objects.create(person=person, what=what, reported_at=now, reported_by=actor)
+        report.case = case_open(actor=actor, workflow_code=workflow.SELF_CARE_CHANGE,
+                                division_code=person.area_id,
+                                title=_("Self-care ability changed: %(name)s") % {"name": person.name},
+                                subject_kind=workflow.SELF_CARE_SUBJECT, subject_id=report.pk, at=now,
+                                reason=what)
+        report.save(update_fields=["case"])
+    return report
 
 
 # --- what the steps record (the table's effects, inside the step's transaction) ---------------------------

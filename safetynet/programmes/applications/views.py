@@ -386,3 +386,55 @@ def public_notice_poster(request, code: str, fmt: str):
     response = HttpResponse(stored.content, content_type=stored.content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{stored.quoted_name}"
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def self_care_report_start(request, pk: int):
+    """Report a change of a 特困 person's self-care ability (from the household's card)."""
+    from safetynet.programmes.applications.forms import SelfCareReportForm
+
+    user = request.user
+    person = found(person_list_get, actor=user, pk=pk)
+    if user.role not in services.REPORT_ROLES:
+        raise PermissionDenied(_("The village, the grid worker or the township reports a change."))
+    form = SelfCareReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        outcome = call_service(lambda: services.self_care_change_report(
+            actor=user, person_id=person.pk, what=form.cleaned_data["what"]), form)
+        if outcome.ok:
+            return finished(request, reverse("programmes:self_care_report", args=[outcome.value.pk]),
+                            _("Reported: the county re-assesses within 10 working days."))
+    title = _("A change of %(name)s's self-care ability") % {"name": person.name}
+    return form_page(request, title=title, forms_=[form], action=request.get_full_path(),
+                     cancel_url=reverse("registry:person_detail", args=[pk]), submit=_("Report"))
+
+
+def person_list_get(*, actor, pk: int):
+    return person_list(actor=actor).get(pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+def self_care_report(request, pk: int):
+    """A reported change and its re-assessment: the county assesses the six items here."""
+    user = request.user
+    _reader(user)
+    report = found(selectors.self_care_report_get, actor=user, pk=pk)
+    form = None
+    if user.role == "county_bureau" and report.assessment_id is None:
+        form = SelfCareForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            outcome = call_service(lambda: services.self_care_assess(
+                actor=user, person_id=report.person_id, cannot=form.cleaned_data["cannot"],
+                reason=form.cleaned_data["reason"] or report.what), form)
+            if outcome.ok:
+                return finished(request, request.path, _("The assessment is recorded: the care tier is set."))
+    elif request.method == "POST":
+        raise PermissionDenied(_("The county assesses self-care ability."))
+    context = case_context(request, report.case)
+    context["moves"] = [move for move in context["moves"] if move.code != "assess"]
+    assessment = report.assessment
+    if assessment is not None:
+        assessment.items = "、".join(str(ITEM_LABELS[i]) for i in assessment.cannot) or _("none")
+    return render(request, "programmes/self_care_report.html", {
+        **context, "report": report, "assessment": assessment, "form": form},
+        status=400 if form is not None and form.errors else 200)

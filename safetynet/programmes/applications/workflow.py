@@ -346,6 +346,7 @@ TEKUN_FLOW = Workflow(
 # A reported change of a 特困 person's self-care ability: the county re-assesses within 10 working
 # days of the report (art. 23).
 SELF_CARE_CHANGE = "programmes.self_care_change"
+SELF_CARE_SUBJECT = "programmes.self_care_report"
 SELF_CARE_FLOW = Workflow(
     code=SELF_CARE_CHANGE,
     label=_("Reported change of self-care ability"),
@@ -358,6 +359,6 @@ SELF_CARE_FLOW = Workflow(
     transitions=[
         Transition("assess", _("Re-assess (six items)"), ("reported",), "assessed", roles=COUNTY_ROLES)
     ],
-    subject_url=lambda case: reverse("registry:person_detail", args=[case.subject_id]),
+    subject_url=lambda case: reverse("programmes:self_care_report", args=[case.subject_id]),
     readers=READ_ROLES,
 )

@@ -231,3 +231,41 @@ def test_staff_declare_near_relatives_by_id_number_and_name(client, poor, staff)
     )
     page = client.get(f"/programmes/applications/{Application.objects.get().pk}/").content.decode()
     assert 'id="near-relative"' in page
+
+
+def test_a_change_of_ability_reported_from_the_card_and_re_assessed_on_its_page(
+    client, make_household, staff
+):
+    from safetynet.programmes.services import enrolment_start
+
+    household = make_household(
+        village(VILLAGE), staff["county"], members=[("孤老丙", 2, "02", datetime.date(1936, 6, 1))]
+    )
+    enrolment_start(
+        actor=staff["county"],
+        household=household,
+        programme="tekun",
+        since=datetime.date(2022, 1, 1),
+        amount="900",
+        person=household.head,
+    )
+    client.force_login(staff["village"])
+    card = client.get(f"/registry/households/{household.pk}/").content.decode()
+    assert 'data-action="self-care-report"' in card
+    response = client.post(
+        f"/programmes/people/{household.head_id}/self-care-report/", {"what": "中风后卧床"}
+    )
+    assert response.status_code == 302
+    report_page = response["Location"]
+    client.force_login(staff["county"])
+    page = client.get(report_page).content.decode()
+    assert "中风后卧床" in page and 'id="self-care-form"' in page
+    assert (
+        client.post(report_page, {"cannot": ["eating", "dressing", "bed", "toilet", "bathing"]}).status_code
+        == 302
+    )
+    page = client.get(report_page).content.decode()
+    assert 'id="reassessed"' in page and 'id="self-care-form"' not in page
+    assert Person.objects.get(pk=household.head_id).self_care == 3
+    client.force_login(staff["township"])
+    assert client.post(report_page, {"cannot": []}).status_code == 403

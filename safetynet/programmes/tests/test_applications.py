@@ -16,6 +16,7 @@ from django.utils import timezone
 from conftest import LANSHAN_TOWNSHIP, user, village
 from safetynet.core.models import Case, CaseEvent, ChangeRecord, Role
 from safetynet.core.services import ConflictError
+from safetynet.core.workdays.selectors import work_calendar
 from safetynet.core.workflows.selectors import desk
 from safetynet.core.workflows.services import case_transition
 from safetynet.programmes.applications import selectors, services
@@ -447,3 +448,52 @@ def test_deadlines_follow_the_official_calendar_with_its_working_weekends(poor, 
     case.refresh_from_db()
     assert timezone.localtime(case.due_at).date() == datetime.date(2023, 11, 15)
     assert CaseEvent.objects.filter(case=case).count() == 3
+
+
+def test_a_reported_change_of_ability_is_re_assessed_by_the_county_within_10_working_days(
+    make_household, staff
+):
+    from safetynet.programmes.services import enrolment_start
+
+    household = make_household(
+        village(VILLAGE), staff["county"], members=[("孤老乙", 1, "02", datetime.date(1938, 1, 1))]
+    )
+    with pytest.raises(ValidationError, match="特困"):  # not receiving 特困: no such report
+        services.self_care_change_report(
+            actor=staff["township"], person_id=household.head_id, what="跌倒骨折"
+        )
+    enrolment_start(
+        actor=staff["county"],
+        household=household,
+        programme="tekun",
+        since=datetime.date(2022, 1, 1),
+        amount="900",
+        person=household.head,
+    )
+    with pytest.raises(PermissionDenied):
+        services.self_care_change_report(actor=staff["county"], person_id=household.head_id, what="跌倒骨折")
+    report = services.self_care_change_report(
+        actor=staff["township"], person_id=household.head_id, what="跌倒骨折，卧床"
+    )
+    with pytest.raises(ValidationError):  # one report waiting at a time
+        services.self_care_change_report(actor=staff["village"], person_id=household.head_id, what="又跌倒")
+    case = Case.objects.get(pk=report.case_id)
+    assert case.workflow == "programmes.self_care_change" and case.closed_at is None
+    working_days = work_calendar().working_days_between(
+        timezone.localdate(), timezone.localtime(case.due_at).date()
+    )
+    assert working_days == 10
+    assert any(
+        "孤老乙" in row.title
+        for row in desk(actor=staff["county"]).coming + desk(actor=staff["county"]).today
+    )
+    services.self_care_assess(
+        actor=staff["county"],
+        person_id=household.head_id,
+        cannot=["bed", "toilet", "walking", "bathing", "dressing"],
+        reason="骨折后",
+    )
+    case.refresh_from_db()
+    report.refresh_from_db()
+    assert case.closed_at is not None and report.assessment.level == 3
+    assert Person.objects.get(pk=household.head_id).self_care == 3
