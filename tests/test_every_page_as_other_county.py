@@ -19,6 +19,7 @@ from safetynet.core.grants import grant_create
 from safetynet.core.models import ChangeRecord, Role, UnmaskLog, User, WeatherWarning
 from safetynet.core.tests import sample_files
 from safetynet.core.workflows.evidence import evidence_add
+from safetynet.programmes.applications.complaints import complaint_receive
 from safetynet.programmes.applications.services import application_start, self_care_change_report
 from safetynet.programmes.services import eligibility_run, enrolment_start
 from safetynet.registry import services
@@ -50,6 +51,7 @@ ID_KINDS = {
     "enrolments": "enrolment",
     "applications": "application",
     "self-care-reports": "self_care_report",
+    "complaints": "complaint",
 }
 # Served to anyone or not about registry data: the login machinery, health, admin (own auth), API
 # (walked by test_every_api_route_as_other_county).
@@ -145,10 +147,14 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
     enrolment_start(actor=actor, household=household, programme="tekun", since=datetime.date(2022, 1, 1),
                     amount="900", person=daughter)
     report = self_care_change_report(actor=township, person_id=daughter.pk, what="欧阳秘密报告")
+    complaint = complaint_receive(actor=actor, kind="real_name", complainant="欧阳儿子",
+                                  contact="13911112222", text="欧阳秘密 has income",
+                                  household_id=household.pk)
     return {
         "village": village.code,
         "application": application.pk,
         "self_care_report": report.pk,
+        "complaint": complaint.pk,
         "eligibility_run": run.pk,
         "enrolment": enrolment.pk,
         "visit": visit.pk,
@@ -257,6 +263,7 @@ def test_the_same_pages_open_for_ones_own_county(client, make_household, lanshan
     assert statuses["registry/households/<int:pk>/"] == 200
     # A download of a file the record does not have yet is rightly "not found" even at home.
     statuses.pop("registry/imports/<int:pk>/rejected/", None)
+    statuses.pop("programmes/complaints/<int:pk>/answer.<slug:fmt>", None)  # not answered yet
     # The operator's and the auditor's pages are theirs alone (tests/test_system_and_audit_pages.py).
     assert statuses.pop("system/") == 403 and statuses.pop("audit/") == 403
     assert statuses["users/<int:pk>/"] == 200

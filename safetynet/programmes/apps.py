@@ -27,6 +27,9 @@ class ProgrammesConfig(AppConfig):
         register_history_model(Application, ["programme", "person_name"])
         register_history_model(Appeal, ["kind"])
         register_history_model(SelfCareAssessment, ["level"])
+        from safetynet.programmes.models import Complaint
+
+        register_history_model(Complaint, ["kind"])
         programme_hooks.register()  # the eligibility card of the household page
         # Who receives 低保 in the demo city: after the registry's households, visits and grants.
         from safetynet.core.demo import register_demo_builder
@@ -47,12 +50,15 @@ class ProgrammesConfig(AppConfig):
                                  order=41)
         hooks.register_menu_item(name="programmes.applications", label=_("Applications"),
                                  url_name="programmes:applications",
-                                 roles=["county_bureau", "township_office", "village_coordinator"], order=30)
+                                 roles=["county_bureau", "township_office", "village_coordinator"], order=35)
         hooks.register_menu_item(name="programmes.near_relatives", label=_("My near relatives"),
                                  url_name="programmes:near_relatives",
                                  roles=["county_bureau", "township_office", "village_coordinator",
                                         "grid_worker"],
                                  order=49)
+        hooks.register_menu_item(name="programmes.complaints", label=_("Reports and complaints"),
+                                 url_name="programmes:complaints", roles=["county_bureau", "township_office"],
+                                 order=36)
         hooks.register_public_path(name="programmes.notices", prefix="/programmes/notices/")
         hooks.register_menu_item(name="programmes.what_if", label=_("What if"), url_name="programmes:what_if",
                                  roles=["city_bureau", "county_bureau"], order=42)

@@ -37,6 +37,10 @@ def declare() -> None:
     declare_events("programmes", "nearrelative", {
         "declared": (ChangeAction.CREATE, _("near relative of staff declared")),
     })
+    declare_events("programmes", "complaint", {
+        "received": (ChangeAction.CREATE, _("report or complaint received")),
+        "answered": (ChangeAction.UPDATE, _("report or complaint answered in writing")),
+    })
     declare_events("programmes", "selfcareassessment", {
         "assessed": (ChangeAction.CREATE, _("self-care assessed")),
     })

@@ -29,9 +29,9 @@ def eligibility_panel(actor, household) -> dict:
 
 def register() -> None:
     from safetynet.core.workflows.table import register_workflow
-    from safetynet.programmes.applications import services, workflow  # noqa: F401 (the steps' effects)
+    from safetynet.programmes.applications import complaints, services, workflow  # noqa: F401 (the steps' effects)
 
-    for flow in (workflow.LOW_INCOME_FLOW, workflow.TEKUN_FLOW, workflow.SELF_CARE_FLOW):
+    for flow in (workflow.LOW_INCOME_FLOW, workflow.TEKUN_FLOW, workflow.SELF_CARE_FLOW, complaints.FLOW):
         register_workflow(flow)
     hooks.register_household_panel(name="programmes.eligibility",
                                    template="programmes/_eligibility_panel.html",

@@ -391,3 +391,39 @@ class SelfCareReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.reported_at:%Y-%m-%d}"
+
+
+class Complaint(ChoiceLabels, models.Model):
+    """A real-name report (实名举报, art. 37) or a complaint to the 12349 hotline about social assistance:
+    a case with its deadline, checked by the township, answered in writing by the county."""
+
+    class Kind(models.TextChoices):
+        REAL_NAME = "real_name", _("real-name report")
+        HOTLINE = "hotline", _("12349 hotline complaint")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    received_at = models.DateTimeField(_("received at"))
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("received by"))
+    complainant = models.CharField(_("complainant"), max_length=60)
+    contact = models.CharField(_("contact phone"), max_length=20, blank=True)
+    # The household it is about, when it names a registered one; the area answering it otherwise.
+    household = models.ForeignKey("registry.Household", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name=_("household"))
+    area = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
+    text = models.CharField(_("what it says"), max_length=1000)
+    substantiated = models.BooleanField(_("substantiated"), null=True, blank=True)
+    findings = models.CharField(_("findings"), max_length=1000, blank=True)
+    answer = models.CharField(_("written answer"), max_length=1000, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    case = models.OneToOneField("core.Case", null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("report or complaint")
+        verbose_name_plural = _("reports and complaints")
+        ordering = ["-received_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(answered_at__isnull=True) | ~Q(answer=""),
+                                              name="complaint_answer_in_writing")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.received_at:%Y-%m-%d}"

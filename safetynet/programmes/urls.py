@@ -28,6 +28,10 @@ urlpatterns = [
     path("people/<int:pk>/self-care-report/", applications.self_care_report_start,
          name="self_care_report_start"),
     path("self-care-reports/<int:pk>/", applications.self_care_report, name="self_care_report"),
+    path("complaints/", applications.complaint_list, name="complaints"),
+    path("complaints/<int:pk>/", applications.complaint_detail, name="complaint"),
+    path("complaints/<int:pk>/answer.<slug:fmt>", applications.complaint_answer_document,
+         name="complaint_answer_document"),
     # The one page open without a login (and on the public server): the village's notice board.
     path("notices/<str:code>/", applications.public_notice, name="public_notice"),
 ]

@@ -401,3 +401,133 @@ def near_relative_declare(request, payload: NearRelativeIn):
             "declared_at": row.declared_at or timezone.now(),
         },
     )
+
+
+# --- reports and complaints ----------------------------------------------------------------------------
+
+
+class ComplaintIn(Schema, extra="forbid"):
+    kind: Literal["real_name", "hotline"]
+    complainant: Text = Field("", max_length=60)
+    contact: Text = Field("", max_length=20)
+    household_id: int | None = Field(None, ge=1, le=2**62)
+    area: str = Field("", pattern="^[0-9]{0,12}$")
+    text: Text = Field(max_length=1000)
+
+
+class ComplaintOut(Schema):
+    id: int
+    kind: str
+    received_at: datetime.datetime
+    complainant: str = Field(description="Shown to the county bureau only; others get an empty string")
+    contact: str
+    household_id: int | None
+    area: str
+    text: str
+    case_id: int
+    state: str
+    case_version: int
+    due_at: datetime.datetime | None
+    substantiated: bool | None
+    findings: str
+    answer: str
+    answered_at: datetime.datetime | None
+
+
+def _complaint_out(request, complaint) -> dict:
+    sees = request.auth.role == "county_bureau"
+    case = complaint.case
+    return {
+        "id": complaint.pk,
+        "kind": complaint.kind,
+        "received_at": complaint.received_at,
+        "complainant": complaint.complainant if sees else "",
+        "contact": complaint.contact if sees else "",
+        "household_id": complaint.household_id,
+        "area": complaint.area_id,
+        "text": complaint.text,
+        "case_id": complaint.case_id,
+        "state": case.state,
+        "case_version": case.version,
+        "due_at": case.due_at if case.closed_at is None else None,
+        "substantiated": complaint.substantiated,
+        "findings": complaint.findings,
+        "answer": complaint.answer,
+        "answered_at": complaint.answered_at,
+    }
+
+
+@router.get(
+    "/complaints",
+    response={200: list[ComplaintOut], **ERRORS},
+    summary="Real-name reports and 12349 complaints about your area (the last 500)",
+)
+def complaint_list(request):
+    return [
+        _complaint_out(request, c) for c in selectors.complaints(actor=request.auth).order_by("-pk")[:500]
+    ]
+
+
+@router.post(
+    "/complaints",
+    response={201: ComplaintOut, **ERRORS},
+    summary="Record a report or complaint (county bureau or township): about a household or an area",
+)
+def complaint_receive(request, payload: ComplaintIn):
+    from safetynet.programmes.applications import complaints
+
+    made = complaints.complaint_receive(
+        actor=request.auth,
+        kind=payload.kind,
+        complainant=payload.complainant,
+        contact=payload.contact,
+        text=payload.text,
+        household_id=payload.household_id,
+        area_code=payload.area,
+    )
+    return Status(201, _complaint_out(request, selectors.complaint_get(actor=request.auth, pk=made.pk)))
+
+
+class FindingsIn(Schema, extra="forbid"):
+    version: int = Field(ge=1, le=2_000_000_000, description="The case's version")
+    substantiated: bool
+    findings: Text = Field(max_length=1000)
+
+
+@router.post(
+    "/complaints/{complaint_id}/findings",
+    response={200: ComplaintOut, **ERRORS},
+    summary="What the check found (township or county); the case goes back to the county",
+)
+def complaint_findings(request, complaint_id: int, payload: FindingsIn):
+    from safetynet.programmes.applications import complaints
+
+    selectors.complaint_get(actor=request.auth, pk=complaint_id)
+    complaints.complaint_findings(
+        actor=request.auth,
+        pk=complaint_id,
+        version=payload.version,
+        substantiated=payload.substantiated,
+        findings=payload.findings,
+    )
+    return _complaint_out(request, selectors.complaint_get(actor=request.auth, pk=complaint_id))
+
+
+class AnswerIn(Schema, extra="forbid"):
+    version: int = Field(ge=1, le=2_000_000_000, description="The case's version")
+    answer: Text = Field(max_length=1000)
+
+
+@router.post(
+    "/complaints/{complaint_id}/answer",
+    response={200: ComplaintOut, **ERRORS},
+    summary="The county's written answer; the case closes",
+)
+def complaint_answer(request, complaint_id: int, payload: AnswerIn):
+    from safetynet.programmes.applications import complaints
+
+    selectors.complaint_get(actor=request.auth, pk=complaint_id)
+    complaints.complaint_answer(
+        actor=request.auth, pk=complaint_id, version=payload.version, answer=payload.answer
+    )
+    return _complaint_out(request, selectors.complaint_get(actor=request.auth, pk=complaint_id))

@@ -320,3 +320,21 @@ def notice_poster(village_code: str) -> OfficialDocument:
             )
         ],
     )
+
+
+def complaint_answer(complaint) -> OfficialDocument:
+    """The county's written answer to a report or complaint (art. 37)."""
+    authority, place = _places(complaint.area_id)
+    return OfficialDocument(
+        authority=authority, title=_("Written answer to a report or complaint"),
+        date=timezone.localtime(complaint.answered_at).date(),
+        sections=[
+            Section(_("The report or complaint"), rows=[
+                (_("Kind"), complaint.get_kind_display()), (_("From"), complaint.complainant),
+                (_("Received on"), chinese_date(timezone.localtime(complaint.received_at).date())),
+                (_("About"), place)], paragraphs=[complaint.text]),
+            Section(_("What the check found"), rows=[
+                (_("It holds"), _("yes") if complaint.substantiated else _("no"))],
+                paragraphs=[complaint.findings]),
+            Section(_("Answer"), paragraphs=[complaint.answer]),
+        ])

@@ -141,5 +141,55 @@ class NearRelativeForm(PlainForm):
 
 
 class SelfCareReportForm(PlainForm):
-    what = forms.CharField(label=capfirst(_("what changed")), max_length=300,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    what = forms.CharField(
+        label=capfirst(_("what changed")), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ComplaintForm(PlainForm):
+    kind = forms.ChoiceField(
+        label=capfirst(_("kind")),
+        choices=[("real_name", _("real-name report")), ("hotline", _("12349 hotline complaint"))],
+    )
+    complainant = forms.CharField(
+        label=capfirst(_("complainant")),
+        max_length=60,
+        required=False,
+        help_text=_("Required for a real-name report."),
+    )
+    contact = forms.CharField(label=capfirst(_("contact phone")), max_length=20, required=False)
+    household = forms.IntegerField(
+        label=capfirst(_("household number")),
+        required=False,
+        min_value=1,
+        max_value=2**62,
+        help_text=_("The registered household it is about, if any."),
+    )
+    area = forms.CharField(
+        label=capfirst(_("area code")),
+        max_length=12,
+        required=False,
+        help_text=_("Otherwise the county, township or village it is about."),
+    )
+    text = forms.CharField(
+        label=capfirst(_("what it says")), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class FindingsForm(PlainForm):
+    substantiated = forms.TypedChoiceField(
+        label=capfirst(_("it holds")),
+        coerce=lambda v: v == "1",
+        choices=[("1", _("yes, it holds")), ("0", _("no, it does not hold"))],
+    )
+    findings = forms.CharField(
+        label=capfirst(_("findings")), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2_000_000_000)
+
+
+class AnswerForm(PlainForm):
+    answer = forms.CharField(
+        label=capfirst(_("written answer")), max_length=1000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2_000_000_000)

@@ -163,3 +163,16 @@ def self_care_report_get(*, actor: User, pk: int):
         raise SelfCareReport.DoesNotExist
     return SelfCareReport.objects.filter(scope_q(actor, "case__division_id")).select_related(
         "person", "case", "reported_by", "assessment").get(pk=pk)
+
+
+def complaints(*, actor: User):
+    """The reports and complaints about the actor's area."""
+    from safetynet.programmes.models import Complaint
+
+    if not may_read_registry(actor):
+        return Complaint.objects.none()
+    return Complaint.objects.filter(scope_q(actor, "area_id")).select_related("case", "area", "household")
+
+
+def complaint_get(*, actor: User, pk: int):
+    return complaints(actor=actor).get(pk=pk)

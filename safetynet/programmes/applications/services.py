@@ -62,7 +62,7 @@ MATCH_SOURCES = (
 SELF_CARE_LEVELS = ((0, 1), (3, 2), (6, 3))  # at most k items lost → SelfCare level
 
 
-def _text(value, *, field: str, limit: int, required: bool = False) -> str:
+def checked_text(value, *, field: str, limit: int, required: bool = False) -> str:
     value = (value or "").strip() if isinstance(value, str) else value
     if not isinstance(value, str):
         raise ValidationError({field: _("Give text.")})
@@ -122,8 +122,8 @@ def application_start(
     if channel not in Application.Channel.values:
         errors["channel"] = _("Say how the application came: by the household, a proxy, or found by staff.")
     try:
-        proxy = _text(proxy, field="proxy", limit=60, required=channel == Application.Channel.PROXY)
-        reason = _text(reason, field="reason", limit=500)
+        proxy = checked_text(proxy, field="proxy", limit=60, required=channel == Application.Channel.PROXY)
+        reason = checked_text(reason, field="reason", limit=500)
     except ValidationError as error:
         errors.update(error.message_dict)
     members = {m.person_id: m.person for m in household_members(household=household) if m.left_on is None}
@@ -266,7 +266,7 @@ def investigation_record(
             "interviews and letters."
         )
     try:
-        findings = _text(findings, field="findings", limit=1000, required=True)
+        findings = checked_text(findings, field="findings", limit=1000, required=True)
     except ValidationError as error:
         errors.update(error.message_dict)
     if errors:
@@ -305,7 +305,7 @@ def match_fill(*, actor: User, application_id: int, version: int, results: dict,
         raise ValidationError({"results": _("Say what each department's records show (“无记录” when none).")})
     clean = {}
     for source in MATCH_SOURCES:
-        clean[source] = _text(results[source], field=f"results.{source}", limit=200, required=True)
+        clean[source] = checked_text(results[source], field=f"results.{source}", limit=200, required=True)
     if not isinstance(passes, bool):
         raise ValidationError({"passes": _("Say whether the household still qualifies on these records.")})
     with transaction.atomic():
@@ -331,7 +331,7 @@ def match_fill(*, actor: User, application_id: int, version: int, results: dict,
 def spot_check_record(*, actor: User, application_id: int, finding: str) -> Application:
     if actor.role != Role.COUNTY_BUREAU:
         raise PermissionDenied(_("The county spot-checks the files it reviews."))
-    finding = _text(finding, field="finding", limit=500, required=True)
+    finding = checked_text(finding, field="finding", limit=500, required=True)
     with transaction.atomic():
         application = _locked(application_id, actor)
         _check_state(application, ("county_review",), _("The spot-check"))
@@ -361,7 +361,7 @@ def appeal_file(*, actor: User, application_id: int, kind: str, filed_on: dateti
     if kind not in Appeal.Kind.values:
         errors["kind"] = _("Choose administrative reconsideration or lawsuit.")
     try:
-        body = _text(body, field="body", limit=100, required=True)
+        body = checked_text(body, field="body", limit=100, required=True)
     except ValidationError as error:
         errors.update(error.message_dict)
     if not isinstance(filed_on, datetime.date) or filed_on > timezone.localdate():
@@ -405,7 +405,7 @@ def appeal_decide(
         raise PermissionDenied(_("The county records appeals against its decisions."))
     if outcome not in (Appeal.Outcome.UPHELD, Appeal.Outcome.REDECIDED):
         raise ValidationError({"outcome": _("Choose upheld or re-decided.")})
-    note = _text(note, field="note", limit=500, required=outcome == Appeal.Outcome.REDECIDED)
+    note = checked_text(note, field="note", limit=500, required=outcome == Appeal.Outcome.REDECIDED)
     today = timezone.localdate()
     with transaction.atomic():
         try:
@@ -487,7 +487,7 @@ def near_relative_declare(*, actor: User, person_id: int, relation: str) -> Near
 
     if actor.role not in DECLARING_ROLES:
         raise PermissionDenied(_("Staff who handle applications declare their near relatives."))
-    relation = _text(relation, field="relation", limit=30, required=True)
+    relation = checked_text(relation, field="relation", limit=30, required=True)
     person = person_get(actor=actor, pk=person_id)
     with transaction.atomic():
         if NearRelative.objects.filter(staff=actor, person=person).exists():
@@ -532,7 +532,7 @@ def self_care_assess(
         raise PermissionDenied(_("The county assesses self-care ability."))
     if not isinstance(cannot, list | tuple) or not set(cannot) <= set(SelfCareAssessment.ITEMS):
         raise ValidationError({"cannot": _("Tick the items the person cannot do, among the six.")})
-    reason = _text(reason, field="reason", limit=200)
+    reason = checked_text(reason, field="reason", limit=200)
     person = person_get(actor=actor, pk=person_id)
     items = [item for item in SelfCareAssessment.ITEMS if item in cannot]
     level = self_care_level(len(items))
@@ -590,7 +590,7 @@ def self_care_change_report(*, actor: User, person_id: int, what: str) -> SelfCa
 
     if actor.role not in REPORT_ROLES:
         raise PermissionDenied(_("The village, the grid worker or the township reports a change."))
-    what = _text(what, field="what", limit=300, required=True)
+    what = checked_text(what, field="what", limit=300, required=True)
     person = person_get(actor=actor, pk=person_id)
     with transaction.atomic():
         if not Enrolment.objects.filter(person=person, programme="tekun", until__isnull=True).exists():

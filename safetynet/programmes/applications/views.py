@@ -438,3 +438,90 @@ def self_care_report(request, pk: int):
     return render(request, "programmes/self_care_report.html", {
         **context, "report": report, "assessment": assessment, "form": form},
         status=400 if form is not None and form.errors else 200)
+
+
+# --- reports and complaints --------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def complaint_list(request):
+    """The area's reports and complaints, open first; the county and the township record new ones."""
+    from safetynet.programmes.applications import complaints
+    from safetynet.programmes.applications.forms import ComplaintForm
+
+    user = request.user
+    _reader(user)
+    may_receive = user.role in complaints.RECEIVING_ROLES
+    form = ComplaintForm(request.POST or None) if may_receive else None
+    if request.method == "POST":
+        if not may_receive:
+            raise PermissionDenied(_("The county or the township records reports and complaints."))
+        if form.is_valid():
+            data = form.cleaned_data
+            outcome = call_service(lambda: complaints.complaint_receive(
+                actor=user, kind=data["kind"], complainant=data["complainant"], contact=data["contact"],
+                text=data["text"], household_id=data["household"], area_code=data["area"]), form)
+            if outcome.ok:
+                return finished(request, reverse("programmes:complaint", args=[outcome.value.pk]),
+                                _("Recorded: it is on the county's desk."))
+    rows = list(selectors.complaints(actor=user).order_by("case__closed_at", "case__due_at", "-pk")[:200])
+    for row in rows:
+        row.state_label = complaints.FLOW.state(row.case.state).label
+    return render(request, "programmes/complaints.html", {"rows": rows, "form": form},
+                  status=400 if form is not None and form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def complaint_detail(request, pk: int):
+    from safetynet.programmes.applications import complaints
+    from safetynet.programmes.applications.forms import AnswerForm, FindingsForm
+
+    user = request.user
+    _reader(user)
+    complaint = found(selectors.complaint_get, actor=user, pk=pk)
+    state = complaint.case.state
+    findings_form = (FindingsForm(request.POST if request.POST.get("record") == "findings" else None,
+                                  initial={"version": complaint.case.version})
+                     if state == "checking" and user.role in complaints.RECEIVING_ROLES else None)
+    answer_form = (AnswerForm(request.POST if request.POST.get("record") == "answer" else None,
+                              initial={"version": complaint.case.version})
+                   if state == "checked" and user.role == "county_bureau" else None)
+    if request.method == "POST":
+        form = findings_form if request.POST.get("record") == "findings" else answer_form
+        if form is None:
+            raise PermissionDenied(_("There is nothing for you to record on this now."))
+        if form.is_valid():
+            data = form.cleaned_data
+            if form is findings_form:
+                call = lambda: complaints.complaint_findings(  # noqa: E731
+                    actor=user, pk=pk, version=data["version"], substantiated=data["substantiated"],
+                    findings=data["findings"])
+            else:
+                call = lambda: complaints.complaint_answer(  # noqa: E731
+                    actor=user, pk=pk, version=data["version"], answer=data["answer"])
+            if call_service(call, form).ok:
+                return finished(request, request.path, _("Recorded."))
+    context = case_context(request, complaint.case)
+    # The steps that carry findings or the answer are taken with their forms here.
+    context["moves"] = [move for move in context["moves"] if move.code == "send"]
+    return render(request, "programmes/complaint.html", {
+        **context, "complaint": complaint, "findings_form": findings_form, "answer_form": answer_form,
+        # Who reported is kept from everyone but the county that answers (the reporter is protected).
+        "sees_complainant": user.role == "county_bureau"},
+        status=400 if request.method == "POST" else 200)
+
+
+@require_GET
+def complaint_answer_document(request, pk: int, fmt: str):
+    """The written answer, as DOCX or PDF, kept with the complaint."""
+    user = request.user
+    _reader(user)
+    complaint = found(selectors.complaint_get, actor=user, pk=pk)
+    if not complaint.answered_at or fmt not in ("docx", "pdf"):
+        raise Http404(_("There is no written answer yet."))
+    stored = document_generate(actor=user, document=documents.complaint_answer(complaint), fmt=fmt,
+                               name=f"{complaint.pk}-答复", subject=("programmes.complaint", complaint.pk,
+                                                                    complaint.area_id))
+    response = HttpResponse(stored.content, content_type=stored.content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{stored.quoted_name}"
+    return response

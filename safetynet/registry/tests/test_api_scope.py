@@ -135,6 +135,9 @@ def records(make_household, village, actor, names):
             f"{PREFIX}/programmes/applications", {"household_id": household.pk, "programme": "dibao",
                                                   "channel": "household"},
             content_type="application/json").json()["id"],
+        "complaint_id": token_client(actor).post(f"{PREFIX}/programmes/complaints", {
+            "kind": "real_name", "complainant": names[0], "text": "收入不实", "household_id": household.pk},
+            content_type="application/json").json()["id"],
     }
 
 
