@@ -146,7 +146,7 @@ def complaint_receive(
 def _locked(actor: User, pk: int) -> Complaint:
     from safetynet.core.scope import in_area
 
-    complaint = Complaint.objects.select_for_update().select_related("case").filter(pk=pk).first()
+    complaint = Complaint.objects.select_for_update(of=("self",)).select_related("case").filter(pk=pk).first()
     if complaint is None or not in_area(actor, complaint.area_id):
         raise Complaint.DoesNotExist
     return complaint

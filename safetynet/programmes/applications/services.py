@@ -85,7 +85,9 @@ def _locked(application_id: int, actor: User) -> Application:
     from safetynet.core.scope import in_area
 
     try:
-        application = Application.objects.select_for_update().select_related("case").get(pk=application_id)
+        application = (
+            Application.objects.select_for_update(of=("self",)).select_related("case").get(pk=application_id)
+        )
     except (Application.DoesNotExist, TypeError, ValueError):
         raise Application.DoesNotExist from None
     if not in_area(actor, application.village_id):
@@ -295,8 +297,15 @@ def investigation_record(
     return application
 
 
-def match_fill(*, actor: User, application_id: int, version: int, results: dict, passes: bool,
-               at: datetime.datetime | None = None) -> Application:
+def match_fill(
+    *,
+    actor: User,
+    application_id: int,
+    version: int,
+    results: dict,
+    passes: bool,
+    at: datetime.datetime | None = None,
+) -> Application:
     """The county's data match (art. 17), filled by hand from what each department answered, and the
     step that hands it back to the township. `version` is the case's, as the user saw it."""
     if actor.role != Role.COUNTY_BUREAU:
@@ -323,8 +332,9 @@ def match_fill(*, actor: User, application_id: int, version: int, results: dict,
             event="matched",
             after={"match_passes": passes},
         )
-        case_transition(actor=actor, case_id=application.case_id, transition="matched", version=version,
-                        at=at)
+        case_transition(
+            actor=actor, case_id=application.case_id, transition="matched", version=version, at=at
+        )
     return application
 
 
@@ -510,8 +520,9 @@ def _household_of(person):
     """Where the person's assessment shows: their household's history, or their own record."""
     from safetynet.registry.models import Membership
 
-    membership = Membership.objects.filter(person=person, left_on__isnull=True).select_related(
-        "household").first()
+    membership = (
+        Membership.objects.filter(person=person, left_on__isnull=True).select_related("household").first()
+    )
     return membership.household if membership else person
 
 
@@ -568,14 +579,18 @@ def self_care_assess(
             reason=reason,
         )
         # A reported change waiting for this assessment is answered by it.
-        report = SelfCareReport.objects.select_for_update().filter(
-            person=person, assessment__isnull=True, case__closed_at__isnull=True
-        ).select_related("case").first()
+        report = (
+            SelfCareReport.objects.select_for_update(of=("self",))
+            .filter(person=person, assessment__isnull=True, case__closed_at__isnull=True)
+            .select_related("case")
+            .first()
+        )
         if report is not None:
             report.assessment = assessment
             report.save(update_fields=["assessment"])
-            case_transition(actor=actor, case_id=report.case_id, transition="assess",
-                            version=report.case.version)
+            case_transition(
+                actor=actor, case_id=report.case_id, transition="assess", version=report.case.version
+            )
     return assessment
 
 
@@ -594,18 +609,28 @@ def self_care_change_report(*, actor: User, person_id: int, what: str) -> SelfCa
     person = person_get(actor=actor, pk=person_id)
     with transaction.atomic():
         if not Enrolment.objects.filter(person=person, programme="tekun", until__isnull=True).exists():
-            raise ValidationError(_("Only the self-care ability of a person receiving extreme poverty "
-                                    "assistance is re-assessed this way."))
+            raise ValidationError(
+                _(
+                    "Only the self-care ability of a person receiving extreme poverty "
+                    "assistance is re-assessed this way."
+                )
+            )
         if SelfCareReport.objects.filter(person=person, case__closed_at__isnull=True).exists():
             raise ValidationError(
-                _("A change reported earlier is still waiting for the county's assessment."))
+                _("A change reported earlier is still waiting for the county's assessment.")
+            )
         now = timezone.now()
         report = SelfCareReport.objects.create(person=person, what=what, reported_at=now, reported_by=actor)
-        report.case = case_open(actor=actor, workflow_code=workflow.SELF_CARE_CHANGE,
-                                division_code=person.area_id,
-                                title=_("Self-care ability changed: %(name)s") % {"name": person.name},
-                                subject_kind=workflow.SELF_CARE_SUBJECT, subject_id=report.pk, at=now,
-                                reason=what)
+        report.case = case_open(
+            actor=actor,
+            workflow_code=workflow.SELF_CARE_CHANGE,
+            division_code=person.area_id,
+            title=_("Self-care ability changed: %(name)s") % {"name": person.name},
+            subject_kind=workflow.SELF_CARE_SUBJECT,
+            subject_id=report.pk,
+            at=now,
+            reason=what,
+        )
         report.save(update_fields=["case"])
     return report
 
@@ -614,7 +639,11 @@ def self_care_change_report(*, actor: User, person_id: int, what: str) -> SelfCa
 
 
 def _of(case) -> Application:
-    return Application.objects.select_for_update().select_related("household").get(pk=case.subject_id)
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("household")
+        .get(pk=case.subject_id)
+    )
 
 
 def materials_missing(case, event) -> None:
@@ -711,8 +740,15 @@ def decision_number(application: Application, year: int) -> str:
     return document_number(_("Civil-affairs assistance"), year, application.pk)
 
 
-def _enrol(actor: User, application: Application, amount: Decimal, since: datetime.date, *,
-           decided_on: datetime.date, suffix=""):
+def _enrol(
+    actor: User,
+    application: Application,
+    amount: Decimal,
+    since: datetime.date,
+    *,
+    decided_on: datetime.date,
+    suffix="",
+):
     """The enrolment the decision starts, numbered by the year of the decision."""
     from safetynet.programmes.services import enrolment_start
 
@@ -782,6 +818,18 @@ def rejected(case, event) -> None:
 
 # The steps' effects, by the names the table gives them (the table cannot import this module: it is
 # imported by it).
-workflow.EFFECTS.update({effect.__name__: effect for effect in (
-    materials_missing, opinion_given, notice_posted, objection_raised, objections_settled, review_begins,
-    approved, rejected)})
+workflow.EFFECTS.update(
+    {
+        effect.__name__: effect
+        for effect in (
+            materials_missing,
+            opinion_given,
+            notice_posted,
+            objection_raised,
+            objections_settled,
+            review_begins,
+            approved,
+            rejected,
+        )
+    }
+)
