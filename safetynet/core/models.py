@@ -568,6 +568,9 @@ class Case(ChoiceLabels, models.Model):
                                     verbose_name=_("escalated to"))
     escalated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("escalated at"))
     closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
+    # Units added to the workflow's extendable limits (a statute's 30 working days become 45 "with a
+    # recorded reason"): each extension is a CaseEvent with its reason.
+    extension = models.PositiveSmallIntegerField(default=0, verbose_name=_("time limit extended by"))
 
     class Meta:
         ordering = ["due_at", "pk"]
@@ -596,6 +599,7 @@ class CaseEvent(ChoiceLabels, models.Model):
         MOVED = "moved", _("moved")
         ESCALATED = "escalated", _("escalated")
         RECKONED = "reckoned", _("deadline reckoned again")
+        EXTENDED = "extended", _("time limit extended")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(verbose_name=_("time"))
@@ -614,7 +618,8 @@ class CaseEvent(ChoiceLabels, models.Model):
     class Meta:
         ordering = ["at", "pk"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(kind__in=["opened", "moved", "escalated", "reckoned"]),
+            models.CheckConstraint(condition=models.Q(kind__in=["opened", "moved", "escalated", "reckoned",
+                                                                "extended"]),
                                    name="case_event_kind"),
         ]
 

@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema
 
 from safetynet.core.api import ERRORS, Text
 from safetynet.core.workflows import selectors
-from safetynet.core.workflows.services import case_transition
+from safetynet.core.workflows.services import case_extend, case_transition
 from safetynet.core.workflows.table import workflow
 
 router = Router(tags=["casework"])
@@ -120,6 +120,21 @@ def case_step(request, case_id: int, payload: StepIn):
     moved = case_transition(actor=request.auth, case_id=case.pk, transition=payload.transition,
                             version=payload.version, reason=payload.reason, evidence=payload.evidence)
     return _case_out(request, moved)
+
+
+class ExtensionIn(Schema, extra="forbid"):
+    version: int = Field(ge=1, le=2_000_000_000, description="the version the caller read")
+    amount: int = Field(ge=1, le=365, description="units (working days) added to the extendable limits")
+    reason: Text = Field(max_length=500)
+
+
+@router.post("/cases/{case_id}/extension", response={200: CaseOut, **ERRORS},
+             summary="Extend a case's statutory time limit, with the reason (the roles its workflow names)")
+def case_extension(request, case_id: int, payload: ExtensionIn):
+    case = selectors.case_get(actor=request.auth, pk=case_id)
+    extended = case_extend(actor=request.auth, case_id=case.pk, version=payload.version,
+                           amount=payload.amount, reason=payload.reason)
+    return _case_out(request, extended)
 
 
 @router.get("/inbox", response={200: list[NoticeOut], **ERRORS}, summary="The caller's notices, newest first")

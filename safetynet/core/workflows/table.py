@@ -46,6 +46,8 @@ class Limit:
     amount: int
     unit: str = WORKING_DAYS
     since: str | None = None
+    # Lengthened by the case's extension (Workflow.max_extension), as the statute allows with a reason.
+    extendable: bool = False
 
     def __post_init__(self):
         if self.unit not in UNITS:
@@ -112,6 +114,9 @@ class Workflow:
     # may take a step read it too. Everyone else — the operator, finance, providers — does not.
     readers: frozenset[str] = frozenset()
     description: Any = ""
+    # Who may extend the extendable limits of a case, with a reason, and by how many units at most.
+    extension_roles: frozenset[str] = frozenset()
+    max_extension: int = 0
     _by_code: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):

@@ -9,5 +9,6 @@ urlpatterns = [
     path("workflows/<str:code>/", views.workflow_help, name="workflow_help"),
     path("cases/<int:pk>/move/", views.case_move, name="case_move"),
     path("cases/<int:pk>/evidence/", views.case_evidence_add, name="case_evidence_add"),
+    path("cases/<int:pk>/extend/", views.case_extend_page, name="case_extend"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
 ]

@@ -19,7 +19,7 @@ from safetynet.core.types import CaseLevel, EvidenceKind, Role
 from safetynet.core.workflows import selectors
 from safetynet.core.workflows.chart import limit_words, state_chart_svg
 from safetynet.core.workflows.evidence import evidence_add
-from safetynet.core.workflows.services import case_transition, event_words, notices_mark_read
+from safetynet.core.workflows.services import case_extend, case_transition, event_words, notices_mark_read
 from safetynet.core.workflows.table import ANY_STATE, workflow, workflows
 
 
@@ -34,6 +34,13 @@ class MoveForm(forms.Form):
     def __init__(self, *args, evidence_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["evidence"].choices = list(evidence_choices)
+
+
+class ExtendForm(forms.Form):
+    version = forms.IntegerField(min_value=1, max_value=2_000_000_000)
+    amount = forms.IntegerField(label=gettext_lazy("By"), min_value=1, max_value=365)
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class EvidenceForm(forms.Form):
@@ -63,6 +70,10 @@ def case_context(request, case, *, move_form=None, evidence_form=None) -> dict:
         "events": [(event, event_words(flow, event)) for event in selectors.case_events(case)],
         "evidence": list(selectors.case_evidence(case)),
         "open": case.closed_at is None,
+        # The statute's longer limit "with a recorded reason", for the roles the workflow names.
+        "may_extend": (case.closed_at is None and request.user.role in flow.extension_roles
+                       and case.extension < flow.max_extension),
+        "extension_left": flow.max_extension - case.extension,
     }
 
 
@@ -84,6 +95,21 @@ def case_move(request, pk: int):
         if outcome.ok:
             move = workflow(case.workflow).transition(form.cleaned_data["transition"])
             return finished(request, _back(request, case), _("Done: %(step)s.") % {"step": move.label})
+    return render(request, "core/case_refused.html", {
+        "case": case, "form": form, "back": _back(request, case)}, status=400)
+
+
+@login_required
+@require_POST
+def case_extend_page(request, pk: int):
+    case = found(selectors.case_get, actor=request.user, pk=pk)
+    form = ExtendForm(request.POST)
+    if form.is_valid():
+        outcome = call_service(lambda: case_extend(
+            actor=request.user, case_id=case.pk, version=form.cleaned_data["version"],
+            amount=form.cleaned_data["amount"], reason=form.cleaned_data["reason"]), form)
+        if outcome.ok:
+            return finished(request, _back(request, case), _("The time limit is extended."))
     return render(request, "core/case_refused.html", {
         "case": case, "form": form, "back": _back(request, case)}, status=400)
 

@@ -139,7 +139,9 @@ def _effect(name: str):
 
 
 def _states(*, review_days: int, opinion_days: int) -> list[State]:
-    since_accepted = Limit(opinion_days, since="accepted")
+    # The statute's overall limit from acceptance: 30 working days for 低保, which the county may
+    # extend to 45 with a recorded reason (objections, 人户分离, hard investigations; art. 22).
+    since_accepted = Limit(opinion_days, since="accepted", extendable=True)
     return [
         State("submitted", _("Submitted: to accept"), office=TOWNSHIP, limit=Limit(3)),
         State("returned", _("Returned: materials missing"), office=TOWNSHIP),
@@ -326,6 +328,8 @@ LOW_INCOME_FLOW = Workflow(
     transitions=_transitions(),
     subject_url=_url,
     readers=READ_ROLES,
+    extension_roles=COUNTY_ROLES,
+    max_extension=15,
 )
 
 TEKUN_FLOW = Workflow(

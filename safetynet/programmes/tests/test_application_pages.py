@@ -269,3 +269,34 @@ def test_a_change_of_ability_reported_from_the_card_and_re_assessed_on_its_page(
     assert Person.objects.get(pk=household.head_id).self_care == 3
     client.force_login(staff["township"])
     assert client.post(report_page, {"cannot": []}).status_code == 403
+
+
+def test_the_county_extends_the_time_limit_on_the_page_with_a_reason(client, poor, staff):
+    client.force_login(staff["village"])
+    client.post(
+        f"/programmes/households/{poor.pk}/apply/",
+        {"programme": "dibao", "person": poor.head_id, "channel": "household"},
+    )
+    application = Application.objects.get()
+    client.force_login(staff["township"])
+    move(client, application, "accept")
+    assert (
+        'id="case-extend"' not in client.get(f"/programmes/applications/{application.pk}/").content.decode()
+    )
+    client.force_login(staff["county"])
+    assert 'id="case-extend"' in client.get(f"/programmes/applications/{application.pk}/").content.decode()
+    case = Case.objects.get(pk=application.case_id)
+    before = case.due_at
+    refused = client.post(f"/cases/{case.pk}/extend/", {"version": case.version, "amount": 15, "reason": ""})
+    assert refused.status_code == 400 and Case.objects.get(pk=case.pk).extension == 0
+    assert (
+        client.post(
+            f"/cases/{case.pk}/extend/", {"version": case.version, "amount": 15, "reason": "公示期间有异议"}
+        ).status_code
+        == 302
+    )
+    case.refresh_from_db()
+    assert case.extension == 15
+    page = client.get(f"/programmes/applications/{application.pk}/").content.decode()
+    assert "办理期限延长 15 个工作日" in page and 'id="case-extend"' not in page
+    assert before == case.due_at  # "accepted" has its own 3 days: only the overall limit is longer

@@ -18,7 +18,8 @@ from safetynet.core.models import Case, CaseEvent, ChangeRecord, Role
 from safetynet.core.services import ConflictError
 from safetynet.core.workdays.selectors import work_calendar
 from safetynet.core.workflows.selectors import desk
-from safetynet.core.workflows.services import case_transition
+from safetynet.core.workflows.services import case_extend, case_transition
+from safetynet.core.workflows.table import workflow as workflow_table
 from safetynet.programmes.applications import selectors, services
 from safetynet.programmes.models import Appeal, Application, Enrolment, SelfCareAssessment
 from safetynet.programmes.selectors import first_of_next_month
@@ -497,3 +498,38 @@ def test_a_reported_change_of_ability_is_re_assessed_by_the_county_within_10_wor
     report.refresh_from_db()
     assert case.closed_at is not None and report.assessment.level == 3
     assert Person.objects.get(pk=household.head_id).self_care == 3
+
+
+def test_the_county_extends_the_30_working_days_to_45_with_a_reason_once(poor, staff):
+    application = services.application_start(
+        actor=staff["village"], household_id=poor.pk, programme="dibao", channel="household"
+    )
+    accepted_at = datetime.datetime(2023, 9, 28, 9, 0, tzinfo=datetime.UTC)
+    step(staff["township"], application, "accept", at=accepted_at)
+    step(staff["township"], application, "start", at=accepted_at)
+    case = Case.objects.get(pk=application.case_id)
+    assert timezone.localtime(case.due_at).date() == datetime.date(2023, 11, 15)  # 30 working days
+    with pytest.raises(PermissionDenied):
+        case_extend(
+            actor=staff["township"], case_id=case.pk, version=case.version, amount=15, reason="人户分离"
+        )
+    with pytest.raises(ValidationError):  # a reason is required
+        case_extend(actor=staff["county"], case_id=case.pk, version=case.version, amount=15, reason=" ")
+    with pytest.raises(ValidationError):  # 45 at most
+        case_extend(
+            actor=staff["county"], case_id=case.pk, version=case.version, amount=16, reason="人户分离"
+        )
+    case_extend(
+        actor=staff["county"], case_id=case.pk, version=case.version, amount=15, reason="人户分离，需异地核查"
+    )
+    case.refresh_from_db()
+    assert timezone.localtime(case.due_at).date() == datetime.date(2023, 12, 6)  # 45 working days
+    event = CaseEvent.objects.filter(case=case).order_by("-pk").first()
+    assert event.kind == "extended" and event.reason.startswith("人户分离")
+    with pytest.raises(ValidationError):  # nothing left to extend
+        case_extend(actor=staff["county"], case_id=case.pk, version=case.version, amount=1, reason="再延")
+    # The next step keeps the longer limit.
+    step(staff["township"], application, "request_match", at=accepted_at)
+    assert Case.objects.get(pk=case.pk).extension == 15
+    # 特困 has no extension: its 15 working days stand.
+    assert workflow_table("programmes.tekun_application").max_extension == 0
