@@ -18,7 +18,7 @@ from safetynet.core.demo import DemoContext, not_after_now
 from safetynet.core.scope import subtree_q
 from safetynet.core.types import Role
 from safetynet.core.workflows.services import case_transition
-from safetynet.programmes.applications import services
+from safetynet.programmes.applications import complaints, services
 from safetynet.programmes.models import Application, Enrolment
 
 # Where each demo application stops, and how many days ago it was handed in. The township walks the
@@ -99,6 +99,32 @@ def build_applications(context: DemoContext) -> str | None:
                     person_id=tekun[1],
                 )
             made += 1
+        # A near relative of the coordinator, declared: the household's next application is flagged.
+        relative = _households(coordinator.division_id, limit=1)
+        if relative:
+            with transaction.atomic():
+                services.near_relative_declare(
+                    actor=coordinator, person_id=relative[0].head_id, relation=_("cousin")
+                )
+                services.application_start(
+                    actor=township, household_id=relative[0].pk, programme="dibao", channel="household"
+                )
+            made += 1
+        # A report about one of the township's households, sent to the township to check.
+        about = Application.objects.filter(village_id=coordinator.division_id).order_by("pk").first()
+        if about is not None:
+            with transaction.atomic():
+                complaint = complaints.complaint_receive(
+                    actor=county,
+                    kind=rng.choice(["real_name", "hotline"]),
+                    complainant=_("a neighbour"),
+                    contact="",
+                    text=_("Says the family runs a shop and has a car."),
+                    household_id=about.household_id,
+                )
+                case_transition(
+                    actor=county, case_id=complaint.case_id, transition="send", version=complaint.case.version
+                )
     states = dict.fromkeys(s for s, _days in PLANS)
     return _("%(count)s applications in progress and decided, over %(states)s states.") % {
         "count": made,

@@ -56,6 +56,10 @@ def test_the_demo_city_has_applications_at_every_step_on_the_desks():
     approved = Application.objects.filter(decision="approved")
     assert approved.exists() and all(a.enrolment_id and a.explanation for a in approved)
     assert Application.objects.filter(programme="tekun").exists()
+    assert Application.objects.exclude(near_relative_of=[]).exists()
+    from safetynet.programmes.models import Complaint
+
+    assert Complaint.objects.filter(case__state="checking").exists()
     # Spread over the townships, on their desks, some of them overdue.
     assert len({a.village_id[:9] for a in Application.objects.all()}) > 3
     township = Application.objects.filter(case__state="submitted").first()
