@@ -50,11 +50,17 @@ LEVEL_CODE_LENGTH = {"village": 12, "township": 9, "county": 6, "city": 4}
 
 def reckon(flow: Workflow, state: str, entered: dict, calendar: WorkCalendar,
            extension: int = 0) -> tuple[datetime.datetime | None, bool]:
-    """When the case is due in `state`, and whether that was reckoned over a year not entered.
-    `extension`: the case's, added to an extendable limit."""
-    limit = flow.state(state).limit
-    if limit is None:
-        return None, False
+    """When the case is due in `state` (the earlier of its own limit and the overall one it keeps),
+    and whether that was reckoned over a year not entered. `extension`: the case's, added to an
+    extendable limit."""
+    found = [_due(limit, state, entered, calendar, extension)
+             for limit in (flow.state(state).limit, flow.state(state).overall) if limit is not None]
+    found = [due for due in found if due[0] is not None]
+    return min(found, key=lambda due: due[0]) if found else (None, False)
+
+
+def _due(limit, state: str, entered: dict, calendar: WorkCalendar,
+         extension: int) -> tuple[datetime.datetime | None, bool]:
     amount = limit.amount + (extension if limit.extendable else 0)
     start_text = entered.get(limit.since or state)
     if start_text is None:
@@ -232,6 +238,9 @@ def case_extend(*, actor: User, case_id: int, version: int, amount: int, reason:
             raise PermissionDenied(_("Your role does not extend the time limits of this kind of case."))
         if case.closed_at is not None:
             raise ValidationError(_("The case is closed: there is no time limit to extend."))
+        here = flow.state(case.state)
+        if not any(limit and limit.extendable for limit in (here.limit, here.overall)):
+            raise ValidationError(_("At this step the time limit is not one that can be extended."))
         if not reason:
             raise ValidationError({"reason": _("Say why the time limit is extended.")})
         if not isinstance(amount, int) or amount < 1 or case.extension + amount > flow.max_extension:

@@ -65,6 +65,9 @@ class State:
     office: str | None = None
     limit: Limit | None = None
     final: bool = False
+    # A statute's overall limit the state also keeps (a decision within 30 working days of
+    # acceptance): the case is due by the earlier of the two.
+    overall: Limit | None = None
 
 
 @dataclass(frozen=True)
@@ -138,8 +141,9 @@ class Workflow:
         for state in self.states:
             if state.office is not None and state.office not in LADDER:
                 raise ValueError(f"{self.code}.{state.code}: unknown office level {state.office!r}")
-            if state.limit and state.limit.since and state.limit.since not in known:
-                raise ValueError(f"{self.code}.{state.code}: limit counts from unknown {state.limit.since!r}")
+            for limit in (state.limit, state.overall):
+                if limit and limit.since and limit.since not in known:
+                    raise ValueError(f"{self.code}.{state.code}: limit counts from unknown {limit.since!r}")
         for move in self.transitions:
             unknown = {*move.sources, move.target} - known - {ANY_STATE}
             if unknown:

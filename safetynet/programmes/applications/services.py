@@ -440,11 +440,12 @@ def appeal_decide(
                     }
                 )
             decided_on = timezone.localtime(application.decided_at).date()
-            # Decided again now, on the household's facts and standards as they are; paid from the
-            # month the first decision would have started.
-            fixed = _decision_figures(actor, application, on=today)
+            # The decision as it should have been: the rule over the household's facts and the
+            # standards of the day of the first decision, paid from the month it would have started.
+            # The months before this one are owed; this month is paid with the month's payments.
+            fixed = _decision_figures(actor, application, on=decided_on)
             since = first_of_next_month(decided_on)
-            months = months_between(since, today)
+            months = max(0, months_between(since, today) - 1)
             application.enrolment = _enrol(
                 actor, application, fixed["amount"], since, decided_on=today, suffix=_("(on appeal)")
             )
@@ -459,6 +460,10 @@ def appeal_decide(
             application.version += 1
             application.save()
             appeal.arrears, appeal.arrears_months = fixed["amount"] * months, months
+            case = application.case
+            if case.state == "rejected":  # the written rejection was not handed over yet: it never will be
+                case_transition(actor=actor, case_id=case.pk, transition="redecide", version=case.version,
+                                reason=note[:500], data={"appeal": appeal.pk})
             change_record(
                 actor=actor,
                 subject=application.household,
@@ -666,7 +671,8 @@ def notice_posted(case, event) -> None:
     application = _of(case)
     first = timezone.localtime(event.at).date()
     application.notice_from = first
-    application.notice_until = first + datetime.timedelta(days=workflow.NOTICE_DAYS - 1)
+    # Posted on `first`, the seven days run from the next (Civil Code art. 201).
+    application.notice_until = first + datetime.timedelta(days=workflow.NOTICE_DAYS)
     application.version += 1
     application.save(update_fields=["notice_from", "notice_until", "version"])
 
@@ -683,7 +689,22 @@ def objection_raised(case, event) -> None:
 
 
 def objections_settled(case, event) -> None:
+    """The objection settled: the opinion given again, with the amount the rule gives now (the next
+    notice shows it)."""
     _of(case).objections.filter(settled="").update(settled=event.reason)
+    opinion_given(case, event)
+
+
+def checked_again(case, event) -> None:
+    """The household objects to the data match with evidence (art. 18): the file is investigated and
+    matched again; the earlier records no longer open the way to the opinion."""
+    application = _of(case)
+    application.match_results, application.match_passes, application.match_filled_at = {}, None, None
+    application.match_filled_by = None
+    application.investigated_at = None
+    application.version += 1
+    application.save(update_fields=["match_results", "match_passes", "match_filled_at", "match_filled_by",
+                                    "investigated_at", "version"])
 
 
 def review_begins(case, event) -> None:
@@ -827,6 +848,7 @@ workflow.EFFECTS.update(
             notice_posted,
             objection_raised,
             objections_settled,
+            checked_again,
             review_begins,
             approved,
             rejected,

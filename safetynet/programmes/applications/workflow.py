@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy as _
 
 from safetynet.core.types import Role
 from safetynet.core.workflows.table import (
-    ANY_STATE,
     CALENDAR_DAYS,
     COUNTY,
     TOWNSHIP,
@@ -94,6 +93,31 @@ def match_passes(case, actor, data) -> str | None:
     return None
 
 
+def match_failed(case, actor, data) -> str | None:
+    refusal = match_filled(case, actor, data)
+    if refusal:
+        return refusal
+    if _application(case).match_passes is not False:
+        return str(_("The data match shows the household qualifies: give the township's opinion."))
+    return None
+
+
+def through_notice(case, actor, data) -> str | None:
+    """Nobody is approved without the township's opinion and the public notice (arts. 19, 28): a file
+    sent on because the match showed it does not qualify can only be rejected."""
+    application = _application(case)
+    if not application.opinion or "public_notice" not in case.entered:
+        return str(_("This file did not go through the township's opinion and the public notice: it can "
+                     "only be rejected, or sent back by the household's objection."))
+    return notice_over(case, actor, data)
+
+
+def redecided_on_appeal(case, actor, data) -> str | None:
+    if not data.get("appeal"):
+        return str(_("A rejection is changed only by the outcome of an appeal: record it on the application."))
+    return None
+
+
 def notice_over(case, actor, data) -> str | None:
     application = _application(case)
     today = timezone.localdate()
@@ -138,35 +162,42 @@ def _effect(name: str):
     return run
 
 
-def _states(*, review_days: int, opinion_days: int) -> list[State]:
-    # The statute's overall limit from acceptance: 30 working days for 低保, which the county may
-    # extend to 45 with a recorded reason (objections, 人户分离, hard investigations; art. 22).
-    since_accepted = Limit(opinion_days, since="accepted", extendable=True)
+def _states(*, review_days: int, opinion_days: int, overall_to_decision: bool) -> list[State]:
+    """The states, each with its own limit and the statute's overall one it also keeps: for 低保 30
+    working days from acceptance to the decision, which the county may extend to 45 with a recorded
+    reason (art. 22); for 特困 15 working days from acceptance to the township's opinion (art. 13)."""
+    overall = Limit(opinion_days, since="accepted", extendable=overall_to_decision)
+    later = overall if overall_to_decision else None  # after the opinion: 低保's overall limit only
     return [
         State("submitted", _("Submitted: to accept"), office=TOWNSHIP, limit=Limit(3)),
         State("returned", _("Returned: materials missing"), office=TOWNSHIP),
-        State("accepted", _("Accepted: investigation to start"), office=TOWNSHIP, limit=Limit(3)),
-        State("investigating", _("Investigating"), office=TOWNSHIP, limit=since_accepted),
-        State("match_requested", _("Data match requested"), office=COUNTY, limit=Limit(3)),
-        State("matched", _("Data matched"), office=TOWNSHIP, limit=since_accepted),
-        State(
-            "told_ineligible",
-            _("Told the match shows it does not qualify"),
-            office=TOWNSHIP,
-            limit=since_accepted,
-        ),
-        State("opinion", _("Township opinion given: to post"), office=TOWNSHIP, limit=Limit(2)),
-        State(
-            "public_notice", _("On public notice"), office=TOWNSHIP, limit=Limit(NOTICE_DAYS, CALENDAR_DAYS)
-        ),
-        State("reinvestigation", _("Re-investigating an objection"), office=TOWNSHIP, limit=Limit(15)),
-        State("county_review", _("County review"), office=COUNTY, limit=Limit(review_days)),
+        State("accepted", _("Accepted: investigation to start"), office=TOWNSHIP, limit=Limit(3), overall=overall),
+        State("investigating", _("Investigating"), office=TOWNSHIP, limit=overall),
+        State("match_requested", _("Data match requested"), office=COUNTY, limit=Limit(3), overall=overall),
+        State("matched", _("Data matched"), office=TOWNSHIP, limit=overall),
+        State("told_ineligible", _("Told the match shows it does not qualify"), office=TOWNSHIP,
+              limit=overall),
+        State("opinion", _("Township opinion given: to post"), office=TOWNSHIP, limit=Limit(2), overall=later),
+        # Seven days of notice from the day after posting (Civil Code art. 201); on the eighth the
+        # file goes on.
+        State("public_notice", _("On public notice"), office=TOWNSHIP,
+              limit=Limit(NOTICE_DAYS + 1, CALENDAR_DAYS), overall=later),
+        State("reinvestigation", _("Re-investigating an objection"), office=TOWNSHIP, limit=Limit(15),
+              overall=later),
+        State("county_review", _("County review"), office=COUNTY, limit=Limit(review_days), overall=later),
         State("approved", _("Approved"), final=True),
         State("rejected", _("Rejected: written notice to give"), office=COUNTY, limit=Limit(3)),
         State("rejection_notified", _("Rejected and notified"), final=True),
+        State("approved_on_appeal", _("Approved on appeal"), final=True),
         State("terminated", _("Ended: the household did not cooperate"), final=True),
         State("withdrawn", _("Withdrawn by the household"), final=True),
     ]
+
+
+# The states before a decision: the household may withdraw, and the county end a file for
+# non-cooperation, only while nothing is decided.
+UNDECIDED = ("submitted", "returned", "accepted", "investigating", "match_requested", "matched",
+             "told_ineligible", "opinion", "public_notice", "reinvestigation", "county_review")
 
 
 def _transitions() -> list[Transition]:
@@ -209,6 +240,7 @@ def _transitions() -> list[Transition]:
             "told_ineligible",
             roles=TOWNSHIP_ROLES,
             reason_required=True,
+            guards=(match_failed,),
         ),
         Transition(
             "object",
@@ -217,6 +249,7 @@ def _transitions() -> list[Transition]:
             "investigating",
             roles=TOWNSHIP_ROLES,
             reason_required=True,
+            effect=_effect("checked_again"),
         ),
         Transition(
             "forward_ineligible",
@@ -277,7 +310,7 @@ def _transitions() -> list[Transition]:
             ("county_review",),
             "approved",
             roles=COUNTY_ROLES,
-            guards=(match_passes, county_may_decide),
+            guards=(match_passes, through_notice, county_may_decide),
             effect=_effect("approved"),
         ),
         Transition(
@@ -296,10 +329,19 @@ def _transitions() -> list[Transition]:
             "rejection_notified",
             roles=COUNTY_ROLES | TOWNSHIP_ROLES,
         ),
+        # Taken by the appeal's outcome (services.appeal_decide), never on its own: see the guard.
+        Transition(
+            "redecide",
+            _("Approved on appeal"),
+            ("rejected",),
+            "approved_on_appeal",
+            roles=COUNTY_ROLES,
+            guards=(redecided_on_appeal,),
+        ),
         Transition(
             "terminate",
             _("End: the household does not cooperate (art. 29)"),
-            (ANY_STATE,),
+            UNDECIDED,
             "terminated",
             roles=COUNTY_ROLES,
             reason_required=True,
@@ -307,7 +349,7 @@ def _transitions() -> list[Transition]:
         Transition(
             "withdraw",
             _("The household withdraws"),
-            (ANY_STATE,),
+            UNDECIDED,
             "withdrawn",
             roles=TOWNSHIP_ROLES,
             reason_required=True,
@@ -324,7 +366,7 @@ LOW_INCOME_FLOW = Workflow(
         "review within 10 working days, a rejection notified in writing within 3."
     ),
     initial="submitted",
-    states=_states(review_days=10, opinion_days=30),
+    states=_states(review_days=10, opinion_days=30, overall_to_decision=True),
     transitions=_transitions(),
     subject_url=_url,
     readers=READ_ROLES,
@@ -341,7 +383,7 @@ TEKUN_FLOW = Workflow(
         "files, a rejection notified in writing within 3."
     ),
     initial="submitted",
-    states=_states(review_days=15, opinion_days=15),
+    states=_states(review_days=15, opinion_days=15, overall_to_decision=False),
     transitions=_transitions(),
     subject_url=_url,
     readers=READ_ROLES,

@@ -23,7 +23,7 @@ from safetynet.core.workflows.table import workflow as workflow_table
 from safetynet.programmes.applications import selectors, services
 from safetynet.programmes.models import Appeal, Application, Enrolment, SelfCareAssessment
 from safetynet.programmes.selectors import first_of_next_month
-from safetynet.registry.models import Person
+from safetynet.registry.models import Membership, Person
 from safetynet.registry.visits.services import visit_record
 
 pytestmark = pytest.mark.django_db
@@ -150,12 +150,15 @@ def test_found_by_staff_investigated_posted_and_approved_with_benefit_from_next_
         methods=["home_visit"],
         findings="独居，无收入",
     )
+    # The match passed: "does not qualify" cannot be told, so the notice cannot be skipped that way.
+    with pytest.raises(ValidationError, match="符合条件|乡镇"):
+        step(township, application, "tell_ineligible", reason="不符合")
     step(township, application, "opinion", reason="符合低保条件，建议纳入")
     application.refresh_from_db()
     assert application.amount is not None and application.amount > 0  # what the notice will show
     step(township, application, "publish")
     application.refresh_from_db()
-    assert application.notice_until - application.notice_from == datetime.timedelta(days=6)
+    assert application.notice_until - application.notice_from == datetime.timedelta(days=7)
     board = selectors.public_notice(village_code=VILLAGE)
     assert board == [
         {
@@ -367,6 +370,8 @@ def test_a_reconsideration_re_decides_a_rejection_with_the_months_owed(poor, sta
     step(county, application, "reject", reason="收入核算有误")
     today = timezone.localdate()
     decided = today.replace(day=1) - datetime.timedelta(days=70)  # about three months ago
+    # The household lived as it does now on the day of that decision (the re-decision reads that day).
+    Membership.objects.filter(household=poor).update(joined_on=datetime.date(2020, 1, 1))
     Application.objects.filter(pk=application.pk).update(
         decided_at=datetime.datetime.combine(decided, datetime.time(10), tzinfo=datetime.UTC)
     )
@@ -404,10 +409,14 @@ def test_a_reconsideration_re_decides_a_rejection_with_the_months_owed(poor, sta
     appeal.refresh_from_db()
     application.refresh_from_db()
     since = first_of_next_month(decided)
-    months = (today.year - since.year) * 12 + today.month - since.month + 1
+    months = (today.year - since.year) * 12 + today.month - since.month  # before this month
     enrolment = Enrolment.objects.get(household=poor, programme="dibao")
     assert application.decision == "approved" and enrolment.since == since
     assert appeal.arrears_months == months >= 2 and appeal.arrears == enrolment.amount * months
+    # The written rejection had not been handed over: the case ends approved on appeal, and nothing
+    # can end it otherwise now.
+    case = Case.objects.get(pk=application.case_id)
+    assert case.state == "approved_on_appeal" and case.closed_at is not None
     with pytest.raises(ValidationError):  # the same outcome sent twice
         services.appeal_decide(
             actor=county, appeal_id=appeal.pk, version=1, outcome="upheld", outcome_on=today
