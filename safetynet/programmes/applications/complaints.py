@@ -16,11 +16,13 @@ from safetynet.core.workflows.services import case_open, case_transition
 from safetynet.core.workflows.table import COUNTY, TOWNSHIP, Limit, State, Transition, Workflow, roles
 from safetynet.programmes.applications.services import checked_text
 from safetynet.programmes.models import Complaint
-from safetynet.registry.rules import READ_ROLES
 
 CODE = "programmes.complaint"
 SUBJECT = "programmes.complaint"
 RECEIVING_ROLES = {Role.COUNTY_BUREAU, Role.TOWNSHIP_OFFICE}
+# Who reads reports: the offices that check and answer them, the city over them and the auditor. Not
+# the village's staff: a report about 低保 is often about them.
+READERS = frozenset({Role.COUNTY_BUREAU, Role.TOWNSHIP_OFFICE, Role.CITY_BUREAU, Role.AUDITOR})
 
 FLOW = Workflow(
     code=CODE,
@@ -65,7 +67,7 @@ FLOW = Workflow(
         ),
     ],
     subject_url=lambda case: reverse("programmes:complaint", args=[case.subject_id]),
-    readers=READ_ROLES,
+    readers=READERS,
 )
 
 

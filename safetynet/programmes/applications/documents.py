@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safetynet.core.documents import OfficialDocument, Section, chinese_date, document_generate
+from safetynet.core.masking import mask_id_number
+from safetynet.core.privacy import may_unmask, reveal
 from safetynet.core.selectors import division_path
 from safetynet.core.workflows.selectors import case_events
 from safetynet.core.workflows.services import event_words
@@ -107,7 +109,7 @@ def _investigation(application: Application) -> Section:
     return Section(_("Investigation"), rows=rows)
 
 
-def application_document(application: Application, kind: str) -> OfficialDocument:
+def application_document(application: Application, kind: str, actor=None) -> OfficialDocument:
     authority, _place = _places(application.village_id)
     today = timezone.localdate()
     heading = Section(_("Application"), rows=_heading(application))
@@ -176,13 +178,20 @@ def application_document(application: Application, kind: str) -> OfficialDocumen
         sections.append(Section(_("Your rights"), paragraphs=[_appeal_route(authority)]))
     elif kind == "certificate":
         person = application.person
+        # Whole (and logged) for the offices that may see it, masked for everyone else.
+        if may_unmask(actor, person.area_id):
+            shown = reveal(actor=actor, record=person, channel="document", fields=["id_number"])
+            id_number = shown["id_number"]
+        else:
+            id_number = mask_id_number(person.id_number)
         rows = [
             (_("Name"), person.name),
             (_("Sex"), person.get_sex_display()),
-            (_("ID number"), person.id_number),
+            (_("ID number"), id_number),
             (_("Monthly amount (yuan)"), str(application.amount)),
             (_("Benefit from"), chinese_date(application.benefit_from)),
-            (_("Certificate number"), decision_number(application, application.benefit_from.year)),
+            (_("Certificate number"),
+             decision_number(application, timezone.localtime(application.decided_at).year)),
         ]
         sections = [Section(_("Holder"), rows=rows)]
         if application.programme == "tekun":
@@ -273,11 +282,12 @@ def application_document_file(*, actor, application: Application, kind: str, fmt
     household's file, made afresh each time (it grows with the case)."""
     return document_generate(
         actor=actor,
-        document=application_document(application, kind),
+        document=application_document(application, kind, actor),
         fmt=fmt,
         name=f"{application.pk}-{kind_titles()[kind]}",
         subject=(f"programmes.application.{kind}", application.pk, application.village_id),
-        reuse=kind not in ("file", "certificate"),
+        # Issued once and shown again: the receipt and the decisions. The rest follow the file.
+        reuse=kind in ("receipt", "approval", "rejection"),
     )
 
 
@@ -326,15 +336,25 @@ def complaint_answer(complaint) -> OfficialDocument:
     """The county's written answer to a report or complaint (art. 37)."""
     authority, place = _places(complaint.area_id)
     return OfficialDocument(
-        authority=authority, title=_("Written answer to a report or complaint"),
+        authority=authority,
+        title=_("Written answer to a report or complaint"),
         date=timezone.localtime(complaint.answered_at).date(),
         sections=[
-            Section(_("The report or complaint"), rows=[
-                (_("Kind"), complaint.get_kind_display()), (_("From"), complaint.complainant),
-                (_("Received on"), chinese_date(timezone.localtime(complaint.received_at).date())),
-                (_("About"), place)], paragraphs=[complaint.text]),
-            Section(_("What the check found"), rows=[
-                (_("It holds"), _("yes") if complaint.substantiated else _("no"))],
-                paragraphs=[complaint.findings]),
+            Section(
+                _("The report or complaint"),
+                rows=[
+                    (_("Kind"), complaint.get_kind_display()),
+                    (_("From"), complaint.complainant),
+                    (_("Received on"), chinese_date(timezone.localtime(complaint.received_at).date())),
+                    (_("About"), place),
+                ],
+                paragraphs=[complaint.text],
+            ),
+            Section(
+                _("What the check found"),
+                rows=[(_("It holds"), _("yes") if complaint.substantiated else _("no"))],
+                paragraphs=[complaint.findings],
+            ),
             Section(_("Answer"), paragraphs=[complaint.answer]),
-        ])
+        ],
+    )

@@ -167,9 +167,10 @@ def self_care_report_get(*, actor: User, pk: int):
 
 def complaints(*, actor: User):
     """The reports and complaints about the actor's area."""
+    from safetynet.programmes.applications.complaints import READERS
     from safetynet.programmes.models import Complaint
 
-    if not may_read_registry(actor):
+    if not may_read_registry(actor) or actor.role not in READERS:
         return Complaint.objects.none()
     return Complaint.objects.filter(scope_q(actor, "area_id")).select_related("case", "area", "household")
 

@@ -517,6 +517,8 @@ def complaint_answer_document(request, pk: int, fmt: str):
     user = request.user
     _reader(user)
     complaint = found(selectors.complaint_get, actor=user, pk=pk)
+    if user.role != "county_bureau":  # it names who reported: the county that answers sends it
+        raise PermissionDenied(_("The county that answers sends the written answer."))
     if not complaint.answered_at or fmt not in ("docx", "pdf"):
         raise Http404(_("There is no written answer yet."))
     stored = document_generate(actor=user, document=documents.complaint_answer(complaint), fmt=fmt,

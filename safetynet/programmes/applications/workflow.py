@@ -107,14 +107,20 @@ def through_notice(case, actor, data) -> str | None:
     sent on because the match showed it does not qualify can only be rejected."""
     application = _application(case)
     if not application.opinion or "public_notice" not in case.entered:
-        return str(_("This file did not go through the township's opinion and the public notice: it can "
-                     "only be rejected, or sent back by the household's objection."))
+        return str(
+            _(
+                "This file did not go through the township's opinion and the public notice: it can "
+                "only be rejected, or sent back by the household's objection."
+            )
+        )
     return notice_over(case, actor, data)
 
 
 def redecided_on_appeal(case, actor, data) -> str | None:
     if not data.get("appeal"):
-        return str(_("A rejection is changed only by the outcome of an appeal: record it on the application."))
+        return str(
+            _("A rejection is changed only by the outcome of an appeal: record it on the application.")
+        )
     return None
 
 
@@ -171,19 +177,38 @@ def _states(*, review_days: int, opinion_days: int, overall_to_decision: bool) -
     return [
         State("submitted", _("Submitted: to accept"), office=TOWNSHIP, limit=Limit(3)),
         State("returned", _("Returned: materials missing"), office=TOWNSHIP),
-        State("accepted", _("Accepted: investigation to start"), office=TOWNSHIP, limit=Limit(3), overall=overall),
+        State(
+            "accepted",
+            _("Accepted: investigation to start"),
+            office=TOWNSHIP,
+            limit=Limit(3),
+            overall=overall,
+        ),
         State("investigating", _("Investigating"), office=TOWNSHIP, limit=overall),
         State("match_requested", _("Data match requested"), office=COUNTY, limit=Limit(3), overall=overall),
         State("matched", _("Data matched"), office=TOWNSHIP, limit=overall),
-        State("told_ineligible", _("Told the match shows it does not qualify"), office=TOWNSHIP,
-              limit=overall),
-        State("opinion", _("Township opinion given: to post"), office=TOWNSHIP, limit=Limit(2), overall=later),
+        State(
+            "told_ineligible", _("Told the match shows it does not qualify"), office=TOWNSHIP, limit=overall
+        ),
+        State(
+            "opinion", _("Township opinion given: to post"), office=TOWNSHIP, limit=Limit(2), overall=later
+        ),
         # Seven days of notice from the day after posting (Civil Code art. 201); on the eighth the
         # file goes on.
-        State("public_notice", _("On public notice"), office=TOWNSHIP,
-              limit=Limit(NOTICE_DAYS + 1, CALENDAR_DAYS), overall=later),
-        State("reinvestigation", _("Re-investigating an objection"), office=TOWNSHIP, limit=Limit(15),
-              overall=later),
+        State(
+            "public_notice",
+            _("On public notice"),
+            office=TOWNSHIP,
+            limit=Limit(NOTICE_DAYS + 1, CALENDAR_DAYS),
+            overall=later,
+        ),
+        State(
+            "reinvestigation",
+            _("Re-investigating an objection"),
+            office=TOWNSHIP,
+            limit=Limit(15),
+            overall=later,
+        ),
         State("county_review", _("County review"), office=COUNTY, limit=Limit(review_days), overall=later),
         State("approved", _("Approved"), final=True),
         State("rejected", _("Rejected: written notice to give"), office=COUNTY, limit=Limit(3)),
@@ -196,8 +221,19 @@ def _states(*, review_days: int, opinion_days: int, overall_to_decision: bool) -
 
 # The states before a decision: the household may withdraw, and the county end a file for
 # non-cooperation, only while nothing is decided.
-UNDECIDED = ("submitted", "returned", "accepted", "investigating", "match_requested", "matched",
-             "told_ineligible", "opinion", "public_notice", "reinvestigation", "county_review")
+UNDECIDED = (
+    "submitted",
+    "returned",
+    "accepted",
+    "investigating",
+    "match_requested",
+    "matched",
+    "told_ineligible",
+    "opinion",
+    "public_notice",
+    "reinvestigation",
+    "county_review",
+)
 
 
 def _transitions() -> list[Transition]:

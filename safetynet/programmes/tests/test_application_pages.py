@@ -300,3 +300,28 @@ def test_the_county_extends_the_time_limit_on_the_page_with_a_reason(client, poo
     page = client.get(f"/programmes/applications/{application.pk}/").content.decode()
     assert "办理期限延长 15 个工作日" in page and 'id="case-extend"' not in page
     assert before == case.due_at  # "accepted" has its own 3 days: only the overall limit is longer
+
+
+def test_the_certificate_shows_the_id_number_whole_only_to_offices_that_may_and_logs_it(client, poor, staff):
+    from safetynet.core.models import UnmaskLog
+    from safetynet.programmes.applications import services
+
+    application = services.application_start(
+        actor=staff["village"], household_id=poor.pk, programme="dibao", channel="household"
+    )
+    from safetynet.programmes.tests.test_applications import step, to_county
+
+    to_county(staff, application)
+    step(staff["county"], application, "approve")
+    whole = poor.head.id_number
+
+    def certificate(actor):
+        client.force_login(actor)
+        content = client.get(f"/programmes/applications/{application.pk}/documents/certificate.docx").content
+        document = docx.Document(io.BytesIO(content))
+        return "\n".join(
+            cell.text for table in document.tables for row in table.rows for cell in row.cells
+        ) + ("\n".join(p.text for p in document.paragraphs))
+
+    assert whole not in certificate(staff["village"]) and UnmaskLog.objects.count() == 0
+    assert whole in certificate(staff["county"]) and UnmaskLog.objects.filter(channel="document").count() == 1

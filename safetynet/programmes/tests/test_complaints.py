@@ -98,6 +98,11 @@ def test_a_real_name_report_is_checked_and_answered_in_writing(client, setting):
     )
     complaint.refresh_from_db()
     assert complaint.answered_at and Case.objects.get(pk=complaint.case_id).closed_at is not None
+    client.force_login(township)  # the answer names who reported: the county alone sends it
+    assert client.get(f"/programmes/complaints/{complaint.pk}/answer.docx").status_code == 403
+    client.force_login(user(Role.VILLAGE_COORDINATOR, VILLAGE))  # the village's staff may be who it is about
+    assert client.get(f"/programmes/complaints/{complaint.pk}/").status_code == 404
+    client.force_login(county)
     written = client.get(f"/programmes/complaints/{complaint.pk}/answer.docx")
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(written.content)).paragraphs)
     assert "举报事项不属实" in text
