@@ -16,6 +16,7 @@ def declare() -> None:
     declare_events("programmes", "enrolment", {
         "started": (ChangeAction.CREATE, _("started receiving a programme")),
         "ended": (ChangeAction.UPDATE, _("stopped receiving a programme")),
+        "adjusted": (ChangeAction.UPDATE, _("amount adjusted before its first month")),
     })
     # Applications (the steps themselves are the case's history; these are the records kept with them).
     declare_events("programmes", "application", {

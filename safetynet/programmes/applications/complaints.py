@@ -3,7 +3,7 @@ a kernel workflow — received by the county, which sends it to the township of 
 within 10 working days, and answered in writing within 15 working days of receipt [I: the statute
 sets no number; these follow common 12349 practice]. The written answer is a document."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +14,7 @@ from safetynet.core.services import change_record
 from safetynet.core.types import ChangeAction, DivisionLevel, Role, User
 from safetynet.core.workflows.services import case_open, case_transition
 from safetynet.core.workflows.table import COUNTY, TOWNSHIP, Limit, State, Transition, Workflow, roles
-from safetynet.programmes.applications.services import checked_text
+from safetynet.programmes.applications.services import checked_text, official
 from safetynet.programmes.models import Complaint
 
 CODE = "programmes.complaint"
@@ -23,6 +23,21 @@ RECEIVING_ROLES = {Role.COUNTY_BUREAU, Role.TOWNSHIP_OFFICE}
 # Who reads reports: the offices that check and answer them, the city over them and the auditor. Not
 # the village's staff: a report about 低保 is often about them.
 READERS = frozenset({Role.COUNTY_BUREAU, Role.TOWNSHIP_OFFICE, Role.CITY_BUREAU, Role.AUDITOR})
+
+def _missing(case, field: str, refusal) -> str | None:
+    """The step's record is kept on the complaint (its services fill it and take the step together)."""
+    if Complaint.objects.filter(pk=case.subject_id).exclude(**{field: ""}).exists():
+        return None
+    return str(refusal)
+
+
+def _findings_recorded(case, actor, data) -> str | None:
+    return _missing(case, "findings", _("Record what the check found."))
+
+
+def _answer_recorded(case, actor, data) -> str | None:
+    return _missing(case, "answer", _("Write the answer first."))
+
 
 FLOW = Workflow(
     code=CODE,
@@ -57,6 +72,7 @@ FLOW = Workflow(
             ("checking",),
             "checked",
             roles=roles(Role.TOWNSHIP_OFFICE, Role.COUNTY_BUREAU),
+            guards=(_findings_recorded,),
         ),
         Transition(
             "answer",
@@ -64,6 +80,7 @@ FLOW = Workflow(
             ("checked",),
             "answered",
             roles=roles(Role.COUNTY_BUREAU),
+            guards=(_answer_recorded,),
         ),
     ],
     subject_url=lambda case: reverse("programmes:complaint", args=[case.subject_id]),
@@ -100,9 +117,14 @@ def complaint_receive(
         errors.update(error.message_dict)
     if contact and not contact.replace("-", "").isdigit():
         errors["contact"] = _("A phone number has digits only.")
-    household = household_get(actor=actor, pk=household_id) if household_id is not None else None
+    household = None
+    if household_id is not None:
+        try:
+            household = household_get(actor=actor, pk=household_id)
+        except (ObjectDoesNotExist, TypeError, ValueError):
+            errors["household"] = _("There is no such household in your area.")
     area = None
-    if household is None:
+    if household is None and "household" not in errors:
         area = (
             division_get(actor=actor, code=area_code) if area_code.isascii() and area_code.isdigit() else None
         )
@@ -127,7 +149,9 @@ def complaint_receive(
             actor=actor,
             workflow_code=CODE,
             division_code=code,
-            title=_("%(kind)s: %(text)s") % {"kind": complaint.get_kind_display(), "text": text[:40]},
+            title=official(
+                gettext_lazy("%(kind)s: %(text)s"), kind=official(Complaint.Kind(kind).label), text=text[:40]
+            ),
             subject_kind=SUBJECT,
             subject_id=complaint.pk,
             at=now,

@@ -73,7 +73,9 @@ def build_applications(context: DemoContext) -> str | None:
         county = counties.get(township.division_id[:6])
         if coordinator is None or county is None:
             continue
-        households = _households(coordinator.division_id, limit=PER_TOWNSHIP * 4)
+        # From the whole township (the coordinator hands in those of its village, the township the rest),
+        # enough that a plan whose household the rule turns out not to favour takes the next one.
+        households = _households(township.division_id, limit=PER_TOWNSHIP * 10)
         rng.shuffle(households)
         for _turn in range(PER_TOWNSHIP):
             target, days_ago = PLANS[plan_index % len(PLANS)]
@@ -90,26 +92,32 @@ def build_applications(context: DemoContext) -> str | None:
                 break
         tekun = _tekun_candidate(coordinator.division_id)
         if tekun is not None:
-            with transaction.atomic():
-                services.application_start(
-                    actor=coordinator,
-                    household_id=tekun[0],
-                    programme="tekun",
-                    channel="found",
-                    person_id=tekun[1],
-                )
-            made += 1
+            try:
+                with transaction.atomic():
+                    services.application_start(
+                        actor=coordinator,
+                        household_id=tekun[0],
+                        programme="tekun",
+                        channel="found",
+                        person_id=tekun[1],
+                    )
+                made += 1
+            except ValidationError:
+                pass
         # A near relative of the coordinator, declared: the household's next application is flagged.
         relative = _households(coordinator.division_id, limit=1)
         if relative:
-            with transaction.atomic():
-                services.near_relative_declare(
-                    actor=coordinator, person_id=relative[0].head_id, relation=_("cousin")
-                )
-                services.application_start(
-                    actor=township, household_id=relative[0].pk, programme="dibao", channel="household"
-                )
-            made += 1
+            try:
+                with transaction.atomic():
+                    services.near_relative_declare(
+                        actor=coordinator, person_id=relative[0].head_id, relation=_("cousin")
+                    )
+                    services.application_start(
+                        actor=township, household_id=relative[0].pk, programme="dibao", channel="household"
+                    )
+                made += 1
+            except ValidationError:
+                pass  # declared already (a city built again over this one): nothing more to show
         # A report about one of the township's households, sent to the township to check.
         about = Application.objects.filter(village_id=coordinator.division_id).order_by("pk").first()
         if about is not None:
@@ -170,8 +178,9 @@ def _tekun_candidate(village: str) -> tuple[int, int] | None:
 def _walk(rng, household, target: str, days_ago: int, coordinator, township, county) -> None:
     now = timezone.now()
     start = now - datetime.timedelta(days=days_ago, hours=rng.randrange(0, 5))
+    helper = coordinator if household.village_id == coordinator.division_id else township
     application = services.application_start(
-        actor=coordinator,
+        actor=helper,
         household_id=household.pk,
         programme="dibao",
         channel=rng.choice(["found", "household", "household"]),

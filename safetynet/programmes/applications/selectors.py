@@ -63,7 +63,8 @@ def public_notice(*, village_code: str, on: datetime.date | None = None) -> list
     rows = (
         Application.objects.filter(village_id=village_code)
         .filter(
-            Q(notice_from__lte=on, notice_until__gte=on)
+            # on notice now (withdrawn, ended or re-investigated files come off the board)
+            Q(notice_from__lte=on, notice_until__gte=on, case__state="public_notice")
             | Q(
                 decision=Application.Decision.APPROVED, decided_at__date__gte=on - datetime.timedelta(days=30)
             )
@@ -177,3 +178,11 @@ def complaints(*, actor: User):
 
 def complaint_get(*, actor: User, pk: int):
     return complaints(actor=actor).get(pk=pk)
+
+
+def assessed_since(application: Application) -> bool:
+    """Has the 特困 applicant been assessed for this application, or since it was handed in?"""
+    from safetynet.programmes.models import SelfCareAssessment
+
+    return SelfCareAssessment.objects.filter(person_id=application.person_id).filter(
+        Q(application=application) | Q(assessed_on__gte=application.created_at.date())).exists()

@@ -10,11 +10,13 @@ import datetime
 import random
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from safetynet.core.documents import document_number
 from safetynet.core.scope import subtree_q
@@ -192,11 +194,12 @@ def application_start(
             created_by=actor,
             near_relative_of=sorted({_staff_name(r.staff) for r in relatives}),
         )
-        title = _("%(programme)s: %(name)s, %(village)s") % {
-            "programme": PROGRAMME_NAMES[programme],
-            "name": person.name,
-            "village": household.village.name,
-        }
+        with official_language():  # stored: in the bureau's language, whoever typed it
+            title = _("%(programme)s: %(name)s, %(village)s") % {
+                "programme": PROGRAMME_NAMES[programme],
+                "name": person.name,
+                "village": household.village.name,
+            }
         application.case = case_open(
             actor=actor,
             workflow_code=workflow.workflow_code(programme),
@@ -447,7 +450,12 @@ def appeal_decide(
             since = first_of_next_month(decided_on)
             months = max(0, months_between(since, today) - 1)
             application.enrolment = _enrol(
-                actor, application, fixed["amount"], since, decided_on=today, suffix=_("(on appeal)")
+                actor,
+                application,
+                fixed["amount"],
+                since,
+                decided_on=today,
+                suffix=official(gettext_lazy("(on appeal)")),
             )
             # Decided again now (the approval notice bears today's date and number).
             application.decided_at, application.decided_by = timezone.now(), actor
@@ -462,8 +470,14 @@ def appeal_decide(
             appeal.arrears, appeal.arrears_months = fixed["amount"] * months, months
             case = application.case
             if case.state == "rejected":  # the written rejection was not handed over yet: it never will be
-                case_transition(actor=actor, case_id=case.pk, transition="redecide", version=case.version,
-                                reason=note[:500], data={"appeal": appeal.pk})
+                case_transition(
+                    actor=actor,
+                    case_id=case.pk,
+                    transition="redecide",
+                    version=case.version,
+                    reason=note[:500],
+                    data={"appeal": appeal.pk},
+                )
             change_record(
                 actor=actor,
                 subject=application.household,
@@ -583,6 +597,7 @@ def self_care_assess(
             after={"level": level, "lost": len(items)},
             reason=reason,
         )
+        _pay_the_new_tier(actor, person)
         # A reported change waiting for this assessment is answered by it.
         report = (
             SelfCareReport.objects.select_for_update(of=("self",))
@@ -630,7 +645,7 @@ def self_care_change_report(*, actor: User, person_id: int, what: str) -> SelfCa
             actor=actor,
             workflow_code=workflow.SELF_CARE_CHANGE,
             division_code=person.area_id,
-            title=_("Self-care ability changed: %(name)s") % {"name": person.name},
+            title=official(gettext_lazy("Self-care ability changed: %(name)s"), name=person.name),
             subject_kind=workflow.SELF_CARE_SUBJECT,
             subject_id=report.pk,
             at=now,
@@ -703,8 +718,16 @@ def checked_again(case, event) -> None:
     application.match_filled_by = None
     application.investigated_at = None
     application.version += 1
-    application.save(update_fields=["match_results", "match_passes", "match_filled_at", "match_filled_by",
-                                    "investigated_at", "version"])
+    application.save(
+        update_fields=[
+            "match_results",
+            "match_passes",
+            "match_filled_at",
+            "match_filled_by",
+            "investigated_at",
+            "version",
+        ]
+    )
 
 
 def review_begins(case, event) -> None:
@@ -728,7 +751,10 @@ def review_begins(case, event) -> None:
 def _rule_result(actor: User, application: Application, *, on: datetime.date) -> dict:
     """The rule's result for the application (for 特困, the applicant's own) with the whole
     explanation as plain values."""
-    explained = explanation_data(household_explanation(actor=actor, household=application.household, on=on))
+    with official_language():  # frozen with the decision: the notices are written in Chinese
+        explained = explanation_data(
+            household_explanation(actor=actor, household=application.household, on=on)
+        )
     result = next(r for r in explained["results"] if r["programme"] == application.programme)
     if application.programme == "tekun":
         result = next(
@@ -758,7 +784,19 @@ def _decision_figures(actor: User, application: Application, *, on: datetime.dat
 
 
 def decision_number(application: Application, year: int) -> str:
-    return document_number(_("Civil-affairs assistance"), year, application.pk)
+    with official_language():
+        return document_number(_("Civil-affairs assistance"), year, application.pk)
+
+
+def official_language():
+    """What is stored for others to read (a case's title, a frozen explanation, a decision number) is
+    written in the bureau's language, not the language of the page the clerk happened to use."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
+def official(message, **values) -> str:
+    with official_language():
+        return str(message) % values if values else str(message)
 
 
 def _enrol(
@@ -785,6 +823,108 @@ def _enrol(
     )
 
 
+# Programmes a household does not receive together (SPEC §1.5): approving the first ends the others
+# from its first month; approving it while receiving one it cannot follow is refused.
+ENDED_BY = {"dibao": ("edge", "rigid"), "edge": ("rigid",)}
+REFUSED_WITH = {"edge": ("dibao",), "rigid": ("dibao", "edge", "tekun")}
+
+
+def _end_or_refuse_overlaps(actor: User, application: Application, since: datetime.date) -> None:
+    from safetynet.programmes.services import enrolment_end
+    from safetynet.registry.selectors import household_members
+
+    household = application.household
+    receiving = Enrolment.objects.filter(household=household, until__isnull=True)
+    for other in REFUSED_WITH.get(application.programme, ()):
+        if receiving.filter(programme=other).exists():
+            raise ValidationError(
+                _(
+                    "The household receives %(other)s: it cannot be given %(programme)s as "
+                    "well. Its review decides first."
+                )
+                % {"other": PROGRAMME_NAMES[other], "programme": PROGRAMME_NAMES[application.programme]}
+            )
+    ending = list(
+        receiving.filter(programme__in=ENDED_BY.get(application.programme, ()), person__isnull=True)
+    )
+    if application.programme == "tekun":
+        members = [m for m in household_members(household=household) if m.left_on is None]
+        if [m.person_id for m in members] == [application.person_id]:
+            # One person alone: 特困 supports them in full, 低保 is not given beside it.
+            ending += list(receiving.filter(programme="dibao", person__isnull=True))
+    for enrolment in ending:
+        if enrolment.since >= since:
+            raise ValidationError(
+                _("The household's %(other)s begins only then: end it before approving.")
+                % {"other": PROGRAMME_NAMES[enrolment.programme]}
+            )
+        enrolment_end(
+            actor=actor,
+            enrolment=enrolment,
+            version=enrolment.version,
+            until=since,
+            reason=official(
+                gettext_lazy("replaced by %(programme)s"),
+                programme=official(PROGRAMME_NAMES[application.programme]),
+            ),
+        )
+
+
+def _pay_the_new_tier(actor: User, person) -> None:
+    """The care tier changed: the person's 特困 pays the new tier from next month (an enrolment not
+    begun yet changes its amount before its first month)."""
+    from safetynet.programmes.services import enrolment_end, enrolment_start
+
+    enrolment = (
+        Enrolment.objects.filter(person=person, programme="tekun", until__isnull=True)
+        .select_related("household")
+        .first()
+    )
+    if enrolment is None:
+        return
+    today = timezone.localdate()
+    with official_language():
+        explained = explanation_data(
+            household_explanation(actor=actor, household=enrolment.household, on=today)
+        )
+    tekun = next(r for r in explained["results"] if r["programme"] == "tekun")
+    mine = next((p for p in tekun["persons"] if p["person"] == person.pk), None)
+    if mine is None or not mine["qualifies"] or mine["amount"] is None:
+        return  # no longer qualifying is for the review to decide, not for an assessment
+    amount = Decimal(mine["amount"])
+    if amount == enrolment.amount:
+        return
+    since = first_of_next_month(today)
+    if enrolment.since >= since:
+        Enrolment.objects.filter(pk=enrolment.pk).update(amount=amount, version=F("version") + 1)
+        change_record(
+            actor=actor,
+            subject=enrolment.household,
+            entity=enrolment,
+            action=ChangeAction.UPDATE,
+            event="adjusted",
+            before={"amount": str(enrolment.amount)},
+            after={"amount": str(amount)},
+        )
+        return
+    enrolment_end(
+        actor=actor,
+        enrolment=enrolment,
+        version=enrolment.version,
+        until=since,
+        reason=official(gettext_lazy("care tier re-assessed")),
+    )
+    enrolment_start(
+        actor=actor,
+        household=enrolment.household,
+        programme="tekun",
+        since=since,
+        amount=amount,
+        decision=enrolment.decision,
+        person=person,
+    )
+
+
 def approved(case, event) -> None:
     """The county approves: the rule's explanation is frozen as it stands today, the amount fixed, and
     the household receives the programme from the next month."""
@@ -792,6 +932,7 @@ def approved(case, event) -> None:
     today = timezone.localtime(event.at).date()
     fixed = _decision_figures(event.actor, application, on=today)
     since = first_of_next_month(today)
+    _end_or_refuse_overlaps(event.actor, application, since)
     application.enrolment = _enrol(event.actor, application, fixed["amount"], since, decided_on=today)
     application.decision, application.decided_at, application.decided_by = (
         Application.Decision.APPROVED,

@@ -55,7 +55,8 @@ def application_list(request):
     soonest due first; with `all`, every application of the area."""
     user = request.user
     _reader(user)
-    state = request.GET.get("state", "")[:40]
+    state = request.GET.get("state", "")
+    state = state if state in {s.code for s in workflow.LOW_INCOME_FLOW.states} else ""
     programme = request.GET.get("programme", "")
     programme = programme if programme in services.APPLIED_PROGRAMMES else ""
     show_all = request.GET.get("all") == "1"

@@ -116,6 +116,25 @@ def through_notice(case, actor, data) -> str | None:
     return notice_over(case, actor, data)
 
 
+def self_care_assessed(case, actor, data) -> str | None:
+    """特困: the care tier the amount pays is set by the six-item assessment (art. 21), made for this
+    application or since it was handed in."""
+    from safetynet.programmes.applications.selectors import assessed_since
+
+    application = _application(case)
+    if application.programme == "tekun" and not assessed_since(application):
+        return str(_("Assess the applicant's self-care ability first: it sets the care the amount pays."))
+    return None
+
+
+def report_answered(case, actor, data) -> str | None:
+    from safetynet.programmes.models import SelfCareReport
+
+    if not SelfCareReport.objects.filter(pk=case.subject_id, assessment__isnull=False).exists():
+        return str(_("Record the six-item assessment: it answers the report."))
+    return None
+
+
 def redecided_on_appeal(case, actor, data) -> str | None:
     if not data.get("appeal"):
         return str(
@@ -346,7 +365,7 @@ def _transitions() -> list[Transition]:
             ("county_review",),
             "approved",
             roles=COUNTY_ROLES,
-            guards=(match_passes, through_notice, county_may_decide),
+            guards=(match_passes, through_notice, county_may_decide, self_care_assessed),
             effect=_effect("approved"),
         ),
         Transition(
@@ -439,7 +458,8 @@ SELF_CARE_FLOW = Workflow(
         State("assessed", _("Re-assessed"), final=True),
     ],
     transitions=[
-        Transition("assess", _("Re-assess (six items)"), ("reported",), "assessed", roles=COUNTY_ROLES)
+        Transition("assess", _("Re-assess (six items)"), ("reported",), "assessed", roles=COUNTY_ROLES,
+                   guards=(report_answered,))
     ],
     subject_url=lambda case: reverse("programmes:self_care_report", args=[case.subject_id]),
     readers=READ_ROLES,

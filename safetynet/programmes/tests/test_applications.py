@@ -542,3 +542,72 @@ def test_the_county_extends_the_30_working_days_to_45_with_a_reason_once(poor, s
     assert Case.objects.get(pk=case.pk).extension == 15
     # 特困 has no extension: its 15 working days stand.
     assert workflow_table("programmes.tekun_application").max_extension == 0
+
+
+def test_a_tekun_approval_needs_the_assessment_and_replaces_a_lone_persons_dibao(make_household, staff):
+    from safetynet.programmes.services import enrolment_start
+
+    household = make_household(
+        village(VILLAGE), staff["county"], members=[("孤老丁", 1, "02", datetime.date(1940, 1, 1))]
+    )
+    Membership.objects.filter(household=household).update(joined_on=datetime.date(2020, 1, 1))
+    dibao = enrolment_start(
+        actor=staff["county"],
+        household=household,
+        programme="dibao",
+        since=datetime.date(2022, 1, 1),
+        amount="450",
+    )
+    application = services.application_start(
+        actor=staff["village"],
+        household_id=household.pk,
+        programme="tekun",
+        channel="found",
+        person_id=household.head_id,
+    )
+    to_county(staff, application)
+    application.refresh_from_db()
+    assert application.spot_check  # the county's first 特困 file: within the 30 percent, always
+    with pytest.raises(ValidationError, match="抽查"):
+        step(staff["county"], application, "approve")
+    services.spot_check_record(
+        actor=staff["county"], application_id=application.pk, finding="抽查入户，情况属实"
+    )
+    with pytest.raises(ValidationError, match="自理"):  # the care tier is not set yet
+        step(staff["county"], application, "approve")
+    services.self_care_assess(
+        actor=staff["county"], person_id=household.head_id, cannot=["bathing"], application_id=application.pk
+    )
+    step(staff["county"], application, "approve")
+    since = first_of_next_month(timezone.localdate())
+    dibao.refresh_from_db()
+    tekun = Enrolment.objects.get(programme="tekun", person=household.head, until__isnull=True)
+    assert dibao.until == since and tekun.since == since  # one or the other, never both
+    # Fully unable a month later: from the next month the higher care tier is paid.
+    paid_partly = tekun.amount
+    services.self_care_assess(
+        actor=staff["county"],
+        person_id=household.head_id,
+        cannot=["eating", "dressing", "bed", "toilet", "bathing"],
+    )
+    now_paid = Enrolment.objects.get(programme="tekun", person=household.head, until__isnull=True)
+    assert now_paid.amount > paid_partly
+
+
+def test_a_near_minimum_approval_is_refused_while_the_household_receives_dibao(poor, staff):
+    from safetynet.programmes.services import enrolment_start
+
+    application = services.application_start(
+        actor=staff["village"], household_id=poor.pk, programme="edge", channel="household"
+    )
+    to_county(staff, application)
+    enrolment_start(
+        actor=staff["county"],
+        household=poor,
+        programme="dibao",
+        since=datetime.date(2022, 1, 1),
+        amount="600",
+    )
+    with pytest.raises(ValidationError):
+        step(staff["county"], application, "approve")
+    assert not Enrolment.objects.filter(programme="edge").exists()

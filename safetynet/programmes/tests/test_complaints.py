@@ -211,3 +211,36 @@ def test_the_same_through_the_api_with_the_reporter_kept_from_the_township(setti
         content_type="application/json",
     )
     assert answered.status_code == 200 and answered.json()["state"] == "answered"
+
+
+def test_the_steps_that_carry_findings_and_the_answer_cannot_be_taken_bare(setting):
+    from safetynet.core.workflows.services import case_transition
+
+    complaint = complaints.complaint_receive(
+        actor=setting["county"], kind="hotline", complainant="", contact="", text="拖延", area_code=VILLAGE
+    )
+    case = Case.objects.get(pk=complaint.case_id)
+    case = case_transition(actor=setting["county"], case_id=case.pk, transition="send", version=case.version)
+    with pytest.raises(ValidationError, match="核查结果"):
+        case_transition(
+            actor=setting["township"], case_id=case.pk, transition="checked", version=case.version
+        )
+    case = complaints.complaint_findings(
+        actor=setting["township"],
+        pk=complaint.pk,
+        version=case.version,
+        substantiated=False,
+        findings="不属实",
+    ).case
+    case.refresh_from_db()
+    with pytest.raises(ValidationError, match="书面答复"):
+        case_transition(actor=setting["county"], case_id=case.pk, transition="answer", version=case.version)
+    assert Case.objects.get(pk=case.pk).state == "checked"
+
+
+def test_a_household_number_outside_the_area_is_a_form_error_not_a_crash(client, setting):
+    client.force_login(setting["county"])
+    response = client.post("/programmes/complaints/", {"kind": "hotline", "household": 2**40, "text": "x"})
+    assert response.status_code == 400 and "没有这个家庭" in response.content.decode()
+    assert client.get("/programmes/applications/?state=%00").status_code == 200
+    assert not Complaint.objects.exists()
