@@ -14,15 +14,14 @@ from safetynet.core.services import change_record
 from safetynet.core.types import ChangeAction, DivisionLevel, Role, User
 from safetynet.core.workflows.services import case_open, case_transition
 from safetynet.core.workflows.table import COUNTY, TOWNSHIP, Limit, State, Transition, Workflow, roles
+from safetynet.programmes.applications.selectors import COMPLAINT_READERS
 from safetynet.programmes.applications.services import checked_text, official
 from safetynet.programmes.models import Complaint
 
 CODE = "programmes.complaint"
 SUBJECT = "programmes.complaint"
 RECEIVING_ROLES = {Role.COUNTY_BUREAU, Role.TOWNSHIP_OFFICE}
-# Who reads reports: the offices that check and answer them, the city over them and the auditor. Not
-# the village's staff: a report about 低保 is often about them.
-READERS = frozenset({Role.COUNTY_BUREAU, Role.TOWNSHIP_OFFICE, Role.CITY_BUREAU, Role.AUDITOR})
+READERS = COMPLAINT_READERS
 
 def _missing(case, field: str, refusal) -> str | None:
     """The step's record is kept on the complaint (its services fill it and take the step together)."""
