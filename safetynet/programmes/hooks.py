@@ -29,10 +29,15 @@ def eligibility_panel(actor, household) -> dict:
 
 def register() -> None:
     from safetynet.core.workflows.table import register_workflow
-    from safetynet.programmes.applications import complaints, services, workflow  # noqa: F401 (the steps' effects)
+
+    # The services register the steps' effects with the tables when imported.
+    from safetynet.programmes.applications import complaints, services, workflow
+    from safetynet.registry.moves import register_household_moved
 
     for flow in (workflow.LOW_INCOME_FLOW, workflow.TEKUN_FLOW, workflow.SELF_CARE_FLOW, complaints.FLOW):
         register_workflow(flow)
+    # What the applications keep about a household goes with it when it moves.
+    register_household_moved(name="programmes.applications", moved=services.follow_the_household)
     hooks.register_household_panel(name="programmes.eligibility",
                                    template="programmes/_eligibility_panel.html",
                                    context=eligibility_panel, allowed=may_read_registry, order=15)

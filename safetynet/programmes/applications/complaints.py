@@ -23,6 +23,7 @@ SUBJECT = "programmes.complaint"
 RECEIVING_ROLES = {Role.COUNTY_BUREAU, Role.TOWNSHIP_OFFICE}
 READERS = COMPLAINT_READERS
 
+
 def _missing(case, field: str, refusal) -> str | None:
     """The step's record is kept on the complaint (its services fill it and take the step together)."""
     if Complaint.objects.filter(pk=case.subject_id).exclude(**{field: ""}).exists():

@@ -190,8 +190,10 @@ def application_document(application: Application, kind: str, actor=None) -> Off
             (_("ID number"), id_number),
             (_("Monthly amount (yuan)"), str(application.amount)),
             (_("Benefit from"), chinese_date(application.benefit_from)),
-            (_("Certificate number"),
-             decision_number(application, timezone.localtime(application.decided_at).year)),
+            (
+                _("Certificate number"),
+                decision_number(application, timezone.localtime(application.decided_at).year),
+            ),
         ]
         sections = [Section(_("Holder"), rows=rows)]
         if application.programme == "tekun":

@@ -166,8 +166,11 @@ def self_care_report_get(*, actor: User, pk: int):
 
     if not may_read_registry(actor):
         raise SelfCareReport.DoesNotExist
-    return SelfCareReport.objects.filter(scope_q(actor, "case__division_id")).select_related(
-        "person", "case", "reported_by", "assessment").get(pk=pk)
+    return (
+        SelfCareReport.objects.filter(scope_q(actor, "case__division_id"))
+        .select_related("person", "case", "reported_by", "assessment")
+        .get(pk=pk)
+    )
 
 
 def complaints(*, actor: User):
@@ -187,5 +190,30 @@ def assessed_since(application: Application) -> bool:
     """Has the 特困 applicant been assessed for this application, or since it was handed in?"""
     from safetynet.programmes.models import SelfCareAssessment
 
-    return SelfCareAssessment.objects.filter(person_id=application.person_id).filter(
-        Q(application=application) | Q(assessed_on__gte=application.created_at.date())).exists()
+    return (
+        SelfCareAssessment.objects.filter(person_id=application.person_id)
+        .filter(Q(application=application) | Q(assessed_on__gte=application.created_at.date()))
+        .exists()
+    )
+
+
+def near_relatives_now(application: Application) -> list[str]:
+    """The staff whose declared near relatives live in the household now (declared before or after
+    it applied, members who joined since included)."""
+    from safetynet.programmes.models import NearRelative
+    from safetynet.registry.models import Membership
+
+    members = Membership.objects.filter(household_id=application.household_id, left_on__isnull=True)
+    staff = NearRelative.objects.filter(person_id__in=members.values("person_id")).select_related("staff")
+    return sorted(
+        {row.staff.get_full_name() or row.staff.username for row in staff} | set(application.near_relative_of)
+    )
+
+
+def complained_about(application: Application) -> bool:
+    """Has a report or complaint named the household since it applied (the county then visits)?"""
+    from safetynet.programmes.models import Complaint
+
+    return Complaint.objects.filter(
+        household_id=application.household_id, received_at__gte=application.created_at
+    ).exists()

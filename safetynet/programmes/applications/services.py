@@ -655,6 +655,25 @@ def self_care_change_report(*, actor: User, person_id: int, what: str) -> SelfCa
     return report
 
 
+def follow_the_household(household_id: int, village_code: str) -> None:
+    """A household moved to another village: its applications, the reports about it and the
+    reported changes of its members go with it — on the new village's board and desks, off the
+    old one's (registered with the registry's moves)."""
+    from safetynet.core.workflows.services import cases_move_area
+    from safetynet.programmes.models import Complaint
+    from safetynet.registry.models import Membership
+
+    applications = list(Application.objects.filter(household_id=household_id).values_list("pk", flat=True))
+    Application.objects.filter(pk__in=applications).update(village_id=village_code)
+    cases_move_area(subject_kind=workflow.SUBJECT, subject_ids=applications, division_code=village_code)
+    complaints = list(Complaint.objects.filter(household_id=household_id).values_list("pk", flat=True))
+    Complaint.objects.filter(pk__in=complaints).update(area_id=village_code)
+    cases_move_area(subject_kind="programmes.complaint", subject_ids=complaints, division_code=village_code)
+    members = Membership.objects.filter(household_id=household_id, left_on__isnull=True).values("person_id")
+    reports = SelfCareReport.objects.filter(person_id__in=members).values_list("pk", flat=True)
+    cases_move_area(subject_kind=workflow.SELF_CARE_SUBJECT, subject_ids=reports, division_code=village_code)
+
+
 # --- what the steps record (the table's effects, inside the step's transaction) ---------------------------
 
 
@@ -733,8 +752,12 @@ def checked_again(case, event) -> None:
 def review_begins(case, event) -> None:
     """The file reaches the county. A 特困 file is chosen for the spot-check at random, and always
     when the county's share checked so far would otherwise fall under 30 %."""
+    from safetynet.programmes.applications.selectors import near_relatives_now
+
     application = _of(case)
     application.reviewed_at = event.at
+    # Registered separately if a member is a near relative of staff now, however it was at hand-in.
+    application.near_relative_of = near_relatives_now(application)
     if application.programme == "tekun":
         county = application.village_id[:6]
         reviewed = Application.objects.filter(
@@ -745,7 +768,7 @@ def review_begins(case, event) -> None:
             SPOT_CHECK_SHARE
         )
     application.version += 1
-    application.save(update_fields=["reviewed_at", "spot_check", "version"])
+    application.save(update_fields=["reviewed_at", "spot_check", "near_relative_of", "version"])
 
 
 def _rule_result(actor: User, application: Application, *, on: datetime.date) -> dict:

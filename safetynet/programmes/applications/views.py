@@ -208,9 +208,7 @@ def _page(request, application, **forms_given):
 def _assessments(application):
     if application.programme != "tekun":
         return []
-    rows = list(
-        selectors.self_care_assessments(person_id=application.person_id)
-    )
+    rows = list(selectors.self_care_assessments(person_id=application.person_id))
     for row in rows:
         row.items = "、".join(str(ITEM_LABELS[i]) for i in row.cannot) or _("none")
     return rows
@@ -234,31 +232,50 @@ def application_record(request, pk: int, record: str):
 
     def investigation(data):
         return services.investigation_record(
-            actor=user, application_id=pk, investigators=[data["first"], data["second"]],
-            methods=data["methods"], findings=data["findings"])
+            actor=user,
+            application_id=pk,
+            investigators=[data["first"], data["second"]],
+            methods=data["methods"],
+            findings=data["findings"],
+        )
 
     def match(data):
         return services.match_fill(
-            actor=user, application_id=pk, version=data["version"], passes=data["passes"],
-            results={source: data[source] for source in services.MATCH_SOURCES})
+            actor=user,
+            application_id=pk,
+            version=data["version"],
+            passes=data["passes"],
+            results={source: data[source] for source in services.MATCH_SOURCES},
+        )
 
     def spot_check(data):
         return services.spot_check_record(actor=user, application_id=pk, finding=data["finding"])
 
     def appeal(data):
-        return services.appeal_file(actor=user, application_id=pk, kind=data["kind"],
-                                    filed_on=data["filed_on"], body=data["body"])
+        return services.appeal_file(
+            actor=user, application_id=pk, kind=data["kind"], filed_on=data["filed_on"], body=data["body"]
+        )
 
     def appeal_outcome(data):
         if pending is None:
             raise ValidationError(_("There is no pending appeal."))
-        return services.appeal_decide(actor=user, appeal_id=pending.pk, version=data["version"],
-                                      outcome=data["outcome"], outcome_on=data["outcome_on"],
-                                      note=data["note"])
+        return services.appeal_decide(
+            actor=user,
+            appeal_id=pending.pk,
+            version=data["version"],
+            outcome=data["outcome"],
+            outcome_on=data["outcome_on"],
+            note=data["note"],
+        )
 
     def self_care(data):
-        return services.self_care_assess(actor=user, person_id=application.person_id, cannot=data["cannot"],
-                                         reason=data["reason"], application_id=pk)
+        return services.self_care_assess(
+            actor=user,
+            person_id=application.person_id,
+            cannot=data["cannot"],
+            reason=data["reason"],
+            application_id=pk,
+        )
 
     records = {
         "investigation": (InvestigationForm, investigation, _("The investigation is recorded.")),
@@ -400,14 +417,27 @@ def self_care_report_start(request, pk: int):
         raise PermissionDenied(_("The village, the grid worker or the township reports a change."))
     form = SelfCareReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        outcome = call_service(lambda: services.self_care_change_report(
-            actor=user, person_id=person.pk, what=form.cleaned_data["what"]), form)
+        outcome = call_service(
+            lambda: services.self_care_change_report(
+                actor=user, person_id=person.pk, what=form.cleaned_data["what"]
+            ),
+            form,
+        )
         if outcome.ok:
-            return finished(request, reverse("programmes:self_care_report", args=[outcome.value.pk]),
-                            _("Reported: the county re-assesses within 10 working days."))
+            return finished(
+                request,
+                reverse("programmes:self_care_report", args=[outcome.value.pk]),
+                _("Reported: the county re-assesses within 10 working days."),
+            )
     title = _("A change of %(name)s's self-care ability") % {"name": person.name}
-    return form_page(request, title=title, forms_=[form], action=request.get_full_path(),
-                     cancel_url=reverse("registry:person_detail", args=[pk]), submit=_("Report"))
+    return form_page(
+        request,
+        title=title,
+        forms_=[form],
+        action=request.get_full_path(),
+        cancel_url=reverse("registry:person_detail", args=[pk]),
+        submit=_("Report"),
+    )
 
 
 def person_list_get(*, actor, pk: int):
@@ -424,9 +454,15 @@ def self_care_report(request, pk: int):
     if user.role == "county_bureau" and report.assessment_id is None:
         form = SelfCareForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            outcome = call_service(lambda: services.self_care_assess(
-                actor=user, person_id=report.person_id, cannot=form.cleaned_data["cannot"],
-                reason=form.cleaned_data["reason"] or report.what), form)
+            outcome = call_service(
+                lambda: services.self_care_assess(
+                    actor=user,
+                    person_id=report.person_id,
+                    cannot=form.cleaned_data["cannot"],
+                    reason=form.cleaned_data["reason"] or report.what,
+                ),
+                form,
+            )
             if outcome.ok:
                 return finished(request, request.path, _("The assessment is recorded: the care tier is set."))
     elif request.method == "POST":
@@ -436,9 +472,12 @@ def self_care_report(request, pk: int):
     assessment = report.assessment
     if assessment is not None:
         assessment.items = "、".join(str(ITEM_LABELS[i]) for i in assessment.cannot) or _("none")
-    return render(request, "programmes/self_care_report.html", {
-        **context, "report": report, "assessment": assessment, "form": form},
-        status=400 if form is not None and form.errors else 200)
+    return render(
+        request,
+        "programmes/self_care_report.html",
+        {**context, "report": report, "assessment": assessment, "form": form},
+        status=400 if form is not None and form.errors else 200,
+    )
 
 
 # --- reports and complaints --------------------------------------------------------------------------------
@@ -459,17 +498,33 @@ def complaint_list(request):
             raise PermissionDenied(_("The county or the township records reports and complaints."))
         if form.is_valid():
             data = form.cleaned_data
-            outcome = call_service(lambda: complaints.complaint_receive(
-                actor=user, kind=data["kind"], complainant=data["complainant"], contact=data["contact"],
-                text=data["text"], household_id=data["household"], area_code=data["area"]), form)
+            outcome = call_service(
+                lambda: complaints.complaint_receive(
+                    actor=user,
+                    kind=data["kind"],
+                    complainant=data["complainant"],
+                    contact=data["contact"],
+                    text=data["text"],
+                    household_id=data["household"],
+                    area_code=data["area"],
+                ),
+                form,
+            )
             if outcome.ok:
-                return finished(request, reverse("programmes:complaint", args=[outcome.value.pk]),
-                                _("Recorded: it is on the county's desk."))
+                return finished(
+                    request,
+                    reverse("programmes:complaint", args=[outcome.value.pk]),
+                    _("Recorded: it is on the county's desk."),
+                )
     rows = list(selectors.complaints(actor=user).order_by("case__closed_at", "case__due_at", "-pk")[:200])
     for row in rows:
         row.state_label = complaints.FLOW.state(row.case.state).label
-    return render(request, "programmes/complaints.html", {"rows": rows, "form": form},
-                  status=400 if form is not None and form.errors else 200)
+    return render(
+        request,
+        "programmes/complaints.html",
+        {"rows": rows, "form": form},
+        status=400 if form is not None and form.errors else 200,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -481,12 +536,22 @@ def complaint_detail(request, pk: int):
     _reader(user)
     complaint = found(selectors.complaint_get, actor=user, pk=pk)
     state = complaint.case.state
-    findings_form = (FindingsForm(request.POST if request.POST.get("record") == "findings" else None,
-                                  initial={"version": complaint.case.version})
-                     if state == "checking" and user.role in complaints.RECEIVING_ROLES else None)
-    answer_form = (AnswerForm(request.POST if request.POST.get("record") == "answer" else None,
-                              initial={"version": complaint.case.version})
-                   if state == "checked" and user.role == "county_bureau" else None)
+    findings_form = (
+        FindingsForm(
+            request.POST if request.POST.get("record") == "findings" else None,
+            initial={"version": complaint.case.version},
+        )
+        if state == "checking" and user.role in complaints.RECEIVING_ROLES
+        else None
+    )
+    answer_form = (
+        AnswerForm(
+            request.POST if request.POST.get("record") == "answer" else None,
+            initial={"version": complaint.case.version},
+        )
+        if state == "checked" and user.role == "county_bureau"
+        else None
+    )
     if request.method == "POST":
         form = findings_form if request.POST.get("record") == "findings" else answer_form
         if form is None:
@@ -495,21 +560,34 @@ def complaint_detail(request, pk: int):
             data = form.cleaned_data
             if form is findings_form:
                 call = lambda: complaints.complaint_findings(  # noqa: E731
-                    actor=user, pk=pk, version=data["version"], substantiated=data["substantiated"],
-                    findings=data["findings"])
+                    actor=user,
+                    pk=pk,
+                    version=data["version"],
+                    substantiated=data["substantiated"],
+                    findings=data["findings"],
+                )
             else:
                 call = lambda: complaints.complaint_answer(  # noqa: E731
-                    actor=user, pk=pk, version=data["version"], answer=data["answer"])
+                    actor=user, pk=pk, version=data["version"], answer=data["answer"]
+                )
             if call_service(call, form).ok:
                 return finished(request, request.path, _("Recorded."))
     context = case_context(request, complaint.case)
     # The steps that carry findings or the answer are taken with their forms here.
     context["moves"] = [move for move in context["moves"] if move.code == "send"]
-    return render(request, "programmes/complaint.html", {
-        **context, "complaint": complaint, "findings_form": findings_form, "answer_form": answer_form,
-        # Who reported is kept from everyone but the county that answers (the reporter is protected).
-        "sees_complainant": user.role == "county_bureau"},
-        status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "programmes/complaint.html",
+        {
+            **context,
+            "complaint": complaint,
+            "findings_form": findings_form,
+            "answer_form": answer_form,
+            # Who reported is kept from everyone but the county that answers (the reporter is protected).
+            "sees_complainant": user.role == "county_bureau",
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @require_GET
@@ -522,9 +600,13 @@ def complaint_answer_document(request, pk: int, fmt: str):
         raise PermissionDenied(_("The county that answers sends the written answer."))
     if not complaint.answered_at or fmt not in ("docx", "pdf"):
         raise Http404(_("There is no written answer yet."))
-    stored = document_generate(actor=user, document=documents.complaint_answer(complaint), fmt=fmt,
-                               name=f"{complaint.pk}-答复", subject=("programmes.complaint", complaint.pk,
-                                                                    complaint.area_id))
+    stored = document_generate(
+        actor=user,
+        document=documents.complaint_answer(complaint),
+        fmt=fmt,
+        name=f"{complaint.pk}-答复",
+        subject=("programmes.complaint", complaint.pk, complaint.area_id),
+    )
     response = HttpResponse(stored.content, content_type=stored.content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{stored.quoted_name}"
     return response

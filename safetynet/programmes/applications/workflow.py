@@ -157,17 +157,24 @@ def notice_over(case, actor, data) -> str | None:
 
 
 def county_may_decide(case, actor, data) -> str | None:
-    from safetynet.programmes.applications.selectors import county_visited
+    from safetynet.programmes.applications.selectors import (
+        complained_about,
+        county_visited,
+        near_relatives_now,
+    )
 
     application = _application(case)
-    if application.near_relative_of and not county_visited(application):
+    relatives = near_relatives_now(application)
+    if relatives and not county_visited(application):
         return str(
             _(
                 "A member is a near relative of %(staff)s: the county visits the household itself "
                 "before approving (art. 20)."
             )
-            % {"staff": "、".join(application.near_relative_of)}
+            % {"staff": "、".join(relatives)}
         )
+    if complained_about(application) and not county_visited(application):
+        return str(_("A report was made about this household: the county visits it itself before approving."))
     if application.spot_check and not application.spot_checked:
         return str(_("This file was chosen for the county's spot-check: record the spot-check first."))
     return None
@@ -458,8 +465,14 @@ SELF_CARE_FLOW = Workflow(
         State("assessed", _("Re-assessed"), final=True),
     ],
     transitions=[
-        Transition("assess", _("Re-assess (six items)"), ("reported",), "assessed", roles=COUNTY_ROLES,
-                   guards=(report_answered,))
+        Transition(
+            "assess",
+            _("Re-assess (six items)"),
+            ("reported",),
+            "assessed",
+            roles=COUNTY_ROLES,
+            guards=(report_answered,),
+        )
     ],
     subject_url=lambda case: reverse("programmes:self_care_report", args=[case.subject_id]),
     readers=READ_ROLES,

@@ -611,3 +611,62 @@ def test_a_near_minimum_approval_is_refused_while_the_household_receives_dibao(p
     with pytest.raises(ValidationError):
         step(staff["county"], application, "approve")
     assert not Enrolment.objects.filter(programme="edge").exists()
+
+
+def test_a_household_that_moves_takes_its_application_with_it(poor, staff):
+    from safetynet.registry import services as registry_services
+
+    application = services.application_start(
+        actor=staff["village"], household_id=poor.pk, programme="dibao", channel="household"
+    )
+    new_home = village(LANSHAN_TOWNSHIP[:6] + "002201")
+    poor.refresh_from_db()
+    registry_services.household_update(
+        actor=staff["county"], household=poor, version=poor.version, data={"village": new_home}
+    )
+    application.refresh_from_db()
+    assert application.village_id == new_home.code
+    assert Case.objects.get(pk=application.case_id).division_id == new_home.code
+    assert not selectors.applications(actor=staff["township"]).exists()  # off the old township's desk
+    new_township = user(Role.TOWNSHIP_OFFICE, new_home.code[:9])
+    assert selectors.application_get(actor=new_township, pk=application.pk) == application
+
+
+def test_a_relative_declared_after_the_application_is_still_registered_separately(poor, staff):
+    application = services.application_start(
+        actor=staff["village"], household_id=poor.pk, programme="dibao", channel="household"
+    )
+    assert application.near_relative_of == []
+    services.near_relative_declare(actor=staff["township"], person_id=poor.head_id, relation="表弟")
+    to_county(staff, application)
+    application.refresh_from_db()
+    assert application.near_relative_of == [staff["township"].username]  # registered separately now
+    with pytest.raises(ValidationError, match="近亲属"):
+        step(staff["county"], application, "approve")
+
+
+def test_a_report_about_the_household_needs_the_countys_own_visit(poor, staff):
+    from safetynet.programmes.applications.complaints import complaint_receive
+
+    application = services.application_start(
+        actor=staff["village"], household_id=poor.pk, programme="dibao", channel="household"
+    )
+    to_county(staff, application)
+    complaint_receive(
+        actor=staff["county"],
+        kind="real_name",
+        complainant="王五",
+        contact="",
+        text="有经营收入",
+        household_id=poor.pk,
+    )
+    with pytest.raises(ValidationError, match="举报"):
+        step(staff["county"], application, "approve")
+    visit_record(
+        actor=staff["county"],
+        household=poor,
+        data={"purpose": "verification"},
+        answers=FINE,
+        submission=uuid.uuid4(),
+    )
+    step(staff["county"], application, "approve")

@@ -15,6 +15,7 @@ from safetynet.core.types import ChangeAction, Division, User
 from safetynet.core.workflows.services import cases_move_area
 from safetynet.registry import codes, rules
 from safetynet.registry.models import Household, Membership, Person, Problem, Visit
+from safetynet.registry.moves import household_moved
 from safetynet.registry.services.common import (
     HOUSEHOLD_FIELDS,
     MEMBERSHIP_FIELDS,
@@ -80,6 +81,8 @@ def household_update(*, actor: User, household: Household, version: int | None, 
             problems = Problem.objects.filter(household=current).values_list("pk", flat=True)
             for kind, ids in (("registry.visit", visits), ("registry.problem", problems)):
                 cases_move_area(subject_kind=kind, subject_ids=ids, division_code=current.village_id)
+            # And what the apps above keep about it (applications, reports).
+            household_moved(current.pk, current.village_id)
         change_record(
             actor=actor,
             subject=current,
