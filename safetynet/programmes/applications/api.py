@@ -60,6 +60,7 @@ class ApplicationOut(Schema):
     channel: str
     proxy: str
     case_id: int
+    version: int = Field(description="The application's own version (its records)")
     state: str
     state_label: str
     case_version: int = Field(description="Send it with a step through /api/v1/cases/{case_id}")
@@ -119,6 +120,7 @@ def _out(application) -> dict:
             )
         },
         "id": application.pk,
+        "version": application.version,
         "applicant": application.person.name,
         "village": application.village_id,
         "state": case.state,
@@ -201,6 +203,12 @@ class InvestigationIn(Schema, extra="forbid"):
         min_length=1, max_length=3, examples=[["home_visit"]]
     )
     findings: Text = Field(max_length=1000)
+    version: int | None = Field(
+        None,
+        ge=1,
+        le=2_000_000_000,
+        description="The application's version you read: refused (409) if another saved since",
+    )
 
 
 def _get(request, application_id: int):
@@ -220,6 +228,7 @@ def investigation_record(request, application_id: int, payload: InvestigationIn)
         investigators=payload.investigators,
         methods=payload.methods,
         findings=payload.findings,
+        version=payload.version,
     )
     return _out(_get(request, application_id))
 
@@ -252,6 +261,9 @@ def match_fill(request, application_id: int, payload: MatchIn):
 
 class FindingIn(Schema, extra="forbid"):
     finding: Text = Field(max_length=500)
+    version: int | None = Field(
+        None, ge=1, le=2_000_000_000, description="The application's version you read"
+    )
 
 
 @router.post(
@@ -261,7 +273,9 @@ class FindingIn(Schema, extra="forbid"):
 )
 def spot_check(request, application_id: int, payload: FindingIn):
     _get(request, application_id)
-    services.spot_check_record(actor=request.auth, application_id=application_id, finding=payload.finding)
+    services.spot_check_record(
+        actor=request.auth, application_id=application_id, finding=payload.finding, version=payload.version
+    )
     return _out(_get(request, application_id))
 
 

@@ -64,6 +64,7 @@ class ApplicationStartForm(PlainForm):
 
 
 class InvestigationForm(PlainForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2_000_000_000)
     first = forms.CharField(label=capfirst(_("first investigator")), max_length=30)
     second = forms.CharField(label=capfirst(_("second investigator")), max_length=30)
     methods = forms.MultipleChoiceField(
@@ -94,6 +95,7 @@ class MatchForm(PlainForm):
 
 
 class SpotCheckForm(PlainForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2_000_000_000)
     finding = forms.CharField(
         label=capfirst(_("spot-check finding")), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from safetynet.core.documents import document_number
 from safetynet.core.scope import subtree_q
-from safetynet.core.services import change_record
+from safetynet.core.services import ConflictError, change_record
 from safetynet.core.text import refuse_control_characters
 from safetynet.core.types import ChangeAction, Role, User
 from safetynet.core.workflows.services import case_open, case_transition
@@ -83,7 +83,7 @@ def _staff_name(user: User) -> str:
     return user.get_full_name() or user.username
 
 
-def _locked(application_id: int, actor: User) -> Application:
+def _locked(application_id: int, actor: User, version: int | None = None) -> Application:
     from safetynet.core.scope import in_area
 
     try:
@@ -94,6 +94,10 @@ def _locked(application_id: int, actor: User) -> Application:
         raise Application.DoesNotExist from None
     if not in_area(actor, application.village_id):
         raise Application.DoesNotExist  # another area's application is not found, never forbidden
+    if version is not None and application.version != version:
+        raise ConflictError(
+            _("Someone else saved this application meanwhile: reload the page and look before saving again.")
+        )
     return application
 
 
@@ -241,7 +245,13 @@ def _check_state(application: Application, states: tuple[str, ...], what: str) -
 
 
 def investigation_record(
-    *, actor: User, application_id: int, investigators: list, methods: list, findings: str
+    *,
+    actor: User,
+    application_id: int,
+    investigators: list,
+    methods: list,
+    findings: str,
+    version: int | None = None,
 ) -> Application:
     """The township's household investigation (art. 16): at least two investigators, the home visit
     among the methods, what was found."""
@@ -277,7 +287,7 @@ def investigation_record(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        application = _locked(application_id, actor)
+        application = _locked(application_id, actor, version)
         _check_state(
             application,
             ("investigating", "match_requested", "matched", "reinvestigation"),
@@ -341,12 +351,14 @@ def match_fill(
     return application
 
 
-def spot_check_record(*, actor: User, application_id: int, finding: str) -> Application:
+def spot_check_record(
+    *, actor: User, application_id: int, finding: str, version: int | None = None
+) -> Application:
     if actor.role != Role.COUNTY_BUREAU:
         raise PermissionDenied(_("The county spot-checks the files it reviews."))
     finding = checked_text(finding, field="finding", limit=500, required=True)
     with transaction.atomic():
-        application = _locked(application_id, actor)
+        application = _locked(application_id, actor, version)
         _check_state(application, ("county_review",), _("The spot-check"))
         if not application.spot_check:
             raise ValidationError(_("This file was not chosen for a spot-check."))

@@ -149,7 +149,11 @@ def _page(request, application, **forms_given):
     is_township, is_county = user.role == "township_office", user.role == "county_bureau"
     forms_shown = {
         "investigation_form": forms_given.get("investigation_form")
-        or (InvestigationForm() if is_township and state in INVESTIGATION_STATES else None),
+        or (
+            InvestigationForm(initial={"version": application.version})
+            if is_township and state in INVESTIGATION_STATES
+            else None
+        ),
         "match_form": forms_given.get("match_form")
         or (
             MatchForm(initial={"version": application.case.version})
@@ -158,7 +162,7 @@ def _page(request, application, **forms_given):
         ),
         "spot_check_form": forms_given.get("spot_check_form")
         or (
-            SpotCheckForm()
+            SpotCheckForm(initial={"version": application.version})
             if is_county
             and state == "county_review"
             and application.spot_check
@@ -237,6 +241,7 @@ def application_record(request, pk: int, record: str):
             investigators=[data["first"], data["second"]],
             methods=data["methods"],
             findings=data["findings"],
+            version=data["version"],
         )
 
     def match(data):
@@ -249,7 +254,9 @@ def application_record(request, pk: int, record: str):
         )
 
     def spot_check(data):
-        return services.spot_check_record(actor=user, application_id=pk, finding=data["finding"])
+        return services.spot_check_record(
+            actor=user, application_id=pk, finding=data["finding"], version=data["version"]
+        )
 
     def appeal(data):
         return services.appeal_file(

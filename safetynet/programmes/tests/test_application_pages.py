@@ -75,15 +75,21 @@ def test_handed_in_from_the_household_card_taken_through_notice_and_approved(cli
     # One investigator is not an investigation: refused in Chinese, nothing stored.
     refused = client.post(
         f"/programmes/applications/{application.pk}/investigation/",
-        {"first": "李明", "second": "李明", "methods": ["home_visit"], "findings": "独居"},
+        {"first": "李明", "second": "李明", "methods": ["home_visit"], "findings": "独居", "version": 1},
     )
     assert refused.status_code == 400 and "至少" in refused.content.decode()
     refused = client.post(
         f"/programmes/applications/{application.pk}/investigation/",
-        {"first": "李明", "second": "王芳", "methods": ["home_visit"], "findings": "独\x00居"},
+        {"first": "李明", "second": "王芳", "methods": ["home_visit"], "findings": "独\x00居", "version": 1},
     )
     assert refused.status_code == 400
     assert Application.objects.get().investigated_at is None
+    # A page read before another officer saved: refused, nothing overwritten.
+    stale = client.post(
+        f"/programmes/applications/{application.pk}/investigation/",
+        {"first": "张三", "second": "李四", "methods": ["home_visit"], "findings": "旧页面", "version": 999},
+    )
+    assert stale.status_code == 400 and "刷新" in stale.content.decode()
     assert (
         client.post(
             f"/programmes/applications/{application.pk}/investigation/",
@@ -92,6 +98,7 @@ def test_handed_in_from_the_household_card_taken_through_notice_and_approved(cli
                 "second": "王芳",
                 "methods": ["home_visit", "neighbours"],
                 "findings": "独居，无收入",
+                "version": Application.objects.get().version,
             },
         ).status_code
         == 302
