@@ -34,7 +34,9 @@ def register() -> None:
     from safetynet.programmes.applications import complaints, services, workflow
     from safetynet.registry.moves import register_household_moved
 
-    for flow in (workflow.LOW_INCOME_FLOW, workflow.TEKUN_FLOW, workflow.SELF_CARE_FLOW, complaints.FLOW):
+    flows = (workflow.LOW_INCOME_FLOW, workflow.DEVOLVED_FLOW, workflow.TEKUN_FLOW, workflow.SELF_CARE_FLOW,
+             complaints.FLOW)
+    for flow in flows:
         register_workflow(flow)
     # What the applications keep about a household goes with it when it moves.
     register_household_moved(name="programmes.applications", moved=services.follow_the_household)

@@ -34,6 +34,8 @@ def standard_value_check(raw, kind) -> Decimal:
         raise ValidationError({"value": _("Give the value as a number.")})
     if value.as_tuple().exponent < -4:
         raise ValidationError({"value": _("At most four decimal places.")})
+    if kind.whole and value != value.to_integral_value():
+        raise ValidationError({"value": _("This standard takes a whole number.")})
     if not kind.low <= value <= kind.high:
         raise ValidationError({"value": _("%(value)s is not a plausible value for this standard: it lies "
                                           "between %(low)s and %(high)s %(unit)s.")
@@ -199,14 +201,19 @@ EARLIEST_SINCE = datetime.date(1950, 1, 1)
 LATEST_SINCE_AHEAD = datetime.timedelta(days=366)
 
 
+def _check_decides(actor: User, devolved: bool) -> None:
+    """The county decides; a township too where the county has devolved the decision to it."""
+    if actor.role not in DECIDING_ROLES and not (devolved and actor.role == Role.TOWNSHIP_OFFICE):
+        raise PermissionDenied(_("Only the county bureau records who receives a programme."))
+
+
 def enrolment_start(*, actor: User, household, programme: str, since: datetime.date, amount,
-                    decision: str = "", person=None) -> Enrolment:
+                    decision: str = "", person=None, devolved: bool = False) -> Enrolment:
     """Record that a household receives a programme from a day at the amount its decision fixed; for
     a programme decided per person (特困), which member receives it."""
     from safetynet.registry.selectors import household_get, household_members
 
-    if actor.role not in DECIDING_ROLES:
-        raise PermissionDenied(_("Only the county bureau records who receives a programme."))
+    _check_decides(actor, devolved)
     household = household_get(actor=actor, pk=household.pk)  # in the actor's county, or not found
     errors = {}
     if programme not in PROGRAMMES:
@@ -258,12 +265,11 @@ def enrolment_start(*, actor: User, household, programme: str, since: datetime.d
 
 
 def enrolment_end(*, actor: User, enrolment: Enrolment, version: int, until: datetime.date,
-                  reason: str) -> Enrolment:
+                  reason: str, devolved: bool = False) -> Enrolment:
     """End an enrolment from a day (it no longer applies on that day), with the reason."""
     from safetynet.registry.selectors import household_get
 
-    if actor.role not in DECIDING_ROLES:
-        raise PermissionDenied(_("Only the county bureau records who receives a programme."))
+    _check_decides(actor, devolved)
     household_get(actor=actor, pk=enrolment.household_id)
     if not reason.strip():
         raise ValidationError({"end_reason": _("Say why it ends.")})

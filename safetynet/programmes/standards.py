@@ -19,6 +19,7 @@ class StandardKind:
     low: Decimal  # the smallest plausible value (inclusive)
     high: Decimal  # the largest plausible value (inclusive)
     by_urban_rural: bool  # a value for urban residents and one for rural
+    whole: bool = False  # whole numbers only (a switch)
 
 
 YUAN_MONTH = _("yuan per person per month")
@@ -59,6 +60,9 @@ KINDS = {kind.code: kind for kind in (
                  TIMES, _D(0), _D(240), False),
     StandardKind("temp_township_cap", _("Temporary aid the township approves itself, at most"),
                  YUAN, _D(0), _D(100000), False),
+    # A switch, not an amount: 1 where the county has devolved 低保 decisions to its townships.
+    StandardKind("devolved", _("Minimum living security decided by the townships (1: yes, 0: no)"),
+                 _("1 or 0"), _D(0), _D(1), False, whole=True),
     StandardKind("temp_cap_months", _("Temporary aid: at most this many months of the standard per person"),
                  TIMES, _D(0), _D(60), False),
 )}

@@ -88,7 +88,7 @@ class ApplicationOut(Schema):
 
 
 def _out(application) -> dict:
-    flow = workflow.TEKUN_FLOW if application.programme == "tekun" else workflow.LOW_INCOME_FLOW
+    flow = workflow.flow_of(application)
     case = application.case
     return {
         **{

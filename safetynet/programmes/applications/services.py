@@ -104,6 +104,14 @@ def _locked(application_id: int, actor: User, version: int | None = None) -> App
 # --- making an application ------------------------------------------------------------------------------
 
 
+def devolved(county: str, at) -> bool:
+    """Has the county devolved 低保 decisions to its townships on that day (the "devolved" standard)?"""
+    from safetynet.programmes.selectors import standard_at
+
+    found = standard_at(kind="devolved", county=county, on=timezone.localtime(at).date())
+    return found is not None and found.value >= 1
+
+
 def application_start(
     *,
     actor: User,
@@ -206,7 +214,7 @@ def application_start(
             }
         application.case = case_open(
             actor=actor,
-            workflow_code=workflow.workflow_code(programme),
+            workflow_code=workflow.workflow_code(programme, devolved=devolved(household.village_id[:6], now)),
             division_code=household.village_id,
             title=title,
             subject_kind=workflow.SUBJECT,
@@ -237,7 +245,7 @@ def application_start(
 
 def _check_state(application: Application, states: tuple[str, ...], what: str) -> None:
     if application.case.state not in states:
-        flow = workflow.LOW_INCOME_FLOW if application.programme != "tekun" else workflow.TEKUN_FLOW
+        flow = workflow.flow_of(application)
         raise ValidationError(
             _("%(what)s cannot be recorded while the application is “%(state)s”.")
             % {"what": what, "state": flow.state(application.case.state).label}
@@ -855,6 +863,7 @@ def _enrol(
         amount=amount,
         decision=f"{decision_number(application, year)}{suffix}"[:60],
         person=application.person if application.programme == "tekun" else None,
+        devolved=application.case.workflow == workflow.DEVOLVED,
     )
 
 
@@ -898,6 +907,7 @@ def _end_or_refuse_overlaps(actor: User, application: Application, since: dateti
             enrolment=enrolment,
             version=enrolment.version,
             until=since,
+            devolved=application.case.workflow == workflow.DEVOLVED,
             reason=official(
                 gettext_lazy("replaced by %(programme)s"),
                 programme=official(PROGRAMME_NAMES[application.programme]),

@@ -63,13 +63,13 @@ def application_list(request):
     rows = selectors.application_list(actor=user, state=state, programme=programme, open_only=not show_all)
     if not show_all and not state:
         mine = set()
-        for flow in (workflow.LOW_INCOME_FLOW, workflow.TEKUN_FLOW):
+        for flow in (workflow.LOW_INCOME_FLOW, workflow.DEVOLVED_FLOW, workflow.TEKUN_FLOW):
             mine.update(flow.states_acted_on_by(user.role))
         rows = rows.filter(case__state__in=mine)
     now = timezone.now()
     shown = list(rows[:200])
     for row in shown:
-        flow = workflow.TEKUN_FLOW if row.programme == "tekun" else workflow.LOW_INCOME_FLOW
+        flow = workflow.flow_of(row)
         row.state_label = flow.state(row.case.state).label
         row.overdue = bool(row.case.closed_at is None and row.case.due_at and row.case.due_at < now)
     states = [(s.code, s.label) for s in workflow.LOW_INCOME_FLOW.states]

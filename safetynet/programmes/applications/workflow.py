@@ -30,9 +30,13 @@ from safetynet.core.workflows.table import (
     Workflow,
     roles,
 )
+from safetynet.core.workflows.table import workflow as workflow_table
 from safetynet.registry.rules import READ_ROLES
 
 LOW_INCOME = "programmes.application"
+# Where the county has devolved the decision to its townships (the "devolved" standard): 20 working
+# days in all, decided by the township (2022 notice).
+DEVOLVED = "programmes.application_devolved"
 TEKUN = "programmes.tekun_application"
 SUBJECT = "programmes.application"
 NOTICE_DAYS = 7  # 公示 (art. 19; 特困 art. 15)
@@ -43,8 +47,14 @@ COUNTY_ROLES = roles(Role.COUNTY_BUREAU)
 HELPERS = roles(Role.VILLAGE_COORDINATOR, Role.TOWNSHIP_OFFICE)
 
 
-def workflow_code(programme: str) -> str:
-    return TEKUN if programme == "tekun" else LOW_INCOME
+def workflow_code(programme: str, *, devolved: bool = False) -> str:
+    if programme == "tekun":
+        return TEKUN
+    return DEVOLVED if devolved else LOW_INCOME
+
+
+def flow_of(application):
+    return workflow_table(application.case.workflow)
 
 
 def _application(case):
@@ -194,7 +204,9 @@ def _effect(name: str):
     return run
 
 
-def _states(*, review_days: int, opinion_days: int, overall_to_decision: bool) -> list[State]:
+def _states(
+    *, review_days: int, opinion_days: int, overall_to_decision: bool, decided_by: str = COUNTY
+) -> list[State]:
     """The states, each with its own limit and the statute's overall one it also keeps: for 低保 30
     working days from acceptance to the decision, which the county may extend to 45 with a recorded
     reason (art. 22); for 特困 15 working days from acceptance to the township's opinion (art. 13)."""
@@ -235,9 +247,16 @@ def _states(*, review_days: int, opinion_days: int, overall_to_decision: bool) -
             limit=Limit(15),
             overall=later,
         ),
-        State("county_review", _("County review"), office=COUNTY, limit=Limit(review_days), overall=later),
+        # Named for the county; where it has devolved the decision, the township's desk holds it.
+        State(
+            "county_review",
+            _("County review") if decided_by == COUNTY else _("Township decision"),
+            office=decided_by,
+            limit=Limit(review_days),
+            overall=later,
+        ),
         State("approved", _("Approved"), final=True),
-        State("rejected", _("Rejected: written notice to give"), office=COUNTY, limit=Limit(3)),
+        State("rejected", _("Rejected: written notice to give"), office=decided_by, limit=Limit(3)),
         State("rejection_notified", _("Rejected and notified"), final=True),
         State("approved_on_appeal", _("Approved on appeal"), final=True),
         State("terminated", _("Ended: the household did not cooperate"), final=True),
@@ -262,7 +281,9 @@ UNDECIDED = (
 )
 
 
-def _transitions() -> list[Transition]:
+def _transitions(deciders=COUNTY_ROLES) -> list[Transition]:
+    """The steps; `deciders`: who approves and rejects (the county, or the township where the county
+    has devolved it)."""
     return [
         Transition(
             "return",
@@ -371,7 +392,7 @@ def _transitions() -> list[Transition]:
             _("Approve"),
             ("county_review",),
             "approved",
-            roles=COUNTY_ROLES,
+            roles=deciders,
             guards=(match_passes, through_notice, county_may_decide, self_care_assessed),
             effect=_effect("approved"),
         ),
@@ -380,7 +401,7 @@ def _transitions() -> list[Transition]:
             _("Reject (say why)"),
             ("county_review",),
             "rejected",
-            roles=COUNTY_ROLES,
+            roles=deciders,
             reason_required=True,
             effect=_effect("rejected"),
         ),
@@ -389,7 +410,7 @@ def _transitions() -> list[Transition]:
             _("Written notice of the rejection given"),
             ("rejected",),
             "rejection_notified",
-            roles=COUNTY_ROLES | TOWNSHIP_ROLES,
+            roles=deciders | TOWNSHIP_ROLES,
         ),
         # Taken by the appeal's outcome (services.appeal_decide), never on its own: see the guard.
         Transition(
@@ -405,7 +426,7 @@ def _transitions() -> list[Transition]:
             _("End: the household does not cooperate (art. 29)"),
             UNDECIDED,
             "terminated",
-            roles=COUNTY_ROLES,
+            roles=deciders | COUNTY_ROLES,
             reason_required=True,
         ),
         Transition(
@@ -435,6 +456,24 @@ LOW_INCOME_FLOW = Workflow(
     extension_roles=COUNTY_ROLES,
     max_extension=15,
 )
+
+DEVOLVED_FLOW = Workflow(
+    code=DEVOLVED,
+    label=_("Application for minimum living security, decided by the township"),
+    description=_(
+        "Where the county has devolved the decision: from the application to the township's decision "
+        "within 20 working days of acceptance; the county still does the data match."
+    ),
+    initial="submitted",
+    states=_states(review_days=10, opinion_days=20, overall_to_decision=True, decided_by=TOWNSHIP),
+    transitions=_transitions(deciders=TOWNSHIP_ROLES),
+    subject_url=_url,
+    readers=READ_ROLES,
+    extension_roles=TOWNSHIP_ROLES,
+    max_extension=25,
+)
+
+APPLICATION_FLOWS = (LOW_INCOME, DEVOLVED, TEKUN)
 
 TEKUN_FLOW = Workflow(
     code=TEKUN,

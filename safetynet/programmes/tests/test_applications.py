@@ -670,3 +670,67 @@ def test_a_report_about_the_household_needs_the_countys_own_visit(poor, staff):
         submission=uuid.uuid4(),
     )
     step(staff["county"], application, "approve")
+
+
+def test_where_the_county_devolved_the_decision_the_township_decides_within_20_working_days(poor, staff):
+    from safetynet.programmes.models import Standard
+
+    Standard.objects.create(
+        kind="devolved",
+        division_id="371302",
+        valid_from=datetime.date(2022, 1, 1),
+        value=1,
+        status=Standard.Status.APPROVED,
+        source=Standard.Source.BUREAU,
+    )
+    application = services.application_start(
+        actor=staff["village"], household_id=poor.pk, programme="dibao", channel="household"
+    )
+    assert application.case.workflow == "programmes.application_devolved"
+    for move in ("accept", "start"):
+        step(staff["township"], application, move)
+    case = Case.objects.get(pk=application.case_id)
+    due = timezone.localtime(case.due_at).date()
+    assert work_calendar().working_days_between(timezone.localdate(), due) == 20  # not 30
+    step(staff["township"], application, "request_match")
+    case.refresh_from_db()
+    services.match_fill(
+        actor=staff["county"],
+        application_id=application.pk,
+        version=case.version,
+        results=NO_RECORDS,
+        passes=True,
+    )
+    services.investigation_record(
+        actor=staff["township"],
+        application_id=application.pk,
+        investigators=["李明", "王芳"],
+        methods=["home_visit"],
+        findings="独居",
+    )
+    step(staff["township"], application, "opinion", reason="建议纳入")
+    step(staff["township"], application, "publish")
+    Application.objects.filter(pk=application.pk).update(
+        notice_from=timezone.localdate() - datetime.timedelta(days=8),
+        notice_until=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    step(staff["township"], application, "no_objection")
+    with pytest.raises(PermissionDenied):  # the county no longer decides here
+        step(staff["county"], application, "approve")
+    step(staff["township"], application, "approve")
+    assert Enrolment.objects.filter(household=poor, programme="dibao", until__isnull=True).exists()
+
+
+def test_the_devolved_switch_takes_whole_numbers_only(db):
+    from safetynet.programmes import services as programme_services
+
+    city = user(Role.CITY_BUREAU, "3713")
+    with pytest.raises(ValidationError, match="整数|whole"):
+        programme_services.standard_schedule(
+            actor=city,
+            kind="devolved",
+            division_code="371302",
+            urban_rural="",
+            valid_from=timezone.localdate() + datetime.timedelta(days=10),
+            value="0.5",
+        )
