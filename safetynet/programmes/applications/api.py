@@ -87,7 +87,9 @@ class ApplicationOut(Schema):
     appeals: list[AppealOut]
 
 
-def _out(application) -> dict:
+def _out(application, actor=None) -> dict:
+    # Who objected is for the offices that settle it, not for every reader of the file.
+    sees_objectors = actor is not None and actor.role in ("township_office", "county_bureau")
     flow = workflow.flow_of(application)
     case = application.case
     return {
@@ -128,7 +130,15 @@ def _out(application) -> dict:
         "case_version": case.version,
         "due_at": case.due_at if case.closed_at is None else None,
         "amount": None if application.amount is None else str(application.amount),
-        "objections": list(application.objections.all()),
+        "objections": [
+            {
+                "received_at": o.received_at,
+                "raised_by": o.raised_by if sees_objectors else "",
+                "text": o.text,
+                "settled": o.settled,
+            }
+            for o in application.objections.all()
+        ],
         "appeals": [
             {
                 **{
@@ -166,7 +176,7 @@ def application_list(request, query: Query[ListQuery]):
     rows = selectors.application_list(
         actor=request.auth, state=query.state, programme=query.programme, open_only=query.open
     )
-    return [_out(row) for row in rows[:500]]
+    return [_out(row, request.auth) for row in rows[:500]]
 
 
 @router.post(
@@ -185,7 +195,7 @@ def application_start(request, payload: ApplicationIn):
         run_id=payload.run_id,
         reason=payload.reason,
     )
-    return Status(201, _out(selectors.application_get(actor=request.auth, pk=application.pk)))
+    return Status(201, _out(selectors.application_get(actor=request.auth, pk=application.pk), request.auth))
 
 
 @router.get(
@@ -194,7 +204,7 @@ def application_start(request, payload: ApplicationIn):
     summary="One application with its records, its state and the case to take steps on",
 )
 def application_get(request, application_id: int):
-    return _out(selectors.application_get(actor=request.auth, pk=application_id))
+    return _out(selectors.application_get(actor=request.auth, pk=application_id), request.auth)
 
 
 class InvestigationIn(Schema, extra="forbid"):
@@ -230,7 +240,7 @@ def investigation_record(request, application_id: int, payload: InvestigationIn)
         findings=payload.findings,
         version=payload.version,
     )
-    return _out(_get(request, application_id))
+    return _out(_get(request, application_id), request.auth)
 
 
 class MatchIn(Schema, extra="forbid"):
@@ -256,7 +266,7 @@ def match_fill(request, application_id: int, payload: MatchIn):
         results=payload.results,
         passes=payload.passes,
     )
-    return _out(_get(request, application_id))
+    return _out(_get(request, application_id), request.auth)
 
 
 class FindingIn(Schema, extra="forbid"):
@@ -276,7 +286,7 @@ def spot_check(request, application_id: int, payload: FindingIn):
     services.spot_check_record(
         actor=request.auth, application_id=application_id, finding=payload.finding, version=payload.version
     )
-    return _out(_get(request, application_id))
+    return _out(_get(request, application_id), request.auth)
 
 
 class AppealIn(Schema, extra="forbid"):
@@ -299,7 +309,7 @@ def appeal_file(request, application_id: int, payload: AppealIn):
         filed_on=payload.filed_on,
         body=payload.body,
     )
-    return Status(201, _out(_get(request, application_id)))
+    return Status(201, _out(_get(request, application_id), request.auth))
 
 
 class AppealOutcomeIn(Schema, extra="forbid"):
@@ -330,7 +340,7 @@ def appeal_decide(request, application_id: int, payload: AppealOutcomeIn):
         outcome_on=payload.outcome_on,
         note=payload.note,
     )
-    return _out(_get(request, application_id))
+    return _out(_get(request, application_id), request.auth)
 
 
 class SelfCareIn(Schema, extra="forbid"):

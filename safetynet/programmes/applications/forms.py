@@ -195,3 +195,16 @@ class AnswerForm(PlainForm):
         label=capfirst(_("written answer")), max_length=1000, widget=forms.Textarea(attrs={"rows": 4})
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2_000_000_000)
+
+
+class ObjectionForm(PlainForm):
+    text = forms.CharField(
+        label=capfirst(_("objection")), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    raised_by = forms.CharField(
+        label=capfirst(_("raised by")),
+        max_length=60,
+        required=False,
+        help_text=_("Leave empty for an anonymous objection."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2_000_000_000)

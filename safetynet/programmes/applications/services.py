@@ -359,6 +359,27 @@ def match_fill(
     return application
 
 
+def objection_record(
+    *, actor: User, application_id: int, version: int, text: str, raised_by: str = ""
+) -> Application:
+    """An objection to the public notice (art. 19), by name or not: the file goes back to be checked."""
+    if actor.role != Role.TOWNSHIP_OFFICE:
+        raise PermissionDenied(_("The township records objections to its notice."))
+    text = checked_text(text, field="text", limit=500, required=True)
+    raised_by = checked_text(raised_by, field="raised_by", limit=60)
+    with transaction.atomic():
+        application = _locked(application_id, actor)
+        case_transition(
+            actor=actor,
+            case_id=application.case_id,
+            transition="objection",
+            version=version,
+            reason=text,
+            data={"raised_by": raised_by},
+        )
+    return application
+
+
 def spot_check_record(
     *, actor: User, application_id: int, finding: str, version: int | None = None
 ) -> Application:

@@ -27,6 +27,7 @@ from safetynet.programmes.applications.forms import (
     InvestigationForm,
     MatchForm,
     NearRelativeForm,
+    ObjectionForm,
     SelfCareForm,
     SpotCheckForm,
 )
@@ -36,7 +37,7 @@ from safetynet.registry.selectors import household_get, household_members, perso
 from safetynet.registry.views.common import form_page
 
 # Steps taken through a form of their own on this page, not the kernel's plain step form.
-OWN_FORMS = {"matched"}
+OWN_FORMS = {"matched", "objection"}
 INVESTIGATION_STATES = ("investigating", "match_requested", "matched", "reinvestigation")
 
 
@@ -177,6 +178,12 @@ def _page(request, application, **forms_given):
         ),
         "self_care_form": forms_given.get("self_care_form")
         or (SelfCareForm() if is_county and application.programme == "tekun" else None),
+        "objection_form": forms_given.get("objection_form")
+        or (
+            ObjectionForm(initial={"version": application.case.version})
+            if is_township and state == "public_notice"
+            else None
+        ),
     }
     pending = application.appeals.filter(outcome="").first()
     appeal_decide_form = forms_given.get("appeal_decide_form") or (
@@ -198,6 +205,7 @@ def _page(request, application, **forms_given):
             "appeal_decide_form": appeal_decide_form,
             "appeals": list(application.appeals.all()),
             "objections": list(application.objections.all()),
+            "sees_objectors": user.role in ("township_office", "county_bureau"),
             "methods": [METHOD_LABELS[m] for m in application.investigation_methods],
             "match": [(SOURCE_LABELS[s], v) for s, v in application.match_results.items()],
             "explanation": documents._explanation_rows(application) if application.explanation else [],
@@ -275,6 +283,15 @@ def application_record(request, pk: int, record: str):
             note=data["note"],
         )
 
+    def objection(data):
+        return services.objection_record(
+            actor=user,
+            application_id=pk,
+            version=data["version"],
+            text=data["text"],
+            raised_by=data["raised_by"],
+        )
+
     def self_care(data):
         return services.self_care_assess(
             actor=user,
@@ -290,6 +307,11 @@ def application_record(request, pk: int, record: str):
         "spot_check": (SpotCheckForm, spot_check, _("The spot-check is recorded.")),
         "appeal": (AppealFileForm, appeal, _("The appeal is recorded.")),
         "appeal_outcome": (AppealDecideForm, appeal_outcome, _("The appeal's outcome is recorded.")),
+        "objection": (
+            ObjectionForm,
+            objection,
+            _("The objection is recorded: the file goes back to be checked."),
+        ),
         "self_care": (SelfCareForm, self_care, _("The assessment is recorded: the care tier is set.")),
     }
     if record not in records:
@@ -307,6 +329,7 @@ def application_record(request, pk: int, record: str):
         "appeal": "appeal_file_form",
         "appeal_outcome": "appeal_decide_form",
         "self_care": "self_care_form",
+        "objection": "objection_form",
     }
     application.refresh_from_db()
     return _page(request, application, **{names[record]: form})

@@ -332,3 +332,48 @@ def test_the_certificate_shows_the_id_number_whole_only_to_offices_that_may_and_
 
     assert whole not in certificate(staff["village"]) and UnmaskLog.objects.count() == 0
     assert whole in certificate(staff["county"]) and UnmaskLog.objects.filter(channel="document").count() == 1
+
+
+def test_an_objection_recorded_on_the_page_sends_the_file_back_with_the_objector_kept_to_the_offices(
+    client, poor, staff
+):
+    from safetynet.programmes.applications import services
+    from safetynet.programmes.tests.test_applications import NO_RECORDS, step
+
+    application = services.application_start(
+        actor=staff["village"], household_id=poor.pk, programme="dibao", channel="household"
+    )
+    for transition in ("accept", "start", "request_match"):
+        step(staff["township"], application, transition)
+    case = Case.objects.get(pk=application.case_id)
+    services.match_fill(
+        actor=staff["county"],
+        application_id=application.pk,
+        version=case.version,
+        results=NO_RECORDS,
+        passes=True,
+    )
+    services.investigation_record(
+        actor=staff["township"],
+        application_id=application.pk,
+        investigators=["李明", "王芳"],
+        methods=["home_visit"],
+        findings="独居",
+    )
+    step(staff["township"], application, "opinion", reason="建议纳入")
+    step(staff["township"], application, "publish")
+    client.force_login(staff["township"])
+    page = f"/programmes/applications/{application.pk}/"
+    assert 'id="objection-form"' in client.get(page).content.decode()
+    case.refresh_from_db()
+    assert (
+        client.post(
+            f"{page}objection/", {"text": "其子在城区有房", "raised_by": "邻居赵某", "version": case.version}
+        ).status_code
+        == 302
+    )
+    assert Case.objects.get(pk=case.pk).state == "reinvestigation"
+    assert "邻居赵某" in client.get(page).content.decode()
+    client.force_login(staff["village"])
+    shown = client.get(page).content.decode()
+    assert "其子在城区有房" in shown and "邻居赵某" not in shown
