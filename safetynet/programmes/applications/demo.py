@@ -56,6 +56,13 @@ def build_applications(context: DemoContext) -> str | None:
             "No applications in progress: their deadlines run from today, and the demo's day is not today."
         )
     logins = sorted(context.users.items())
+    city = context.users.get("city")
+    if city is not None:
+        # The city ran the rules over itself this morning: its hits (qualifying, receiving nothing)
+        # are on the coordinators' lists, for them to help apply — 政策找人.
+        from safetynet.programmes.services import eligibility_run
+
+        eligibility_run(actor=city, area_code=city.division_id, on=timezone.localdate())
     townships = [user for _name, user in logins if user.role == Role.TOWNSHIP_OFFICE]
     coordinators = {
         user.division_id[:9]: user for _name, user in logins if user.role == Role.VILLAGE_COORDINATOR

@@ -46,8 +46,10 @@ def test_a_run_over_the_demo_city_finds_who_receives_nothing_and_who_no_longer_q
 
 
 def test_the_demo_city_has_applications_at_every_step_on_the_desks():
+    from safetynet.core.models import User
     from safetynet.core.workflows.selectors import desk
-    from safetynet.programmes.models import Application
+    from safetynet.programmes.applications.selectors import found_by_latest_run
+    from safetynet.programmes.models import Application, Complaint
 
     call_command("demo_city", households=600, seed=2022)
     states = set(Application.objects.values_list("case__state", flat=True))
@@ -57,14 +59,12 @@ def test_the_demo_city_has_applications_at_every_step_on_the_desks():
     assert approved.exists() and all(a.enrolment_id and a.explanation for a in approved)
     assert Application.objects.filter(programme="tekun").exists()
     assert Application.objects.exclude(near_relative_of=[]).exists()
-    from safetynet.programmes.models import Complaint
-
     assert Complaint.objects.filter(case__state="checking").exists()
+    # The city's run of the rules is there: coordinators have households to help apply (政策找人).
+    assert any(found_by_latest_run(actor=c) for c in User.objects.filter(role=Role.VILLAGE_COORDINATOR))
     # Spread over the townships, on their desks, some of them overdue.
     assert len({a.village_id[:9] for a in Application.objects.all()}) > 3
     township = Application.objects.filter(case__state="submitted").first()
-    from safetynet.core.models import User
-
     officer = User.objects.filter(role=Role.TOWNSHIP_OFFICE, division_id=township.village_id[:9]).first()
     work = desk(actor=officer)
     assert work.counts["overdue"] + work.counts["today"] + work.counts["coming"] > 0
