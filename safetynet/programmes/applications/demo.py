@@ -73,30 +73,52 @@ def build_applications(context: DemoContext) -> str | None:
         if user.role == Role.COUNTY_BUREAU and not name.endswith("2")
     }
     rng = context.rng("programmes.applications")
-    made = 0
-    plan_index = 0
+    pools = []
     for township in townships:
         coordinator = coordinators.get(township.division_id)
         county = counties.get(township.division_id[:6])
         if coordinator is None or county is None:
             continue
-        # From the whole township (the coordinator hands in those of its village, the township the rest),
-        # enough that a plan whose household the rule turns out not to favour takes the next one.
+        # From the whole township (the coordinator hands in those of its village, the township the
+        # rest). The households the city's run found qualifying go to the plans that end in an
+        # approval (the rule must favour them), those of the coordinator's own village last: they
+        # stay on its list of 政策找人 hits where the plans allow. The others go to the rest.
         households = _households(township.division_id, limit=PER_TOWNSHIP * 10)
         rng.shuffle(households)
-        for _turn in range(PER_TOWNSHIP):
-            target, days_ago = PLANS[plan_index % len(PLANS)]
-            plan_index += 1
-            # A decision needs a household the rule favours: the next candidate when one is not.
-            while households:
-                household = households.pop()
-                try:
-                    with transaction.atomic():
-                        _walk(rng, household, target, days_ago, coordinator, township, county)
-                except ValidationError:
-                    continue
+        favoured = _qualifying({h.pk for h in households})
+        likely = sorted(
+            (h for h in households if h.pk in favoured), key=lambda h: h.village_id != coordinator.division_id
+        )
+        others = [h for h in households if h.pk not in favoured]
+        pools.append((township, coordinator, county, likely, others))
+    made = 0
+    for township, coordinator, _county, _likely, _others in pools:
+        # A near relative of the coordinator, declared: the household's next application is flagged.
+        relative = _households(coordinator.division_id, limit=1, keep_for=coordinator.division_id)
+        if relative:
+            try:
+                with transaction.atomic():
+                    services.near_relative_declare(
+                        actor=coordinator, person_id=relative[0].head_id, relation=_("cousin")
+                    )
+                    services.application_start(
+                        actor=township, household_id=relative[0].pk, programme="dibao", channel="household"
+                    )
                 made += 1
-                break
+            except ValidationError:
+                pass  # declared already (a city built again over this one): nothing more to show
+    # Each plan goes to the next township that has a household for it, round the townships, so that
+    # every step is there however few households a township has.
+    turn = 0
+    for _round in range(max(1, len(pools) * PER_TOWNSHIP // len(PLANS))):
+        for target, days_ago in PLANS:
+            for attempt in range(len(pools)):
+                township, coordinator, county, likely, others = pools[(turn + attempt) % len(pools)]
+                if _place(rng, target, days_ago, likely, others, coordinator, township, county):
+                    made += 1
+                    break
+            turn += 1
+    for _township, coordinator, county, _likely, _others in pools:
         tekun = _tekun_candidate(coordinator.division_id)
         if tekun is not None:
             try:
@@ -111,20 +133,6 @@ def build_applications(context: DemoContext) -> str | None:
                 made += 1
             except ValidationError:
                 pass
-        # A near relative of the coordinator, declared: the household's next application is flagged.
-        relative = _households(coordinator.division_id, limit=1)
-        if relative:
-            try:
-                with transaction.atomic():
-                    services.near_relative_declare(
-                        actor=coordinator, person_id=relative[0].head_id, relation=_("cousin")
-                    )
-                    services.application_start(
-                        actor=township, household_id=relative[0].pk, programme="dibao", channel="household"
-                    )
-                made += 1
-            except ValidationError:
-                pass  # declared already (a city built again over this one): nothing more to show
         # A report about one of the township's households, sent to the township to check.
         about = Application.objects.filter(village_id=coordinator.division_id).order_by("pk").first()
         if about is not None:
@@ -147,16 +155,48 @@ def build_applications(context: DemoContext) -> str | None:
     }
 
 
-def _households(village: str, *, limit: int) -> list:
+def _place(rng, target, days_ago, likely, others, coordinator, township, county) -> bool:
+    """Walk one plan on the first household of the pool that takes it (a decision needs one the rule
+    favours: the next candidate when one is not)."""
+    first, then = (likely, others) if target == "approved" else (others, likely)
+    while first or then:
+        household = (first or then).pop()
+        try:
+            with transaction.atomic():
+                _walk(rng, household, target, days_ago, coordinator, township, county)
+        except ValidationError:
+            continue
+        return True
+    return False
+
+
+def _households(village: str, *, limit: int, keep_for: str = "") -> list:
+    """Households of the area receiving nothing and not applying; those the city's run found in the
+    village `keep_for` are left for its coordinator to find (政策找人)."""
+    from safetynet.programmes.models import EligibilityResult
     from safetynet.registry.models import Household
 
     receiving = Enrolment.objects.filter(until__isnull=True).values("household_id")
     applied = Application.objects.values("household_id")
+    hits = EligibilityResult.objects.filter(qualifies=True, enrolled=False, village_id=keep_for).values(
+        "household_id"
+    )
     return list(
         Household.objects.filter(subtree_q("village_id", village), status="active", head__isnull=False)
         .exclude(pk__in=receiving)
         .exclude(pk__in=applied)
+        .exclude(pk__in=hits)
         .order_by("pk")[:limit]
+    )
+
+
+def _qualifying(household_ids: set) -> set:
+    from safetynet.programmes.models import EligibilityResult
+
+    return set(
+        EligibilityResult.objects.filter(
+            household_id__in=household_ids, programme="dibao", qualifies=True
+        ).values_list("household_id", flat=True)
     )
 
 
