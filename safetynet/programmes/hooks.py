@@ -23,8 +23,34 @@ def eligibility_panel(actor, household) -> dict:
         for person in result.get("persons", []):
             person["appliable"] = result["appliable"]
             person["application"] = applying.get(f"{result['programme']}:{person['person'].pk}")
-    return {"household": household, "may_decide": actor.role in DECIDING_ROLES,
-            "may_apply": actor.role in START_ROLES, "may_report": actor.role in REPORT_ROLES, **explained}
+    return {
+        "household": household,
+        "may_decide": actor.role in DECIDING_ROLES,
+        "may_apply": actor.role in START_ROLES,
+        "may_report": actor.role in REPORT_ROLES,
+        **explained,
+    }
+
+
+def hits_on_desk(actor, until) -> list:
+    """The coordinator's desk: the households of its village the latest run found qualifying and
+    receiving nothing — help them apply (政策找人). No deadline: they wait until someone helps."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from safetynet.programmes.applications.selectors import found_by_latest_run
+
+    return [
+        hooks.DeskItem(
+            kind=_("Qualifies but receives nothing"),
+            title=f"{hit['head']} · {hit['programme_label']}",
+            url=reverse("programmes:application_start", args=[hit["household_id"]])
+            + f"?programme={hit['programme']}&run={hit['run_id']}",
+            due_at=None,
+            note=_("Help the household apply"),
+        )
+        for hit in found_by_latest_run(actor=actor, limit=20)
+    ]
 
 
 def register() -> None:
@@ -34,12 +60,22 @@ def register() -> None:
     from safetynet.programmes.applications import complaints, services, workflow
     from safetynet.registry.moves import register_household_moved
 
-    flows = (workflow.LOW_INCOME_FLOW, workflow.DEVOLVED_FLOW, workflow.TEKUN_FLOW, workflow.SELF_CARE_FLOW,
-             complaints.FLOW)
+    flows = (
+        workflow.LOW_INCOME_FLOW,
+        workflow.DEVOLVED_FLOW,
+        workflow.TEKUN_FLOW,
+        workflow.SELF_CARE_FLOW,
+        complaints.FLOW,
+    )
     for flow in flows:
         register_workflow(flow)
+    hooks.register_desk_source(name="programmes.hits", items=hits_on_desk, roles=["village_coordinator"])
     # What the applications keep about a household goes with it when it moves.
     register_household_moved(name="programmes.applications", moved=services.follow_the_household)
-    hooks.register_household_panel(name="programmes.eligibility",
-                                   template="programmes/_eligibility_panel.html",
-                                   context=eligibility_panel, allowed=may_read_registry, order=15)
+    hooks.register_household_panel(
+        name="programmes.eligibility",
+        template="programmes/_eligibility_panel.html",
+        context=eligibility_panel,
+        allowed=may_read_registry,
+        order=15,
+    )

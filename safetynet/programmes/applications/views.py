@@ -37,7 +37,7 @@ from safetynet.registry.selectors import household_get, household_members, perso
 from safetynet.registry.views.common import form_page
 
 # Steps taken through a form of their own on this page, not the kernel's plain step form.
-OWN_FORMS = {"matched", "objection"}
+OWN_FORMS = {"matched", "objection", "redecide"}  # redecide: by the appeal's outcome
 INVESTIGATION_STATES = ("investigating", "match_requested", "matched", "reinvestigation")
 
 

@@ -377,3 +377,24 @@ def test_an_objection_recorded_on_the_page_sends_the_file_back_with_the_objector
     client.force_login(staff["village"])
     shown = client.get(page).content.decode()
     assert "其子在城区有房" in shown and "邻居赵某" not in shown
+
+
+def test_the_coordinators_desk_lists_the_runs_hits_in_its_village_until_someone_helps_apply(
+    client, poor, staff
+):
+    from safetynet.core.workflows.selectors import desk
+    from safetynet.programmes.services import eligibility_run
+
+    run = eligibility_run(actor=staff["county"], area_code="371302", on=timezone.localdate())
+    work = desk(actor=staff["village"])
+    hits = [row for row in work.coming if "韩一" in row.title]
+    assert hits and f"run={run.pk}" in hits[0].url
+    client.force_login(staff["village"])
+    assert "韩一" in client.get("/desk/").content.decode()
+    client.post(
+        hits[0].url, {"programme": "dibao", "person": poor.head_id, "channel": "found", "run": run.pk}
+    )
+    assert Application.objects.get().found_by_run == run
+    assert not [row for row in desk(actor=staff["village"]).coming if "韩一" in row.title]
+    other_village = village(VILLAGE[:9] + "202")
+    assert not [row for row in desk(actor=user(Role.VILLAGE_COORDINATOR, other_village.code)).coming]
