@@ -36,11 +36,17 @@ def build_enrolments(context: DemoContext) -> str | None:
     seed = int(context.seed)
     ages = " ".join(f"WHEN {i} THEN DATE '{(on - datetime.timedelta(days=days)).isoformat()}'"
                     for i, days in enumerate(DECISION_AGES_DAYS))
-    since = f"CASE (e.household_id % {len(DECISION_AGES_DAYS)}) {ages} END"
-    pick = f"((e.household_id * 7919 + {seed} * 104729) % 100)"
-    person_pick = f"((e.person_id * 7919 + {seed} * 104729) % 100)"
+    # Chosen by each household's (person's) place in the city, counted from one, not by its number: the
+    # same city is chosen whatever numbers the database handed out (a test database's sequences run
+    # on from earlier tests).
+    since = f"CASE (e.place % {len(DECISION_AGES_DAYS)}) {ages} END"
+    pick = f"((e.place * 7919 + {seed} * 104729) % 100)"
+    person_pick = f"((e.person_place * 7919 + {seed} * 104729) % 100)"
     households = eligibility_sql(area=DEMO_CITY, on=on, vendor="duckdb")
     persons = eligibility_sql(area=DEMO_CITY, on=on, vendor="duckdb", persons_of="tekun")
+    places = "DENSE_RANK() OVER (ORDER BY household_id) AS place"
+    households = f"SELECT *, {places} FROM ({households}) h"
+    persons = f"SELECT *, {places}, DENSE_RANK() OVER (ORDER BY person_id) AS person_place FROM ({persons}) p"
     with open_engine(extract(DEMO_CITY, through_django=connection.in_atomic_block)) as engine:
         # 特困 first, decided per person: most members who qualify receive it.
         engine.execute(
