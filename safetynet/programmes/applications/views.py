@@ -33,12 +33,19 @@ from safetynet.programmes.applications.forms import (
 )
 from safetynet.programmes.rules import PROGRAMME_NAMES
 from safetynet.registry.rules import may_read_registry
-from safetynet.registry.selectors import household_get, household_members, person_list
+from safetynet.registry.selectors import household_get, household_members, person_get, person_list
 from safetynet.registry.views.common import form_page
 
 # Steps taken through a form of their own on this page, not the kernel's plain step form.
 OWN_FORMS = {"matched", "objection", "redecide"}  # redecide: by the appeal's outcome
 INVESTIGATION_STATES = ("investigating", "match_requested", "matched", "reinvestigation")
+
+
+def _attachment(stored) -> HttpResponse:
+    """A generated document (core.documents) as a download."""
+    response = HttpResponse(stored.content, content_type=stored.content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{stored.quoted_name}"
+    return response
 
 
 def _person(raw: str) -> int | None:
@@ -344,9 +351,7 @@ def application_document(request, pk: int, kind: str, fmt: str):
     stored = documents.application_document_file(
         actor=request.user, application=application, kind=kind, fmt=fmt
     )
-    response = HttpResponse(stored.content, content_type=stored.content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{stored.quoted_name}"
-    return response
+    return _attachment(stored)
 
 
 @require_http_methods(["GET", "POST"])
@@ -431,9 +436,7 @@ def public_notice_poster(request, code: str, fmt: str):
         )
     except ValidationError:
         raise Http404 from None
-    response = HttpResponse(stored.content, content_type=stored.content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{stored.quoted_name}"
-    return response
+    return _attachment(stored)
 
 
 @require_http_methods(["GET", "POST"])
@@ -442,7 +445,7 @@ def self_care_report_start(request, pk: int):
     from safetynet.programmes.applications.forms import SelfCareReportForm
 
     user = request.user
-    person = found(person_list_get, actor=user, pk=pk)
+    person = found(person_get, actor=user, pk=pk)
     if user.role not in services.REPORT_ROLES:
         raise PermissionDenied(_("The village, the grid worker or the township reports a change."))
     form = SelfCareReportForm(request.POST or None)
@@ -468,10 +471,6 @@ def self_care_report_start(request, pk: int):
         cancel_url=reverse("registry:person_detail", args=[pk]),
         submit=_("Report"),
     )
-
-
-def person_list_get(*, actor, pk: int):
-    return person_list(actor=actor).get(pk=pk)
 
 
 @require_http_methods(["GET", "POST"])
@@ -637,6 +636,4 @@ def complaint_answer_document(request, pk: int, fmt: str):
         name=f"{complaint.pk}-答复",
         subject=("programmes.complaint", complaint.pk, complaint.area_id),
     )
-    response = HttpResponse(stored.content, content_type=stored.content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{stored.quoted_name}"
-    return response
+    return _attachment(stored)
