@@ -138,6 +138,12 @@ class Enrolment(models.Model):
     end_reason = models.CharField(_("why it ended"), max_length=200, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+", verbose_name=_("decided by"))
+    # The county that decided it and pays it: the household's when it began. A household handed over
+    # to another county keeps this one's months here and continues in a new enrolment there.
+    county = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("county"))
+    # The enrolment this one continues (a changed amount, a new standard, a transfer): its history.
+    previous = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="successor", verbose_name=_("continues"))
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -161,6 +167,11 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme} {self.household_id} {self.since}–{self.until or ''}"
+
+    def save(self, *args, **kwargs):
+        if self.county_id is None:  # decided by the household's county, where it is when it begins
+            self.county_id = self.household.village_id[:6]
+        super().save(*args, **kwargs)
 
 
 # --- applications ------------------------------------------------------------------------------------
@@ -427,3 +438,192 @@ class Complaint(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.received_at:%Y-%m-%d}"
+
+
+# --- the life of an enrolment: reviews, decisions, transfers, recoveries ------------------------------
+
+
+class Review(ChoiceLabels, models.Model):
+    """A review of a household's assistance in payment (SPEC §6.4 B): scheduled (stable households
+    yearly, unstable or able-bodied every 6 months, 特困 yearly), or started by a change — reported
+    by the family, found on a visit, raised by an alert, a member's death (completed within 3 months
+    of it), three refusals of suitable work, fraud. A case of the kernel: the township visits, the
+    county decides; the outcome is a decision with its notice (EnrolmentDecision)."""
+
+    class Reason(models.TextChoices):
+        SCHEDULED = "scheduled", _("scheduled review")
+        REPORTED = "reported", _("change reported by the family")
+        VISIT = "visit", _("change found on a visit")
+        ALERT = "alert", _("raised by an alert")
+        DEATH = "death", _("a member died")
+        WORK = "work", _("work lifted the income")
+        REFUSALS = "refusals", _("refused suitable work three times")
+        FRAUD = "fraud", _("false information or concealment")
+        STANDARD = "standard", _("a standard changed")
+
+    class Outcome(models.TextChoices):
+        NONE = "", _("not decided")
+        CONTINUE = "continue", _("continue unchanged")
+        ADJUST = "adjust", _("adjust the amount")
+        SUSPEND = "suspend", _("suspend")
+        TERMINATE = "terminate", _("terminate")
+        PHASE_OUT = "phase_out", _("phase out")
+        REDUCE = "reduce", _("reduce the member's share")
+
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("household"))
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="reviews",
+                                  verbose_name=_("enrolment"))
+    # The member concerned: who died, who refused work; for 特困, the person receiving it.
+    person = models.ForeignKey("registry.Person", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+", verbose_name=_("member concerned"))
+    reason = models.CharField(_("why reviewed"), max_length=10, choices=Reason.choices)
+    what = models.CharField(_("what changed"), max_length=500, blank=True)
+    # The day the review must be completed by (a death: 3 months after it).
+    due_on = models.DateField(_("to complete by"))
+    village = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("village"))
+    case = models.OneToOneField("core.Case", null=True, on_delete=models.PROTECT, related_name="+")
+    visitors = models.JSONField(_("visited by"), default=list, blank=True)
+    findings = models.CharField(_("findings of the home visit"), max_length=1000, blank=True)
+    visited_on = models.DateField(_("visited on"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True, default="")
+    new_amount = models.DecimalField(_("new monthly amount (yuan)"), max_digits=12, decimal_places=2,
+                                     null=True, blank=True)
+    effective = models.DateField(_("from"), null=True, blank=True)
+    reasons = models.CharField(_("reasons"), max_length=500, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("decided by"))
+    opened_at = models.DateTimeField(_("opened at"))
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(outcome="") | Q(decided_at__isnull=False),
+                                   name="review_outcome_dated"),
+            models.CheckConstraint(condition=Q(new_amount__isnull=True) | Q(new_amount__gte=0),
+                                   name="review_amount_not_negative"),
+        ]
+        indexes = [models.Index(fields=["village", "due_on"], name="review_by_village"),
+                   models.Index(fields=["enrolment", "opened_at"], name="review_of_enrolment")]
+
+    def __str__(self) -> str:
+        return f"{self.reason} {self.household_id} {self.due_on}"
+
+
+class Transfer(models.Model):
+    """A household moving to another county hands its assistance over (SPEC §6.4 B): the sending
+    county pays up to and including `last_month`, the receiving one from the month after, so that
+    each month is paid by exactly one county. The household moves with the hand-over; the receiving
+    county confirms the amount at its own standard."""
+
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("household"))
+    from_village = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("from"))
+    to_village = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("to"))
+    # The first day of the first month the receiving county pays.
+    first_month = models.DateField(_("paid by the receiving county from"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    handed_over_at = models.DateTimeField(_("handed over at"))
+    handed_over_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                       verbose_name=_("handed over by"))
+    case = models.OneToOneField("core.Case", null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("transfer to another county")
+        verbose_name_plural = _("transfers to another county")
+        ordering = ["-handed_over_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.from_village_id}→{self.to_village_id} {self.first_month}"
+
+
+class EnrolmentDecision(ChoiceLabels, models.Model):
+    """A decision about an enrolment in payment and its written notice (art. 32: a decrease or a stop
+    is notified with its reasons): continued, adjusted, suspended, terminated, phased out, a member's
+    share reduced, adjusted for a new standard, handed to or taken over from another county. A
+    changed amount is never written over: the enrolment ends the day before `effective` and a new
+    one (`successor`) begins, so payments read one amount for each month."""
+
+    class Kind(models.TextChoices):
+        CONTINUED = "continued", _("continued unchanged")
+        ADJUSTED = "adjusted", _("amount adjusted")
+        STANDARD = "standard", _("adjusted for a new standard")
+        SUSPENDED = "suspended", _("suspended")
+        TERMINATED = "terminated", _("terminated")
+        PHASE_OUT = "phase_out", _("phase-out")
+        REDUCED = "reduced", _("a member's share reduced")
+        TRANSFERRED_OUT = "transfer_out", _("handed over to another county")
+        TRANSFERRED_IN = "transfer_in", _("taken over from another county")
+
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("household"))
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="decisions",
+                                  verbose_name=_("enrolment"))
+    successor = models.ForeignKey(Enrolment, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("continued as"))
+    kind = models.CharField(_("decision"), max_length=12, choices=Kind.choices)
+    effective = models.DateField(_("from"))
+    amount_before = models.DecimalField(_("amount before (yuan)"), max_digits=12, decimal_places=2)
+    amount_after = models.DecimalField(_("amount after (yuan)"), max_digits=12, decimal_places=2)
+    review = models.ForeignKey(Review, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions")
+    standard = models.ForeignKey(Standard, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    transfer = models.ForeignKey(Transfer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reasons = models.CharField(_("reasons"), max_length=500)
+    # The notice as given, in the official language whatever the page's.
+    notice = models.TextField(_("notice"))
+    decided_at = models.DateTimeField(_("decided at"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("decided by"))
+
+    class Meta:
+        verbose_name = _("decision on assistance in payment")
+        verbose_name_plural = _("decisions on assistance in payment")
+        ordering = ["-decided_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_before__gte=0) & Q(amount_after__gte=0),
+                                   name="enrolment_decision_amounts_not_negative"),
+            # A standard's batch decides each enrolment once.
+            models.UniqueConstraint(fields=["enrolment", "standard"], condition=Q(standard__isnull=False),
+                                    name="enrolment_decision_once_per_standard"),
+        ]
+        indexes = [models.Index(fields=["household", "decided_at"], name="decision_of_household")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.enrolment_id} {self.effective}"
+
+
+class RecoveryOrder(models.Model):
+    """What was paid without entitlement and is to be recovered (fraud: art. 36 of the 审核确认办法,
+    暂行办法 art. 68), months and amount fixed by the decision that found it."""
+
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("household"))
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="recoveries")
+    overpaid_from = models.DateField(_("paid without entitlement from"))
+    overpaid_until = models.DateField(_("until"))  # exclusive: the month it stopped
+    amount = models.DecimalField(_("to recover (yuan)"), max_digits=12, decimal_places=2)
+    reasons = models.CharField(_("reasons"), max_length=500)
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("issued by"))
+    recovered = models.DecimalField(_("recovered (yuan)"), max_digits=12, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("recovery order")
+        verbose_name_plural = _("recovery orders")
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="recovery_amount_positive"),
+            models.CheckConstraint(condition=Q(recovered__gte=0) & Q(recovered__lte=models.F("amount")),
+                                   name="recovery_within_amount"),
+            models.CheckConstraint(condition=Q(overpaid_until__gt=models.F("overpaid_from")),
+                                   name="recovery_period_forward"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.amount}"
