@@ -627,3 +627,26 @@ class RecoveryOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.amount}"
+
+
+class StandardAdjustment(models.Model):
+    """A standard's batch of adjustment decisions, once for each approved value that changes
+    amounts: when it ran, from which month, how many enrolments it adjusted and how many it left
+    for a review (those the rule no longer grants at either value)."""
+
+    standard = models.OneToOneField(Standard, on_delete=models.PROTECT, related_name="adjustment")
+    effective = models.DateField(_("from"))
+    adjusted = models.PositiveIntegerField(_("enrolments adjusted"), default=0)
+    left_for_review = models.PositiveIntegerField(_("left for a review"), default=0)
+    ran_at = models.DateTimeField(_("ran at"))
+    ran_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+", verbose_name=_("ran by"))
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("adjustment for a new standard")
+        verbose_name_plural = _("adjustments for new standards")
+        ordering = ["-ran_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.standard_id} {self.effective}"
