@@ -45,3 +45,13 @@ def declare() -> None:
     declare_events("programmes", "selfcareassessment", {
         "assessed": (ChangeAction.CREATE, _("self-care assessed")),
     })
+    # The life of an enrolment: reviews, the decisions on it, a new standard's batch.
+    declare_events("programmes", "review", {
+        "review_started": (ChangeAction.CREATE, _("review of assistance started")),
+    })
+    declare_events("programmes", "enrolmentdecision", {
+        "decided": (ChangeAction.CREATE, _("decision on assistance in payment")),
+    })
+    declare_events("programmes", "standardadjustment", {
+        "adjusted": (ChangeAction.CREATE, _("assistance adjusted for a new standard")),
+    })

@@ -13,6 +13,7 @@ def declare() -> None:
     declare_events("registry", "household", {
         "registered": (CREATE, _("household registered")),
         "changed": (UPDATE, _("household changed")),
+        "handed_over": (UPDATE, _("household handed over to another county")),
         "conditions_seen": (UPDATE, _("heating and CO alarm as seen on a visit")),
     })
     declare_events("registry", "visit", {

@@ -24,6 +24,7 @@ from safetynet.registry.services.documents import document_delete, document_uplo
 from safetynet.registry.services.households import (
     household_create,
     household_create_with_new_head,
+    household_hand_over,
     household_register,
     household_update,
     member_add,

@@ -15,7 +15,7 @@ from safetynet.core.types import ChangeAction, Division, User
 from safetynet.core.workflows.services import cases_move_area
 from safetynet.registry import codes, rules
 from safetynet.registry.models import Household, Membership, Person, Problem, Visit
-from safetynet.registry.moves import household_moved
+from safetynet.registry.moves import household_moved, member_left
 from safetynet.registry.services.common import (
     HOUSEHOLD_FIELDS,
     MEMBERSHIP_FIELDS,
@@ -72,17 +72,7 @@ def household_update(*, actor: User, household: Household, version: int | None, 
         _full_clean(current)
         _bump(current)
         if before["village_id"] != current.village_id:
-            # The members move with their household, and so does who may see them.
-            Person.objects.filter(memberships__household=current, memberships__left_on__isnull=True).update(
-                area=current.village_id
-            )
-            # Its visits and the problems they found, with their cases and photos, go with it.
-            visits = Visit.objects.filter(household=current).values_list("pk", flat=True)
-            problems = Problem.objects.filter(household=current).values_list("pk", flat=True)
-            for kind, ids in (("registry.visit", visits), ("registry.problem", problems)):
-                cases_move_area(subject_kind=kind, subject_ids=ids, division_code=current.village_id)
-            # And what the apps above keep about it (applications, reports).
-            household_moved(current.pk, current.village_id)
+            _follow_the_move(current)
         change_record(
             actor=actor,
             subject=current,
@@ -91,6 +81,41 @@ def household_update(*, actor: User, household: Household, version: int | None, 
             before=before,
             after=snapshot(current),
         )
+    return current
+
+
+def _follow_the_move(household: Household) -> None:
+    """The household has moved to another village: what is kept about it goes with it."""
+    # The members move with their household, and so does who may see them.
+    Person.objects.filter(memberships__household=household, memberships__left_on__isnull=True).update(
+        area=household.village_id
+    )
+    # Its visits and the problems they found, with their cases and photos, go with it.
+    visits = Visit.objects.filter(household=household).values_list("pk", flat=True)
+    problems = Problem.objects.filter(household=household).values_list("pk", flat=True)
+    for kind, ids in (("registry.visit", visits), ("registry.problem", problems)):
+        cases_move_area(subject_kind=kind, subject_ids=ids, division_code=household.village_id)
+    # And what the apps above keep about it (applications, reports).
+    household_moved(household.pk, household.village_id)
+
+
+def household_hand_over(*, actor: User, household_id: int, village: Division) -> Household:
+    """Move a household to a village of another county (its hukou moved there): the sending county
+    hands it over, and from then on the receiving county sees and keeps it. The caller (the
+    programmes' transfer) holds the transaction and records why."""
+    rules.check_village(village)
+    current = _lock(Household, household_id, None)
+    rules.check_may_write(actor, current.village_id)
+    if village.code[:6] == current.village_id[:6]:
+        raise ValidationError({"village": _("This village is in the same county: move the household there.")})
+    if village.code[:4] != current.village_id[:4]:
+        raise ValidationError({"village": _("Choose a village of another county of this city.")})
+    before = snapshot(current)
+    current.village = village
+    _bump(current)
+    _follow_the_move(current)
+    change_record(actor=actor, subject=current, entity=current, action=ChangeAction.UPDATE,
+                  event="handed_over", before=before, after=snapshot(current))
     return current
 
 
@@ -254,6 +279,7 @@ def member_remove(
         )
         if household.head_id == person.pk:
             _set_head(actor=actor, household=household, person=None)
+        member_left(actor, current)
     return current
 
 

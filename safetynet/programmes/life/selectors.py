@@ -1,0 +1,118 @@
+"""Reads of the life of an enrolment, scoped to the reader's area: reviews, the decisions and their
+notices, transfers, and which county pays a household's assistance each month."""
+
+import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from safetynet.core.scope import scope_q
+from safetynet.core.types import User
+from safetynet.programmes.models import Enrolment, EnrolmentDecision, RecoveryOrder, Review, Transfer
+from safetynet.registry.rules import may_read_registry
+
+
+def reviews(*, actor: User) -> QuerySet[Review]:
+    if not may_read_registry(actor):
+        return Review.objects.none()
+    return Review.objects.filter(scope_q(actor, "village_id")).select_related(
+        "case", "household__head", "enrolment", "person", "village"
+    )
+
+
+def review_get(*, actor: User, pk: int) -> Review:
+    return reviews(actor=actor).get(pk=pk)
+
+
+def review_list(*, actor: User, reason: str = "", open_only: bool = True, overdue_only: bool = False):
+    rows = reviews(actor=actor)
+    if reason:
+        rows = rows.filter(reason=reason)
+    if open_only:
+        rows = rows.filter(case__closed_at__isnull=True)
+    if overdue_only:
+        rows = rows.filter(Q(due_on__lt=timezone.localdate()) | Q(case__overdue_since__isnull=False))
+    return rows.order_by("due_on", "pk")
+
+
+def decisions_of(*, review: Review) -> list[EnrolmentDecision]:
+    return list(review.decisions.select_related("successor").order_by("decided_at", "pk"))
+
+
+def recoveries_of(*, review: Review) -> list[RecoveryOrder]:
+    return list(review.recoveries.all())
+
+
+def decision_get(*, actor: User, pk: int) -> EnrolmentDecision:
+    """A decision of a household in the actor's area (its notice to print)."""
+    from safetynet.registry.selectors import household_get
+
+    decision = EnrolmentDecision.objects.select_related("enrolment", "household").get(pk=pk)
+    household_get(actor=actor, pk=decision.household_id)
+    return decision
+
+
+def household_assistance(*, household) -> dict:
+    """A household's assistance in payment, whole: every enrolment with the county that paid it, the
+    decisions taken on it, its reviews (the caller has checked the household is in scope)."""
+    enrolments = list(
+        Enrolment.objects.filter(household=household)
+        .select_related("person", "county")
+        .order_by("programme", "person_id", "since", "pk")
+    )
+    decisions = list(EnrolmentDecision.objects.filter(household=household).order_by("-decided_at", "-pk"))
+    open_reviews = {
+        r.enrolment_id: r for r in Review.objects.filter(household=household, case__closed_at__isnull=True)
+    }
+    today = timezone.localdate()
+    for enrolment in enrolments:
+        enrolment.current = enrolment.since <= today and (enrolment.until is None or enrolment.until > today)
+        enrolment.open_review = open_reviews.get(enrolment.pk)
+    return {
+        "enrolments": enrolments,
+        "decisions": decisions,
+        "reviews": list(
+            Review.objects.filter(household=household).select_related("case").order_by("-opened_at")
+        ),
+        "transfers": list(Transfer.objects.filter(household=household).select_related("case")),
+    }
+
+
+def monthly_payers(*, household_id: int, programme: str, months: list[datetime.date]) -> dict:
+    """For each month (its first day), the enrolments of the household's programme that cover it,
+    with the county paying each: one in a month, never two, where the hand-overs are right."""
+    rows = list(
+        Enrolment.objects.filter(household_id=household_id, programme=programme).values(
+            "pk", "county_id", "amount", "since", "until", "person_id"
+        )
+    )
+    return {
+        month: [
+            {"enrolment": r["pk"], "county": r["county_id"], "amount": r["amount"]}
+            for r in rows
+            if r["since"] <= month and (r["until"] is None or r["until"] > month)
+        ]
+        for month in months
+    }
+
+
+def transfers(*, actor: User) -> QuerySet[Transfer]:
+    if not may_read_registry(actor):
+        return Transfer.objects.none()
+    return Transfer.objects.filter(scope_q(actor, "to_village_id")).select_related(
+        "case", "household__head", "from_village", "to_village"
+    )
+
+
+def transfer_get(*, actor: User, pk: int) -> Transfer:
+    return transfers(actor=actor).get(pk=pk)
+
+
+def transfer_continued(transfer: Transfer) -> list[Enrolment]:
+    """The enrolments the receiving county continues from the transfer's first month."""
+    return list(
+        Enrolment.objects.filter(
+            previous__in=EnrolmentDecision.objects.filter(transfer=transfer).values("enrolment"),
+            since=transfer.first_month,
+        ).select_related("person", "previous")
+    )
