@@ -160,6 +160,7 @@ def test_every_api_route_as_a_provider_granted_two_persons(provider_case, settin
            "document_id": others["document"], "job_id": others["import_job"], "case_id": others["case"],
            "standard_id": 10**9,  # standards belong to no one: a number that names none
            "run_id": others["eligibility_run"], "application_id": others["application"],
+           "aid_id": others["temporary_aid"],
            "complaint_id": others["complaint"]}
     hidden = [*others["names"], *NOT_GRANTED]
     changes = ChangeRecord.objects.count()

@@ -19,6 +19,7 @@ from safetynet.core.grants import grant_create
 from safetynet.core.models import ChangeRecord, Role, UnmaskLog, User, WeatherWarning
 from safetynet.core.tests import sample_files
 from safetynet.core.workflows.evidence import evidence_add
+from safetynet.programmes.aid.services import aid_pay, emergency_report
 from safetynet.programmes.applications.complaints import complaint_receive
 from safetynet.programmes.applications.services import application_start, self_care_change_report
 from safetynet.programmes.services import eligibility_run, enrolment_start
@@ -52,6 +53,7 @@ ID_KINDS = {
     "applications": "application",
     "self-care-reports": "self_care_report",
     "complaints": "complaint",
+    "aid": "temporary_aid",
 }
 # Served to anyone or not about registry data: the login machinery, health, admin (own auth), API
 # (walked by test_every_api_route_as_other_county).
@@ -136,6 +138,10 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
                          upload=SimpleUploadedFile("欧阳秘密.jpg", sample_files.jpeg()))
     # The rules run over the other county: its run, its townships' lists of households.
     run = eligibility_run(actor=actor, area_code=actor.division_id[:6], on=timezone.localdate())
+    # An emergency of the head, aided where it happened (the village), paid first by the county.
+    aid = emergency_report(actor=actor, area_code=village.code, cause="fire", what="欧阳秘密家失火",
+                           person_id=head.pk)
+    aid_pay(actor=actor, aid_id=aid.pk, version=aid.version, amount="500", means="cash")
     enrolment = enrolment_start(actor=actor, household=household, programme="dibao",
                                 since=datetime.date(2022, 1, 1), amount="100", decision="欧阳秘密号")
     # A 特困 application for the head, handed in by the township of the village; the daughter receives
@@ -156,6 +162,7 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
         "self_care_report": report.pk,
         "complaint": complaint.pk,
         "eligibility_run": run.pk,
+        "temporary_aid": aid.pk,
         "enrolment": enrolment.pk,
         "visit": visit.pk,
         "problem": problem.pk,

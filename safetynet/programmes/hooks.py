@@ -79,3 +79,27 @@ def register() -> None:
         allowed=may_read_registry,
         order=15,
     )
+
+    # --- temporary aid (临时救助): its workflows, history events, identifiers, menu entry, demo ---
+    register_temporary_aid()
+
+
+def register_temporary_aid() -> None:
+    from django.utils.translation import gettext_lazy as _
+
+    from safetynet.core.demo import register_demo_builder
+    from safetynet.core.workflows.table import register_workflow
+    from safetynet.programmes.aid import events as aid_events
+    from safetynet.programmes.aid import identifiers as aid_identifiers
+    from safetynet.programmes.aid import workflow as aid_workflow
+
+    for flow in aid_workflow.FLOWS:
+        register_workflow(flow)
+    aid_events.declare()
+    aid_identifiers.declare()
+    hooks.register_menu_item(name="programmes.temporary_aid", label=_("Temporary aid"),
+                             url_name="programmes:aid_list",
+                             roles=["county_bureau", "township_office", "village_coordinator"], order=37)
+    # After the enrolments and applications: the heating aid goes to the households receiving.
+    register_demo_builder("programmes.temporary_aid", "safetynet.programmes.aid.demo:build_temporary_aid",
+                          order=220)

@@ -650,3 +650,181 @@ class StandardAdjustment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.standard_id} {self.effective}"
+
+
+# --- temporary aid ------------------------------------------------------------------------------------
+
+from safetynet.core.money import MoneyField  # noqa: E402  (kept below the heading: only this part is aid's)
+
+
+class TemporaryAid(ChoiceLabels, models.Model):
+    """临时救助 for one person or household: the emergency type (急难型), paid first by the township
+    within 24 hours of the report up to its cap and its paperwork completed within 5 days, or the
+    expenditure type (支出型), applied for, investigated and decided by the township up to its cap and
+    by the county above it. A case of the kernel (programmes.aid.workflow) holds the steps and the
+    time limits; its payments (AidPayment) are recorded here as paid.
+
+    The aid belongs where the emergency happened or the application was made (`area`), whatever
+    the person's hukou: the person may be registered in another county (`person` then names them,
+    and is not moved) or not at all — a traveller is recorded with name, optional ID number, home
+    place and phone."""
+
+    class Kind(models.TextChoices):
+        EMERGENCY = "emergency", _("emergency")
+        EXPENDITURE = "expenditure", _("expenditure")
+
+    class Cause(models.TextChoices):
+        FIRE = "fire", _("fire")
+        TRAFFIC = "traffic", _("traffic accident")
+        ACCIDENT = "accident", _("other accident")
+        ILLNESS = "illness", _("sudden serious illness")
+        HARDSHIP = "hardship", _("other special hardship")
+        MEDICAL = "medical", _("medical expenses")
+        EDUCATION = "education", _("education expenses")
+        LIVING = "living", _("basic living expenses")
+
+    kind = models.CharField(_("kind of temporary aid"), max_length=12, choices=Kind.choices)
+    cause = models.CharField(_("cause"), max_length=10, choices=Cause.choices)
+    # Where it happened (emergency) or where it was applied for (expenditure): a village or township.
+    area = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("where"))
+    household = models.ForeignKey("registry.Household", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name=_("household"))
+    person = models.ForeignKey("registry.Person", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+", verbose_name=_("person"))
+    # Who is aided as the report names them (a traveller's only identity; a registered person's name).
+    name = models.CharField(_("name"), max_length=50)
+    id_number = models.CharField(_("ID number"), max_length=18, blank=True)
+    home_place = models.CharField(_("home place"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    what = models.CharField(_("what happened"), max_length=1000)
+    reported_at = models.DateTimeField(_("reported at"))
+    # Set by the decision (the township up to its cap, the county above it); payments never exceed it.
+    approved_amount = MoneyField(_("approved amount (yuan)"), null=True, blank=True)
+    cap = MoneyField(_("township's cap at the time (yuan)"), null=True, blank=True)
+    decided_by_county = models.BooleanField(_("decided by the county case by case"), default=False)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("decided by"))
+    reasons = models.CharField(_("reasons"), max_length=500, blank=True)
+    paid_total = MoneyField(_("paid so far (yuan)"), default=0)
+    first_paid_at = models.DateTimeField(_("first paid at"), null=True, blank=True)
+    # Expenditure type: the township's investigation.
+    investigation = models.CharField(_("investigation findings"), max_length=1000, blank=True)
+    explanation = models.JSONField(_("the rule's explanation at the decision"), default=dict, blank=True)
+    # Emergency type: the paperwork completed after the first payment (within 5 days).
+    paperwork_registrar = models.CharField(_("registered by"), max_length=50, blank=True)
+    paperwork_signatories = models.JSONField(_("signed by"), default=list, blank=True)
+    paperwork_note = models.CharField(_("paperwork note"), max_length=500, blank=True)
+    paperwork_completed_at = models.DateTimeField(_("paperwork completed at"), null=True, blank=True)
+    paperwork_late = models.BooleanField(_("paperwork completed late"), default=False)
+    case = models.OneToOneField("core.Case", null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("recorded at"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("recorded by"))
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("temporary aid")
+        verbose_name_plural = _("temporary aid")
+        ordering = ["-reported_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(approved_amount__isnull=True) | Q(approved_amount__gte=0),
+                                   name="temporary_aid_amount_not_negative"),
+            models.CheckConstraint(condition=Q(cap__isnull=True) | Q(cap__gte=0),
+                                   name="temporary_aid_cap_not_negative"),
+            # Never paid more than approved, nor anything before a decision.
+            models.CheckConstraint(condition=Q(paid_total__gte=0) & (
+                Q(paid_total=0) | Q(paid_total__lte=models.F("approved_amount"))),
+                name="temporary_aid_paid_within_approved"),
+            models.CheckConstraint(condition=~Q(name=""), name="temporary_aid_names_someone"),
+            models.CheckConstraint(condition=Q(kind__in=["emergency", "expenditure"]),
+                                   name="temporary_aid_kind_known"),
+        ]
+        indexes = [models.Index(fields=["area", "reported_at"], name="temporary_aid_by_area")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name} #{self.pk}"
+
+
+class AidPayment(ChoiceLabels, models.Model):
+    """One payment of a temporary aid, made and recorded as paid (one approval may pay in stages,
+    in cash or in kind): the payments module books these as already paid and never pays them again."""
+
+    class Means(models.TextChoices):
+        CASH = "cash", _("cash")
+        BANK = "bank", _("bank transfer")
+        IN_KIND = "in_kind", _("in kind")
+
+    aid = models.ForeignKey(TemporaryAid, on_delete=models.PROTECT, related_name="payments")
+    stage = models.PositiveSmallIntegerField(_("stage"))
+    amount = MoneyField(_("amount (yuan)"))
+    means = models.CharField(_("paid by"), max_length=8, choices=Means.choices)
+    # In kind: what was given (quilts, food) at the amount's value.
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    from_reserve = models.BooleanField(_("from the township's reserve fund"), default=False)
+    paid_at = models.DateTimeField(_("paid at"))
+    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("paid by whom"))
+
+    class Meta:
+        verbose_name = _("temporary aid payment")
+        verbose_name_plural = _("temporary aid payments")
+        ordering = ["aid", "stage"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="aid_payment_positive"),
+            models.UniqueConstraint(fields=["aid", "stage"], name="aid_payment_stage_once"),
+            models.CheckConstraint(condition=Q(means__in=["cash", "bank", "in_kind"]),
+                                   name="aid_payment_means"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.aid_id}/{self.stage} {self.amount}"
+
+
+class HeatingAidBatch(models.Model):
+    """A winter heating aid (取暖救助) decided as a batch over an area: every household receiving one
+    of the named programmes there on a day, at a per-household amount set for the season."""
+
+    season = models.PositiveSmallIntegerField(_("winter starting in"))
+    area = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
+    programmes = models.JSONField(_("programmes"), default=list)
+    on = models.DateField(_("receiving on"))
+    amount = MoneyField(_("per household (yuan)"))
+    decided_at = models.DateTimeField(_("decided at"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("decided by"))
+    granted = models.PositiveIntegerField(_("households granted"), default=0)
+
+    class Meta:
+        verbose_name = _("heating aid batch")
+        verbose_name_plural = _("heating aid batches")
+        ordering = ["-season", "-decided_at"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0),
+                                              name="heating_batch_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.season} {self.area_id} {self.amount}"
+
+
+class HeatingAidGrant(models.Model):
+    """One household's heating aid of a season: never twice in one season (database constraint)."""
+
+    batch = models.ForeignKey(HeatingAidBatch, on_delete=models.PROTECT, related_name="grants")
+    season = models.PositiveSmallIntegerField(_("winter starting in"))
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("household"))
+    village = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("village"))
+    amount = MoneyField(_("amount (yuan)"))
+
+    class Meta:
+        verbose_name = _("heating aid grant")
+        verbose_name_plural = _("heating aid grants")
+        constraints = [
+            models.UniqueConstraint(fields=["season", "household"], name="heating_aid_once_a_season"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="heating_grant_amount_positive"),
+        ]
+        indexes = [models.Index(fields=["village", "season"], name="heating_grant_by_village")]
+
+    def __str__(self) -> str:
+        return f"{self.season} {self.household_id} {self.amount}"

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from safetynet.programmes import views
+from safetynet.programmes.aid import views as aid
 from safetynet.programmes.applications import views as applications
 
 app_name = "programmes"
@@ -34,4 +35,12 @@ urlpatterns = [
          name="complaint_answer_document"),
     # The one page open without a login (and on the public server): the village's notice board.
     path("notices/<str:code>/", applications.public_notice, name="public_notice"),
+    # --- temporary aid (临时救助) ---
+    path("aid/", aid.aid_list, name="aid_list"),
+    path("aid/emergency/", aid.aid_emergency, name="aid_emergency"),
+    path("aid/heating/", aid.heating, name="aid_heating"),
+    path("aid/<int:pk>/", aid.aid_detail, name="aid"),
+    path("aid/<int:pk>/<slug:record>/", aid.aid_record, name="aid_record"),
+    path("households/<int:pk>/temporary-aid/", aid.aid_apply, name="aid_apply"),
+    # --- end of temporary aid ---
 ]

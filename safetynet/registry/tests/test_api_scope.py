@@ -135,6 +135,11 @@ def records(make_household, village, actor, names):
             f"{PREFIX}/programmes/applications", {"household_id": household.pk, "programme": "dibao",
                                                   "channel": "household"},
             content_type="application/json").json()["id"],
+        # An emergency of the head where they live, recorded by the township (through the API).
+        "aid_id": token_client(user(Role.TOWNSHIP_OFFICE, village.code[:9])).post(
+            f"{PREFIX}/programmes/temporary-aid/emergencies", {"area": village.code, "cause": "fire",
+                                                             "what": "失火", "person_id": household.head_id},
+            content_type="application/json").json()["id"],
         "complaint_id": token_client(actor).post(f"{PREFIX}/programmes/complaints", {
             "kind": "real_name", "complainant": names[0], "text": "收入不实", "household_id": household.pk},
             content_type="application/json").json()["id"],

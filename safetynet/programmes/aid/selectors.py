@@ -1,0 +1,68 @@
+"""Reads of temporary aid, scoped to the reader's area (where the aid was given, whatever the
+person's hukou): one aid, the area's list with late paperwork marked, the heating aid batches."""
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from safetynet.core.scope import scope_q
+from safetynet.core.types import User
+from safetynet.programmes.models import AidPayment, HeatingAidBatch, HeatingAidGrant, TemporaryAid
+from safetynet.registry.rules import may_read_registry
+
+
+def aids(*, actor: User) -> QuerySet[TemporaryAid]:
+    """The temporary aid of the actor's area (none for a role that does not read the registry)."""
+    if not may_read_registry(actor):
+        return TemporaryAid.objects.none()
+    return TemporaryAid.objects.filter(scope_q(actor, "area_id")).select_related("case", "area", "created_by")
+
+
+def aid_get(*, actor: User, pk: int) -> TemporaryAid:
+    return aids(actor=actor).get(pk=pk)
+
+
+def late_q(now=None) -> Q:
+    """Paperwork late: completed after its 5 days, or still not done past them."""
+    now = now or timezone.now()
+    return Q(paperwork_late=True) | Q(case__state="first_aid_paid", case__due_at__lt=now)
+
+
+def aid_list(*, actor: User, kind: str = "", late: bool = False, open_only: bool = False):
+    rows = aids(actor=actor)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if late:
+        rows = rows.filter(late_q())
+    if open_only:
+        rows = rows.filter(case__closed_at__isnull=True)
+    return rows.order_by("-reported_at", "-pk")
+
+
+def is_late(aid: TemporaryAid, now=None) -> bool:
+    now = now or timezone.now()
+    return aid.paperwork_late or bool(
+        aid.case.state == "first_aid_paid" and aid.case.due_at and aid.case.due_at < now
+    )
+
+
+def payments_of(aid: TemporaryAid) -> QuerySet[AidPayment]:
+    return aid.payments.select_related("paid_by").order_by("stage")
+
+
+def registered_elsewhere(*, actor: User, aid: TemporaryAid) -> bool:
+    """Is the person aided registered outside the actor's area? (Said, nothing more shown.)"""
+    from safetynet.core.scope import in_area
+
+    return bool(aid.person_id) and not in_area(actor, aid.person.area_id if aid.person else None)
+
+
+def heating_batches(*, actor: User) -> QuerySet[HeatingAidBatch]:
+    if not may_read_registry(actor):
+        return HeatingAidBatch.objects.none()
+    return HeatingAidBatch.objects.filter(scope_q(actor, "area_id")).select_related("area", "decided_by")
+
+
+def heating_grants(*, actor: User, season: int) -> QuerySet[HeatingAidGrant]:
+    if not may_read_registry(actor):
+        return HeatingAidGrant.objects.none()
+    return HeatingAidGrant.objects.filter(scope_q(actor, "village_id"), season=season)
