@@ -21,7 +21,7 @@ Version = Field(ge=1, le=2_000_000_000, description="The aid's version you read:
 Money = Field(max_length=30, examples=["800.00"])
 
 
-class PaymentOut(Schema):
+class AidPaymentOut(Schema):
     stage: int
     amount: str
     means: str
@@ -56,7 +56,7 @@ class AidOut(Schema):
     case_version: int
     due_at: datetime.datetime | None
     version: int
-    payments: list[PaymentOut]
+    payments: list[AidPaymentOut]
 
 
 def _out(aid, actor, disclosure: Disclosure) -> dict:
@@ -117,7 +117,7 @@ def _one(request, aid_id: int, unmask: bool = False) -> dict:
     )
 
 
-class ListQuery(Schema):
+class AidListQuery(Schema):
     kind: Literal["", "emergency", "expenditure"] = ""
     late: bool = False
     unmask: bool = False
@@ -128,7 +128,7 @@ class ListQuery(Schema):
     response={200: list[AidOut], **ERRORS},
     summary="The temporary aid of your area, newest first (at most 500)",
 )
-def aid_list(request, query: Query[ListQuery]):
+def aid_list(request, query: Query[AidListQuery]):
     disclosure = Disclosure(request.auth, channel="api", whole=query.unmask, batched=True)
     rows = [
         _out(row, request.auth, disclosure)
@@ -138,7 +138,7 @@ def aid_list(request, query: Query[ListQuery]):
     return rows
 
 
-class EmergencyIn(Schema, extra="forbid"):
+class AidEmergencyIn(Schema, extra="forbid"):
     area: str = Field(
         pattern="^([0-9]{9}|[0-9]{12})$",
         examples=["371302001"],
@@ -159,7 +159,7 @@ class EmergencyIn(Schema, extra="forbid"):
     response={201: AidOut, **ERRORS},
     summary="Record an emergency where it happened (township or county): pay within 24 hours",
 )
-def emergency_report(request, payload: EmergencyIn):
+def emergency_report(request, payload: AidEmergencyIn):
     aid = services.emergency_report(
         actor=request.auth,
         area_code=payload.area,
@@ -175,7 +175,7 @@ def emergency_report(request, payload: EmergencyIn):
     return Status(201, _one(request, aid.pk))
 
 
-class ExpenditureIn(Schema, extra="forbid"):
+class AidExpenditureIn(Schema, extra="forbid"):
     household_id: int = Id
     cause: Literal["medical", "education", "living"]
     what: Text = Field(max_length=1000, examples=["住院自付费用"])
@@ -187,7 +187,7 @@ class ExpenditureIn(Schema, extra="forbid"):
     response={201: AidOut, **ERRORS},
     summary="An expenditure-type application for a household",
 )
-def expenditure_apply(request, payload: ExpenditureIn):
+def expenditure_apply(request, payload: AidExpenditureIn):
     aid = services.expenditure_apply(
         actor=request.auth,
         household_id=payload.household_id,
@@ -207,7 +207,7 @@ def aid_get(request, aid_id: int, unmask: Flag = False):
     return _one(request, aid_id, unmask)
 
 
-class PaymentIn(Schema, extra="forbid"):
+class AidPaymentIn(Schema, extra="forbid"):
     version: int = Version
     amount: Text = Money
     means: Literal["cash", "bank", "in_kind"]
@@ -226,7 +226,7 @@ class PaymentIn(Schema, extra="forbid"):
     response={200: AidOut, **ERRORS},
     summary="A payment, recorded as paid: the first pays the emergency first; stages within the approval",
 )
-def aid_pay(request, aid_id: int, payload: PaymentIn):
+def aid_pay(request, aid_id: int, payload: AidPaymentIn):
     selectors.aid_get(actor=request.auth, pk=aid_id)
     services.aid_pay(
         actor=request.auth,
@@ -242,7 +242,7 @@ def aid_pay(request, aid_id: int, payload: PaymentIn):
     return _one(request, aid_id)
 
 
-class PaperworkIn(Schema, extra="forbid"):
+class AidPaperworkIn(Schema, extra="forbid"):
     version: int = Version
     registrar: Text = Field(max_length=50, examples=["王登记"])
     signatories: list[Text] = Field(min_length=1, max_length=10, examples=[["李受助", "王登记"]])
@@ -254,7 +254,7 @@ class PaperworkIn(Schema, extra="forbid"):
     response={200: AidOut, **ERRORS},
     summary="The emergency's paperwork, within 5 days of the first payment (late: marked)",
 )
-def paperwork_complete(request, aid_id: int, payload: PaperworkIn):
+def paperwork_complete(request, aid_id: int, payload: AidPaperworkIn):
     selectors.aid_get(actor=request.auth, pk=aid_id)
     services.paperwork_complete(
         actor=request.auth,
@@ -267,7 +267,7 @@ def paperwork_complete(request, aid_id: int, payload: PaperworkIn):
     return _one(request, aid_id)
 
 
-class AmountIn(Schema, extra="forbid"):
+class AidAmountIn(Schema, extra="forbid"):
     version: int = Version
     amount: Text = Money
     reason: Text = Field("", max_length=500, examples=["房屋烧毁，需安置"])
@@ -278,7 +278,7 @@ class AmountIn(Schema, extra="forbid"):
     response={200: AidOut, **ERRORS},
     summary="The township refers an aid above its cap to the county",
 )
-def aid_refer(request, aid_id: int, payload: AmountIn):
+def aid_refer(request, aid_id: int, payload: AidAmountIn):
     selectors.aid_get(actor=request.auth, pk=aid_id)
     services.aid_refer_county(
         actor=request.auth,
@@ -295,7 +295,7 @@ def aid_refer(request, aid_id: int, payload: AmountIn):
     response={200: AidOut, **ERRORS},
     summary="The county's case-by-case decision (一事一议) on an aid above the township's cap",
 )
-def aid_county_decide(request, aid_id: int, payload: AmountIn):
+def aid_county_decide(request, aid_id: int, payload: AidAmountIn):
     selectors.aid_get(actor=request.auth, pk=aid_id)
     services.aid_county_decide(
         actor=request.auth,
@@ -307,7 +307,7 @@ def aid_county_decide(request, aid_id: int, payload: AmountIn):
     return _one(request, aid_id)
 
 
-class FindingsIn(Schema, extra="forbid"):
+class AidFindingsIn(Schema, extra="forbid"):
     version: int = Version
     findings: Text = Field(max_length=1000, examples=["入户核实"])
 
@@ -317,7 +317,7 @@ class FindingsIn(Schema, extra="forbid"):
     response={200: AidOut, **ERRORS},
     summary="The township's investigation of an expenditure-type application",
 )
-def aid_investigate(request, aid_id: int, payload: FindingsIn):
+def aid_investigate(request, aid_id: int, payload: AidFindingsIn):
     selectors.aid_get(actor=request.auth, pk=aid_id)
     services.expenditure_investigate(
         actor=request.auth, aid_id=aid_id, version=payload.version, findings=payload.findings
@@ -330,7 +330,7 @@ def aid_investigate(request, aid_id: int, payload: FindingsIn):
     response={200: AidOut, **ERRORS},
     summary="The township's decision on an expenditure-type application, up to its cap",
 )
-def aid_decide(request, aid_id: int, payload: AmountIn):
+def aid_decide(request, aid_id: int, payload: AidAmountIn):
     selectors.aid_get(actor=request.auth, pk=aid_id)
     services.expenditure_decide(
         actor=request.auth,
@@ -342,7 +342,7 @@ def aid_decide(request, aid_id: int, payload: AmountIn):
     return _one(request, aid_id)
 
 
-class HeatingOut(Schema):
+class AidHeatingOut(Schema):
     id: int
     season: int
     area: str
@@ -353,7 +353,7 @@ class HeatingOut(Schema):
     decided_at: datetime.datetime
 
 
-class HeatingIn(Schema, extra="forbid"):
+class AidHeatingIn(Schema, extra="forbid"):
     area: str = Field(pattern="^[0-9]{4,12}$", examples=["371302"])
     season: int = Field(ge=2022, le=2100, examples=[2026])
     programmes: list[Literal["dibao", "tekun", "edge"]] = Field(
@@ -377,7 +377,9 @@ def _heating_out(batch) -> dict:
 
 
 @router.get(
-    "/heating-aid", response={200: list[HeatingOut], **ERRORS}, summary="The heating aid batches of your area"
+    "/heating-aid",
+    response={200: list[AidHeatingOut], **ERRORS},
+    summary="The heating aid batches of your area",
 )
 def heating_list(request):
     return [_heating_out(b) for b in selectors.heating_batches(actor=request.auth)[:500]]
@@ -385,10 +387,10 @@ def heating_list(request):
 
 @router.post(
     "/heating-aid",
-    response={201: HeatingOut, **ERRORS},
+    response={201: AidHeatingOut, **ERRORS},
     summary="Grant a winter's heating aid to every household of an area receiving the programmes",
 )
-def heating_grant(request, payload: HeatingIn):
+def heating_grant(request, payload: AidHeatingIn):
     batch = services.heating_aid_grant(
         actor=request.auth,
         area_code=payload.area,
