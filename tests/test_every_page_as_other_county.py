@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from conftest import user
+from conftest import village as village_of
 from safetynet.core.campaigns.services import campaign_create
 from safetynet.core.grants import grant_create
 from safetynet.core.models import ChangeRecord, Role, UnmaskLog, User, WeatherWarning
@@ -22,6 +23,7 @@ from safetynet.core.workflows.evidence import evidence_add
 from safetynet.programmes.aid.services import aid_pay, emergency_report
 from safetynet.programmes.applications.complaints import complaint_receive
 from safetynet.programmes.applications.services import application_start, self_care_change_report
+from safetynet.programmes.life import services as life
 from safetynet.programmes.services import eligibility_run, enrolment_start
 from safetynet.registry import services
 from safetynet.registry.models import ImportJob
@@ -54,6 +56,9 @@ ID_KINDS = {
     "self-care-reports": "self_care_report",
     "complaints": "complaint",
     "aid": "temporary_aid",
+    "reviews": "review",
+    "decisions": "decision",
+    "transfers": "transfer",
 }
 # Served to anyone or not about registry data: the login machinery, health, admin (own auth), API
 # (walked by test_every_api_route_as_other_county).
@@ -156,8 +161,26 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
     complaint = complaint_receive(actor=actor, kind="real_name", complainant="欧阳儿子",
                                   contact="13911112222", text="欧阳秘密 has income",
                                   household_id=household.pk)
+    # A review of the household's 低保, decided (its notice); and a household handed over to this
+    # county from 罗庄, waiting for this county to confirm it.
+    review = life.review_start(actor=actor, enrolment_id=enrolment.pk, reason="reported",
+                               what="欧阳秘密收入变化")
+    review = life.review_visit_record(actor=actor, review_id=review.pk, version=review.version,
+                                      visitors=["司马甲", "司马乙"], visited_on=timezone.localdate(),
+                                      findings="欧阳秘密 情况属实")
+    life.review_decide(actor=actor, review_id=review.pk, version=review.version, outcome="continue",
+                       reasons="")
+    luozhuang = user(Role.COUNTY_BUREAU, "371311")
+    moving = make_household(village_of("371311001201"), luozhuang,
+                            members=[("欧阳迁入", 1, "02", datetime.date(1955, 1, 1))])
+    enrolment_start(actor=luozhuang, household=moving, programme="dibao", since=datetime.date(2022, 1, 1),
+                    amount="300")
+    transfer = life.transfer_hand_over(actor=luozhuang, household_id=moving.pk, village_code=village.code)
     return {
         "village": village.code,
+        "review": review.pk,
+        "decision": review.decisions.get().pk,
+        "transfer": transfer.pk,
         "application": application.pk,
         "self_care_report": report.pk,
         "complaint": complaint.pk,
@@ -181,7 +204,7 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
         "asset": asset.pk,
         "expense": expense.pk,
         "supporter": supporter.pk,
-        "names": ["欧阳秘密", "欧阳小妹", "司马秘书", "欧阳儿子"],
+        "names": ["欧阳秘密", "欧阳小妹", "司马秘书", "欧阳儿子", "欧阳迁入"],
         "id_number": head.id_number,
         # What a role that sees identifiers masked must never see whole.
         "whole": [

@@ -67,8 +67,9 @@ def build_enrolments(context: DemoContext) -> str | None:
         for chunk in range(0, len(rows), ROWS_PER_INSERT):
             cursor.executemany(
                 "INSERT INTO programmes_enrolment (household_id, person_id, programme, amount, since, until, "
-                "decision, end_reason, decided_by_id, version, county_id) VALUES (%s, %s, %s, %s, %s, NULL, '', '', "
-                "NULL, 1, (SELECT SUBSTR(h.village_id, 1, 6) FROM registry_household h WHERE h.id = %s))",
+                "decision, end_reason, decided_by_id, version, county_id) "
+                "VALUES (%s, %s, %s, %s, %s, NULL, '', '', NULL, 1, "
+                "(SELECT SUBSTR(h.village_id, 1, 6) FROM registry_household h WHERE h.id = %s))",
                 [(h, p, code, int(amount), day, h) for h, p, code, amount, day in
                               rows[chunk:chunk + ROWS_PER_INSERT]])
     tekun = sum(1 for row in rows if row[2] == "tekun")

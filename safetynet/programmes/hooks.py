@@ -69,6 +69,7 @@ def register() -> None:
     )
     for flow in flows:
         register_workflow(flow)
+    _register_enrolment_life()
     hooks.register_desk_source(name="programmes.hits", items=hits_on_desk, roles=["village_coordinator"])
     # What the applications keep about a household goes with it when it moves.
     register_household_moved(name="programmes.applications", moved=services.follow_the_household)
@@ -103,3 +104,66 @@ def register_temporary_aid() -> None:
     # After the enrolments and applications: the heating aid goes to the households receiving.
     register_demo_builder("programmes.temporary_aid", "safetynet.programmes.aid.demo:build_temporary_aid",
                           order=220)
+
+
+def assistance_panel(actor, household) -> dict:
+    """The household page's card of assistance in payment: every enrolment with the county paying
+    it, the decisions with their notices, the reviews; for the offices, a review to start and the
+    hand-over to another county."""
+    from safetynet.programmes.life import selectors, services
+
+    found = selectors.household_assistance(household=household)
+    return {
+        "household": household,
+        **found,
+        "paying": any(e.until is None for e in found["enrolments"]),
+        "may_review": actor.role in services.START_ROLES,
+        "may_hand_over": actor.role in services.TRANSFER_ROLES,
+    }
+
+
+def _register_enrolment_life() -> None:
+    """Reviews, decisions on assistance in payment, new standards' adjustments, transfers."""
+    import datetime
+
+    from django.utils.translation import gettext_lazy as _
+
+    from safetynet.core import jobs
+    from safetynet.core.demo import register_demo_builder
+    from safetynet.core.workflows.table import register_workflow
+    from safetynet.programmes.life import services, workflow
+    from safetynet.registry.moves import register_household_moved, register_member_left
+
+    hooks.register_household_panel(
+        name="programmes.assistance",
+        template="programmes/_assistance_panel.html",
+        context=assistance_panel,
+        allowed=may_read_registry,
+        order=16,
+    )
+    hooks.register_menu_item(
+        name="programmes.reviews",
+        label=_("Reviews of assistance"),
+        url_name="programmes:reviews",
+        roles=["county_bureau", "township_office", "village_coordinator", "city_bureau", "auditor"],
+        order=38,
+    )
+    register_workflow(workflow.REVIEW_FLOW)
+    register_workflow(workflow.TRANSFER_FLOW)
+    # After the applications: the reviews go on the desks beside them.
+    register_demo_builder("programmes.enrolment_life", "safetynet.programmes.life.demo:build_enrolment_life",
+                          order=215)
+    register_household_moved(name="programmes.reviews", moved=services.follow_the_household)
+    register_member_left(name="programmes.death_review", left=services.death_review)
+    jobs.register_recurring_job(
+        name="programmes.reviews_schedule",
+        label=_("Open the periodic reviews of assistance that have come due"),
+        schedule=jobs.Daily(datetime.time(4, 0)),
+        run=services.reviews_schedule,
+    )
+    jobs.register_recurring_job(
+        name="programmes.standards_adjust",
+        label=_("Adjust the assistance new standards change"),
+        schedule=jobs.Daily(datetime.time(1, 30)),
+        run=services.standards_adjust_due,
+    )

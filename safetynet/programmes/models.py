@@ -481,7 +481,8 @@ class Review(ChoiceLabels, models.Model):
     what = models.CharField(_("what changed"), max_length=500, blank=True)
     # The day the review must be completed by (a death: 3 months after it).
     due_on = models.DateField(_("to complete by"))
-    village = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("village"))
+    village = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("village"))
     case = models.OneToOneField("core.Case", null=True, on_delete=models.PROTECT, related_name="+")
     visitors = models.JSONField(_("visited by"), default=list, blank=True)
     findings = models.CharField(_("findings of the home visit"), max_length=1000, blank=True)
@@ -564,13 +565,14 @@ class EnrolmentDecision(ChoiceLabels, models.Model):
                                   verbose_name=_("household"))
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="decisions",
                                   verbose_name=_("enrolment"))
-    successor = models.ForeignKey(Enrolment, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                  verbose_name=_("continued as"))
+    successor = models.ForeignKey(Enrolment, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name=_("continued as"))
     kind = models.CharField(_("decision"), max_length=12, choices=Kind.choices)
     effective = models.DateField(_("from"))
     amount_before = models.DecimalField(_("amount before (yuan)"), max_digits=12, decimal_places=2)
     amount_after = models.DecimalField(_("amount after (yuan)"), max_digits=12, decimal_places=2)
-    review = models.ForeignKey(Review, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions")
+    review = models.ForeignKey(Review, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="decisions")
     standard = models.ForeignKey(Standard, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     transfer = models.ForeignKey(Transfer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     reasons = models.CharField(_("reasons"), max_length=500)
@@ -630,11 +632,13 @@ class RecoveryOrder(models.Model):
 
 
 class StandardAdjustment(models.Model):
-    """A standard's batch of adjustment decisions, once for each approved value that changes
-    amounts: when it ran, from which month, how many enrolments it adjusted and how many it left
-    for a review (those the rule no longer grants at either value)."""
+    """A run of a standard's batch of adjustment decisions: when it ran, from which month, how many
+    enrolments it adjusted and how many it left for a review (those the rule grants at one value and
+    not the other). The city bureau may run it as soon as the value is approved, to give the notices
+    early; the daily job runs it again on the value's first month for what was decided meanwhile.
+    Each run adjusts only what no earlier one did."""
 
-    standard = models.OneToOneField(Standard, on_delete=models.PROTECT, related_name="adjustment")
+    standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="adjustments")
     effective = models.DateField(_("from"))
     adjusted = models.PositiveIntegerField(_("enrolments adjusted"), default=0)
     left_for_review = models.PositiveIntegerField(_("left for a review"), default=0)
@@ -758,7 +762,7 @@ class AidPayment(ChoiceLabels, models.Model):
     aid = models.ForeignKey(TemporaryAid, on_delete=models.PROTECT, related_name="payments")
     stage = models.PositiveSmallIntegerField(_("stage"))
     amount = MoneyField(_("amount (yuan)"))
-    means = models.CharField(_("paid by"), max_length=8, choices=Means.choices)
+    means = models.CharField(_("how it was paid"), max_length=8, choices=Means.choices)
     # In kind: what was given (quilts, food) at the amount's value.
     note = models.CharField(_("note"), max_length=200, blank=True)
     from_reserve = models.BooleanField(_("from the township's reserve fund"), default=False)

@@ -3,6 +3,7 @@ from django.urls import path
 from safetynet.programmes import views
 from safetynet.programmes.aid import views as aid
 from safetynet.programmes.applications import views as applications
+from safetynet.programmes.life import views as life
 
 app_name = "programmes"
 
@@ -33,6 +34,15 @@ urlpatterns = [
     path("complaints/<int:pk>/", applications.complaint_detail, name="complaint"),
     path("complaints/<int:pk>/answer.<slug:fmt>", applications.complaint_answer_document,
          name="complaint_answer_document"),
+    # Assistance in payment: reviews, decisions, transfers, a new standard's adjustments.
+    path("reviews/", life.review_list, name="reviews"),
+    path("reviews/<int:pk>/", life.review_detail, name="review"),
+    path("reviews/<int:pk>/<slug:record>/", life.review_record, name="review_record"),
+    path("enrolments/<int:pk>/review/", life.review_start, name="review_start"),
+    path("decisions/<int:pk>/notice/", life.decision_notice, name="decision_notice"),
+    path("households/<int:pk>/hand-over/", life.hand_over, name="hand_over"),
+    path("transfers/<int:pk>/", life.transfer_detail, name="transfer"),
+    path("standards/adjust/", life.standard_adjust, name="standard_adjust"),
     # The one page open without a login (and on the public server): the village's notice board.
     path("notices/<str:code>/", applications.public_notice, name="public_notice"),
     # --- temporary aid (临时救助) ---

@@ -19,6 +19,7 @@ from safetynet.core.types import DivisionLevel, UrbanRural
 from safetynet.programmes import selectors, services, whatif
 from safetynet.programmes.facts import household_explanation
 from safetynet.programmes.forms import EnrolmentEndForm, EnrolmentStartForm
+from safetynet.programmes.life import selectors as life_selectors
 from safetynet.programmes.rules import FACTS, PERSON_FACTS, PROGRAMME_NAMES, RULES, readable
 from safetynet.programmes.standards import KINDS
 from safetynet.registry.rules import may_read_registry
@@ -88,6 +89,7 @@ def standards(request):
     today = timezone.localdate()
     return render(request, "programmes/standards.html", {
         "overview": selectors.standards_overview(on=today),
+        "adjustable": life_selectors.standards_with_adjustments() if may_set else [],
         "awaiting": selectors.standards_awaiting(),
         "may_set": may_set,
         "kinds": list(KINDS.values()),

@@ -8,8 +8,17 @@ from django.utils import timezone
 
 from safetynet.core.scope import scope_q
 from safetynet.core.types import User
-from safetynet.programmes.models import Enrolment, EnrolmentDecision, RecoveryOrder, Review, Transfer
+from safetynet.programmes.models import (
+    Enrolment,
+    EnrolmentDecision,
+    RecoveryOrder,
+    Review,
+    Standard,
+    Transfer,
+)
 from safetynet.registry.rules import may_read_registry
+
+REASONS = Review.Reason.choices
 
 
 def reviews(*, actor: User) -> QuerySet[Review]:
@@ -109,10 +118,28 @@ def transfer_get(*, actor: User, pk: int) -> Transfer:
 
 
 def transfer_continued(transfer: Transfer) -> list[Enrolment]:
-    """The enrolments the receiving county continues from the transfer's first month."""
+    """The enrolments the receiving county pays from the transfer's first month (continued there, or
+    decided here to begin then)."""
     return list(
         Enrolment.objects.filter(
-            previous__in=EnrolmentDecision.objects.filter(transfer=transfer).values("enrolment"),
-            since=transfer.first_month,
+            pk__in=EnrolmentDecision.objects.filter(transfer=transfer).values("successor")
         ).select_related("person", "previous")
     )
+
+
+def standards_with_adjustments(limit: int = 20) -> list[Standard]:
+    """The approved values that change amounts, newest first, each with its adjustment runs: what the
+    standards page shows the city bureau (standards are public policy: no area to scope)."""
+    from safetynet.programmes.life.services import ADJUSTED_BY_STANDARDS
+
+    rows = list(
+        Standard.objects.filter(
+            status=Standard.Status.APPROVED, kind__in=ADJUSTED_BY_STANDARDS, decided_at__isnull=False
+        )
+        .select_related("division")
+        .prefetch_related("adjustments")
+        .order_by("-valid_from", "-pk")[:limit]
+    )
+    for row in rows:
+        row.runs = sorted(row.adjustments.all(), key=lambda run: run.ran_at, reverse=True)
+    return rows

@@ -337,7 +337,11 @@ def review_start(*, actor: User, enrolment_id, reason: str, what: str, person_id
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        current = Enrolment.objects.select_for_update().select_related("household__head").get(pk=enrolment.pk)
+        current = (
+            Enrolment.objects.select_for_update(of=("self",))
+            .select_related("household__head")
+            .get(pk=enrolment.pk)
+        )
         if current.until is not None and current.until <= timezone.localdate():
             raise ValidationError(_("This assistance has ended: there is nothing to review."))
         if Review.objects.filter(enrolment=current, case__closed_at__isnull=True).exists():
@@ -726,9 +730,15 @@ def reviews_due_sql(on: datetime.date) -> tuple[str, list]:
         f"SELECT e.id FROM programmes_enrolment e WHERE e.programme IN ({', '.join(['%s'] * len(REVIEWED))}) "
         f"AND e.since <= %s AND (e.until IS NULL OR e.until > %s) AND NOT {open_review} "
         f"AND COALESCE({last}, {first}) <= "
-        f"CASE WHEN e.programme <> 'tekun' AND {able} THEN %s ELSE %s END"
+        f"CASE WHEN e.programme <> 'tekun' AND {able} THEN %s ELSE %s END "
+        f"ORDER BY COALESCE({last}, {first}), e.id LIMIT %s"
     )
-    return sql, [*REVIEWED, on, on, ABLE_BODIED, oldest, youngest, unstable_cut, stable_cut]
+    return sql, [*REVIEWED, on, on, ABLE_BODIED, oldest, youngest, unstable_cut, stable_cut, REVIEWS_PER_RUN]
+
+
+# The most periodic reviews one run opens, longest unreviewed first: a backlog (the first run over a
+# registry taken over, the demo city) reaches the townships' desks over days, not in one morning.
+REVIEWS_PER_RUN = 2000
 
 
 def reviews_schedule(due_at: datetime.datetime | None = None) -> str:
@@ -783,18 +793,22 @@ def standard_effective(standard: Standard) -> datetime.date:
 
 
 def _amount_changes(area: str, effective: datetime.date) -> tuple[dict, dict]:
-    """Per household (低保) and per person (特困): the rule's amount on the household's facts as of
-    the effective month, at the standards of the day before and at those of that day. Only what the
-    standards change: the facts are the same on both sides."""
+    """Per household (低保) and per person (特困): the rule's amount on the household's facts as the
+    registry holds them (as of the effective month, or today once it has passed), at the standards of
+    the day before the effective month and at those of its first day. Only what the standards change:
+    the facts are the same on both sides."""
     from safetynet.programmes.batch import eligibility_sql
     from safetynet.programmes.engine import extract, open_engine
 
     before = effective - datetime.timedelta(days=1)
-    households_new = eligibility_sql(area=area, on=effective, vendor="duckdb")
-    households_old = eligibility_sql(area=area, on=effective, vendor="duckdb", standards_on=before)
-    persons_new = eligibility_sql(area=area, on=effective, vendor="duckdb", persons_of="tekun")
+    facts_on = max(effective, timezone.localdate())
+    households_new = eligibility_sql(area=area, on=facts_on, vendor="duckdb", standards_on=effective)
+    households_old = eligibility_sql(area=area, on=facts_on, vendor="duckdb", standards_on=before)
+    persons_new = eligibility_sql(
+        area=area, on=facts_on, vendor="duckdb", persons_of="tekun", standards_on=effective
+    )
     persons_old = eligibility_sql(
-        area=area, on=effective, vendor="duckdb", persons_of="tekun", standards_on=before
+        area=area, on=facts_on, vendor="duckdb", persons_of="tekun", standards_on=before
     )
     with open_engine(extract(area, through_django=connection.in_atomic_block)) as engine:
         households = engine.execute(
@@ -813,12 +827,13 @@ def _amount_changes(area: str, effective: datetime.date) -> tuple[dict, dict]:
     )
 
 
-def standard_adjust(*, actor: User | None, standard_id: int) -> StandardAdjustment:
+def standard_adjust(*, actor: User | None, standard_id) -> StandardAdjustment:
     """The batch a new standard makes: every enrolment whose amount the rule changes with it is
-    adjusted from the effective month — ended the day before, continued at the old amount plus the
-    change the standard makes — each with its decision and notice. An enrolment the rule grants at
-    one value and not the other is left for a review, never stopped or started by the batch. Once
-    per standard."""
+    adjusted from the effective month — ended the day before and continued at the old amount plus
+    the change the standard makes (one not begun by then takes the new amount in place) — each with
+    its decision and notice. An enrolment the rule grants at one value and not the other is left for
+    a review, never stopped or started by the batch. A run adjusts what no earlier run of the same
+    standard did."""
     from safetynet.programmes.batch import as_yuan
     from safetynet.programmes.services import may_set_standards
 
@@ -826,15 +841,13 @@ def standard_adjust(*, actor: User | None, standard_id: int) -> StandardAdjustme
         raise PermissionDenied(_("Only the city bureau adjusts assistance for a new standard."))
     started = time.monotonic()
     try:
-        standard = Standard.objects.get(pk=int(standard_id))
+        standard = Standard.objects.get(pk=int(str(standard_id)))
     except (Standard.DoesNotExist, TypeError, ValueError, OverflowError):
         raise Standard.DoesNotExist from None
     if standard.status != Standard.Status.APPROVED:
         raise ValidationError(_("Only an approved standard adjusts assistance."))
     if standard.kind not in ADJUSTED_BY_STANDARDS:
         raise ValidationError(_("This standard does not change the amounts paid."))
-    if StandardAdjustment.objects.filter(standard=standard).exists():
-        raise ValidationError(_("The assistance this standard affects has been adjusted already."))
     effective = standard_effective(standard)
     households, persons = _amount_changes(standard.division_id, effective)
     now = timezone.now()
@@ -855,13 +868,17 @@ def standard_adjust(*, actor: User | None, standard_id: int) -> StandardAdjustme
     )
     old_value = previous.value_text if previous else "—"
     with transaction.atomic():
-        Standard.objects.select_for_update().get(pk=standard.pk)
-        if StandardAdjustment.objects.filter(standard=standard).exists():
-            raise ValidationError(_("The assistance this standard affects has been adjusted already."))
-        current = Q(since__lt=effective) & (Q(until__isnull=True) | Q(until__gt=effective))
+        Standard.objects.select_for_update().get(pk=standard.pk)  # one run of a standard at a time
+        done = EnrolmentDecision.objects.filter(standard=standard)
+        current = (
+            (Q(until__isnull=True) | Q(until__gt=effective))
+            & ~Q(pk__in=done.values("enrolment"))
+            & ~Q(pk__in=done.filter(successor__isnull=False).values("successor"))
+        )
         changes = []  # (enrolment, new amount)
         left = 0
-        for ids, per_person, table in ((list(households), False, households), (list(persons), True, persons)):
+        for table, per_person in ((households, False), (persons, True)):
+            ids = list(table)
             for chunk in range(0, len(ids), 5000):
                 part = ids[chunk : chunk + 5000]
                 rows = (
@@ -881,7 +898,9 @@ def standard_adjust(*, actor: User | None, standard_id: int) -> StandardAdjustme
                     delta = as_yuan(a_new) - as_yuan(a_old)
                     if delta:
                         changes.append((enrolment, max(enrolment.amount + delta, Decimal(0))))
-        Enrolment.objects.filter(pk__in=[e.pk for e, _amount in changes]).update(
+        begun = [(e, amount) for e, amount in changes if e.since < effective]
+        in_place = [(e, amount) for e, amount in changes if e.since >= effective]
+        Enrolment.objects.filter(pk__in=[e.pk for e, _amount in begun]).update(
             until=effective, end_reason=ended_because[:200], version=F("version") + 1
         )
         successors = Enrolment.objects.bulk_create(
@@ -892,14 +911,17 @@ def standard_adjust(*, actor: User | None, standard_id: int) -> StandardAdjustme
                     programme=e.programme,
                     amount=amount,
                     since=effective,
+                    until=e.until,
                     decision=e.decision,
                     decided_by=e.decided_by,
                     county_id=e.county_id,
                     previous_id=e.pk,
                 )
-                for e, amount in changes
+                for e, amount in begun
             ]
         )
+        for enrolment, amount in in_place:  # not begun when the standard changes: its amount is set anew
+            Enrolment.objects.filter(pk=enrolment.pk).update(amount=amount, version=F("version") + 1)
         decider = actor or standard.decided_by
         EnrolmentDecision.objects.bulk_create(
             [
@@ -908,7 +930,7 @@ def standard_adjust(*, actor: User | None, standard_id: int) -> StandardAdjustme
                     enrolment=e,
                     successor=successor,
                     kind=EnrolmentDecision.Kind.STANDARD,
-                    effective=effective,
+                    effective=max(effective, e.since),
                     amount_before=e.amount,
                     amount_after=amount,
                     standard=standard,
@@ -917,7 +939,7 @@ def standard_adjust(*, actor: User | None, standard_id: int) -> StandardAdjustme
                         EnrolmentDecision.Kind.STANDARD,
                         household=e.household,
                         enrolment=e,
-                        effective=effective,
+                        effective=max(effective, e.since),
                         before=e.amount,
                         after=amount,
                         reasons="",
@@ -927,7 +949,10 @@ def standard_adjust(*, actor: User | None, standard_id: int) -> StandardAdjustme
                     decided_at=now,
                     decided_by=decider,
                 )
-                for (e, amount), successor in zip(changes, successors, strict=True)
+                for (e, amount), successor in [
+                    *zip(begun, successors, strict=True),
+                    *((c, None) for c in in_place),
+                ]
             ]
         )
         adjustment = StandardAdjustment.objects.create(
@@ -950,17 +975,29 @@ def standard_adjust(*, actor: User | None, standard_id: int) -> StandardAdjustme
     return adjustment
 
 
+# How long after its first month a standard's batch is still run by the daily job: the month's
+# payments are made by the 10th.
+CATCH_UP_DAYS = 31
+
+
 def standards_adjust_due(due_at: datetime.datetime | None = None) -> str:
-    """The recurring job: adjust for each approved standard that changes amounts and has not been
-    applied yet, once its approval is in (a value starts after its approval, so its month's
-    payments are adjusted before they are made)."""
-    pending = Standard.objects.filter(
+    """The recurring job: on a new value's first month, adjust what no earlier run did (all of it,
+    or what was decided since the city bureau ran it when approving). Once per standard: a run on
+    or after its first day ends its part."""
+    today = timezone.localtime(due_at or timezone.now()).date()
+    candidates = Standard.objects.filter(
         status=Standard.Status.APPROVED,
         kind__in=ADJUSTED_BY_STANDARDS,
-        adjustment__isnull=True,
         decided_at__isnull=False,
+        valid_from__lte=today,
+        valid_from__gt=today - datetime.timedelta(days=CATCH_UP_DAYS),
     ).order_by("valid_from", "pk")
-    done = [standard_adjust(actor=None, standard_id=standard.pk) for standard in pending]
+    done = []
+    for standard in candidates:
+        effective = standard_effective(standard)
+        if effective > today or standard.adjustments.filter(ran_at__date__gte=effective).exists():
+            continue
+        done.append(standard_adjust(actor=None, standard_id=standard.pk))
     return _("%(count)s standards applied; %(adjusted)s enrolments adjusted.") % {
         "count": len(done),
         "adjusted": sum(a.adjusted for a in done),
@@ -1010,13 +1047,6 @@ def transfer_hand_over(*, actor: User, household_id, village_code: str, note: st
                 Q(until__isnull=True) | Q(until__gt=first_month), household=household, programme__in=REVIEWED
             )
         )
-        if any(e.since >= first_month for e in paying):
-            raise ValidationError(
-                _(
-                    "Assistance decided for this household begins only next month: hand it over "
-                    "once it has begun."
-                )
-            )
         from_village = household.village_id
         moved = household_hand_over(actor=actor, household_id=household.pk, village=village)
         transfer = Transfer.objects.create(
@@ -1033,19 +1063,27 @@ def transfer_hand_over(*, actor: User, household_id, village_code: str, note: st
             ended_because = _("handed over to %(county)s") % {"county": to_county}
         last = first_month - datetime.timedelta(days=1)
         for enrolment in paying:
-            _end_at(enrolment, until=first_month, reason=ended_because)
-            successor = Enrolment.objects.create(
-                household=moved,
-                person_id=enrolment.person_id,
-                programme=enrolment.programme,
-                amount=enrolment.amount,
-                since=first_month,
-                until=enrolment.until,
-                decision=enrolment.decision,
-                decided_by=enrolment.decided_by,
-                county_id=village.code[:6],
-                previous=enrolment,
-            )
+            if enrolment.since >= first_month:
+                # Decided here, beginning in a month the other county pays (a new standard's
+                # adjustment, a decision from next month): it begins there instead.
+                Enrolment.objects.filter(pk=enrolment.pk).update(
+                    county_id=village.code[:6], version=F("version") + 1
+                )
+                successor = enrolment
+            else:
+                _end_at(enrolment, until=first_month, reason=ended_because)
+                successor = Enrolment.objects.create(
+                    household=moved,
+                    person_id=enrolment.person_id,
+                    programme=enrolment.programme,
+                    amount=enrolment.amount,
+                    since=first_month,
+                    until=enrolment.until,
+                    decision=enrolment.decision,
+                    decided_by=enrolment.decided_by,
+                    county_id=village.code[:6],
+                    previous=enrolment,
+                )
             EnrolmentDecision.objects.create(
                 household=moved,
                 enrolment=enrolment,
@@ -1105,8 +1143,7 @@ def transfer_confirm(*, actor: User, transfer_id, version: int, amounts: dict) -
             raise ConflictError(_("Someone else confirmed this transfer meanwhile: reload the page."))
         continued = list(
             Enrolment.objects.select_for_update().filter(
-                previous__in=EnrolmentDecision.objects.filter(transfer=transfer).values("enrolment"),
-                since=transfer.first_month,
+                pk__in=EnrolmentDecision.objects.filter(transfer=transfer).values("successor")
             )
         )
         errors, fixed = {}, {}

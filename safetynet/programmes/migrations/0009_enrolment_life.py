@@ -99,7 +99,7 @@ class Migration(migrations.Migration):
                 ('ran_at', models.DateTimeField(verbose_name='ran at')),
                 ('duration_ms', models.PositiveIntegerField(default=0)),
                 ('ran_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='ran by')),
-                ('standard', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='adjustment', to='programmes.standard')),
+                ('standard', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='adjustments', to='programmes.standard')),
             ],
             options={
                 'verbose_name': 'adjustment for a new standard',

@@ -428,18 +428,41 @@ def test_a_higher_standard_adjusts_every_affected_enrolment_from_its_month_once(
     # The rural household and 沂南's are not touched by 兰山's urban standard.
     assert Enrolment.objects.filter(household__in=[rural, yinan]).count() == 2
     assert not Enrolment.objects.filter(household__in=[rural, yinan], until__isnull=False).exists()
-    with pytest.raises(ValidationError):  # once per standard
-        services.standard_adjust(actor=staff["city"], standard_id=standard.pk)
-    assert StandardAdjustment.objects.count() == 1 and EnrolmentDecision.objects.count() == 1
+    # Run again (the daily job on the first day of the month): nothing is adjusted twice.
+    again = services.standard_adjust(actor=staff["city"], standard_id=standard.pk)
+    assert again.adjusted == 0 and EnrolmentDecision.objects.count() == 1
+    assert Enrolment.objects.filter(household=couple).count() == 2
+    assert StandardAdjustment.objects.count() == 2
 
 
-def test_the_daily_job_applies_approved_standards_not_yet_applied(couple, staff):
+def test_an_enrolment_beginning_with_the_new_standard_takes_its_amount_in_place(make_household, staff):
+    """Decided last month at the old standard, from the month the new one begins: not yet paid, so its
+    amount is set anew rather than ended and continued on the same day."""
+    household = make_household(village(VILLAGE), staff["county"], urban_rural="urban",
+                                members=[("晚一", 1, "02", datetime.date(1975, 5, 5))])
     effective = first_of_next_month(timezone.localdate())
+    enrolment = enrolment_start(actor=staff["county"], household=household, programme="dibao",
+                                since=effective, amount="700")
     old = standard_at(kind="dibao", county="371302", urban_rural="urban", on=effective)
-    standard_from(staff, value=old.value + 50, day=effective)
+    standard = standard_from(staff, value=old.value + 40, day=effective)
+    services.standard_adjust(actor=staff["city"], standard_id=standard.pk)
+    enrolment.refresh_from_db()
+    assert enrolment.amount == Decimal("740") and enrolment.until is None
+    assert EnrolmentDecision.objects.get().successor is None
+
+
+def test_the_daily_job_applies_a_standard_in_its_first_month_once(couple, staff):
+    this_month = timezone.localdate().replace(day=1)
+    old = standard_at(kind="dibao", county="371302", urban_rural="urban", on=this_month)
+    standard_from(staff, value=old.value + 50, day=this_month)
     services.standards_adjust_due()
     services.standards_adjust_due()
     assert Enrolment.objects.get(household=couple, until__isnull=True).amount == Decimal("1010.00")
+    assert EnrolmentDecision.objects.count() == 1
+    # Not a standard whose day has not come: the city bureau gives those notices early by hand.
+    standard_from(staff, value=old.value + 80, day=first_of_next_month(timezone.localdate()))
+    assert "0" in services.standards_adjust_due()
+    assert EnrolmentDecision.objects.count() == 1
 
 
 def test_a_household_moving_to_yinan_is_paid_by_exactly_one_county_each_month(couple, staff):
@@ -496,3 +519,19 @@ def test_a_household_moving_to_yinan_is_paid_by_exactly_one_county_each_month(co
     assert kinds == ["transfer_in", "transfer_out"]
     with pytest.raises(ObjectDoesNotExist):  # handed over: 兰山 has it no more
         services.transfer_hand_over(actor=staff["county"], household_id=couple.pk, village_code=YINAN_VILLAGE)
+
+
+def test_a_household_with_a_new_standard_s_amount_pending_is_handed_over_with_it(couple, staff):
+    """A rise approved for next month has continued the enrolment from then: the hand-over gives that
+    month's enrolment to the other county rather than refusing or paying it twice."""
+    effective = first_of_next_month(timezone.localdate())
+    old = standard_at(kind="dibao", county="371302", urban_rural="urban", on=effective)
+    services.standard_adjust(actor=staff["city"], standard_id=standard_from(staff, value=old.value + 100).pk)
+    village(YINAN_VILLAGE)
+    transfer = services.transfer_hand_over(actor=staff["county"], household_id=couple.pk,
+                                           village_code=YINAN_VILLAGE)
+    months = [services.add_months(timezone.localdate(), k) for k in range(-1, 3)]
+    payers = selectors.monthly_payers(household_id=couple.pk, programme="dibao", months=months)
+    assert [[p["county"] for p in payer] for payer in payers.values()] == [
+        ["371302"], ["371302"], ["371321"], ["371321"]]
+    assert [e.amount for e in selectors.transfer_continued(transfer)] == [Decimal("1120.00")]
