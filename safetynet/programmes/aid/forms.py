@@ -69,7 +69,7 @@ class PaymentForm(PlainForm):
         help_text=_("The township's approval, at most its cap; it may be paid in stages."),
     )
     amount = _money(capfirst(_("paid now (yuan)")))
-    means = forms.ChoiceField(label=capfirst(_("paid by")), choices=AidPayment.Means.choices)
+    means = forms.ChoiceField(label=capfirst(_("how it was paid")), choices=AidPayment.Means.choices)
     from_reserve = forms.BooleanField(label=capfirst(_("from the township's reserve fund")), required=False)
     note = forms.CharField(
         label=capfirst(_("note")), max_length=200, required=False, help_text=_("In kind: what was given.")

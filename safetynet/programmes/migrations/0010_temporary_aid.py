@@ -99,7 +99,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('stage', models.PositiveSmallIntegerField(verbose_name='stage')),
                 ('amount', safetynet.core.money.MoneyField(verbose_name='amount (yuan)')),
-                ('means', models.CharField(choices=[('cash', 'cash'), ('bank', 'bank transfer'), ('in_kind', 'in kind')], max_length=8, verbose_name='paid by')),
+                ('means', models.CharField(choices=[('cash', 'cash'), ('bank', 'bank transfer'), ('in_kind', 'in kind')], max_length=8, verbose_name='how it was paid')),
                 ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
                 ('from_reserve', models.BooleanField(default=False, verbose_name="from the township's reserve fund")),
                 ('paid_at', models.DateTimeField(verbose_name='paid at')),
