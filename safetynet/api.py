@@ -17,6 +17,7 @@ from safetynet.core.workflows.api import router as casework_router
 from safetynet.programmes.aid.api import router as aid_router
 from safetynet.programmes.api import router as programmes_router
 from safetynet.programmes.applications.api import router as applications_router
+from safetynet.programmes.life.api import router as life_router
 from safetynet.registry.api import router as registry_router
 from safetynet.registry.api_files import router as files_router
 
@@ -44,4 +45,5 @@ api.add_router("/", calendar_router)
 api.add_router("/programmes", programmes_router)
 api.add_router("/programmes", applications_router)
 api.add_router("/programmes", aid_router)  # temporary aid
+api.add_router("/programmes", life_router)  # assistance in payment: reviews, decisions, transfers
 api.add_router("/", casework_router)

@@ -837,13 +837,15 @@ def standard_adjust(*, actor: User | None, standard_id) -> StandardAdjustment:
     from safetynet.programmes.batch import as_yuan
     from safetynet.programmes.services import may_set_standards
 
-    if actor is not None and not may_set_standards(actor):
-        raise PermissionDenied(_("Only the city bureau adjusts assistance for a new standard."))
     started = time.monotonic()
+    # Standards are public policy: a number that names none is "not found" for everyone, and only
+    # then is the right to adjust checked.
     try:
         standard = Standard.objects.get(pk=int(str(standard_id)))
     except (Standard.DoesNotExist, TypeError, ValueError, OverflowError):
         raise Standard.DoesNotExist from None
+    if actor is not None and not may_set_standards(actor):
+        raise PermissionDenied(_("Only the city bureau adjusts assistance for a new standard."))
     if standard.status != Standard.Status.APPROVED:
         raise ValidationError(_("Only an approved standard adjusts assistance."))
     if standard.kind not in ADJUSTED_BY_STANDARDS:

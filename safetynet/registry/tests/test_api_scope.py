@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import resolve
 
 from conftest import user
+from conftest import village as village_of
 from safetynet.api import api
 from safetynet.core.models import ChangeRecord, Role, User
 from safetynet.core.services import api_token_create
@@ -74,7 +75,7 @@ def example(schema: dict, components: dict):
         return {name: example(prop, components) for name, prop in schema.get("properties", {}).items()
                 if name in schema.get("required", [])}
     if kind == "array":
-        return []
+        return [example(schema.get("items", {}), components)] * schema.get("minItems", 0)
     if kind == "string":
         return {"date": "2022-01-01", "date-time": "2022-01-01T00:00:00+08:00",
                 "binary": SimpleUploadedFile("a.pdf", PDF, "application/pdf")}.get(shape, "1")
@@ -140,10 +141,38 @@ def records(make_household, village, actor, names):
             f"{PREFIX}/programmes/temporary-aid/emergencies", {"area": village.code, "cause": "fire",
                                                              "what": "失火", "person_id": household.head_id},
             content_type="application/json").json()["id"],
+        # A review of the household's 低保, recorded by the county from a decision (through the API).
+        "review_id": _review(actor, household),
+        # A household of 罗庄区 handed over to this county, waiting for it to confirm the amount.
+        "transfer_id": _transfer_in(make_household, village),
         "complaint_id": token_client(actor).post(f"{PREFIX}/programmes/complaints", {
             "kind": "real_name", "complainant": names[0], "text": "收入不实", "household_id": household.pk},
             content_type="application/json").json()["id"],
     }
+
+
+def _enrolment(actor, household) -> int:
+    return token_client(actor).post(
+        f"{PREFIX}/programmes/households/{household.pk}/enrolments",
+        {"programme": "dibao", "since": "2022-01-01", "amount": "300", "decision": "民救〔2022〕1号"},
+        content_type="application/json").json()["id"]
+
+
+def _review(actor, household) -> int:
+    return token_client(actor).post(
+        f"{PREFIX}/programmes/reviews",
+        {"enrolment_id": _enrolment(actor, household), "reason": "reported", "what": "收入变化"},
+        content_type="application/json").json()["id"]
+
+
+def _transfer_in(make_household, village) -> int:
+    luozhuang = user(Role.COUNTY_BUREAU, "371311")
+    moving = make_household(village_of("371311001201"), luozhuang,
+                            members=[("罗庄某", 1, "02", datetime.date(1955, 1, 1))])
+    _enrolment(luozhuang, moving)
+    return token_client(luozhuang).post(
+        f"{PREFIX}/programmes/households/{moving.pk}/hand-over", {"village": village.code},
+        content_type="application/json").json()["id"]
 
 
 def _problem_case(actor, household) -> int:
