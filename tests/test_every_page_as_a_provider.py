@@ -161,7 +161,8 @@ def test_every_api_route_as_a_provider_granted_two_persons(provider_case, settin
            "standard_id": 10**9,  # standards belong to no one: a number that names none
            "run_id": others["eligibility_run"], "application_id": others["application"],
            "aid_id": others["temporary_aid"],
-           "complaint_id": others["complaint"]}
+           "complaint_id": others["complaint"], "review_id": others["review"],
+           "transfer_id": others["transfer"]}
     hidden = [*others["names"], *NOT_GRANTED]
     changes = ChangeRecord.objects.count()
     leaks = []
