@@ -154,7 +154,7 @@ def _register_enrolment_life() -> None:
     register_demo_builder("programmes.enrolment_life", "safetynet.programmes.life.demo:build_enrolment_life",
                           order=215)
     register_household_moved(name="programmes.reviews", moved=services.follow_the_household)
-    register_member_left(name="programmes.death_review", left=services.death_review)
+    register_member_left(name="programmes.member_left_review", left=services.member_left_review)
     jobs.register_recurring_job(
         name="programmes.reviews_schedule",
         label=_("Open the periodic reviews of assistance that have come due"),

@@ -646,35 +646,51 @@ def termination_objected(case, event) -> None:
 # --- a death, a move: what follows in the registry ---------------------------------------------------------
 
 
-def death_review(actor: User, membership) -> None:
-    """A member died (registered as left, deceased): each assistance of the household, and the
-    person's own 特困, is reviewed — completed within 3 months of the death."""
+def member_left_review(actor: User, membership) -> None:
+    """A member left a household receiving assistance: the household's members changed (art. 30), so
+    each assistance of the household, and the person's own 特困, is reviewed. A death is reviewed
+    within 3 months of it; another departure (moved, married out, a split) within a month. A member
+    entered by mistake and taken out again changed nothing."""
     from safetynet.registry.codes import LeaveReason
 
-    if membership.leave_reason != LeaveReason.DECEASED:
+    if membership.leave_reason == LeaveReason.CORRECTION:
         return
+    died = membership.leave_reason == LeaveReason.DECEASED
     open_ones = Enrolment.objects.filter(
         Q(person__isnull=True) | Q(person_id=membership.person_id),
         Q(until__isnull=True) | Q(until__gt=membership.left_on),
         household_id=membership.household_id,
         programme__in=REVIEWED,
     ).select_related("household__head")
-    due_on = months_after(membership.left_on, DEATH_REVIEW_MONTHS)
-    for enrolment in open_ones:
-        if Review.objects.filter(enrolment=enrolment, case__closed_at__isnull=True).exists():
-            Review.objects.filter(enrolment=enrolment, case__closed_at__isnull=True).update(
-                due_on=due_on, reason=Review.Reason.DEATH, person_id=membership.person_id
-            )
-            continue
-        with official_language():
+    with official_language():
+        if died:
+            due_on = months_after(membership.left_on, DEATH_REVIEW_MONTHS)
             what = _("%(name)s died on %(day)s.") % {
                 "name": membership.person.name,
                 "day": membership.left_on.isoformat(),
             }
+        else:
+            due_on = timezone.localdate() + datetime.timedelta(days=30)
+            what = _("%(name)s left the household on %(day)s (%(reason)s).") % {
+                "name": membership.person.name,
+                "day": membership.left_on.isoformat(),
+                "reason": LeaveReason(membership.leave_reason).label if membership.leave_reason else "—",
+            }
+    reason = Review.Reason.DEATH if died else Review.Reason.REPORTED
+    for enrolment in open_ones:
+        pending = Review.objects.filter(enrolment=enrolment, case__closed_at__isnull=True)
+        if pending.exists():
+            # One review at a time: the open one takes the change in, and a death's deadline.
+            for review in pending:
+                review.what = f"{review.what} {what}".strip()[:500]
+                if died:
+                    review.reason, review.person_id, review.due_on = reason, membership.person_id, due_on
+                review.save(update_fields=["what", "reason", "person", "due_on"])
+            continue
         _open_review(
             actor=actor,
             enrolment=enrolment,
-            reason=Review.Reason.DEATH,
+            reason=reason,
             what=what,
             person=membership.person,
             due_on=due_on,

@@ -128,18 +128,29 @@ def test_a_death_opens_a_review_that_ends_the_household_s_dibao_with_a_notice(co
     assert decision.notice.splitlines()[0].startswith("致")
 
 
-def test_a_member_moving_out_opens_no_review_and_one_review_at_a_time(couple, staff):
+def test_a_member_moving_out_opens_a_review_and_one_review_at_a_time(couple, staff):
+    review = services.review_start(actor=staff["village"], enrolment_id=dibao(couple).pk, reason="reported",
+                                   what="家属报告：收入变化")
+    assert review.case.state == "visit"
+    with pytest.raises(ValidationError, match="已有"):
+        services.review_start(actor=staff["township"], enrolment_id=dibao(couple).pk, reason="visit",
+                              what="走访发现变化")
+    # A member marrying out is a change of the members: the open review takes it in.
     membership = Membership.objects.get(household=couple, person__name="韩二")
     registry.member_remove(actor=staff["village"], membership=membership, reason="married_out")
+    review = Review.objects.get()
+    assert "韩二" in review.what and "收入变化" in review.what and review.reason == "reported"
+
+
+def test_a_member_leaving_opens_a_review_within_a_month_a_mistake_none(couple, staff):
+    second = Membership.objects.get(household=couple, person__name="韩二")
+    registry.member_remove(actor=staff["village"], membership=second, reason="correction")
     assert not Review.objects.exists()
-    review = services.review_start(
-        actor=staff["village"], enrolment_id=dibao(couple).pk, reason="reported", what="家属报告：韩二外嫁"
-    )
-    assert review.case.state == "visit"
-    with pytest.raises(ValidationError, match="已有|open"):
-        services.review_start(
-            actor=staff["township"], enrolment_id=dibao(couple).pk, reason="visit", what="走访发现变化"
-        )
+    first = Membership.objects.get(household=couple, person__name="韩一")
+    registry.member_remove(actor=staff["village"], membership=first, reason="moved")
+    review = Review.objects.get()
+    assert review.reason == "reported" and review.due_on == timezone.localdate() + datetime.timedelta(days=30)
+    assert "韩一" in review.what
 
 
 def test_adjusting_continues_the_enrolment_at_the_new_amount_from_next_month(couple, staff):
