@@ -1030,7 +1030,7 @@ def transfer_hand_over(*, actor: User, household_id, village_code: str, note: st
     month, the other from the first of the next; the household moves now, and the other county
     confirms the amount at its standard. Refused, changing nothing, for a household with assistance
     decided but not begun (decide it first) or a transfer waiting to be confirmed."""
-    from safetynet.core.types import Division
+    from safetynet.core.selectors import division_names, divisions_by_code
     from safetynet.registry.selectors import household_get
     from safetynet.registry.services import household_hand_over
 
@@ -1046,7 +1046,7 @@ def transfer_hand_over(*, actor: User, household_id, village_code: str, note: st
     code = village_code.strip() if isinstance(village_code, str) else ""
     village = None
     if code.isascii() and code.isdigit() and len(code) == 12:
-        village = Division.objects.filter(code=code).first()
+        village = divisions_by_code([code]).get(code)
     if village is None:
         errors["village"] = _("Give the code of the village or community the household moves to.")
     try:
@@ -1076,7 +1076,7 @@ def transfer_hand_over(*, actor: User, household_id, village_code: str, note: st
             handed_over_at=timezone.now(),
             handed_over_by=actor,
         )
-        to_county = Division.objects.get(code=village.code[:6]).name
+        to_county = division_names([village.code[:6]]).get(village.code[:6], village.code[:6])
         with official_language():
             ended_because = _("handed over to %(county)s") % {"county": to_county}
         last = first_month - datetime.timedelta(days=1)
