@@ -13,6 +13,7 @@ def eligibility_panel(actor, household) -> dict:
     application in progress, or for the village and the township a link to hand one in."""
     from safetynet.programmes.applications.selectors import open_applications
     from safetynet.programmes.applications.services import APPLIED_PROGRAMMES, REPORT_ROLES, START_ROLES
+    from safetynet.programmes.aid.services import RECORDING_ROLES
     from safetynet.programmes.services import DECIDING_ROLES
 
     explained = household_explanation(actor=actor, household=household, on=timezone.localdate())
@@ -28,6 +29,7 @@ def eligibility_panel(actor, household) -> dict:
         "may_decide": actor.role in DECIDING_ROLES,
         "may_apply": actor.role in START_ROLES,
         "may_report": actor.role in REPORT_ROLES,
+        "may_apply_aid": actor.role in RECORDING_ROLES,
         **explained,
     }
 
