@@ -11,9 +11,9 @@ def eligibility_panel(actor, household) -> dict:
     """The household page's card: each programme's rule over the household today, with every
     condition, every figure and the versions used; where it qualifies and receives nothing, the
     application in progress, or for the village and the township a link to hand one in."""
+    from safetynet.programmes.aid.services import RECORDING_ROLES
     from safetynet.programmes.applications.selectors import open_applications
     from safetynet.programmes.applications.services import APPLIED_PROGRAMMES, REPORT_ROLES, START_ROLES
-    from safetynet.programmes.aid.services import RECORDING_ROLES
     from safetynet.programmes.services import DECIDING_ROLES
 
     explained = household_explanation(actor=actor, household=household, on=timezone.localdate())
