@@ -55,3 +55,6 @@ def declare() -> None:
     declare_events("programmes", "standardadjustment", {
         "adjusted": (ChangeAction.CREATE, _("assistance adjusted for a new standard")),
     })
+    declare_events("programmes", "workoffer", {
+        "offered": (ChangeAction.CREATE, _("work offered to a member")),
+    })

@@ -832,3 +832,33 @@ class HeatingAidGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.season} {self.household_id} {self.amount}"
+
+
+class WorkOffer(models.Model):
+    """Suitable work offered to an able-bodied member of a household receiving 低保, and whether they
+    took it (审核确认办法 art. 34, 暂行办法 art. 45): refused three times in a row without good reason,
+    the member's share is reviewed."""
+
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("household"))
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("member"))
+    offered = models.CharField(_("work offered"), max_length=200)
+    offered_on = models.DateField(_("offered on"))
+    accepted = models.BooleanField(_("accepted"))
+    # A refusal with a good reason (illness, caring for a relative …) does not count towards three.
+    good_reason = models.CharField(_("good reason for refusing"), max_length=200, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("recorded by"))
+
+    class Meta:
+        verbose_name = _("work offered")
+        verbose_name_plural = _("work offered")
+        ordering = ["-offered_on", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(accepted=False) | Q(good_reason=""),
+                                              name="work_offer_reason_only_for_a_refusal")]
+        indexes = [models.Index(fields=["person", "offered_on"], name="work_offer_of_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.offered_on} {'accepted' if self.accepted else 'refused'}"

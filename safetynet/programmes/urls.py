@@ -41,6 +41,7 @@ urlpatterns = [
     path("enrolments/<int:pk>/review/", life.review_start, name="review_start"),
     path("decisions/<int:pk>/notice/", life.decision_notice, name="decision_notice"),
     path("households/<int:pk>/hand-over/", life.hand_over, name="hand_over"),
+    path("households/<int:pk>/work-offers/", life.work_offers, name="work_offers"),
     path("transfers/<int:pk>/", life.transfer_detail, name="transfer"),
     path("standards/adjust/", life.standard_adjust, name="standard_adjust"),
     # The one page open without a login (and on the public server): the village's notice board.

@@ -108,3 +108,25 @@ class ConfirmForm(PlainForm):
             for name, value in self.cleaned_data.items()
             if name.startswith("amount_")
         }
+
+
+class WorkOfferForm(PlainForm):
+    person = forms.TypedChoiceField(label=capfirst(_("member")), coerce=int)
+    offered = forms.CharField(label=capfirst(_("work offered")), max_length=200)
+    offered_on = forms.DateField(label=capfirst(_("offered on")), widget=date_input())
+    accepted = forms.TypedChoiceField(
+        label=capfirst(_("answer")),
+        coerce=lambda v: v == "yes",
+        choices=[("no", _("refused")), ("yes", _("accepted"))],
+        widget=forms.RadioSelect,
+    )
+    good_reason = forms.CharField(
+        label=capfirst(_("good reason for refusing")),
+        max_length=200,
+        required=False,
+        help_text=_("Illness, caring for a relative …: such a refusal does not count."),
+    )
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [(m.pk, m.name) for m in members]

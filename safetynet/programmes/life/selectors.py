@@ -143,3 +143,15 @@ def standards_with_adjustments(limit: int = 20) -> list[Standard]:
     for row in rows:
         row.runs = sorted(row.adjustments.all(), key=lambda run: run.ran_at, reverse=True)
     return rows
+
+
+def work_offers(*, household) -> list:
+    """The work offered to the household's members, latest first (the caller has checked the household
+    is in scope)."""
+    from safetynet.programmes.models import WorkOffer
+
+    return list(
+        WorkOffer.objects.filter(household=household)
+        .select_related("person", "recorded_by")
+        .order_by("-offered_on", "-pk")
+    )

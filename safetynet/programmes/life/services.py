@@ -32,6 +32,7 @@ from safetynet.programmes.models import (
     Standard,
     StandardAdjustment,
     Transfer,
+    WorkOffer,
 )
 from safetynet.programmes.rules import PROGRAMME_NAMES
 from safetynet.programmes.selectors import first_of_next_month
@@ -641,6 +642,120 @@ def termination_objected(case, event) -> None:
         visitors=[],
         version=F("version") + 1,
     )
+
+
+# --- work offered to able-bodied members -----------------------------------------------------------------
+
+WORK_OFFER_ROLES = {Role.VILLAGE_COORDINATOR, Role.TOWNSHIP_OFFICE, Role.COUNTY_BUREAU}
+REFUSALS_FOR_A_REVIEW = 3
+
+
+def refusals_in_a_row(person_id: int) -> int:
+    """How many times in a row, latest first, the person refused work without good reason."""
+    count = 0
+    for offer in WorkOffer.objects.filter(person_id=person_id).order_by("-offered_on", "-pk")[:10]:
+        if offer.accepted or offer.good_reason:
+            break
+        count += 1
+    return count
+
+
+def work_offer_record(
+    *, actor: User, household_id, person_id, offered: str, offered_on, accepted: bool, good_reason: str = ""
+) -> WorkOffer:
+    """Record work offered to a member and the answer. The third refusal in a row without good
+    reason starts (or joins) the review of the household's 低保 for that member's share."""
+    from safetynet.registry.selectors import household_get, household_members
+
+    if actor.role not in WORK_OFFER_ROLES:
+        raise PermissionDenied(
+            _("Work offered is recorded by the village coordinator, the township or the county.")
+        )
+    try:
+        household = household_get(actor=actor, pk=int(household_id))
+    except (TypeError, ValueError, OverflowError):
+        from safetynet.registry.models import Household
+
+        raise Household.DoesNotExist from None
+    errors = {}
+    members = {m.person_id: m.person for m in household_members(household=household) if m.left_on is None}
+    try:
+        person = members.get(int(person_id))
+    except (TypeError, ValueError, OverflowError):
+        person = None
+    if person is None:
+        errors["person"] = _("Choose a member of the household.")
+    try:
+        offered = checked_text(offered, field="offered", limit=200, required=True)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        good_reason = checked_text(good_reason, field="good_reason", limit=200)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if accepted and good_reason:
+        errors["good_reason"] = _("A reason is given only for a refusal.")
+    today = timezone.localdate()
+    if (
+        not isinstance(offered_on, datetime.date)
+        or not today - datetime.timedelta(days=366) <= offered_on <= today
+    ):
+        errors["offered_on"] = _(
+            "Give the day the work was offered: within the past year, not in the future."
+        )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        offer = WorkOffer.objects.create(
+            household=household,
+            person=person,
+            offered=offered,
+            offered_on=offered_on,
+            accepted=bool(accepted),
+            good_reason=good_reason,
+            recorded_at=timezone.now(),
+            recorded_by=actor,
+        )
+        change_record(
+            actor=actor,
+            subject=household,
+            entity=offer,
+            action=ChangeAction.CREATE,
+            event="offered",
+            after={
+                "person_name": person.name,
+                "offered": offered,
+                "offered_on": offered_on.isoformat(),
+                "accepted": bool(accepted),
+                "good_reason": good_reason,
+            },
+        )
+        if not accepted and not good_reason and refusals_in_a_row(person.pk) >= REFUSALS_FOR_A_REVIEW:
+            with official_language():
+                what = _("%(name)s refused suitable work %(count)s times in a row without good reason.") % {
+                    "name": person.name,
+                    "count": REFUSALS_FOR_A_REVIEW,
+                }
+            for enrolment in Enrolment.objects.filter(
+                Q(until__isnull=True) | Q(until__gt=today),
+                household=household,
+                programme="dibao",
+                person__isnull=True,
+            ).select_related("household__head"):
+                pending = Review.objects.filter(enrolment=enrolment, case__closed_at__isnull=True).first()
+                if pending is None:
+                    _open_review(
+                        actor=actor,
+                        enrolment=enrolment,
+                        reason=Review.Reason.REFUSALS,
+                        what=what,
+                        person=person,
+                    )
+                elif pending.person_id in (None, person.pk):
+                    pending.what = f"{pending.what} {what}".strip()[:500]
+                    pending.reason, pending.person = Review.Reason.REFUSALS, person
+                    pending.save(update_fields=["what", "reason", "person"])
+    return offer
 
 
 # --- a death, a move: what follows in the registry ---------------------------------------------------------

@@ -15,7 +15,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from safetynet.core.pages import call_service, finished, found
 from safetynet.core.workflows.views import case_context
 from safetynet.programmes.life import selectors, services, workflow
-from safetynet.programmes.life.forms import ConfirmForm, DecideForm, HandOverForm, ReviewStartForm, VisitForm
+from safetynet.programmes.life.forms import (
+    ConfirmForm,
+    DecideForm,
+    HandOverForm,
+    ReviewStartForm,
+    VisitForm,
+    WorkOfferForm,
+)
 from safetynet.programmes.selectors import enrolment_get
 from safetynet.registry.rules import may_read_registry
 from safetynet.registry.selectors import household_get, household_members
@@ -301,3 +308,46 @@ def standard_adjust(request):
             },
         )
     return redirect(reverse("programmes:standards"))
+
+
+@require_http_methods(["GET", "POST"])
+def work_offers(request, pk: int):
+    """Work offered to the household's able-bodied members and their answers; the third refusal in a
+    row without good reason starts the review of the member's share."""
+    user = request.user
+    household = found(household_get, actor=user, pk=pk)
+    _reader(user)
+    may_record = user.role in services.WORK_OFFER_ROLES
+    members = [m.person for m in household_members(household=household) if m.left_on is None]
+    form = WorkOfferForm(request.POST or None, members=members, initial={"offered_on": timezone.localdate()})
+    if request.method == "POST":
+        if not may_record:
+            raise PermissionDenied(
+                _("Work offered is recorded by the village coordinator, the township or the county.")
+            )
+        if form.is_valid():
+            data = form.cleaned_data
+            outcome = call_service(
+                lambda: services.work_offer_record(
+                    actor=user,
+                    household_id=household.pk,
+                    person_id=data["person"],
+                    offered=data["offered"],
+                    offered_on=data["offered_on"],
+                    accepted=data["accepted"],
+                    good_reason=data["good_reason"],
+                ),
+                form,
+            )
+            if outcome.ok:
+                return finished(request, reverse("programmes:work_offers", args=[pk]), _("Recorded."))
+    return render(
+        request,
+        "programmes/work_offers.html",
+        {
+            "household": household,
+            "offers": selectors.work_offers(household=household),
+            "form": form if may_record else None,
+        },
+        status=400 if request.method == "POST" else 200,
+    )

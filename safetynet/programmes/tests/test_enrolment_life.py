@@ -129,12 +129,14 @@ def test_a_death_opens_a_review_that_ends_the_household_s_dibao_with_a_notice(co
 
 
 def test_a_member_moving_out_opens_a_review_and_one_review_at_a_time(couple, staff):
-    review = services.review_start(actor=staff["village"], enrolment_id=dibao(couple).pk, reason="reported",
-                                   what="家属报告：收入变化")
+    review = services.review_start(
+        actor=staff["village"], enrolment_id=dibao(couple).pk, reason="reported", what="家属报告：收入变化"
+    )
     assert review.case.state == "visit"
     with pytest.raises(ValidationError, match="已有"):
-        services.review_start(actor=staff["township"], enrolment_id=dibao(couple).pk, reason="visit",
-                              what="走访发现变化")
+        services.review_start(
+            actor=staff["township"], enrolment_id=dibao(couple).pk, reason="visit", what="走访发现变化"
+        )
     # A member marrying out is a change of the members: the open review takes it in.
     membership = Membership.objects.get(household=couple, person__name="韩二")
     registry.member_remove(actor=staff["village"], membership=membership, reason="married_out")
@@ -449,11 +451,16 @@ def test_a_higher_standard_adjusts_every_affected_enrolment_from_its_month_once(
 def test_an_enrolment_beginning_with_the_new_standard_takes_its_amount_in_place(make_household, staff):
     """Decided last month at the old standard, from the month the new one begins: not yet paid, so its
     amount is set anew rather than ended and continued on the same day."""
-    household = make_household(village(VILLAGE), staff["county"], urban_rural="urban",
-                                members=[("晚一", 1, "02", datetime.date(1975, 5, 5))])
+    household = make_household(
+        village(VILLAGE),
+        staff["county"],
+        urban_rural="urban",
+        members=[("晚一", 1, "02", datetime.date(1975, 5, 5))],
+    )
     effective = first_of_next_month(timezone.localdate())
-    enrolment = enrolment_start(actor=staff["county"], household=household, programme="dibao",
-                                since=effective, amount="700")
+    enrolment = enrolment_start(
+        actor=staff["county"], household=household, programme="dibao", since=effective, amount="700"
+    )
     old = standard_at(kind="dibao", county="371302", urban_rural="urban", on=effective)
     standard = standard_from(staff, value=old.value + 40, day=effective)
     services.standard_adjust(actor=staff["city"], standard_id=standard.pk)
@@ -539,10 +546,107 @@ def test_a_household_with_a_new_standard_s_amount_pending_is_handed_over_with_it
     old = standard_at(kind="dibao", county="371302", urban_rural="urban", on=effective)
     services.standard_adjust(actor=staff["city"], standard_id=standard_from(staff, value=old.value + 100).pk)
     village(YINAN_VILLAGE)
-    transfer = services.transfer_hand_over(actor=staff["county"], household_id=couple.pk,
-                                           village_code=YINAN_VILLAGE)
+    transfer = services.transfer_hand_over(
+        actor=staff["county"], household_id=couple.pk, village_code=YINAN_VILLAGE
+    )
     months = [services.add_months(timezone.localdate(), k) for k in range(-1, 3)]
     payers = selectors.monthly_payers(household_id=couple.pk, programme="dibao", months=months)
     assert [[p["county"] for p in payer] for payer in payers.values()] == [
-        ["371302"], ["371302"], ["371321"], ["371321"]]
+        ["371302"],
+        ["371302"],
+        ["371321"],
+        ["371321"],
+    ]
     assert [e.amount for e in selectors.transfer_continued(transfer)] == [Decimal("1120.00")]
+
+
+def test_the_third_refusal_of_work_in_a_row_starts_the_review_of_the_member_s_share(couple, staff):
+    second = Membership.objects.get(household=couple, person__name="韩二").person
+    today = timezone.localdate()
+
+    def offer(days_ago, accepted=False, good_reason=""):
+        return services.work_offer_record(
+            actor=staff["township"],
+            household_id=couple.pk,
+            person_id=second.pk,
+            offered="社区保洁员",
+            offered_on=today - datetime.timedelta(days=days_ago),
+            accepted=accepted,
+            good_reason=good_reason,
+        )
+
+    offer(40)
+    offer(30, good_reason="照护生病的母亲")  # a refusal with good reason does not count
+    offer(20)
+    offer(10)
+    assert not Review.objects.exists() and services.refusals_in_a_row(second.pk) == 2
+    offer(1)
+    review = Review.objects.get()
+    assert review.reason == "refusals" and review.person == second and "3" in review.what
+    for bad in (
+        {"accepted": True, "good_reason": "生病"},
+        {"offered_on": today + datetime.timedelta(days=1)},
+    ):
+        with pytest.raises(ValidationError):
+            services.work_offer_record(
+                actor=staff["township"],
+                household_id=couple.pk,
+                person_id=second.pk,
+                offered="保洁",
+                **{"offered_on": today, "accepted": False, **bad},
+            )
+    with pytest.raises(ObjectDoesNotExist):  # another county's officer does not find the household
+        services.work_offer_record(
+            actor=staff["yinan"],
+            household_id=couple.pk,
+            person_id=second.pk,
+            offered="保洁",
+            offered_on=today,
+            accepted=False,
+        )
+    # The county reduces that member's share.
+    review = visit(staff, review)
+    services.review_decide(
+        actor=staff["county"],
+        review_id=review.pk,
+        version=review.version,
+        outcome="reduce",
+        amount="450",
+        reasons="韩二无正当理由连续三次拒绝就业",
+    )
+    decision = EnrolmentDecision.objects.get(review=review)
+    assert decision.kind == "reduced" and decision.amount_after == Decimal("450")
+    assert "韩二" in decision.notice and "拒绝" in decision.notice
+
+
+def test_work_offers_on_their_page(couple, staff, client):
+    second = Membership.objects.get(household=couple, person__name="韩二").person
+    client.force_login(staff["township"])
+    url = f"/programmes/households/{couple.pk}/work-offers/"
+    page = client.get(url)
+    assert page.status_code == 200 and "work-offer-form" in page.content.decode()
+    sent = client.post(
+        url,
+        {
+            "person": second.pk,
+            "offered": "超市理货员",
+            "offered_on": timezone.localdate(),
+            "accepted": "no",
+            "good_reason": "",
+        },
+    )
+    assert sent.status_code == 302
+    refused = client.post(
+        url, {"person": second.pk, "offered": "超市理货员", "offered_on": "2099-01-01", "accepted": "no"}
+    )
+    assert refused.status_code == 400 and "不能晚于今天" in refused.content.decode()
+    assert "超市理货员" in client.get(url).content.decode()
+    auditor = user(Role.AUDITOR, "3713")
+    client.force_login(auditor)
+    assert client.get(url).status_code == 200 and "work-offer-form" not in client.get(url).content.decode()
+    assert (
+        client.post(
+            url, {"person": second.pk, "offered": "x", "offered_on": timezone.localdate(), "accepted": "no"}
+        ).status_code
+        == 403
+    )
