@@ -114,7 +114,7 @@ def assistance_panel(actor, household) -> dict:
     hand-over to another county."""
     from safetynet.programmes.life import selectors, services
 
-    found = selectors.household_assistance(household=household)
+    found = selectors.household_assistance(household=household, actor=actor)
     return {
         "household": household,
         **found,

@@ -61,7 +61,7 @@ def decision_get(*, actor: User, pk: int) -> EnrolmentDecision:
     return decision
 
 
-def household_assistance(*, household) -> dict:
+def household_assistance(*, household, actor: User | None = None) -> dict:
     """A household's assistance in payment, whole: every enrolment with the county that paid it, the
     decisions taken on it, its reviews (the caller has checked the household is in scope)."""
     enrolments = list(
@@ -79,6 +79,7 @@ def household_assistance(*, household) -> dict:
         enrolment.open_review = open_reviews.get(enrolment.pk)
     return {
         "enrolments": enrolments,
+        "elsewhere": members_assistance_elsewhere(household=household, actor=actor) if actor else [],
         "decisions": decisions,
         "reviews": list(
             Review.objects.filter(household=household).select_related("case").order_by("-opened_at")
@@ -155,3 +156,36 @@ def work_offers(*, household) -> list:
         .select_related("person", "recorded_by")
         .order_by("-offered_on", "-pk")
     )
+
+
+def members_assistance_elsewhere(*, household, actor: User) -> list[dict]:
+    """What the household's present members received in the households of the actor's area they
+    belonged to before (a split, a merge, a move between households keeps its history): each earlier
+    household's enrolments during the member's time in it, and the member's own (特困) there."""
+    from safetynet.registry.models import Household, Membership
+
+    present = Membership.objects.filter(household=household, left_on__isnull=True).values("person_id")
+    readable = Household.objects.filter(scope_q(actor, "village__code")).values("pk")
+    before = list(
+        Membership.objects.filter(person_id__in=present, left_on__isnull=False, household_id__in=readable)
+        .exclude(household=household)
+        .select_related("person")
+    )
+    rows = []
+    for membership in before:
+        for enrolment in Enrolment.objects.filter(
+            Q(person__isnull=True) | Q(person_id=membership.person_id),
+            Q(until__isnull=True) | Q(until__gt=membership.joined_on),
+            household_id=membership.household_id,
+            since__lt=membership.left_on,
+        ).order_by("since"):
+            rows.append(
+                {
+                    "member": membership.person.name,
+                    "household_id": membership.household_id,
+                    "joined_on": membership.joined_on,
+                    "left_on": membership.left_on,
+                    "enrolment": enrolment,
+                }
+            )
+    return rows

@@ -650,3 +650,29 @@ def test_work_offers_on_their_page(couple, staff, client):
         ).status_code
         == 403
     )
+
+
+def test_a_member_who_splits_off_keeps_the_history_of_the_assistance_they_received(
+    couple, make_household, staff, client
+):
+    """韩二 forms a household of her own: the old household's 低保 is reviewed (its members changed),
+    and her new household's card shows what she received in the old one, during her time there."""
+    new = make_household(
+        village(VILLAGE),
+        staff["county"],
+        urban_rural="urban",
+        members=[("新户主", 1, "02", datetime.date(1960, 1, 1))],
+    )
+    second = Membership.objects.get(household=couple, person__name="韩二").person
+    registry.member_move(actor=staff["county"], person=second, to_household=new, relation="10")
+    assert Review.objects.get().household == couple
+    from safetynet.programmes.life import selectors as life
+
+    rows = life.members_assistance_elsewhere(household=new, actor=staff["county"])
+    assert [(r["member"], r["household_id"], r["enrolment"].amount) for r in rows] == [
+        ("韩二", couple.pk, Decimal("900.00"))
+    ]
+    assert life.members_assistance_elsewhere(household=new, actor=staff["yinan"]) == []
+    client.force_login(staff["township"])
+    page = client.get(f"/registry/households/{new.pk}/").content.decode()
+    assert 'id="elsewhere"' in page and "900.00" in page
