@@ -66,3 +66,10 @@ def heating_grants(*, actor: User, season: int) -> QuerySet[HeatingAidGrant]:
     if not may_read_registry(actor):
         return HeatingAidGrant.objects.none()
     return HeatingAidGrant.objects.filter(scope_q(actor, "village_id"), season=season)
+
+
+def heating_grants_summary(grants: QuerySet[HeatingAidGrant]) -> dict:
+    """How many households the grants reach and their total, in yuan."""
+    from django.db.models import Count, Sum
+
+    return grants.aggregate(households=Count("pk"), total=Sum("amount"))

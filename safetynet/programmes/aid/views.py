@@ -404,9 +404,23 @@ def heating(request):
                     reverse("programmes:aid_heating"),
                     _("Heating aid granted to %(count)s households.") % {"count": outcome.value.granted},
                 )
+    # This winter's grants to the households of the user's area (a township sees its own households'
+    # even when the county decided the batch), or another winter's with ?season=.
+    current = today.year if today.month >= 7 else today.year - 1
+    raw = request.GET.get("season", "")
+    season = int(raw) if raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= current + 1 else current
+    grants = selectors.heating_grants(actor=user, season=season)
     return render(
         request,
         "programmes/aid_heating.html",
-        {"form": form, "batches": list(selectors.heating_batches(actor=user)[:100])},
+        {
+            "form": form,
+            "batches": list(selectors.heating_batches(actor=user)[:100]),
+            "season": season,
+            "grants": list(
+                grants.select_related("household__head", "village").order_by("village_id", "pk")[:500]
+            ),
+            "grants_summary": selectors.heating_grants_summary(grants),
+        },
         status=400 if request.method == "POST" else 200,
     )
