@@ -40,6 +40,7 @@ urlpatterns = [
     path("reviews/<int:pk>/<slug:record>/", life.review_record, name="review_record"),
     path("enrolments/<int:pk>/review/", life.review_start, name="review_start"),
     path("decisions/<int:pk>/notice/", life.decision_notice, name="decision_notice"),
+    path("decisions/<int:pk>/notice.<slug:fmt>", life.decision_notice_download, name="decision_notice_file"),
     path("households/<int:pk>/hand-over/", life.hand_over, name="hand_over"),
     path("households/<int:pk>/work-offers/", life.work_offers, name="work_offers"),
     path("transfers/<int:pk>/", life.transfer_detail, name="transfer"),
@@ -51,6 +52,7 @@ urlpatterns = [
     path("aid/emergency/", aid.aid_emergency, name="aid_emergency"),
     path("aid/heating/", aid.heating, name="aid_heating"),
     path("aid/<int:pk>/", aid.aid_detail, name="aid"),
+    path("aid/<int:pk>/record.<slug:fmt>", aid.aid_record_download, name="aid_record_file"),
     path("aid/<int:pk>/<slug:record>/", aid.aid_record, name="aid_record"),
     path("households/<int:pk>/temporary-aid/", aid.aid_apply, name="aid_apply"),
     # --- end of temporary aid ---

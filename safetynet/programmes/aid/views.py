@@ -424,3 +424,20 @@ def heating(request):
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@require_GET
+def aid_record_download(request, pk: int, fmt: str):
+    """The aid's record (临时救助审批表) as DOCX or PDF, to print for the file and the signatures."""
+    from django.http import HttpResponse
+
+    from safetynet.programmes.aid.documents import aid_record_file
+
+    _reader(request.user)
+    aid = found(selectors.aid_get, actor=request.user, pk=pk)
+    if fmt not in ("docx", "pdf"):
+        raise Http404(_("This document is not available for this aid."))
+    stored = aid_record_file(actor=request.user, aid=aid, fmt=fmt)
+    response = HttpResponse(stored.content, content_type=stored.content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{stored.quoted_name}"
+    return response

@@ -351,3 +351,20 @@ def work_offers(request, pk: int):
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@require_GET
+def decision_notice_download(request, pk: int, fmt: str):
+    """The notice as a DOCX or PDF to print, sign and give."""
+    from django.http import HttpResponse
+
+    from safetynet.programmes.life.documents import decision_notice_file
+
+    _reader(request.user)
+    decision = found(selectors.decision_get, actor=request.user, pk=pk)
+    if fmt not in ("docx", "pdf"):
+        raise Http404(_("This document is not available for this decision."))
+    stored = decision_notice_file(actor=request.user, decision=decision, fmt=fmt)
+    response = HttpResponse(stored.content, content_type=stored.content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{stored.quoted_name}"
+    return response

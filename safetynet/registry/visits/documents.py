@@ -80,6 +80,6 @@ def visit_record_document(*, actor: User, visit: Visit, fmt: str):
         actor=actor,
         document=visit_document(visit),
         fmt=fmt,
-        name=f"{_('visit record')}-{day}-{visit.pk}",
+        name=_("visit record-%(day)s-%(number)s") % {"day": day, "number": visit.pk},
         subject=("registry.visit", visit.pk, visit.household.village_id),
     )

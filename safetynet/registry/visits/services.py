@@ -215,7 +215,8 @@ def _problem_open(actor: User, household: Household, visit: Visit, hazard: dict)
         household=household, visit=visit, category=category, item=hazard["item"], description=description
     )
     head = household.head.name if household.head_id else ""
-    title = f"{head}{_(' household') if head else ''} · {description}"
+    whose = _("%(head)s household") % {"head": head} if head else ""
+    title = f"{whose} · {description}"
     problem.case = case_open(
         actor=actor,
         workflow_code=workflow.CODE,

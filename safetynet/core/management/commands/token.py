@@ -74,7 +74,9 @@ class Command(BaseCommand):
                 state = _("active")
             expires = f"{timezone.localtime(token.expires_at):%Y-%m-%d}" if token.expires_at else "-"
             used = f"{timezone.localtime(token.last_used_at):%Y-%m-%d %H:%M}" if token.last_used_at else "-"
+            created = f"{timezone.localtime(token.created_at):%Y-%m-%d}"
             self.stdout.write("  ".join([
-                token.prefix, state, f"{_('created')} {timezone.localtime(token.created_at):%Y-%m-%d}",
-                f"{_('expires')} {expires}", f"{_('last used')} {used}", token.name,
+                token.prefix, state, _("created %(day)s") % {"day": created},
+                _("expires %(day)s") % {"day": expires}, _("last used %(moment)s") % {"moment": used},
+                token.name,
             ]))
