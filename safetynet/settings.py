@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "safetynet.core",
     "safetynet.registry",
     "safetynet.programmes",
+    "safetynet.institutions",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("safetynet.core.urls")),
     path("registry/", include("safetynet.registry.urls")),
     path("programmes/", include("safetynet.programmes.urls")),
+    path("institutions/", include("safetynet.institutions.urls")),
     path("", include("safetynet.core.staff_urls")),
     path("api/v1/", api.urls),
 ]

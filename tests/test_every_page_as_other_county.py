@@ -20,6 +20,7 @@ from safetynet.core.grants import grant_create
 from safetynet.core.models import ChangeRecord, Role, UnmaskLog, User, WeatherWarning
 from safetynet.core.tests import sample_files
 from safetynet.core.workflows.evidence import evidence_add
+from safetynet.institutions.services import institution_create
 from safetynet.programmes.aid.services import aid_pay, emergency_report
 from safetynet.programmes.applications.complaints import complaint_receive
 from safetynet.programmes.applications.services import application_start, self_care_change_report
@@ -59,6 +60,7 @@ ID_KINDS = {
     "reviews": "review",
     "decisions": "decision",
     "transfers": "transfer",
+    "institutions": "institution",
 }
 # Served to anyone or not about registry data: the login machinery, health, admin (own auth), API
 # (walked by test_every_api_route_as_other_county).
@@ -176,8 +178,13 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
     enrolment_start(actor=luozhuang, household=moving, programme="dibao", since=datetime.date(2022, 1, 1),
                     amount="300")
     transfer = life.transfer_hand_over(actor=luozhuang, household_id=moving.pk, village_code=village.code)
+    # An institution of the county, named for the walk to look for.
+    institution = institution_create(actor=actor, division=village.parent, data={
+        "name": "欧阳秘密敬老院", "kind": "elderly_public", "address": "欧阳路1号", "heating": "gas",
+        "co_alarms": 2, "co_rooms_heated": 2, "co_rooms_covered": 2})
     return {
         "village": village.code,
+        "institution": institution.pk,
         "review": review.pk,
         "decision": review.decisions.get().pk,
         "transfer": transfer.pk,
@@ -204,7 +211,7 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
         "asset": asset.pk,
         "expense": expense.pk,
         "supporter": supporter.pk,
-        "names": ["欧阳秘密", "欧阳小妹", "司马秘书", "欧阳儿子", "欧阳迁入"],
+        "names": ["欧阳秘密", "欧阳小妹", "司马秘书", "欧阳儿子", "欧阳迁入", "欧阳秘密敬老院"],
         "id_number": head.id_number,
         # What a role that sees identifiers masked must never see whole.
         "whole": [
