@@ -145,6 +145,10 @@ def records(make_household, village, actor, names):
         "review_id": _review(actor, household),
         # A household of 罗庄区 handed over to this county, waiting for it to confirm the amount.
         "transfer_id": _transfer_in(make_household, village),
+        # An institution of the county, recorded by it (through the API).
+        "institution_id": token_client(actor).post(f"{PREFIX}/institutions", {
+            "division": village.code[:9], "name": f"{names[0]}敬老院", "kind": "elderly_public",
+            "address": "路1号"}, content_type="application/json").json()["id"],
         "complaint_id": token_client(actor).post(f"{PREFIX}/programmes/complaints", {
             "kind": "real_name", "complainant": names[0], "text": "收入不实", "household_id": household.pk},
             content_type="application/json").json()["id"],
