@@ -18,7 +18,7 @@ class InstitutionForm(PlainForm):
         max_length=12,
         help_text=_("The 9-digit code of the township or the 12-digit code of the village."),
     )
-    name = forms.CharField(label=capfirst(_("name")), max_length=100)
+    name = forms.CharField(label=capfirst(_("institution name")), max_length=100)
     kind = forms.ChoiceField(label=capfirst(_("kind of institution")), choices=Institution.Kind.choices)
     address = forms.CharField(label=capfirst(_("address")), max_length=200)
     operator = forms.CharField(label=capfirst(_("operated by")), max_length=100, required=False)

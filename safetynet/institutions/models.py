@@ -29,7 +29,7 @@ class Institution(ChoiceLabels, models.Model):
         WOOD = "wood", _("wood")
         NONE = "none", _("none")
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("institution name"), max_length=100)
     kind = models.CharField(_("kind of institution"), max_length=16, choices=Kind.choices)
     division = models.ForeignKey(
         Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("township or village")

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             name='Institution',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
+                ('name', models.CharField(max_length=100, verbose_name='institution name')),
                 ('kind', models.CharField(choices=[('elderly_public', 'elderly care, public (特困 support)'), ('elderly_private', 'elderly care, private'), ('child_welfare', 'child welfare'), ('mental_health', 'care of persons with mental illness'), ('rescue_station', 'rescue station')], max_length=16, verbose_name='kind of institution')),
                 ('address', models.CharField(max_length=200, verbose_name='address')),
                 ('operator', models.CharField(blank=True, max_length=100, verbose_name='operated by')),
