@@ -8,7 +8,7 @@ Written in bulk (a fixed handful of rows, not a population-scale job), with one 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safetynet.core.demo import DemoContext
+from safetynet.core.demo import DemoContext, demo_date_grants, demo_date_history, not_after_now
 from safetynet.core.types import Role
 from safetynet.registry.demo import facts
 
@@ -81,15 +81,23 @@ def build_institutions(context: DemoContext) -> str | None:
                 },
             )
         )
+    # There since the demo's history starts: dated by the demo clock, not the wall clock.
+    rng = context.rng("institutions")
+    since = not_after_now(context.clock.moment(rng, context.clock.history_start))
+    Institution.objects.filter(pk__in=[i.pk for i in made]).update(created_at=since)
+    demo_date_history(subjects={"institution": [i.pk for i in made]}, at=since)
+    grants = []
     institution_user = context.users.get("institution")
     inspector = next((user for user in context.users.values() if user.role == Role.INSPECTOR), None)
     lanshan = [i for i in made if i.division_id.startswith("371302")]
     if lanshan and institution_user is not None and county_users.get("371302") is not None:
-        grant_create(
-            actor=county_users["371302"],
-            user=institution_user,
-            kind="institutions.institution",
-            object_id=lanshan[0].pk,
+        grants.append(
+            grant_create(
+                actor=county_users["371302"],
+                user=institution_user,
+                kind="institutions.institution",
+                object_id=lanshan[0].pk,
+            )
         )
     # The inspector is contracted by the city (or by a county): granted by whoever its account is under.
     granter = (
@@ -99,9 +107,16 @@ def build_institutions(context: DemoContext) -> str | None:
     )
     if inspector is not None and granter is not None:
         for institution in lanshan[:5]:
-            grant_create(
-                actor=granter, user=inspector, kind="institutions.institution", object_id=institution.pk
+            grants.append(
+                grant_create(
+                    actor=granter, user=inspector, kind="institutions.institution", object_id=institution.pk
+                )
             )
+    # Contracts and assignments of the last three months.
+    demo_date_grants(
+        grant_ids=[g.pk for g in grants],
+        at=not_after_now(context.clock.moment(rng, context.clock.recent(rng, 90))),
+    )
     return _("%(count)s institutions: %(elderly)s elderly, all heated with CO alarms.") % {
         "count": len(made),
         "elderly": sum(1 for i in made if i.kind.startswith("elderly")),
