@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
@@ -102,3 +102,10 @@ def unreadable_query(request):
     if any(has_control_characters(value) for values in request.GET.lists() for value in values[1]):
         return render(request, "400.html", {"message": control_characters_message()}, status=400)
     return None
+
+
+def attachment(stored) -> HttpResponse:
+    """A generated document (core.documents.document_generate) as a download, under its own name."""
+    response = HttpResponse(stored.content, content_type=stored.content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{stored.quoted_name}"
+    return response

@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from safetynet.core.money import parse_yuan
 from safetynet.core.scope import in_area
 from safetynet.core.services import ConflictError, change_record
-from safetynet.core.text import refuse_control_characters
 from safetynet.core.types import ChangeAction, Role, User
 from safetynet.core.workflows.services import case_open, case_transition
 from safetynet.programmes.aid import workflow
+from safetynet.programmes.applications.services import checked_text as application_text
 from safetynet.programmes.models import AidPayment, HeatingAidBatch, HeatingAidGrant, TemporaryAid
 
 EMERGENCY_CAUSES = ("fire", "traffic", "accident", "illness", "hardship")
@@ -42,21 +42,9 @@ class NotFound(TemporaryAid.DoesNotExist):
     pass
 
 
-def checked_text(value, *, field: str, limit: int, required: bool = False, lines: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationError({field: _("Give text.")})
-    value = value.strip()
-    try:
-        refuse_control_characters(value, lines=lines)
-    except ValidationError as error:
-        raise ValidationError({field: error.messages}) from None
-    if required and not value:
-        raise ValidationError({field: _("This field is required.")})
-    if len(value) > limit:
-        raise ValidationError({field: _("At most %(limit)s characters.") % {"limit": limit}})
-    return value
+def checked_text(value, *, field: str, limit: int, required: bool = False) -> str:
+    """The applications' text check (a text box from 500 characters), a missing value read as empty."""
+    return application_text("" if value is None else value, field=field, limit=limit, required=required)
 
 
 def checked_amount(value, *, field: str, zero: bool = False) -> Decimal:
@@ -222,9 +210,7 @@ def emergency_report(
         ("id_number", id_number, 18),
     ):
         try:
-            fields[field] = checked_text(
-                value, field=field, limit=limit, required=field == "what", lines=field == "what"
-            )
+            fields[field] = checked_text(value, field=field, limit=limit, required=field == "what")
         except ValidationError as error:
             errors.update(error.message_dict)
     try:
@@ -436,7 +422,7 @@ def paperwork_complete(
     errors = {}
     try:
         registrar = checked_text(registrar, field="registrar", limit=50, required=True)
-        note = checked_text(note, field="note", limit=500, lines=True)
+        note = checked_text(note, field="note", limit=500)
     except ValidationError as error:
         errors.update(error.message_dict)
     names = []
@@ -486,7 +472,7 @@ def aid_refer_county(*, actor: User, aid_id, version: int, amount, reason: str) 
     except ValidationError as error:
         errors.update(error.message_dict)
     try:
-        reason = checked_text(reason, field="reason", limit=500, required=True, lines=True)
+        reason = checked_text(reason, field="reason", limit=500, required=True)
     except ValidationError as error:
         errors.update(error.message_dict)
     if errors:
@@ -525,7 +511,7 @@ def aid_county_decide(*, actor: User, aid_id, version: int, amount, reason: str)
     except ValidationError as error:
         errors.update(error.message_dict)
     try:
-        reason = checked_text(reason, field="reason", limit=500, required=True, lines=True)
+        reason = checked_text(reason, field="reason", limit=500, required=True)
     except ValidationError as error:
         errors.update(error.message_dict)
     if errors:
@@ -568,7 +554,7 @@ def expenditure_apply(*, actor: User, household_id, cause: str, what: str, perso
     if cause not in EXPENDITURE_CAUSES:
         errors["cause"] = _("Choose the expense: medical, education or basic living.")
     try:
-        what = checked_text(what, field="what", limit=1000, required=True, lines=True)
+        what = checked_text(what, field="what", limit=1000, required=True)
     except ValidationError as error:
         errors.update(error.message_dict)
     members = {m.person_id: m.person for m in household_members(household=household) if m.left_on is None}
@@ -644,7 +630,7 @@ def expenditure_investigate(*, actor: User, aid_id, version: int, findings: str)
     """The township's investigation; freezes the rule's explanation (the most that may be given)."""
     if actor.role != Role.TOWNSHIP_OFFICE:
         raise PermissionDenied(_("The township investigates."))
-    findings = checked_text(findings, field="findings", limit=1000, required=True, lines=True)
+    findings = checked_text(findings, field="findings", limit=1000, required=True)
     with transaction.atomic():
         aid = _locked(aid_id, actor, version)
         if aid.kind != TemporaryAid.Kind.EXPENDITURE or aid.case.state != "accepted":
@@ -664,7 +650,7 @@ def expenditure_decide(*, actor: User, aid_id, version: int, amount, reason: str
     if actor.role != Role.TOWNSHIP_OFFICE:
         raise PermissionDenied(_("The township decides temporary aid up to its cap."))
     amount = checked_amount(amount, field="amount")
-    reason = checked_text(reason, field="reason", limit=500, lines=True)
+    reason = checked_text(reason, field="reason", limit=500)
     with transaction.atomic():
         aid = _locked(aid_id, actor, version)
         if aid.kind != TemporaryAid.Kind.EXPENDITURE or aid.case.state != "investigated":

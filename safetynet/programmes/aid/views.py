@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from safetynet.core.pages import call_service, finished, found, unreadable_query
+from safetynet.core.pages import attachment, call_service, finished, found, unreadable_query
 from safetynet.core.privacy import Disclosure
 from safetynet.core.scope import in_area
 from safetynet.core.selectors import division_list, division_path
@@ -429,15 +429,10 @@ def heating(request):
 @require_GET
 def aid_record_download(request, pk: int, fmt: str):
     """The aid's record (临时救助审批表) as DOCX or PDF, to print for the file and the signatures."""
-    from django.http import HttpResponse
-
     from safetynet.programmes.aid.documents import aid_record_file
 
     _reader(request.user)
     aid = found(selectors.aid_get, actor=request.user, pk=pk)
     if fmt not in ("docx", "pdf"):
         raise Http404(_("This document is not available for this aid."))
-    stored = aid_record_file(actor=request.user, aid=aid, fmt=fmt)
-    response = HttpResponse(stored.content, content_type=stored.content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{stored.quoted_name}"
-    return response
+    return attachment(aid_record_file(actor=request.user, aid=aid, fmt=fmt))

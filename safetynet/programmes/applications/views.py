@@ -5,7 +5,7 @@ anyone, without a login, showing names, household sizes and amounts only."""
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safetynet.core.documents import document_generate
-from safetynet.core.pages import call_service, finished, found
+from safetynet.core.pages import attachment, call_service, finished, found
 from safetynet.core.selectors import division_path
 from safetynet.core.workflows.views import case_context
 from safetynet.programmes.applications import documents, selectors, services, workflow
@@ -39,13 +39,6 @@ from safetynet.registry.views.common import form_page
 # Steps taken through a form of their own on this page, not the kernel's plain step form.
 OWN_FORMS = {"matched", "objection", "redecide"}  # redecide: by the appeal's outcome
 INVESTIGATION_STATES = ("investigating", "match_requested", "matched", "reinvestigation")
-
-
-def _attachment(stored) -> HttpResponse:
-    """A generated document (core.documents) as a download."""
-    response = HttpResponse(stored.content, content_type=stored.content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{stored.quoted_name}"
-    return response
 
 
 def _person(raw: str) -> int | None:
@@ -351,7 +344,7 @@ def application_document(request, pk: int, kind: str, fmt: str):
     stored = documents.application_document_file(
         actor=request.user, application=application, kind=kind, fmt=fmt
     )
-    return _attachment(stored)
+    return attachment(stored)
 
 
 @require_http_methods(["GET", "POST"])
@@ -436,7 +429,7 @@ def public_notice_poster(request, code: str, fmt: str):
         )
     except ValidationError:
         raise Http404 from None
-    return _attachment(stored)
+    return attachment(stored)
 
 
 @require_http_methods(["GET", "POST"])
@@ -636,4 +629,4 @@ def complaint_answer_document(request, pk: int, fmt: str):
         name=f"{complaint.pk}-答复",
         subject=("programmes.complaint", complaint.pk, complaint.area_id),
     )
-    return _attachment(stored)
+    return attachment(stored)

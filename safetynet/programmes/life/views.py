@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from safetynet.core.pages import call_service, finished, found
+from safetynet.core.pages import attachment, call_service, finished, found
 from safetynet.core.workflows.views import case_context
 from safetynet.programmes.life import selectors, services, workflow
 from safetynet.programmes.life.forms import (
@@ -356,15 +356,10 @@ def work_offers(request, pk: int):
 @require_GET
 def decision_notice_download(request, pk: int, fmt: str):
     """The notice as a DOCX or PDF to print, sign and give."""
-    from django.http import HttpResponse
-
     from safetynet.programmes.life.documents import decision_notice_file
 
     _reader(request.user)
     decision = found(selectors.decision_get, actor=request.user, pk=pk)
     if fmt not in ("docx", "pdf"):
         raise Http404(_("This document is not available for this decision."))
-    stored = decision_notice_file(actor=request.user, decision=decision, fmt=fmt)
-    response = HttpResponse(stored.content, content_type=stored.content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{stored.quoted_name}"
-    return response
+    return attachment(decision_notice_file(actor=request.user, decision=decision, fmt=fmt))

@@ -7,7 +7,7 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from safetynet.core.campaigns.selectors import campaigns
 from safetynet.core.checklists import checklist_current, choices_of
-from safetynet.core.pages import call_service, finished, found, role_required
+from safetynet.core.pages import attachment, call_service, finished, found, role_required
 from safetynet.core.types import CampaignKind, Role
 from safetynet.core.workflows.views import case_context
 from safetynet.registry import codes, rules
@@ -186,10 +186,7 @@ def visit_detail(request, pk: int):
 @require_GET
 def visit_print(request, pk: int, fmt: str):
     visit = found(selectors.visit_get, actor=request.user, pk=pk)
-    stored = documents.visit_record_document(actor=request.user, visit=visit, fmt=fmt)
-    response = HttpResponse(stored.content, content_type=stored.content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{stored.quoted_name}"
-    return response
+    return attachment(documents.visit_record_document(actor=request.user, visit=visit, fmt=fmt))
 
 
 @reader_required
