@@ -213,27 +213,22 @@ def _end_at(enrolment: Enrolment, *, until: datetime.date, reason: str) -> None:
     )
 
 
-def _amount_in(enrolment: Enrolment, month: datetime.date) -> Decimal:
-    """What the enrolment's chain paid in a month (0 where none of it covered the month)."""
-    row = (
+def overpaid(enrolment: Enrolment, *, since: datetime.date, until: datetime.date) -> Decimal:
+    """What the programme paid the household for the months from `since` up to `until` (exclusive):
+    each month at the amount of the enrolment of its chain that covered it (none: nothing)."""
+    rows = list(
         Enrolment.objects.filter(
-            Q(until__isnull=True) | Q(until__gt=month),
+            Q(until__isnull=True) | Q(until__gt=since),
             household_id=enrolment.household_id,
             person_id=enrolment.person_id,
             programme=enrolment.programme,
-            since__lte=month,
-        )
-        .order_by("-since")
-        .first()
+            since__lt=until,
+        ).order_by("-since")
     )
-    return row.amount if row else Decimal(0)
-
-
-def overpaid(enrolment: Enrolment, *, since: datetime.date, until: datetime.date) -> Decimal:
-    """What the programme paid the household for the months from `since` up to `until` (exclusive)."""
     total, month = Decimal(0), since
     while month < until:
-        total += _amount_in(enrolment, month)
+        covering = next((r for r in rows if r.since <= month and (r.until is None or r.until > month)), None)
+        total += covering.amount if covering else Decimal(0)
         month = add_months(month, 1)
     return total
 
