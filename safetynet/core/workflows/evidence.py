@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from safetynet.core.filecheck import check_document, check_upload_size, sha256_of
 from safetynet.core.models import Case, Evidence, User
-from safetynet.core.scope import in_area
 from safetynet.core.text import refuse_control_characters
+from safetynet.core.workflows.services import case_within_reach
 from safetynet.core.workflows.table import workflow
 
 # Which files each kind of evidence may be.
@@ -85,7 +85,7 @@ def evidence_add(*, actor: User, kind: str, upload, note: str = "", case: Case |
     actor may write it). Refused, with nothing stored: a case outside the area or closed, an empty
     or oversized file, a file that is not what its kind must be, the same file twice."""
     if case is not None:
-        if not in_area(actor, case.division_id):
+        if not case_within_reach(actor, case):
             raise PermissionDenied(_("This case is outside your area."))
         flow = workflow(case.workflow)
         takes_a_step = any(actor.role in move.roles for move in flow.moves_from(case.state))

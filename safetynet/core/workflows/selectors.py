@@ -11,8 +11,14 @@ from django.utils.translation import gettext as _
 from safetynet.core import hooks
 from safetynet.core.models import Case, CaseEvent, Evidence, Notice, User
 from safetynet.core.scope import area_q
-from safetynet.core.workflows.services import LEVEL_ROLES
-from safetynet.core.workflows.table import evidence_kinds_readable, readable_workflows, workflow, workflows
+from safetynet.core.workflows.services import LEVEL_ROLES, granted_cases_q
+from safetynet.core.workflows.table import (
+    evidence_kinds_readable,
+    evidence_subjects_granted,
+    readable_workflows,
+    workflow,
+    workflows,
+)
 
 DESK_ROWS = 200
 # "Coming" on the desk: due within this many days (later work is in the app's own lists).
@@ -21,8 +27,9 @@ _LEVEL_OF_ROLE = {role: level for level, role in LEVEL_ROLES.items()}
 
 
 def _cases(actor: User):
-    """The cases the actor may read: in its area, of a kind its role reads."""
-    return Case.objects.filter(area_q(actor, "division_id"), workflow__in=readable_workflows(actor.role))
+    """The cases the actor may read: in its area, of a kind its role reads; and those granted to it."""
+    return Case.objects.filter(area_q(actor, "division_id") | granted_cases_q(actor),
+                               workflow__in=readable_workflows(actor.role))
 
 
 def case_get(*, actor: User, pk: int) -> Case:
@@ -48,7 +55,10 @@ def _evidence(actor: User) -> QuerySet[Evidence]:
     """The evidence the actor may read: in its area, of a record (or a case) its role reads."""
     subjects, flows = evidence_kinds_readable(actor.role)
     readable = Q(case__isnull=True, subject_kind__in=subjects) | Q(case__workflow__in=flows)
-    return Evidence.objects.filter(area_q(actor, "division_id")).filter(readable)
+    by_grant = Q(case__in=Case.objects.filter(granted_cases_q(actor)).values("pk"))
+    for kind, granted in evidence_subjects_granted(actor.role):
+        by_grant |= Q(case__isnull=True, subject_kind=kind) & granted(actor)
+    return Evidence.objects.filter((area_q(actor, "division_id") & readable) | by_grant)
 
 
 def evidence_get(*, actor: User, pk: int) -> Evidence:

@@ -32,6 +32,7 @@ from safetynet.core.workflows.table import (
     Workflow,
     end_of_day,
     workflow,
+    workflows,
 )
 
 REASON_LENGTH = 500
@@ -116,6 +117,25 @@ def case_open(*, actor: User | None, workflow_code: str, division_code: str, tit
     return case
 
 
+def granted_cases_q(actor: User) -> Q:
+    """The cases the actor reads by a grant (an institution's staff: its hazards), over the workflows
+    that declare one: no case for a role no workflow grants any to."""
+    where = Q(pk__in=[])
+    for flow in workflows():
+        if flow.granted is not None and flow.readable_by(actor.role):
+            where |= Q(workflow=flow.code) & flow.granted(actor)
+    return where
+
+
+def case_within_reach(actor: User, case: Case) -> bool:
+    """Does the case lie in the actor's area, or is it the actor's by a grant?"""
+    if in_area(actor, case.division_id):
+        return True
+    flow = workflow(case.workflow)
+    return (flow.granted is not None and flow.readable_by(actor.role)
+            and Case.objects.filter(flow.granted(actor), pk=case.pk).exists())
+
+
 def _who_acted(case: Case) -> str:
     steps = case.events.exclude(kind=CaseEvent.Kind.RECKONED).select_related("actor")
     last = steps.order_by("-at", "-pk").first()
@@ -161,7 +181,7 @@ def case_transition(*, actor: User, case_id: int, transition: str, version: int,
             case = Case.objects.select_for_update().get(pk=case_id)
         except Case.DoesNotExist:
             raise ValidationError(_("This case does not exist.")) from None
-        if not in_area(actor, case.division_id):
+        if not case_within_reach(actor, case):
             raise PermissionDenied(_("This case is outside your area."))
         if case.version != version:
             raise ConflictError(_who_acted(case))
@@ -229,7 +249,7 @@ def case_extend(*, actor: User, case_id: int, version: int, amount: int, reason:
             case = Case.objects.select_for_update().get(pk=case_id)
         except (Case.DoesNotExist, TypeError, ValueError):
             raise ValidationError(_("This case does not exist.")) from None
-        if not in_area(actor, case.division_id):
+        if not case_within_reach(actor, case):
             raise PermissionDenied(_("This case is outside your area."))
         if case.version != version:
             raise ConflictError(_who_acted(case))

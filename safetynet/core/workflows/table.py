@@ -120,6 +120,10 @@ class Workflow:
     # Who may extend the extendable limits of a case, with a reason, and by how many units at most.
     extension_roles: frozenset[str] = frozenset()
     max_extension: int = 0
+    # For roles that see nothing by area (an institution's staff, a contracted inspector): which of
+    # this workflow's cases are theirs by a grant — (actor) → a Q over Case, built by the owning app
+    # ("the hazards of the institutions granted to me"). They read and act on those cases alone.
+    granted: Callable[[Any], Any] | None = None
     _by_code: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):
@@ -214,11 +218,22 @@ def readable_workflows(role: str) -> list[str]:
 
 # Who may read the evidence of records that are no case (a visit's photos): kind → roles.
 _SUBJECT_READERS: dict[str, frozenset[str]] = {}
+# For grant-only readers of such records: kind → (actor) → a Q over Evidence of the records granted.
+_SUBJECT_GRANTED: dict[str, Callable[[Any], Any]] = {}
 
 
-def register_evidence_subject(kind: str, readers) -> None:
-    """Declare a kind of record that holds evidence without being a case, and who may read it."""
+def register_evidence_subject(kind: str, readers, granted: Callable[[Any], Any] | None = None) -> None:
+    """Declare a kind of record that holds evidence without being a case, and who may read it (in
+    their area; with `granted`, grant-only readers too: the evidence of records granted to them)."""
     _SUBJECT_READERS[kind] = frozenset(readers)
+    if granted is not None:
+        _SUBJECT_GRANTED[kind] = granted
+
+
+def evidence_subjects_granted(role: str) -> list[tuple[str, Callable[[Any], Any]]]:
+    """(subject kind, its grant filter) for the kinds `role` reads by a grant."""
+    return [(kind, granted) for kind, granted in _SUBJECT_GRANTED.items()
+            if role in _SUBJECT_READERS.get(kind, ())]
 
 
 def evidence_kinds_readable(role: str) -> tuple[list[str], list[str]]:
@@ -239,13 +254,15 @@ def end_of_day(day: datetime.date, tz) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(23, 59, 59), tzinfo=tz)
 
 
-def snapshot() -> tuple[dict, dict]:
-    return dict(_WORKFLOWS), dict(_SUBJECT_READERS)
+def snapshot() -> tuple[dict, dict, dict]:
+    return dict(_WORKFLOWS), dict(_SUBJECT_READERS), dict(_SUBJECT_GRANTED)
 
 
-def restore(saved: tuple[dict, dict]) -> None:
-    flows, readers = saved
+def restore(saved: tuple[dict, dict, dict]) -> None:
+    flows, readers, granted = saved
     _WORKFLOWS.clear()
     _WORKFLOWS.update(flows)
     _SUBJECT_READERS.clear()
     _SUBJECT_READERS.update(readers)
+    _SUBJECT_GRANTED.clear()
+    _SUBJECT_GRANTED.update(granted)
