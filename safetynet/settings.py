@@ -269,6 +269,8 @@ SAFETYNET_CITY_CODE = os.environ.get("SAFETYNET_CITY_CODE", "3713")
 # Lookups of whole ID or phone numbers by a role that sees them masked (core.services).
 SAFETYNET_NUMBER_LOOKUP_LIMIT = _env_int("SAFETYNET_NUMBER_LOOKUP_LIMIT", 5)
 SAFETYNET_NUMBER_LOOKUP_HOURS = _env_positive("SAFETYNET_NUMBER_LOOKUP_HOURS", 24)
+# Days an institution has to rectify a general hazard (SPEC §6.4 G; local rules may set fewer).
+SAFETYNET_HAZARD_RECTIFY_DAYS = _env_int("SAFETYNET_HAZARD_RECTIFY_DAYS", 7, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -13,7 +13,7 @@ An item:
      "choices": [["ok", "完好"], ["aged", "老化破损"], ["overloaded", "私拉乱接、超负荷"]],
      "required": True,
      "show_if": {"item": "heating", "in": ["coal", "wood", "gas"]},    # optional
-     "hazard": {"in": ["aged", "overloaded"], "category": "wiring"},    # optional
+     "hazard": {"in": ["aged", "overloaded"], "category": "wiring"},    # optional; "grade": "major"
      "photo": {"in": ["aged", "overloaded"]},                          # optional
      "score": {"aged": 2, "overloaded": 3}}                             # optional
 
@@ -61,6 +61,8 @@ def check_items(items: list[dict]) -> None:
         for rule in ("hazard", "photo"):
             if item.get(rule) and not set(item[rule].get("in", [])) <= values:
                 raise ValueError(f"{code}: {rule} names an answer that is not a choice")
+        if item.get("hazard", {}).get("grade", "general") not in ("general", "major"):
+            raise ValueError(f"{code}: a hazard's grade is general or major")
         seen.add(code)
 
 
@@ -178,6 +180,7 @@ def checklist_answer(template: ChecklistTemplate, given: dict[str, list[str]]) -
                 {
                     "item": code,
                     "category": item["hazard"].get("category", code),
+                    "grade": item["hazard"].get("grade", "general"),
                     "label": item["label"],
                     "answer": label,
                 }
@@ -231,3 +234,24 @@ def answer_label(template: ChecklistTemplate, code: str, value: str) -> str:
 
 def choices_of(item: dict) -> list[list[str]]:
     return _choices(item)
+
+
+def form_items(template: ChecklistTemplate, given: dict[str, list[str]], errors: dict) -> list[dict]:
+    """The checklist's items as a phone form shows them (core/_checklist_items.html): each with its
+    choices, the answer given, the item it is shown after and for which answers, the answers that
+    need a photo, and the faults found in what was sent."""
+    rows = []
+    for item in template.items:
+        condition = item.get("show_if") or {}
+        rows.append(
+            {
+                **item,
+                "choices": choices_of(item),
+                "given": (given.get(item["code"]) or [""])[0],
+                "show_item": condition.get("item", ""),
+                "show_in": ",".join(condition.get("in", [])),
+                "photo_in": ",".join(item.get("photo", {}).get("in", [])),
+                "errors": errors.get(f"item_{item['code']}", []) + errors.get(f"photo_{item['code']}", []),
+            }
+        )
+    return rows

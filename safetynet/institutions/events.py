@@ -15,3 +15,19 @@ def declare() -> None:
             "changed": (ChangeAction.UPDATE, _("institution changed")),
         },
     )
+    declare_events(
+        "institutions",
+        "inspection",
+        {
+            "assigned": (ChangeAction.CREATE, _("inspection assigned")),
+            "done": (ChangeAction.UPDATE, _("institution inspected")),
+        },
+    )
+    declare_events(
+        "institutions",
+        "hazard",
+        {
+            "found": (ChangeAction.CREATE, _("hazard found")),
+            "plan": (ChangeAction.UPDATE, _("rectification plan recorded")),
+        },
+    )

@@ -31,3 +31,6 @@ def register() -> None:
     register_demo_builder(
         "institutions.institutions", "safetynet.institutions.demo:build_institutions", order=300
     )
+    from safetynet.institutions.inspections import hooks as inspections
+
+    inspections.register()

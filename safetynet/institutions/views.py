@@ -11,6 +11,9 @@ from safetynet.core.pages import call_service, finished, found
 from safetynet.core.selectors import division_get, division_path
 from safetynet.institutions import selectors, services
 from safetynet.institutions.forms import InstitutionForm
+from safetynet.institutions.inspections import selectors as inspection_selectors
+from safetynet.institutions.inspections import services as inspection_services
+from safetynet.institutions.inspections.views import with_state_labels
 from safetynet.registry.views.common import form_page
 
 
@@ -57,6 +60,14 @@ def institution_detail(request, pk: int):
             "institution": institution,
             "place": "·".join(d.name for d in division_path(institution.division_id) if d.level != "city"),
             "may_edit": user.role in services.RECORDING_ROLES or user.role == "institution_staff",
+            "may_assign": inspection_services.may_assign(user),
+            "may_raise": user.role in inspection_services.RAISING_ROLES,
+            "inspections": list(
+                inspection_selectors.institution_inspections(actor=user, institution=institution)[:20]
+            ),
+            "hazards": with_state_labels(
+                inspection_selectors.institution_hazards(actor=user, institution=institution)[:50]
+            ),
         },
     )
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from safetynet.core.campaigns.selectors import campaigns
-from safetynet.core.checklists import checklist_current, choices_of
+from safetynet.core.checklists import checklist_current, form_items
 from safetynet.core.pages import attachment, call_service, finished, found, role_required
 from safetynet.core.types import CampaignKind, Role
 from safetynet.core.workflows.views import case_context
@@ -39,24 +39,6 @@ def _visit_campaigns(actor, household) -> list:
         )
         if household.village_id.startswith(c.area_id)
     ]
-
-
-def _items(template, given: dict, errors: dict) -> list[dict]:
-    rows = []
-    for item in template.items:
-        condition = item.get("show_if") or {}
-        rows.append(
-            {
-                **item,
-                "choices": choices_of(item),
-                "given": (given.get(item["code"]) or [""])[0],
-                "show_item": condition.get("item", ""),
-                "show_in": ",".join(condition.get("in", [])),
-                "photo_in": ",".join(item.get("photo", {}).get("in", [])),
-                "errors": errors.get(f"item_{item['code']}", []) + errors.get(f"photo_{item['code']}", []),
-            }
-        )
-    return rows
 
 
 def _parse_time(value: str):
@@ -149,7 +131,7 @@ def visit_new(request, pk: int):
     context = {
         "household": household,
         "template": template,
-        "items": _items(template, given_answers, errors),
+        "items": form_items(template, given_answers, errors),
         "errors": errors,
         # Everything not shown beside its checklist item is said above the form.
         "general_errors": [message for key, messages in errors.items()
