@@ -200,6 +200,18 @@ def demo_date_accounts(*, user_ids, at: datetime.datetime) -> None:
     ChangeRecord.objects.filter(subject_type="user", subject_id__in=ids).update(at=at)
 
 
+def demo_photo(rng: random.Random, name: str):
+    """A small JPEG of one random colour, as a phone would upload it (a demo's evidence)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (rng.randrange(256), rng.randrange(256), rng.randrange(256))).save(out, "JPEG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
+
+
 def demo_date_history(*, subjects: dict[str, list[int]], at: datetime.datetime) -> None:
     """Date the history of those subjects (subject type → ids) `at`: what the services just wrote
     for a demo household, by the demo clock instead of the wall clock."""

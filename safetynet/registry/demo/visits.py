@@ -6,18 +6,16 @@ sweep. Visits are recorded within 30 days of being made, so the campaign is buil
 demo's day is today or close to it."""
 
 import datetime
-import io
 import random
 import uuid
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safetynet.core.campaigns.selectors import campaigns
 from safetynet.core.campaigns.services import campaign_create, campaign_targets_set
 from safetynet.core.clock import start_of_day
-from safetynet.core.demo import DemoContext, demo_date_campaign, not_after_now
+from safetynet.core.demo import DemoContext, demo_date_campaign, demo_photo, not_after_now
 from safetynet.core.selectors import divisions_under
 from safetynet.core.types import DivisionLevel, Role
 from safetynet.core.workflows.evidence import evidence_add
@@ -34,14 +32,6 @@ FINE = {"co_alarm": "yes", "co_alarm_works": "yes", "stove": "ok", "wiring": "ok
 HAZARDS = [("wiring", "aged", 0.2), ("co_alarm", "no", 0.2), ("gas", "aged", 0.08), ("food", "short", 0.08),
            ("clothing", "short", 0.1), ("stove", "no_flue", 0.08), ("house", "dangerous", 0.03)]
 PHOTO_ITEMS = {"wiring", "gas", "stove", "house"}
-
-
-def _photo(rng: random.Random, name: str) -> SimpleUploadedFile:
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", (64, 48), (rng.randrange(256), rng.randrange(256), rng.randrange(256))).save(out, "JPEG")
-    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
 
 
 def _campaign(context: DemoContext, city) -> object | None:
@@ -95,7 +85,7 @@ def build_visits(context: DemoContext) -> str | None:
             days_ago = rng.randrange(1, 20)
             visited_at = not_after_now(now - datetime.timedelta(days=days_ago, hours=rng.randrange(0, 6)))
             answers = _answers(rng, household)
-            photos = {item: _photo(rng, f"{item}.jpg") for item, (value,) in answers.items()
+            photos = {item: demo_photo(rng, f"{item}.jpg") for item, (value,) in answers.items()
                       if item in PHOTO_ITEMS and value != FINE[item]}
             visit = visit_record(actor=grid, household=household, answers=answers, photos=photos,
                                  data={"purpose": "campaign", "campaign": drive.pk, "visited_at": visited_at,
@@ -113,7 +103,7 @@ def build_visits(context: DemoContext) -> str | None:
                     continue
                 fixed_at = visited_at + datetime.timedelta(days=2)
                 repair = evidence_add(actor=grid, case=problem.case, kind="photo",
-                                      upload=_photo(rng, "repair.jpg"), note=_("after the repair"))
+                                      upload=demo_photo(rng, "repair.jpg"), note=_("after the repair"))
                 case = case_transition(actor=grid, case_id=problem.case_id, transition="report_fixed",
                                        version=problem.case.version, evidence=[repair.pk], at=fixed_at)
                 case_transition(actor=township, case_id=case.pk, transition="verify", version=case.version,
