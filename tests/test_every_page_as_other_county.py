@@ -16,10 +16,12 @@ from django.utils import timezone
 from conftest import user
 from conftest import village as village_of
 from safetynet.core.campaigns.services import campaign_create
+from safetynet.core.checklists import checklist_current
 from safetynet.core.grants import grant_create
 from safetynet.core.models import ChangeRecord, Role, UnmaskLog, User, WeatherWarning
 from safetynet.core.tests import sample_files
 from safetynet.core.workflows.evidence import evidence_add
+from safetynet.institutions.inspections.services import inspection_assign, inspection_record
 from safetynet.institutions.services import institution_create
 from safetynet.programmes.aid.services import aid_pay, emergency_report
 from safetynet.programmes.applications.complaints import complaint_receive
@@ -61,6 +63,8 @@ ID_KINDS = {
     "decisions": "decision",
     "transfers": "transfer",
     "institutions": "institution",
+    "inspections": "inspection",
+    "hazards": "hazard",
 }
 # Served to anyone or not about registry data: the login machinery, health, admin (own auth), API
 # (walked by test_every_api_route_as_other_county).
@@ -182,7 +186,18 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
     institution = institution_create(actor=actor, division=village.parent, data={
         "name": "欧阳秘密敬老院", "kind": "elderly_public", "address": "欧阳路1号", "heating": "gas",
         "co_alarms": 2, "co_rooms_heated": 2, "co_rooms_covered": 2})
+    # Inspected by a contracted inspector of the county, finding a gas-heating hazard.
+    inspector = user(Role.INSPECTOR, actor.division_id)
+    inspection = inspection_assign(actor=actor, institution=institution, data={
+        "inspector": inspector, "checklist": "institutions.winter_safety", "due_on": timezone.localdate()})
+    answers = {item["code"]: ["ok"] for item in checklist_current("institutions.winter_safety").items
+               if item["kind"] == "choice" and not item.get("show_if")}
+    answers |= {"heating": ["gas"], "gas_heater": ["unsafe"], "co_alarm": ["all"], "co_alarm_tested": ["ok"]}
+    inspection_record(actor=inspector, inspection=inspection, submission=uuid.uuid4(), answers=answers,
+        photos={"gas_heater": SimpleUploadedFile("欧阳秘密燃气.jpg", sample_files.jpeg())})
     return {
+        "inspection": inspection.pk,
+        "hazard": inspection.hazards.get().pk,
         "village": village.code,
         "institution": institution.pk,
         "review": review.pk,
@@ -239,7 +254,11 @@ def _url(route: str, ids: dict) -> str:
     if not _has_id(route):
         assert "<" not in route, f"{route}: a parameter this test does not know, add it to PARAM_VALUES"
         return "/" + route
-    kind = next((ID_KINDS[part] for part in route.split("/") if part in ID_KINDS), None)
+    parts = route.split("/")
+    # The record the id names: the segment just before it ("inspections/<int:pk>/" an inspection,
+    # "institutions/<int:pk>/inspections/new/" an institution), else the first known one.
+    before = parts[parts.index("<int:pk>") - 1] if "<int:pk>" in parts else ""
+    kind = ID_KINDS.get(before) or next((ID_KINDS[part] for part in parts if part in ID_KINDS), None)
     assert kind is not None, f"{route}: add its first segment to ID_KINDS"
     assert route.count("<") == 1, f"{route}: more than one parameter, teach this test"
     return "/" + route.replace("<int:pk>", str(ids[kind]))
