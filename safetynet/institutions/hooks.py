@@ -31,3 +31,5 @@ def register() -> None:
     register_demo_builder(
         "institutions.institutions", "safetynet.institutions.demo:build_institutions", order=300
     )
+    from safetynet.institutions.safety.hooks import register as register_safety_records
+    register_safety_records()

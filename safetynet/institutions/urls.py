@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from safetynet.institutions import views
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("new/", views.institution_create, name="create"),
     path("<int:pk>/", views.institution_detail, name="detail"),
     path("<int:pk>/edit/", views.institution_edit, name="edit"),
+    path("", include("safetynet.institutions.safety.urls")),
 ]
