@@ -1,8 +1,8 @@
 """The demo city's safety records: for each demo institution a few staff trainings, an emergency plan
 or two with their drills, the watch of most of the last fortnight's nights (a few nights missing, so
 that the desk shows them) and, at two institutions, an incident reported as a case. Dated by the demo
-clock, never after its now. Written in bulk (a modest, fixed handful a place), the incidents through
-the service (each opens a kernel case)."""
+clock, never after its now. Written in bulk (a modest, fixed handful a place), the incidents each with
+its kernel case."""
 
 import datetime
 
@@ -21,7 +21,6 @@ WATCH_NIGHTS = 14
 
 def build_safety_records(context: DemoContext) -> str | None:
     from safetynet.institutions.models import Drill, EmergencyPlan, Institution, SafetyTraining, WatchNight
-    from safetynet.institutions.safety.services import incident_report
 
     if SafetyTraining.objects.exists() or not Institution.objects.exists():
         return None
@@ -140,25 +139,9 @@ def build_safety_records(context: DemoContext) -> str | None:
         (institutions[-1], "fire", True, 3),
     ):
         actor = recorder.get(institution.division_id[:6]) or city
-        if actor is None:
-            continue
-        occurred = not_after_now(clock.moment(rng, clock.days_ago(days)))
-        incident_report(
-            actor=actor,
-            institution_id=institution.pk,
-            data={
-                "kind": kind,
-                "major": major,
-                "occurred_at": occurred,
-                "reported_by": ON_DUTY[0],
-                "description": _("Demo incident: a resident fell in the corridor.")
-                if kind == "fall"
-                else _("Demo incident: a small fire in the laundry, put out by staff."),
-                "deaths": 0,
-                "injured": 1 if kind == "fall" else 0,
-            },
-        )
-        incidents += 1
+        if actor is not None:
+            _incident(actor, institution, kind=kind, major=major, occurred=at(clock.days_ago(days)))
+            incidents += 1
     return _(
         "Safety records: %(trainings)s trainings, %(plans)s plans, %(drills)s drills, %(watches)s night "
         "watches, %(incidents)s incidents."
@@ -169,3 +152,44 @@ def build_safety_records(context: DemoContext) -> str | None:
         "watches": len(watches),
         "incidents": incidents,
     }
+
+
+def _incident(actor, institution, *, kind: str, major: bool, occurred: datetime.datetime) -> None:
+    """An incident as the service records it, dated by the demo clock (recorded and first reported
+    upward within the hour of its occurring), its case opened from when it occurred."""
+    from safetynet.core.workflows.services import case_open, case_transition
+    from safetynet.institutions.models import Incident
+    from safetynet.institutions.safety import workflow
+
+    recorded = not_after_now(occurred + datetime.timedelta(minutes=20))
+    incident = Incident.objects.create(
+        institution=institution,
+        kind=kind,
+        major=major,
+        occurred_at=occurred,
+        reported_by=ON_DUTY[0],
+        description=_("Demo incident: a resident fell in the corridor.")
+        if kind == "fall"
+        else _("Demo incident: a small fire in the laundry, put out by staff."),
+        deaths=0,
+        injured=1 if kind == "fall" else 0,
+        recorded_at=recorded,
+        recorded_by=actor,
+    )
+    incident.case = case_open(
+        actor=actor,
+        workflow_code=workflow.MAJOR if major else workflow.ORDINARY,
+        division_code=institution.division_id,
+        title=f"{institution.name} · {incident.get_kind_display()}",
+        subject_kind=workflow.SUBJECT,
+        subject_id=incident.pk,
+        at=occurred,
+    )
+    incident.save(update_fields=["case"])
+    case_transition(
+        actor=actor,
+        case_id=incident.case.pk,
+        transition="report_first",
+        version=incident.case.version,
+        at=not_after_now(occurred + datetime.timedelta(minutes=40)),
+    )

@@ -355,3 +355,23 @@ def test_what_is_due_reaches_the_desk(place):
     assert not any("敬老院" in row.title for row in desk(actor=place["yinan"]).overdue)
     overview = {row["institution"].pk: row for row in selectors.overview(actor=place["county"])}
     assert overview[home.pk]["missing_nights"] == 0 and overview[place["other"].pk]["missing_nights"] == 7
+
+
+def test_the_demo_city_keeps_safety_records_dated_by_its_clock():
+    from django.core.management import call_command
+
+    call_command("demo_city", households=300, seed=2022, as_of="2023-01-15")
+    end = timezone.make_aware(datetime.datetime(2023, 1, 15, 23, 59, 59))
+    assert SafetyTraining.objects.count() >= 100 and Drill.objects.exists() and WatchNight.objects.exists()
+    assert not SafetyTraining.objects.filter(held_on__gt=end.date()).exists()
+    assert not SafetyTraining.objects.filter(recorded_at__gt=end).exists()
+    assert not Drill.objects.filter(held_on__gt=end.date()).exists()
+    assert not WatchNight.objects.filter(night__gte=end.date()).exists()
+    assert not WatchNight.objects.filter(recorded_at__gt=end).exists()
+    assert not EmergencyPlan.objects.filter(approved_on__gt=end.date()).exists()
+    incidents = Incident.objects.select_related("case")
+    assert incidents.count() == 2
+    assert all(i.occurred_at <= end and i.case.opened_at == i.occurred_at for i in incidents)
+    assert all(i.case.state == "first_reported" and i.recorded_at <= end for i in incidents)
+    # A few nights go without a watch record: the desk of the demo's institution account shows them.
+    assert WatchNight.objects.count() < 14 * SafetyTraining.objects.values("institution").distinct().count()
