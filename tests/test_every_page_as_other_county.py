@@ -20,6 +20,7 @@ from safetynet.core.grants import grant_create
 from safetynet.core.models import ChangeRecord, Role, UnmaskLog, User, WeatherWarning
 from safetynet.core.tests import sample_files
 from safetynet.core.workflows.evidence import evidence_add
+from safetynet.institutions.safety import services as safety
 from safetynet.institutions.services import institution_create
 from safetynet.programmes.aid.services import aid_pay, emergency_report
 from safetynet.programmes.applications.complaints import complaint_receive
@@ -61,6 +62,14 @@ ID_KINDS = {
     "decisions": "decision",
     "transfers": "transfer",
     "institutions": "institution",
+}
+# Routes whose id is not the first known segment's: the safety records under an institution's URLs.
+ROUTE_KINDS = {
+    "institutions/safety/trainings/": "safety_training",
+    "institutions/safety/plans/": "emergency_plan",
+    "institutions/safety/drills/": "drill",
+    "institutions/safety/watch/": "watch_night",
+    "institutions/safety/incidents/": "incident",
 }
 # Served to anyone or not about registry data: the login machinery, health, admin (own auth), API
 # (walked by test_every_api_route_as_other_county).
@@ -182,7 +191,10 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
     institution = institution_create(actor=actor, division=village.parent, data={
         "name": "欧阳秘密敬老院", "kind": "elderly_public", "address": "欧阳路1号", "heating": "gas",
         "co_alarms": 2, "co_rooms_heated": 2, "co_rooms_covered": 2})
+    # Its safety records, the trainer and the person on duty named for the walk to look for.
+    safety = _safety_records(actor, institution)
     return {
+        **safety,
         "village": village.code,
         "institution": institution.pk,
         "review": review.pk,
@@ -221,6 +233,25 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
     }
 
 
+def _safety_records(actor, institution) -> dict:
+    today = timezone.localdate()
+    training = safety.training_record(actor=actor, institution_id=institution.pk, data={
+        "held_on": today, "topic": "fire", "trainer": "欧阳秘密教官", "attendee_count": 5})
+    plan = safety.plan_record(actor=actor, institution_id=institution.pk, data={
+        "title": "欧阳秘密预案", "scenarios": ["fire"], "approved_on": today, "review_due": today})
+    drill = safety.drill_record(actor=actor, plan_id=plan.pk, data={
+        "held_on": today, "scenario": "fire", "residents_evacuated": 3, "evacuation_seconds": 60,
+        "problems": "欧阳秘密门"})
+    watch = safety.watch_record(actor=actor, institution_id=institution.pk, data={
+        "night": today, "on_duty": "欧阳秘密值班", "leader": "欧阳秘密带班", "rounds": 2,
+        "handover_done": True})
+    incident = safety.incident_report(actor=actor, institution_id=institution.pk, data={
+        "kind": "fall", "major": False, "occurred_at": timezone.now(), "reported_by": "欧阳秘密",
+        "description": "欧阳秘密跌倒", "deaths": 0, "injured": 1})
+    return {"safety_training": training.pk, "emergency_plan": plan.pk, "drill": drill.pk,
+            "watch_night": watch.pk, "incident": incident.pk}
+
+
 # Path parameters that are not ids, and the value a user would send.
 PARAM_VALUES = {"<str:extension>": "xlsx", "<int:year>": "2024", "<str:code>": "registry.problem",
                 "<slug:programme>": "dibao", "<str:township>": "371321001",
@@ -239,7 +270,8 @@ def _url(route: str, ids: dict) -> str:
     if not _has_id(route):
         assert "<" not in route, f"{route}: a parameter this test does not know, add it to PARAM_VALUES"
         return "/" + route
-    kind = next((ID_KINDS[part] for part in route.split("/") if part in ID_KINDS), None)
+    kind = next((kind for prefix, kind in ROUTE_KINDS.items() if route.startswith(prefix)), None) or next(
+        (ID_KINDS[part] for part in route.split("/") if part in ID_KINDS), None)
     assert kind is not None, f"{route}: add its first segment to ID_KINDS"
     assert route.count("<") == 1, f"{route}: more than one parameter, teach this test"
     return "/" + route.replace("<int:pk>", str(ids[kind]))
