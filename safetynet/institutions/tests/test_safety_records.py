@@ -375,3 +375,65 @@ def test_the_demo_city_keeps_safety_records_dated_by_its_clock():
     assert all(i.case.state == "first_reported" and i.recorded_at <= end for i in incidents)
     # A few nights go without a watch record: the desk of the demo's institution account shows them.
     assert WatchNight.objects.count() < 14 * SafetyTraining.objects.values("institution").distinct().count()
+
+
+def test_the_staff_record_a_plan_a_drill_and_an_incident_through_the_pages(place):
+    home = place["home"]
+    client = Client()
+    client.force_login(place["staff"])
+    approved = TODAY() - datetime.timedelta(days=30)
+    sent = client.post(
+        f"/institutions/{home.pk}/safety/plans/new/",
+        {
+            "title": "消防预案",
+            "scenarios": ["fire", "co"],
+            "approved_on": approved.isoformat(),
+            "review_due": (approved + datetime.timedelta(days=365)).isoformat(),
+            "document": SimpleUploadedFile("plan.pdf", sample_files.pdf()),
+        },
+    )
+    assert sent.status_code == 302, sent.content.decode()[:800]
+    plan = EmergencyPlan.objects.get()
+    assert plan.scenarios == ["fire", "co"]
+    assert Evidence.objects.filter(subject_kind="institutions.plan", subject_id=plan.pk, kind="pdf").exists()
+    sent = client.post(
+        f"/institutions/safety/plans/{plan.pk}/drills/new/",
+        {
+            "held_on": TODAY().isoformat(),
+            "scenario": "fire",
+            "residents_evacuated": "30",
+            "evacuation_seconds": "200",
+            "problems": "楼梯堆放杂物",
+        },
+    )
+    assert sent.status_code == 302, sent.content.decode()[:800]
+    drill = Drill.objects.get()
+    assert "楼梯堆放杂物" in client.get(f"/institutions/safety/drills/{drill.pk}/").content.decode()
+    occurred = timezone.localtime() - datetime.timedelta(minutes=30)
+    sent = client.post(
+        f"/institutions/{home.pk}/safety/incidents/new/",
+        {
+            "kind": "co_poisoning",
+            "major": "on",
+            "occurred_at": occurred.strftime("%Y-%m-%dT%H:%M"),
+            "reported_by": "赵值班",
+            "description": "两名老人轻度中毒",
+            "deaths": "0",
+            "injured": "2",
+        },
+    )
+    assert sent.status_code == 302, sent.content.decode()[:800]
+    incident = Incident.objects.get()
+    assert incident.major and incident.case.workflow == "institutions.incident_major"
+    assert client.get(f"/institutions/{home.pk}/safety/").status_code == 200
+    edit = client.post(
+        f"/institutions/safety/plans/{plan.pk}/edit/",
+        {
+            "title": "消防预案（修订）",
+            "scenarios": ["fire"],
+            "approved_on": approved.isoformat(),
+            "review_due": (approved + datetime.timedelta(days=365)).isoformat(),
+            "version": "0",
+        },
+    )
+    assert edit.status_code == 200 and EmergencyPlan.objects.get().title == "消防预案"  # a stale version
