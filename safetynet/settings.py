@@ -271,6 +271,13 @@ SAFETYNET_NUMBER_LOOKUP_LIMIT = _env_int("SAFETYNET_NUMBER_LOOKUP_LIMIT", 5)
 SAFETYNET_NUMBER_LOOKUP_HOURS = _env_positive("SAFETYNET_NUMBER_LOOKUP_HOURS", 24)
 # Days an institution has to rectify a general hazard (SPEC §6.4 G; local rules may set fewer).
 SAFETYNET_HAZARD_RECTIFY_DAYS = _env_int("SAFETYNET_HAZARD_RECTIFY_DAYS", 7, minimum=1)
+# Institutions' safety records (institutions.safety): how soon an incident is first reported upward
+# (hours from when it occurred: a major one, an ordinary one), how often staff are trained and a plan
+# drilled (days).
+SAFETYNET_INCIDENT_FIRST_REPORT_HOURS = _env_int("SAFETYNET_INCIDENT_FIRST_REPORT_HOURS", 1, minimum=1)
+SAFETYNET_INCIDENT_ORDINARY_REPORT_HOURS = _env_int("SAFETYNET_INCIDENT_ORDINARY_REPORT_HOURS", 24, minimum=1)
+SAFETYNET_SAFETY_TRAINING_DAYS = _env_int("SAFETYNET_SAFETY_TRAINING_DAYS", 90, minimum=1)
+SAFETYNET_DRILL_DAYS = _env_int("SAFETYNET_DRILL_DAYS", 180, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -22,6 +22,7 @@ from safetynet.core.models import ChangeRecord, Role, UnmaskLog, User, WeatherWa
 from safetynet.core.tests import sample_files
 from safetynet.core.workflows.evidence import evidence_add
 from safetynet.institutions.inspections.services import inspection_assign, inspection_record
+from safetynet.institutions.safety import services as safety
 from safetynet.institutions.services import institution_create
 from safetynet.programmes.aid.services import aid_pay, emergency_report
 from safetynet.programmes.applications.complaints import complaint_receive
@@ -65,6 +66,14 @@ ID_KINDS = {
     "institutions": "institution",
     "inspections": "inspection",
     "hazards": "hazard",
+}
+# Routes whose id is not the first known segment's: the safety records under an institution's URLs.
+ROUTE_KINDS = {
+    "institutions/safety/trainings/": "safety_training",
+    "institutions/safety/plans/": "emergency_plan",
+    "institutions/safety/drills/": "drill",
+    "institutions/safety/watch/": "watch_night",
+    "institutions/safety/incidents/": "incident",
 }
 # Served to anyone or not about registry data: the login machinery, health, admin (own auth), API
 # (walked by test_every_api_route_as_other_county).
@@ -195,7 +204,10 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
     answers |= {"heating": ["gas"], "gas_heater": ["unsafe"], "co_alarm": ["all"], "co_alarm_tested": ["ok"]}
     inspection_record(actor=inspector, inspection=inspection, submission=uuid.uuid4(), answers=answers,
         photos={"gas_heater": SimpleUploadedFile("欧阳秘密燃气.jpg", sample_files.jpeg())})
+    # Its safety records, the trainer and the person on duty named for the walk to look for.
+    safety = _safety_records(actor, institution)
     return {
+        **safety,
         "inspection": inspection.pk,
         "hazard": inspection.hazards.get().pk,
         "village": village.code,
@@ -236,6 +248,25 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
     }
 
 
+def _safety_records(actor, institution) -> dict:
+    today = timezone.localdate()
+    training = safety.training_record(actor=actor, institution_id=institution.pk, data={
+        "held_on": today, "topic": "fire", "trainer": "欧阳秘密教官", "attendee_count": 5})
+    plan = safety.plan_record(actor=actor, institution_id=institution.pk, data={
+        "title": "欧阳秘密预案", "scenarios": ["fire"], "approved_on": today, "review_due": today})
+    drill = safety.drill_record(actor=actor, plan_id=plan.pk, data={
+        "held_on": today, "scenario": "fire", "residents_evacuated": 3, "evacuation_seconds": 60,
+        "problems": "欧阳秘密门"})
+    watch = safety.watch_record(actor=actor, institution_id=institution.pk, data={
+        "night": today, "on_duty": "欧阳秘密值班", "leader": "欧阳秘密带班", "rounds": 2,
+        "handover_done": True})
+    incident = safety.incident_report(actor=actor, institution_id=institution.pk, data={
+        "kind": "fall", "major": False, "occurred_at": timezone.now(), "reported_by": "欧阳秘密",
+        "description": "欧阳秘密跌倒", "deaths": 0, "injured": 1})
+    return {"safety_training": training.pk, "emergency_plan": plan.pk, "drill": drill.pk,
+            "watch_night": watch.pk, "incident": incident.pk}
+
+
 # Path parameters that are not ids, and the value a user would send.
 PARAM_VALUES = {"<str:extension>": "xlsx", "<int:year>": "2024", "<str:code>": "registry.problem",
                 "<slug:programme>": "dibao", "<str:township>": "371321001",
@@ -258,7 +289,8 @@ def _url(route: str, ids: dict) -> str:
     # The record the id names: the segment just before it ("inspections/<int:pk>/" an inspection,
     # "institutions/<int:pk>/inspections/new/" an institution), else the first known one.
     before = parts[parts.index("<int:pk>") - 1] if "<int:pk>" in parts else ""
-    kind = ID_KINDS.get(before) or next((ID_KINDS[part] for part in parts if part in ID_KINDS), None)
+    kind = (next((kind for prefix, kind in ROUTE_KINDS.items() if route.startswith(prefix)), None)
+            or ID_KINDS.get(before) or next((ID_KINDS[part] for part in parts if part in ID_KINDS), None))
     assert kind is not None, f"{route}: add its first segment to ID_KINDS"
     assert route.count("<") == 1, f"{route}: more than one parameter, teach this test"
     return "/" + route.replace("<int:pk>", str(ids[kind]))

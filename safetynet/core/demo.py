@@ -226,6 +226,19 @@ def demo_date_history(*, subjects: dict[str, list[int]], at: datetime.datetime) 
         ChangeRecord.objects.filter(which).update(at=at)
 
 
+def demo_date_changes(
+    *, entity_type: str, entity_ids, at: datetime.datetime, action: str | None = None
+) -> None:
+    """Date the history of those records (an inspection's assignment, a hazard's finding) `at`, by
+    the demo clock; only the changes of `action` (create, update) if given."""
+    from safetynet.core.models import ChangeRecord
+
+    changes = ChangeRecord.objects.filter(entity_type=entity_type, entity_id__in=list(entity_ids))
+    if action is not None:
+        changes = changes.filter(action=action)
+    changes.update(at=at)
+
+
 def demo_date_grants(*, grant_ids, at: datetime.datetime) -> None:
     """Date the demo's grants (and the history of their giving) `at`, by the demo clock."""
     from safetynet.core.models import ChangeRecord, Grant

@@ -34,3 +34,6 @@ def register() -> None:
     from safetynet.institutions.inspections import hooks as inspections
 
     inspections.register()
+    from safetynet.institutions.safety.hooks import register as register_safety_records
+
+    register_safety_records()

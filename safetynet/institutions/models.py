@@ -230,3 +230,208 @@ class Hazard(ChoiceLabels, models.Model):
     @property
     def plan_recorded(self) -> bool:
         return bool(self.plan_owner and self.plan_measures and self.plan_deadline)
+
+
+# --- Safety management records (issue 13, item 5) ---
+
+
+class SafetyTraining(ChoiceLabels, models.Model):
+    """One training session of an institution's staff (fire, gas, CO, evacuation …): when, on what,
+    by whom, who attended; a photo of the sign-in sheet is its evidence (core.workflows.evidence)."""
+
+    class Topic(models.TextChoices):
+        FIRE = "fire", _("fire safety")
+        GAS = "gas", _("gas safety")
+        CO = "co", _("carbon monoxide")
+        EVACUATION = "evacuation", _("evacuation")
+        OTHER = "other", _("other")
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="safety_trainings", verbose_name=_("institution")
+    )
+    held_on = models.DateField(_("held on"))
+    topic = models.CharField(_("topic"), max_length=16, choices=Topic.choices)
+    trainer = models.CharField(_("trainer"), max_length=50)
+    attendees = models.CharField(_("attendees (names)"), max_length=500, blank=True)
+    attendee_count = models.PositiveIntegerField(_("number of attendees"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+
+    class Meta:
+        verbose_name = _("safety training")
+        verbose_name_plural = _("safety trainings")
+        ordering = ["-held_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(attendee_count__gte=1, attendee_count__lte=10_000),
+                name="training_attendees_counted",
+            ),
+        ]
+        indexes = [models.Index(fields=["institution", "held_on"], name="training_by_institution")]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.get_topic_display()}"
+
+
+class Scenario(models.TextChoices):
+    """What an emergency plan and its drills prepare for."""
+
+    FIRE = "fire", _("fire")
+    GAS_LEAK = "gas_leak", _("gas leak")
+    CO = "co", _("carbon monoxide poisoning")
+    EVACUATION = "evacuation", _("evacuation")
+    SEVERE_WEATHER = "severe_weather", _("severe weather or flood")
+    POWER_CUT = "power_cut", _("power or heating cut")
+    MISSING = "missing", _("missing resident")
+    EPIDEMIC = "epidemic", _("epidemic")
+    OTHER = "other", _("other")
+
+
+class EmergencyPlan(ChoiceLabels, models.Model):
+    """An institution's emergency plan (应急预案): what it is for, when it was approved, when it is to
+    be reviewed. Drills are run against it."""
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="emergency_plans", verbose_name=_("institution")
+    )
+    title = models.CharField(_("title"), max_length=100)
+    scenarios = models.JSONField(_("scenarios"), default=list)
+    approved_on = models.DateField(_("approved on"))
+    review_due = models.DateField(_("review due"))
+    recorded_at = models.DateTimeField(_("recorded at"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("emergency plan")
+        verbose_name_plural = _("emergency plans")
+        ordering = ["institution_id", "title", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "title"], name="plan_title_once_per_institution"),
+            models.CheckConstraint(
+                condition=models.Q(review_due__gte=models.F("approved_on")),
+                name="plan_reviewed_after_approval",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def scenario_labels(self) -> list[str]:
+        labels = dict(Scenario.choices)
+        return [str(labels.get(code, code)) for code in self.scenarios]
+
+
+class Drill(ChoiceLabels, models.Model):
+    """A drill run against an emergency plan: when, which scenario, how many residents were evacuated
+    and in how many seconds, and the problems found (one a line)."""
+
+    plan = models.ForeignKey(
+        EmergencyPlan, on_delete=models.PROTECT, related_name="drills", verbose_name=_("emergency plan")
+    )
+    held_on = models.DateField(_("held on"))
+    scenario = models.CharField(_("scenario"), max_length=16, choices=Scenario.choices)
+    residents_evacuated = models.PositiveIntegerField(_("residents evacuated"))
+    evacuation_seconds = models.PositiveIntegerField(_("time to evacuate (seconds)"))
+    problems = models.TextField(_("problems found"), max_length=2000, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+
+    class Meta:
+        verbose_name = _("drill")
+        verbose_name_plural = _("drills")
+        ordering = ["-held_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(residents_evacuated__lte=100_000, evacuation_seconds__lte=86_400),
+                name="drill_figures_plausible",
+            ),
+        ]
+        indexes = [models.Index(fields=["plan", "held_on"], name="drill_by_plan")]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.get_scenario_display()}"
+
+
+class WatchNight(models.Model):
+    """Who kept the 24-hour watch on one night at an institution: the person on duty and the leader
+    on duty, the rounds made (how many, when), whether the handover was done. One a night."""
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="watch_nights", verbose_name=_("institution")
+    )
+    night = models.DateField(_("night of"))
+    on_duty = models.CharField(_("person on duty"), max_length=50)
+    leader = models.CharField(_("leader on duty"), max_length=50)
+    rounds = models.PositiveSmallIntegerField(_("rounds made"))
+    round_times = models.CharField(_("times of the rounds"), max_length=200, blank=True)
+    handover_done = models.BooleanField(_("handover done"), default=False)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+
+    class Meta:
+        verbose_name = _("night watch")
+        verbose_name_plural = _("night watches")
+        ordering = ["-night", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "night"], name="watch_once_per_night"),
+            models.CheckConstraint(condition=models.Q(rounds__lte=48), name="watch_rounds_plausible"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.night} {self.on_duty}"
+
+
+class Incident(ChoiceLabels, models.Model):
+    """A safety incident at an institution (fire, CO poisoning, a fall, a missing resident …), reported
+    upward as a kernel case (institutions.safety.workflow): the first report within the hours the
+    settings give, counted from when it occurred, then the written follow-up."""
+
+    class Kind(models.TextChoices):
+        FIRE = "fire", _("fire")
+        CO_POISONING = "co_poisoning", _("carbon monoxide poisoning")
+        FALL = "fall", _("fall")
+        MISSING = "missing", _("missing resident")
+        CHOKING = "choking", _("choking")
+        OTHER = "other", _("other")
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="incidents", verbose_name=_("institution")
+    )
+    kind = models.CharField(_("kind of incident"), max_length=16, choices=Kind.choices)
+    major = models.BooleanField(_("major incident"), default=False)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    reported_by = models.CharField(_("reported by"), max_length=50)
+    description = models.TextField(_("what happened"), max_length=2000)
+    deaths = models.PositiveIntegerField(_("deaths"), default=0)
+    injured = models.PositiveIntegerField(_("injured"), default=0)
+    case = models.OneToOneField("core.Case", null=True, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        ordering = ["-occurred_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(deaths__lte=10_000, injured__lte=10_000),
+                name="incident_casualties_plausible",
+            ),
+        ]
+        indexes = [models.Index(fields=["institution", "occurred_at"], name="incident_by_institution")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d %H:%M}"

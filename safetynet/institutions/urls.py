@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from safetynet.institutions import views
 from safetynet.institutions.inspections import views as inspections
@@ -23,4 +23,5 @@ urlpatterns = [
     path("hazards/<int:pk>/", inspections.hazard_detail, name="hazard_detail"),
     path("hazards/<int:pk>/plan/", inspections.hazard_plan, name="hazard_plan"),
     path("statistics/", inspections.statistics, name="statistics"),
+    path("", include("safetynet.institutions.safety.urls")),
 ]

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from safetynet.core.campaigns.selectors import campaigns
 from safetynet.core.campaigns.services import campaign_create, campaign_targets_set
 from safetynet.core.clock import start_of_day
-from safetynet.core.demo import DemoContext, demo_date_campaign, demo_photo, not_after_now
+from safetynet.core.demo import DemoContext, demo_date_campaign, demo_date_changes, demo_photo, not_after_now
 from safetynet.core.grants import grants_of_user
 from safetynet.core.scope import subtree_q
 from safetynet.core.types import Role
@@ -92,7 +92,6 @@ def _campaign(context: DemoContext, city):
 
 
 def build_inspections(context: DemoContext) -> str | None:
-    from safetynet.core.models import ChangeRecord
     from safetynet.institutions.inspections import checklists, services
     from safetynet.institutions.models import Hazard, Inspection, Institution
 
@@ -189,15 +188,11 @@ def build_inspections(context: DemoContext) -> str | None:
             assigned_at=assigned_at,
             due_on=timezone.localtime(inspected_at).date() + datetime.timedelta(days=2),
         )
-        ChangeRecord.objects.filter(entity_type="inspection", entity_id=done.pk, action="create").update(
-            at=assigned_at
-        )
-        ChangeRecord.objects.filter(entity_type="inspection", entity_id=done.pk, action="update").update(
-            at=inspected_at
-        )
+        demo_date_changes(entity_type="inspection", entity_ids=[done.pk], action="create", at=assigned_at)
+        demo_date_changes(entity_type="inspection", entity_ids=[done.pk], action="update", at=inspected_at)
         for hazard in Hazard.objects.filter(inspection=done).select_related("case", "institution"):
             hazards += 1
-            ChangeRecord.objects.filter(entity_type="hazard", entity_id=hazard.pk).update(at=inspected_at)
+            demo_date_changes(entity_type="hazard", entity_ids=[hazard.pk], at=inspected_at)
             county = county_users.get(institution.division_id[:6]) or city
             leave = not left_overdue and hazard.grade == "general" and days_ago >= 10
             left_overdue = left_overdue or leave

@@ -219,7 +219,9 @@ def inspection_fill(request, pk: int):
         if earlier is not None:
             return finished(request, detail, _("This inspection was saved already; it was not saved twice."))
     if not services.may_inspect(user, inspection):
-        raise PermissionDenied(_("This inspection is assigned to someone else."))
+        if request.method == "POST":
+            raise PermissionDenied(_("This inspection is assigned to someone else."))
+        return finished(request, detail, _("This inspection is assigned to someone else."))
     if inspection.state != ASSIGNED:
         return finished(request, detail, _("This inspection has been recorded or called off already."))
     template = checklist_current(inspection.checklist_code)
