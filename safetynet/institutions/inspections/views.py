@@ -380,7 +380,9 @@ def hazard_new(request, pk: int):
     institution = found(institution_selectors.institution_get, actor=user, pk=pk)
     if user.role not in services.RAISING_ROLES:
         raise PermissionDenied(_("Hazards are recorded by inspectors and the bureaus."))
-    form = HazardForm(request.POST or None)
+    # Opened from a drill's problem: the problem's words offered as the description.
+    offered = request.GET.get("description", "")[:300]
+    form = HazardForm(request.POST or None, initial={"description": offered, "category": "other"})
     if request.method == "POST" and form.is_valid():
         outcome = call_service(
             lambda: services.hazard_raise(actor=user, institution=institution, **form.cleaned_data), form

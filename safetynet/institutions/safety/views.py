@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from safetynet.core.pages import call_service, finished, found, role_required
 from safetynet.core.workflows.views import case_context
+from safetynet.institutions.inspections.services import RAISING_ROLES
 from safetynet.institutions.safety import forms as safety_forms
 from safetynet.institutions.safety import selectors, services
 from safetynet.institutions.selectors import institution_get
@@ -315,7 +316,12 @@ def safety_drill(request, pk: int):
         (_("residents evacuated"), drill.residents_evacuated),
         (_("time to evacuate (seconds)"), drill.evacuation_seconds),
     ]
-    extra = {"problems": services.drill_problems(drill), "plan": drill.plan}
+    extra = {
+        "problems": services.drill_problems(drill),
+        "plan": drill.plan,
+        # Each problem a drill found may be recorded as a hazard, rectified to a verified closure.
+        "may_raise_hazards": request.user.role in RAISING_ROLES,
+    }
     return _record_page(
         request,
         record=drill,

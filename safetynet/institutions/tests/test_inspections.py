@@ -396,3 +396,30 @@ def test_pages_walk_the_loop_as_inspector_institution_and_bureau(staff, home, ca
     assert county.get("/institutions/statistics/", {"campaign": "9" * 20}).status_code == 200
     assert county.get("/institutions/hazards/", {"status": "overdue", "grade": "x\x00"}).status_code == 200
     assert institution.get("/institutions/statistics/").status_code == 403
+
+
+def test_a_problem_a_drill_found_is_recorded_as_a_hazard_from_the_drill_page(staff, home):
+    from safetynet.institutions.safety import services as safety
+
+    today = timezone.localdate()
+    plan = safety.plan_record(actor=staff["county"], institution_id=home.pk, data={
+        "title": "火灾疏散预案", "scenarios": ["fire"], "approved_on": today, "review_due": today})
+    drill = safety.drill_record(actor=staff["county"], plan_id=plan.pk, data={
+        "held_on": today, "scenario": "fire", "residents_evacuated": 20, "evacuation_seconds": 420,
+        "problems": "1. 二楼安全出口被杂物堵塞"})
+    county = Client()
+    county.force_login(staff["county"])
+    page = county.get(f"/institutions/safety/drills/{drill.pk}/").content.decode()
+    assert f"/institutions/{home.pk}/hazards/new/?description=" in page
+    form = county.get(f"/institutions/{home.pk}/hazards/new/", {"description": "二楼安全出口被杂物堵塞"})
+    assert "二楼安全出口被杂物堵塞" in form.content.decode()
+    sent = county.post(f"/institutions/{home.pk}/hazards/new/", {
+        "grade": "general", "category": "evacuation", "description": "二楼安全出口被杂物堵塞"})
+    assert sent.status_code == 302
+    hazard = Hazard.objects.select_related("case").get()
+    assert (hazard.category, hazard.case.state, hazard.inspection) == ("evacuation", "rectifying", None)
+    # The institution's staff read the drill but record no hazard.
+    staff_page = Client()
+    staff_page.force_login(staff["institution"])
+    assert "hazards/new/" not in staff_page.get(f"/institutions/safety/drills/{drill.pk}/").content.decode()
+    assert staff_page.get(f"/institutions/{home.pk}/hazards/new/").status_code == 403
