@@ -15,6 +15,7 @@ from safetynet.core.api import router as core_router
 from safetynet.core.workdays.api import router as calendar_router
 from safetynet.core.workflows.api import router as casework_router
 from safetynet.institutions.api import router as institutions_router
+from safetynet.institutions.inspections.api import router as inspections_router
 from safetynet.programmes.aid.api import router as aid_router
 from safetynet.programmes.api import router as programmes_router
 from safetynet.programmes.applications.api import router as applications_router
@@ -48,4 +49,5 @@ api.add_router("/programmes", applications_router)
 api.add_router("/programmes", aid_router)  # temporary aid
 api.add_router("/programmes", life_router)  # assistance in payment: reviews, decisions, transfers
 api.add_router("/", institutions_router)
+api.add_router("/", inspections_router)
 api.add_router("/", casework_router)

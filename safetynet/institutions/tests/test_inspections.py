@@ -423,3 +423,24 @@ def test_a_problem_a_drill_found_is_recorded_as_a_hazard_from_the_drill_page(sta
     staff_page.force_login(staff["institution"])
     assert "hazards/new/" not in staff_page.get(f"/institutions/safety/drills/{drill.pk}/").content.decode()
     assert staff_page.get(f"/institutions/{home.pk}/hazards/new/").status_code == 403
+
+
+def test_the_api_lists_inspections_hazards_and_statistics_in_scope(staff, home, campaign):
+    from safetynet.core.services import api_token_create
+
+    def client_of(actor) -> Client:
+        return Client(headers={"Authorization": f"Bearer {api_token_create(user=actor, name='t')[1]}"})
+
+    inspection = assign(staff, home, campaign)
+    record(staff, inspection, answers={**FINE, "wiring": ["unsafe"]}, photos={"wiring": photo()})
+    inspector = client_of(staff["inspector"]).get("/api/v1/inspections").json()
+    assert [row["id"] for row in inspector] == [inspection.pk] and inspector[0]["answers"]["wiring"] == "unsafe"
+    assert client_of(staff["other_inspector"]).get("/api/v1/inspections").json() == []
+    hazards = client_of(staff["institution"]).get("/api/v1/hazards", {"status": "open"}).json()
+    assert [(h["category"], h["state"]) for h in hazards] == [("wiring", "rectifying")]
+    assert client_of(staff["yinan"]).get("/api/v1/hazards").json() == []
+    figures = client_of(staff["county"]).get("/api/v1/institution-safety", {"campaign": campaign.pk}).json()
+    assert figures["hazards"]["found"] == 1 and figures["counties"][0]["inspected"] == 1
+    assert client_of(staff["county"]).get("/api/v1/institution-safety", {"campaign": 999999}).status_code == 404
+    assert client_of(staff["institution"]).get("/api/v1/institution-safety").status_code == 403
+    assert client_of(staff["county"]).get("/api/v1/hazards", {"category": "x\x00"}).status_code == 422
