@@ -402,19 +402,32 @@ def test_a_problem_a_drill_found_is_recorded_as_a_hazard_from_the_drill_page(sta
     from safetynet.institutions.safety import services as safety
 
     today = timezone.localdate()
-    plan = safety.plan_record(actor=staff["county"], institution_id=home.pk, data={
-        "title": "火灾疏散预案", "scenarios": ["fire"], "approved_on": today, "review_due": today})
-    drill = safety.drill_record(actor=staff["county"], plan_id=plan.pk, data={
-        "held_on": today, "scenario": "fire", "residents_evacuated": 20, "evacuation_seconds": 420,
-        "problems": "1. 二楼安全出口被杂物堵塞"})
+    plan = safety.plan_record(
+        actor=staff["county"],
+        institution_id=home.pk,
+        data={"title": "火灾疏散预案", "scenarios": ["fire"], "approved_on": today, "review_due": today},
+    )
+    drill = safety.drill_record(
+        actor=staff["county"],
+        plan_id=plan.pk,
+        data={
+            "held_on": today,
+            "scenario": "fire",
+            "residents_evacuated": 20,
+            "evacuation_seconds": 420,
+            "problems": "1. 二楼安全出口被杂物堵塞",
+        },
+    )
     county = Client()
     county.force_login(staff["county"])
     page = county.get(f"/institutions/safety/drills/{drill.pk}/").content.decode()
     assert f"/institutions/{home.pk}/hazards/new/?description=" in page
     form = county.get(f"/institutions/{home.pk}/hazards/new/", {"description": "二楼安全出口被杂物堵塞"})
     assert "二楼安全出口被杂物堵塞" in form.content.decode()
-    sent = county.post(f"/institutions/{home.pk}/hazards/new/", {
-        "grade": "general", "category": "evacuation", "description": "二楼安全出口被杂物堵塞"})
+    sent = county.post(
+        f"/institutions/{home.pk}/hazards/new/",
+        {"grade": "general", "category": "evacuation", "description": "二楼安全出口被杂物堵塞"},
+    )
     assert sent.status_code == 302
     hazard = Hazard.objects.select_related("case").get()
     assert (hazard.category, hazard.case.state, hazard.inspection) == ("evacuation", "rectifying", None)
@@ -434,13 +447,17 @@ def test_the_api_lists_inspections_hazards_and_statistics_in_scope(staff, home, 
     inspection = assign(staff, home, campaign)
     record(staff, inspection, answers={**FINE, "wiring": ["unsafe"]}, photos={"wiring": photo()})
     inspector = client_of(staff["inspector"]).get("/api/v1/inspections").json()
-    assert [row["id"] for row in inspector] == [inspection.pk] and inspector[0]["answers"]["wiring"] == "unsafe"
+    assert [row["id"] for row in inspector] == [inspection.pk] and inspector[0]["answers"][
+        "wiring"
+    ] == "unsafe"
     assert client_of(staff["other_inspector"]).get("/api/v1/inspections").json() == []
     hazards = client_of(staff["institution"]).get("/api/v1/hazards", {"status": "open"}).json()
     assert [(h["category"], h["state"]) for h in hazards] == [("wiring", "rectifying")]
     assert client_of(staff["yinan"]).get("/api/v1/hazards").json() == []
     figures = client_of(staff["county"]).get("/api/v1/institution-safety", {"campaign": campaign.pk}).json()
     assert figures["hazards"]["found"] == 1 and figures["counties"][0]["inspected"] == 1
-    assert client_of(staff["county"]).get("/api/v1/institution-safety", {"campaign": 999999}).status_code == 404
+    assert (
+        client_of(staff["county"]).get("/api/v1/institution-safety", {"campaign": 999999}).status_code == 404
+    )
     assert client_of(staff["institution"]).get("/api/v1/institution-safety").status_code == 403
     assert client_of(staff["county"]).get("/api/v1/hazards", {"category": "x\x00"}).status_code == 422
