@@ -28,11 +28,12 @@ FUEL = (Institution.Heating.GAS, Institution.Heating.COAL, Institution.Heating.W
 
 
 def inspections(*, actor: User) -> QuerySet[Inspection]:
-    """The inspections of the institutions the actor reads; a contracted inspector's are those of
-    the institutions granted to it (among them, the ones assigned to it)."""
-    return Inspection.objects.filter(institution__in=institutions(actor=actor).values("pk")).select_related(
-        "institution", "campaign", "inspector"
-    )
+    """The inspections of the institutions the actor reads; a contracted inspector reads its own
+    (another firm's findings at the same institution are not its business)."""
+    rows = Inspection.objects.filter(institution__in=institutions(actor=actor).values("pk"))
+    if actor.role == Role.INSPECTOR:
+        rows = rows.filter(inspector=actor)
+    return rows.select_related("institution", "campaign", "inspector")
 
 
 def inspection_get(*, actor: User, pk: int) -> Inspection:
@@ -238,7 +239,8 @@ def statistics(*, actor: User, campaign=None, now: datetime.datetime | None = No
 
 def _campaign_done(campaign, county: str) -> QuerySet[Inspection]:
     return Inspection.objects.filter(
-        subtree_q("institution__division_id", county), campaign=campaign, state=Inspection.State.DONE
+        subtree_q("institution__division_id", county), campaign=campaign, state=Inspection.State.DONE,
+        institution__active=True,
     )
 
 

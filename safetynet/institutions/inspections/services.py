@@ -8,11 +8,13 @@ import datetime
 import uuid
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from safetynet.core import grants
 from safetynet.core.campaigns.selectors import campaigns
@@ -113,8 +115,10 @@ def inspection_assign(
             if inspector.role == Role.INSPECTOR and not in_scope(
                 inspector, institution.division_id, granted=(GRANT_KIND, institution.pk)
             ):
+                with override(settings.LANGUAGE_CODE):
+                    reason = _("Assigned to inspect it")
                 grants.grant_create(actor=actor, user=inspector, kind=GRANT_KIND, object_id=institution.pk,
-                                    reason=_("Assigned to inspect it"))
+                                    reason=reason)
     except IntegrityError:
         raise ValidationError(
             _("This institution is already waiting for an inspection on this checklist.")
@@ -140,7 +144,25 @@ def inspection_cancel(*, actor: User, inspection: Inspection, version: int, reas
         current.save(update_fields=["state", "version"])
         change_record(actor=actor, subject=current.institution, entity=current, action=ChangeAction.UPDATE,
                       event="done", before={"state": "assigned"}, after={"state": "cancelled"}, reason=reason)
+        _end_access_if_not_sent(actor, current)
     return current
+
+
+def _end_access_if_not_sent(actor: User, inspection: Inspection) -> None:
+    """A contracted inspector sees the institutions it was sent to: called off, and with no other
+    inspection there, it no longer does (a grant given otherwise, by contract, is left alone)."""
+    inspector = inspection.inspector
+    if inspector.role != Role.INSPECTOR:
+        return
+    others = Inspection.objects.filter(institution=inspection.institution, inspector=inspector).exclude(
+        state=Inspection.State.CANCELLED)
+    if others.exists():
+        return
+    with override(settings.LANGUAGE_CODE):
+        given, why = _("Assigned to inspect it"), _("The inspection was called off")
+    for grant in grants.grants_of_user(user=inspector, kind=GRANT_KIND).filter(
+            object_id=inspection.institution_id, reason=given):
+        grants.grant_revoke(actor=actor, grant=grant, reason=why)
 
 
 def may_inspect(actor: User, inspection: Inspection) -> bool:
@@ -200,6 +222,8 @@ def inspection_record(
         with transaction.atomic():
             locked = Inspection.objects.select_for_update().select_related("institution")
             current = locked.get(pk=inspection.pk)
+            if current.submission == submission:
+                return current  # the same form, sent twice at once by the phone: saved by the first
             if current.state != Inspection.State.ASSIGNED:
                 raise ValidationError(_("This inspection has been recorded or called off already."))
             current.state = Inspection.State.DONE

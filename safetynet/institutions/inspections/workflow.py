@@ -59,7 +59,10 @@ def _hazard(case) -> Hazard:
 
 def _not_the_reporter(case, actor, data) -> str | None:
     """Four eyes on every closure: whoever reported the rectification does not verify it."""
-    reported = last_step(case, "report_rectified") or last_step(case, "report_major_rectified")
+    # The latest report of either kind: a hazard regraded to major was reported rectified twice.
+    steps = (last_step(case, "report_rectified"), last_step(case, "report_major_rectified"))
+    reports = [step for step in steps if step is not None]
+    reported = max(reports, key=lambda step: (step.at, step.pk), default=None)
     if reported is not None and reported.actor_id == actor.pk:
         return _("You reported this rectification yourself: someone else verifies it.")
     return None

@@ -6,7 +6,8 @@ overview."""
 import datetime
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from safetynet.core.scope import granted_ids, may_hold
@@ -138,20 +139,31 @@ def watch_window(today: datetime.date | None = None) -> list[datetime.date]:
     return [today - datetime.timedelta(days=n) for n in range(1, WATCH_DAYS + 1)]
 
 
+def _count(queryset) -> Coalesce:
+    """How many rows of `queryset` (filtered on OuterRef("pk")) belong to each institution: one
+    subquery per figure, so that trainings, nights and incidents do not multiply one another."""
+    return Coalesce(
+        Subquery(queryset.order_by().values("institution_id").annotate(n=Count("pk")).values("n")[:1]),
+        0,
+    )
+
+
 def overview(*, actor, today: datetime.date | None = None) -> list[dict]:
     """For each institution in operation the actor reads: its last training and when the next is due,
-    its plans due a drill, the nights of the last 7 with no watch record, its open incidents."""
+    its plans due a drill, the nights of the last 7 with no watch record (and the earliest of them),
+    its open incidents: a handful of queries whatever the number of records."""
     today = today or timezone.localdate()
     nights = watch_window(today)
+    here = OuterRef("pk")
     rows = (
         institutions(actor=actor)
         .filter(active=True)
         .annotate(
-            last_training=Max("safety_trainings__held_on"),
-            watched=Count("watch_nights", filter=Q(watch_nights__night__in=nights), distinct=True),
-            open_incidents=Count(
-                "incidents", filter=Q(incidents__case__closed_at__isnull=True), distinct=True
+            last_training=Subquery(
+                SafetyTraining.objects.filter(institution=here).order_by("-held_on").values("held_on")[:1]
             ),
+            watched=_count(WatchNight.objects.filter(institution=here, night__in=nights)),
+            open_incidents=_count(Incident.objects.filter(institution=here, case__closed_at__isnull=True)),
         )
         .order_by("division_id", "name", "pk")
     )
@@ -167,10 +179,20 @@ def overview(*, actor, today: datetime.date | None = None) -> list[dict]:
             days=drill_days()
         )
         plans_by_institution.setdefault(plan["institution_id"], []).append(plan)
+    watched_nights: dict[int, set] = {}
+    for institution_id, night in WatchNight.objects.filter(
+        institution_id__in=[i.pk for i in institution_rows if i.watched < len(nights)], night__in=nights
+    ).values_list("institution_id", "night"):
+        watched_nights.setdefault(institution_id, set()).add(night)
     out = []
     for institution in institution_rows:
         since = timezone.localtime(institution.created_at).date()
         counted = [night for night in nights if night >= since]
+        missing = (
+            []
+            if institution.watched >= len(nights)
+            else [night for night in counted if night not in watched_nights.get(institution.pk, set())]
+        )
         start = institution.last_training or since
         plans_due = [p for p in plans_by_institution.get(institution.pk, []) if p["drill_due"] <= today]
         out.append(
@@ -180,7 +202,8 @@ def overview(*, actor, today: datetime.date | None = None) -> list[dict]:
                 "training_due": start + datetime.timedelta(days=training_days()),
                 "plans": plans_by_institution.get(institution.pk, []),
                 "plans_due": plans_due,
-                "missing_nights": max(0, len(counted) - institution.watched),
+                "missing_nights": len(missing),
+                "earliest_missing": min(missing) if missing else None,
                 "open_incidents": institution.open_incidents,
             }
         )
@@ -220,16 +243,12 @@ def drills_due(*, actor, until: datetime.datetime) -> list[tuple[Institution, di
 def watches_missing(*, actor) -> list[tuple[Institution, int, datetime.datetime]]:
     """Institutions with nights of the last 7 kept without a watch record: (institution, how many, the
     morning after the earliest such night)."""
-    today = timezone.localdate()
-    rows = [row for row in overview(actor=actor, today=today) if row["missing_nights"]]
     out = []
-    for row in rows:
-        nights = missing_nights(institution=row["institution"], today=today)
-        if nights:
-            morning = timezone.make_aware(
-                datetime.datetime.combine(min(nights) + datetime.timedelta(days=1), datetime.time(8, 0))
-            )
-            out.append((row["institution"], len(nights), morning))
+    for row in overview(actor=actor):
+        if row["missing_nights"]:
+            after = row["earliest_missing"] + datetime.timedelta(days=1)
+            morning = timezone.make_aware(datetime.datetime.combine(after, datetime.time(8, 0)))
+            out.append((row["institution"], row["missing_nights"], morning))
     return out
 
 

@@ -24,6 +24,7 @@ from safetynet.core.tests.sample_files import jpeg, png
 from safetynet.core.workflows import selectors as case_selectors
 from safetynet.core.workflows.evidence import evidence_add
 from safetynet.core.workflows.services import case_transition, cases_sweep
+from safetynet.institutions import selectors as institution_selectors
 from safetynet.institutions import services as institution_services
 from safetynet.institutions.inspections import checklists, selectors, services
 from safetynet.institutions.models import Hazard, Inspection
@@ -170,8 +171,9 @@ def test_only_the_assigned_inspector_records_it_once_however_often_the_phone_sen
     key = uuid.uuid4()
     record(staff, inspection, key=key)
     again = Inspection.objects.get(pk=inspection.pk)
-    with pytest.raises(ValidationError):
-        record(staff, again, key=key)
+    assert record(staff, again, key=key).pk == inspection.pk  # the same form again: saved already
+    with pytest.raises(ValidationError, match="已录入或已取消"):  # another form for the same inspection
+        record(staff, again, key=uuid.uuid4())
     assert selectors.inspection_already_sent(actor=staff["inspector"], inspection=again, submission=str(key))
     assert Inspection.objects.get(pk=inspection.pk).state == "done"
     assert Hazard.objects.count() == 0
@@ -461,3 +463,97 @@ def test_the_api_lists_inspections_hazards_and_statistics_in_scope(staff, home, 
     )
     assert client_of(staff["institution"]).get("/api/v1/institution-safety").status_code == 403
     assert client_of(staff["county"]).get("/api/v1/hazards", {"category": "x\x00"}).status_code == 422
+
+
+def test_whoever_reported_the_last_rectification_does_not_verify_it_even_after_a_regrade(staff, home):
+    inspection = assign(staff, home)
+    record(staff, inspection, answers={**FINE, "wiring": ["unsafe"]}, photos={"wiring": photo()})
+    case = Hazard.objects.get().case
+    first = evidence_add(actor=staff["institution"], kind="photo", upload=photo("a.jpg", png()), case=case)
+    case = case_transition(
+        actor=staff["institution"],
+        case_id=case.pk,
+        transition="report_rectified",
+        version=case.version,
+        evidence=[first.pk],
+    )
+    case = case_transition(
+        actor=staff["inspector"],
+        case_id=case.pk,
+        transition="send_back",
+        version=case.version,
+        reason="未整改到位",
+    )
+    case = case_transition(
+        actor=staff["inspector"],
+        case_id=case.pk,
+        transition="regrade_major",
+        version=case.version,
+        reason="线路老化严重，需整体改造",
+    )
+    hazard = Hazard.objects.get()
+    assert hazard.grade == "major"
+    services.hazard_plan_record(
+        actor=staff["county"],
+        hazard=hazard,
+        version=hazard.version,
+        data={"plan_owner": "王院长", "plan_measures": "整体更换线路", "plan_deadline": timezone.localdate()},
+    )
+    case = case_transition(
+        actor=staff["county"],
+        case_id=case.pk,
+        transition="list_supervision",
+        version=Case.objects.get(pk=case.pk).version,
+    )
+    second = evidence_add(actor=staff["county"], kind="photo", upload=photo("b.jpg"), case=case)
+    case = case_transition(
+        actor=staff["county"],
+        case_id=case.pk,
+        transition="report_major_rectified",
+        version=case.version,
+        evidence=[second.pk],
+    )
+    with pytest.raises(ValidationError, match="他人核查"):
+        case_transition(
+            actor=staff["county"],
+            case_id=case.pk,
+            transition="verify",
+            version=case.version,
+            reason="现场核查",
+        )
+    assert Case.objects.get(pk=case.pk).state == "major_to_verify"
+
+
+def test_calling_off_ends_the_inspectors_sight_of_an_institution_it_was_sent_to_only_for_that(staff, home):
+    inspection = assign(staff, home)
+    assert selectors.inspection_get(actor=staff["inspector"], pk=inspection.pk)
+    services.inspection_cancel(
+        actor=staff["city"], inspection=inspection, version=inspection.version, reason="机构已停业整顿"
+    )
+    with pytest.raises(ObjectDoesNotExist):
+        institution_selectors.institution_get(actor=staff["inspector"], pk=home.pk)
+    # A contracted grant (not given by an assignment) stays.
+    grant_create(
+        actor=staff["city"],
+        user=staff["other_inspector"],
+        kind="institutions.institution",
+        object_id=home.pk,
+        reason="年度检查合同",
+    )
+    again = assign(staff, home, inspector=staff["other_inspector"])
+    services.inspection_cancel(actor=staff["city"], inspection=again, version=again.version, reason="改期")
+    assert institution_selectors.institution_get(actor=staff["other_inspector"], pk=home.pk) == home
+
+
+def test_the_same_form_sent_twice_at_once_is_saved_once_and_the_second_told_it_is_saved(staff, home):
+    inspection = assign(staff, home)
+    key = uuid.uuid4()
+    stale = Inspection.objects.get(pk=inspection.pk)  # what the second request read before the first saved
+    record(staff, inspection, key=key, answers={**FINE, "wiring": ["unsafe"]}, photos={"wiring": photo()})
+    saved = record(staff, stale, key=key, answers={**FINE, "wiring": ["unsafe"]}, photos={"wiring": photo()})
+    assert saved.pk == inspection.pk and Hazard.objects.count() == 1
+    # An inspector reads its own inspections, not another firm's at the same institution.
+    grant_create(
+        actor=staff["city"], user=staff["other_inspector"], kind="institutions.institution", object_id=home.pk
+    )
+    assert not selectors.inspections(actor=staff["other_inspector"]).exists()
