@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "safetynet.registry",
     "safetynet.programmes",
     "safetynet.institutions",
+    "safetynet.care",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ urlpatterns = [
     path("registry/", include("safetynet.registry.urls")),
     path("programmes/", include("safetynet.programmes.urls")),
     path("institutions/", include("safetynet.institutions.urls")),
+    path("care/", include("safetynet.care.urls")),
     path("", include("safetynet.core.staff_urls")),
     path("api/v1/", api.urls),
 ]

@@ -154,3 +154,10 @@ def household_enrolments(*, household, on: datetime.date) -> list:
     caller has checked the household is in scope)."""
     return list(Enrolment.objects.filter(Q(until__isnull=True) | Q(until__gt=on), household=household,
                                          since__lte=receiving_from(on)).order_by("programme"))
+
+
+def programme_persons(*, programme: str, on: datetime.date) -> QuerySet[Enrolment]:
+    """The per-person enrolments of `programme` in force on a day (特困: one row per person supported),
+    for other apps to build on (care's support modes and KPIs) — one query, no rows loaded."""
+    return Enrolment.objects.filter(Q(until__isnull=True) | Q(until__gt=on), programme=programme,
+                                    person__isnull=False, since__lte=on)

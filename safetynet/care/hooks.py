@@ -1,0 +1,7 @@
+"""What 特困 care adds to the kernel and the shared pages (called from CareConfig.ready)."""
+
+
+def register() -> None:
+    from safetynet.care import events
+
+    events.declare()
