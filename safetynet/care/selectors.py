@@ -118,16 +118,16 @@ def kpis(*, actor: User, on: datetime.date | None = None) -> dict:
     rows = (
         tekun_persons(on=on, area=actor.division_id)
         .annotate(
-            centralised=placed_q(on), agreed=agreed_q(on), township=Substr("household__village_id", 1, 9)
+            is_placed=placed_q(on), is_agreed=agreed_q(on), township=Substr("household__village_id", 1, 9)
         )
         .values("township")
         .annotate(
             persons=Count("pk"),
             unable=Count("pk", filter=Q(person__self_care__in=UNABLE)),
-            unable_centralised=Count("pk", filter=Q(person__self_care__in=UNABLE, centralised=True)),
-            centralised=Count("pk", filter=Q(centralised=True)),
-            dispersed=Count("pk", filter=Q(centralised=False)),
-            agreed=Count("pk", filter=Q(centralised=False, agreed=True)),
+            unable_centralised=Count("pk", filter=Q(person__self_care__in=UNABLE, is_placed=True)),
+            centralised=Count("pk", filter=Q(is_placed=True)),
+            dispersed=Count("pk", filter=Q(is_placed=False)),
+            agreed=Count("pk", filter=Q(is_placed=False, is_agreed=True)),
         )
         .order_by("township")
     )
@@ -157,3 +157,150 @@ def _rates(row: dict) -> dict:
 
 def _percent(part: int, whole: int):
     return round(100 * part / whole, 2) if whole else None
+
+
+# --- lists and one person's care ----------------------------------------------------------------------
+
+
+def persons(*, actor: User, on: datetime.date | None = None, show: str = ""):
+    """The 特困 persons of the actor's area with their support mode and agreement: `show` narrows to
+    "waiting" (in the queue), "placed", "home" (cared for at home), "missing" (at home without a
+    signed agreement in force)."""
+    on = on or timezone.localdate()
+    if not may_read_care(actor):
+        return tekun_persons(on=on).none()
+    waiting = Exists(Placement.objects.filter(person=OuterRef("person"), state=Placement.State.WAITING))
+    rows = (
+        tekun_persons(on=on, area=actor.division_id)
+        .annotate(centralised=placed_q(on), agreed=agreed_q(on), waiting=waiting)
+        .select_related("person", "household")
+    )
+    if show == "waiting":
+        rows = rows.filter(waiting=True)
+    elif show == "placed":
+        rows = rows.filter(centralised=True)
+    elif show == "home":
+        rows = rows.filter(centralised=False)
+    elif show == "missing":
+        rows = rows.filter(centralised=False, agreed=False)
+    return rows.order_by("household__village_id", "person__name", "pk")
+
+
+def person_care(*, actor: User, person_id: int, on: datetime.date | None = None):
+    """The person's 特困 enrolment in force in the actor's area, or None."""
+    if not may_read_care(actor):
+        return None
+    return (
+        tekun_persons(on=on, area=actor.division_id)
+        .filter(person_id=person_id)
+        .select_related("person", "household")
+        .first()
+    )
+
+
+def person_surveys(*, actor: User, person_id: int):
+    return surveys(actor=actor).filter(person_id=person_id).order_by("-surveyed_on", "-pk")
+
+
+def person_placements(*, actor: User, person_id: int):
+    return placements(actor=actor).filter(person_id=person_id).order_by("-requested_on", "-pk")
+
+
+def person_agreements(*, actor: User, person_id: int):
+    return agreements(actor=actor).filter(person_id=person_id).order_by("-starts_on", "-pk")
+
+
+def placement_get(*, actor: User, pk: int) -> Placement:
+    return placements(actor=actor).get(pk=pk)
+
+
+def agreement_get(*, actor: User, pk: int) -> CareAgreement:
+    return agreements(actor=actor).get(pk=pk)
+
+
+def occupancy() -> list:
+    """The institutions taking 特困 persons with their beds, the persons placed and the free beds,
+    and whether they are nearly full (a capacity warning): one grouped query."""
+    from safetynet.institutions.selectors import care_institutions
+
+    placed = Count("pk", filter=Q(state=Placement.State.PLACED))
+    taken = dict(
+        Placement.objects.filter(state=Placement.State.PLACED)
+        .values("institution")
+        .annotate(n=placed)
+        .values_list("institution", "n")
+    )
+    rows = []
+    for institution in care_institutions().order_by("division_id", "name"):
+        used = taken.get(institution.pk, 0)
+        institution.placed = used
+        institution.free = max(0, institution.beds - used)
+        institution.nearly_full = bool(institution.beds) and used >= 0.9 * institution.beds
+        rows.append(institution)
+    return rows
+
+
+def waiting_by_county(*, actor: User) -> list[dict]:
+    """How many wait for a bed in each county of the actor's area, and since when the longest."""
+    from django.db.models import Min
+
+    rows = (
+        placements(actor=actor)
+        .filter(state=Placement.State.WAITING)
+        .annotate(county=Substr("division_id", 1, 6))
+        .values("county")
+        .annotate(waiting=Count("pk"), since=Min("requested_on"))
+        .order_by("county")
+    )
+    rows = list(rows)
+    names = division_names([row["county"] for row in rows])
+    for row in rows:
+        row["name"] = names.get(row["county"], row["county"])
+    return rows
+
+
+def agreements_ending(*, actor: User, until: datetime.date) -> QuerySet[CareAgreement]:
+    """Signed agreements of the actor's area ending by `until` (the desk: renew or replace)."""
+    return agreements(actor=actor).filter(state=CareAgreement.State.SIGNED, ends_on__lte=until)
+
+
+def agreements_missing(actor: User) -> int:
+    """How many 特困 persons cared for at home in the actor's area have no signed agreement in force."""
+    return persons(actor=actor, show="missing").count()
+
+
+# --- for payments: who is paid what (issue 14, item 6) --------------------------------------------------
+
+
+def care_payees(*, on: datetime.date, area: str | None = None):
+    """Each 特困 person in force on a day with where their support goes: the basic living to the
+    person at home or to the institution they live in; the care amount to the caregiver of the
+    signed agreement, or to the institution. Rows: enrolment pk, person, household, centralised,
+    institution (id or None), caregiver (name or None). The amounts are the enrolment's, the care
+    tier the self-care assessment's: payments read them there."""
+    from django.db.models import Subquery
+
+    on_day = Q(discharged_on__isnull=True) | Q(discharged_on__gt=on)
+    institution = Subquery(
+        Placement.objects.filter(
+            on_day,
+            person=OuterRef("person"),
+            admitted_on__lte=on,
+            state__in=[Placement.State.PLACED, Placement.State.DISCHARGED],
+        ).values("institution")[:1]
+    )
+    caregiver = Subquery(
+        CareAgreement.objects.filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=on),
+            person=OuterRef("person"),
+            signed_on__lte=on,
+            starts_on__lte=on,
+            ends_on__gte=on,
+            state__in=[CareAgreement.State.SIGNED, CareAgreement.State.ENDED],
+        ).values("caregiver_name")[:1]
+    )
+    return (
+        tekun_persons(on=on, area=area)
+        .annotate(institution=institution, caregiver=caregiver)
+        .values("pk", "person", "household", "institution", "caregiver")
+    )

@@ -77,3 +77,24 @@ def institution_area(pk: int) -> str | None:
 
 def institution_name(pk: int) -> str:
     return Institution.objects.filter(pk=pk).values_list("name", flat=True).first() or ""
+
+
+# The institutions that take 特困 persons into centralised care (特困供养服务机构/敬老院, 养老机构, and
+# medical institutions that take in persons with mental illness).
+CARE_KINDS = (
+    Institution.Kind.ELDERLY_PUBLIC,
+    Institution.Kind.ELDERLY_PRIVATE,
+    Institution.Kind.MENTAL_HEALTH,
+)
+
+
+def care_institutions() -> QuerySet[Institution]:
+    """Every institution of the city in operation that takes 特困 persons: a placement may be made in
+    another county's (their names and beds are no one's personal data)."""
+    return Institution.objects.filter(kind__in=CARE_KINDS, active=True).select_related("division")
+
+
+def care_institution_get(pk) -> Institution | None:
+    if not isinstance(pk, int) or isinstance(pk, bool) or not 0 < pk < 2**62:
+        return None
+    return care_institutions().filter(pk=pk).first()
