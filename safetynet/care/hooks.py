@@ -40,6 +40,9 @@ def register() -> None:
                              allowed=selectors.may_read_care, order=65)
     hooks.register_desk_source(name="care.agreements_ending", items=agreements_ending_items,
                                roles=selectors.WRITE_ROLES)
+    from safetynet.core.demo import register_demo_builder
+
+    register_demo_builder("care.care", "safetynet.care.demo:build_care", order=350)
     hooks.register_desk_queue(name="care.agreements_missing",
                               label=gettext_lazy("特困 persons at home without a signed care agreement"),
                               count=selectors.agreements_missing, url_name="care:persons",
