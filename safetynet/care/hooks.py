@@ -5,3 +5,7 @@ def register() -> None:
     from safetynet.care import events
 
     events.declare()
+
+    from safetynet.care.purchase import hooks as purchase_hooks  # issue 14, item 4
+
+    purchase_hooks.register()

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from safetynet.care import views
 
@@ -6,4 +6,5 @@ app_name = "care"
 
 urlpatterns = [
     path("", views.care_home, name="home"),
+    path("", include("safetynet.care.purchase.urls")),
 ]

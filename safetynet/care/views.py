@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from safetynet.care import selectors
+from safetynet.care.purchase import selectors as purchase_selectors
 
 
 def _reader(user) -> None:
@@ -16,4 +17,7 @@ def _reader(user) -> None:
 @require_GET
 def care_home(request):
     _reader(request.user)
-    return render(request, "care/home.html", {"kpis": selectors.kpis(actor=request.user)})
+    kpis = selectors.kpis(actor=request.user)
+    # Purchased third-party services (issue 14, item 4): the service coverage beside the other KPIs.
+    purchase_selectors.add_service_coverage(kpis, actor=request.user)
+    return render(request, "care/home.html", {"kpis": kpis})
