@@ -344,7 +344,10 @@ class ServiceContract(ChoiceLabels, models.Model):
         ENDED = "ended", _("ended")
 
     provider = models.ForeignKey(
-        ServiceProvider, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("service provider")
+        ServiceProvider,
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        verbose_name=_("service provider"),
     )
     area = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
     title = models.CharField(_("title"), max_length=100)

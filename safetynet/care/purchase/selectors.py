@@ -318,3 +318,13 @@ def coverage_for(*, actor: User) -> dict | None:
     if not may_read_purchase(actor):
         return None
     return service_coverage(area=actor.division_id)
+
+
+def covered_counts(*, contract_ids) -> dict[int, int]:
+    """How many persons each contract covers now (contract id → count), in one grouped query."""
+    rows = (
+        ContractPerson.objects.filter(contract_id__in=list(contract_ids), removed_on__isnull=True)
+        .values("contract_id")
+        .annotate(n=Count("person_id", distinct=True))
+    )
+    return {row["contract_id"]: row["n"] for row in rows}

@@ -12,8 +12,11 @@ urlpatterns = [
     path("contracts/new/", views.contract_new, name="purchase_contract_new"),
     path("contracts/<int:pk>/", views.contract_detail, name="purchase_contract_detail"),
     path("contracts/<int:pk>/persons/add/", views.contract_person_add, name="purchase_contract_person_add"),
-    path("contracts/<int:pk>/persons/remove/", views.contract_person_remove,
-         name="purchase_contract_person_remove"),
+    path(
+        "contracts/<int:pk>/persons/remove/",
+        views.contract_person_remove,
+        name="purchase_contract_person_remove",
+    ),
     path("contracts/<int:pk>/end/", views.contract_end, name="purchase_contract_end"),
     path("my-persons/", views.my_persons, name="purchase_my_persons"),
     path("my-persons/<int:pk>/log/", views.log_new, name="purchase_log_new"),
