@@ -117,17 +117,19 @@ def kpis(*, actor: User, on: datetime.date | None = None) -> dict:
     on = on or timezone.localdate()
     rows = (
         tekun_persons(on=on, area=actor.division_id)
+        # (care-services fix: the flags are named apart from the counts, which SQLite otherwise
+        # refuses as "misuse of aggregate function COUNT()".)
         .annotate(
-            centralised=placed_q(on), agreed=agreed_q(on), township=Substr("household__village_id", 1, 9)
+            is_placed=placed_q(on), is_agreed=agreed_q(on), township=Substr("household__village_id", 1, 9)
         )
         .values("township")
         .annotate(
             persons=Count("pk"),
             unable=Count("pk", filter=Q(person__self_care__in=UNABLE)),
-            unable_centralised=Count("pk", filter=Q(person__self_care__in=UNABLE, centralised=True)),
-            centralised=Count("pk", filter=Q(centralised=True)),
-            dispersed=Count("pk", filter=Q(centralised=False)),
-            agreed=Count("pk", filter=Q(centralised=False, agreed=True)),
+            unable_centralised=Count("pk", filter=Q(person__self_care__in=UNABLE, is_placed=True)),
+            centralised=Count("pk", filter=Q(is_placed=True)),
+            dispersed=Count("pk", filter=Q(is_placed=False)),
+            agreed=Count("pk", filter=Q(is_placed=False, is_agreed=True)),
         )
         .order_by("township")
     )
