@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from conftest import user
 from conftest import village as village_of
+from safetynet.care.purchase import services as purchase
 from safetynet.core.campaigns.services import campaign_create
 from safetynet.core.checklists import checklist_current
 from safetynet.core.grants import grant_create
@@ -66,6 +67,10 @@ ID_KINDS = {
     "institutions": "institution",
     "inspections": "inspection",
     "hazards": "hazard",
+    "providers": "service_provider",
+    "contracts": "service_contract",
+    "service-logs": "service_log",
+    "my-persons": "person",
 }
 # Routes whose id is not the first known segment's: the safety records under an institution's URLs.
 ROUTE_KINDS = {
@@ -173,6 +178,21 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
     enrolment_start(actor=actor, household=household, programme="tekun", since=datetime.date(2022, 1, 1),
                     amount="900", person=daughter)
     report = self_care_change_report(actor=township, person_id=daughter.pk, what="欧阳秘密报告")
+    # The daughter's care bought from a provider of the county, and a service it logged for her.
+    care_provider = purchase.provider_create(actor=actor, data={
+        "name": "欧阳秘密服务社", "credit_code": f"52{actor.division_id[:6]}MJD000099X",
+        "contact": "欧阳秘密", "phone": "13900001111"})
+    care_worker = user(Role.SERVICE_PROVIDER, actor.division_id[:6])
+    purchase.provider_staff_add(actor=actor, provider=care_provider, user=care_worker)
+    care_contract = purchase.contract_create(actor=actor, provider=care_provider, data={
+        "area": actor.division_id[:6], "title": "欧阳秘密合同", "starts_on": timezone.localdate(),
+        "ends_on": timezone.localdate() + datetime.timedelta(days=30), "budget": "1000",
+        "kinds": ["visiting_care"]})
+    purchase.contract_person_add(actor=actor, contract=care_contract, person_id=daughter.pk)
+    service_log = purchase.service_log_create(
+        actor=care_worker, person_id=daughter.pk, submission=uuid.uuid4(),
+        data={"kind": "visiting_care", "started_at": timezone.now() - datetime.timedelta(hours=1),
+              "ended_at": timezone.now(), "place": "欧阳秘密家", "done": "欧阳秘密照料"})
     complaint = complaint_receive(actor=actor, kind="real_name", complainant="欧阳儿子",
                                   contact="13911112222", text="欧阳秘密 has income",
                                   household_id=household.pk)
@@ -208,6 +228,9 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
     safety = _safety_records(actor, institution)
     return {
         **safety,
+        "service_provider": care_provider.pk,
+        "service_contract": care_contract.pk,
+        "service_log": service_log.pk,
         "inspection": inspection.pk,
         "hazard": inspection.hazards.get().pk,
         "village": village.code,
@@ -358,6 +381,9 @@ def test_the_same_pages_open_for_ones_own_county(client, make_household, lanshan
     # The county decides applications; the village and the township hand them in.
     assert statuses.pop("programmes/households/<int:pk>/apply/") == 403
     assert statuses.pop("programmes/people/<int:pk>/self-care-report/") == 403  # the county assesses
+    # A provider's worker logs services to the persons its provider covers; the county does not.
+    assert statuses.pop("care/my-persons/") == 403
+    assert statuses.pop("care/my-persons/<int:pk>/log/") == 403
     assert {route: status for route, status in statuses.items() if status not in (200, 302, 405)} == {}
 
 

@@ -47,3 +47,7 @@ def register() -> None:
                               label=gettext_lazy("特困 persons at home without a signed care agreement"),
                               count=selectors.agreements_missing, url_name="care:persons",
                               roles=selectors.WRITE_ROLES)
+
+    from safetynet.care.purchase import hooks as purchase_hooks  # issue 14, item 4
+
+    purchase_hooks.register()

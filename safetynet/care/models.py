@@ -268,3 +268,213 @@ class CareAgreement(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.caregiver_name} {self.state}"
+
+
+# --- Purchased third-party services (issue 14, item 4) ---
+
+
+class ServiceKind(models.TextChoices):
+    """What a purchased service is (the contract lists the kinds it buys; a log says which one)."""
+
+    VISITING_CARE = "visiting_care", _("visiting care")
+    COUNSELLING = "counselling", _("counselling")
+    COMFORT = "comfort", _("emotional comfort")
+    ERRANDS = "errands", _("errands")
+
+
+class ServiceProvider(ChoiceLabels, models.Model):
+    """An organisation the bureau buys care services from for 特困 persons cared for at home. Its
+    user accounts (role service_provider) are its staff (ServiceProviderStaff)."""
+
+    # The area of the bureau that recorded it (a county, or the city): whose contracts may use it.
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
+    name = models.CharField(_("name"), max_length=100)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    contact = models.CharField(_("contact person"), max_length=50)
+    phone = models.CharField(_("phone"), max_length=20)
+    active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    created_at = models.DateTimeField(_("recorded at"))
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("service provider")
+        verbose_name_plural = _("service providers")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(credit_code__regex=r"^[0-9A-Z]{18}$"), name="provider_credit_code_form"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceProviderStaff(models.Model):
+    """A user account working for a provider: one provider per account."""
+
+    provider = models.ForeignKey(
+        ServiceProvider, on_delete=models.PROTECT, related_name="staff", verbose_name=_("service provider")
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("added by")
+    )
+    added_at = models.DateTimeField(_("added at"))
+
+    class Meta:
+        verbose_name = _("provider staff")
+        verbose_name_plural = _("provider staff")
+
+    def __str__(self) -> str:
+        return f"{self.provider_id} {self.user_id}"
+
+
+class ServiceContract(ChoiceLabels, models.Model):
+    """A purchase of services from a provider for the 特困 persons cared for at home in an area (a
+    county or a township), for a period and a budget; the persons it covers are ContractPersons."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("in force")
+        ENDED = "ended", _("ended")
+
+    provider = models.ForeignKey(
+        ServiceProvider,
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        verbose_name=_("service provider"),
+    )
+    area = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
+    title = models.CharField(_("title"), max_length=100)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    budget = models.DecimalField(_("budget (yuan)"), max_digits=12, decimal_places=2)
+    # ServiceKind values, each at most once.
+    kinds = models.JSONField(_("services bought"), default=list)
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.ACTIVE)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    created_at = models.DateTimeField(_("recorded at"))
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("service contract")
+        verbose_name_plural = _("service contracts")
+        ordering = ["-starts_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=["active", "ended"]), name="contract_state"),
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="contract_period"),
+            models.CheckConstraint(condition=Q(budget__gte=0), name="contract_budget_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(state="ended") | Q(ended_on__isnull=False), name="contract_ended_dated"
+            ),
+        ]
+        indexes = [models.Index(fields=["area", "state"], name="contract_area_state")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ContractPerson(models.Model):
+    """A person a contract covers, from the day added until the day removed (if)."""
+
+    contract = models.ForeignKey(
+        ServiceContract, on_delete=models.PROTECT, related_name="persons", verbose_name=_("contract")
+    )
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("person")
+    )
+    added_on = models.DateField(_("covered since"))
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("added by")
+    )
+    removed_on = models.DateField(_("covered until"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("removed by"),
+    )
+
+    class Meta:
+        verbose_name = _("person covered")
+        verbose_name_plural = _("persons covered")
+        ordering = ["contract", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "person"],
+                condition=Q(removed_on__isnull=True),
+                name="contract_person_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(removed_on__isnull=True) | Q(removed_on__gte=models.F("added_on")),
+                name="contract_person_removed_after_added",
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "removed_on"], name="contract_person_person")]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.person_id}"
+
+
+class ServiceLog(ChoiceLabels, models.Model):
+    """One service a provider's worker gave a covered person, logged on a phone: what, when, where;
+    the photo and the signature are kernel evidence (subject "care.service_log")."""
+
+    contract = models.ForeignKey(
+        ServiceContract, on_delete=models.PROTECT, related_name="logs", verbose_name=_("contract")
+    )
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("person")
+    )
+    # Where the person lives (their village): the area whose bureaus read the log.
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
+    kind = models.CharField(_("service"), max_length=14, choices=ServiceKind.choices)
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"))
+    place = models.CharField(_("where"), max_length=200)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    done = models.TextField(_("what was done"), max_length=1000)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("logged by")
+    )
+    logged_at = models.DateTimeField(_("logged at"))
+    # The form's one-time key: a phone sending it again stores nothing twice.
+    submission = models.UUIDField(unique=True)
+
+    class Meta:
+        verbose_name = _("service log")
+        verbose_name_plural = _("service logs")
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["visiting_care", "counselling", "comfort", "errands"]),
+                name="service_log_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__gte=models.F("started_at")), name="service_log_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="service_log_position",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["person", "started_at"], name="service_log_person_time"),
+            models.Index(fields=["contract", "started_at"], name="service_log_contract_time"),
+            models.Index(fields=["division", "started_at"], name="service_log_area_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.kind} {self.started_at}"

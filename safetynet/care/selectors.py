@@ -117,6 +117,8 @@ def kpis(*, actor: User, on: datetime.date | None = None) -> dict:
     on = on or timezone.localdate()
     rows = (
         tekun_persons(on=on, area=actor.division_id)
+        # (care-services fix: the flags are named apart from the counts, which SQLite otherwise
+        # refuses as "misuse of aggregate function COUNT()".)
         .annotate(
             is_placed=placed_q(on), is_agreed=agreed_q(on), township=Substr("household__village_id", 1, 9)
         )

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from safetynet.care import views
 
@@ -17,4 +17,5 @@ urlpatterns = [
     path("agreements/<int:pk>/sign/", views.agreement_sign, name="agreement_sign"),
     path("agreements/<int:pk>/end/", views.agreement_end, name="agreement_end"),
     path("agreements/<int:pk>/replace/", views.caregiver_replace, name="caregiver_replace"),
+    path("", include("safetynet.care.purchase.urls")),
 ]

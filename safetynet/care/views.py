@@ -21,6 +21,7 @@ from safetynet.care.forms import (
     SurveyForm,
     WithdrawForm,
 )
+from safetynet.care.purchase import selectors as purchase_selectors
 from safetynet.core.pages import call_service, finished, found
 from safetynet.core.selectors import staff_list
 from safetynet.core.types import Role
@@ -38,7 +39,10 @@ def _reader(user) -> None:
 @require_GET
 def care_home(request):
     _reader(request.user)
-    return render(request, "care/home.html", {"kpis": selectors.kpis(actor=request.user)})
+    kpis = selectors.kpis(actor=request.user)
+    # Purchased third-party services (issue 14, item 4): the service coverage beside the other KPIs.
+    purchase_selectors.add_service_coverage(kpis, actor=request.user)
+    return render(request, "care/home.html", {"kpis": kpis})
 
 
 @require_GET
