@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from conftest import user
 from conftest import village as village_of
+from safetynet.care import services as care
+from safetynet.care.models import Placement
 from safetynet.care.purchase import services as purchase
 from safetynet.core.campaigns.services import campaign_create
 from safetynet.core.checklists import checklist_current
@@ -79,6 +81,9 @@ ROUTE_KINDS = {
     "institutions/safety/drills/": "drill",
     "institutions/safety/watch/": "watch_night",
     "institutions/safety/incidents/": "incident",
+    "care/persons/": "tekun_person",
+    "care/placements/": "placement",
+    "care/agreements/": "care_agreement",
 }
 # Served to anyone or not about registry data: the login machinery, health, admin (own auth), API
 # (walked by test_every_api_route_as_other_county).
@@ -193,6 +198,16 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
         actor=care_worker, person_id=daughter.pk, submission=uuid.uuid4(),
         data={"kind": "visiting_care", "started_at": timezone.now() - datetime.timedelta(hours=1),
               "ended_at": timezone.now(), "place": "欧阳秘密家", "done": "欧阳秘密照料"})
+    # The daughter asked about centralised care (willing: she waits for a bed) and a care agreement
+    # drawn up for her meanwhile.
+    care.survey_record(actor=actor, person_id=daughter.pk, data={
+        "surveyed_on": timezone.localdate(), "willing": True, "consent_by": "relatives",
+        "consenter": "欧阳儿子"})
+    care_agreement = care.agreement_draft(actor=actor, person_id=daughter.pk, data={
+        "caregiver_kind": "person", "caregiver_name": "欧阳秘密护理", "duties": "照料", "visit_every_days": 7,
+        "monthly_fee": "300", "starts_on": timezone.localdate(),
+        "ends_on": timezone.localdate() + datetime.timedelta(days=300), "caregiver_user": None,
+        "visiting_officer": None})
     complaint = complaint_receive(actor=actor, kind="real_name", complainant="欧阳儿子",
                                   contact="13911112222", text="欧阳秘密 has income",
                                   household_id=household.pk)
@@ -228,6 +243,9 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
     safety = _safety_records(actor, institution)
     return {
         **safety,
+        "tekun_person": daughter.pk,
+        "placement": Placement.objects.get(person_id=daughter.pk).pk,
+        "care_agreement": care_agreement.pk,
         "service_provider": care_provider.pk,
         "service_contract": care_contract.pk,
         "service_log": service_log.pk,

@@ -220,9 +220,10 @@ def agreement_get(*, actor: User, pk: int) -> CareAgreement:
     return agreements(actor=actor).get(pk=pk)
 
 
-def occupancy() -> list:
-    """The institutions taking 特困 persons with their beds, the persons placed and the free beds,
-    and whether they are nearly full (a capacity warning): one grouped query."""
+def occupancy(area: str | None = None) -> list:
+    """The institutions taking 特困 persons (of an area, or the whole city: a person may be placed in
+    another county's) with their beds, the persons placed and the free beds, and whether they are
+    nearly full (a capacity warning): one grouped query."""
     from safetynet.institutions.selectors import care_institutions
 
     placed = Count("pk", filter=Q(state=Placement.State.PLACED))
@@ -233,7 +234,10 @@ def occupancy() -> list:
         .values_list("institution", "n")
     )
     rows = []
-    for institution in care_institutions().order_by("division_id", "name"):
+    institutions = care_institutions()
+    if area:
+        institutions = institutions.filter(subtree_q("division_id", area))
+    for institution in institutions.order_by("division_id", "name"):
         used = taken.get(institution.pk, 0)
         institution.placed = used
         institution.free = max(0, institution.beds - used)

@@ -337,7 +337,7 @@ def placement_overview(request):
         "care/placements.html",
         {
             "waiting": selectors.waiting_by_county(actor=request.user),
-            "institutions": selectors.occupancy(),
+            "institutions": selectors.occupancy(area=request.user.division_id),
             "queue": list(
                 selectors.placements(actor=request.user)
                 .filter(state="waiting")

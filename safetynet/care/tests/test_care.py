@@ -288,7 +288,9 @@ def test_pages_as_the_township_and_refused_to_others(place):
         "/care/persons/?show=" + "9" * 20,
     ):
         assert township.get(url).status_code == 200, url
-    assert "沂南县敬老院" in township.get("/care/placements/").content.decode()
+    # The person placed in Yinan shows where she lives; the beds page lists the area's own homes.
+    assert "沂南县敬老院" in township.get(f"/care/persons/{person.pk}/").content.decode()
+    assert "沂南县敬老院" not in township.get("/care/placements/").content.decode()
     provider = Client()
     provider.force_login(user(Role.SERVICE_PROVIDER, "371302"))
     assert provider.get("/care/").status_code == 403
