@@ -5,3 +5,7 @@ def register() -> None:
     from safetynet.care import events
 
     events.declare()
+
+    from safetynet.care.visits import hooks as visit_hooks
+
+    visit_hooks.register()

@@ -97,7 +97,7 @@ def visit_new(request, pk: int):
     household = found(household_get, actor=request.user, pk=pk)
     if not services.may_visit(request.user):
         raise PermissionDenied(_("Your role does not record household visits."))
-    template = checklist_current(checklist.CODE)
+    template = checklist_current(checklist.checklist_code_for(household))
     errors: dict = {}
     given_answers: dict = {}
     sent = request.POST if request.method == "POST" else {}
