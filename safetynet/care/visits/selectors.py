@@ -32,11 +32,10 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Least, Substr
-from django.utils import timezone
 
 from safetynet.care.models import CareAgreement
 from safetynet.care.selectors import UNABLE, dispersed_persons, may_read_care, placed_q
-from safetynet.core.clock import today
+from safetynet.core.clock import start_of_day, today
 from safetynet.core.scope import granted_ids, subtree_q
 from safetynet.core.selectors import division_names
 from safetynet.core.types import Role, User
@@ -128,15 +127,11 @@ def agreement_visits_due(*, actor: User, until: datetime.datetime) -> list[CareV
     )
     found = []
     for agreement in rows:
-        since = agreement.last_visit or _start_of(max(agreement.starts_on, agreement.signed_on or day))
+        since = agreement.last_visit or start_of_day(max(agreement.starts_on, agreement.signed_on or day))
         due_at = since + datetime.timedelta(days=agreement.visit_every_days)
         if due_at <= until:
             found.append(CareVisitDue(agreement, agreement.household_id, due_at))
     return sorted(found, key=lambda item: (item.due_at, item.agreement.pk))
-
-
-def _start_of(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 # --- figures -----------------------------------------------------------------------------------------------
@@ -169,8 +164,8 @@ def visit_figures(*, actor: User, start: datetime.date, end: datetime.date) -> d
     every = _every_days()
     due_high = max(1, days // every[HIGH_RISK_GROUP])
     due_other = max(1, days // every[DISPERSED_GROUP])
-    first = _start_of(start)
-    last = _start_of(end + datetime.timedelta(days=1))
+    first = start_of_day(start)
+    last = start_of_day(end + datetime.timedelta(days=1))
     in_period = Q(visited_at__gte=first, visited_at__lt=last)
     visit_count = (
         Visit.objects.filter(in_period, household=OuterRef("pk"))
