@@ -1,6 +1,11 @@
 """Recording a household visit: the checklist answered, the people seen, the photos; the household's
 heating and CO alarm brought up to date from what was seen; each hazard opened as a problem on the
-kernel's workflow. All or nothing: a refusal stores no visit, no photo and no problem."""
+kernel's workflow. All or nothing: a refusal stores no visit, no photo and no problem.
+
+Who visits: the area's field workers and offices (VISIT_ROLES) any active household of their area;
+a caregiver or service provider (GRANTED_VISIT_ROLES, grant-only roles) a household only while one
+of its current members is granted to it ("registry.person") — everything else about the visit is
+the same. The checklist is the household's (registry.visits.checklist.checklist_code_for)."""
 
 import datetime
 import uuid
