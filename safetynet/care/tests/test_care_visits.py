@@ -379,3 +379,25 @@ def test_the_figures_count_visits_against_due_and_problems_found_and_solved(home
     )
     assert selectors.visit_figures(actor=grid, start=end, end=end)["counties"] == []
     assert gas.state == "open"
+
+
+def test_a_caregiver_records_the_visit_on_the_phone_form_of_its_granted_persons_home_only(client, homes):
+    from django.urls import reverse
+
+    caregiver = user(Role.CAREGIVER, "371302")
+    grant_create(actor=None, user=caregiver, kind="registry.person", object_id=homes["high"].head_id)
+    client.force_login(caregiver)
+    form = client.get(reverse("registry:visit_new", args=[homes["high"].pk]))
+    assert form.status_code == 200 and 'name="item_caregiver_present"' in form.content.decode()
+    assert client.get(reverse("registry:visit_new", args=[homes["ordinary"].pk])).status_code == 404
+    post = {f"item_{code}": values[0] for code, values in CARE_FINE.items()} | {
+        "purpose": "routine",
+        "submission": str(uuid.uuid4()),
+    }
+    refused = client.post(reverse("registry:visit_new", args=[homes["ordinary"].pk]), post)
+    assert refused.status_code == 404 and Visit.objects.count() == 0
+    saved = client.post(reverse("registry:visit_new", args=[homes["high"].pk]), post)
+    assert saved.status_code == 302 and saved["Location"] == reverse("registry:person_list")
+    assert Visit.objects.get().visitor == caregiver
+    # The registry's own pages stay closed to it.
+    assert client.get(reverse("registry:household_detail", args=[homes["high"].pk])).status_code in (403, 404)
