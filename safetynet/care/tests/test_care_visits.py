@@ -313,6 +313,7 @@ def test_a_caregivers_desk_shows_the_visits_its_agreements_ask_for(homes, county
     until = timezone.now() + datetime.timedelta(days=1)
     items = hooks.desk_items(caregiver, until)
     assert [item.title for item in items] == ["高风险"]  # 10 days since the start, every 7: overdue
+    assert items[0].url == f"/registry/households/{homes['high'].pk}/visits/new/"
     assert items[0].due_at == selectors.start_of_day(timezone.localdate() - datetime.timedelta(days=3))
     visit = _record(caregiver, homes["high"])
     assert hooks.desk_items(caregiver, until) == []

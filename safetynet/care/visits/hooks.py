@@ -27,7 +27,10 @@ def agreement_visits_items(actor, until) -> list[hooks.DeskItem]:
             hooks.DeskItem(
                 kind=_("Care visit"),
                 title=person.name,
-                url=reverse("registry:person_detail", args=[person.pk]),
+                # Straight to the visit form of the person's household (its page is not the caregiver's).
+                url=reverse("registry:visit_new", args=[due.household_id])
+                if due.household_id
+                else reverse("registry:person_detail", args=[person.pk]),
                 due_at=due.due_at,
                 note=_("Every %(days)s days, as the care agreement says")
                 % {"days": due.agreement.visit_every_days},
