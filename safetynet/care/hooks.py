@@ -51,3 +51,7 @@ def register() -> None:
     from safetynet.care.purchase import hooks as purchase_hooks  # issue 14, item 4
 
     purchase_hooks.register()
+
+    from safetynet.care.visits import hooks as visit_hooks
+
+    visit_hooks.register()

@@ -1,9 +1,16 @@
 """The household visit checklist, version 1 (core.checklists stores it on first use; an office
-publishes later versions). Living conditions and the winter hazards the 2022 briefing names."""
+publishes later versions). Living conditions and the winter hazards the 2022 briefing names.
+
+An app above the registry may give some households a checklist of its own (care: the households of
+特困 persons cared for at home get the care checklist, these items and the care ones) with
+`register_household_checklist`; every other household is visited with this one."""
+
+from collections.abc import Callable
 
 from django.utils.translation import gettext_lazy as _
 
 from safetynet.registry import codes
+from safetynet.registry.models import Household
 
 CODE = "registry.household_visit"
 
@@ -125,3 +132,24 @@ ITEMS = [
         "max": 40,
     },
 ]
+
+
+# (checklist code, households (a QuerySet) → those of them visited with that checklist), in the order
+# registered: the first that takes a household gives its checklist.
+_HOUSEHOLD_CHECKLISTS: list[tuple[str, Callable]] = []
+
+
+def register_household_checklist(*, code: str, narrow: Callable) -> None:
+    """Visit the households `narrow` keeps with the checklist `code` (registered with
+    core.checklists.register_checklist by the same app) instead of the household visit checklist."""
+    _HOUSEHOLD_CHECKLISTS[:] = [entry for entry in _HOUSEHOLD_CHECKLISTS if entry[0] != code]
+    _HOUSEHOLD_CHECKLISTS.append((code, narrow))
+
+
+def checklist_code_for(household) -> str:
+    """The code of the checklist a visit to `household` answers (one small query per app's rule)."""
+    one = Household.objects.filter(pk=household.pk)
+    for code, narrow in _HOUSEHOLD_CHECKLISTS:
+        if narrow(one).exists():
+            return code
+    return CODE

@@ -10,12 +10,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from safetynet.core.checklists import answer_label
-from safetynet.core.scope import scope_q, subtree_q
+from safetynet.core.scope import granted_ids, scope_q, subtree_q
 from safetynet.core.types import Campaign, Role, User
 from safetynet.core.weather.selectors import warnings_in_force
 from safetynet.core.workflows.selectors import evidence_of
 from safetynet.registry import codes, rules
-from safetynet.registry.models import Household, Problem, Visit, VisitRule
+from safetynet.registry.models import Household, Membership, Problem, Visit, VisitRule
 from safetynet.registry.visits.groups import visit_group, visit_groups
 
 DUE_ROWS = 200
@@ -35,6 +35,19 @@ def visit_get(*, actor: User, pk: int) -> Visit:
     return Visit.objects.select_related(
         "household", "household__head", "household__village", "visitor", "campaign", "checklist"
     ).get(scope_q(actor, "household__village_id"), pk=pk)
+
+
+def household_to_visit(*, actor: User, pk: int) -> Household:
+    """The household a visit is recorded for: a registry reader's, in its area; a caregiver's or
+    service provider's, one with a current member granted to it (Household.DoesNotExist otherwise,
+    shown as 404 like any record out of reach)."""
+    if actor.is_active and actor.role in rules.PERSON_GRANTEE_ROLES:
+        granted = Membership.objects.filter(
+            left_on__isnull=True, person_id__in=granted_ids(actor, rules.PERSON_GRANT)
+        ).values("household_id")
+        return Household.objects.select_related("head", "village").get(pk=pk, pk__in=granted)
+    _check_reader(actor)
+    return Household.objects.select_related("head", "village").get(scope_q(actor, "village_id"), pk=pk)
 
 
 def household_visits(*, actor: User, household: Household) -> QuerySet[Visit]:

@@ -1,6 +1,11 @@
 """Recording a household visit: the checklist answered, the people seen, the photos; the household's
 heating and CO alarm brought up to date from what was seen; each hazard opened as a problem on the
-kernel's workflow. All or nothing: a refusal stores no visit, no photo and no problem."""
+kernel's workflow. All or nothing: a refusal stores no visit, no photo and no problem.
+
+Who visits: the area's field workers and offices (VISIT_ROLES) any active household of their area;
+a caregiver or service provider (GRANTED_VISIT_ROLES, grant-only roles) a household only while one
+of its current members is granted to it ("registry.person") — everything else about the visit is
+the same. The checklist is the household's (registry.visits.checklist.checklist_code_for)."""
 
 import datetime
 import uuid
@@ -14,19 +19,25 @@ from django.utils.translation import gettext as _
 from safetynet.core.campaigns.selectors import campaigns
 from safetynet.core.checklists import checklist_answer, checklist_current
 from safetynet.core.filecheck import sha256_of
-from safetynet.core.scope import in_scope
+from safetynet.core.scope import granted_ids, in_scope, may_hold
 from safetynet.core.services import change_record
 from safetynet.core.text import refuse_control_characters
 from safetynet.core.types import CampaignKind, ChangeAction, Role, User
 from safetynet.core.workflows.evidence import evidence_add, evidence_check
 from safetynet.core.workflows.services import case_open
-from safetynet.registry import codes
+from safetynet.registry import codes, rules
 from safetynet.registry.models import Household, Membership, Problem, Visit, VisitRule
 from safetynet.registry.visits import checklist, workflow
 
+# Who visits the households of their area.
 VISIT_ROLES = frozenset(
     {Role.GRID_WORKER, Role.VILLAGE_COORDINATOR, Role.TOWNSHIP_OFFICE, Role.COUNTY_BUREAU}
 )
+# Who visits the persons granted to them (core.grants, "registry.person"): a caregiver the person of
+# their care agreement, a service provider the persons of its contract (issue 14, item 5). They see
+# nothing by their area, so they visit a household only while one of its current members is granted
+# to them; their visits are recorded, checked and counted like everyone's.
+GRANTED_VISIT_ROLES = rules.PERSON_GRANTEE_ROLES
 # A visit is recorded on the day or soon after (a phone without signal sends it later), not months on.
 OLDEST_VISIT = datetime.timedelta(days=30)
 CLOCK_SKEW = datetime.timedelta(minutes=10)
@@ -34,13 +45,26 @@ EXTRA_PHOTOS = 6
 
 
 def may_visit(actor: User) -> bool:
-    return actor.is_active and actor.role in VISIT_ROLES
+    """Does the actor's role record visits at all (to its area's households, or to its granted ones)?"""
+    return actor.is_active and actor.role in VISIT_ROLES | GRANTED_VISIT_ROLES
+
+
+def member_granted(actor: User, household: Household) -> bool:
+    """Is a current member of the household granted to the actor ("registry.person")?"""
+    return may_hold(actor, rules.PERSON_GRANT) and Membership.objects.filter(
+        household=household,
+        left_on__isnull=True,
+        person_id__in=granted_ids(actor, rules.PERSON_GRANT),
+    ).exists()
 
 
 def _check_may_visit(actor: User, household: Household) -> None:
     if not may_visit(actor):
         raise PermissionDenied(_("Your role does not record household visits."))
-    if not in_scope(actor, household.village_id):
+    if actor.role in GRANTED_VISIT_ROLES:
+        if not member_granted(actor, household):
+            raise PermissionDenied(_("No member of this household is in your care."))
+    elif not in_scope(actor, household.village_id):
         raise PermissionDenied(_("This record is outside your area."))
 
 
@@ -107,7 +131,7 @@ def visit_record(
         raise ValidationError(_("This visit has already been saved (the form was sent twice)."))
     photos, extra_photos, people = dict(photos or {}), list(extra_photos or []), list(people or [])
     fields = _checked_fields(actor, household, data, people)
-    template = checklist_current(checklist.CODE)
+    template = checklist_current(checklist.checklist_code_for(household))
     answered = checklist_answer(template, answers)
     errors: dict[str, list[str]] = {}
     item_labels = {item["code"]: item["label"] for item in template.items}

@@ -21,7 +21,7 @@ from safetynet.core.pages import attachment, call_service, finished, found, role
 from safetynet.core.types import CampaignKind, Role
 from safetynet.core.workflows.views import case_context
 from safetynet.registry import codes, rules
-from safetynet.registry.selectors import household_get, household_members
+from safetynet.registry.selectors import household_members
 from safetynet.registry.visits import checklist, documents, selectors, services
 from safetynet.registry.visits.hooks import with_state_labels
 
@@ -91,13 +91,25 @@ def _read_post(request) -> dict:
     }
 
 
-@reader_required
+# Registry readers, and the caregivers and providers who visit the households of persons granted to them.
+visitor_required = role_required(
+    lambda user: rules.may_read_registry(user) or services.may_visit(user),
+    lambda: _("Your role has no access to the registry."),
+)
+
+
+@visitor_required
 @require_http_methods(["GET", "POST"])
 def visit_new(request, pk: int):
-    household = found(household_get, actor=request.user, pk=pk)
+    household = found(selectors.household_to_visit, actor=request.user, pk=pk)
     if not services.may_visit(request.user):
         raise PermissionDenied(_("Your role does not record household visits."))
-    template = checklist_current(checklist.CODE)
+    # A caregiver or provider reads neither the household's page nor the visit's: it goes back to
+    # the person granted to it (the page its desk sent it from).
+    reader = rules.may_read_registry(request.user)
+    back = reverse("registry:household_detail", args=[household.pk]) if reader else reverse(
+        "registry:person_list")
+    template = checklist_current(checklist.checklist_code_for(household))
     errors: dict = {}
     given_answers: dict = {}
     sent = request.POST if request.method == "POST" else {}
@@ -105,7 +117,7 @@ def visit_new(request, pk: int):
         earlier = selectors.visit_already_sent(actor=request.user, household=household,
                                                submission=request.POST.get("submission", ""))
         if earlier is not None:
-            return finished(request, reverse("registry:visit_detail", args=[earlier.pk]),
+            return finished(request, reverse("registry:visit_detail", args=[earlier.pk]) if reader else back,
                             _("This visit was saved already; it was not saved twice."))
         try:
             parsed = _read_post(request)
@@ -126,10 +138,13 @@ def visit_new(request, pk: int):
                 else _("The visit is recorded; %(count)s problems were opened with their deadlines.")
                 % {"count": found_problems}
             )
-            return finished(request, reverse("registry:visit_detail", args=[visit.pk]), message)
+            return finished(request, reverse("registry:visit_detail", args=[visit.pk]) if reader else back,
+                            message)
     members = list(household_members(household=household))
     context = {
         "household": household,
+        "back": back,
+        "reader": reader,
         "template": template,
         "items": form_items(template, given_answers, errors),
         "errors": errors,

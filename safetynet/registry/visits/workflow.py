@@ -23,6 +23,11 @@ from safetynet.registry.rules import READ_ROLES
 
 CODE = "registry.problem"
 SUBJECT = "registry.problem"
+# Who reports a fix: the village's field workers (and the township). Caregivers and service providers
+# record visits that open problems (registry.visits.services.GRANTED_VISIT_ROLES) but do not report
+# them fixed: they see only the persons granted to them, not the case pages of the area, and the
+# photo of a repair they made reaches the case through the coordinator or grid worker who checks it
+# — one more pair of eyes before the township verifies.
 FIELD = roles(Role.GRID_WORKER, Role.VILLAGE_COORDINATOR)
 OFFICES = roles(Role.TOWNSHIP_OFFICE, Role.COUNTY_BUREAU)
 
