@@ -158,7 +158,9 @@ def survey_record(*, actor: User, person_id: int, data: dict, evidence=None) -> 
 
 
 def _locked_placement(actor: User, placement_id: int, version: int) -> Placement:
-    placement = Placement.objects.select_for_update().select_related("person").get(pk=placement_id)
+    placement = (
+        Placement.objects.select_for_update(of=("self",)).select_related("person").get(pk=placement_id)
+    )
     if not may_write(actor) or not in_area(actor, placement.division_id):
         raise PermissionDenied(_("This record is outside your area."))
     if placement.version != version:
@@ -390,7 +392,9 @@ def agreement_draft(
 
 
 def _locked_agreement(actor: User, agreement_id: int, version: int) -> CareAgreement:
-    agreement = CareAgreement.objects.select_for_update().select_related("person").get(pk=agreement_id)
+    agreement = (
+        CareAgreement.objects.select_for_update(of=("self",)).select_related("person").get(pk=agreement_id)
+    )
     if not may_write(actor) or not in_area(actor, agreement.division_id):
         raise PermissionDenied(_("This record is outside your area."))
     if agreement.version != version:

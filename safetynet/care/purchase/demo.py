@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safetynet.care.models import ServiceKind
+from safetynet.care.models import ContractPerson, ServiceKind
 from safetynet.care.purchase import services
 from safetynet.care.selectors import dispersed_persons
 from safetynet.core.demo import (
@@ -63,6 +63,10 @@ def build_purchase(context: DemoContext) -> str | None:
     city = context.users.get("city")
     if city is None or provider_list(actor=city).exists():
         return None
+    if abs((timezone.localdate() - context.clock.as_of).days) > 7:
+        # Contracts run from this month and services are logged within 30 days: a city built as of an
+        # earlier day has none, rather than contracts dated after its day.
+        return _("No purchased services: the demo's day is not today.")
     rng = context.rng("care.purchase")
     providers = [
         services.provider_create(
@@ -89,7 +93,8 @@ def build_purchase(context: DemoContext) -> str | None:
         provider = providers[index % len(providers)]
         worker = _staff_account(context, county, slug)
         if services.provider_of(worker) is None:
-            services.provider_staff_add(actor=county_user, provider=provider, user=worker)
+            # The city bureau recorded the providers: it names their staff.
+            services.provider_staff_add(actor=city, provider=provider, user=worker)
         contract = services.contract_create(
             actor=county_user,
             provider=provider,
@@ -105,6 +110,9 @@ def build_purchase(context: DemoContext) -> str | None:
         chosen = [pk for pk in persons if rng.random() < COVERED_SHARE]
         for pk in chosen:
             services.contract_person_add(actor=county_user, contract=contract, person_id=pk)
+        # Covered since the contract began (the service dates a person's cover from the day it is added).
+        covered = ContractPerson.objects.filter(contract=contract, person_id__in=chosen)
+        covered.update(added_on=contract.starts_on)
         covered_count += len(chosen)
         if not recent:
             continue

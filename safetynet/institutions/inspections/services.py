@@ -220,7 +220,7 @@ def inspection_record(
     stored = []
     try:
         with transaction.atomic():
-            locked = Inspection.objects.select_for_update().select_related("institution")
+            locked = Inspection.objects.select_for_update(of=("self",)).select_related("institution")
             current = locked.get(pk=inspection.pk)
             if current.submission == submission:
                 return current  # the same form, sent twice at once by the phone: saved by the first
@@ -363,7 +363,7 @@ def hazard_plan_record(*, actor: User, hazard: Hazard, version: int, data: dict)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        current = Hazard.objects.select_for_update().select_related("case").get(pk=hazard.pk)
+        current = Hazard.objects.select_for_update(of=("self",)).select_related("case").get(pk=hazard.pk)
         if current.version != version:
             raise ConflictError()
         if current.case is None or current.case.state != "planning":
