@@ -79,6 +79,8 @@ def build_purchase(context: DemoContext) -> str | None:
         for name, user in context.users.items()
         if user.role == Role.COUNTY_BUREAU and len(user.division_id) == 6
     )
+    # One contract per county (a county has a second bureau login in the demo: not a second contract).
+    counties = sorted({county: slug for county, slug in reversed(counties)}.items())
     today = timezone.localdate()
     recent = (today - context.clock.as_of).days <= 20
     month_start = today.replace(day=1)
