@@ -9,6 +9,7 @@ at /api/v1/openapi.json is always there.
 from django.conf import settings
 from ninja import NinjaAPI
 
+from safetynet.care.api import router as care_router
 from safetynet.care.purchase.api import router as care_purchase_router
 from safetynet.core.accounts.api import router as accounts_router
 from safetynet.core.api import TokenAuth, install_error_handlers
@@ -52,4 +53,5 @@ api.add_router("/programmes", life_router)  # assistance in payment: reviews, de
 api.add_router("/", institutions_router)
 api.add_router("/", inspections_router)
 api.add_router("/", casework_router)
+api.add_router("/", care_router)
 api.add_router("/", care_purchase_router)  # purchased care services (issue 14, item 4)

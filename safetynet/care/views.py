@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from safetynet.care import selectors, services
+from safetynet.care.figures import care_figures
 from safetynet.care.forms import (
     AdmitForm,
     AgreementForm,
@@ -21,7 +22,6 @@ from safetynet.care.forms import (
     SurveyForm,
     WithdrawForm,
 )
-from safetynet.care.purchase import selectors as purchase_selectors
 from safetynet.core.pages import call_service, finished, found
 from safetynet.core.selectors import staff_list
 from safetynet.core.types import Role
@@ -39,10 +39,7 @@ def _reader(user) -> None:
 @require_GET
 def care_home(request):
     _reader(request.user)
-    kpis = selectors.kpis(actor=request.user)
-    # Purchased third-party services (issue 14, item 4): the service coverage beside the other KPIs.
-    purchase_selectors.add_service_coverage(kpis, actor=request.user)
-    return render(request, "care/home.html", {"kpis": kpis})
+    return render(request, "care/home.html", care_figures(request.user))
 
 
 @require_GET

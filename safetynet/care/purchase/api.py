@@ -117,3 +117,4 @@ def log_create(request, payload: LogIn):
     person, submission = data.pop("person"), data.pop("submission")
     log = services.service_log_create(actor=request.auth, person_id=person, data=data, submission=submission)
     return Status(201, _log(selectors.log_get(actor=request.auth, pk=log.pk)))
+

@@ -294,3 +294,34 @@ def test_pages_as_the_township_and_refused_to_others(place):
     provider = Client()
     provider.force_login(user(Role.SERVICE_PROVIDER, "371302"))
     assert provider.get("/care/").status_code == 403
+
+
+def test_the_kpi_page_and_api_give_the_same_figures_to_the_area_and_nothing_to_others(place):
+    from safetynet.core.services import api_token_create
+
+    survey(place)
+    waiting = Placement.objects.get()
+    services.placement_admit(
+        actor=place["county"],
+        placement_id=waiting.pk,
+        version=waiting.version,
+        data={"institution": place["home"].pk, "bed": "", "admitted_on": TODAY()},
+    )
+    county = Client(
+        headers={"Authorization": f"Bearer {api_token_create(user=place['county'], name='t')[1]}"}
+    )
+    figures = county.get("/api/v1/care/kpis").json()
+    assert figures["kpis"]["total"]["centralised_rate"] == 50.0 and figures["kpis"]["total"]["dispersed"] == 1
+    assert "visits" in figures and figures["visits"]["total"]["households"] == 1
+    page = Client()
+    page.force_login(place["county"])
+    text = page.get("/care/").content.decode()
+    assert "50.0" in text and "周大爷" not in text
+    yinan = Client(headers={"Authorization": f"Bearer {api_token_create(user=place['yinan'], name='t')[1]}"})
+    assert yinan.get("/api/v1/care/kpis").json()["kpis"]["total"]["persons"] == 0
+    provider = Client(
+        headers={
+            "Authorization": f"Bearer {api_token_create(user=user(Role.SERVICE_PROVIDER, '371302'), name='t')[1]}"
+        }
+    )
+    assert provider.get("/api/v1/care/kpis").status_code == 403
