@@ -31,6 +31,7 @@ def agreements_ending_items(actor, until):
 def register() -> None:
     from safetynet.care import events, selectors
     from safetynet.core import hooks
+    from safetynet.core.types import Role
     from safetynet.core.workflows.table import register_evidence_subject
 
     events.declare()
@@ -38,6 +39,8 @@ def register() -> None:
     register_evidence_subject("care.agreement", selectors.READ_ROLES)
     hooks.register_menu_item(name="care.home", label=gettext_lazy("特困 care"), url_name="care:persons",
                              allowed=selectors.may_read_care, order=65)
+    hooks.register_menu_item(name="care.residents", label=gettext_lazy("特困 residents"),
+                             url_name="care:residents", roles=[Role.INSTITUTION_STAFF], order=66)
     hooks.register_desk_source(name="care.agreements_ending", items=agreements_ending_items,
                                roles=selectors.WRITE_ROLES)
     from safetynet.core.demo import register_demo_builder

@@ -185,7 +185,25 @@ def persons(*, actor: User, on: datetime.date | None = None, show: str = ""):
         rows = rows.filter(centralised=False)
     elif show == "missing":
         rows = rows.filter(centralised=False, agreed=False)
+    elif show == "unsurveyed":
+        # The willingness survey goes to everyone, those unable to look after themselves and those
+        # with mental illness first.
+        asked = Exists(WillingnessSurvey.objects.filter(person=OuterRef("person")))
+        return rows.exclude(asked).order_by(
+            "-person__self_care", "-person__mental_illness", "household__village_id", "person__name", "pk")
     return rows.order_by("household__village_id", "person__name", "pk")
+
+
+def residents(*, actor: User) -> QuerySet[Placement]:
+    """The 特困 persons living in the institutions granted to an institution's staff (their residents),
+    or placed from the actor's area for the offices."""
+    placed = placements(actor=actor).filter(state=Placement.State.PLACED)
+    return placed.order_by("institution_id", "bed", "pk")
+
+
+def may_read_residents(actor: User) -> bool:
+    return may_read_care(actor) or (actor.is_authenticated and actor.is_active
+                                    and actor.role == Role.INSTITUTION_STAFF)
 
 
 def person_care(*, actor: User, person_id: int, on: datetime.date | None = None):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("persons/<int:pk>/surveys/new/", views.survey_new, name="survey_new"),
     path("persons/<int:pk>/agreements/new/", views.agreement_new, name="agreement_new"),
     path("placements/", views.placement_overview, name="placements"),
+    path("residents/", views.resident_list, name="residents"),
     path("placements/<int:pk>/admit/", views.placement_admit, name="placement_admit"),
     path("placements/<int:pk>/discharge/", views.placement_discharge, name="placement_discharge"),
     path("placements/<int:pk>/withdraw/", views.placement_withdraw, name="placement_withdraw"),

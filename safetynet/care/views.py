@@ -28,7 +28,7 @@ from safetynet.core.types import Role
 from safetynet.core.workflows.selectors import evidence_of
 
 LIST_ROWS = 500
-SHOWS = ("", "waiting", "placed", "home", "missing")
+SHOWS = ("", "waiting", "placed", "home", "missing", "unsurveyed")
 
 
 def _reader(user) -> None:
@@ -341,4 +341,15 @@ def placement_overview(request):
                 .order_by("requested_on", "pk")[:LIST_ROWS]
             ),
         },
+    )
+
+
+@require_GET
+def resident_list(request):
+    """An institution's staff: the 特困 persons living there (nothing of who waits, nor of anyone
+    else); the offices: those placed from their area, wherever."""
+    if not selectors.may_read_residents(request.user):
+        raise PermissionDenied(_("Your role does not read 特困 care."))
+    return render(
+        request, "care/residents.html", {"rows": list(selectors.residents(actor=request.user)[:LIST_ROWS])}
     )

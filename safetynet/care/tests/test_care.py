@@ -319,9 +319,27 @@ def test_the_kpi_page_and_api_give_the_same_figures_to_the_area_and_nothing_to_o
     assert "50.0" in text and "周大爷" not in text
     yinan = Client(headers={"Authorization": f"Bearer {api_token_create(user=place['yinan'], name='t')[1]}"})
     assert yinan.get("/api/v1/care/kpis").json()["kpis"]["total"]["persons"] == 0
-    provider = Client(
-        headers={
-            "Authorization": f"Bearer {api_token_create(user=user(Role.SERVICE_PROVIDER, '371302'), name='t')[1]}"
-        }
-    )
+    key = api_token_create(user=user(Role.SERVICE_PROVIDER, "371302"), name="t")[1]
+    provider = Client(headers={"Authorization": f"Bearer {key}"})
     assert provider.get("/api/v1/care/kpis").status_code == 403
+
+
+def test_an_institutions_staff_see_their_residents_and_no_one_waiting(place):
+    survey(place)
+    survey(place, name="周大爷", consent_by="person", consenter="")
+    first = Placement.objects.get(person=place["people"]["孙奶奶"])
+    services.placement_admit(
+        actor=place["county"],
+        placement_id=first.pk,
+        version=first.version,
+        data={"institution": place["home"].pk, "bed": "1", "admitted_on": TODAY()},
+    )
+    staff = Client()
+    staff.force_login(place["staff"])
+    page = staff.get("/care/residents/").content.decode()
+    assert "孙奶奶" in page and "周大爷" not in page
+    assert staff.get("/care/persons/").status_code == 403
+    township = Client()
+    township.force_login(place["township"])
+    unsurveyed = township.get("/care/persons/", {"show": "unsurveyed"}).content.decode()
+    assert "孙奶奶" not in unsurveyed
