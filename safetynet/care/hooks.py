@@ -43,7 +43,16 @@ def register() -> None:
                              url_name="care:residents", roles=[Role.INSTITUTION_STAFF], order=66)
     hooks.register_desk_source(name="care.agreements_ending", items=agreements_ending_items,
                                roles=selectors.WRITE_ROLES)
+    from safetynet.care import services
+    from safetynet.core import jobs
     from safetynet.core.demo import register_demo_builder
+
+    jobs.register_recurring_job(
+        name="care.terms_end",
+        label=gettext_lazy("End care agreements and service contracts whose term has run out"),
+        schedule=jobs.Daily(datetime.time(0, 30)),
+        run=services.care_terms_end,
+    )
 
     register_demo_builder("care.care", "safetynet.care.demo:build_care", order=350)
     hooks.register_desk_queue(name="care.agreements_missing",

@@ -10,7 +10,7 @@ and the support mode of each person (centralised when placed, dispersed otherwis
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -190,7 +190,12 @@ def persons(*, actor: User, on: datetime.date | None = None, show: str = ""):
         # with mental illness first.
         asked = Exists(WillingnessSurvey.objects.filter(person=OuterRef("person")))
         return rows.exclude(asked).order_by(
-            "-person__self_care", "-person__mental_illness", "household__village_id", "person__name", "pk")
+            F("person__self_care").desc(nulls_last=True),
+            F("person__mental_illness").desc(nulls_last=True),
+            "household__village_id",
+            "person__name",
+            "pk",
+        )
     return rows.order_by("household__village_id", "person__name", "pk")
 
 
@@ -202,8 +207,9 @@ def residents(*, actor: User) -> QuerySet[Placement]:
 
 
 def may_read_residents(actor: User) -> bool:
-    return may_read_care(actor) or (actor.is_authenticated and actor.is_active
-                                    and actor.role == Role.INSTITUTION_STAFF)
+    return may_read_care(actor) or (
+        actor.is_authenticated and actor.is_active and actor.role == Role.INSTITUTION_STAFF
+    )
 
 
 def person_care(*, actor: User, person_id: int, on: datetime.date | None = None):

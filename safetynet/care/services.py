@@ -16,13 +16,14 @@ from django.utils.translation import override
 
 from safetynet.care import selectors
 from safetynet.care.models import CareAgreement, Placement, WillingnessSurvey
+from safetynet.care.purchase.services import coverage_end_for_person
 from safetynet.core import grants
 from safetynet.core.scope import in_area
 from safetynet.core.services import ConflictError, change_record
 from safetynet.core.text import has_control_characters
 from safetynet.core.types import ChangeAction, Role, User
 from safetynet.core.workflows.evidence import evidence_add, evidence_check
-from safetynet.institutions.selectors import care_institution_get
+from safetynet.institutions.selectors import care_institution_get, care_institution_lock
 from safetynet.registry.rules import PERSON_GRANT
 
 WRITE_ROLES = selectors.WRITE_ROLES
@@ -112,6 +113,27 @@ def survey_record(*, actor: User, person_id: int, data: dict, evidence=None) -> 
     if errors:
         raise ValidationError(errors)
     village = enrolment.household.village_id
+    try:
+        return _survey_store(
+            actor,
+            enrolment,
+            village,
+            data,
+            evidence,
+            surveyed_on=surveyed_on,
+            willing=willing,
+            consent_by=consent_by,
+            consenter=consenter,
+            note=note,
+        )
+    except IntegrityError:  # another clerk queued the person at the same moment: theirs stands
+        raise ValidationError(_("The person was queued by someone else just now: reload the page.")) from None
+
+
+def _survey_store(
+    actor, enrolment, village, data, evidence, *, surveyed_on, willing, consent_by, consenter, note
+) -> WillingnessSurvey:
+    person_id = enrolment.person_id
     with transaction.atomic():
         survey = WillingnessSurvey.objects.create(
             person_id=person_id,
@@ -189,8 +211,11 @@ def placement_admit(*, actor: User, placement_id: int, version: int, data: dict)
                 raise ValidationError(
                     {"admitted_on": [_("The admission cannot be before the person entered the queue.")]}
                 )
+            # The institution's row is locked while its beds are counted: two clerks admitting two
+            # persons at once do not both take the last bed.
+            care_institution_lock(institution.pk)
             taken = Placement.objects.filter(institution=institution, state=Placement.State.PLACED).count()
-            if institution.beds and taken >= institution.beds:
+            if taken >= institution.beds:
                 raise ValidationError(
                     {
                         "institution": [
@@ -215,6 +240,10 @@ def placement_admit(*, actor: User, placement_id: int, version: int, data: dict)
                 state__in=[CareAgreement.State.DRAFT, CareAgreement.State.SIGNED],
             ):
                 _end(actor, agreement, admitted_on, CareAgreement.EndReason.PERSON_PLACED, "")
+            # Cared for by the institution now: no provider serves them at home any more.
+            coverage_end_for_person(
+                person_id=placement.person_id, day=admitted_on, why=_official(_("Entered centralised care"))
+            )
     except IntegrityError:
         raise ValidationError({"bed": [_("This bed is taken: choose another.")]}) from None
     return placement
@@ -529,3 +558,23 @@ def caregiver_replace(
             raise ValidationError(_("Only a caregiver of a signed agreement is replaced."))
         _end(actor, agreement, timezone.localdate(), CareAgreement.EndReason.FAILED_EVALUATION, evaluation)
         return agreement_draft(actor=actor, person_id=agreement.person_id, data=data, replaces=agreement)
+
+
+def care_terms_end(due_at: datetime.datetime) -> str:
+    """The daily job: signed agreements whose term has run out end (the caregiver's login no longer
+    sees the person) and contracts past their last day end (nor do the providers' workers)."""
+    from safetynet.care.purchase.services import contracts_expire
+
+    today = timezone.localtime(due_at).date()
+    with transaction.atomic():
+        expired = list(
+            CareAgreement.objects.select_for_update(of=("self",))
+            .select_related("person")
+            .filter(state=CareAgreement.State.SIGNED, ends_on__lt=today)
+        )
+        for agreement in expired:
+            _end(None, agreement, agreement.ends_on, CareAgreement.EndReason.EXPIRED, "")
+        contracts = contracts_expire(today)
+    return _(
+        "%(agreements)s care agreements and %(contracts)s service contracts ended at the end of their term."
+    ) % {"agreements": len(expired), "contracts": contracts}

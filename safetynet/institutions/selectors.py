@@ -98,3 +98,8 @@ def care_institution_get(pk) -> Institution | None:
     if not isinstance(pk, int) or isinstance(pk, bool) or not 0 < pk < 2**62:
         return None
     return care_institutions().filter(pk=pk).first()
+
+
+def care_institution_lock(pk: int) -> None:
+    """Hold the institution's row until the caller's transaction ends (its beds are being counted)."""
+    Institution.objects.select_for_update().filter(pk=pk).exists()

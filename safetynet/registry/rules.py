@@ -156,3 +156,10 @@ def check_period(start: datetime.date, end: datetime.date) -> None:
 def check_not_future(value: datetime.date, field: str) -> None:
     if value and value > today():
         raise ValidationError({field: _("This date is in the future.")})
+
+
+# Who looks in on a household for the offices: their visits are the ones the visiting rules ask for.
+# (A caregiver or provider granted a member visits too: its visit is recorded, not counted as these.)
+OFFICIAL_VISITORS = frozenset(
+    {Role.GRID_WORKER, Role.VILLAGE_COORDINATOR, Role.TOWNSHIP_OFFICE, Role.COUNTY_BUREAU}
+)

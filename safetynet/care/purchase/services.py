@@ -286,7 +286,7 @@ def _grant(actor: User, user: User, person_id: int) -> None:
     )
 
 
-def _ungrant(actor: User, provider_id: int, person_id: int) -> None:
+def _ungrant(actor: User | None, provider_id: int, person_id: int) -> None:
     """The provider's workers no longer see the person, unless another contract of the provider still
     covers them. Grants given otherwise (not by a contract) are left alone."""
     today = timezone.localdate()
@@ -546,3 +546,45 @@ def service_log_create(
             evidence.file.delete(save=False)
         raise
     return log
+
+
+# --- ends no one has to take by hand -------------------------------------------------------------------
+
+
+def coverage_end_for_person(*, person_id: int, day, why: str) -> int:
+    """The person is no longer a provider's to serve (entered an institution, support ended): every
+    contract's cover of them ends on `day` and the providers' workers stop seeing them. How many."""
+    covered = list(ContractPerson.objects.select_for_update(of=("self",)).select_related("contract").filter(
+        person_id=person_id, removed_on__isnull=True))
+    for row in covered:
+        row.removed_on = max(day, row.added_on)
+        row.save(update_fields=["removed_on"])
+        change_record(actor=None, subject=row.contract, entity=row, action=ChangeAction.UPDATE,
+                      before={"removed_on": None}, after={"removed_on": row.removed_on.isoformat()},
+                      reason=why)
+    for provider_id in {row.contract.provider_id for row in covered}:
+        _ungrant(None, provider_id, person_id)
+    return len(covered)
+
+
+def contracts_expire(today) -> int:
+    """Contracts whose last day has passed end (as of that day): they cover no one any more and the
+    providers' workers stop seeing their persons. How many."""
+    ended = 0
+    for contract in ServiceContract.objects.select_for_update().filter(state=ServiceContract.State.ACTIVE,
+                                                                       ends_on__lt=today):
+        contract.state, contract.ended_on, contract.version = (
+            ServiceContract.State.ENDED, contract.ends_on, contract.version + 1)
+        contract.save(update_fields=["state", "ended_on", "version"])
+        change_record(actor=None, subject=contract, entity=contract, action=ChangeAction.UPDATE,
+                      before={"state": "active"},
+                      after={"state": "ended", "ended_on": contract.ends_on.isoformat()},
+                      reason=_ungrant_reason())
+        persons = list(contract.persons.filter(removed_on__isnull=True))
+        for covered in persons:
+            covered.removed_on = max(contract.ends_on, covered.added_on)
+            covered.save(update_fields=["removed_on"])
+        for covered in persons:
+            _ungrant(None, contract.provider_id, covered.person_id)
+        ended += 1
+    return ended

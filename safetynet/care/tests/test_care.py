@@ -343,3 +343,51 @@ def test_an_institutions_staff_see_their_residents_and_no_one_waiting(place):
     township.force_login(place["township"])
     unsurveyed = township.get("/care/persons/", {"show": "unsurveyed"}).content.decode()
     assert "孙奶奶" not in unsurveyed
+
+
+def test_terms_that_run_out_end_by_themselves_and_the_caregiver_sees_the_person_no_more(place):
+    person = place["people"]["周大爷"]
+    agreement = services.agreement_draft(
+        actor=place["township"],
+        person_id=person.pk,
+        data={
+            "caregiver_kind": "person",
+            "caregiver_name": "李护理",
+            "duties": "照料",
+            "visit_every_days": 7,
+            "monthly_fee": "300",
+            "starts_on": TODAY() - datetime.timedelta(days=30),
+            "ends_on": TODAY(),
+            "caregiver_user": place["caregiver"],
+            "visiting_officer": None,
+        },
+    )
+    services.agreement_sign(
+        actor=place["township"],
+        agreement_id=agreement.pk,
+        version=agreement.version,
+        signed_on=TODAY() - datetime.timedelta(days=30),
+        signature=SimpleUploadedFile("s.png", png(), content_type="image/png"),
+    )
+    held = Grant.objects.filter(user=place["caregiver"], object_id=person.pk, revoked_at__isnull=True)
+    assert held.exists()
+    services.care_terms_end(timezone.now())  # the last day: still in force
+    assert CareAgreement.objects.get().state == "signed"
+    said = services.care_terms_end(timezone.now() + datetime.timedelta(days=1))
+    ended = CareAgreement.objects.get()
+    assert (ended.state, ended.end_reason, ended.ended_on) == ("ended", "expired", TODAY())
+    assert not held.exists() and "1" in said
+
+
+def test_an_institution_without_beds_takes_no_one(place):
+    place["home"].__class__.objects.filter(pk=place["home"].pk).update(beds=0)
+    survey(place)
+    waiting = Placement.objects.get()
+    with pytest.raises(ValidationError):
+        services.placement_admit(
+            actor=place["township"],
+            placement_id=waiting.pk,
+            version=waiting.version,
+            data={"institution": place["home"].pk, "bed": "", "admitted_on": TODAY()},
+        )
+    assert Placement.objects.get().state == "waiting"

@@ -356,3 +356,19 @@ def test_the_api_lists_and_logs_in_scope(case):
     county = token_client(case["county"])
     assert len(county.get(f"{PREFIX}/care/service-logs").json()) == 2
     assert token_client(user(Role.COUNTY_BUREAU, "371321")).get(f"{PREFIX}/care/service-logs").json() == []
+
+
+def test_a_contract_past_its_last_day_and_a_person_entering_an_institution_end_the_cover(case):
+    from safetynet.care import services as care_services
+    from safetynet.care.models import ServiceContract
+
+    # The person of the second contract enters centralised care: its cover and its grant end.
+    services.coverage_end_for_person(person_id=case["theirs"].pk, day=timezone.localdate(), why="入院")
+    assert not _in_force(case["rival"], case["theirs"])
+    # The first contract's last day passes: the daily job ends it and the worker sees no one.
+    ServiceContract.objects.filter(pk=case["contract"].pk).update(
+        ends_on=timezone.localdate() - datetime.timedelta(days=1))
+    care_services.care_terms_end(timezone.now())
+    ended = ServiceContract.objects.get(pk=case["contract"].pk)
+    assert ended.state == "ended" and not _in_force(case["worker"], case["mine"])
+    assert selectors.my_persons(actor=case["worker"]) == []

@@ -41,7 +41,7 @@ from safetynet.core.selectors import division_names
 from safetynet.core.types import Role, User
 from safetynet.registry import codes
 from safetynet.registry.models import Household, Membership, Problem, Visit, VisitRule
-from safetynet.registry.rules import PERSON_GRANT
+from safetynet.registry.rules import OFFICIAL_VISITORS, PERSON_GRANT
 
 DISPERSED_GROUP = "tekun_dispersed"  # seeded by the registry (monthly); its households come from here
 HIGH_RISK_GROUP = "tekun_dispersed_high_risk"
@@ -168,7 +168,7 @@ def visit_figures(*, actor: User, start: datetime.date, end: datetime.date) -> d
     last = start_of_day(end + datetime.timedelta(days=1))
     in_period = Q(visited_at__gte=first, visited_at__lt=last)
     visit_count = (
-        Visit.objects.filter(in_period, household=OuterRef("pk"))
+        Visit.objects.filter(in_period, household=OuterRef("pk"), visitor__role__in=OFFICIAL_VISITORS)
         .values("household")
         .annotate(n=Count("pk"))
         .values("n")

@@ -16,6 +16,7 @@ from safetynet.core.weather.selectors import warnings_in_force
 from safetynet.core.workflows.selectors import evidence_of
 from safetynet.registry import codes, rules
 from safetynet.registry.models import Household, Membership, Problem, Visit, VisitRule
+from safetynet.registry.rules import OFFICIAL_VISITORS
 from safetynet.registry.visits.groups import visit_group, visit_groups
 
 DUE_ROWS = 200
@@ -126,8 +127,10 @@ def visits_due(*, actor: User, until: datetime.datetime) -> list[DueVisit]:
     in_force = [rule for rule in VisitRule.objects.filter(active=True) if visit_group(rule.group)]
     # The last visit as a subquery, not a Max over a join: a group that counts members would
     # otherwise count them once per visit.
-    last_visit = Visit.objects.filter(household=OuterRef("pk")).order_by("-visited_at").values(
-        "visited_at")[:1]
+    # Only the offices' own visits count (a caregiver's or a provider's visit to the person it cares for
+    # is its work, not the look-in that checks on it).
+    last_visit = Visit.objects.filter(household=OuterRef("pk"), visitor__role__in=OFFICIAL_VISITORS).order_by(
+        "-visited_at").values("visited_at")[:1]
     for rule in in_force:
         if not rule.every_days:
             continue
@@ -153,7 +156,7 @@ def visits_due(*, actor: User, until: datetime.datetime) -> list[DueVisit]:
             if not rule.cold_wave_hours:
                 continue
             group = visit_group(rule.group)
-            seen = Q(visits__visited_at__gte=warning.starts_at)
+            seen = Q(visits__visited_at__gte=warning.starts_at, visits__visitor__role__in=OFFICIAL_VISITORS)
             rows = group.narrow(households.filter(area)).exclude(seen).order_by("pk")[:DUE_ROWS]
             due = warning.starts_at + datetime.timedelta(hours=rule.cold_wave_hours)
             for household in rows:

@@ -30,13 +30,13 @@ from safetynet.registry.models import Household, Membership, Problem, Visit, Vis
 from safetynet.registry.visits import checklist, workflow
 
 # Who visits the households of their area.
-VISIT_ROLES = frozenset(
-    {Role.GRID_WORKER, Role.VILLAGE_COORDINATOR, Role.TOWNSHIP_OFFICE, Role.COUNTY_BUREAU}
-)
+VISIT_ROLES = rules.OFFICIAL_VISITORS
 # Who visits the persons granted to them (core.grants, "registry.person"): a caregiver the person of
 # their care agreement, a service provider the persons of its contract (issue 14, item 5). They see
 # nothing by their area, so they visit a household only while one of its current members is granted
-# to them; their visits are recorded, checked and counted like everyone's.
+# to them; their visits are recorded and their problems followed like everyone's, but they are not
+# the offices' look-in the visiting rules ask for (rules.OFFICIAL_VISITORS): a caregiver does not
+# clear the visit that checks on its own care.
 GRANTED_VISIT_ROLES = rules.PERSON_GRANTEE_ROLES
 # A visit is recorded on the day or soon after (a phone without signal sends it later), not months on.
 OLDEST_VISIT = datetime.timedelta(days=30)
