@@ -90,7 +90,10 @@ def _person_context(request, enrolment, **forms) -> dict:
             initial={"surveyed_on": today, "consent_by": "person"}
         )
         if open_placement and open_placement.state == "waiting":
-            free = [i for i in selectors.occupancy() if i.free > 0]
+            # The homes of the person's own county first: most are placed near home.
+            county = enrolment.household.village_id[:6]
+            free = sorted((i for i in selectors.occupancy() if i.free > 0),
+                          key=lambda i: (not i.division_id.startswith(county), i.division_id, i.name))
             context["admit_form"] = forms.get("admit_form") or AdmitForm(
                 initial={"version": open_placement.version, "admitted_on": today}, institutions=free
             )
