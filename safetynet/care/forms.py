@@ -25,6 +25,13 @@ class SurveyForm(PlainForm):
     consenter = forms.CharField(label=capfirst(_("name of who consented")), max_length=50, required=False)
     note = forms.CharField(label=capfirst(_("note")), max_length=300, required=False)
     evidence = forms.FileField(label=capfirst(_("signed form or photo")), required=False)
+    campaign = forms.TypedChoiceField(
+        label=capfirst(_("campaign")), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, campaigns=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].choices = [("", "—")] + [(c.pk, c.name) for c in campaigns]
 
 
 class AdmitForm(PlainForm):

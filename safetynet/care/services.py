@@ -21,7 +21,7 @@ from safetynet.core import grants
 from safetynet.core.scope import in_area
 from safetynet.core.services import ConflictError, change_record
 from safetynet.core.text import has_control_characters
-from safetynet.core.types import ChangeAction, Role, User
+from safetynet.core.types import Campaign, ChangeAction, Role, User
 from safetynet.core.workflows.evidence import evidence_add, evidence_check
 from safetynet.institutions.selectors import care_institution_get, care_institution_lock
 from safetynet.registry.rules import PERSON_GRANT
@@ -105,6 +105,16 @@ def survey_record(*, actor: User, person_id: int, data: dict, evidence=None) -> 
         required=consent_by in ("guardian", "relatives"),
     )
     note = _text(errors, "note", data.get("note"), limit=300, label=_("The note"))
+    campaign = data.get("campaign")
+    if campaign is not None and (
+        not isinstance(campaign, Campaign)
+        or not enrolment.household.village_id.startswith(campaign.area_id)
+        or not isinstance(surveyed_on, datetime.date)
+        or not campaign.starts_on <= surveyed_on <= campaign.ends_on
+    ):
+        errors["campaign"] = [
+            _("Choose a campaign in force on the day of the survey and covering this person.")
+        ]
     if evidence is not None:
         try:
             evidence_check("photo" if evidence.content_type.startswith("image/") else "pdf", evidence)

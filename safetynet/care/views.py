@@ -22,6 +22,7 @@ from safetynet.care.forms import (
     SurveyForm,
     WithdrawForm,
 )
+from safetynet.core.campaigns.selectors import campaigns
 from safetynet.core.pages import call_service, finished, found
 from safetynet.core.selectors import staff_list
 from safetynet.core.types import Role
@@ -86,8 +87,11 @@ def _person_context(request, enrolment, **forms) -> dict:
         + list(evidence_of(actor=actor, subject_kind="care.survey", subject_ids=[s.pk for s in surveys])),
     }
     if may_write:
+        running = _running_campaigns(actor, enrolment)
         context["survey_form"] = forms.get("survey_form") or SurveyForm(
-            initial={"surveyed_on": today, "consent_by": "person"}
+            initial={"surveyed_on": today, "consent_by": "person",
+                     "campaign": running[0].pk if running else None},
+            campaigns=running,
         )
         if open_placement and open_placement.state == "waiting":
             # The homes of the person's own county first: most are placed near home.
@@ -153,13 +157,23 @@ def _done(request, pk: int, message: str):
     return finished(request, reverse("care:person", args=[pk]), message)
 
 
+def _running_campaigns(actor, enrolment) -> list:
+    """The drives in force today covering the person (the willingness survey is one: 集中供养意愿摸排)."""
+    today = timezone.localdate()
+    village = enrolment.household.village_id
+    in_force = campaigns(actor=actor).filter(starts_on__lte=today, ends_on__gte=today).order_by("-starts_on")
+    return [c for c in in_force if village.startswith(c.area_id)]
+
+
 @require_POST
 def survey_new(request, pk: int):
     enrolment = _enrolment(request, pk)
-    form = SurveyForm(request.POST, request.FILES)
+    running = _running_campaigns(request.user, enrolment)
+    form = SurveyForm(request.POST, request.FILES, campaigns=running)
     if form.is_valid():
         data = dict(form.cleaned_data)
         evidence = data.pop("evidence")
+        data["campaign"] = next((c for c in running if c.pk == data.get("campaign")), None)
         outcome = call_service(
             lambda: services.survey_record(
                 actor=request.user, person_id=enrolment.person_id, data=data, evidence=evidence

@@ -391,3 +391,37 @@ def test_an_institution_without_beds_takes_no_one(place):
             data={"institution": place["home"].pk, "bed": "", "admitted_on": TODAY()},
         )
     assert Placement.objects.get().state == "waiting"
+
+
+def test_a_survey_belongs_to_a_campaign_covering_the_person_on_its_day_or_to_none(place):
+    from safetynet.core.campaigns.services import campaign_create
+
+    city = user(Role.CITY_BUREAU, "3713")
+    drive = campaign_create(
+        actor=city,
+        data={
+            "name": "集中供养意愿摸排",
+            "kind": "other",
+            "area": "3713",
+            "starts_on": TODAY() - datetime.timedelta(days=5),
+            "ends_on": TODAY() + datetime.timedelta(days=30),
+        },
+    )
+    yinan_drive = campaign_create(
+        actor=place["yinan"],
+        data={
+            "name": "沂南摸排",
+            "kind": "other",
+            "area": "371321",
+            "starts_on": TODAY(),
+            "ends_on": TODAY(),
+        },
+    )
+    with pytest.raises(ValidationError) as refused:
+        survey(place, campaign=yinan_drive)
+    assert "campaign" in refused.value.message_dict and not WillingnessSurvey.objects.exists()
+    assert survey(place, campaign=drive).campaign == drive
+    township = Client()
+    township.force_login(place["township"])
+    page = township.get(f"/care/persons/{place['people']['周大爷'].pk}/").content.decode()
+    assert "集中供养意愿摸排" in page and "沂南摸排" not in page
