@@ -12,6 +12,7 @@ Version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2*
 
 
 class SurveyForm(PlainForm):
+    submission = forms.UUIDField(widget=forms.HiddenInput)
     surveyed_on = forms.DateField(label=capfirst(_("surveyed on")), widget=date_input())
     willing = forms.TypedChoiceField(
         label=capfirst(_("willing to enter centralised care")),

@@ -43,6 +43,8 @@ class WillingnessSurvey(ChoiceLabels, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("surveyed by")
     )
     recorded_at = models.DateTimeField(_("recorded at"))
+    # The form's one-time key: the same survey sent twice (a double tap, a resent form) is stored once.
+    submission = models.UUIDField(null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("willingness survey")

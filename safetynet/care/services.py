@@ -84,10 +84,17 @@ def _official(message) -> str:
 # --- the willingness survey ------------------------------------------------------------------------------
 
 
-def survey_record(*, actor: User, person_id: int, data: dict, evidence=None) -> WillingnessSurvey:
+def survey_record(
+    *, actor: User, person_id: int, data: dict, evidence=None, submission=None
+) -> WillingnessSurvey:
     """Record a willingness survey; a willing person not yet waiting or placed enters the queue of
-    their county. `evidence`: the signed form or a photo (optional)."""
+    their county. `evidence`: the signed form or a photo (optional); `submission`: the form's
+    one-time key — the same form sent again gives back the survey it stored."""
     enrolment = _supported(actor, person_id)
+    if submission is not None:
+        stored = WillingnessSurvey.objects.filter(submission=submission, person_id=person_id).first()
+        if stored is not None:
+            return stored
     errors: dict[str, list[str]] = {}
     surveyed_on = _day(errors, "surveyed_on", data.get("surveyed_on"), label=_("the day of the survey"))
     willing = data.get("willing")
@@ -135,13 +142,28 @@ def survey_record(*, actor: User, person_id: int, data: dict, evidence=None) -> 
             consent_by=consent_by,
             consenter=consenter,
             note=note,
+            submission=submission,
         )
-    except IntegrityError:  # another clerk queued the person at the same moment: theirs stands
+    except IntegrityError:  # sent twice at once, or another clerk queued the person at the same moment
+        stored = WillingnessSurvey.objects.filter(submission=submission).first() if submission else None
+        if stored is not None:
+            return stored
         raise ValidationError(_("The person was queued by someone else just now: reload the page.")) from None
 
 
 def _survey_store(
-    actor, enrolment, village, data, evidence, *, surveyed_on, willing, consent_by, consenter, note
+    actor,
+    enrolment,
+    village,
+    data,
+    evidence,
+    *,
+    surveyed_on,
+    willing,
+    consent_by,
+    consenter,
+    note,
+    submission,
 ) -> WillingnessSurvey:
     person_id = enrolment.person_id
     with transaction.atomic():
@@ -156,6 +178,7 @@ def _survey_store(
             note=note,
             surveyed_by=actor,
             recorded_at=timezone.now(),
+            submission=submission,
         )
         change_record(
             actor=actor,

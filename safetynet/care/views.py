@@ -2,6 +2,8 @@
 (/care/persons/), one person's care — surveys, placement, agreements, each step a form on that page —
 and the beds and queues (/care/placements/)."""
 
+import uuid
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
@@ -52,13 +54,15 @@ def person_list(request):
     return render(request, "care/persons.html", {"rows": rows, "show": show})
 
 
+# A township has a few dozen such accounts; a county some hundreds (the lists are for the form's choices).
+PEOPLE_LISTED = 1000
+
+
 def _people(actor):
-    caregivers = list(staff_list(actor=actor, role=Role.CAREGIVER)[:200])
-    officers = [
-        u
-        for u in staff_list(actor=actor)[:2000]
-        if u.role in (Role.VILLAGE_COORDINATOR, Role.TOWNSHIP_OFFICE, Role.GRID_WORKER)
-    ][:300]
+    """The caregivers' logins and the officers who may look in on a person, of the actor's area."""
+    caregivers = list(staff_list(actor=actor, role=Role.CAREGIVER)[:PEOPLE_LISTED])
+    officers = list(staff_list(actor=actor).filter(
+        role__in=[Role.VILLAGE_COORDINATOR, Role.TOWNSHIP_OFFICE, Role.GRID_WORKER])[:PEOPLE_LISTED])
     return caregivers, officers
 
 
@@ -89,7 +93,7 @@ def _person_context(request, enrolment, **forms) -> dict:
     if may_write:
         running = _running_campaigns(actor, enrolment)
         context["survey_form"] = forms.get("survey_form") or SurveyForm(
-            initial={"surveyed_on": today, "consent_by": "person",
+            initial={"surveyed_on": today, "consent_by": "person", "submission": uuid.uuid4(),
                      "campaign": running[0].pk if running else None},
             campaigns=running,
         )
@@ -172,11 +176,12 @@ def survey_new(request, pk: int):
     form = SurveyForm(request.POST, request.FILES, campaigns=running)
     if form.is_valid():
         data = dict(form.cleaned_data)
-        evidence = data.pop("evidence")
+        evidence, submission = data.pop("evidence"), data.pop("submission")
         data["campaign"] = next((c for c in running if c.pk == data.get("campaign")), None)
         outcome = call_service(
             lambda: services.survey_record(
-                actor=request.user, person_id=enrolment.person_id, data=data, evidence=evidence
+                actor=request.user, person_id=enrolment.person_id, data=data, evidence=evidence,
+                submission=submission,
             ),
             form,
         )

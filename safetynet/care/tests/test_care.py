@@ -264,11 +264,12 @@ def test_pages_as_the_township_and_refused_to_others(place):
     page = township.get(f"/care/persons/{person.pk}/")
     assert page.status_code == 200 and "孙奶奶" in page.content.decode()
     assert yinan.get(f"/care/persons/{person.pk}/").status_code == 404
-    sent = township.post(
-        f"/care/persons/{person.pk}/surveys/new/",
-        {"surveyed_on": TODAY().isoformat(), "willing": "yes", "consent_by": "person", "note": ""},
-    )
+    form = {"surveyed_on": TODAY().isoformat(), "willing": "yes", "consent_by": "person", "note": "",
+            "submission": "6f1c2a4e-1a2b-4c3d-8e9f-0a1b2c3d4e5f"}
+    sent = township.post(f"/care/persons/{person.pk}/surveys/new/", form)
     assert sent.status_code == 302 and Placement.objects.get().state == "waiting"
+    again = township.post(f"/care/persons/{person.pk}/surveys/new/", form)  # the same form, resent
+    assert again.status_code == 302 and WillingnessSurvey.objects.count() == 1
     placement = Placement.objects.get()
     assert yinan.post(f"/care/placements/{placement.pk}/admit/", {}).status_code == 404
     admitted = township.post(
