@@ -20,7 +20,7 @@ from safetynet.care.purchase.services import coverage_end_for_person
 from safetynet.core import grants
 from safetynet.core.scope import in_area
 from safetynet.core.services import ConflictError, change_record
-from safetynet.core.text import has_control_characters
+from safetynet.core.text import text_checked
 from safetynet.core.types import Campaign, ChangeAction, Role, User
 from safetynet.core.workflows.evidence import evidence_add, evidence_check
 from safetynet.institutions.selectors import care_institution_get, care_institution_lock
@@ -54,14 +54,7 @@ def _supported(actor: User, person_id: int, *, on: datetime.date | None = None):
 
 
 def _text(errors: dict, field: str, value, *, limit: int, label, required: bool = False) -> str:
-    value = (value or "").strip() if isinstance(value, str) else ""
-    if has_control_characters(value, lines=True):
-        errors[field] = [_("%(what)s holds characters that cannot be saved.") % {"what": label}]
-    elif len(value) > limit:
-        errors[field] = [_("%(what)s is longer than %(limit)s characters.") % {"what": label, "limit": limit}]
-    elif required and not value:
-        errors[field] = [_("Give %(what)s.") % {"what": label}]
-    return value
+    return text_checked(errors, field, value, limit=limit, label=label, required=required, lines=True)
 
 
 def _day(errors: dict, field: str, value, *, label, past_only: bool = True) -> datetime.date | None:
@@ -212,15 +205,15 @@ def _survey_store(
 # --- placement ----------------------------------------------------------------------------------------------
 
 
-def _locked_placement(actor: User, placement_id: int, version: int) -> Placement:
-    placement = (
-        Placement.objects.select_for_update(of=("self",)).select_related("person").get(pk=placement_id)
-    )
-    if not may_write(actor) or not in_area(actor, placement.division_id):
+def _locked(actor: User, model, pk: int, version: int):
+    """The placement or agreement, locked for the step, if the actor writes care in its area and saw
+    it at `version` (ConflictError otherwise)."""
+    record = model.objects.select_for_update(of=("self",)).select_related("person").get(pk=pk)
+    if not may_write(actor) or not in_area(actor, record.division_id):
         raise PermissionDenied(_("This record is outside your area."))
-    if placement.version != version:
+    if record.version != version:
         raise ConflictError()
-    return placement
+    return record
 
 
 def placement_admit(*, actor: User, placement_id: int, version: int, data: dict) -> Placement:
@@ -237,7 +230,7 @@ def placement_admit(*, actor: User, placement_id: int, version: int, data: dict)
         raise ValidationError(errors)
     try:
         with transaction.atomic():
-            placement = _locked_placement(actor, placement_id, version)
+            placement = _locked(actor, Placement, placement_id, version)
             if placement.state != Placement.State.WAITING:
                 raise ValidationError(_("Only a person waiting for a bed is admitted."))
             if admitted_on < placement.requested_on:
@@ -292,7 +285,7 @@ def placement_discharge(*, actor: User, placement_id: int, version: int, data: d
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        placement = _locked_placement(actor, placement_id, version)
+        placement = _locked(actor, Placement, placement_id, version)
         if placement.state != Placement.State.PLACED:
             raise ValidationError(_("Only a person in an institution is discharged."))
         if day < placement.admitted_on:
@@ -323,7 +316,7 @@ def placement_withdraw(*, actor: User, placement_id: int, version: int, reason: 
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        placement = _locked_placement(actor, placement_id, version)
+        placement = _locked(actor, Placement, placement_id, version)
         if placement.state != Placement.State.WAITING:
             raise ValidationError(_("Only a person waiting for a bed leaves the queue."))
         placement.state, placement.note, placement.version = (
@@ -453,17 +446,6 @@ def agreement_draft(
     return agreement
 
 
-def _locked_agreement(actor: User, agreement_id: int, version: int) -> CareAgreement:
-    agreement = (
-        CareAgreement.objects.select_for_update(of=("self",)).select_related("person").get(pk=agreement_id)
-    )
-    if not may_write(actor) or not in_area(actor, agreement.division_id):
-        raise PermissionDenied(_("This record is outside your area."))
-    if agreement.version != version:
-        raise ConflictError()
-    return agreement
-
-
 def agreement_sign(*, actor: User, agreement_id: int, version: int, signed_on, signature) -> CareAgreement:
     """Signed by the person (or guardian) and the caregiver: the signature or the signed agreement
     (a photo, a drawn signature or a PDF) is kept as evidence. The caregiver's login, if any, is
@@ -481,7 +463,7 @@ def agreement_sign(*, actor: User, agreement_id: int, version: int, signed_on, s
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        agreement = _locked_agreement(actor, agreement_id, version)
+        agreement = _locked(actor, CareAgreement, agreement_id, version)
         if agreement.state != CareAgreement.State.DRAFT:
             raise ValidationError(_("Only an agreement to be signed is signed."))
         kind = "photo" if signature.content_type.startswith("image/jpeg") else kind
@@ -567,7 +549,7 @@ def agreement_end(*, actor: User, agreement_id: int, version: int, data: dict) -
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        agreement = _locked_agreement(actor, agreement_id, version)
+        agreement = _locked(actor, CareAgreement, agreement_id, version)
         if agreement.state == CareAgreement.State.ENDED:
             raise ValidationError(_("This agreement has ended already."))
         if day < agreement.starts_on and agreement.state == CareAgreement.State.SIGNED:
@@ -586,7 +568,7 @@ def caregiver_replace(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        agreement = _locked_agreement(actor, agreement_id, version)
+        agreement = _locked(actor, CareAgreement, agreement_id, version)
         if agreement.state != CareAgreement.State.SIGNED:
             raise ValidationError(_("Only a caregiver of a signed agreement is replaced."))
         _end(actor, agreement, timezone.localdate(), CareAgreement.EndReason.FAILED_EVALUATION, evaluation)

@@ -61,8 +61,11 @@ PEOPLE_LISTED = 1000
 def _people(actor):
     """The caregivers' logins and the officers who may look in on a person, of the actor's area."""
     caregivers = list(staff_list(actor=actor, role=Role.CAREGIVER)[:PEOPLE_LISTED])
-    officers = list(staff_list(actor=actor).filter(
-        role__in=[Role.VILLAGE_COORDINATOR, Role.TOWNSHIP_OFFICE, Role.GRID_WORKER])[:PEOPLE_LISTED])
+    officers = list(
+        staff_list(actor=actor).filter(
+            role__in=[Role.VILLAGE_COORDINATOR, Role.TOWNSHIP_OFFICE, Role.GRID_WORKER]
+        )[:PEOPLE_LISTED]
+    )
     return caregivers, officers
 
 
@@ -93,15 +96,21 @@ def _person_context(request, enrolment, **forms) -> dict:
     if may_write:
         running = _running_campaigns(actor, enrolment)
         context["survey_form"] = forms.get("survey_form") or SurveyForm(
-            initial={"surveyed_on": today, "consent_by": "person", "submission": uuid.uuid4(),
-                     "campaign": running[0].pk if running else None},
+            initial={
+                "surveyed_on": today,
+                "consent_by": "person",
+                "submission": uuid.uuid4(),
+                "campaign": running[0].pk if running else None,
+            },
             campaigns=running,
         )
         if open_placement and open_placement.state == "waiting":
             # The homes of the person's own county first: most are placed near home.
             county = enrolment.household.village_id[:6]
-            free = sorted((i for i in selectors.occupancy() if i.free > 0),
-                          key=lambda i: (not i.division_id.startswith(county), i.division_id, i.name))
+            free = sorted(
+                (i for i in selectors.occupancy() if i.free > 0),
+                key=lambda i: (not i.division_id.startswith(county), i.division_id, i.name),
+            )
             context["admit_form"] = forms.get("admit_form") or AdmitForm(
                 initial={"version": open_placement.version, "admitted_on": today}, institutions=free
             )
@@ -157,6 +166,16 @@ def _refused(request, form, pk: int):
     )
 
 
+def _step(request, form, person_id: int, call, message: str):
+    """A step taken from the person's page: the form's data to the service, back to the page with
+    `message` when it is done, or the refusal with its reasons."""
+    if form.is_valid():
+        outcome = call_service(lambda: call(form.cleaned_data), form)
+        if outcome.ok:
+            return _done(request, person_id, message)
+    return _refused(request, form, person_id)
+
+
 def _done(request, pk: int, message: str):
     return finished(request, reverse("care:person", args=[pk]), message)
 
@@ -180,7 +199,10 @@ def survey_new(request, pk: int):
         data["campaign"] = next((c for c in running if c.pk == data.get("campaign")), None)
         outcome = call_service(
             lambda: services.survey_record(
-                actor=request.user, person_id=enrolment.person_id, data=data, evidence=evidence,
+                actor=request.user,
+                person_id=enrolment.person_id,
+                data=data,
+                evidence=evidence,
                 submission=submission,
             ),
             form,
@@ -204,51 +226,45 @@ def _placement(request, pk: int):
 def placement_admit(request, pk: int):
     placement = _placement(request, pk)
     form = AdmitForm(request.POST, institutions=selectors.occupancy())
-    if form.is_valid():
-        data = form.cleaned_data
-        outcome = call_service(
-            lambda: services.placement_admit(
-                actor=request.user, placement_id=placement.pk, version=data["version"], data=data
-            ),
-            form,
-        )
-        if outcome.ok:
-            return _done(request, placement.person_id, _("The person is admitted."))
-    return _refused(request, form, placement.person_id)
+    return _step(
+        request,
+        form,
+        placement.person_id,
+        lambda data: services.placement_admit(
+            actor=request.user, placement_id=placement.pk, version=data["version"], data=data
+        ),
+        _("The person is admitted."),
+    )
 
 
 @require_POST
 def placement_discharge(request, pk: int):
     placement = _placement(request, pk)
     form = DischargeForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        outcome = call_service(
-            lambda: services.placement_discharge(
-                actor=request.user, placement_id=placement.pk, version=data["version"], data=data
-            ),
-            form,
-        )
-        if outcome.ok:
-            return _done(request, placement.person_id, _("The discharge is recorded."))
-    return _refused(request, form, placement.person_id)
+    return _step(
+        request,
+        form,
+        placement.person_id,
+        lambda data: services.placement_discharge(
+            actor=request.user, placement_id=placement.pk, version=data["version"], data=data
+        ),
+        _("The discharge is recorded."),
+    )
 
 
 @require_POST
 def placement_withdraw(request, pk: int):
     placement = _placement(request, pk)
     form = WithdrawForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        outcome = call_service(
-            lambda: services.placement_withdraw(
-                actor=request.user, placement_id=placement.pk, version=data["version"], reason=data["reason"]
-            ),
-            form,
-        )
-        if outcome.ok:
-            return _done(request, placement.person_id, _("The person no longer waits for a bed."))
-    return _refused(request, form, placement.person_id)
+    return _step(
+        request,
+        form,
+        placement.person_id,
+        lambda data: services.placement_withdraw(
+            actor=request.user, placement_id=placement.pk, version=data["version"], reason=data["reason"]
+        ),
+        _("The person no longer waits for a bed."),
+    )
 
 
 def _agreement_data(form, actor, prefix_data: dict) -> dict:
@@ -287,38 +303,34 @@ def _agreement(request, pk: int):
 def agreement_sign(request, pk: int):
     agreement = _agreement(request, pk)
     form = SignForm(request.POST, request.FILES)
-    if form.is_valid():
-        data = form.cleaned_data
-        outcome = call_service(
-            lambda: services.agreement_sign(
-                actor=request.user,
-                agreement_id=agreement.pk,
-                version=data["version"],
-                signed_on=data["signed_on"],
-                signature=data["signature"],
-            ),
-            form,
-        )
-        if outcome.ok:
-            return _done(request, agreement.person_id, _("The care agreement is signed."))
-    return _refused(request, form, agreement.person_id)
+    return _step(
+        request,
+        form,
+        agreement.person_id,
+        lambda data: services.agreement_sign(
+            actor=request.user,
+            agreement_id=agreement.pk,
+            version=data["version"],
+            signed_on=data["signed_on"],
+            signature=data["signature"],
+        ),
+        _("The care agreement is signed."),
+    )
 
 
 @require_POST
 def agreement_end(request, pk: int):
     agreement = _agreement(request, pk)
     form = EndForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        outcome = call_service(
-            lambda: services.agreement_end(
-                actor=request.user, agreement_id=agreement.pk, version=data["version"], data=data
-            ),
-            form,
-        )
-        if outcome.ok:
-            return _done(request, agreement.person_id, _("The care agreement is ended."))
-    return _refused(request, form, agreement.person_id)
+    return _step(
+        request,
+        form,
+        agreement.person_id,
+        lambda data: services.agreement_end(
+            actor=request.user, agreement_id=agreement.pk, version=data["version"], data=data
+        ),
+        _("The care agreement is ended."),
+    )
 
 
 @require_POST

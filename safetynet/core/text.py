@@ -60,3 +60,17 @@ def control_character_errors(instance, exclude=()) -> dict[str, list[str]]:
                                   lines=isinstance(field, models.TextField)):
             errors[field.name] = [control_characters_message()]
     return errors
+
+
+def text_checked(errors: dict, field: str, value, *, limit: int, label, required: bool = False,
+                 lines: bool = False) -> str:
+    """A service's text field as sent, stripped: what is wrong with it is put in `errors[field]` (no
+    control characters, at most `limit` characters, given when `required`), naming it by `label`."""
+    value = value.strip() if isinstance(value, str) else ""
+    if has_control_characters(value, lines=lines):
+        errors[field] = [_("%(what)s holds characters that cannot be saved.") % {"what": label}]
+    elif len(value) > limit:
+        errors[field] = [_("%(what)s is longer than %(limit)s characters.") % {"what": label, "limit": limit}]
+    elif required and not value:
+        errors[field] = [_("Give %(what)s.") % {"what": label}]
+    return value

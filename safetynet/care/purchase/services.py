@@ -31,7 +31,7 @@ from safetynet.core import grants
 from safetynet.core.scope import in_area
 from safetynet.core.selectors import divisions_by_code
 from safetynet.core.services import ConflictError, change_record
-from safetynet.core.text import has_control_characters
+from safetynet.core.text import text_checked as _text
 from safetynet.core.types import ChangeAction, Role, User
 from safetynet.core.workflows.evidence import evidence_add, evidence_check
 
@@ -59,15 +59,6 @@ def may_log(actor: User) -> bool:
     return actor.is_authenticated and actor.is_active and actor.role == Role.SERVICE_PROVIDER
 
 
-def _text(errors: dict, field: str, value, *, limit: int, required: bool, label, lines=False) -> str:
-    value = value.strip() if isinstance(value, str) else ""
-    if has_control_characters(value, lines=lines):
-        errors[field] = [_("%(what)s holds characters that cannot be saved.") % {"what": label}]
-    elif len(value) > limit:
-        errors[field] = [_("%(what)s is longer than %(limit)s characters.") % {"what": label, "limit": limit}]
-    elif required and not value:
-        errors[field] = [_("Give %(what)s.") % {"what": label}]
-    return value
 
 
 def _is_date(value) -> bool:

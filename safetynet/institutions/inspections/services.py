@@ -22,7 +22,7 @@ from safetynet.core.checklists import checklist_answer, checklist_current
 from safetynet.core.filecheck import sha256_of
 from safetynet.core.scope import in_area, in_scope
 from safetynet.core.services import ConflictError, change_record
-from safetynet.core.text import has_control_characters
+from safetynet.core.text import text_checked as _text
 from safetynet.core.types import CampaignKind, ChangeAction, Role, User
 from safetynet.core.workflows.evidence import evidence_add, evidence_check
 from safetynet.core.workflows.services import case_open, case_transition
@@ -47,15 +47,6 @@ def may_assign(actor: User) -> bool:
     return actor.is_active and actor.role in ASSIGNING_ROLES
 
 
-def _text(errors: dict, field: str, value, *, limit: int, required: bool, label: str, lines=False) -> str:
-    value = (value or "").strip() if isinstance(value, str) else ""
-    if has_control_characters(value, lines=lines):
-        errors[field] = [_("%(what)s holds characters that cannot be saved.") % {"what": label}]
-    elif len(value) > limit:
-        errors[field] = [_("%(what)s is longer than %(limit)s characters.") % {"what": label, "limit": limit}]
-    elif required and not value:
-        errors[field] = [_("Give %(what)s.") % {"what": label}]
-    return value
 
 
 def inspection_assign(
