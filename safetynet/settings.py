@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "safetynet.programmes",
     "safetynet.institutions",
     "safetynet.care",
+    "safetynet.payments",
 ]
 
 MIDDLEWARE = [

@@ -289,6 +289,13 @@ def waiting_by_county(*, actor: User) -> list[dict]:
     return rows
 
 
+def agreement_holder(pk: int) -> tuple[str | None, str]:
+    """Where a care agreement's person lives and its caregiver's name, for the caregiver's account
+    (None: no such agreement). Not on a user's behalf: the caller checks the area."""
+    row = CareAgreement.objects.filter(pk=pk).values_list("division_id", "caregiver_name").first()
+    return (row[0], row[1]) if row else (None, "")
+
+
 def agreements_ending(*, actor: User, until: datetime.date) -> QuerySet[CareAgreement]:
     """Signed agreements of the actor's area ending by `until` (the desk: renew or replace)."""
     return agreements(actor=actor).filter(state=CareAgreement.State.SIGNED, ends_on__lte=until)
@@ -305,9 +312,9 @@ def agreements_missing(actor: User) -> int:
 def care_payees(*, on: datetime.date, area: str | None = None):
     """Each 特困 person in force on a day with where their support goes: the basic living to the
     person at home or to the institution they live in; the care amount to the caregiver of the
-    signed agreement, or to the institution. Rows: enrolment pk, person, household, centralised,
-    institution (id or None), caregiver (name or None). The amounts are the enrolment's, the care
-    tier the self-care assessment's: payments read them there."""
+    signed agreement, or to the institution. Rows: enrolment pk, person, household, institution (id
+    or None), caregiver (name or None) and agreement (its id or None). The amounts are the
+    enrolment's, the care tier the self-care assessment's: payments read them there."""
     from django.db.models import Subquery
 
     on_day = Q(discharged_on__isnull=True) | Q(discharged_on__gt=on)
@@ -319,18 +326,17 @@ def care_payees(*, on: datetime.date, area: str | None = None):
             state__in=[Placement.State.PLACED, Placement.State.DISCHARGED],
         ).values("institution")[:1]
     )
-    caregiver = Subquery(
-        CareAgreement.objects.filter(
-            Q(ended_on__isnull=True) | Q(ended_on__gt=on),
-            person=OuterRef("person"),
-            signed_on__lte=on,
-            starts_on__lte=on,
-            ends_on__gte=on,
-            state__in=[CareAgreement.State.SIGNED, CareAgreement.State.ENDED],
-        ).values("caregiver_name")[:1]
-    )
+    agreements = CareAgreement.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=on),
+        person=OuterRef("person"),
+        signed_on__lte=on,
+        starts_on__lte=on,
+        ends_on__gte=on,
+        state__in=[CareAgreement.State.SIGNED, CareAgreement.State.ENDED],
+    ).order_by("-signed_on", "-pk")
     return (
         tekun_persons(on=on, area=area)
-        .annotate(institution=institution, caregiver=caregiver)
-        .values("pk", "person", "household", "institution", "caregiver")
+        .annotate(institution=institution, caregiver=Subquery(agreements.values("caregiver_name")[:1]),
+                  agreement=Subquery(agreements.values("pk")[:1]))
+        .values("pk", "person", "household", "institution", "caregiver", "agreement")
     )

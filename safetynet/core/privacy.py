@@ -30,17 +30,17 @@ UNMASKING_ROLES = frozenset({Role.CITY_BUREAU, Role.COUNTY_BUREAU, Role.TOWNSHIP
 
 # --- the decision ------------------------------------------------------------------------------------
 
-def sees_whole_numbers(actor: User) -> bool:
+def sees_whole_numbers(actor: User, roles: frozenset | None = None) -> bool:
     """Is the actor's role one that may see identifiers whole (inside its area)? It decides what is
     offered (a whole-number export, searching by whole numbers, imports); whether one record may be
-    shown whole is `may_unmask`."""
+    shown whole is `may_unmask`. `roles`: an entity's own unmasking roles (bank accounts: finance)."""
     signed_in = bool(getattr(actor, "is_authenticated", False))
-    return signed_in and actor.is_active and actor.role in UNMASKING_ROLES
+    return signed_in and actor.is_active and actor.role in (UNMASKING_ROLES if roles is None else roles)
 
 
-def may_unmask(actor: User, area_code: str | None) -> bool:
+def may_unmask(actor: User, area_code: str | None, roles: frozenset | None = None) -> bool:
     """May the actor see whole identifiers of a record living at `area_code` (a division code)?"""
-    return sees_whole_numbers(actor) and in_scope(actor, area_code)
+    return sees_whole_numbers(actor, roles) and in_scope(actor, area_code)
 
 
 def refused() -> PermissionDenied:
@@ -63,6 +63,8 @@ class Identifiers:
     revealing: Mapping[str, Mask] = field(default_factory=dict)
     # What everyone is shown instead (an age for a date of birth): record → values.
     derived: Callable[[Any], dict] | None = None
+    # The roles that see these whole, where not those of UNMASKING_ROLES (bank accounts: finance).
+    unmasking_roles: frozenset | None = None
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -101,7 +103,7 @@ def _any_mask(name: str) -> Mask | None:
 def hidden_fields(actor: User, record) -> tuple[str, ...]:
     """The fields of `record` the actor may neither see whole nor change (forms leave them out)."""
     table = _table_of(record)
-    if may_unmask(actor, table.area(record)):
+    if may_unmask(actor, table.area(record), table.unmasking_roles):
         return ()
     return (*table.masks, *table.revealing)
 
@@ -119,14 +121,15 @@ class Disclosure:
 
     def __init__(self, actor: User, *, channel: str, whole: bool = False, batched: bool = False):
         self.actor, self.channel, self.batched = actor, channel, batched
-        self.whole = whole and sees_whole_numbers(actor)
+        self.whole = whole and bool(getattr(actor, "is_authenticated", False))
         self._logged: set[tuple[str, int]] = set()
         self._pending: list[tuple[str, int, str]] = []
         # Whether a history showed masked a value this actor may ask to see whole.
         self.withheld = False
 
     def entitled(self, record) -> bool:
-        return may_unmask(self.actor, _table_of(record).area(record))
+        table = _table_of(record)
+        return may_unmask(self.actor, table.area(record), table.unmasking_roles)
 
     def show(self, record, *, fields: Iterable[str] | None = None) -> dict:
         """The record's identifiers whole or masked, its revealing fields whole or hidden, what is
@@ -134,7 +137,7 @@ class Disclosure:
         `may_reveal` (a "Show in full" would show more). `fields`: the identifiers the caller
         shows, which are what is logged (default: all)."""
         table = _table_of(record)
-        entitled = may_unmask(self.actor, table.area(record))
+        entitled = may_unmask(self.actor, table.area(record), table.unmasking_roles)
         whole = self.whole and entitled
         values = {name: (getattr(record, name) or "") if whole else table.mask(name, getattr(record, name))
                   for name in table.masks}
@@ -154,7 +157,7 @@ class Disclosure:
         Identifiers of the record are whole only with `whole=True` for a role that may unmask there
         (logged); a value named like another entity's identifier is always masked."""
         table = _TABLES.get(record.entity_type)
-        entitled = table is not None and may_unmask(self.actor, area_code)
+        entitled = table is not None and may_unmask(self.actor, area_code, table.unmasking_roles)
         whole = self.whole and entitled
         shown_whole: set[str] = set()
 

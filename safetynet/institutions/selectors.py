@@ -79,6 +79,11 @@ def institution_name(pk: int) -> str:
     return Institution.objects.filter(pk=pk).values_list("name", flat=True).first() or ""
 
 
+def institution_names(pks) -> dict[int, str]:
+    """Names by id, in one query (a payroll names the institutions it pays)."""
+    return dict(Institution.objects.filter(pk__in=set(pks)).values_list("pk", "name"))
+
+
 # The institutions that take 特困 persons into centralised care (特困供养服务机构/敬老院, 养老机构, and
 # medical institutions that take in persons with mental illness).
 CARE_KINDS = (

@@ -1,7 +1,7 @@
 """Reads of temporary aid, scoped to the reader's area (where the aid was given, whatever the
 person's hukou): one aid, the area's list with late paperwork marked, the heating aid batches."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from safetynet.core.scope import scope_q
@@ -73,3 +73,11 @@ def heating_grants_summary(grants: QuerySet[HeatingAidGrant]) -> dict:
     from django.db.models import Count, Sum
 
     return grants.aggregate(households=Count("pk"), total=Sum("amount"))
+
+
+def aid_payments_to_book(*, booked) -> QuerySet:
+    """Every temporary aid payment not among `booked` (a subquery of payment ids), as rows for the
+    payments ledger: it was paid by the township and is booked as paid, never paid again."""
+    return (AidPayment.objects.exclude(pk__in=booked)
+            .values("pk", "stage", "amount", "means", "from_reserve", "paid_at", "aid_id",
+                    area=F("aid__area_id"), household=F("aid__household_id"), person=F("aid__person_id")))

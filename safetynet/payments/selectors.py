@@ -1,0 +1,257 @@
+"""Reads of payments on a user's behalf, each scoped to the user's area: runs and their lines,
+accounts (masked unless the finance officer asks to see one whole: logged), the ledger, balances,
+the funds statistics, the townships' reserve funds.
+
+The funds statistics are sums over the ledger alone — paid payroll lines and temporary aid paid by
+the townships — so they can be reproduced from it by anyone."""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from safetynet.core.privacy import Disclosure
+from safetynet.core.scope import scope_q
+from safetynet.core.types import Role, User
+from safetynet.payments.models import (
+    BankFile,
+    BankResult,
+    LedgerEntry,
+    PayeeAccount,
+    PayrollLine,
+    PayrollRun,
+    PayrollSetting,
+    ReserveMovement,
+)
+from safetynet.payments.workflow import READERS
+
+Line = PayrollLine
+PAID_KINDS = (LedgerEntry.Kind.PAID, LedgerEntry.Kind.AID_PAID)
+ACCOUNT_READERS = frozenset(
+    {Role.CITY_BUREAU, Role.COUNTY_BUREAU, Role.TOWNSHIP_OFFICE, Role.FINANCE_OFFICER, Role.AUDITOR}
+)
+
+
+def may_read_payments(actor: User) -> bool:
+    return bool(getattr(actor, "is_authenticated", False)) and actor.role in READERS
+
+
+def _check(actor: User) -> None:
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    if not may_read_payments(actor):
+        raise PermissionDenied(_("Your role does not read payments."))
+
+
+def runs(*, actor: User) -> QuerySet[PayrollRun]:
+    _check(actor)
+    return PayrollRun.objects.filter(scope_q(actor, "county_id")).select_related(
+        "case", "county", "drafted_by"
+    )
+
+
+def run_get(*, actor: User, pk: int) -> PayrollRun:
+    return runs(actor=actor).get(pk=pk)
+
+
+def run_lines(
+    *, actor: User, run: PayrollRun, change: str = "", status: str = "", kind: str = "", query: str = ""
+) -> QuerySet[PayrollLine]:
+    """The run's lines (the caller has the run through `run_get`), filtered as the checker asks."""
+    rows = Line.objects.filter(run=run).select_related("account", "village")
+    if change:
+        rows = rows.filter(change=change)
+    if status:
+        rows = rows.filter(status=status)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if query:
+        rows = rows.filter(Q(payee_name__contains=query) | Q(household_id=query if query.isdigit() else None))
+    return rows.order_by("pk")
+
+
+def run_summary(run: PayrollRun) -> dict:
+    """By programme and kind: lines and amounts; by status: lines and amounts."""
+    rows = Line.objects.filter(run=run)
+    return {
+        "by_programme": list(
+            rows.exclude(kind=Line.Kind.STOPPED)
+            .values("programme", "kind")
+            .annotate(lines=Count("pk"), amount=Sum("amount"))
+            .order_by("programme", "kind")
+        ),
+        "by_status": list(
+            rows.values("status").annotate(lines=Count("pk"), amount=Sum("amount")).order_by("status")
+        ),
+        "by_fund": list(
+            rows.exclude(kind=Line.Kind.STOPPED)
+            .values("fund")
+            .annotate(amount=Sum("amount"))
+            .order_by("fund")
+        ),
+    }
+
+
+def bank_files(run: PayrollRun) -> QuerySet[BankFile]:
+    return BankFile.objects.filter(run=run).defer("content").select_related("made_by")
+
+
+def bank_file_get(*, actor: User, pk: int) -> BankFile:
+    _check(actor)
+    return BankFile.objects.filter(scope_q(actor, "run__county_id")).select_related("run").get(pk=pk)
+
+
+def bank_results(run: PayrollRun) -> QuerySet[BankResult]:
+    return BankResult.objects.filter(run=run).select_related("imported_by")
+
+
+def setting_of(county: str) -> PayrollSetting | None:
+    return PayrollSetting.objects.filter(county_id=county).first()
+
+
+def payroll_desk(actor: User) -> int:
+    """Runs of the actor's area waiting for a step (the desk counts them)."""
+    if not may_read_payments(actor):
+        return 0
+    return runs(actor=actor).exclude(case__state="closed").count()
+
+
+# --- accounts -------------------------------------------------------------------------------------
+
+
+def accounts(
+    *, actor: User, holder_kind: str = "", holder_id: int | None = None, include_closed: bool = False
+) -> QuerySet[PayeeAccount]:
+    if actor.role not in ACCOUNT_READERS:
+        return PayeeAccount.objects.none()
+    rows = PayeeAccount.objects.filter(scope_q(actor, "area_id"))
+    if holder_kind and holder_id is not None:
+        field = {"person": "person_id", "institution": "institution_id", "caregiver": "agreement_id"}[
+            holder_kind
+        ]
+        rows = rows.filter(**{field: holder_id})
+    if not include_closed:
+        rows = rows.filter(closed_at__isnull=True)
+    return rows.select_related("opened_by")
+
+
+def account_get(*, actor: User, pk: int) -> PayeeAccount:
+    return accounts(actor=actor, include_closed=True).get(pk=pk)
+
+
+def account_shown(disclosure: Disclosure, account: PayeeAccount) -> dict:
+    """The account's number masked, or whole for a finance officer who asked (logged)."""
+    return disclosure.show(account)
+
+
+# --- the ledger -----------------------------------------------------------------------------------
+
+
+def ledger_entries(
+    *,
+    actor: User,
+    household_id: int | None = None,
+    run_id: int | None = None,
+    kind: str = "",
+    month: datetime.date | None = None,
+) -> QuerySet[LedgerEntry]:
+    _check(actor)
+    rows = LedgerEntry.objects.filter(scope_q(actor, "village_id"))
+    if household_id is not None:
+        rows = rows.filter(household_id=household_id)
+    if run_id is not None:
+        rows = rows.filter(run_id=run_id)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if month is not None:
+        rows = rows.filter(month=month)
+    return rows.order_by("-at", "-pk")
+
+
+def balances(*, actor: User, by: str, year: int) -> list[dict]:
+    """Entitled, paid by the bank, failed, re-issued and temporary aid paid, and what is still
+    owed (entitled less paid by the bank), grouped `by` programme, county, month, household or
+    person, over the year's booking months."""
+    group = {
+        "programme": "programme",
+        "county": "county_id",
+        "month": "month",
+        "household": "household_id",
+        "person": "person_id",
+    }[by]
+    sums = {
+        "entitled": LedgerEntry.Kind.ENTITLED,
+        "paid": LedgerEntry.Kind.PAID,
+        "failed": LedgerEntry.Kind.FAILED,
+        "reissued": LedgerEntry.Kind.REISSUED,
+        "aid_paid": LedgerEntry.Kind.AID_PAID,
+    }
+    rows = (
+        ledger_entries(actor=actor)
+        .filter(month__year=year)
+        .values(group)
+        .annotate(**{name: Sum("amount", filter=Q(kind=kind)) for name, kind in sums.items()})
+        .order_by(group)
+    )
+    zero = Decimal("0.00")
+    out = []
+    for row in rows:
+        values = {name: row[name] or zero for name in sums}
+        out.append({"key": row[group], **values, "owed": values["entitled"] - values["paid"]})
+    return out
+
+
+# --- the funds statistics -------------------------------------------------------------------------
+
+
+def funds_paid(*, actor: User, year: int) -> dict:
+    """Paid in the year (booking month) from the ledger: by programme, by county, by month, and the
+    year's total — payroll lines the bank paid and temporary aid paid by the townships."""
+    _check(actor)
+    paid = LedgerEntry.objects.filter(scope_q(actor, "village_id"), kind__in=PAID_KINDS, month__year=year)
+    total = paid.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    return {
+        "year": year,
+        "total": total,
+        "by_programme": list(paid.values("programme").annotate(amount=Sum("amount")).order_by("programme")),
+        "by_county": list(paid.values("county_id").annotate(amount=Sum("amount")).order_by("county_id")),
+        "by_month": list(paid.values("month").annotate(amount=Sum("amount")).order_by("month")),
+        "by_county_programme": list(
+            paid.values("county_id", "programme")
+            .annotate(amount=Sum("amount"))
+            .order_by("county_id", "programme")
+        ),
+        "by_fund": list(paid.values("fund").annotate(amount=Sum("amount")).order_by("fund")),
+    }
+
+
+# --- reserve funds --------------------------------------------------------------------------------
+
+
+def reserves(*, actor: User) -> list[dict]:
+    """Each township's reserve fund in the actor's area: balance, topped up, drawn, last count."""
+    if actor.role not in ACCOUNT_READERS:
+        return []
+    rows = (
+        ReserveMovement.objects.filter(scope_q(actor, "township_id"))
+        .values("township_id")
+        .annotate(
+            balance=Sum("amount"),
+            topped_up=Sum("amount", filter=Q(kind=ReserveMovement.Kind.TOP_UP)),
+            drawn=Sum("amount", filter=Q(kind=ReserveMovement.Kind.DRAWN)),
+            draws=Count("pk", filter=Q(kind=ReserveMovement.Kind.DRAWN)),
+        )
+        .order_by("township_id")
+    )
+    return list(rows)
+
+
+def reserve_movements(*, actor: User, township: str) -> QuerySet[ReserveMovement]:
+    if actor.role not in ACCOUNT_READERS:
+        return ReserveMovement.objects.none()
+    return (
+        ReserveMovement.objects.filter(scope_q(actor, "township_id"), township_id=township)
+        .select_related("actor")
+        .order_by("-at", "-pk")
+    )
