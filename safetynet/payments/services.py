@@ -21,7 +21,7 @@ from safetynet.core.text import normalise, text_checked
 from safetynet.core.types import Role, User
 from safetynet.core.workflows.services import case_open, case_transition
 from safetynet.institutions.selectors import institution_area, institution_name
-from safetynet.payments import banks, drafting, ledger
+from safetynet.payments import banks, ledger, steps
 from safetynet.payments.models import (
     BankFile,
     BankResult,
@@ -191,12 +191,6 @@ def payroll_setting_save(
     return setting
 
 
-def _setting(county: str) -> PayrollSetting:
-    return PayrollSetting.objects.filter(county_id=county).first() or PayrollSetting(
-        county_id=county, bank=banks.DEFAULT_BANK, funds={}
-    )
-
-
 # --- drafting -------------------------------------------------------------------------------------
 
 
@@ -241,7 +235,7 @@ def payroll_draft(
             raise ValidationError(
                 _("The payroll for %(month)s is drafted already.") % {"month": f"{month:%Y-%m}"}
             ) from None
-        _fill(run)
+        steps.fill(run)
         run.case = case_open(
             actor=actor,
             workflow_code=CODE,
@@ -253,17 +247,6 @@ def payroll_draft(
         )
         run.save(update_fields=["case"])
     return run
-
-
-def _fill(run: PayrollRun) -> None:
-    draft = drafting.draft_lines(run, funds=_setting(run.county_id).funds)
-    if draft.stopped:
-        raise ValidationError(draft.stopped[:50])
-    drafting.insert_lines(run, draft)
-    run.lines = len(draft.rows)
-    run.total = draft.total
-    run.changes = dict(draft.changes)
-    run.save(update_fields=["lines", "total", "changes"])
 
 
 def _run_for_step(actor: User, run_id: int) -> PayrollRun:
@@ -279,89 +262,28 @@ def _run_for_step(actor: User, run_id: int) -> PayrollRun:
 def payroll_redraft(*, actor: User, run_id: int, version: int, reason: str = "") -> PayrollRun:
     """Draft again while it is a draft (the registry or a decision changed meanwhile): its lines are
     worked out anew. Whoever drafts it again is its maker."""
-    with transaction.atomic():
-        run = _run_for_step(actor, run_id)
-        if run.case.state != "draft":
-            raise ValidationError(_("Only a draft is drafted again."))
-        case_transition(
-            actor=actor, case_id=run.case_id, transition="redraft", version=version, reason=reason
-        )
-        Line.objects.filter(run=run).delete()
-        _fill(run)
-        run.drafted_at, run.drafted_by = timezone.now(), actor
-        run.version += 1
-        run.save(update_fields=["drafted_at", "drafted_by", "version"])
-    return run
+    return payroll_step(actor=actor, run_id=run_id, step="redraft", version=version, reason=reason)
 
 
 def payroll_step(*, actor: User, run_id: int, step: str, version: int, reason: str = "") -> PayrollRun:
-    """Check, send back, approve or close. Approving books the lines as the ledger's entitlements
-    (and re-issues); closing needs every line settled."""
-    if step not in ("check", "send_back", "approve", "close"):
+    """Draft again, check, send back, approve, export or close (payments.workflow: what each step
+    does is its effect there). Returns the run as it is after the step."""
+    if step not in ("redraft", "check", "send_back", "approve", "export", "close"):
         raise ValidationError(_("Unknown step."))
     with transaction.atomic():
         run = _run_for_step(actor, run_id)
-        if step == "close" and Line.objects.filter(run=run, status=Line.Status.SENT).exists():
-            raise ValidationError(_("Some lines await the bank's result: import it before closing."))
         case_transition(actor=actor, case_id=run.case_id, transition=step, version=version, reason=reason)
-        if step == "approve":
-            ledger.book_run_lines(run=run, kind=LedgerEntry.Kind.ENTITLED, at=timezone.now(), actor=actor)
-            ledger.book_run_lines(run=run, kind=LedgerEntry.Kind.REISSUED, at=timezone.now(), actor=actor)
-        run.version += 1
-        run.save(update_fields=["version"])
-    return run
+    return PayrollRun.objects.select_related("case").get(pk=run.pk)
 
 
 # --- the bank file --------------------------------------------------------------------------------
 
 
 def payroll_export(*, actor: User, run_id: int, version: int) -> BankFile:
-    """The approved run's payment file in its bank's layout, the accounts whole in it (each logged as
-    shown); its lines are then with the bank."""
-    with transaction.atomic():
-        run = _run_for_step(actor, run_id)
-        setting = _setting(run.county_id)
-        bank = banks.BANKS[setting.bank]
-        case_transition(actor=actor, case_id=run.case_id, transition="export", version=version)
-        rows = list(
-            Line.objects.filter(run=run, status=Line.Status.PENDING)
-            .order_by("pk")
-            .values_list("pk", "payee_name", "account__number", "amount", "account_id")
-        )
-        content = banks.payment_file(
-            bank,
-            county=run.county_id,
-            month=run.month,
-            lines=[
-                banks.FileLine(banks.reference(pk), name, number, amount)
-                for pk, name, number, amount, _a in rows
-            ],
-        )
-        at = timezone.now()
-        Line.objects.filter(run=run, status=Line.Status.PENDING).update(status=Line.Status.SENT)
-        ledger.book_run_lines(run=run, kind=LedgerEntry.Kind.SENT, at=at, actor=actor)
-        unmask_log_many(
-            actor=actor,
-            shown=[("payeeaccount", account, "number") for account in sorted({r[4] for r in rows})],
-            channel="bank_file",
-        )
-        extension = {"fixed": "txt"}.get(bank.layout, bank.layout)
-        bank_file = BankFile.objects.create(
-            run=run,
-            bank=bank.code,
-            layout=bank.layout,
-            name=f"payroll-{run.county_id}-{run.month:%Y%m}.{extension}",
-            content=content,
-            sha256=hashlib.sha256(content).hexdigest(),
-            lines=len(rows),
-            total=sum((r[3] for r in rows), Decimal("0.00")),
-            made_at=at,
-            made_by=actor,
-        )
-        run.version += 1
-        run.save(update_fields=["version"])
+    """Export the approved run to its bank: the payment file (payments.steps.export)."""
+    run = payroll_step(actor=actor, run_id=run_id, step="export", version=version)
     live_publish(areas=[run.county_id])
-    return bank_file
+    return BankFile.objects.filter(run=run).latest("made_at", "pk")
 
 
 # --- the bank's result ----------------------------------------------------------------------------
@@ -384,7 +306,7 @@ def payroll_result_import(*, actor: User, run_id: int, version: int, name: str, 
             raise ConflictError(_("Someone else acted on this payroll meanwhile. Reload the page."))
         if BankResult.objects.filter(run=run, sha256=digest).exists():
             raise ValidationError(_("This result file was read already."))
-        bank = banks.BANKS[_setting(run.county_id).bank]
+        bank = banks.BANKS[steps.setting_of(run.county_id).bank]
         result = banks.read_result(bank, data)
         errors = list(result.errors)
         if result.county is not None and result.county != run.county_id:
@@ -484,6 +406,7 @@ def payroll_result_import(*, actor: User, run_id: int, version: int, name: str, 
             transition="reconcile",
             version=version,
             reason=_("%(paid)s paid, %(failed)s failed") % {"paid": len(paid), "failed": len(failed)},
+            data={"result": bank_result.pk},
         )
         run.version += 1
         run.save(update_fields=["version"])

@@ -18,6 +18,7 @@ from safetynet.core.workflows.table import (
     Workflow,
     roles,
 )
+from safetynet.payments import steps
 
 CODE = "payments.payroll"
 SUBJECT = "payments.run"
@@ -67,7 +68,9 @@ PAYROLL = Workflow(
         State("closed", _("Closed"), final=True),
     ],
     transitions=[
-        Transition("redraft", _("Draft again"), ("draft",), "draft", roles=PAYROLL_ROLES),
+        Transition(
+            "redraft", _("Draft again"), ("draft",), "draft", roles=PAYROLL_ROLES, effect=steps.redraft
+        ),
         Transition(
             "check", _("Checked"), ("draft",), "checked", roles=PAYROLL_ROLES, guards=(_not_the_maker,)
         ),
@@ -86,16 +89,32 @@ PAYROLL = Workflow(
             "approved",
             roles=APPROVERS,
             guards=(_not_the_maker, _not_the_checker),
+            effect=steps.approve,
         ),
-        Transition("export", _("Export to the bank"), ("approved",), "exported", roles=PAYROLL_ROLES),
+        Transition(
+            "export",
+            _("Export to the bank"),
+            ("approved",),
+            "exported",
+            roles=PAYROLL_ROLES,
+            effect=steps.export,
+        ),
         Transition(
             "reconcile",
             _("Reconcile with the bank's result"),
             ("exported", "reconciled"),
             "reconciled",
             roles=PAYROLL_ROLES,
+            guards=(steps.result_given,),
         ),
-        Transition("close", _("Close"), ("reconciled",), "closed", roles=PAYROLL_ROLES),
+        Transition(
+            "close",
+            _("Close"),
+            ("reconciled",),
+            "closed",
+            roles=PAYROLL_ROLES,
+            guards=(steps.nothing_awaits_the_bank,),
+        ),
     ],
     subject_url=_run_url,
     readers=READERS,
