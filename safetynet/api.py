@@ -18,6 +18,7 @@ from safetynet.core.workdays.api import router as calendar_router
 from safetynet.core.workflows.api import router as casework_router
 from safetynet.institutions.api import router as institutions_router
 from safetynet.institutions.inspections.api import router as inspections_router
+from safetynet.payments.api import router as payments_router
 from safetynet.programmes.aid.api import router as aid_router
 from safetynet.programmes.api import router as programmes_router
 from safetynet.programmes.applications.api import router as applications_router
@@ -55,3 +56,4 @@ api.add_router("/", inspections_router)
 api.add_router("/", casework_router)
 api.add_router("/", care_router)
 api.add_router("/", care_purchase_router)  # purchased care services (issue 14, item 4)
+api.add_router("/", payments_router)  # payroll runs, lines, bank files, results, accounts (issue 15)

@@ -304,6 +304,11 @@ class PayrollLine(ChoiceLabels, models.Model):
     def __str__(self) -> str:
         return f"{self.run_id}/{self.pk} {self.amount}"
 
+    @property
+    def payee_id(self) -> int:
+        """The id of the person, institution or care agreement paid (from `payee_ref`)."""
+        return int(self.payee_ref.partition(":")[2] or 0)
+
 
 class BankFile(models.Model):
     """An approved run handed to the bank in the bank's layout (and to the county finance bureau

@@ -11,13 +11,14 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 
 from safetynet.core.privacy import Disclosure
-from safetynet.core.scope import scope_q
+from safetynet.core.scope import in_area, scope_q
 from safetynet.core.types import Role, User
 from safetynet.payments.models import (
     BankFile,
     BankResult,
     LedgerEntry,
     PayeeAccount,
+    PayeeKind,
     PayrollLine,
     PayrollRun,
     PayrollSetting,
@@ -30,6 +31,9 @@ PAID_KINDS = (LedgerEntry.Kind.PAID, LedgerEntry.Kind.AID_PAID)
 ACCOUNT_READERS = frozenset(
     {Role.CITY_BUREAU, Role.COUNTY_BUREAU, Role.TOWNSHIP_OFFICE, Role.FINANCE_OFFICER, Role.AUDITOR}
 )
+
+
+__all__ = ["Line", "PayeeKind"]  # the choices the pages name
 
 
 def may_read_payments(actor: User) -> bool:
@@ -134,6 +138,36 @@ def accounts(
     if not include_closed:
         rows = rows.filter(closed_at__isnull=True)
     return rows.select_related("opened_by")
+
+
+def payee_get(*, actor: User, holder_kind: str, holder_id: int) -> dict | None:
+    """A payee in the actor's area: its name, where it is and the page it has (None: absent or
+    outside the area)."""
+    from django.urls import reverse
+
+    from safetynet.care.selectors import agreement_holder
+    from safetynet.institutions.selectors import institution_area, institution_name
+    from safetynet.registry.selectors import person_area, person_name
+
+    if holder_kind == "person":
+        area, name = person_area(holder_id), person_name(holder_id)
+        url = reverse("registry:person_detail", args=[holder_id])
+    elif holder_kind == "institution":
+        area, name = institution_area(holder_id), institution_name(holder_id)
+        url = reverse("institutions:detail", args=[holder_id])
+    elif holder_kind == "caregiver":
+        (area, name), url = agreement_holder(holder_id), ""
+    else:
+        return None
+    if area is None or not in_area(actor, area):
+        return None
+    return {"name": name, "area": area, "url": url}
+
+
+def payee_lines(*, actor: User, ref: str) -> QuerySet[PayrollLine]:
+    """What was paid (or tried) to a payee, latest first."""
+    return (Line.objects.filter(scope_q(actor, "village_id"), payee_ref=ref).exclude(kind=Line.Kind.STOPPED)
+            .select_related("run").order_by("-run__month", "-pk"))
 
 
 def account_get(*, actor: User, pk: int) -> PayeeAccount:

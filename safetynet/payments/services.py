@@ -147,6 +147,11 @@ def account_numbers_shown(*, actor: User, accounts: list[PayeeAccount], channel:
     unmask_log_many(actor=actor, shown=[("payeeaccount", a.pk, "number") for a in accounts], channel=channel)
 
 
+def bank_file_taken(*, actor: User, bank_file: BankFile) -> None:
+    """A bank file holds whole account numbers: whoever takes it again is logged."""
+    unmask_log_many(actor=actor, shown=[("bankfile", bank_file.pk, "number")], channel="bank_file")
+
+
 # --- the county's payroll setting -----------------------------------------------------------------
 
 

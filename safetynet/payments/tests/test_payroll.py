@@ -108,7 +108,7 @@ def test_a_month_goes_from_draft_to_close_and_the_ledger_adds_up(county):
 
 def test_no_one_takes_two_of_draft_check_and_approve(county):
     run = services.payroll_draft(actor=county["maker"], county="371302", month=SEPTEMBER)
-    with pytest.raises(ValidationError, match="起草"):
+    with pytest.raises(ValidationError, match="您生成的"):
         services.payroll_step(actor=county["maker"], run_id=run.pk, step="check", version=run.case.version)
     run = services.payroll_step(
         actor=county["checker"], run_id=run.pk, step="check", version=run.case.version
