@@ -73,6 +73,9 @@ ID_KINDS = {
     "contracts": "service_contract",
     "service-logs": "service_log",
     "my-persons": "person",
+    "runs": "payroll_run",
+    "files": "bank_file",
+    "caregivers": "care_agreement",
 }
 # Routes whose id is not the first known segment's: the safety records under an institution's URLs.
 ROUTE_KINDS = {
@@ -241,8 +244,10 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
         photos={"gas_heater": SimpleUploadedFile("欧阳秘密燃气.jpg", sample_files.jpeg())})
     # Its safety records, the trainer and the person on duty named for the walk to look for.
     safety = _safety_records(actor, institution)
+    payroll = _payroll(actor, head)
     return {
         **safety,
+        **payroll,
         "tekun_person": daughter.pk,
         "placement": Placement.objects.get(person_id=daughter.pk).pk,
         "care_agreement": care_agreement.pk,
@@ -285,8 +290,25 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
         "whole": [
             *(m.person.id_number for m in household.memberships.all()),
             head.disability_cert_no, head.phone, household.phone, "1951-02-03", "1990-05-06",
+            "6228481234567890123",
         ],
     }
+
+
+def _payroll(actor, head) -> dict:
+    """This month's payroll of the county, exported: the head's account whole only in its bank file."""
+    from safetynet.payments import services as payments
+
+    county = actor.division_id[:6]
+    payments.account_open(actor=actor, holder_kind="person", holder_id=head.pk, kind="one_card", bank="rcb",
+                          number="6228481234567890123")
+    run = payments.payroll_draft(actor=actor, county=county, month=timezone.localdate().replace(day=1))
+    run = payments.payroll_step(actor=user(Role.FINANCE_OFFICER, county), run_id=run.pk, step="check",
+                                version=run.case.version)
+    run = payments.payroll_step(actor=user(Role.COUNTY_BUREAU, county), run_id=run.pk, step="approve",
+                                version=run.case.version)
+    bank_file = payments.payroll_export(actor=actor, run_id=run.pk, version=run.case.version)
+    return {"payroll_run": run.pk, "bank_file": bank_file.pk}
 
 
 def _safety_records(actor, institution) -> dict:

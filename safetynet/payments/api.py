@@ -4,7 +4,7 @@ the bank file and the bank's result; /api/v1/payee-accounts: the accounts payees
 export, close …) go through the kernel's /api/v1/cases/{id}/steps."""
 
 import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -19,7 +19,7 @@ from safetynet.payments.workflow import PAYROLL, PAYROLL_ROLES
 
 router = Router(tags=["payments"])
 Id = Field(..., ge=1, le=2**62)
-VersionField = Field(..., ge=1, le=2**31)
+VersionNumber = Annotated[int, Field(ge=1, le=2**31)]
 MonthText = Field(..., pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", examples=["2026-12"])
 
 
@@ -87,7 +87,7 @@ def run_draft(request, payload: DraftIn):
 
 
 @router.get("/payroll-runs/{run_id}", response={200: RunOut, **ERRORS}, summary="One payroll run")
-def run_get(request, run_id: int = Id):
+def run_get(request, run_id: int):
     return _run_out(selectors.run_get(actor=request.auth, pk=run_id))
 
 
@@ -128,7 +128,7 @@ class LineQuery(PageParams):
     response={200: dict, **ERRORS},
     summary="A run's lines, a page at a time, with their sources and changes",
 )
-def run_lines(request, query: Query[LineQuery], run_id: int = Id):
+def run_lines(request, run_id: int, query: Query[LineQuery]):
     from safetynet.payments.banks import reference
 
     run = selectors.run_get(actor=request.auth, pk=run_id)
@@ -176,7 +176,7 @@ def run_lines(request, query: Query[LineQuery], run_id: int = Id):
     response={200: None, **ERRORS},
     summary="The run's latest bank file (whole account numbers: logged)",
 )
-def run_bank_file(request, run_id: int = Id):
+def run_bank_file(request, run_id: int):
     if request.auth.role not in PAYROLL_ROLES:
         raise PermissionDenied(_("Only the county's bureau and finance officers take the bank file."))
     run = selectors.run_get(actor=request.auth, pk=run_id)
@@ -205,9 +205,7 @@ class ResultOut(Schema):
     response={201: ResultOut, **ERRORS},
     summary="Import the bank's result file for the run: all of it, or nothing with every problem listed",
 )
-def run_result(
-    request, file: File[UploadedFile], version: Form[int] = VersionField, run_id: int = Id
-):
+def run_result(request, run_id: int, file: File[UploadedFile], version: Form[VersionNumber]):
     if file.size and file.size > MAX_RESULT_BYTES:
         from django.core.exceptions import ValidationError
 

@@ -9,6 +9,9 @@ urlpatterns = [
     path("runs/<int:pk>/", views.run_detail, name="run"),
     path("runs/<int:pk>/result/", views.run_result, name="run_result"),
     path("files/<int:pk>/", views.bank_file_download, name="bank_file"),
-    path("accounts/<str:holder>/<int:holder_id>/", views.payee_accounts, name="accounts"),
+    path("people/<int:pk>/accounts/", views.payee_accounts, {"holder": "person"}, name="person_accounts"),
+    path("institutions/<int:pk>/accounts/", views.payee_accounts, {"holder": "institution"},
+         name="institution_accounts"),
+    path("caregivers/<int:pk>/accounts/", views.payee_accounts, {"holder": "caregiver"}, name="caregiver_accounts"),
     path("setting/", views.payroll_setting, name="setting"),
 ]

@@ -205,7 +205,8 @@ HOLDERS = {"person": PayeeKind.PERSON, "institution": PayeeKind.INSTITUTION, "ca
 
 
 @require_http_methods(["GET", "POST"])
-def payee_accounts(request, holder: str, holder_id: int):
+def payee_accounts(request, pk: int, holder: str):
+    holder_id = pk
     user = request.user
     if holder not in HOLDERS or user.role not in selectors.ACCOUNT_READERS:
         raise Http404(_("This record does not exist or is outside your area."))
