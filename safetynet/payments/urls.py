@@ -12,6 +12,7 @@ urlpatterns = [
     path("people/<int:pk>/accounts/", views.payee_accounts, {"holder": "person"}, name="person_accounts"),
     path("institutions/<int:pk>/accounts/", views.payee_accounts, {"holder": "institution"},
          name="institution_accounts"),
-    path("caregivers/<int:pk>/accounts/", views.payee_accounts, {"holder": "caregiver"}, name="caregiver_accounts"),
+    path("caregivers/<int:pk>/accounts/", views.payee_accounts, {"holder": "caregiver"},
+         name="caregiver_accounts"),
     path("setting/", views.payroll_setting, name="setting"),
 ]
