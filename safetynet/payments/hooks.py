@@ -41,3 +41,21 @@ def register() -> None:
         run=services.payrolls_draft_due,
     )
     register_demo_builder("payments.year", "safetynet.payments.demo:build_payments", order=400)
+    hooks.register_desk_queue(name="payments.waiting_account",
+                              label=_("Payments failed or held, waiting for the payee's account"),
+                              count=selectors.waiting_count, url_name="payments:waiting",
+                              roles=[Role.COUNTY_BUREAU, Role.TOWNSHIP_OFFICE, Role.FINANCE_OFFICER])
+    hooks.register_household_panel(name="payments.household", template="payments/_household_panel.html",
+                                   context=household_panel, roles=selectors.ACCOUNT_READERS, order=60)
+
+
+def household_panel(actor, household) -> dict | None:
+    from safetynet.core.privacy import Disclosure
+    from safetynet.payments import selectors
+
+    lines = selectors.household_payments(actor=actor, household_id=household.pk)
+    if not lines:
+        return None
+    disclosure = Disclosure(actor, channel="page")
+    return {"payment_rows": [(line, disclosure.show(line.account)["number"] if line.account_id else "")
+                             for line in lines], "household": household}

@@ -170,6 +170,26 @@ def payee_lines(*, actor: User, ref: str) -> QuerySet[PayrollLine]:
             .select_related("run").order_by("-run__month", "-pk"))
 
 
+def waiting_for_account(*, actor: User) -> QuerySet[PayrollLine]:
+    """Lines that failed at the bank or were held for want of an account and are not yet paid
+    again: each waits for its payee's account to be recorded or corrected."""
+    if actor.role not in ACCOUNT_READERS:
+        return Line.objects.none()
+    return (Line.objects.filter(scope_q(actor, "village_id"), status__in=[Line.Status.FAILED, Line.Status.HELD],
+                                reissue__isnull=True)
+            .select_related("run", "village").order_by("village_id", "payee_name", "month"))
+
+
+def waiting_count(actor: User) -> int:
+    return waiting_for_account(actor=actor).count()
+
+
+def household_payments(*, actor: User, household_id: int) -> list[PayrollLine]:
+    """The household's payroll lines, latest months first (the household page checked the scope)."""
+    return list(Line.objects.filter(household_id=household_id).exclude(kind=Line.Kind.STOPPED)
+                .select_related("run", "account").order_by("-run__month", "-pk")[:24])
+
+
 def account_get(*, actor: User, pk: int) -> PayeeAccount:
     return accounts(actor=actor, include_closed=True).get(pk=pk)
 

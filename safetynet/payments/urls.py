@@ -15,4 +15,5 @@ urlpatterns = [
     path("caregivers/<int:pk>/accounts/", views.payee_accounts, {"holder": "caregiver"},
          name="caregiver_accounts"),
     path("setting/", views.payroll_setting, name="setting"),
+    path("waiting/", views.waiting_list, name="waiting"),
 ]

@@ -258,6 +258,16 @@ def payee_accounts(request, pk: int, holder: str):
     )
 
 
+@require_GET
+def waiting_list(request):
+    """Failed and held payments of the user's area, each waiting for its payee's account."""
+    user = request.user
+    if user.role not in selectors.ACCOUNT_READERS:
+        raise PermissionDenied(_("Your role does not read payments."))
+    page = Paginator(selectors.waiting_for_account(actor=user), LINES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "payments/waiting.html", {"page": page, "programme_names": PROGRAMME_NAMES})
+
+
 # --- the county's setting -------------------------------------------------------------------------------
 
 

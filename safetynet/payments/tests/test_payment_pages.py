@@ -190,3 +190,18 @@ def test_the_api_records_accounts_and_refuses_what_no_form_sends(county):
     september = approved(county, SEPTEMBER)
     line = PayrollLine.objects.get(run=september, payee_name="赵三")
     assert line.status == "pending" and line.account.number == "6228480000000000037"
+
+
+def test_the_township_sees_what_waits_for_an_account_and_the_household_page_shows_payments(county):
+    run = approved(county, SEPTEMBER)
+    township = client_of(county["township"])
+    waiting = township.get("/payments/waiting/").content.decode()
+    assert "赵三" in waiting and "王一" not in waiting
+    desk = township.get("/").content.decode()
+    assert "等待收款人账户" in desk
+    household = county["households"][1]
+    page = township.get(f"/registry/households/{household.pk}/").content.decode()
+    assert 'id="household-payments"' in page and "400.00" in page and WHOLE not in page
+    assert run.pk
+    other = client_of(user(Role.TOWNSHIP_OFFICE, "371321001"))
+    assert "赵三" not in other.get("/payments/waiting/").content.decode()
