@@ -175,8 +175,8 @@ def waiting_for_account(*, actor: User) -> QuerySet[PayrollLine]:
     again: each waits for its payee's account to be recorded or corrected."""
     if actor.role not in ACCOUNT_READERS:
         return Line.objects.none()
-    return (Line.objects.filter(scope_q(actor, "village_id"), status__in=[Line.Status.FAILED, Line.Status.HELD],
-                                reissue__isnull=True)
+    waiting = [Line.Status.FAILED, Line.Status.HELD]
+    return (Line.objects.filter(scope_q(actor, "village_id"), status__in=waiting, reissue__isnull=True)
             .select_related("run", "village").order_by("village_id", "payee_name", "month"))
 
 

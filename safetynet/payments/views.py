@@ -264,7 +264,8 @@ def waiting_list(request):
     user = request.user
     if user.role not in selectors.ACCOUNT_READERS:
         raise PermissionDenied(_("Your role does not read payments."))
-    page = Paginator(selectors.waiting_for_account(actor=user), LINES_PER_PAGE).get_page(request.GET.get("page"))
+    lines = selectors.waiting_for_account(actor=user)
+    page = Paginator(lines, LINES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "payments/waiting.html", {"page": page, "programme_names": PROGRAMME_NAMES})
 
 
