@@ -65,7 +65,7 @@ PAYROLL = Workflow(
         State("approved", _("Approved, to export"), office=COUNTY, limit=Limit(1, WORKING_DAYS)),
         State("exported", _("Sent to the bank, to reconcile"), office=COUNTY, limit=Limit(10, CALENDAR_DAYS)),
         State("reconciled", _("Reconciled, to close"), office=COUNTY, limit=Limit(5, WORKING_DAYS)),
-        State("closed", _("Closed"), final=True),
+        State("closed", _("Payroll closed"), final=True),
     ],
     transitions=[
         Transition(
