@@ -14,7 +14,7 @@ import datetime
 import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
@@ -48,6 +48,12 @@ class DraftStopped(Exception):
     def __init__(self, reasons: list[str]):
         super().__init__("; ".join(reasons))
         self.reasons = reasons
+
+
+def payable(amount: Decimal) -> Decimal:
+    """A month's amount as paid: to the fen half-up, then to the whole yuan half-up (SPEC §6.3)."""
+    cents = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return cents.quantize(Decimal("1"), rounding=ROUND_HALF_UP).quantize(Decimal("0.01"))
 
 
 def next_month(month: datetime.date) -> datetime.date:
@@ -165,7 +171,7 @@ def draft_lines(run: PayrollRun, *, funds: dict) -> Draft:
             ]
         if care and care["agreement"]:
             standard = standards(CARE_STANDARDS.get(self_care, "tekun_care_self"), "", on)
-            care_part = min(amount, standard.value.quantize(Decimal("0.01"))) if standard else ZERO
+            care_part = min(amount, payable(standard.value)) if standard else ZERO
             if care_part > 0:
                 return [
                     (Line.Part.BASIC, amount - care_part, PayeeKind.PERSON, person_name, f"person:{person}"),
@@ -206,6 +212,7 @@ def draft_lines(run: PayrollRun, *, funds: dict) -> Draft:
             found = standards("dibao", residence, since if since > window[0] else window[0])
             standard = found.pk if found else None
         fund = funds.get(programme) or DEFAULT_FUNDS.get(programme, FundSource.COUNTY)
+        amount = payable(amount)
         slot = (programme, household, person)
         for m in window:
             if not (since <= m and (until is None or until > m)):

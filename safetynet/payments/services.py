@@ -231,6 +231,7 @@ def payroll_draft(
                 _("A later month is drafted already: an earlier one is paid as arrears there.")
             )
         aid_payments_book()
+        recoveries_book()
         try:
             with transaction.atomic():
                 run = PayrollRun.objects.create(
@@ -507,6 +508,24 @@ def aid_payments_book() -> int:
     return len(rows)
 
 
+def recoveries_book() -> int:
+    """Book every recovery order programmes issued (an overpayment found by a review) as a
+    recovery in the ledger, once: what the household owes back, named by its order."""
+    from safetynet.programmes.life.selectors import recovery_orders_to_book
+
+    rows = list(recovery_orders_to_book(booked=LedgerEntry.objects.filter(
+        kind=LedgerEntry.Kind.RECOVERY, recovery_id__isnull=False).values("recovery_id")))
+    LedgerEntry.objects.bulk_create([
+        LedgerEntry(at=row["issued_at"], kind=LedgerEntry.Kind.RECOVERY, amount=row["amount"],
+                    month=first_of_month(timezone.localtime(row["issued_at"]).date()),
+                    for_month=first_of_month(row["overpaid_from"]), programme=row["programme"] or "",
+                    county_id=row["village"][:6], village_id=row["village"], household_id=row["household_id"],
+                    fund="county", recovery_id=row["pk"], actor_id=row["issued_by_id"],
+                    decision=_("recovery order #%(id)s") % {"id": row["pk"]}, note=row["reasons"][:200])
+        for row in rows], batch_size=2000)
+    return len(rows)
+
+
 def reserve_record(
     *,
     actor: User,
@@ -589,4 +608,5 @@ def payrolls_draft_due(now: datetime.datetime | None = None) -> str:
         except ValidationError as error:
             refused.append(f"{setting.county_id}: {'; '.join(error.messages)[:300]}")
     booked = aid_payments_book()
+    recoveries_book()
     return "; ".join([f"drafted {done}", f"aid payments booked {booked}", *refused])[:2000]

@@ -425,3 +425,91 @@ def test_the_account_history_is_kept_and_bad_numbers_are_refused(county):
         PayeeAccount.objects.filter(person=head).order_by("opened_at").values_list("number", "closed_reason")
     )
     assert history == [("6228480000000000011", "换卡"), ("6228480000000000055", "")]
+
+
+def test_amounts_are_paid_in_whole_yuan_rounded_half_up(county, make_household, lanshan_village):
+    household = make_household(
+        lanshan_village, county["maker"], members=[("孙五", 1, "02", datetime.date(1950, 1, 1))]
+    )
+    enrolment_start(
+        actor=county["maker"], household=household, programme="dibao", since=SEPTEMBER, amount="333.50"
+    )
+    run = services.payroll_draft(actor=county["maker"], county="371302", month=SEPTEMBER)
+    assert Line.objects.get(run=run, payee_name="孙五").amount == Decimal("334.00")
+    assert run.total == Decimal("1534.00")
+
+
+def test_temporary_aid_paid_by_a_township_is_booked_paid_once_and_drawn_from_its_reserve(county):
+    from safetynet.payments.models import ReserveMovement
+    from safetynet.programmes.aid.services import aid_pay, emergency_report
+
+    village = county["households"][0].village_id
+    aid = emergency_report(
+        actor=county["township"],
+        area_code=village,
+        cause="fire",
+        what="房屋失火",
+        person_id=county["households"][0].head_id,
+    )
+    services.reserve_record(actor=county["maker"], township=village[:9], kind="top_up", amount="5000")
+    aid_pay(
+        actor=county["township"],
+        aid_id=aid.pk,
+        version=aid.version,
+        amount="800",
+        means="cash",
+        from_reserve=True,
+    )
+    assert services.aid_payments_book() == 1
+    assert services.aid_payments_book() == 0
+    booked = LedgerEntry.objects.get(kind="aid_paid")
+    assert (booked.amount, booked.programme, booked.county_id) == (Decimal("800.00"), "temporary", "371302")
+    assert services.reserve_balance(village[:9]) == Decimal("4200.00")
+    assert ReserveMovement.objects.filter(kind="drawn").count() == 1
+    # A count that differs says why; one that agrees needs no word.
+    with pytest.raises(ValidationError):
+        services.reserve_record(
+            actor=county["township"], township=village[:9], kind="counted", amount=None, counted="4100"
+        )
+    services.reserve_record(
+        actor=county["township"], township=village[:9], kind="counted", amount=None, counted="4200"
+    )
+    with pytest.raises(PermissionDenied):  # the township does not top itself up
+        services.reserve_record(actor=county["township"], township=village[:9], kind="top_up", amount="100")
+    with pytest.raises(ValidationError):
+        services.reserve_record(actor=county["maker"], township=village[:9], kind="returned", amount="99999")
+    assert services.reserve_balance(village[:9]) == Decimal("4200.00")
+
+
+def test_a_recovery_order_is_booked_in_the_ledger_once(county):
+    from django.utils import timezone
+
+    from safetynet.programmes.models import RecoveryOrder, Review
+
+    enrolment = Enrolment.objects.get(household=county["households"][0])
+    review = Review.objects.create(
+        household=county["households"][0],
+        enrolment=enrolment,
+        reason="reported",
+        due_on=OCTOBER,
+        village_id=county["households"][0].village_id,
+        opened_at=timezone.now(),
+    )
+    order = RecoveryOrder.objects.create(
+        household=county["households"][0],
+        review=review,
+        overpaid_from=SEPTEMBER,
+        overpaid_until=OCTOBER,
+        amount="300",
+        reasons="隐瞒收入",
+        issued_at=timezone.now(),
+        issued_by=county["maker"],
+    )
+    assert services.recoveries_book() == 1 and services.recoveries_book() == 0
+    entry = LedgerEntry.objects.get(kind="recovery")
+    assert (entry.recovery_id, entry.amount, entry.programme, entry.for_month) == (
+        order.pk,
+        Decimal("300.00"),
+        "dibao",
+        SEPTEMBER,
+    )

@@ -189,3 +189,15 @@ def members_assistance_elsewhere(*, household, actor: User) -> list[dict]:
                 }
             )
     return rows
+
+
+def recovery_orders_to_book(*, booked) -> QuerySet:
+    """Every recovery order not among `booked` (a subquery of order ids), as rows for the payments
+    ledger: what is to be recovered, where, for which programme."""
+    from django.db.models import F
+
+    from safetynet.programmes.models import RecoveryOrder
+
+    return RecoveryOrder.objects.exclude(pk__in=booked).values(
+        "pk", "amount", "issued_at", "issued_by_id", "household_id", "reasons", "overpaid_from",
+        village=F("household__village_id"), programme=F("review__enrolment__programme"))
