@@ -253,6 +253,7 @@ def payee_accounts(request, pk: int, holder: str):
             "whole": whole,
             "banks": {code: bank.name for code, bank in BANKS.items()},
             "lines": list(selectors.payee_lines(actor=user, ref=f"{HOLDERS[holder]}:{holder_id}")[:24]),
+        "may_read_runs": selectors.may_read_payments(user),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -266,7 +267,8 @@ def waiting_list(request):
         raise PermissionDenied(_("Your role does not read payments."))
     lines = selectors.waiting_for_account(actor=user)
     page = Paginator(lines, LINES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "payments/waiting.html", {"page": page, "programme_names": PROGRAMME_NAMES})
+    return render(request, "payments/waiting.html", {"page": page, "programme_names": PROGRAMME_NAMES,
+                                                     "may_read_runs": selectors.may_read_payments(user)})
 
 
 # --- the county's setting -------------------------------------------------------------------------------
