@@ -136,9 +136,38 @@ def account_open(
     return account
 
 
-def accounts_bulk_open(rows: list[dict], *, at: datetime.datetime) -> int:
-    """The demo city's accounts, in one insert (no history: the demo starts with them)."""
-    PayeeAccount.objects.bulk_create([PayeeAccount(opened_at=at, **row) for row in rows], batch_size=2000)
+def accounts_bulk_open(rows: list[dict], *, at: datetime.datetime, actor: User | None = None) -> int:
+    """Accounts recorded as a set (the demo city's, which it starts with: no history per row). Each
+    row: holder_kind with its person_id, institution_id or agreement_id, holder_name, kind, bank,
+    number and area_id. Checked as a set first — a kind, bank or number no form would take, or a
+    holder given twice — and refused whole with the rows' reasons; a holder that has an open
+    account already is refused by the database, and nothing is written."""
+    field = {
+        PayeeKind.PERSON: "person_id",
+        PayeeKind.INSTITUTION: "institution_id",
+        PayeeKind.CAREGIVER: "agreement_id",
+    }
+    errors, holders = [], set()
+    for index, row in enumerate(rows, 1):
+        number = row.get("number")
+        holder = (row.get("holder_kind"), row.get(field.get(row.get("holder_kind"), ""), None))
+        if holder[0] not in field or holder[1] is None:
+            errors.append(_("Row %(row)s: name whose account it is.") % {"row": index})
+        elif holder in holders:
+            errors.append(_("Row %(row)s: this holder has an account in the rows already.") % {"row": index})
+        holders.add(holder)
+        if row.get("kind") not in PayeeAccount.Kind.values or row.get("bank") not in banks.BANKS:
+            errors.append(
+                _("Row %(row)s: choose the kind of account and a bank from the list.") % {"row": index}
+            )
+        if not (isinstance(number, str) and number.isascii() and number.isdigit() and 8 <= len(number) <= 32):
+            errors.append(_("Row %(row)s: an account number is 8 to 32 digits.") % {"row": index})
+    if errors:
+        raise ValidationError(errors[:200])
+    with transaction.atomic():
+        PayeeAccount.objects.bulk_create(
+            [PayeeAccount(opened_at=at, opened_by=actor, **row) for row in rows], batch_size=2000
+        )
     return len(rows)
 
 
@@ -294,19 +323,31 @@ def payroll_redraft(*, actor: User, run_id: int, version: int, reason: str = "")
     return run
 
 
-def payroll_step(*, actor: User, run_id: int, step: str, version: int, reason: str = "") -> PayrollRun:
+def payroll_step(
+    *,
+    actor: User,
+    run_id: int,
+    step: str,
+    version: int,
+    reason: str = "",
+    at: datetime.datetime | None = None,
+) -> PayrollRun:
     """Check, send back, approve or close. Approving books the lines as the ledger's entitlements
-    (and re-issues); closing needs every line settled."""
+    (and re-issues); closing needs every line settled. `at`: when (now; the demo city's history
+    gives its own moments)."""
     if step not in ("check", "send_back", "approve", "close"):
         raise ValidationError(_("Unknown step."))
+    at = at or timezone.now()
     with transaction.atomic():
         run = _run_for_step(actor, run_id)
         if step == "close" and Line.objects.filter(run=run, status=Line.Status.SENT).exists():
             raise ValidationError(_("Some lines await the bank's result: import it before closing."))
-        case_transition(actor=actor, case_id=run.case_id, transition=step, version=version, reason=reason)
+        case_transition(
+            actor=actor, case_id=run.case_id, transition=step, version=version, reason=reason, at=at
+        )
         if step == "approve":
-            ledger.book_run_lines(run=run, kind=LedgerEntry.Kind.ENTITLED, at=timezone.now(), actor=actor)
-            ledger.book_run_lines(run=run, kind=LedgerEntry.Kind.REISSUED, at=timezone.now(), actor=actor)
+            ledger.book_run_lines(run=run, kind=LedgerEntry.Kind.ENTITLED, at=at, actor=actor)
+            ledger.book_run_lines(run=run, kind=LedgerEntry.Kind.REISSUED, at=at, actor=actor)
         run.version += 1
         run.save(update_fields=["version"])
     return run
@@ -315,14 +356,17 @@ def payroll_step(*, actor: User, run_id: int, step: str, version: int, reason: s
 # --- the bank file --------------------------------------------------------------------------------
 
 
-def payroll_export(*, actor: User, run_id: int, version: int) -> BankFile:
+def payroll_export(
+    *, actor: User, run_id: int, version: int, at: datetime.datetime | None = None
+) -> BankFile:
     """The approved run's payment file in its bank's layout, the accounts whole in it (each logged as
     shown); its lines are then with the bank."""
+    at = at or timezone.now()
     with transaction.atomic():
         run = _run_for_step(actor, run_id)
         setting = _setting(run.county_id)
         bank = banks.BANKS[setting.bank]
-        case_transition(actor=actor, case_id=run.case_id, transition="export", version=version)
+        case_transition(actor=actor, case_id=run.case_id, transition="export", version=version, at=at)
         rows = list(
             Line.objects.filter(run=run, status=Line.Status.PENDING)
             .order_by("pk")
@@ -337,7 +381,6 @@ def payroll_export(*, actor: User, run_id: int, version: int) -> BankFile:
                 for pk, name, number, amount, _a in rows
             ],
         )
-        at = timezone.now()
         Line.objects.filter(run=run, status=Line.Status.PENDING).update(status=Line.Status.SENT)
         ledger.book_run_lines(run=run, kind=LedgerEntry.Kind.SENT, at=at, actor=actor)
         unmask_log_many(
@@ -369,12 +412,21 @@ def payroll_export(*, actor: User, run_id: int, version: int) -> BankFile:
 RESULTS_TABLE = "payments_result_import"
 
 
-def payroll_result_import(*, actor: User, run_id: int, version: int, name: str, data: bytes) -> BankResult:
+def payroll_result_import(
+    *,
+    actor: User,
+    run_id: int,
+    version: int,
+    name: str,
+    data: bytes,
+    at: datetime.datetime | None = None,
+) -> BankResult:
     """Read the bank's result for the run: each sent line paid or failed with its reason. A file
     with unknown, repeated or foreign lines, amounts or accounts that differ from what was sent, or
     totals that do not add up is refused whole with every problem listed, and nothing changes."""
     if not data:
         raise ValidationError(_("The file is empty."))
+    at = at or timezone.now()
     digest = hashlib.sha256(data).hexdigest()
     with transaction.atomic():
         run = _run_for_step(actor, run_id)
@@ -448,7 +500,6 @@ def payroll_result_import(*, actor: User, run_id: int, version: int, name: str, 
             errors.append(_("The file holds no result lines."))
         if errors:
             raise ValidationError(errors[:200])
-        at = timezone.now()
         _apply_outcomes(run, outcomes)
         ledger.book_run_lines(
             run=run,
@@ -484,6 +535,7 @@ def payroll_result_import(*, actor: User, run_id: int, version: int, name: str, 
             transition="reconcile",
             version=version,
             reason=_("%(paid)s paid, %(failed)s failed") % {"paid": len(paid), "failed": len(failed)},
+            at=at,
         )
         run.version += 1
         run.save(update_fields=["version"])
