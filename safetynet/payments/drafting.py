@@ -80,11 +80,15 @@ class Draft:
     stopped: list[str] = field(default_factory=list)
 
 
-def _accounts(county: str, institutions) -> dict[str, int]:
+def _accounts(county: str, institutions, enrolments) -> dict[str, int]:
     """The open account of each payee ("person:7" → account id): the county's people and caregivers,
-    and the institutions (perhaps in another county) its 特困 persons live in."""
+    the people its enrolments pay who live elsewhere now (a household moved away), and the
+    institutions (perhaps in another county) its 特困 persons live in."""
+    paid_people = Q(person_id__in=enrolments.values("household__head_id")) | Q(
+        person_id__in=enrolments.filter(person__isnull=False).values("person_id"))
     rows = PayeeAccount.objects.filter(
-        subtree_q("area_id", county) | Q(institution_id__in=list(institutions)), closed_at__isnull=True
+        subtree_q("area_id", county) | Q(institution_id__in=list(institutions)) | paid_people,
+        closed_at__isnull=True,
     ).values_list("holder_kind", "person_id", "institution_id", "agreement_id", "pk")
     refs = {}
     for kind, person, institution, agreement, pk in rows:
@@ -107,9 +111,10 @@ def draft_lines(run: PayrollRun, *, funds: dict) -> Draft:
     last = previous_month(month)
     draft = Draft()
 
+    in_window = Enrolment.objects.filter(county_id=county, amount__gt=0, since__lte=month).filter(
+        Q(until__isnull=True) | Q(until__gt=window[0]))
     enrolments = list(
-        Enrolment.objects.filter(county_id=county, amount__gt=0, since__lte=month)
-        .filter(Q(until__isnull=True) | Q(until__gt=window[0]))
+        in_window
         .values_list(
             "pk",
             "programme",
@@ -154,7 +159,7 @@ def draft_lines(run: PayrollRun, *, funds: dict) -> Draft:
     decision_labels = dict(EnrolmentDecision.Kind.choices)
     tekun = {row["pk"]: row for row in care_payees(on=month, area=county)}
     institutions = institution_names([row["institution"] for row in tekun.values() if row["institution"]])
-    accounts = _accounts(county, institutions)
+    accounts = _accounts(county, institutions, in_window)
     standards = functools.cache(
         lambda kind, residence, on: standard_at(kind=kind, county=county, urban_rural=residence, on=on)
     )

@@ -136,9 +136,38 @@ def account_open(
     return account
 
 
-def accounts_bulk_open(rows: list[dict], *, at: datetime.datetime) -> int:
-    """The demo city's accounts, in one insert (no history: the demo starts with them)."""
-    PayeeAccount.objects.bulk_create([PayeeAccount(opened_at=at, **row) for row in rows], batch_size=2000)
+def accounts_bulk_open(rows: list[dict], *, at: datetime.datetime, actor: User | None = None) -> int:
+    """Accounts recorded as a set (the demo city's, which it starts with: no history per row). Each
+    row: holder_kind with its person_id, institution_id or agreement_id, holder_name, kind, bank,
+    number and area_id. Checked as a set first — a kind, bank or number no form would take, or a
+    holder given twice — and refused whole with the rows' reasons; a holder that has an open
+    account already is refused by the database, and nothing is written."""
+    field = {
+        PayeeKind.PERSON: "person_id",
+        PayeeKind.INSTITUTION: "institution_id",
+        PayeeKind.CAREGIVER: "agreement_id",
+    }
+    errors, holders = [], set()
+    for index, row in enumerate(rows, 1):
+        number = row.get("number")
+        holder = (row.get("holder_kind"), row.get(field.get(row.get("holder_kind"), ""), None))
+        if holder[0] not in field or holder[1] is None:
+            errors.append(_("Row %(row)s: name whose account it is.") % {"row": index})
+        elif holder in holders:
+            errors.append(_("Row %(row)s: this holder has an account in the rows already.") % {"row": index})
+        holders.add(holder)
+        if row.get("kind") not in PayeeAccount.Kind.values or row.get("bank") not in banks.BANKS:
+            errors.append(
+                _("Row %(row)s: choose the kind of account and a bank from the list.") % {"row": index}
+            )
+        if not (isinstance(number, str) and number.isascii() and number.isdigit() and 8 <= len(number) <= 32):
+            errors.append(_("Row %(row)s: an account number is 8 to 32 digits.") % {"row": index})
+    if errors:
+        raise ValidationError(errors[:200])
+    with transaction.atomic():
+        PayeeAccount.objects.bulk_create(
+            [PayeeAccount(opened_at=at, opened_by=actor, **row) for row in rows], batch_size=2000
+        )
     return len(rows)
 
 
@@ -271,23 +300,28 @@ def payroll_redraft(*, actor: User, run_id: int, version: int, reason: str = "")
     return payroll_step(actor=actor, run_id=run_id, step="redraft", version=version, reason=reason)
 
 
-def payroll_step(*, actor: User, run_id: int, step: str, version: int, reason: str = "") -> PayrollRun:
+def payroll_step(*, actor: User, run_id: int, step: str, version: int, reason: str = "",
+                 at: datetime.datetime | None = None) -> PayrollRun:
     """Draft again, check, send back, approve, export or close (payments.workflow: what each step
-    does is its effect there). Returns the run as it is after the step."""
+    does is its effect there). Returns the run as it is after the step. `at`: when (now; the demo
+    city's history gives its own moments)."""
     if step not in ("redraft", "check", "send_back", "approve", "export", "close"):
         raise ValidationError(_("Unknown step."))
+    at = at or timezone.now()
     with transaction.atomic():
         run = _run_for_step(actor, run_id)
-        case_transition(actor=actor, case_id=run.case_id, transition=step, version=version, reason=reason)
+        case_transition(actor=actor, case_id=run.case_id, transition=step, version=version, reason=reason,
+                        at=at)
     return PayrollRun.objects.select_related("case").get(pk=run.pk)
 
 
 # --- the bank file --------------------------------------------------------------------------------
 
 
-def payroll_export(*, actor: User, run_id: int, version: int) -> BankFile:
+def payroll_export(*, actor: User, run_id: int, version: int,
+                   at: datetime.datetime | None = None) -> BankFile:
     """Export the approved run to its bank: the payment file (payments.steps.export)."""
-    run = payroll_step(actor=actor, run_id=run_id, step="export", version=version)
+    run = payroll_step(actor=actor, run_id=run_id, step="export", version=version, at=at)
     live_publish(areas=[run.county_id])
     return BankFile.objects.filter(run=run).latest("made_at", "pk")
 
@@ -297,12 +331,21 @@ def payroll_export(*, actor: User, run_id: int, version: int) -> BankFile:
 RESULTS_TABLE = "payments_result_import"
 
 
-def payroll_result_import(*, actor: User, run_id: int, version: int, name: str, data: bytes) -> BankResult:
+def payroll_result_import(
+    *,
+    actor: User,
+    run_id: int,
+    version: int,
+    name: str,
+    data: bytes,
+    at: datetime.datetime | None = None,
+) -> BankResult:
     """Read the bank's result for the run: each sent line paid or failed with its reason. A file
     with unknown, repeated or foreign lines, amounts or accounts that differ from what was sent, or
     totals that do not add up is refused whole with every problem listed, and nothing changes."""
     if not data:
         raise ValidationError(_("The file is empty."))
+    at = at or timezone.now()
     digest = hashlib.sha256(data).hexdigest()
     with transaction.atomic():
         run = _run_for_step(actor, run_id)
@@ -376,7 +419,6 @@ def payroll_result_import(*, actor: User, run_id: int, version: int, name: str, 
             errors.append(_("The file holds no result lines."))
         if errors:
             raise ValidationError(errors[:200])
-        at = timezone.now()
         _apply_outcomes(run, outcomes)
         ledger.book_run_lines(
             run=run,
@@ -413,6 +455,7 @@ def payroll_result_import(*, actor: User, run_id: int, version: int, name: str, 
             version=version,
             reason=_("%(paid)s paid, %(failed)s failed") % {"paid": len(paid), "failed": len(failed)},
             data={"result": bank_result.pk},
+            at=at,
         )
         run.version += 1
         run.save(update_fields=["version"])
