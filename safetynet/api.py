@@ -55,3 +55,4 @@ api.add_router("/", inspections_router)
 api.add_router("/", casework_router)
 api.add_router("/", care_router)
 api.add_router("/", care_purchase_router)  # purchased care services (issue 14, item 4)
+api.add_router("/", "safetynet.payments.funds.api.router")  # payments: funds, ledger, balances, reserves

@@ -8,6 +8,7 @@ urlpatterns = [
     path("programmes/", include("safetynet.programmes.urls")),
     path("institutions/", include("safetynet.institutions.urls")),
     path("care/", include("safetynet.care.urls")),
+    path("payments/", include("safetynet.payments.funds.urls")),  # funds statistics, ledger, reserve funds
     path("", include("safetynet.core.staff_urls")),
     path("api/v1/", api.urls),
 ]

@@ -41,3 +41,6 @@ def register() -> None:
         run=services.payrolls_draft_due,
     )
     register_demo_builder("payments.year", "safetynet.payments.demo:build_payments", order=400)
+    from safetynet.payments.funds import hooks as funds_hooks
+
+    funds_hooks.register()
