@@ -57,3 +57,4 @@ api.add_router("/", casework_router)
 api.add_router("/", care_router)
 api.add_router("/", care_purchase_router)  # purchased care services (issue 14, item 4)
 api.add_router("/", payments_router)  # payroll runs, lines, bank files, results, accounts (issue 15)
+api.add_router("/", "safetynet.payments.funds.api.router")  # payments: funds, ledger, balances, reserves

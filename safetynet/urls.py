@@ -9,6 +9,7 @@ urlpatterns = [
     path("institutions/", include("safetynet.institutions.urls")),
     path("care/", include("safetynet.care.urls")),
     path("payments/", include("safetynet.payments.urls")),
+    path("payments/", include("safetynet.payments.funds.urls")),  # funds statistics, ledger, reserve funds
     path("", include("safetynet.core.staff_urls")),
     path("api/v1/", api.urls),
 ]

@@ -162,7 +162,8 @@ def test_every_api_route_as_a_provider_granted_two_persons(provider_case, settin
            "run_id": others["eligibility_run"], "application_id": others["application"],
            "aid_id": others["temporary_aid"],
            "complaint_id": others["complaint"], "review_id": others["review"],
-           "transfer_id": others["transfer"], "institution_id": others["institution"]}
+           "transfer_id": others["transfer"], "institution_id": others["institution"],
+           "township": others["township"]}
     hidden = [*others["names"], *NOT_GRANTED]
     changes = ChangeRecord.objects.count()
     leaks = []

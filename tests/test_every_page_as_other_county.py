@@ -27,6 +27,7 @@ from safetynet.core.workflows.evidence import evidence_add
 from safetynet.institutions.inspections.services import inspection_assign, inspection_record
 from safetynet.institutions.safety import services as safety
 from safetynet.institutions.services import institution_create
+from safetynet.payments import services as payments
 from safetynet.programmes.aid.services import aid_pay, emergency_report
 from safetynet.programmes.applications.complaints import complaint_receive
 from safetynet.programmes.applications.services import application_start, self_care_change_report
@@ -244,6 +245,10 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
         photos={"gas_heater": SimpleUploadedFile("欧阳秘密燃气.jpg", sample_files.jpeg())})
     # Its safety records, the trainer and the person on duty named for the walk to look for.
     safety = _safety_records(actor, institution)
+    # The head's emergency aid in the ledger, and the township's reserve fund topped up.
+    payments.aid_payments_book()
+    payments.reserve_record(actor=actor, township=village.code[:9], kind="top_up", amount="1000",
+                            note="欧阳秘密备用金")
     payroll = _payroll(actor, head)
     return {
         **safety,
@@ -257,6 +262,7 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
         "inspection": inspection.pk,
         "hazard": inspection.hazards.get().pk,
         "village": village.code,
+        "township": village.code[:9],
         "institution": institution.pk,
         "review": review.pk,
         "decision": review.decisions.get().pk,
@@ -297,8 +303,6 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
 
 def _payroll(actor, head) -> dict:
     """This month's payroll of the county, exported: the head's account whole only in its bank file."""
-    from safetynet.payments import services as payments
-
     county = actor.division_id[:6]
     payments.account_open(actor=actor, holder_kind="person", holder_id=head.pk, kind="one_card", bank="rcb",
                           number="6228481234567890123")
@@ -343,6 +347,8 @@ def _has_id(route: str) -> bool:
 def _url(route: str, ids: dict) -> str:
     if "notices/" in route:  # a village's notice board and its poster name the village
         route = route.replace("<str:code>", ids["village"])
+    if route.startswith("payments/reserves/"):  # a township's reserve fund names the township
+        route = route.replace("<str:township>", ids["township"])
     for param, value in PARAM_VALUES.items():
         route = route.replace(param, value)
     if not _has_id(route):

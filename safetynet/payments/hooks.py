@@ -48,6 +48,10 @@ def register() -> None:
     hooks.register_household_panel(name="payments.household", template="payments/_household_panel.html",
                                    context=household_panel, roles=selectors.ACCOUNT_READERS, order=60)
 
+    from safetynet.payments.funds import hooks as funds_hooks
+
+    funds_hooks.register()
+
 
 def household_panel(actor, household) -> dict | None:
     from safetynet.core.privacy import Disclosure

@@ -8,7 +8,7 @@ the townships — so they can be reproduced from it by anyone."""
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from safetynet.core.privacy import Disclosure
 from safetynet.core.scope import in_area, scope_q
@@ -283,18 +283,24 @@ def funds_paid(*, actor: User, year: int) -> dict:
 # --- reserve funds --------------------------------------------------------------------------------
 
 
-def reserves(*, actor: User) -> list[dict]:
-    """Each township's reserve fund in the actor's area: balance, topped up, drawn, last count."""
+def reserves(*, actor: User, township: str | None = None) -> list[dict]:
+    """Each township's reserve fund in the actor's area (or the one `township`): balance, topped up,
+    drawn and returned (signed sums: draws and returns are negative), the number of draws, and when
+    it was last counted."""
     if actor.role not in ACCOUNT_READERS:
         return []
+    rows = ReserveMovement.objects.filter(scope_q(actor, "township_id"))
+    if township is not None:
+        rows = rows.filter(township_id=township)
     rows = (
-        ReserveMovement.objects.filter(scope_q(actor, "township_id"))
-        .values("township_id")
+        rows.values("township_id")
         .annotate(
             balance=Sum("amount"),
             topped_up=Sum("amount", filter=Q(kind=ReserveMovement.Kind.TOP_UP)),
             drawn=Sum("amount", filter=Q(kind=ReserveMovement.Kind.DRAWN)),
             draws=Count("pk", filter=Q(kind=ReserveMovement.Kind.DRAWN)),
+            returned=Sum("amount", filter=Q(kind=ReserveMovement.Kind.RETURNED)),
+            counted_at=Max("at", filter=Q(kind=ReserveMovement.Kind.COUNTED)),
         )
         .order_by("township_id")
     )

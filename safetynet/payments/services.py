@@ -594,6 +594,10 @@ def reserve_record(
     note = text_checked(errors, "note", note, limit=200, label=_("the note"))
     with transaction.atomic():
         aid_payments_book()
+        # Two clerks at once would read the same balance (and return it twice, or count it twice):
+        # the township's movements are locked first, so the second waits and reads the first's.
+        list(ReserveMovement.objects.select_for_update().filter(township_id=township).order_by("pk")
+             .values_list("pk", flat=True))
         balance = reserve_balance(township)
         if kind == ReserveMovement.Kind.COUNTED:
             found = parse_yuan(counted)

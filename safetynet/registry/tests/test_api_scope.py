@@ -149,6 +149,8 @@ def records(make_household, village, actor, names):
         "institution_id": token_client(actor).post(f"{PREFIX}/institutions", {
             "division": village.code[:9], "name": f"{names[0]}敬老院", "kind": "elderly_public",
             "address": "路1号"}, content_type="application/json").json()["id"],
+        # The township of the village (its reserve fund: /payments/reserves/{township}).
+        "township": village.code[:9],
         "complaint_id": token_client(actor).post(f"{PREFIX}/programmes/complaints", {
             "kind": "real_name", "complainant": names[0], "text": "收入不实", "household_id": household.pk},
             content_type="application/json").json()["id"],
