@@ -163,7 +163,7 @@ def test_every_api_route_as_a_provider_granted_two_persons(provider_case, settin
            "aid_id": others["temporary_aid"],
            "complaint_id": others["complaint"], "review_id": others["review"],
            "transfer_id": others["transfer"], "institution_id": others["institution"],
-           "township": others["township"]}
+           "township": others["township"], "payroll_id": others["payroll_run"]}
     hidden = [*others["names"], *NOT_GRANTED]
     changes = ChangeRecord.objects.count()
     leaks = []

@@ -86,9 +86,9 @@ def run_draft(request, payload: DraftIn):
     return 201, _run_out(selectors.run_get(actor=request.auth, pk=run.pk))
 
 
-@router.get("/payroll-runs/{run_id}", response={200: RunOut, **ERRORS}, summary="One payroll run")
-def run_get(request, run_id: int):
-    return _run_out(selectors.run_get(actor=request.auth, pk=run_id))
+@router.get("/payroll-runs/{payroll_id}", response={200: RunOut, **ERRORS}, summary="One payroll run")
+def run_get(request, payroll_id: int):
+    return _run_out(selectors.run_get(actor=request.auth, pk=payroll_id))
 
 
 class LineOut(Schema):
@@ -124,14 +124,14 @@ class LineQuery(PageParams):
 
 
 @router.get(
-    "/payroll-runs/{run_id}/lines",
+    "/payroll-runs/{payroll_id}/lines",
     response={200: dict, **ERRORS},
     summary="A run's lines, a page at a time, with their sources and changes",
 )
-def run_lines(request, run_id: int, query: Query[LineQuery]):
+def run_lines(request, payroll_id: int, query: Query[LineQuery]):
     from safetynet.payments.banks import reference
 
-    run = selectors.run_get(actor=request.auth, pk=run_id)
+    run = selectors.run_get(actor=request.auth, pk=payroll_id)
     disclosure = Disclosure(request.auth, channel="api", whole=query.unmask, batched=True)
 
     def out(line) -> dict:
@@ -172,14 +172,14 @@ def run_lines(request, run_id: int, query: Query[LineQuery]):
 
 
 @router.get(
-    "/payroll-runs/{run_id}/bank-file",
+    "/payroll-runs/{payroll_id}/bank-file",
     response={200: None, **ERRORS},
     summary="The run's latest bank file (whole account numbers: logged)",
 )
-def run_bank_file(request, run_id: int):
+def run_bank_file(request, payroll_id: int):
     if request.auth.role not in PAYROLL_ROLES:
         raise PermissionDenied(_("Only the county's bureau and finance officers take the bank file."))
-    run = selectors.run_get(actor=request.auth, pk=run_id)
+    run = selectors.run_get(actor=request.auth, pk=payroll_id)
     bank_file = selectors.bank_files(run).first()
     if bank_file is None:
         from django.http import Http404
@@ -201,18 +201,19 @@ class ResultOut(Schema):
 
 
 @router.post(
-    "/payroll-runs/{run_id}/results",
+    "/payroll-runs/{payroll_id}/results",
     response={201: ResultOut, **ERRORS},
     summary="Import the bank's result file for the run: all of it, or nothing with every problem listed",
 )
-def run_result(request, run_id: int, file: File[UploadedFile], version: Form[VersionNumber]):
+def run_result(request, payroll_id: int, file: File[UploadedFile], version: Form[VersionNumber]):
     if file.size and file.size > MAX_RESULT_BYTES:
         from django.core.exceptions import ValidationError
 
         raise ValidationError({"file": _("The file is larger than 200 MB.")})
+    selectors.run_get(actor=request.auth, pk=payroll_id)  # outside the area: not found, as for a read
     result = services.payroll_result_import(
         actor=request.auth,
-        run_id=run_id,
+        run_id=payroll_id,
         version=version,
         name=(file.name or "result")[:200],
         data=file.read(),

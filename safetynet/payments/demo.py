@@ -465,10 +465,13 @@ def _notices_read(city: _City) -> None:
 
 def _summary(city: _City, year: int) -> str:
     from safetynet.payments.models import LedgerEntry, PayrollLine, PayrollRun
+    from safetynet.payments.selectors import yuan
 
-    paid = LedgerEntry.objects.filter(
-        kind__in=[LedgerEntry.Kind.PAID, LedgerEntry.Kind.AID_PAID], month__year=year
-    ).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    paid = yuan(
+        LedgerEntry.objects.filter(
+            kind__in=[LedgerEntry.Kind.PAID, LedgerEntry.Kind.AID_PAID], month__year=year
+        ).aggregate(total=Sum("amount"))["total"]
+    )
     reissued = PayrollLine.objects.filter(
         kind=PayrollLine.Kind.REISSUE, reissue_of__status=PayrollLine.Status.FAILED
     ).count()

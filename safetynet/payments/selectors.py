@@ -248,10 +248,9 @@ def balances(*, actor: User, by: str, year: int) -> list[dict]:
         .annotate(**{name: Sum("amount", filter=Q(kind=kind)) for name, kind in sums.items()})
         .order_by(group)
     )
-    zero = Decimal("0.00")
     out = []
     for row in rows:
-        values = {name: row[name] or zero for name in sums}
+        values = {name: yuan(row[name]) for name in sums}
         out.append({"key": row[group], **values, "owed": values["entitled"] - values["paid"]})
     return out
 
@@ -264,20 +263,20 @@ def funds_paid(*, actor: User, year: int) -> dict:
     year's total — payroll lines the bank paid and temporary aid paid by the townships."""
     _check(actor)
     paid = LedgerEntry.objects.filter(scope_q(actor, "village_id"), kind__in=PAID_KINDS, month__year=year)
-    total = paid.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
-    return {
-        "year": year,
-        "total": total,
-        "by_programme": list(paid.values("programme").annotate(amount=Sum("amount")).order_by("programme")),
-        "by_county": list(paid.values("county_id").annotate(amount=Sum("amount")).order_by("county_id")),
-        "by_month": list(paid.values("month").annotate(amount=Sum("amount")).order_by("month")),
-        "by_county_programme": list(
-            paid.values("county_id", "programme")
-            .annotate(amount=Sum("amount"))
-            .order_by("county_id", "programme")
-        ),
-        "by_fund": list(paid.values("fund").annotate(amount=Sum("amount")).order_by("fund")),
-    }
+    total = yuan(paid.aggregate(total=Sum("amount"))["total"])
+
+    def by(*fields) -> list[dict]:
+        rows = paid.values(*fields).annotate(amount=Sum("amount")).order_by(*fields)
+        return [{**row, "amount": yuan(row["amount"])} for row in rows]
+
+    return {"year": year, "total": total, "by_programme": by("programme"), "by_county": by("county_id"),
+            "by_month": by("month"), "by_county_programme": by("county_id", "programme"),
+            "by_fund": by("fund")}
+
+
+def yuan(value) -> Decimal:
+    """A sum of money as yuan and fen (SQLite gives a sum of whole amounts back as an integer)."""
+    return Decimal(value or 0).quantize(Decimal("0.01"))
 
 
 # --- reserve funds --------------------------------------------------------------------------------
@@ -304,7 +303,8 @@ def reserves(*, actor: User, township: str | None = None) -> list[dict]:
         )
         .order_by("township_id")
     )
-    return list(rows)
+    money = ("balance", "topped_up", "drawn", "returned")
+    return [{**row, **{name: yuan(row[name]) for name in money}} for row in rows]
 
 
 def reserve_movements(*, actor: User, township: str) -> QuerySet[ReserveMovement]:

@@ -285,12 +285,9 @@ def payroll_draft(
 
 
 def _run_for_step(actor: User, run_id: int) -> PayrollRun:
-    try:
-        run = PayrollRun.objects.select_for_update(of=("self",)).select_related("case").get(pk=run_id)
-    except PayrollRun.DoesNotExist:
-        raise ValidationError(_("There is no such payroll.")) from None
-    if not in_area(actor, run.county_id):
-        raise PermissionDenied(_("This payroll is outside your area."))
+    run = PayrollRun.objects.select_for_update(of=("self",)).select_related("case").filter(pk=run_id).first()
+    if run is None or not in_area(actor, run.county_id):  # as absent as one that does not exist
+        raise PayrollRun.DoesNotExist(_("There is no such payroll, or it is outside your area."))
     return run
 
 

@@ -169,7 +169,7 @@ def balance_total(*, actor: User, year: int) -> dict:
 
 
 def _balance(row: dict) -> dict:
-    values = {name: row.get(name) or ZERO for name in BALANCE_SUMS}
+    values = {name: selectors.yuan(row.get(name)) for name in BALANCE_SUMS}
     return {**values, "owed": values["entitled"] - values["paid"]}
 
 
