@@ -71,7 +71,10 @@ def run_lines(
     if kind:
         rows = rows.filter(kind=kind)
     if query:
-        rows = rows.filter(Q(payee_name__contains=query) | Q(household_id=query if query.isdigit() else None))
+        # A household number is a short ASCII number: a 20-digit one (or "²") names none, and
+        # must not reach the database as an integer it cannot hold.
+        number = query.isascii() and query.isdigit() and len(query) <= 15
+        rows = rows.filter(Q(payee_name__contains=query) | Q(household_id=int(query) if number else None))
     return rows.order_by("pk")
 
 

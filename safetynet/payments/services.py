@@ -497,7 +497,9 @@ def _drop_results_table(cursor=None) -> None:
 def aid_payments_book() -> int:
     """Book every temporary aid payment not yet in the ledger as paid (it was, by the township),
     and each one from a township's reserve fund as drawn from it: never paid again by a payroll.
-    Set-based and idempotent (the ledger and the reserve refuse a payment booked twice)."""
+    Set-based and idempotent: the ledger and the reserve refuse a payment booked twice, and two
+    bookings at once (two counties drafting, the nightly job) skip what the other booked instead of
+    failing (ON CONFLICT DO NOTHING on the one-booking-per-payment constraints)."""
     from safetynet.programmes.aid.selectors import aid_payments_to_book
 
     rows = list(
@@ -529,6 +531,7 @@ def aid_payments_book() -> int:
             for row in rows
         ],
         batch_size=2000,
+        ignore_conflicts=True,
     )
     ReserveMovement.objects.bulk_create(
         [
@@ -544,6 +547,7 @@ def aid_payments_book() -> int:
             if row["from_reserve"] and len(row["area"]) >= 9
         ],
         batch_size=2000,
+        ignore_conflicts=True,
     )
     return len(rows)
 
@@ -562,7 +566,7 @@ def recoveries_book() -> int:
                     county_id=row["village"][:6], village_id=row["village"], household_id=row["household_id"],
                     fund="county", recovery_id=row["pk"], actor_id=row["issued_by_id"],
                     decision=_("recovery order #%(id)s") % {"id": row["pk"]}, note=row["reasons"][:200])
-        for row in rows], batch_size=2000)
+        for row in rows], batch_size=2000, ignore_conflicts=True)
     return len(rows)
 
 

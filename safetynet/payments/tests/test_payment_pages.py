@@ -41,6 +41,15 @@ def test_the_county_drafts_from_the_page_and_sees_what_moved(county):
         assert page.post("/payments/", {"county": "371302", "month": month}).status_code == 400
     assert page.post("/payments/", {"county": "371321", "month": "2026-10"}).status_code == 400
     assert PayrollRun.objects.count() == 1
+    # The run's search: a name, a household number, and numbers no household has.
+    household = county["households"][0]
+    found = page.get(f"/payments/runs/{run.pk}/", {"q": str(household.pk)}).content.decode()
+    assert "王一" in found and "李二" not in found
+    assert "李二" in page.get(f"/payments/runs/{run.pk}/", {"q": "李二"}).content.decode()
+    for absurd in ("9" * 20, "²", "-1"):
+        response = page.get(f"/payments/runs/{run.pk}/", {"q": absurd})
+        assert response.status_code == 200 and "王一" not in response.content.decode()
+    assert page.get(f"/payments/runs/{run.pk}/", {"q": "1\x00"}).status_code == 200  # read as no search
 
 
 def test_another_county_and_the_wrong_roles_see_nothing(county):
