@@ -24,8 +24,6 @@ from safetynet.api import api
 from safetynet.core.models import ChangeRecord, Role, User
 from safetynet.core.services import api_token_create
 from safetynet.core.tests import sample_files
-from safetynet.payments import services as payroll_services
-from safetynet.payments.models import PayrollRun
 from safetynet.registry import imports, services
 from safetynet.registry.visits.services import visit_record
 
@@ -103,16 +101,20 @@ def call(client: Client, method: str, template: str, ids: dict[str, int], docume
 
 
 def _exported_payroll(actor, county):
-    drafted = token_client(actor).post(f"{PREFIX}/payroll-runs", {
+    """This month's payroll of the county, drafted by it, checked by its finance officer, approved
+    by a second officer and exported, each through the API (the steps are the case's)."""
+    run = token_client(actor).post(f"{PREFIX}/payroll-runs", {
         "county": county, "month": datetime.date.today().strftime("%Y-%m")},
-        content_type="application/json").json()["id"]
-    steps = ((user(Role.FINANCE_OFFICER, county), "check"), (user(Role.COUNTY_BUREAU, county), "approve"))
+        content_type="application/json").json()
+    version = run["case_version"]
+    steps = ((user(Role.FINANCE_OFFICER, county), "check"), (user(Role.COUNTY_BUREAU, county), "approve"),
+             (actor, "export"))
     for officer, step in steps:
-        run = PayrollRun.objects.select_related("case").get(pk=drafted)
-        payroll_services.payroll_step(actor=officer, run_id=drafted, step=step, version=run.case.version)
-    run = PayrollRun.objects.select_related("case").get(pk=drafted)
-    payroll_services.payroll_export(actor=actor, run_id=drafted, version=run.case.version)
-    return drafted
+        moved = token_client(officer).post(f"{PREFIX}/cases/{run['case_id']}/steps", {
+            "transition": step, "version": version}, content_type="application/json")
+        assert moved.status_code == 200, moved.content
+        version = moved.json()["version"]
+    return run["id"]
 
 
 def records(make_household, village, actor, names):
