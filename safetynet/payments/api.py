@@ -293,3 +293,61 @@ class AccountIn(Schema, extra="forbid"):
 def account_create(request, payload: AccountIn):
     account = services.account_open(actor=request.auth, **payload.dict())
     return 201, _account_out(account, Disclosure(request.auth, channel="api"))
+
+
+class HouseholdPayeeOut(Schema):
+    household_id: int
+    person_id: int = Field(description="who is paid the household's benefits now")
+    name: str
+    named: bool = Field(description="false: the head, as without a named payee")
+    reason: str
+    since: datetime.datetime | None
+    named_id: int | None = Field(description="the naming in force: send it back as `seen` to change it")
+
+
+def _household_payee_out(household) -> dict:
+    named = selectors.household_payees(household_id=household.pk)
+    current = named[0] if named and named[0].ended_at is None else None
+    return {
+        "household_id": household.pk,
+        "person_id": current.person_id if current else household.head_id,
+        "name": current.person.name if current else household.head.name,
+        "named": current is not None,
+        "reason": current.reason if current else "",
+        "since": current.since if current else None,
+        "named_id": current.pk if current else None,
+    }
+
+
+def _household(request, household_id: int):
+    from safetynet.registry.selectors import household_get
+
+    if request.auth.role not in selectors.ACCOUNT_READERS:
+        raise PermissionDenied(_("Your role does not read payments."))
+    return household_get(actor=request.auth, pk=household_id)
+
+
+@router.get(
+    "/household-payees/{household_id}",
+    response={200: HouseholdPayeeOut, **ERRORS},
+    summary="Who is paid a household's benefits: the head, or the payee named instead (a guardian …)",
+)
+def household_payee_get(request, household_id: int):
+    return _household_payee_out(_household(request, household_id))
+
+
+class HouseholdPayeeIn(Schema, extra="forbid"):
+    person_id: int | None = Field(None, ge=1, le=2**62, description="an adult in your area; null: the head")
+    reason: Text = Field(..., max_length=200)
+    seen: int | None = Field(None, ge=1, le=2**62, description="the named_id you read (null: none)")
+
+
+@router.post(
+    "/household-payees/{household_id}",
+    response={200: HouseholdPayeeOut, **ERRORS},
+    summary="Name who is paid the household's benefits from the next payroll (null: the head again)",
+)
+def household_payee_set(request, household_id: int, payload: HouseholdPayeeIn):
+    household = _household(request, household_id)
+    services.household_payee_set(actor=request.auth, household_id=household.pk, **payload.dict())
+    return _household_payee_out(_household(request, household_id))

@@ -23,7 +23,14 @@ from safetynet.care.selectors import care_payees
 from safetynet.core.bulkinsert import insert_rows, reserve_ids
 from safetynet.core.scope import subtree_q
 from safetynet.institutions.selectors import institution_names
-from safetynet.payments.models import FundSource, PayeeAccount, PayeeKind, PayrollLine, PayrollRun
+from safetynet.payments.models import (
+    FundSource,
+    HouseholdPayee,
+    PayeeAccount,
+    PayeeKind,
+    PayrollLine,
+    PayrollRun,
+)
 from safetynet.programmes.models import Enrolment, EnrolmentDecision
 from safetynet.programmes.rules import PROGRAMME_NAMES
 from safetynet.programmes.selectors import standard_at
@@ -84,8 +91,12 @@ def _accounts(county: str, institutions, enrolments) -> dict[str, int]:
     """The open account of each payee ("person:7" → account id): the county's people and caregivers,
     the people its enrolments pay who live elsewhere now (a household moved away), and the
     institutions (perhaps in another county) its 特困 persons live in."""
-    paid_people = Q(person_id__in=enrolments.values("household__head_id")) | Q(
-        person_id__in=enrolments.filter(person__isnull=False).values("person_id"))
+    paid_people = (
+        Q(person_id__in=enrolments.values("household__head_id"))
+        | Q(person_id__in=enrolments.filter(person__isnull=False).values("person_id"))
+        | Q(person_id__in=HouseholdPayee.objects.filter(
+            ended_at__isnull=True, household_id__in=enrolments.values("household_id")).values("person_id"))
+    )
     rows = PayeeAccount.objects.filter(
         subtree_q("area_id", county) | Q(institution_id__in=list(institutions)) | paid_people,
         closed_at__isnull=True,
@@ -160,14 +171,23 @@ def draft_lines(run: PayrollRun, *, funds: dict) -> Draft:
     tekun = {row["pk"]: row for row in care_payees(on=month, area=county)}
     institutions = institution_names([row["institution"] for row in tekun.values() if row["institution"]])
     accounts = _accounts(county, institutions, in_window)
+    # Households whose benefits are paid to a named payee (a guardian …) instead of the head.
+    named_payees = {
+        household: (person, name)
+        for household, person, name in HouseholdPayee.objects.filter(
+            ended_at__isnull=True, household_id__in=in_window.values("household_id")
+        ).values_list("household_id", "person_id", "person__name")
+    }
     standards = functools.cache(
         lambda kind, residence, on: standard_at(kind=kind, county=county, urban_rural=residence, on=on)
     )
 
-    def payees(pk, programme, amount, person, person_name, self_care, head, head_name, on) -> list[tuple]:
+    def payees(pk, programme, household, amount, person, person_name, self_care, head, head_name,
+               on) -> list[tuple]:
         """(part, amount, payee kind, payee name, payee ref) of one enrolment month."""
         if programme != "tekun" or person is None:
-            return [(Line.Part.ALL, amount, PayeeKind.PERSON, head_name or "", f"person:{head}")]
+            payee, payee_name = named_payees.get(household, (head, head_name))
+            return [(Line.Part.ALL, amount, PayeeKind.PERSON, payee_name or "", f"person:{payee}")]
         care = tekun.get(pk)
         if care and care["institution"]:
             name = institutions.get(care["institution"], "")
@@ -250,7 +270,7 @@ def draft_lines(run: PayrollRun, *, funds: dict) -> Draft:
                 kind = Line.Kind.REGULAR if before == 0 else Line.Kind.ADJUSTMENT
             else:
                 kind = Line.Kind.ARREARS if before == 0 else Line.Kind.ADJUSTMENT
-            parts = payees(pk, programme, owed, person, person_name, self_care, head, head_name, m)
+            parts = payees(pk, programme, household, owed, person, person_name, self_care, head, head_name, m)
             if before > 0:  # a difference is paid whole to the beneficiary's own payee
                 parts = [(Line.Part.ALL, owed, *parts[0][2:])]
             previous = last_month.get(slot)

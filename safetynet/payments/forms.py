@@ -67,3 +67,17 @@ class SettingForm(forms.Form):
     fund_tekun = forms.ChoiceField(
         label=_("extreme poverty assistance charged to"), choices=FundSource.choices
     )
+
+
+class HouseholdPayeeForm(forms.Form):
+    """Who is paid the household's benefits: the head, or another adult member (a guardian …)."""
+
+    person = forms.TypedChoiceField(label=_("paid to"), coerce=int)
+    reason = forms.CharField(label=_("reason"), max_length=200, validators=[refuse_control_characters])
+    # The naming in force when the form was read (none: the head), sent back to detect a change.
+    version = forms.IntegerField(label=_("version"), widget=forms.HiddenInput, required=False, min_value=1,
+                                 max_value=2**62)
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = list(people)

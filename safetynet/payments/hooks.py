@@ -27,6 +27,10 @@ def register() -> None:
         )
     )
     declare_events("payments", "payeeaccount", {"opened": (ChangeAction.CREATE, _("payee account recorded"))})
+    declare_events("payments", "householdpayee", {
+        "named": (ChangeAction.CREATE, _("household's payee named")),
+        "ended": (ChangeAction.UPDATE, _("household's payee back to the head")),
+    })
     hooks.register_menu_item(
         name="payments.runs",
         label=_("Payments"),
@@ -58,8 +62,8 @@ def household_panel(actor, household) -> dict | None:
     from safetynet.payments import selectors
 
     lines = selectors.household_payments(actor=actor, household_id=household.pk)
-    if not lines:
-        return None
+    named = selectors.household_payees(household_id=household.pk)
+    payee = named[0] if named and named[0].ended_at is None else None
     disclosure = Disclosure(actor, channel="page")
     return {"payment_rows": [(line, disclosure.show(line.account)["number"] if line.account_id else "")
-                             for line in lines], "household": household}
+                             for line in lines], "household": household, "named_payee": payee}

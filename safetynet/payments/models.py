@@ -134,6 +134,44 @@ class PayeeAccount(ChoiceLabels, models.Model):
         return f"{self.holder_name} {self.bank}"
 
 
+class HouseholdPayee(models.Model):
+    """Who is paid a household's 低保 (and other household benefits) when it is not the head: a
+    guardian of a head who is a minor or cannot manage money, or the member who keeps the family's
+    card. Changing it ends the row in force and starts a new one: the history stays. Without a row
+    in force the head is paid."""
+
+    household = models.ForeignKey(
+        "registry.Household", on_delete=models.PROTECT, related_name="+", verbose_name=_("household")
+    )
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("payee")
+    )
+    reason = models.CharField(_("reason"), max_length=200)
+    since = models.DateTimeField(_("since"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("ended by"),
+    )
+
+    class Meta:
+        verbose_name = _("household payee")
+        verbose_name_plural = _("household payees")
+        ordering = ["-since", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"], condition=Q(ended_at__isnull=True), name="household_payee_one_in_force"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} → {self.person_id}"
+
+
 class PayrollSetting(models.Model):
     """A county's payroll: the day of the month its run is drafted, the bank it pays through, and
     which fund each programme is charged to."""

@@ -8,7 +8,7 @@ the townships — so they can be reproduced from it by anyone."""
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 
 from safetynet.core.privacy import Disclosure
 from safetynet.core.scope import in_area, scope_q
@@ -16,6 +16,7 @@ from safetynet.core.types import Role, User
 from safetynet.payments.models import (
     BankFile,
     BankResult,
+    HouseholdPayee,
     LedgerEntry,
     PayeeAccount,
     PayeeKind,
@@ -191,6 +192,13 @@ def household_payments(*, actor: User, household_id: int) -> list[PayrollLine]:
     """The household's payroll lines, latest months first (the household page checked the scope)."""
     return list(Line.objects.filter(household_id=household_id).exclude(kind=Line.Kind.STOPPED)
                 .select_related("run", "account").order_by("-run__month", "-pk")[:24])
+
+
+def household_payees(*, household_id: int) -> list[HouseholdPayee]:
+    """Who was named to be paid the household's benefits instead of the head, the one in force
+    first, then the past (the household page checked the scope)."""
+    return list(HouseholdPayee.objects.filter(household_id=household_id).select_related("person", "set_by")
+                .order_by(F("ended_at").desc(nulls_first=True), "-since", "-pk")[:20])
 
 
 def account_get(*, actor: User, pk: int) -> PayeeAccount:

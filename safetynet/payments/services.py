@@ -7,7 +7,7 @@ import hashlib
 from collections import Counter
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -25,6 +25,7 @@ from safetynet.payments import banks, ledger, steps
 from safetynet.payments.models import (
     BankFile,
     BankResult,
+    HouseholdPayee,
     LedgerEntry,
     PayeeAccount,
     PayeeKind,
@@ -39,6 +40,8 @@ from safetynet.registry.selectors import person_area, person_name
 Line = PayrollLine
 ACCOUNT_ROLES = frozenset({Role.COUNTY_BUREAU, Role.TOWNSHIP_OFFICE, Role.FINANCE_OFFICER})
 RESERVE_ROLES = frozenset({Role.COUNTY_BUREAU, Role.TOWNSHIP_OFFICE, Role.FINANCE_OFFICER})
+PAYEE_ROLES = frozenset({Role.COUNTY_BUREAU, Role.TOWNSHIP_OFFICE})
+ADULT_AGE = 18
 
 
 def first_of_month(day: datetime.date) -> datetime.date:
@@ -134,6 +137,76 @@ def account_open(
             event="opened",
         )
     return account
+
+
+def payee_changed() -> str:
+    return _("Someone else changed the household's payee meanwhile. Reload the page.")
+
+
+def household_payee_set(
+    *,
+    actor: User,
+    household_id: int,
+    person_id: int | None,
+    reason: str,
+    seen: int | None,
+    at: datetime.datetime | None = None,
+) -> HouseholdPayee | None:
+    """Name who is paid the household's benefits from the next payroll: a guardian or another adult
+    in the actor's area instead of the head; `person_id` None (or the head) pays the head again.
+    `seen` is the row in force the caller read (None: the head): if someone changed it meanwhile,
+    the caller is told and nothing changes."""
+    from safetynet.core.masking import age_in_years
+    from safetynet.registry.selectors import household_get, person_get
+
+    if actor.role not in PAYEE_ROLES:
+        raise PermissionDenied(_("Your role does not name a household's payee."))
+    household = household_get(actor=actor, pk=household_id)  # DoesNotExist outside the area
+    errors: dict = {}
+    reason = text_checked(errors, "reason", reason, limit=200, label=_("the reason"), required=True)
+    person = None
+    if person_id is not None and person_id != household.head_id:
+        try:
+            person = person_get(actor=actor, pk=person_id)
+        except ObjectDoesNotExist:
+            errors["person"] = [_("There is no such person in your area.")]
+        else:
+            if (age_in_years(person.birth_date) or 0) < ADULT_AGE:
+                errors["person"] = [_("A payee is an adult: %(name)s is under 18.") % {"name": person.name}]
+    if errors:
+        raise ValidationError(errors)
+    at = at or timezone.now()
+    try:
+        with transaction.atomic():
+            current = (HouseholdPayee.objects.select_for_update().select_related("person")
+                       .filter(household=household, ended_at__isnull=True).first())
+            if (current.pk if current else None) != seen:
+                raise ConflictError(payee_changed())
+            paid_now = current.person_id if current else household.head_id
+            if paid_now == (person.pk if person else household.head_id):
+                raise ValidationError({"person": [_("This person is already the one paid.")]})
+            if current is not None:
+                current.ended_at, current.ended_by = at, actor
+                current.save(update_fields=["ended_at", "ended_by"])
+            payee = None
+            if person is not None:
+                payee = HouseholdPayee.objects.create(
+                    household=household, person=person, reason=reason, since=at, set_by=actor
+                )
+            change_record(
+                actor=actor,
+                subject=household,
+                entity=payee or current,
+                action="create" if payee else "update",
+                before={"payee": current.person.name} if current else {"payee": household.head.name},
+                after={"payee": person.name if person else household.head.name},
+                reason=reason,
+                event="named" if payee else "ended",
+            )
+    except IntegrityError:  # two namings at once, the first of the household's: one wins
+        raise ConflictError(payee_changed()) from None
+    live_publish(areas=[household.village_id])
+    return payee
 
 
 def accounts_bulk_open(rows: list[dict], *, at: datetime.datetime, actor: User | None = None) -> int:

@@ -14,6 +14,7 @@ urlpatterns = [
          name="institution_accounts"),
     path("caregivers/<int:pk>/accounts/", views.payee_accounts, {"holder": "caregiver"},
          name="caregiver_accounts"),
+    path("households/<int:pk>/payee/", views.household_payee, name="household_payee"),
     path("setting/", views.payroll_setting, name="setting"),
     path("waiting/", views.waiting_list, name="waiting"),
 ]

@@ -19,7 +19,7 @@ from safetynet.core.types import DivisionLevel, Role
 from safetynet.core.workflows.views import case_context
 from safetynet.payments import selectors, services
 from safetynet.payments.banks import BANKS
-from safetynet.payments.forms import AccountForm, DraftForm, ResultForm, SettingForm
+from safetynet.payments.forms import AccountForm, DraftForm, HouseholdPayeeForm, ResultForm, SettingForm
 from safetynet.payments.workflow import PAYROLL, PAYROLL_ROLES
 from safetynet.programmes.rules import PROGRAMME_NAMES
 
@@ -308,4 +308,50 @@ def payroll_setting(request):
             return finished(request, reverse("payments:runs"), _("The payroll setting is saved."))
     return render(
         request, "payments/setting.html", {"form": form}, status=400 if request.method == "POST" else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def household_payee(request, pk: int):
+    """Who is paid the household's benefits (the head, or a guardian or another adult member named
+    with a reason), its history, and the form to change it."""
+    from safetynet.core.masking import age_in_years
+    from safetynet.registry.selectors import household_get, household_members
+
+    user = request.user
+    if user.role not in selectors.ACCOUNT_READERS:
+        raise Http404(_("This record does not exist or is outside your area."))
+    household = found(household_get, actor=user, pk=pk)
+    history = selectors.household_payees(household_id=household.pk)
+    current = history[0] if history and history[0].ended_at is None else None
+    members = [m.person for m in household_members(household=household).select_related("person")]
+    adult = services.ADULT_AGE
+    people = [(person.pk, person.name) for person in members
+              if person.pk == household.head_id or (age_in_years(person.birth_date) or 0) >= adult]
+    if current and current.person_id not in dict(people):  # a guardian outside the household
+        people.append((current.person_id, current.person.name))
+    form = HouseholdPayeeForm(request.POST or None, people=people,
+                              initial={"person": current.person_id if current else household.head_id,
+                                       "version": current.pk if current else None})
+    may_change = user.role in services.PAYEE_ROLES
+    if request.method == "POST":
+        if not may_change:
+            raise PermissionDenied(_("Your role does not name a household's payee."))
+        if form.is_valid():
+            data = form.cleaned_data
+            outcome = call_service(
+                lambda: services.household_payee_set(
+                    actor=user, household_id=household.pk, person_id=data["person"], reason=data["reason"],
+                    seen=data["version"],
+                ),
+                form,
+            )
+            if outcome.ok:
+                return finished(request, request.path, _("The household's payee is recorded."))
+    return render(
+        request,
+        "payments/household_payee.html",
+        {"household": household, "current": current, "history": history,
+         "form": form if may_change else None},
+        status=400 if request.method == "POST" else 200,
     )
