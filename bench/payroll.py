@@ -217,7 +217,7 @@ def measure(label: str, n: int) -> None:
         (f"UPDATE floor_{LINES} SET status = 'sent' WHERE run_id = %s AND status = 'pending'", [run.pk]),
         copy_ledger(("sent",))])
     floor_result_s = timed_sql([
-        (f"UPDATE floor_{LINES} SET status = CASE WHEN id % 100 = 0 THEN 'failed' ELSE 'paid' END "
+        (f"UPDATE floor_{LINES} SET status = CASE WHEN id %% 100 = 0 THEN 'failed' ELSE 'paid' END "
          "WHERE run_id = %s AND status = 'sent'", [run.pk]),
         copy_ledger(("paid", "failed"))])
 

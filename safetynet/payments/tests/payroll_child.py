@@ -6,8 +6,9 @@ kill it with SIGKILL inside its transaction or run two at once (test_payroll_rob
 STEP is `draft` (args: actor, county, month) or `result` (args: actor, run, version, name, file).
 PAUSE names the point inside the step's transaction where the child stops, its writes made and not
 committed: it prints PAUSED, then sleeps HOLD seconds and goes on (a test kills it meanwhile, or
-lets it commit while another waits). `-` runs the step without pausing. Prints DONE with what the
-step made, or REFUSED with the message an officer would read."""
+lets it commit while another waits). `-` runs the step without pausing. Prints STARTED when it is
+about to take the step, then DONE with what the step made, or REFUSED with the message an officer
+would read."""
 
 import datetime
 import json
@@ -55,6 +56,19 @@ def main() -> None:
     if pause != "-":
         _pause_after(*points[pause], hold)
     actor = User.objects.get(pk=args["actor"])
+    # PAYROLL_CHILD_SQL_DELAY: seconds each statement takes the longer, so that a kill at a random
+    # moment lands inside the step's transaction as often as not.
+    delay = float(os.environ.get("PAYROLL_CHILD_SQL_DELAY") or 0)
+
+    def slow(execute, sql, params, many, context):
+        time.sleep(delay)
+        return execute(sql, params, many, context)
+
+    if delay:
+        from django.db import connection
+
+        connection.execute_wrappers.append(slow)
+    print("STARTED", flush=True)
     try:
         if step == "draft":
             run = services.payroll_draft(

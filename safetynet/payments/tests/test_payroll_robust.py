@@ -11,11 +11,13 @@ lives in this process's memory, a file copy of it taken before and read back aft
 import contextlib
 import json
 import os
+import random
 import signal
 import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -72,7 +74,9 @@ def database_for_children(tmp_path: Path):
 class Child:
     """A payroll step in a process of its own (payroll_child.py), read line by line."""
 
-    def __init__(self, env: dict, step: str, args: dict, *, pause: str = "-", hold: float = 120):
+    def __init__(self, env: dict, step: str, args: dict, *, pause: str = "-", hold: float = 120,
+                 sql_delay: float = 0):
+        env = {**env, "PAYROLL_CHILD_SQL_DELAY": str(sql_delay)}
         self.process = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "safetynet.payments.tests.payroll_child", step, pause, str(hold),
              json.dumps(args)],
@@ -84,14 +88,23 @@ class Child:
 
     def next_line(self) -> str:
         line = self.process.stdout.readline().strip()
+        while line == "STARTED":
+            line = self.process.stdout.readline().strip()
         assert line, f"the child said nothing more; its errors:\n{self.process.stderr.read()[-3000:]}"
         return line
 
-    def kill(self) -> None:
+    def started(self) -> None:
+        line = self.process.stdout.readline().strip()
+        assert line == "STARTED", f"{line}; the child's errors:\n{self.process.stderr.read()[-3000:]}"
+
+    def kill(self, *, must_be_running: bool = True) -> str:
+        """SIGKILL; `killed`, or `finished` if it had ended already (allowed unless it must run)."""
         os.kill(self.process.pid, signal.SIGKILL)
         self.process.wait(30)
         self.guard.cancel()
-        assert self.process.returncode == -signal.SIGKILL
+        if must_be_running:
+            assert self.process.returncode == -signal.SIGKILL
+        return "killed" if self.process.returncode == -signal.SIGKILL else "finished"
 
     def outcome(self) -> tuple[str, object]:
         """DONE with what the step made, or REFUSED with the messages, once the child has ended."""
@@ -202,6 +215,50 @@ def test_a_result_import_killed_halfway_changes_nothing_and_reading_it_again_pay
     assert figures == UNINTERRUPTED_RESULT
     assert dict(Line.objects.filter(run=run).values_list("payee_name", "status")) == {
         "王一": "paid", "李二": "failed", "赵三": "held"}
+    assert_consistent(run)
+
+
+@committing
+@pytest.mark.parametrize("step", ["draft", "result"])
+def test_killed_at_random_moments_again_and_again_a_step_is_all_or_nothing(county, tmp_path, step):
+    """The step started again and again, each time killed at a random moment after it started (its
+    statements slowed so that the moments fall before, inside and after its transaction), until one
+    is let run to its end: after each kill the run is whole or untouched, and the end is the same."""
+    rng = random.Random(f"payroll-{step}")  # the same moments each run: a failure can be replayed
+    if step == "result":
+        run, bank_file = exported(county, SEPTEMBER)
+        data = result_csv(bank_file, fail={"李二": "账户已销户"})
+    outcomes = []
+    for attempt in range(6):
+        with database_for_children(tmp_path) as env:
+            args = draft_args(county) if step == "draft" else result_args(county, run, tmp_path, data)
+            child = Child(env, step, args, sql_delay=0.02)
+            child.started()
+            if attempt < 5:
+                time.sleep(rng.uniform(0, 1.5))
+                outcomes.append(child.kill(must_be_running=False))
+            else:  # the last is let run: it takes the step, or is told it was taken already
+                outcomes.append(child.outcome()[0])
+        if step == "draft":
+            drafted = PayrollRun.objects.filter(county_id="371302", month=SEPTEMBER).first()
+            if drafted is None:
+                assert_nothing_drafted(SEPTEMBER)
+            else:
+                assert_consistent(drafted)
+                assert (drafted.lines, drafted.total) == (UNINTERRUPTED_DRAFT["lines"],
+                                                          UNINTERRUPTED_DRAFT["total"])
+        else:
+            statuses = set(Line.objects.filter(run=run).values_list("status", flat=True))
+            assert statuses in ({"sent", "held"}, {"paid", "failed", "held"}), statuses
+            assert BankResult.objects.count() == (statuses != {"sent", "held"})
+            assert_consistent(run)
+    assert outcomes[-1] in ("DONE", "REFUSED") and "killed" in outcomes, outcomes
+    if step == "draft":
+        run = PayrollRun.objects.get(county_id="371302", month=SEPTEMBER)
+        assert run.changes["held"] == UNINTERRUPTED_DRAFT["held"]
+    result = BankResult.objects.filter(run=run).first() if step == "result" else None
+    if step == "result":
+        assert {key: getattr(result, key) for key in UNINTERRUPTED_RESULT} == UNINTERRUPTED_RESULT
     assert_consistent(run)
 
 
