@@ -34,9 +34,6 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safetynet.settings")
     import django
 
-    from safetynet.datadir import prepare
-
-    prepare()
     django.setup()
     from django.core.exceptions import ValidationError
     from django.utils import translation
