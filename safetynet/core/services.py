@@ -174,6 +174,23 @@ def unmask_log_many(*, actor: User, shown: Iterable[tuple[str, int, str]], chann
     )
 
 
+def unmask_log_select(
+    *, actor: User, subject_type: str, ids: models.QuerySet, fields: str, channel: str
+) -> int:
+    """Log a showing of each id `ids` yields (a one-column queryset: `values_list(…, flat=True)`)
+    by one INSERT … SELECT: a bank file of a million accounts logs them without a Python object each."""
+    sub_sql, sub_params = ids.query.sql_with_params()
+    table = UnmaskLog._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (at, actor_id, subject_type, fields, channel, subject_id) "  # noqa: S608
+            f"SELECT %s, %s, %s, %s, %s, shown.* FROM ({sub_sql}) shown",
+            [connection.ops.adapt_datetimefield_value(timezone.now()), actor.pk, subject_type, fields[:100],
+             channel, *sub_params],
+        )
+        return cursor.rowcount
+
+
 def hash_token(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 

@@ -84,6 +84,9 @@ def fen(amount: Decimal) -> str:
 
 def _width(text: str, size: int, encoding: str) -> bytes:
     """Left-justified to `size` bytes in the bank's encoding, cut on a character boundary."""
+    whole = text.encode(encoding, errors="replace")
+    if len(whole) <= size:  # nearly always: cut character by character only what is too long
+        return whole + b" " * (size - len(whole))
     data = b""
     for char in text:
         encoded = char.encode(encoding, errors="replace")

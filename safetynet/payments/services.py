@@ -358,9 +358,11 @@ def payroll_draft(
 
 
 def _run_for_step(actor: User, run_id: int) -> PayrollRun:
-    run = PayrollRun.objects.select_for_update(of=("self",)).select_related("case").filter(pk=run_id).first()
+    run = PayrollRun.objects.select_for_update().filter(pk=run_id).first()
     if run is None or not in_area(actor, run.county_id):  # as absent as one that does not exist
         raise PayrollRun.DoesNotExist(_("There is no such payroll, or it is outside your area."))
+    # The case is read after the lock (not joined into the locking query, where PostgreSQL would
+    # give it as the statement began): one who waited for another's step sees that step's version.
     return run
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from safetynet.core.services import unmask_log_many
+from safetynet.core.services import unmask_log_select
 from safetynet.payments import banks, drafting, ledger
 from safetynet.payments.models import BankFile, LedgerEntry, PayrollLine, PayrollRun, PayrollSetting
 
@@ -73,9 +73,12 @@ def export(case, event) -> None:
     )
     Line.objects.filter(run=run, status=Line.Status.PENDING).update(status=Line.Status.SENT)
     ledger.book_run_lines(run=run, kind=LedgerEntry.Kind.SENT, at=event.at, actor=event.actor)
-    unmask_log_many(
+    unmask_log_select(
         actor=event.actor,
-        shown=[("payeeaccount", account, "number") for account in sorted({row[4] for row in rows})],
+        subject_type="payeeaccount",
+        ids=Line.objects.filter(run=run, status=Line.Status.SENT, account__isnull=False)
+        .values_list("account_id", flat=True).order_by().distinct(),
+        fields="number",
         channel="bank_file",
     )
     extension = {banks.FIXED: "txt"}.get(bank.layout, bank.layout)
