@@ -306,8 +306,7 @@ class HouseholdPayeeOut(Schema):
 
 
 def _household_payee_out(household) -> dict:
-    named = selectors.household_payees(household_id=household.pk)
-    current = named[0] if named and named[0].ended_at is None else None
+    current = selectors.payee_in_force(selectors.household_payees(household_id=household.pk))
     return {
         "household_id": household.pk,
         "person_id": current.person_id if current else household.head_id,
@@ -350,4 +349,4 @@ class HouseholdPayeeIn(Schema, extra="forbid"):
 def household_payee_set(request, household_id: int, payload: HouseholdPayeeIn):
     household = _household(request, household_id)
     services.household_payee_set(actor=request.auth, household_id=household.pk, **payload.dict())
-    return _household_payee_out(_household(request, household_id))
+    return _household_payee_out(household)

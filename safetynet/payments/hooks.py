@@ -62,8 +62,7 @@ def household_panel(actor, household) -> dict | None:
     from safetynet.payments import selectors
 
     lines = selectors.household_payments(actor=actor, household_id=household.pk)
-    named = selectors.household_payees(household_id=household.pk)
-    payee = named[0] if named and named[0].ended_at is None else None
+    payee = selectors.payee_in_force(selectors.household_payees(household_id=household.pk))
     disclosure = Disclosure(actor, channel="page")
     return {"payment_rows": [(line, disclosure.show(line.account)["number"] if line.account_id else "")
                              for line in lines], "household": household, "named_payee": payee}

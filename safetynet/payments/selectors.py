@@ -194,6 +194,21 @@ def household_payments(*, actor: User, household_id: int) -> list[PayrollLine]:
                 .select_related("run", "account").order_by("-run__month", "-pk")[:24])
 
 
+ADULT_AGE = 18
+
+
+def may_be_payee(person) -> bool:
+    """A household's payee named instead of the head is an adult."""
+    from safetynet.core.masking import age_in_years
+
+    return (age_in_years(person.birth_date) or 0) >= ADULT_AGE
+
+
+def payee_in_force(named: list[HouseholdPayee]) -> HouseholdPayee | None:
+    """The naming in force among `household_payees` (None: the head is paid)."""
+    return named[0] if named and named[0].ended_at is None else None
+
+
 def household_payees(*, household_id: int) -> list[HouseholdPayee]:
     """Who was named to be paid the household's benefits instead of the head, the one in force
     first, then the past (the household page checked the scope)."""

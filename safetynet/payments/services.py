@@ -34,6 +34,7 @@ from safetynet.payments.models import (
     PayrollSetting,
     ReserveMovement,
 )
+from safetynet.payments.selectors import may_be_payee
 from safetynet.payments.workflow import CODE, PAYROLL_ROLES, SUBJECT
 from safetynet.registry.selectors import person_area, person_name
 
@@ -41,7 +42,6 @@ Line = PayrollLine
 ACCOUNT_ROLES = frozenset({Role.COUNTY_BUREAU, Role.TOWNSHIP_OFFICE, Role.FINANCE_OFFICER})
 RESERVE_ROLES = frozenset({Role.COUNTY_BUREAU, Role.TOWNSHIP_OFFICE, Role.FINANCE_OFFICER})
 PAYEE_ROLES = frozenset({Role.COUNTY_BUREAU, Role.TOWNSHIP_OFFICE})
-ADULT_AGE = 18
 
 
 def first_of_month(day: datetime.date) -> datetime.date:
@@ -156,7 +156,6 @@ def household_payee_set(
     in the actor's area instead of the head; `person_id` None (or the head) pays the head again.
     `seen` is the row in force the caller read (None: the head): if someone changed it meanwhile,
     the caller is told and nothing changes."""
-    from safetynet.core.masking import age_in_years
     from safetynet.registry.selectors import household_get, person_get
 
     if actor.role not in PAYEE_ROLES:
@@ -171,7 +170,7 @@ def household_payee_set(
         except ObjectDoesNotExist:
             errors["person"] = [_("There is no such person in your area.")]
         else:
-            if (age_in_years(person.birth_date) or 0) < ADULT_AGE:
+            if not may_be_payee(person):
                 errors["person"] = [_("A payee is an adult: %(name)s is under 18.") % {"name": person.name}]
     if errors:
         raise ValidationError(errors)

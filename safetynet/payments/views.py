@@ -315,7 +315,6 @@ def payroll_setting(request):
 def household_payee(request, pk: int):
     """Who is paid the household's benefits (the head, or a guardian or another adult member named
     with a reason), its history, and the form to change it."""
-    from safetynet.core.masking import age_in_years
     from safetynet.registry.selectors import household_get, household_members
 
     user = request.user
@@ -323,11 +322,10 @@ def household_payee(request, pk: int):
         raise Http404(_("This record does not exist or is outside your area."))
     household = found(household_get, actor=user, pk=pk)
     history = selectors.household_payees(household_id=household.pk)
-    current = history[0] if history and history[0].ended_at is None else None
+    current = selectors.payee_in_force(history)
     members = [m.person for m in household_members(household=household).select_related("person")]
-    adult = services.ADULT_AGE
     people = [(person.pk, person.name) for person in members
-              if person.pk == household.head_id or (age_in_years(person.birth_date) or 0) >= adult]
+              if person.pk == household.head_id or selectors.may_be_payee(person)]
     if current and current.person_id not in dict(people):  # a guardian outside the household
         people.append((current.person_id, current.person.name))
     form = HouseholdPayeeForm(request.POST or None, people=people,
