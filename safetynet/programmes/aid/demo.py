@@ -110,8 +110,9 @@ def _emergencies(township, now) -> int:
         _paperwork(township, aid, reported + 2 * DAY)
         made += 1
     local = _local(code)
-    # A fire, paid the same day, and its paperwork not completed: late past its 5 days.
-    reported = now - 8 * DAY
+    # A fire, paid the same day, and its paperwork not completed: late past its 5 working days
+    # whatever the hour or the week the city is built in (three weeks hold them, holidays and all).
+    reported = now - 21 * DAY
     late = services.emergency_report(
         actor=township,
         area_code=code,

@@ -128,7 +128,9 @@ def test_not_paid_within_24_hours_the_sweep_escalates_it(staff):
 
 
 def test_paperwork_late_past_5_days_is_flagged_escalated_and_marked_when_done(staff):
-    reported = timezone.now() - datetime.timedelta(days=8)
+    # Three weeks back: past its 5 working days whatever the hour, the weekday or a holiday week (8
+    # days back, paid 3 hours later, fell on the next day after 21:00 and was late only next week).
+    reported = timezone.now() - datetime.timedelta(days=21)
     aid = report(staff, reported_at=reported)
     pay(staff["township"], aid, "800", paid_at=reported + datetime.timedelta(hours=3))
     aid.refresh_from_db()
