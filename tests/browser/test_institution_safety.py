@@ -102,7 +102,7 @@ def test_the_winter_campaign_from_inspection_on_a_phone_to_verified_closure(
     phone = logged_in_page(inspector_user, base_url=asgi_server.url, **PHONE)
     phone.goto("/desk/")
     phone.get_by_role("link", name="兰山街道敬老院").first.click()
-    _until(phone, "navigator.serviceWorker.controller !== null")
+    _until(phone, "navigator.serviceWorker.controller !== null", seconds=30)
     form = phone.locator("#inspection-form")
     _check(form, "heating", "gas")
     expect(form.locator("#item-gas_heater")).to_be_visible()

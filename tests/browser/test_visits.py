@@ -225,7 +225,7 @@ def test_a_checklist_filled_while_the_network_drops_arrives_whole_and_once(
     settings.MEDIA_ROOT = tmp_path / "media"
     home, grid = _a_visit_on_a_phone(logged_in_page, make_household, asgi_server)
     grid.goto(f"/registry/households/{home.pk}/visits/new/")
-    _until(grid, "navigator.serviceWorker.controller !== null")
+    _until(grid, "navigator.serviceWorker.controller !== null", seconds=30)
     form = grid.locator("#visit-form")
     form.locator("#item-heating").get_by_label("燃煤取暖").check()
     form.locator("#item-co_alarm").get_by_label("是").check()
@@ -260,7 +260,7 @@ def test_a_checklist_opened_before_the_signal_went_opens_again_without_it(
     home, grid = _a_visit_on_a_phone(logged_in_page, make_household, asgi_server)
     address = f"/registry/households/{home.pk}/visits/new/"
     grid.goto(address)
-    _until(grid, "navigator.serviceWorker.controller !== null")
+    _until(grid, "navigator.serviceWorker.controller !== null", seconds=30)
     kept = f"caches.open('safetynet-pages-v1').then(c => c.match('{address}')).then(Boolean)"
     _until(grid, kept)
 
