@@ -114,12 +114,13 @@ class LineOut(Schema):
     status: str
     failure: str
     reissue_of: int | None
+    aid_stage: int | None = Field(description="The temporary aid stage it pays (kind stage, or its re-issue)")
 
 
 class LineQuery(PageParams):
     change: Literal["", "new", "same", "changed", "stopped", "reissued"] = ""
     status: Literal["", "pending", "held", "sent", "paid", "failed", "none"] = ""
-    kind: Literal["", "regular", "arrears", "adjustment", "reissue", "stopped"] = ""
+    kind: Literal["", "regular", "arrears", "adjustment", "reissue", "stopped", "stage"] = ""
     unmask: Flag = False
 
 
@@ -158,6 +159,7 @@ def run_lines(request, payroll_id: int, query: Query[LineQuery]):
             "status": line.status,
             "failure": line.failure,
             "reissue_of": line.reissue_of_id,
+            "aid_stage": line.aid_instalment_id,
         }
 
     page = page_of(

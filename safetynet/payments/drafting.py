@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Max, Q, Sum
 from django.utils.translation import gettext as _
 
 from safetynet.care.selectors import care_payees
@@ -153,14 +153,17 @@ def draft_lines(run: PayrollRun, *, funds: dict) -> Draft:
     for enrolment, m, _part, programme, household, person, amount in paid_lines:
         done.add((enrolment, m))
         paid_for[(programme, household, person, m)] += amount
-    last_month = {
-        (p, h, pe): a
-        for p, h, pe, a in Line.objects.filter(run__county_id=county, month=last, kind__in=PAID_KINDS)
+    last_month, last_payee = {}, {}
+    for p, h, pe, a, ref in (
+        Line.objects.filter(run__county_id=county, month=last, kind__in=PAID_KINDS)
         .exclude(run=run)
         .values("programme", "household_id", "person_id")
-        .annotate(total=Sum("amount"))
-        .values_list("programme", "household_id", "person_id", "total")
-    }
+        .annotate(total=Sum("amount"), ref=Max("payee_ref", filter=Q(part=Line.Part.ALL)))
+        .values_list("programme", "household_id", "person_id", "total", "ref")
+    ):
+        last_month[(p, h, pe)] = a
+        if ref:
+            last_payee[(p, h, pe)] = ref
     decisions = {
         successor: (kind, pk, standard)
         for successor, kind, pk, standard in EnrolmentDecision.objects.filter(
@@ -300,6 +303,11 @@ def draft_lines(run: PayrollRun, *, funds: dict) -> Draft:
                     )
                     continue
                 account = accounts.get(ref)
+                line_reason = reason
+                if kind == Line.Kind.REGULAR and part == Line.Part.ALL and last_payee.get(slot, ref) != ref:
+                    # Shown to the checker among what moved: the same money to someone else.
+                    line_reason = _("paid to another payee than last month")
+                    draft.changes["payee_changed"] += 1
                 draft.rows.append(
                     {
                         "kind": kind,
@@ -317,13 +325,14 @@ def draft_lines(run: PayrollRun, *, funds: dict) -> Draft:
                         "amount": part_amount,
                         "previous_amount": previous if kind == Line.Kind.REGULAR else None,
                         "change": change,
-                        "reason": str(reason)[:200],
+                        "reason": str(line_reason)[:200],
                         "decision": decision_ref[:80],
                         "standard_id": standard,
                         "fund": fund,
                         "status": Line.Status.PENDING if account else Line.Status.HELD,
                         "failure": "",
                         "reissue_of_id": None,
+                        "aid_instalment_id": None,
                     }
                 )
                 draft.total += part_amount
@@ -332,8 +341,75 @@ def draft_lines(run: PayrollRun, *, funds: dict) -> Draft:
                     draft.changes["held"] += 1
 
     _stopped_lines(run, draft, last, in_force_now)
+    _aid_stages(run, draft, accounts, funds)
     _reissues(run, draft, accounts)
     return draft
+
+
+def _aid_stages(run: PayrollRun, draft: Draft, accounts: dict, funds: dict) -> None:
+    """The stages of temporary aid the county decided to pay through its payroll, due by the run's
+    month and not yet on a line: each paid whole to the person aided, else to the household's payee."""
+    from safetynet.programmes.aid.selectors import instalments_due
+
+    stages = list(instalments_due(
+        county=run.county_id, month=run.month,
+        exclude=Line.objects.filter(kind=Line.Kind.STAGE).values("aid_instalment_id")))
+    if not stages:
+        return
+    named = dict(
+        HouseholdPayee.objects.filter(
+            ended_at__isnull=True, household_id__in=[row["household"] for row in stages]
+        ).values_list("household_id", "person_id")
+    )
+    names = dict(
+        HouseholdPayee.objects.filter(
+            ended_at__isnull=True, household_id__in=[row["household"] for row in stages]
+        ).values_list("person_id", "person__name")
+    )
+    fund = funds.get("temporary") or FundSource.COUNTY
+    stage_words = _("stage %(stage)s of a temporary aid the county decided")
+    aid_words = _("temporary aid #%(id)s, stage %(stage)s")
+    for row in stages:
+        if row["person"]:
+            payee, payee_name = row["person"], row["person_name"]
+        elif row["household"] in named:
+            payee = named[row["household"]]
+            payee_name = names.get(payee, "")
+        else:
+            payee, payee_name = row["head"], row["head_name"]
+        ref = f"person:{payee}"
+        account = accounts.get(ref)
+        draft.rows.append(
+            {
+                "kind": Line.Kind.STAGE,
+                "part": Line.Part.ALL,
+                "programme": "temporary",
+                "month": row["month"],
+                "enrolment_id": None,
+                "household_id": row["household"],
+                "person_id": row["person"],
+                "village_id": row["village"],
+                "payee_kind": PayeeKind.PERSON,
+                "payee_name": (payee_name or "")[:100],
+                "payee_ref": ref,
+                "account_id": account,
+                "amount": row["amount"],
+                "previous_amount": None,
+                "change": Line.Change.NEW,
+                "reason": stage_words % {"stage": row["stage"]},
+                "decision": aid_words % {"id": row["aid_id"], "stage": row["stage"]},
+                "standard_id": None,
+                "fund": fund,
+                "status": Line.Status.PENDING if account else Line.Status.HELD,
+                "failure": "",
+                "reissue_of_id": None,
+                "aid_instalment_id": row["pk"],
+            }
+        )
+        draft.total += row["amount"]
+        draft.changes["stage"] += 1
+        if account is None:
+            draft.changes["held"] += 1
 
 
 def _stopped_lines(run: PayrollRun, draft: Draft, last: datetime.date, in_force_now: set) -> None:
@@ -402,6 +478,7 @@ def _stopped_lines(run: PayrollRun, draft: Draft, last: datetime.date, in_force_
             "status": Line.Status.NONE,
             "failure": "",
             "reissue_of_id": None,
+            "aid_instalment_id": None,
         }
     draft.rows.extend(stopped.values())
     draft.changes["stopped"] += len(stopped)
@@ -434,6 +511,7 @@ def _reissues(run: PayrollRun, draft: Draft, accounts: dict) -> None:
         "fund",
         "part",
         "failure",
+        "aid_instalment_id",
     )
     for (
         pk,
@@ -454,6 +532,7 @@ def _reissues(run: PayrollRun, draft: Draft, accounts: dict) -> None:
         fund,
         part,
         failure,
+        aid_stage,
     ) in rows:
         account = accounts.get(ref)
         if account is None or (status == Line.Status.FAILED and account == old_account):
@@ -483,6 +562,7 @@ def _reissues(run: PayrollRun, draft: Draft, accounts: dict) -> None:
                 "status": Line.Status.PENDING,
                 "failure": "",
                 "reissue_of_id": pk,
+                "aid_instalment_id": aid_stage,
             }
         )
         draft.total += amount

@@ -34,7 +34,7 @@ COLUMNS = (
 
 # Which of a run's lines each booking takes (conditions on the line table, aliased l).
 WHICH = {
-    LedgerEntry.Kind.ENTITLED: "l.kind IN ('regular', 'arrears', 'adjustment') AND l.amount > 0",
+    LedgerEntry.Kind.ENTITLED: "l.kind IN ('regular', 'arrears', 'adjustment', 'stage') AND l.amount > 0",
     LedgerEntry.Kind.REISSUED: "l.kind = 'reissue'",
     LedgerEntry.Kind.SENT: "l.status = 'sent'",
 }

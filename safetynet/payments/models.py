@@ -243,6 +243,7 @@ class PayrollLine(ChoiceLabels, models.Model):
         ADJUSTMENT = "adjustment", _("adjustment")
         REISSUE = "reissue", _("re-issued")
         STOPPED = "stopped", _("stopped")
+        STAGE = "stage", _("temporary aid stage")
 
     class Part(models.TextChoices):
         ALL = "all", _("the whole amount")
@@ -314,6 +315,15 @@ class PayrollLine(ChoiceLabels, models.Model):
     reissue_of = models.OneToOneField(
         "self", null=True, on_delete=models.PROTECT, related_name="reissue", verbose_name=_("re-issues")
     )
+    # A stage of a temporary aid the county decided to pay through its payroll (kind `stage`, and
+    # the re-issues of one that failed).
+    aid_instalment = models.ForeignKey(
+        "programmes.AidInstalment",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("temporary aid stage"),
+    )
 
     class Meta:
         verbose_name = _("payroll line")
@@ -326,6 +336,16 @@ class PayrollLine(ChoiceLabels, models.Model):
                 fields=["enrolment", "month", "part"],
                 condition=Q(kind__in=["regular", "arrears", "adjustment"]),
                 name="payroll_enrolment_month_paid_once",
+            ),
+            # …and a stage of a temporary aid by one line too.
+            models.UniqueConstraint(
+                fields=["aid_instalment"],
+                condition=Q(kind="stage"),
+                name="payroll_aid_stage_paid_once",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="stage") | Q(aid_instalment__isnull=False),
+                name="payroll_stage_names_its_aid",
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="payroll_line_not_negative"),
             models.CheckConstraint(

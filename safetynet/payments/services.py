@@ -506,6 +506,7 @@ def payroll_result_import(
             where="l.status = 'failed' AND l.id IN (SELECT line_id FROM payments_result_import)",
         )
         _drop_results_table()
+        _aid_stages_paid(run, actor, at)
         paid = [o for o in outcomes if o[1]]
         failed = [o for o in outcomes if not o[1]]
         bank_result = BankResult.objects.create(
@@ -531,6 +532,19 @@ def payroll_result_import(
         run.version += 1
         run.save(update_fields=["version"])
     return bank_result
+
+
+def _aid_stages_paid(run: PayrollRun, actor: User, at: datetime.datetime) -> None:
+    """The temporary aid stages this result paid are recorded on their aids as paid (by the bank,
+    through this payroll), once each."""
+    from safetynet.programmes.aid.services import aid_instalments_paid
+
+    stages = Line.objects.filter(run=run, status=Line.Status.PAID, aid_instalment__isnull=False,
+                                 aid_instalment__payment__isnull=True).values_list("aid_instalment_id", "pk")
+    note = _("payroll %(month)s, line %(line)s")
+    aid_instalments_paid(actor=actor, paid=[
+        (stage, at, note % {"month": f"{run.month:%Y-%m}", "line": banks.reference(line)})
+        for stage, line in stages])
 
 
 def _apply_outcomes(run: PayrollRun, outcomes: list[tuple]) -> None:

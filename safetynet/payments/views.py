@@ -152,6 +152,8 @@ def _change_words(changes: dict) -> list[tuple[str, int]]:
         "arrears": _("arrears"),
         "adjustment": _("adjustments"),
         "reissued": _("re-issued"),
+        "stage": _("temporary aid stages"),
+        "payee_changed": _("paid to another payee"),
         "held": _("held: no account"),
         "waiting_account": _("failed or held, waiting for an account"),
     }

@@ -785,6 +785,33 @@ class AidPayment(ChoiceLabels, models.Model):
         return f"{self.aid_id}/{self.stage} {self.amount}"
 
 
+class AidInstalment(models.Model):
+    """One monthly stage of a temporary aid the county decided to pay in stages through the
+    county's payroll (instead of the township paying it): the payroll pays it once, and the
+    payment it makes (`payment`) is recorded on the aid when the bank reports it paid."""
+
+    aid = models.ForeignKey(TemporaryAid, on_delete=models.PROTECT, related_name="instalments")
+    stage = models.PositiveSmallIntegerField(_("stage"))
+    month = models.DateField(_("for the month"))  # its first day: the payroll month that pays it
+    amount = MoneyField(_("amount (yuan)"))
+    payment = models.OneToOneField(AidPayment, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="instalment", verbose_name=_("paid by"))
+
+    class Meta:
+        verbose_name = _("stage paid through the payroll")
+        verbose_name_plural = _("stages paid through the payroll")
+        ordering = ["aid", "stage"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="aid_instalment_positive"),
+            models.CheckConstraint(condition=Q(month__day=1), name="aid_instalment_month_first_day"),
+            models.UniqueConstraint(fields=["aid", "stage"], name="aid_instalment_stage_once"),
+            models.UniqueConstraint(fields=["aid", "month"], name="aid_instalment_one_a_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.aid_id}/{self.stage} {self.month:%Y-%m} {self.amount}"
+
+
 class HeatingAidBatch(models.Model):
     """A winter heating aid (取暖救助) decided as a batch over an area: every household receiving one
     of the named programmes there on a day, at a per-household amount set for the season."""

@@ -162,3 +162,19 @@ def test_the_township_names_the_payee_on_its_page_and_the_api_tells_the_same(cou
                     {"person_id": None, "reason": "撤销", "seen": shown["named_id"]},
                     content_type="application/json")
     assert back.status_code == 200 and (back.json()["name"], back.json()["named"]) == ("钱小明", False)
+
+
+def test_a_payee_named_since_last_month_is_shown_to_the_checker_among_what_moved(county, orphan):
+    household = orphan["household"]
+    approved_from(county, services.payroll_draft(actor=county["maker"], county="371302", month=SEPTEMBER))
+    services.household_payee_set(
+        actor=county["township"], household_id=household.pk, person_id=orphan["钱奶奶"].pk,
+        reason="户主未成年，由祖母监护", seen=None,
+    )
+    run = services.payroll_draft(actor=county["maker"], county="371302", month=OCTOBER)
+    line = PayrollLine.objects.get(run=run, household=household, kind="regular")
+    assert (line.payee_name, line.change, line.reason) == ("钱奶奶", "same", "收款人与上月不同")
+    assert run.changes["payee_changed"] == 1  # the other households are paid as before
+    page = Client()
+    page.force_login(county["checker"])
+    assert "收款人变更: <strong>1</strong>" in page.get(f"/payments/runs/{run.pk}/").content.decode()

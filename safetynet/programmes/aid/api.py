@@ -31,6 +31,13 @@ class AidPaymentOut(Schema):
     paid_by: str
 
 
+class AidStageOut(Schema):
+    stage: int
+    month: str = Field(description="The payroll month that pays it (YYYY-MM)")
+    amount: str
+    paid: bool
+
+
 class AidOut(Schema):
     id: int
     kind: str
@@ -57,6 +64,7 @@ class AidOut(Schema):
     due_at: datetime.datetime | None
     version: int
     payments: list[AidPaymentOut]
+    stages: list[AidStageOut] = Field(description="The stages the county's payroll pays, when it decided so")
 
 
 def _out(aid, actor, disclosure: Disclosure) -> dict:
@@ -106,6 +114,15 @@ def _out(aid, actor, disclosure: Disclosure) -> dict:
                 "paid_by": str(p.paid_by),
             }
             for p in selectors.payments_of(aid)
+        ],
+        "stages": [
+            {
+                "stage": s.stage,
+                "month": f"{s.month:%Y-%m}",
+                "amount": str(s.amount),
+                "paid": s.payment_id is not None,
+            }
+            for s in selectors.instalments_of(aid)
         ],
     }
 
@@ -273,6 +290,12 @@ class AidAmountIn(Schema, extra="forbid"):
     reason: Text = Field("", max_length=500, examples=["房屋烧毁，需安置"])
 
 
+class AidCountyDecisionIn(AidAmountIn):
+    stages: int = Field(
+        0, ge=0, le=12, description="0: the township pays; 1–12: monthly stages through the county's payroll"
+    )
+
+
 @router.post(
     "/temporary-aid/{aid_id}/referral",
     response={200: AidOut, **ERRORS},
@@ -295,7 +318,7 @@ def aid_refer(request, aid_id: int, payload: AidAmountIn):
     response={200: AidOut, **ERRORS},
     summary="The county's case-by-case decision (一事一议) on an aid above the township's cap",
 )
-def aid_county_decide(request, aid_id: int, payload: AidAmountIn):
+def aid_county_decide(request, aid_id: int, payload: AidCountyDecisionIn):
     selectors.aid_get(actor=request.auth, pk=aid_id)
     services.aid_county_decide(
         actor=request.auth,
@@ -303,6 +326,7 @@ def aid_county_decide(request, aid_id: int, payload: AidAmountIn):
         version=payload.version,
         amount=payload.amount,
         reason=payload.reason,
+        stages=payload.stages,
     )
     return _one(request, aid_id)
 

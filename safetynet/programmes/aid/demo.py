@@ -34,6 +34,8 @@ def build_temporary_aid(context: DemoContext) -> str | None:
     made = 0
     for township in townships:
         made += _emergencies(township, now)
+        if township.division_id[:6] in counties:
+            made += _staged(township, counties[township.division_id[:6]], now)
     granted = 0
     today = timezone.localdate()
     season = today.year if today.month >= 7 else today.year - 1
@@ -161,3 +163,40 @@ def _emergencies(township, now) -> int:
     )
     made += 1
     return made
+
+
+def _staged(township, county, now) -> int:
+    """A fire above the township's cap, referred to the county, which pays it in three monthly
+    stages through its payroll (the first in this month's, to the household head's account)."""
+    from safetynet.programmes.models import Enrolment
+
+    enrolled = (
+        Enrolment.objects.filter(
+            programme="dibao", until__isnull=True, household__village__code__startswith=township.division_id
+        )
+        .select_related("household")
+        .order_by("pk")
+        .first()
+    )
+    if enrolled is None:
+        return 0
+    aid = services.emergency_report(
+        actor=township,
+        area_code=enrolled.household.village_id,
+        cause="fire",
+        what="房屋失火烧毁，需重建安置，超过乡镇审批额度",
+        person_id=enrolled.household.head_id,
+        reported_at=now - DAY,
+    )
+    aid = services.aid_refer_county(
+        actor=township, aid_id=aid.pk, version=aid.version, amount="9000", reason="房屋烧毁，需重建安置"
+    )
+    services.aid_county_decide(
+        actor=county,
+        aid_id=aid.pk,
+        version=aid.version,
+        amount="9000",
+        reason="一事一议：分三个月经发放名册发放",
+        stages=3,
+    )
+    return 1

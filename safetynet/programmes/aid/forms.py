@@ -107,6 +107,19 @@ class AmountReasonForm(PlainForm):
     version = _version()
 
 
+class CountyDecisionForm(AmountReasonForm):
+    stages = forms.IntegerField(
+        label=capfirst(_("monthly stages through the county's payroll")),
+        required=False,
+        min_value=1,
+        max_value=12,
+        help_text=_(
+            "Empty: the township pays it. 1 to 12: the county's payroll pays it monthly from this month."
+        ),
+    )
+    field_order = ["amount", "stages", "reason", "version"]
+
+
 class InvestigationForm(PlainForm):
     findings = forms.CharField(
         label=capfirst(_("investigation findings")), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})

@@ -4,9 +4,15 @@ person's hukou): one aid, the area's list with late paperwork marked, the heatin
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from safetynet.core.scope import scope_q
+from safetynet.core.scope import scope_q, subtree_q
 from safetynet.core.types import User
-from safetynet.programmes.models import AidPayment, HeatingAidBatch, HeatingAidGrant, TemporaryAid
+from safetynet.programmes.models import (
+    AidInstalment,
+    AidPayment,
+    HeatingAidBatch,
+    HeatingAidGrant,
+    TemporaryAid,
+)
 from safetynet.registry.rules import may_read_registry
 
 
@@ -77,7 +83,27 @@ def heating_grants_summary(grants: QuerySet[HeatingAidGrant]) -> dict:
 
 def aid_payments_to_book(*, booked) -> QuerySet:
     """Every temporary aid payment not among `booked` (a subquery of payment ids), as rows for the
-    payments ledger: it was paid by the township and is booked as paid, never paid again."""
-    return (AidPayment.objects.exclude(pk__in=booked)
+    payments ledger: it was paid by the township and is booked as paid, never paid again. A stage
+    the payroll paid is not among them: the payroll's own lines booked it."""
+    return (AidPayment.objects.exclude(pk__in=booked).filter(instalment__isnull=True)
             .values("pk", "stage", "amount", "means", "from_reserve", "paid_at", "aid_id",
                     area=F("aid__area_id"), household=F("aid__household_id"), person=F("aid__person_id")))
+
+
+def instalments_of(aid: TemporaryAid) -> QuerySet[AidInstalment]:
+    return aid.instalments.select_related("payment").order_by("stage")
+
+
+def instalments_due(*, county: str, month, exclude) -> QuerySet:
+    """The stages a county's payroll for `month` pays: those of the county's aids due by then and not
+    among `exclude` (a subquery of stage ids a payroll line pays already), as rows of values."""
+    return (
+        AidInstalment.objects.filter(subtree_q("aid__area_id", county), month__lte=month)
+        .exclude(pk__in=exclude)
+        .filter(aid__household__isnull=False)
+        .values("pk", "stage", "month", "amount", "aid_id",
+                household=F("aid__household_id"), person=F("aid__person_id"),
+                village=F("aid__household__village_id"), head=F("aid__household__head_id"),
+                head_name=F("aid__household__head__name"), person_name=F("aid__person__name"))
+        .order_by("aid_id", "stage")
+    )

@@ -10,7 +10,7 @@ kernel's step (core.workflows.services.case_transition) in the same transaction.
 recorded as paid: the payments module books them and never pays them again."""
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -24,7 +24,13 @@ from safetynet.core.types import ChangeAction, Role, User
 from safetynet.core.workflows.services import case_open, case_transition
 from safetynet.programmes.aid import workflow
 from safetynet.programmes.applications.services import checked_text as application_text
-from safetynet.programmes.models import AidPayment, HeatingAidBatch, HeatingAidGrant, TemporaryAid
+from safetynet.programmes.models import (
+    AidInstalment,
+    AidPayment,
+    HeatingAidBatch,
+    HeatingAidGrant,
+    TemporaryAid,
+)
 
 EMERGENCY_CAUSES = ("fire", "traffic", "accident", "illness", "hardship")
 EXPENDITURE_CAUSES = ("medical", "education", "living")
@@ -366,6 +372,10 @@ def aid_pay(
             )
         if approved_amount is not None and first != "pay_first" and approved_amount != aid.approved_amount:
             raise ValidationError({"approved_amount": _("The approval is made once: pay within it.")})
+        if aid.instalments.exists():
+            raise ValidationError(_(
+                "The county decided to pay this aid in stages through its payroll: "
+                "the payroll pays it, not the township."))
         left = aid.approved_amount - aid.paid_total
         if amount > left:
             raise ValidationError(
@@ -501,8 +511,13 @@ def aid_refer_county(*, actor: User, aid_id, version: int, amount, reason: str) 
     return aid
 
 
-def aid_county_decide(*, actor: User, aid_id, version: int, amount, reason: str) -> TemporaryAid:
-    """The county's case-by-case decision on an aid above the township's cap: the amount approved."""
+def aid_county_decide(
+    *, actor: User, aid_id, version: int, amount, reason: str, stages=0
+) -> TemporaryAid:
+    """The county's case-by-case decision on an aid above the township's cap: the amount approved,
+    paid by the township as usual, or (`stages` ≥ 1) in that many monthly stages through the
+    county's payroll from this month's, to the household's account (a registered household of the
+    county only: a traveller's aid is paid by the township)."""
     if actor.role != Role.COUNTY_BUREAU:
         raise PermissionDenied(_("The county decides temporary aid above the township's cap."))
     errors = {}
@@ -514,6 +529,7 @@ def aid_county_decide(*, actor: User, aid_id, version: int, amount, reason: str)
         reason = checked_text(reason, field="reason", limit=500, required=True)
     except ValidationError as error:
         errors.update(error.message_dict)
+    stages = _stage_count(stages, errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -523,13 +539,89 @@ def aid_county_decide(*, actor: User, aid_id, version: int, amount, reason: str)
         if aid.kind == TemporaryAid.Kind.EXPENDITURE:
             _within_rule(aid, amount)
         now = timezone.now()
+        schedule = _schedule(aid, amount, stages, timezone.localdate(now)) if stages else []
         aid.approved_amount, aid.decided_by_county = amount, True
         aid.decided_at, aid.decided_by, aid.reasons = now, actor, reason
         aid.version += 1
         aid.save()
-        _step(actor, aid, "county_decide", reason=reason, data={"amount": str(amount)}, at=now)
-        _record(actor, aid, "decided", {"approved_amount": str(amount), "by_county": True})
+        AidInstalment.objects.bulk_create(schedule)
+        _step(actor, aid, "county_decide", reason=reason,
+              data={"amount": str(amount), "stages": len(schedule)}, at=now)
+        _record(actor, aid, "decided", {
+            "approved_amount": str(amount), "by_county": True,
+            "stages": [[f"{row.month:%Y-%m}", str(row.amount)] for row in schedule]})
     return aid
+
+
+MOST_STAGES = 12
+
+
+def _stage_count(stages, errors: dict) -> int:
+    """How many monthly stages the payroll pays (0: the township pays), as sent by a form or API."""
+    if stages in (None, ""):
+        return 0
+    if isinstance(stages, str) and stages.isascii() and stages.isdigit() and len(stages) < 3:
+        stages = int(stages)
+    if isinstance(stages, bool) or not isinstance(stages, int) or not 0 <= stages <= MOST_STAGES:
+        errors["stages"] = _("Give the number of monthly stages, from 1 to %(most)s, or leave it empty.") % {
+            "most": MOST_STAGES}
+        return 0
+    return stages
+
+
+def _schedule(aid: TemporaryAid, amount: Decimal, stages: int, today: datetime.date) -> list:
+    """The stages of `amount` over `stages` months from the decision's month: whole yuan each, what
+    does not divide evenly paid with the first. A stage whose month's payroll was drafted already
+    is paid by the next one. Only a household registered in the aid's county is paid through its
+    payroll."""
+    county = aid.area_id[:6]
+    if aid.household_id is None or not aid.household.village_id.startswith(county):
+        raise ValidationError({"stages": _(
+            "Only a household registered in this county is paid through the county's payroll: "
+            "leave the stages empty and the township pays it.")})
+    each = (amount / stages).quantize(Decimal("1"), rounding=ROUND_DOWN)
+    if each < 1:
+        raise ValidationError({"stages": _("Each stage would be less than 1 yuan: choose fewer stages.")})
+    first = amount - each * (stages - 1)
+    month = today.replace(day=1)
+    rows = []
+    for stage in range(1, stages + 1):
+        rows.append(AidInstalment(aid=aid, stage=stage, month=month, amount=first if stage == 1 else each))
+        month = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return rows
+
+
+def aid_instalments_paid(*, actor: User, paid: list[tuple[int, datetime.datetime, str]]) -> int:
+    """Record the stages the payroll's bank reported paid ((instalment id, paid at, note) each) as
+    payments of their aids, once each: a stage already recorded is skipped. The payroll's ledger
+    holds these amounts already; the aid's own booking leaves them out (aid_payments_to_book)."""
+    done = 0
+    with transaction.atomic():
+        for instalment_id, paid_at, note in sorted(paid):
+            instalment = (AidInstalment.objects.select_for_update().select_related("aid")
+                          .filter(pk=instalment_id, payment__isnull=True).first())
+            if instalment is None:
+                continue
+            aid = TemporaryAid.objects.select_for_update(of=("self",)).select_related("case").get(
+                pk=instalment.aid_id)
+            payment = AidPayment.objects.create(
+                aid=aid, stage=aid.payments.count() + 1, amount=instalment.amount,
+                means=AidPayment.Means.BANK, note=note[:200], from_reserve=False, paid_at=paid_at,
+                paid_by=actor)
+            instalment.payment = payment
+            instalment.save(update_fields=["payment"])
+            aid.paid_total += instalment.amount
+            aid.first_paid_at = aid.first_paid_at or paid_at
+            aid.version += 1
+            aid.save()
+            first = {"county_approved": "pay_first", "approved": "pay"}.get(aid.case.state)
+            if first:
+                _step(actor, aid, first, data={"amount": str(instalment.amount),
+                                               "approved": str(aid.approved_amount)}, at=paid_at)
+            _record(actor, aid, "paid", {"stage": payment.stage, "amount": str(instalment.amount),
+                                         "means": "bank", "payroll_stage": instalment.stage})
+            done += 1
+    return done
 
 
 # --- the expenditure type --------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from safetynet.core.workflows.views import case_context
 from safetynet.programmes.aid import selectors, services, workflow
 from safetynet.programmes.aid.forms import (
     AmountReasonForm,
+    CountyDecisionForm,
     EmergencyForm,
     ExpenditureForm,
     HeatingForm,
@@ -174,8 +175,9 @@ def _page(request, aid, **given):
         else state in ("approved", "paid")
     )
     left = None if aid.approved_amount is None else aid.approved_amount - aid.paid_total
-    if payable and left is not None and left <= 0:
-        payable = False
+    instalments = list(selectors.instalments_of(aid))
+    if payable and (left is not None and left <= 0 or instalments):
+        payable = False  # nothing left, or the county's payroll pays it
     version = {"version": aid.version}
     forms_shown = {
         "pay_form": given.get("pay_form")
@@ -193,7 +195,7 @@ def _page(request, aid, **given):
             AmountReasonForm(initial=version) if township and state in ("reported", "investigated") else None
         ),
         "county_form": given.get("county_form")
-        or (AmountReasonForm(initial=version) if county and state == "county_review" else None),
+        or (CountyDecisionForm(initial=version) if county and state == "county_review" else None),
         "investigation_form": given.get("investigation_form")
         or (
             InvestigationForm(initial=version) if township and not emergency and state == "accepted" else None
@@ -219,6 +221,7 @@ def _page(request, aid, **given):
             "late": selectors.is_late(aid),
             "left": left,
             "payments": list(selectors.payments_of(aid)),
+            "instalments": instalments,
             "elsewhere": selectors.registered_elsewhere(actor=user, aid=aid),
             "household_visible": bool(aid.household_id) and in_area(user, aid.household.village_id),
             "rule": rule[0] if rule else None,
@@ -282,9 +285,14 @@ def aid_record(request, pk: int, record: str):
         ),
         "county": (
             "county_form",
-            AmountReasonForm,
+            CountyDecisionForm,
             lambda d: services.aid_county_decide(
-                actor=user, aid_id=pk, version=d["version"], amount=d["amount"], reason=d["reason"]
+                actor=user,
+                aid_id=pk,
+                version=d["version"],
+                amount=d["amount"],
+                reason=d["reason"],
+                stages=d.get("stages") or 0,
             ),
             _("The county's decision is recorded."),
         ),

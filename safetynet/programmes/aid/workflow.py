@@ -43,6 +43,9 @@ COUNTY_ROLES = roles(Role.COUNTY_BUREAU)
 # Who records an emergency or an application: the township, and the county (where it happened in a
 # place with no township office at hand: the county pays first too).
 RECORDING_ROLES = roles(Role.TOWNSHIP_OFFICE, Role.COUNTY_BUREAU)
+# A stage paid through the county's payroll is recorded when the bank's result is read, by whoever
+# reads it: the county bureau or its finance officer.
+PAYROLL_ROLES = roles(Role.FINANCE_OFFICER)
 
 
 def _url(case) -> str:
@@ -112,7 +115,7 @@ EMERGENCY_FLOW = Workflow(
             _("Pay first (先行救助)"),
             ("reported", "county_approved"),
             "first_aid_paid",
-            roles=TOWNSHIP_ROLES | COUNTY_ROLES,
+            roles=TOWNSHIP_ROLES | COUNTY_ROLES | PAYROLL_ROLES,
             guards=(by_service,),
         ),
         Transition(
@@ -219,7 +222,12 @@ EXPENDITURE_FLOW = Workflow(
             reason_required=True,
         ),
         Transition(
-            "pay", _("Pay"), ("approved",), "paid", roles=TOWNSHIP_ROLES | COUNTY_ROLES, guards=(by_service,)
+            "pay",
+            _("Pay"),
+            ("approved",),
+            "paid",
+            roles=TOWNSHIP_ROLES | COUNTY_ROLES | PAYROLL_ROLES,
+            guards=(by_service,),
         ),
         Transition("close", _("Close"), ("paid",), "closed", roles=TOWNSHIP_ROLES | COUNTY_ROLES),
     ],

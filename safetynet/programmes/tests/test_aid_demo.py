@@ -1,5 +1,6 @@
 """The demo city's temporary aid: a traveller registered in another county paid first within the
-day, one paid with its paperwork late, one waiting to be paid, one closed after two stages; and
+day, one paid with its paperwork late, one waiting to be paid, one closed after two stages, one the county pays in stages through its
+payroll; and
 this winter's heating aid to the county's households receiving 低保 or 特困."""
 
 import datetime
@@ -26,5 +27,11 @@ def test_the_demo_city_has_emergencies_and_heating_aid():
     assert aid.filter(case__state="reported").exists() and aid.filter(case__state="closed").exists()
     closed = aid.filter(case__state="closed", name="孙旅人").first()
     assert closed.payments.count() == 2 and closed.paid_total == closed.approved_amount
+    # A fire above the township's cap the county pays in three monthly stages through its payroll,
+    # the first in this month's (left for the walk, so not yet paid).
+    staged = aid.filter(decided_by_county=True, instalments__isnull=False).distinct().order_by("pk").first()
+    assert staged.case.state == "county_approved" and staged.paid_total == 0
+    assert [s.month for s in selectors.instalments_of(staged)][0] == timezone.localdate().replace(day=1)
+    assert sum(s.amount for s in staged.instalments.all()) == staged.approved_amount
     assert HeatingAidGrant.objects.exists()
     assert not aid.filter(reported_at__gt=timezone.now()).exists()

@@ -1,0 +1,220 @@
+"""Temporary aid the county decides to pay in monthly stages through its payroll: each stage is one
+line of the month it falls due (never a second: a database constraint), paid to the household's
+account, recorded on the aid as paid when the bank says so, booked in the ledger once (not again as
+a township's payment); a failed stage is paid again once the account is corrected. The township
+may not pay such an aid itself, and a traveller's aid is not staged."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from safetynet.payments import services
+from safetynet.payments.models import LedgerEntry, PayrollLine
+from safetynet.payments.tests.test_payroll import result_csv
+from safetynet.programmes.aid import services as aid_services
+from safetynet.programmes.models import AidInstalment, TemporaryAid
+
+pytestmark = pytest.mark.django_db
+Line = PayrollLine
+
+
+def this_month() -> datetime.date:
+    return timezone.localdate().replace(day=1)
+
+
+def month_after(month: datetime.date) -> datetime.date:
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def in_month(month: datetime.date) -> datetime.datetime:
+    """A moment on the 5th of `month` (a payroll drafted then may pay that month)."""
+    return timezone.make_aware(datetime.datetime(month.year, month.month, 5, 10))
+
+
+def referred(county, household, amount="7000") -> TemporaryAid:
+    """An emergency of the household's head above the township's cap, referred to the county."""
+    aid = aid_services.emergency_report(
+        actor=county["township"],
+        area_code=household.village_id,
+        cause="fire",
+        what="房屋失火，家当全毁",
+        person_id=household.head_id,
+    )
+    return aid_services.aid_refer_county(
+        actor=county["township"], aid_id=aid.pk, version=aid.version, amount=amount, reason="超过乡镇审批额度"
+    )
+
+
+def run_through(county, month, *, fail=None):
+    """Draft, check, approve and export the month's payroll, and read the bank's result back."""
+    at = in_month(month)
+    run = services.payroll_draft(actor=county["maker"], county="371302", month=month, at=at)
+    run = services.payroll_step(
+        actor=county["checker"], run_id=run.pk, step="check", version=run.case.version
+    )
+    run.case.refresh_from_db()
+    services.payroll_step(actor=county["approver"], run_id=run.pk, step="approve", version=run.case.version)
+    run.case.refresh_from_db()
+    bank_file = services.payroll_export(actor=county["checker"], run_id=run.pk, version=run.case.version)
+    run.case.refresh_from_db()
+    services.payroll_result_import(
+        actor=county["checker"],
+        run_id=run.pk,
+        version=run.case.version,
+        name="result.csv",
+        data=result_csv(bank_file, fail=fail),
+        at=at,
+    )
+    run.refresh_from_db()
+    return run
+
+
+def temporary_in_ledger(kind: str) -> Decimal:
+    return LedgerEntry.objects.filter(kind=kind, programme="temporary").aggregate(t=Sum("amount"))[
+        "t"
+    ] or Decimal("0")
+
+
+def test_the_county_pays_an_aid_in_stages_through_its_payroll_once_each(county):
+    household = county["households"][0]  # 王一, with an account
+    aid = referred(county, household)
+    aid = aid_services.aid_county_decide(
+        actor=county["maker"], aid_id=aid.pk, version=aid.version, amount="7000", reason="一事一议", stages=3
+    )
+    stages = list(AidInstalment.objects.filter(aid=aid).values_list("stage", "month", "amount"))
+    first = this_month()
+    second, third = month_after(first), month_after(month_after(first))
+    # Whole yuan each, the remainder with the first.
+    assert stages == [
+        (1, first, Decimal("2334.00")),
+        (2, second, Decimal("2333.00")),
+        (3, third, Decimal("2333.00")),
+    ]
+    # The township may not pay it as well.
+    with pytest.raises(ValidationError, match="发放名册"):
+        aid_services.aid_pay(
+            actor=county["township"], aid_id=aid.pk, version=aid.version, amount="100", means="cash"
+        )
+
+    run = run_through(county, first)
+    line = Line.objects.get(run=run, kind=Line.Kind.STAGE)
+    assert (line.amount, line.payee_name, line.programme, line.status) == (
+        Decimal("2334.00"),
+        "王一",
+        "temporary",
+        "paid",
+    )
+    assert f"临时救助第{aid.pk}号" in line.decision and line.reason == "县级决定的临时救助第 1 期"
+    assert run.changes["stage"] == 1
+    aid.refresh_from_db()
+    assert aid.paid_total == Decimal("2334.00") and aid.case.state == "first_aid_paid"
+    payment = aid.payments.get()
+    assert (payment.means, payment.amount, payment.paid_by) == ("bank", Decimal("2334.00"), county["checker"])
+    # Booked once: by the payroll's lines, not again as a township's payment.
+    assert services.aid_payments_book() == 0
+    assert temporary_in_ledger("paid") == Decimal("2334.00")
+    assert not LedgerEntry.objects.filter(kind="aid_paid").exists()
+
+    # The next month pays the second stage only; a second line for the first is refused by the database.
+    run = run_through(county, second)
+    assert list(
+        Line.objects.filter(run=run, kind=Line.Kind.STAGE).values_list("aid_instalment__stage", flat=True)
+    ) == [2]
+    aid.refresh_from_db()
+    assert aid.paid_total == Decimal("4667.00") and aid.payments.count() == 2
+    with pytest.raises(IntegrityError), transaction.atomic():
+        first_line = Line.objects.get(kind=Line.Kind.STAGE, aid_instalment__stage=1)
+        first_line.pk = None
+        first_line.run = run
+        first_line.save()
+    assert temporary_in_ledger("paid") == Decimal("4667.00")
+
+
+def test_a_failed_stage_is_paid_again_once_the_account_is_corrected(county):
+    household = county["households"][1]  # 李二
+    aid = referred(county, household, amount="6000")
+    aid = aid_services.aid_county_decide(
+        actor=county["maker"], aid_id=aid.pk, version=aid.version, amount="6000", reason="一事一议", stages=2
+    )
+    first = this_month()
+    run = run_through(county, first, fail={"李二": "账户冻结"})
+    assert Line.objects.get(run=run, kind=Line.Kind.STAGE).status == "failed"
+    aid.refresh_from_db()
+    assert aid.paid_total == 0 and not aid.payments.exists()
+    services.account_open(
+        actor=county["township"],
+        holder_kind="person",
+        holder_id=household.head_id,
+        kind="bank_card",
+        bank="icbc",
+        number="6222020000000000037",
+    )
+    second = month_after(first)
+    run = run_through(county, second)
+    lines = Line.objects.filter(run=run, household=household, programme="temporary").order_by("kind")
+    assert [(line.kind, line.amount, line.status) for line in lines] == [
+        ("reissue", Decimal("3000.00"), "paid"),
+        ("stage", Decimal("3000.00"), "paid"),
+    ]
+    aid.refresh_from_db()
+    assert aid.paid_total == Decimal("6000.00") and aid.payments.count() == 2
+    assert temporary_in_ledger("paid") == Decimal("6000.00")
+    assert temporary_in_ledger("failed") == Decimal("3000.00")
+
+
+def test_stages_are_refused_where_the_payroll_cannot_pay_them(county, make_household, yinan_village):
+    from conftest import user
+    from safetynet.core.models import Role
+
+    household = county["households"][0]
+    aid = referred(county, household)
+    for stages, words in ((13, "1 到 12"), ("两", "1 到 12"), (True, "1 到 12")):
+        with pytest.raises(ValidationError, match=words):
+            aid_services.aid_county_decide(
+                actor=county["maker"],
+                aid_id=aid.pk,
+                version=aid.version,
+                amount="7000",
+                reason="r",
+                stages=stages,
+            )
+    with pytest.raises(ValidationError, match="少于 1 元"):
+        aid_services.aid_county_decide(
+            actor=county["maker"], aid_id=aid.pk, version=aid.version, amount="5", reason="r", stages=12
+        )
+    aid.refresh_from_db()
+    assert aid.case.state == "county_review" and not AidInstalment.objects.exists()
+
+    # A traveller registered in another county is paid by the township, not staged here.
+    yinan = make_household(
+        yinan_village,
+        user(Role.COUNTY_BUREAU, "371321"),
+        members=[("沂南旅客", 1, "02", datetime.date(1970, 1, 1))],
+    )
+    traveller = aid_services.emergency_report(
+        actor=county["township"],
+        area_code=household.village_id,
+        cause="traffic",
+        what="途经车祸",
+        name="沂南旅客",
+        id_number=yinan.head.id_number,
+    )
+    traveller = aid_services.aid_refer_county(
+        actor=county["township"], aid_id=traveller.pk, version=traveller.version, amount="6000", reason="超额"
+    )
+    with pytest.raises(ValidationError, match="本县登记"):
+        aid_services.aid_county_decide(
+            actor=county["maker"],
+            aid_id=traveller.pk,
+            version=traveller.version,
+            amount="6000",
+            reason="r",
+            stages=2,
+        )
+    traveller.refresh_from_db()
+    assert traveller.case.state == "county_review" and traveller.approved_amount is None
