@@ -1,7 +1,7 @@
 """The demo city's temporary aid: a traveller registered in another county paid first within the
-day, one paid with its paperwork late, one waiting to be paid, one closed after two stages, one the county pays in stages through its
-payroll; and
-this winter's heating aid to the county's households receiving 低保 or 特困."""
+day, one paid with its paperwork late, one waiting to be paid, one closed after two stages, one the
+county pays in stages through its payroll; and this winter's heating aid to the county's households
+receiving 低保 or 特困."""
 
 import datetime
 
