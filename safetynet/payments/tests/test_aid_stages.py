@@ -86,6 +86,9 @@ def test_the_county_pays_an_aid_in_stages_through_its_payroll_once_each(county):
     aid = aid_services.aid_county_decide(
         actor=county["maker"], aid_id=aid.pk, version=aid.version, amount="7000", reason="一事一议", stages=3
     )
+    # No one is due to pay it by hand: the case waits for the payroll with no time limit.
+    aid.case.refresh_from_db()
+    assert aid.case.state == "payroll_stages" and aid.case.due_at is None
     stages = list(AidInstalment.objects.filter(aid=aid).values_list("stage", "month", "amount"))
     first = this_month()
     second, third = month_after(first), month_after(month_after(first))

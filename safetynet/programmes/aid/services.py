@@ -545,7 +545,7 @@ def aid_county_decide(
         aid.version += 1
         aid.save()
         AidInstalment.objects.bulk_create(schedule)
-        _step(actor, aid, "county_decide", reason=reason,
+        _step(actor, aid, "county_decide_stages" if schedule else "county_decide", reason=reason,
               data={"amount": str(amount), "stages": len(schedule)}, at=now)
         _record(actor, aid, "decided", {
             "approved_amount": str(amount), "by_county": True,
@@ -614,7 +614,9 @@ def aid_instalments_paid(*, actor: User, paid: list[tuple[int, datetime.datetime
             aid.first_paid_at = aid.first_paid_at or paid_at
             aid.version += 1
             aid.save()
-            first = {"county_approved": "pay_first", "approved": "pay"}.get(aid.case.state)
+            first = None
+            if aid.case.state == "payroll_stages":  # the first stage paid
+                first = "pay_first" if aid.kind == TemporaryAid.Kind.EMERGENCY else "pay"
             if first:
                 _step(actor, aid, first, data={"amount": str(instalment.amount),
                                                "approved": str(aid.approved_amount)}, at=paid_at)

@@ -68,8 +68,34 @@ def by_service(case, actor, data) -> str | None:
 
 # The steps taken by the services with their records (hidden from the generic step form).
 OWN_FORMS = frozenset(
-    {"pay_first", "complete_paperwork", "county_decide", "investigate", "decide", "refer_county", "pay"}
+    {
+        "pay_first",
+        "complete_paperwork",
+        "county_decide",
+        "county_decide_stages",
+        "investigate",
+        "decide",
+        "refer_county",
+        "pay",
+    }
 )
+
+# Decided by the county to be paid in monthly stages through its payroll: no one is due to pay it by
+# hand, so the state has no time limit (the payroll's own day is the clock).
+PAYROLL_STAGES = State(
+    "payroll_stages", _("Decided by the county: paid in monthly stages through its payroll"), office=COUNTY
+)
+
+
+def _county_decides_stages(target_label):
+    return Transition(
+        "county_decide_stages",
+        target_label,
+        ("county_review",),
+        "payroll_stages",
+        roles=COUNTY_ROLES,
+        guards=(by_service,),
+    )
 
 EMERGENCY_FLOW = Workflow(
     code=EMERGENCY,
@@ -104,6 +130,7 @@ EMERGENCY_FLOW = Workflow(
             office=TOWNSHIP,
             limit=Limit(PAPERWORK_DAYS, CALENDAR_DAYS),
         ),
+        PAYROLL_STAGES,
         State("paperwork_completed", _("Paperwork completed: further stages may be paid"), office=TOWNSHIP),
         State("closed", _("Closed"), final=True),
         State("refused", _("Refused by the county"), final=True),
@@ -113,7 +140,7 @@ EMERGENCY_FLOW = Workflow(
         Transition(
             "pay_first",
             _("Pay first (先行救助)"),
-            ("reported", "county_approved"),
+            ("reported", "county_approved", "payroll_stages"),
             "first_aid_paid",
             roles=TOWNSHIP_ROLES | COUNTY_ROLES | PAYROLL_ROLES,
             guards=(by_service,),
@@ -134,6 +161,7 @@ EMERGENCY_FLOW = Workflow(
             roles=COUNTY_ROLES,
             guards=(by_service,),
         ),
+        _county_decides_stages(_("The county decides case by case: paid in stages through its payroll")),
         Transition(
             "county_refuse",
             _("The county refuses"),
@@ -180,6 +208,7 @@ EXPENDITURE_FLOW = Workflow(
         State("investigated", _("Investigated: to decide"), office=TOWNSHIP, limit=Limit(5)),
         State("county_review", _("Above the cap: the county decides"), office=COUNTY, limit=Limit(5)),
         State("approved", _("Approved: to pay"), office=TOWNSHIP, limit=Limit(5)),
+        PAYROLL_STAGES,
         State("paid", _("Paid"), office=TOWNSHIP),
         State("closed", _("Closed"), final=True),
         State("rejected", _("Rejected"), final=True),
@@ -213,6 +242,7 @@ EXPENDITURE_FLOW = Workflow(
             roles=COUNTY_ROLES,
             guards=(by_service,),
         ),
+        _county_decides_stages(_("The county approves: paid in stages through its payroll")),
         Transition(
             "reject",
             _("Reject (say why)"),
@@ -224,7 +254,7 @@ EXPENDITURE_FLOW = Workflow(
         Transition(
             "pay",
             _("Pay"),
-            ("approved",),
+            ("approved", "payroll_stages"),
             "paid",
             roles=TOWNSHIP_ROLES | COUNTY_ROLES | PAYROLL_ROLES,
             guards=(by_service,),
