@@ -306,7 +306,8 @@ def draft_lines(run: PayrollRun, *, funds: dict) -> Draft:
                 line_reason = reason
                 if kind == Line.Kind.REGULAR and part == Line.Part.ALL and last_payee.get(slot, ref) != ref:
                     # Shown to the checker among what moved: the same money to someone else.
-                    line_reason = _("paid to another payee than last month")
+                    moved = _("paid to another payee than last month")
+                    line_reason = f"{reason}；{moved}" if reason else moved
                     draft.changes["payee_changed"] += 1
                 draft.rows.append(
                     {
@@ -348,7 +349,8 @@ def draft_lines(run: PayrollRun, *, funds: dict) -> Draft:
 
 def _aid_stages(run: PayrollRun, draft: Draft, accounts: dict, funds: dict) -> None:
     """The stages of temporary aid the county decided to pay through its payroll, due by the run's
-    month and not yet on a line: each paid whole to the person aided, else to the household's payee."""
+    month, not stopped and not yet on a line: each paid whole to the household's payee (a guardian
+    named for it, else the head), as its 低保 is."""
     from safetynet.programmes.aid.selectors import instalments_due
 
     stages = list(instalments_due(
@@ -370,9 +372,7 @@ def _aid_stages(run: PayrollRun, draft: Draft, accounts: dict, funds: dict) -> N
     stage_words = _("stage %(stage)s of a temporary aid the county decided")
     aid_words = _("temporary aid #%(id)s, stage %(stage)s")
     for row in stages:
-        if row["person"]:
-            payee, payee_name = row["person"], row["person_name"]
-        elif row["household"] in named:
+        if row["household"] in named:
             payee = named[row["household"]]
             payee_name = names.get(payee, "")
         else:
@@ -488,6 +488,7 @@ def _reissues(run: PayrollRun, draft: Draft, accounts: dict) -> None:
     """Failed lines whose payee's account has since been corrected, and held lines whose payee now
     has one: paid again, once each, to the account now open."""
     rows = Line.objects.filter(
+        Q(aid_instalment__isnull=True) | Q(aid_instalment__stopped_at__isnull=True),  # a stage stopped since
         run__county_id=run.county_id,
         run__month__lt=run.month,
         status__in=[Line.Status.FAILED, Line.Status.HELD],

@@ -796,6 +796,10 @@ class AidInstalment(models.Model):
     amount = MoneyField(_("amount (yuan)"))
     payment = models.OneToOneField(AidPayment, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="instalment", verbose_name=_("paid by"))
+    # Stopped by the county (the person died, the need ended …): no later payroll drafts it. A stage
+    # already on a payroll when stopped is paid there if the bank pays it (then both are set).
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+    stop_reason = models.CharField(_("why it was stopped"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("stage paid through the payroll")

@@ -8,7 +8,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -98,12 +98,6 @@ def test_the_county_pays_an_aid_in_stages_through_its_payroll_once_each(county):
         (2, second, Decimal("2333.00")),
         (3, third, Decimal("2333.00")),
     ]
-    # The township may not pay it as well.
-    with pytest.raises(ValidationError, match="发放名册"):
-        aid_services.aid_pay(
-            actor=county["township"], aid_id=aid.pk, version=aid.version, amount="100", means="cash"
-        )
-
     run = run_through(county, first)
     line = Line.objects.get(run=run, kind=Line.Kind.STAGE)
     assert (line.amount, line.payee_name, line.programme, line.status) == (
@@ -116,6 +110,11 @@ def test_the_county_pays_an_aid_in_stages_through_its_payroll_once_each(county):
     assert run.changes["stage"] == 1
     aid.refresh_from_db()
     assert aid.paid_total == Decimal("2334.00") and aid.case.state == "first_aid_paid"
+    # Paid first, the township may not pay the rest by hand as well.
+    with pytest.raises(ValidationError, match="由发放名册发放，乡镇不另行支付"):
+        aid_services.aid_pay(
+            actor=county["township"], aid_id=aid.pk, version=aid.version, amount="100", means="cash"
+        )
     payment = aid.payments.get()
     assert (payment.means, payment.amount, payment.paid_by) == ("bank", Decimal("2334.00"), county["checker"])
     # Booked once: by the payroll's lines, not again as a township's payment.
@@ -221,3 +220,130 @@ def test_stages_are_refused_where_the_payroll_cannot_pay_them(county, make_house
         )
     traveller.refresh_from_db()
     assert traveller.case.state == "county_review" and traveller.approved_amount is None
+
+
+def test_a_stage_is_paid_to_the_household_s_payee_and_stages_stopped_are_not_drafted(
+    county, make_household, lanshan_village
+):
+    from safetynet.core.workflows.services import case_transition
+    from safetynet.programmes.services import enrolment_start
+
+    household = make_household(
+        lanshan_village,
+        county["maker"],
+        members=[
+            ("钱小明", 1, "02", datetime.date(2014, 5, 1)),
+            ("钱奶奶", 2, "62", datetime.date(1956, 2, 2)),
+        ],
+    )
+    enrolment_start(
+        actor=county["maker"], household=household, programme="dibao", since=this_month(), amount="900"
+    )
+    grandmother = household.memberships.get(person__name="钱奶奶").person
+    services.account_open(
+        actor=county["township"],
+        holder_kind="person",
+        holder_id=grandmother.pk,
+        kind="one_card",
+        bank="rcb",
+        number="6228480000000000777",
+    )
+    services.household_payee_set(
+        actor=county["township"],
+        household_id=household.pk,
+        person_id=grandmother.pk,
+        reason="户主未成年，由祖母监护",
+        seen=None,
+    )
+    aid = referred(county, household)  # for the boy, the head
+    with pytest.raises(ValidationError, match="整元"):
+        aid_services.aid_county_decide(
+            actor=county["maker"], aid_id=aid.pk, version=aid.version, amount="7000.50", reason="r", stages=3
+        )
+    aid = aid_services.aid_county_decide(
+        actor=county["maker"], aid_id=aid.pk, version=aid.version, amount="7000", reason="一事一议", stages=2
+    )
+    # Not closed while its stages wait for the payroll.
+    aid.case.refresh_from_db()
+    with pytest.raises(ValidationError, match="等待发放名册"):
+        case_transition(
+            actor=county["maker"],
+            case_id=aid.case_id,
+            transition="close",
+            version=aid.case.version,
+            reason="r",
+        )
+
+    first = this_month()
+    run = services.payroll_draft(actor=county["maker"], county="371302", month=first, at=in_month(first))
+    line = Line.objects.select_related("account").get(run=run, kind=Line.Kind.STAGE)
+    assert (line.payee_name, line.account.number, line.person_id) == (
+        "钱奶奶",
+        "6228480000000000777",
+        aid.person_id,
+    )
+
+    # The county stops what the payroll has not taken (a redraft then leaves the first stage out and
+    # no later month drafts the second); nothing is stopped twice, and a township stops nothing.
+    aid.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        aid_services.aid_stages_stop(actor=county["township"], aid_id=aid.pk, version=aid.version, reason="r")
+    stopped = aid_services.aid_stages_stop(
+        actor=county["maker"], aid_id=aid.pk, version=aid.version, reason="受助人已死亡"
+    )
+    assert stopped == 2
+    aid.refresh_from_db()
+    with pytest.raises(ValidationError, match="没有等待"):
+        aid_services.aid_stages_stop(
+            actor=county["maker"], aid_id=aid.pk, version=aid.version, reason="again"
+        )
+    run.case.refresh_from_db()
+    run = services.payroll_redraft(
+        actor=county["maker"], run_id=run.pk, version=run.case.version, reason="停发"
+    )
+    assert not Line.objects.filter(run=run, kind=Line.Kind.STAGE).exists()
+    aid.case.refresh_from_db()
+    case_transition(
+        actor=county["maker"],
+        case_id=aid.case_id,
+        transition="close",
+        version=aid.case.version,
+        reason="停发",
+    )
+    aid.case.refresh_from_db()
+    assert aid.case.state == "closed" and aid.paid_total == 0
+
+
+def test_the_api_decides_stages_only_from_a_whole_number_and_stops_them(county):
+    from django.test import Client
+
+    from safetynet.core.services import api_token_create
+
+    aid = referred(county, county["households"][0])
+    token = api_token_create(user=county["maker"], name="t")[1]
+    api = Client(headers={"Authorization": f"Bearer {token}"})
+    url = f"/api/v1/programmes/temporary-aid/{aid.pk}/county-decision"
+    body = {"version": aid.version, "amount": "6000", "reason": "一事一议"}
+    for stages in (True, "3", 2.5, 13, -1):  # a flag, text, a fraction, too many, negative
+        answer = api.post(url, {**body, "stages": stages}, content_type="application/json")
+        assert answer.status_code == 422, stages
+    assert not AidInstalment.objects.exists()
+    answer = api.post(url, {**body, "stages": 2}, content_type="application/json")
+    assert answer.status_code == 200
+    shown = answer.json()
+    assert shown["state"] == "payroll_stages"
+    assert [(s["stage"], s["amount"], s["paid"], s["stopped"]) for s in shown["stages"]] == [
+        (1, "3000.00", False, False),
+        (2, "3000.00", False, False),
+    ]
+    stop = f"/api/v1/programmes/temporary-aid/{aid.pk}/stages/stop"
+    assert api.post(
+        stop, {"version": shown["version"], "reason": ""}, content_type="application/json"
+    ).status_code in (
+        400,
+        422,
+    )
+    answer = api.post(
+        stop, {"version": shown["version"], "reason": "需求已消失"}, content_type="application/json"
+    )
+    assert answer.status_code == 200 and all(s["stopped"] for s in answer.json()["stages"])

@@ -9,6 +9,7 @@ import datetime
 from typing import Literal
 
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import StrictInt
 
 from safetynet.core.api import ERRORS, Date, Flag, Text
 from safetynet.core.privacy import Disclosure
@@ -32,10 +33,12 @@ class AidPaymentOut(Schema):
 
 
 class AidStageOut(Schema):
+    id: int = Field(description="The stage's id (a payroll line's aid_stage)")
     stage: int
     month: str = Field(description="The payroll month that pays it (YYYY-MM)")
     amount: str
     paid: bool
+    stopped: bool = Field(description="Stopped by the county before the payroll took it")
 
 
 class AidOut(Schema):
@@ -117,10 +120,12 @@ def _out(aid, actor, disclosure: Disclosure) -> dict:
         ],
         "stages": [
             {
+                "id": s.pk,
                 "stage": s.stage,
                 "month": f"{s.month:%Y-%m}",
                 "amount": str(s.amount),
                 "paid": s.payment_id is not None,
+                "stopped": s.stopped_at is not None,
             }
             for s in selectors.instalments_of(aid)
         ],
@@ -291,7 +296,7 @@ class AidAmountIn(Schema, extra="forbid"):
 
 
 class AidCountyDecisionIn(AidAmountIn):
-    stages: int = Field(
+    stages: StrictInt = Field(
         0, ge=0, le=12, description="0: the township pays; 1–12: monthly stages through the county's payroll"
     )
 
@@ -327,6 +332,24 @@ def aid_county_decide(request, aid_id: int, payload: AidCountyDecisionIn):
         amount=payload.amount,
         reason=payload.reason,
         stages=payload.stages,
+    )
+    return _one(request, aid_id)
+
+
+class AidStagesStopIn(Schema, extra="forbid"):
+    version: int = Version
+    reason: Text = Field(max_length=500, examples=["受助人已死亡"])
+
+
+@router.post(
+    "/temporary-aid/{aid_id}/stages/stop",
+    response={200: AidOut, **ERRORS},
+    summary="The county stops the stages the payroll has not taken yet, with the reason",
+)
+def aid_stages_stop(request, aid_id: int, payload: AidStagesStopIn):
+    selectors.aid_get(actor=request.auth, pk=aid_id)
+    services.aid_stages_stop(
+        actor=request.auth, aid_id=aid_id, version=payload.version, reason=payload.reason
     )
     return _one(request, aid_id)
 

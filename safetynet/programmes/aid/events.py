@@ -18,6 +18,7 @@ def declare() -> None:
             "referred": (ChangeAction.UPDATE, _("temporary aid referred to the county")),
             "decided": (ChangeAction.UPDATE, _("temporary aid decided")),
             "investigated": (ChangeAction.UPDATE, _("temporary aid investigated")),
+            "stages_stopped": (ChangeAction.UPDATE, _("temporary aid's stages stopped")),
         },
     )
     declare_events(

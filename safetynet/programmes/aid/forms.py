@@ -120,6 +120,15 @@ class CountyDecisionForm(AmountReasonForm):
     field_order = ["amount", "stages", "reason", "version"]
 
 
+class StagesStopForm(PlainForm):
+    reason = forms.CharField(
+        label=capfirst(_("why the stages are stopped")),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    version = _version()
+
+
 class InvestigationForm(PlainForm):
     findings = forms.CharField(
         label=capfirst(_("investigation findings")), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})

@@ -98,12 +98,14 @@ def instalments_due(*, county: str, month, exclude) -> QuerySet:
     """The stages a county's payroll for `month` pays: those of the county's aids due by then and not
     among `exclude` (a subquery of stage ids a payroll line pays already), as rows of values."""
     return (
-        AidInstalment.objects.filter(subtree_q("aid__area_id", county), month__lte=month)
+        AidInstalment.objects.filter(
+            subtree_q("aid__area_id", county), month__lte=month, stopped_at__isnull=True
+        )
         .exclude(pk__in=exclude)
         .filter(aid__household__isnull=False)
         .values("pk", "stage", "month", "amount", "aid_id",
                 household=F("aid__household_id"), person=F("aid__person_id"),
                 village=F("aid__household__village_id"), head=F("aid__household__head_id"),
-                head_name=F("aid__household__head__name"), person_name=F("aid__person__name"))
+                head_name=F("aid__household__head__name"))
         .order_by("aid_id", "stage")
     )

@@ -579,6 +579,10 @@ def _schedule(aid: TemporaryAid, amount: Decimal, stages: int, today: datetime.d
         raise ValidationError({"stages": _(
             "Only a household registered in this county is paid through the county's payroll: "
             "leave the stages empty and the township pays it.")})
+    if amount != amount.quantize(Decimal("1")):
+        raise ValidationError(
+            {"amount": _("An aid paid in stages through the payroll is approved in whole yuan.")}
+        )
     each = (amount / stages).quantize(Decimal("1"), rounding=ROUND_DOWN)
     if each < 1:
         raise ValidationError({"stages": _("Each stage would be less than 1 yuan: choose fewer stages.")})
@@ -589,6 +593,28 @@ def _schedule(aid: TemporaryAid, amount: Decimal, stages: int, today: datetime.d
         rows.append(AidInstalment(aid=aid, stage=stage, month=month, amount=first if stage == 1 else each))
         month = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
     return rows
+
+
+def aid_stages_stop(*, actor: User, aid_id, version: int, reason: str) -> int:
+    """The county stops the stages of an aid the payroll has not taken yet (the person died, the
+    need ended, the aid proved wrong), with the reason: no later payroll drafts them. A stage on a
+    payroll already is paid or failed there as the bank says."""
+    if actor.role != Role.COUNTY_BUREAU:
+        raise PermissionDenied(_("The county stops the stages it decided."))
+    reason = checked_text(reason, field="reason", limit=500, required=True)
+    with transaction.atomic():
+        aid = _locked(aid_id, actor, version)
+        waiting = AidInstalment.objects.select_for_update().filter(
+            aid=aid, payment__isnull=True, stopped_at__isnull=True)
+        stages = [row.stage for row in waiting]
+        if not stages:
+            raise ValidationError(_("No stage of this aid waits for the payroll."))
+        now = timezone.now()
+        waiting.update(stopped_at=now, stop_reason=reason)
+        aid.version += 1
+        aid.save(update_fields=["version"])
+        _record(actor, aid, "stages_stopped", {"stages": stages}, reason=reason)
+    return len(stages)
 
 
 def aid_instalments_paid(*, actor: User, paid: list[tuple[int, datetime.datetime, str]]) -> int:

@@ -27,6 +27,7 @@ from safetynet.programmes.aid.forms import (
     InvestigationForm,
     PaperworkForm,
     PaymentForm,
+    StagesStopForm,
 )
 from safetynet.registry.rules import may_read_registry
 from safetynet.registry.selectors import household_get, household_members, person_get, person_search
@@ -196,6 +197,12 @@ def _page(request, aid, **given):
         ),
         "county_form": given.get("county_form")
         or (CountyDecisionForm(initial=version) if county and state == "county_review" else None),
+        "stop_form": given.get("stop_form")
+        or (
+            StagesStopForm(initial=version)
+            if county and any(s.payment_id is None and s.stopped_at is None for s in instalments)
+            else None
+        ),
         "investigation_form": given.get("investigation_form")
         or (
             InvestigationForm(initial=version) if township and not emergency and state == "accepted" else None
@@ -295,6 +302,14 @@ def aid_record(request, pk: int, record: str):
                 stages=d.get("stages") or 0,
             ),
             _("The county's decision is recorded."),
+        ),
+        "stop": (
+            "stop_form",
+            StagesStopForm,
+            lambda d: services.aid_stages_stop(
+                actor=user, aid_id=pk, version=d["version"], reason=d["reason"]
+            ),
+            _("The stages not yet taken by the payroll are stopped."),
         ),
         "investigation": (
             "investigation_form",

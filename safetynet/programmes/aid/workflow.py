@@ -66,6 +66,19 @@ def by_service(case, actor, data) -> str | None:
     return None
 
 
+def no_stages_waiting(case, actor, data) -> str | None:
+    """An aid is not closed while stages of it wait for the payroll (the county stops them first)."""
+    from safetynet.programmes.models import AidInstalment
+
+    if AidInstalment.objects.filter(
+        aid_id=case.subject_id, payment__isnull=True, stopped_at__isnull=True
+    ).exists():
+        return str(
+            _("Stages of this aid still wait for the payroll: they are paid first, or the county stops them.")
+        )
+    return None
+
+
 # The steps taken by the services with their records (hidden from the generic step form).
 OWN_FORMS = frozenset(
     {
@@ -179,7 +192,12 @@ EMERGENCY_FLOW = Workflow(
             guards=(by_service,),
         ),
         Transition(
-            "close", _("Close"), ("paperwork_completed",), "closed", roles=TOWNSHIP_ROLES | COUNTY_ROLES
+            "close",
+            _("Close"),
+            ("paperwork_completed", "payroll_stages"),
+            "closed",
+            roles=TOWNSHIP_ROLES | COUNTY_ROLES,
+            guards=(no_stages_waiting,),
         ),
         Transition(
             "withdraw",
@@ -259,7 +277,14 @@ EXPENDITURE_FLOW = Workflow(
             roles=TOWNSHIP_ROLES | COUNTY_ROLES | PAYROLL_ROLES,
             guards=(by_service,),
         ),
-        Transition("close", _("Close"), ("paid",), "closed", roles=TOWNSHIP_ROLES | COUNTY_ROLES),
+        Transition(
+            "close",
+            _("Close"),
+            ("paid", "payroll_stages"),
+            "closed",
+            roles=TOWNSHIP_ROLES | COUNTY_ROLES,
+            guards=(no_stages_waiting,),
+        ),
     ],
     subject_url=_url,
     readers=READ_ROLES,
