@@ -320,6 +320,9 @@ class PayrollLine(ChoiceLabels, models.Model):
     aid_instalment = models.ForeignKey(
         "programmes.AidInstalment",
         null=True,
+        # Found through the partial unique index of stage lines below; a plain index over a
+        # million NULLs would only slow every payroll's insert.
+        db_index=False,
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("temporary aid stage"),
