@@ -259,6 +259,9 @@ def test_the_walk_lanshan_drafts_finance_checks_lanshan2_approves_and_next_month
     assert reissues.exists() and set(reissues.values_list("reissue_of", flat=True)) <= waiting
     assert run.changes["reissued"] == reissues.count()
     assert lines.filter(status=Line.Status.HELD).exists()  # the payee still without an account
+    # The first of the three stages of the fire's temporary aid the county decided to pay so.
+    stage = lines.get(kind=Line.Kind.STAGE)
+    assert (stage.amount, stage.programme, run.changes["stage"]) == (3000, "temporary", 1)
 
     with pytest.raises(ValidationError):  # the maker does not check
         services.payroll_step(actor=lanshan, run_id=run.pk, step="check", version=version(run))
@@ -267,7 +270,9 @@ def test_the_walk_lanshan_drafts_finance_checks_lanshan2_approves_and_next_month
         services.payroll_step(actor=finance, run_id=run.pk, step="approve", version=version(run))
     services.payroll_step(actor=lanshan2, run_id=run.pk, step="approve", version=version(run))
     entitled = LedgerEntry.objects.filter(run_id=run.pk, kind=LedgerEntry.Kind.ENTITLED)
-    owed = lines.filter(kind__in=[Line.Kind.REGULAR, Line.Kind.ARREARS, Line.Kind.ADJUSTMENT])
+    owed = lines.filter(
+        kind__in=[Line.Kind.REGULAR, Line.Kind.ARREARS, Line.Kind.ADJUSTMENT, Line.Kind.STAGE]
+    )
     assert entitled.aggregate(s=Sum("amount"))["s"] == owed.aggregate(s=Sum("amount"))["s"] > 0
 
     bank_file = services.payroll_export(actor=lanshan, run_id=run.pk, version=version(run))
