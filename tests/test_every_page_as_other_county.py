@@ -198,10 +198,14 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
         "ends_on": timezone.localdate() + datetime.timedelta(days=30), "budget": "1000",
         "kinds": ["visiting_care"]})
     purchase.contract_person_add(actor=actor, contract=care_contract, person_id=daughter.pk)
+    # Covered from today: the service is logged within today's local date, whatever the hour (an
+    # hour back just after midnight in Beijing would be yesterday, before the cover began).
+    now = timezone.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     service_log = purchase.service_log_create(
         actor=care_worker, person_id=daughter.pk, submission=uuid.uuid4(),
-        data={"kind": "visiting_care", "started_at": timezone.now() - datetime.timedelta(hours=1),
-              "ended_at": timezone.now(), "place": "欧阳秘密家", "done": "欧阳秘密照料"})
+        data={"kind": "visiting_care", "started_at": max(now - datetime.timedelta(hours=1), midnight),
+              "ended_at": now, "place": "欧阳秘密家", "done": "欧阳秘密照料"})
     # The daughter asked about centralised care (willing: she waits for a bed) and a care agreement
     # drawn up for her meanwhile.
     care.survey_record(actor=actor, person_id=daughter.pk, data={

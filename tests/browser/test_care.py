@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from browser.test_visits import PHONE, _jpeg_file
 from conftest import LANSHAN_TOWNSHIP, user, village
+from safetynet.care.models import ContractPerson
 from safetynet.care.purchase import services as purchase
 from safetynet.core.models import Division, Role
 from safetynet.institutions.services import institution_create
@@ -119,13 +120,16 @@ def test_survey_placement_agreement_service_and_visit_to_the_kpis(
         data={
             "area": "371302",
             "title": "特困人员居家服务",
-            "starts_on": today.replace(day=1),
+            "starts_on": today - datetime.timedelta(days=7),
             "ends_on": today + datetime.timedelta(days=200),
             "budget": "100000",
             "kinds": ["visiting_care"],
         },
     )
     purchase.contract_person_add(actor=county, contract=contract, person_id=home.head_id)
+    # Covered since the contract began (as in the demo city): the service logged an hour ago falls on
+    # yesterday's date just after midnight, Beijing time.
+    ContractPerson.objects.filter(contract=contract).update(added_on=contract.starts_on)
     phone = logged_in_page(worker, **PHONE)
     phone.goto("/care/my-persons/")
     expect(phone.locator("#my-persons")).to_contain_text("周大爷")

@@ -75,6 +75,10 @@ def case(make_household, lanshan_village, yinan_village):
     other = services.contract_create(actor=county, provider=second, data=data)
     services.contract_person_add(actor=county, contract=contract, person_id=mine.pk)
     services.contract_person_add(actor=county, contract=other, person_id=theirs.pk)
+    # Covered since the contracts began, as the demo city has them: the services logged below an
+    # hour or two ago fall on yesterday's date just after midnight (Beijing time), and the service
+    # dates a person's cover from the day it is added.
+    ContractPerson.objects.filter(contract__in=[contract, other]).update(added_on=data["starts_on"])
     return {
         "county": county,
         "first": first,
