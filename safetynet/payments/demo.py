@@ -384,10 +384,17 @@ def _month(city: _City, county: str, month: datetime.date, *, last: bool) -> Non
 def _correct(city: _City, county: str, maker, month: datetime.date, holders: dict, *, last: bool) -> None:
     """The officer records a new account for most payees whose payment failed (the rest wait: the
     bank's answer is slow, the payee away): their failed lines are paid again next month."""
+    from safetynet.core.scope import in_area
     from safetynet.payments.models import PayeeAccount
 
     rng = city.rng
-    mine = sorted(account for account in city.broken if account in holders)
+    # A payee who has moved to another county since (a household transferred) has the new account
+    # recorded there, not by this county's officer.
+    mine = sorted(
+        account
+        for account in city.broken
+        if account in holders and in_area(maker, services.holder_area(*holders[account].split(":")))
+    )
     corrected = [a for a in mine if rng.random() < CORRECTED_SHARE]
     if last and county == WALK_COUNTY and mine and not corrected:
         corrected = mine[:1]

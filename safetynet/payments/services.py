@@ -64,6 +64,11 @@ def _holder(holder_kind: str, holder_id: int) -> tuple[str | None, str]:
     return None, ""
 
 
+def holder_area(holder_kind: str, holder_id) -> str | None:
+    """Where a payee (a person, an institution, a caregiver's agreement) is now, for scope checks."""
+    return _holder(holder_kind, int(holder_id))[0]
+
+
 def account_open(
     *,
     actor: User,
