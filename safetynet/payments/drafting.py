@@ -358,25 +358,17 @@ def _aid_stages(run: PayrollRun, draft: Draft, accounts: dict, funds: dict) -> N
         exclude=Line.objects.filter(kind=Line.Kind.STAGE).values("aid_instalment_id")))
     if not stages:
         return
-    named = dict(
-        HouseholdPayee.objects.filter(
+    named = {
+        household: (person, name)
+        for household, person, name in HouseholdPayee.objects.filter(
             ended_at__isnull=True, household_id__in=[row["household"] for row in stages]
-        ).values_list("household_id", "person_id")
-    )
-    names = dict(
-        HouseholdPayee.objects.filter(
-            ended_at__isnull=True, household_id__in=[row["household"] for row in stages]
-        ).values_list("person_id", "person__name")
-    )
+        ).values_list("household_id", "person_id", "person__name")
+    }
     fund = funds.get("temporary") or FundSource.COUNTY
     stage_words = _("stage %(stage)s of a temporary aid the county decided")
     aid_words = _("temporary aid #%(id)s, stage %(stage)s")
     for row in stages:
-        if row["household"] in named:
-            payee = named[row["household"]]
-            payee_name = names.get(payee, "")
-        else:
-            payee, payee_name = row["head"], row["head_name"]
+        payee, payee_name = named.get(row["household"], (row["head"], row["head_name"]))
         ref = f"person:{payee}"
         account = accounts.get(ref)
         draft.rows.append(
