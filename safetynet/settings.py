@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "safetynet.institutions",
     "safetynet.care",
     "safetynet.payments",
+    "safetynet.rescue",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,8 @@ urlpatterns = [
     path("care/", include("safetynet.care.urls")),
     path("payments/", include("safetynet.payments.urls")),
     path("payments/", include("safetynet.payments.funds.urls")),  # funds statistics, ledger, reserve funds
+    path("rescue/", include("safetynet.rescue.urls")),
+    path("", include("safetynet.rescue.public_urls")),  # the public report page and Open311
     path("", include("safetynet.core.staff_urls")),
     path("api/v1/", api.urls),
 ]

@@ -401,6 +401,15 @@ def notices_send(notices: list[Notice]) -> list[Notice]:
     return created
 
 
+def notices_send_to(*, user_ids, kind: str, params: dict, at=None) -> list[Notice]:
+    """One notice of `kind` (registered with core.hooks.register_notice_kind) to each of the users,
+    for an app's own records (a team sent to an incident): inbox, open pages and SMS as for any
+    notice. Inside the caller's transaction."""
+    at = at or timezone.now()
+    return notices_send([Notice(user_id=user_id, at=at, kind=kind, params=params)
+                         for user_id in sorted(set(user_ids))])
+
+
 def notices_mark_read(*, actor: User, ids: list[int] | None = None) -> int:
     """Mark the actor's notices read (all of them without `ids`)."""
     unread = Notice.objects.filter(user=actor, read_at__isnull=True)

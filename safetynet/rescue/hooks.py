@@ -1,0 +1,91 @@
+"""What street rescue adds to the kernel and the shared pages (called from RescueConfig.ready): its
+history events, the menu, the notice a team gets when sent, the desk (incidents waiting for a team,
+refusers due a revisit), the retention of call recordings, the public report page and Open311."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+
+def _dispatched_words(params: dict) -> str:
+    return _("Rescue: your team %(team)s is sent to %(place)s (incident %(incident)s).") % {
+        "team": params.get("team", ""),
+        "place": params.get("place", ""),
+        "incident": params.get("incident", ""),
+    }
+
+
+def _dispatched_link(notice) -> str:
+    incident = notice.params.get("incident")
+    return reverse("rescue:incident", args=[incident]) if isinstance(incident, int) else ""
+
+
+def _waiting(actor) -> int:
+    from safetynet.rescue import selectors
+
+    return selectors.open_incidents(actor=actor).filter(state="received").count()
+
+
+def _revisits(actor, until):
+    from django.utils import timezone
+
+    from safetynet.core import hooks
+    from safetynet.rescue import selectors
+
+    return [
+        hooks.DeskItem(
+            kind=_("Revisit a person who refused help"),
+            title=contact.description,
+            url=reverse("rescue:incident", args=[contact.incident_id]),
+            due_at=contact.revisit_due_at,
+            note=timezone.localtime(contact.at).strftime("%Y-%m-%d %H:%M"),
+        )
+        for contact in selectors.revisits_due(actor=actor, until=until)[:200]
+    ]
+
+
+def register() -> None:
+    from safetynet.core import hooks, retention
+    from safetynet.core.demo import register_demo_builder
+    from safetynet.rescue import events, rules, selectors, services
+
+    events.declare()
+    hooks.register_menu_item(
+        name="rescue.board",
+        label=gettext_lazy("Street rescue"),
+        url_name="rescue:board",
+        allowed=selectors.may_read,
+        order=70,
+    )
+    hooks.register_menu_item(
+        name="rescue.team",
+        label=gettext_lazy("My rescue team"),
+        url_name="rescue:my_team",
+        allowed=lambda user: selectors.teams_of_member(user).exists(),
+        order=71,
+    )
+    hooks.register_notice_kind(
+        code=services.NOTICE_DISPATCHED,
+        label=gettext_lazy("Rescue team sent to an incident"),
+        words=_dispatched_words,
+        link=_dispatched_link,
+    )
+    hooks.register_desk_queue(
+        name="rescue.waiting",
+        label=gettext_lazy("Street incidents waiting for a team"),
+        count=_waiting,
+        url_name="rescue:board",
+        roles=rules.DUTY_ROLES,
+        order=20,
+    )
+    hooks.register_desk_source(name="rescue.revisits", items=_revisits, roles=rules.DUTY_ROLES)
+    hooks.register_public_path(name="rescue.report", prefix="/public/rescue/")
+    hooks.register_public_path(name="rescue.open311", prefix="/open311/")
+    retention.register_retention_kind(
+        code="rescue.call_recordings",
+        label=gettext_lazy("References to hotline call recordings"),
+        default_days=180,
+        minimum_days=92,
+        purge=services.recordings_forget,
+    )
+    register_demo_builder("rescue.street", "safetynet.rescue.demo:build_street", order=420)

@@ -1,0 +1,281 @@
+"""Winter street rescue on the street: the teams that go out, the incidents they go to (a hotline
+call, a public report, an Open311 request, a referral) and what they found there (contacts and the
+supplies handed out). Times are kept on the incident as it moves, so that the response time (report
+to on scene) is a plain difference of two columns."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from safetynet.core.choices import ChoiceLabels
+from safetynet.core.types import Division
+
+
+class RescueTeam(ChoiceLabels, models.Model):
+    """A patrol or response team of a county (or of the city's station): its members' accounts, its
+    vehicle, where it is based and what it is doing now."""
+
+    class State(models.TextChoices):
+        AVAILABLE = "available", _("available")
+        DISPATCHED = "dispatched", _("dispatched")
+        ON_SCENE = "on_scene", _("on scene")
+        RETURNING = "returning", _("returning")
+        OFF_DUTY = "off_duty", _("off duty")
+
+    name = models.CharField(_("team name"), max_length=60)
+    county = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
+    station = models.ForeignKey(
+        "institutions.Institution",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("rescue station"),
+    )
+    vehicle = models.CharField(_("vehicle"), max_length=20, blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="+", blank=True, verbose_name=_("members")
+    )
+    staff_count = models.PositiveSmallIntegerField(_("staff on the team"), default=2)
+    base_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    base_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.AVAILABLE)
+    state_since = models.DateTimeField(_("since"))
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["county_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "name"], name="rescue_team_name_once"),
+            models.CheckConstraint(
+                condition=Q(state__in=["available", "dispatched", "on_scene", "returning", "off_duty"]),
+                name="rescue_team_state",
+            ),
+            models.CheckConstraint(condition=Q(staff_count__gte=1), name="rescue_team_has_staff"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StreetIncident(ChoiceLabels, models.Model):
+    """A person on the street who may need help, as it reached the duty officer, and what became of
+    it: received → dispatched → on scene → closed (or closed without a dispatch: a duplicate, no one
+    found)."""
+
+    class Source(models.TextChoices):
+        HOTLINE = "hotline", _("hotline call")
+        PUBLIC = "public", _("public report")
+        OPEN311 = "open311", _("Open311 request")
+        REFERRAL = "referral", _("referral")
+        PATROL = "patrol", _("found on patrol")
+
+    class Referrer(models.TextChoices):
+        POLICE = "police", _("police (公安)")
+        URBAN_MANAGEMENT = "urban_management", _("urban management (城管)")
+        HOSPITAL = "hospital", _("hospital")
+        OTHER = "other", _("other department")
+
+    class State(models.TextChoices):
+        RECEIVED = "received", _("received")
+        DISPATCHED = "dispatched", _("team dispatched")
+        ON_SCENE = "on_scene", _("team on scene")
+        CLOSED = "closed", _("closed")
+
+    class Closing(models.TextChoices):
+        HELPED = "helped", _("contact recorded")
+        NOT_FOUND = "not_found", _("no one found")
+        DUPLICATE = "duplicate", _("duplicate of another report")
+        NOT_OURS = "not_ours", _("not a rescue matter")
+
+    # The number a reporter is given (Open311's service_request_id): random, so that one report's
+    # status cannot lead to the guessing of another's.
+    reference = models.CharField(_("reference"), max_length=16, unique=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    referrer = models.CharField(_("referred by"), max_length=20, choices=Referrer.choices, blank=True)
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    description = models.TextField(_("description"), max_length=2000, blank=True)
+    persons = models.PositiveSmallIntegerField(_("persons seen"), default=1)
+    caller_name = models.CharField(_("caller"), max_length=50, blank=True)
+    caller_phone = models.CharField(_("caller's phone"), max_length=20, blank=True)
+    recording = models.CharField(_("call recording"), max_length=200, blank=True)
+    photo = models.FileField(upload_to="rescue/reports/", max_length=200, blank=True)
+    # Public reports: a keyed digest of the sender's address, to turn away a flood from one address.
+    sender = models.CharField(max_length=64, blank=True, db_index=True)
+    service_code = models.CharField(max_length=40, blank=True)
+    reported_at = models.DateTimeField(_("reported at"), db_index=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("received by"),
+    )
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.RECEIVED)
+    team = models.ForeignKey(
+        RescueTeam,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incidents",
+        verbose_name=_("team"),
+    )
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    dispatched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    on_scene_at = models.DateTimeField(_("on scene at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closing = models.CharField(_("how it ended"), max_length=12, choices=Closing.choices, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-reported_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source__in=["hotline", "public", "open311", "referral", "patrol"]),
+                name="rescue_incident_source",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["received", "dispatched", "on_scene", "closed"]),
+                name="rescue_incident_state",
+            ),
+            # A location: coordinates (both or neither, on the globe) or a place in words.
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="rescue_incident_coordinates",
+            ),
+            models.CheckConstraint(
+                condition=~Q(place="") | Q(latitude__isnull=False), name="rescue_incident_has_location"
+            ),
+            models.CheckConstraint(
+                condition=Q(state="received")
+                | Q(state="closed", team__isnull=True)
+                | Q(team__isnull=False, dispatched_at__isnull=False),
+                name="rescue_incident_dispatch_has_team",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="on_scene") | Q(on_scene_at__isnull=False),
+                name="rescue_incident_on_scene_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="closed") | Q(closed_at__isnull=False) & ~Q(closing=""),
+                name="rescue_incident_closed_how",
+            ),
+            # A team goes to one incident at a time.
+            models.UniqueConstraint(
+                fields=["team"],
+                condition=Q(state__in=["dispatched", "on_scene"]),
+                name="rescue_team_one_incident_at_a_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["division", "state"], name="rescue_incident_board")]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.place}"
+
+    @property
+    def response_seconds(self) -> int | None:
+        if self.on_scene_at is None:
+            return None
+        return int((self.on_scene_at - self.reported_at).total_seconds())
+
+    @property
+    def response_minutes(self) -> int | None:
+        seconds = self.response_seconds
+        return None if seconds is None else round(seconds / 60)
+
+
+class StreetContact(ChoiceLabels, models.Model):
+    """A team's contact with one person on scene (HMIS-style): who, as far as known, and the outcome.
+    The person may be described only ("man, about 60, red coat") and linked to a registered person
+    later; the link changes nothing in the registry."""
+
+    class Outcome(models.TextChoices):
+        ACCEPTED = "accepted", _("accepted help: taken to the station")
+        REFUSED = "refused", _("refused: supplies handed out")
+        SICK = "sick", _("sick: taken to hospital")
+        DANGER = "danger", _("danger: handed to the police")
+
+    incident = models.ForeignKey(StreetIncident, on_delete=models.PROTECT, related_name="contacts")
+    team = models.ForeignKey(RescueTeam, on_delete=models.PROTECT, related_name="+")
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("time"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    description = models.CharField(_("the person"), max_length=200)
+    sex = models.CharField(_("sex"), max_length=1, blank=True)
+    approximate_age = models.PositiveSmallIntegerField(_("approximate age"), null=True, blank=True)
+    person = models.ForeignKey(
+        "registry.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registered person"),
+    )
+    card_given = models.BooleanField(_("contact card given"), default=False)
+    revisit_due_at = models.DateTimeField(_("revisit due"), null=True, blank=True)
+    revisited_at = models.DateTimeField(_("revisited at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submission = models.UUIDField(unique=True, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=["accepted", "refused", "sick", "danger"]),
+                name="rescue_contact_outcome",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="refused") | Q(revisit_due_at__isnull=False),
+                name="rescue_refusal_has_revisit",
+            ),
+            models.CheckConstraint(condition=Q(sex__in=["", "1", "2"]), name="rescue_contact_sex"),
+        ]
+        indexes = [models.Index(fields=["division", "at"], name="rescue_contact_area")]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.outcome} {self.description}"
+
+
+class SupplyItem(models.TextChoices):
+    COAT = "coat", _("cotton coat")
+    QUILT = "quilt", _("quilt")
+    FOOD = "food", _("food")
+    HOT_WATER = "hot_water", _("hot water")
+    GLOVES = "gloves", _("gloves")
+    HAT = "hat", _("cotton hat")
+    OTHER = "other", _("other supplies")
+
+
+class Handout(ChoiceLabels, models.Model):
+    """Supplies handed to a person on scene: what and how many (drawn from a station's stock once the
+    station keeps one; `booked_at` says when it was)."""
+
+    contact = models.ForeignKey(StreetContact, on_delete=models.CASCADE, related_name="handouts")
+    item = models.CharField(_("item"), max_length=10, choices=SupplyItem.choices)
+    quantity = models.PositiveSmallIntegerField(_("quantity"))
+    booked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["contact_id", "item"]
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "item"], name="rescue_handout_item_once"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1, quantity__lte=100), name="rescue_handout_quantity"
+            ),
+            models.CheckConstraint(
+                condition=Q(item__in=["coat", "quilt", "food", "hot_water", "gloves", "hat", "other"]),
+                name="rescue_handout_item",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} {self.item}×{self.quantity}"

@@ -1,0 +1,223 @@
+"""What street rescue's pages read, each in the reader's area: the duty board, one incident, the
+teams (the nearest first), a team member's own team, and the campaign's figures — defined here once."""
+
+import datetime
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from safetynet.core.scope import in_area, scope_q
+from safetynet.core.types import User
+from safetynet.rescue import rules
+from safetynet.rescue.models import Handout, RescueTeam, StreetContact, StreetIncident
+
+OPEN_STATES = (StreetIncident.State.RECEIVED, StreetIncident.State.DISPATCHED, StreetIncident.State.ON_SCENE)
+
+
+def may_read(actor: User) -> bool:
+    return actor.is_authenticated and actor.role in rules.READ_ROLES
+
+
+def may_keep_duty(actor: User) -> bool:
+    return actor.is_authenticated and actor.role in rules.DUTY_ROLES
+
+
+def incidents(*, actor: User) -> QuerySet[StreetIncident]:
+    if not may_read(actor):
+        return StreetIncident.objects.none()
+    return StreetIncident.objects.filter(scope_q(actor, "division_id")).select_related("team", "division")
+
+
+def open_incidents(*, actor: User) -> QuerySet[StreetIncident]:
+    return incidents(actor=actor).filter(state__in=OPEN_STATES).order_by("reported_at", "pk")
+
+
+def closed_recently(*, actor: User, hours: int = 24) -> QuerySet[StreetIncident]:
+    since = timezone.now() - datetime.timedelta(hours=hours)
+    return (
+        incidents(actor=actor)
+        .filter(state=StreetIncident.State.CLOSED, closed_at__gte=since)
+        .order_by("-closed_at")
+    )
+
+
+def incident_get(*, actor: User, pk: int) -> StreetIncident:
+    """The incident, for a reader of its area or a member of the team sent to it (DoesNotExist else)."""
+    incident = StreetIncident.objects.select_related("team", "division", "received_by").get(pk=pk)
+    if in_area(actor, incident.division_id) and may_read(actor):
+        return incident
+    if incident.team_id is not None and is_member(actor, incident.team_id):
+        return incident
+    raise StreetIncident.DoesNotExist
+
+
+def teams(*, actor: User) -> QuerySet[RescueTeam]:
+    if not may_read(actor):
+        return RescueTeam.objects.none()
+    return RescueTeam.objects.filter(scope_q(actor, "county_id")).select_related("county")
+
+
+def team_get(*, actor: User, pk: int) -> RescueTeam:
+    team = RescueTeam.objects.select_related("county").get(pk=pk)
+    if (may_read(actor) and in_area(actor, team.county_id)) or is_member(actor, team.pk):
+        return team
+    raise RescueTeam.DoesNotExist
+
+
+def is_member(actor: User, team_id: int) -> bool:
+    return (
+        actor.is_authenticated
+        and RescueTeam.members.through.objects.filter(rescueteam_id=team_id, user_id=actor.pk).exists()
+    )
+
+
+def teams_of_member(actor: User) -> QuerySet[RescueTeam]:
+    if not actor.is_authenticated:
+        return RescueTeam.objects.none()
+    return RescueTeam.objects.filter(members=actor).select_related("county").order_by("pk")
+
+
+def team_current(team_id: int) -> StreetIncident | None:
+    """The incident the team is out on, if any (at most one: a database constraint)."""
+    return StreetIncident.objects.filter(
+        team_id=team_id, state__in=[StreetIncident.State.DISPATCHED, StreetIncident.State.ON_SCENE]
+    ).first()
+
+
+def member_ids(team_id: int) -> list[int]:
+    return list(
+        RescueTeam.members.through.objects.filter(rescueteam_id=team_id).values_list("user_id", flat=True)
+    )
+
+
+def dispatchable_teams(*, actor: User, incident: StreetIncident) -> list[tuple[RescueTeam, float | None]]:
+    """The teams of the actor's area that can go (available or on their way back), each with its
+    distance in km from the incident where both are placed on the map: the nearest first, then the
+    incident's own county's, then by name."""
+    found = teams(actor=actor).filter(state__in=[RescueTeam.State.AVAILABLE, RescueTeam.State.RETURNING])
+    rows = []
+    for team in found:
+        distance = None
+        if incident.latitude is not None and team.base_latitude is not None:
+            distance = rules.distance_km(
+                incident.latitude, incident.longitude, team.base_latitude, team.base_longitude
+            )
+        rows.append((team, distance))
+    own = incident.division_id[:6]
+    rows.sort(key=lambda row: (row[1] is None, row[1] or 0, row[0].county_id != own, row[0].name))
+    return rows
+
+
+def contacts(*, incident: StreetIncident) -> QuerySet[StreetContact]:
+    return StreetContact.objects.filter(incident=incident).prefetch_related("handouts").select_related("team")
+
+
+def revisits_due(*, actor: User, until: datetime.datetime) -> QuerySet[StreetContact]:
+    """Refusers whose revisit falls due by `until` and has not been made (the desk's work)."""
+    return StreetContact.objects.filter(
+        scope_q(actor, "division_id"),
+        outcome=StreetContact.Outcome.REFUSED,
+        revisited_at__isnull=True,
+        revisit_due_at__lte=until,
+    ).order_by("revisit_due_at")
+
+
+def incident_by_reference(reference: str) -> StreetIncident | None:
+    """A public report, by the reference its sender was given (the Open311 status request)."""
+    return StreetIncident.objects.filter(reference=reference).first()
+
+
+def public_reports_since(sender: str, since: datetime.datetime) -> int:
+    return StreetIncident.objects.filter(sender=sender, reported_at__gte=since).count()
+
+
+# --- the campaign's figures ------------------------------------------------------------------------------
+
+
+def figures(*, actor: User, since: datetime.datetime, until: datetime.datetime) -> dict:
+    """The street part of the winter campaign between `since` and `until`, by county and for the
+    whole area: incidents, dispatches, staff-times, vehicle trips, persons helped (taken to the
+    station; helped on the street: supplies, hospital, police), items handed out, and the response
+    time (report to on scene) as median and 90th percentile in minutes. Set-based: one grouped query
+    per measure, one read of the response times."""
+    area = incidents(actor=actor).filter(reported_at__gte=since, reported_at__lt=until)
+    by_county: dict[str, dict] = {}
+
+    def row(code: str) -> dict:
+        return by_county.setdefault(
+            code,
+            {
+                "county": code,
+                "incidents": 0,
+                "dispatches": 0,
+                "staff_times": 0,
+                "vehicle_trips": 0,
+                "in_station": 0,
+                "on_street": 0,
+                "items": 0,
+                "responses": [],
+            },
+        )
+
+    county = Substr("division_id", 1, 6)
+    for code, count, dispatches, staff, vehicles in (
+        area.annotate(county=county)
+        .values("county")
+        .annotate(
+            n=Count("pk"),
+            d=Count("pk", filter=Q(dispatched_at__isnull=False)),
+            s=Sum("team__staff_count", filter=Q(dispatched_at__isnull=False)),
+            v=Count("pk", filter=Q(dispatched_at__isnull=False) & ~Q(team__vehicle="")),
+        )
+        .values_list("county", "n", "d", "s", "v")
+    ):
+        entry = row(code)
+        entry.update(incidents=count, dispatches=dispatches, staff_times=staff or 0, vehicle_trips=vehicles)
+    helped = StreetContact.objects.filter(incident__in=area.values("pk"))
+    for code, outcome, count in (
+        helped.annotate(county=Substr("division_id", 1, 6))
+        .values("county", "outcome")
+        .annotate(n=Count("pk"))
+        .values_list("county", "outcome", "n")
+    ):
+        key = "in_station" if outcome == StreetContact.Outcome.ACCEPTED else "on_street"
+        row(code)[key] += count
+    items = Handout.objects.filter(contact__in=helped.values("pk"))
+    for code, count in (
+        items.annotate(county=Substr("contact__division_id", 1, 6))
+        .values("county")
+        .annotate(n=Sum("quantity"))
+        .values_list("county", "n")
+    ):
+        row(code)["items"] += count or 0
+    for code, reported, on_scene in (
+        area.filter(on_scene_at__isnull=False)
+        .annotate(county=county)
+        .values_list("county", "reported_at", "on_scene_at")
+    ):
+        row(code)["responses"].append(int((on_scene - reported).total_seconds()))
+    total = {
+        "county": "",
+        "incidents": 0,
+        "dispatches": 0,
+        "staff_times": 0,
+        "vehicle_trips": 0,
+        "in_station": 0,
+        "on_street": 0,
+        "items": 0,
+        "responses": [],
+    }
+    rows = [by_county[code] for code in sorted(by_county)]
+    for entry in rows:
+        for key, value in entry.items():
+            if key != "county":
+                total[key] += value
+    for entry in [*rows, total]:
+        entry["persons_helped"] = entry["in_station"] + entry["on_street"]
+        times = sorted(entry.pop("responses"))
+        entry["responses"] = len(times)
+        median, p90 = rules.percentile(times, 0.5), rules.percentile(times, 0.9)
+        entry["median_minutes"] = None if median is None else round(median / 60, 1)
+        entry["p90_minutes"] = None if p90 is None else round(p90 / 60, 1)
+    return {"rows": rows, "total": total}

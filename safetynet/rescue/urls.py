@@ -1,0 +1,18 @@
+from django.urls import path
+
+from safetynet.rescue import views
+
+app_name = "rescue"
+
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("incidents/new/", views.incident_new, name="incident_new"),
+    path("incidents/<int:pk>/", views.incident_detail, name="incident"),
+    path("incidents/<int:pk>/dispatch/", views.incident_dispatch, name="dispatch"),
+    path("incidents/<int:pk>/arrive/", views.incident_arrive, name="arrive"),
+    path("incidents/<int:pk>/contacts/new/", views.contact_new, name="contact_new"),
+    path("incidents/<int:pk>/close/", views.incident_close, name="close"),
+    path("team/", views.my_team, name="my_team"),
+    path("teams/<int:pk>/state/", views.team_state, name="team_state"),
+    path("figures/", views.figures, name="figures"),
+]
