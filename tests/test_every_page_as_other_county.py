@@ -88,6 +88,8 @@ ROUTE_KINDS = {
     "care/persons/": "tekun_person",
     "care/placements/": "placement",
     "care/agreements/": "care_agreement",
+    "rescue/incidents/": "street_incident",
+    "rescue/teams/": "rescue_team",
 }
 # Served to anyone or not about registry data: the login machinery, health, admin (own auth), API
 # (walked by test_every_api_route_as_other_county).
@@ -257,6 +259,7 @@ def _case(make_household, village, actor, settings, tmp_path) -> dict:
     return {
         **safety,
         **payroll,
+        **_street(actor),
         "tekun_person": daughter.pk,
         "placement": Placement.objects.get(person_id=daughter.pk).pk,
         "care_agreement": care_agreement.pk,
@@ -319,6 +322,19 @@ def _payroll(actor, head) -> dict:
     return {"payroll_run": run.pk, "bank_file": bank_file.pk}
 
 
+def _street(actor) -> dict:
+    """A street team of the county sent to a public report, and the person it met (named for the walk)."""
+    from safetynet.rescue import services as rescue
+
+    county = actor.division_id[:6]
+    team = rescue.team_create(actor=actor, county=county, name="欧阳秘密队", base=(Decimal("35.1"), Decimal("118.3")))
+    incident = rescue.public_report(data={"place": "沂河大桥下", "division": county}, sender="walk")
+    rescue.team_dispatch(actor=actor, incident_id=incident.pk, version=incident.version, team_id=team.pk)
+    rescue.contact_record(actor=actor, incident_id=incident.pk, close=False,
+                          data={"outcome": "refused", "description": "欧阳秘密，约60岁", "card_given": True})
+    return {"street_incident": incident.pk, "rescue_team": team.pk, "street_reference": incident.reference}
+
+
 def _safety_records(actor, institution) -> dict:
     today = timezone.localdate()
     training = safety.training_record(actor=actor, institution_id=institution.pk, data={
@@ -339,7 +355,7 @@ def _safety_records(actor, institution) -> dict:
 
 
 # Path parameters that are not ids, and the value a user would send.
-PARAM_VALUES = {"<str:extension>": "xlsx", "<int:year>": "2024", "<str:code>": "registry.problem",
+PARAM_VALUES = {"<open311fmt:fmt>": "json", "<slug:service_code>": "rough_sleeper", "<str:extension>": "xlsx", "<int:year>": "2024", "<str:code>": "registry.problem",
                 "<slug:programme>": "dibao", "<str:township>": "371321001",
                 "<slug:record>": "investigation", "<slug:kind>": "file", "<slug:fmt>": "pdf"}
 
@@ -351,6 +367,8 @@ def _has_id(route: str) -> bool:
 def _url(route: str, ids: dict) -> str:
     if "notices/" in route:  # a village's notice board and its poster name the village
         route = route.replace("<str:code>", ids["village"])
+    if route.startswith("open311/v2/requests/"):  # a public report's status: by its random id
+        route = route.replace("<slug:reference>", ids["street_reference"])
     if route.startswith("payments/reserves/"):  # a township's reserve fund names the township
         route = route.replace("<str:township>", ids["township"])
     for param, value in PARAM_VALUES.items():
@@ -434,6 +452,9 @@ def test_the_same_pages_open_for_ones_own_county(client, make_household, lanshan
     # A provider's worker logs services to the persons its provider covers; the county does not.
     assert statuses.pop("care/my-persons/") == 403
     assert statuses.pop("care/my-persons/<int:pk>/log/") == 403
+    # A team's own page is its members'; Open311 lists requests only by the ids asked for.
+    assert statuses.pop("rescue/team/") == 403
+    assert statuses.pop("open311/v2/requests.<open311fmt:fmt>") == 400
     assert {route: status for route, status in statuses.items() if status not in (200, 302, 405)} == {}
 
 

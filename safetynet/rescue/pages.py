@@ -138,7 +138,8 @@ def services_list(request, fmt: str):
 @login_not_required
 @require_GET
 @_zh
-def service_definition(request, code: str, fmt: str):
+def service_definition(request, service_code: str, fmt: str):
+    code = service_code
     if code != rules.OPEN311_SERVICE:
         return _error(fmt, 404, _("There is no service with the code %(code)s.") % {"code": code[:40]})
     counties = [{"key": d.code, "name": d.name} for d in _counties()]
@@ -217,7 +218,7 @@ def requests(request, fmt: str):
             fmt, 400, _("Give service_request_id: reports are shown only to those who hold their ids.")
         )
     ids = [part.strip() for part in wanted.split(",") if part.strip()][:50]
-    found = [selectors.incident_by_reference(ref) for ref in ids if ref.isalnum() and len(ref) <= 16]
+    found = [_by_reference(ref) for ref in ids]
     return _answer(
         fmt,
         [_status(incident) for incident in found if incident is not None],
@@ -226,13 +227,18 @@ def requests(request, fmt: str):
     )
 
 
+def _by_reference(reference: str):
+    """The report of that id; None for an id no report could have (not 1–16 ASCII letters and digits)."""
+    if not (reference.isascii() and reference.isalnum() and len(reference) <= 16):
+        return None
+    return selectors.incident_by_reference(reference)
+
+
 @login_not_required
 @require_GET
 @_zh
 def request_status(request, reference: str, fmt: str):
-    incident = (
-        selectors.incident_by_reference(reference) if reference.isalnum() and len(reference) <= 16 else None
-    )
+    incident = _by_reference(reference)
     if incident is None:
         return _error(fmt, 404, _("There is no service request with this id."))
     return _answer(fmt, [_status(incident)], root="service_requests", item="request")
