@@ -327,7 +327,8 @@ def _street(actor) -> dict:
     from safetynet.rescue import services as rescue
 
     county = actor.division_id[:6]
-    team = rescue.team_create(actor=actor, county=county, name="欧阳秘密队", base=(Decimal("35.1"), Decimal("118.3")))
+    team = rescue.team_create(actor=actor, county=county, name="欧阳秘密队",
+                              base=(Decimal("35.1"), Decimal("118.3")))
     incident = rescue.public_report(data={"place": "沂河大桥下", "division": county}, sender="walk")
     rescue.team_dispatch(actor=actor, incident_id=incident.pk, version=incident.version, team_id=team.pk)
     rescue.contact_record(actor=actor, incident_id=incident.pk, close=False,
@@ -355,7 +356,8 @@ def _safety_records(actor, institution) -> dict:
 
 
 # Path parameters that are not ids, and the value a user would send.
-PARAM_VALUES = {"<open311fmt:fmt>": "json", "<slug:service_code>": "rough_sleeper", "<str:extension>": "xlsx", "<int:year>": "2024", "<str:code>": "registry.problem",
+PARAM_VALUES = {"<open311fmt:fmt>": "json", "<slug:service_code>": "rough_sleeper",
+                "<str:extension>": "xlsx", "<int:year>": "2024", "<str:code>": "registry.problem",
                 "<slug:programme>": "dibao", "<str:township>": "371321001",
                 "<slug:record>": "investigation", "<slug:kind>": "file", "<slug:fmt>": "pdf"}
 

@@ -50,6 +50,17 @@ DESCRIPTIONS = [
     "两人，在桥下生火取暖",
 ]
 HISTORY_DAYS = 21
+# Each county's hotspot points (SPEC §3.5), named after the kind of place.
+HOTSPOTS = [
+    ("火车站广场", "station"),
+    ("汽车站", "station"),
+    ("沂河大桥桥洞", "bridge"),
+    ("人民广场地下通道", "underpass"),
+    ("工商银行24小时自助室", "atm_room"),
+    ("老棉纺厂废弃厂房", "abandoned"),
+    ("滨河公园", "park"),
+    ("步行街", "street"),
+]
 
 
 def _jitter(rng: random.Random, degrees: float) -> Decimal:
@@ -131,6 +142,7 @@ def build_street(context: DemoContext) -> str | None:
                     members=members,
                 )
             )
+    points = _hotspots(rng, counties)
     # Three weeks of the campaign: incidents at any hour, most at night, served and closed.
     now = timezone.now()
     end = min(now, timezone.make_aware(datetime.datetime.combine(context.clock.as_of, datetime.time(23, 0))))
@@ -201,14 +213,88 @@ def build_street(context: DemoContext) -> str | None:
             ):
                 handouts.append(Handout(contact=contact, item=item, quantity=rng.randrange(1, 3)))
     Handout.objects.bulk_create(handouts, batch_size=500)
+    patrols = _patrol_history(rng, teams, points, end)
     sms_rules_set(actor=city, pairs=sms_rules() | {(NOTICE_DISPATCHED, str(Role.RESCUE_STATION))})
-    return _("Street rescue: %(teams)s teams, %(incidents)s incidents served in the last three weeks.") % {
-        "teams": len(teams),
-        "incidents": len(incidents),
-    }
+    return _(
+        "Street rescue: %(teams)s teams, %(incidents)s incidents served and %(patrols)s patrols logged in "
+        "the last three weeks."
+    ) % {"teams": len(teams), "incidents": len(incidents), "patrols": patrols}
 
 
 def _county_login(county: str) -> str:
     from safetynet.registry.demo.city import COUNTIES
 
     return COUNTIES.get(county, ("",))[0]
+
+
+def _hotspots(rng: random.Random, counties: list[str]) -> dict[str, list]:
+    from safetynet.rescue.models import Hotspot
+
+    made = []
+    for county in counties:
+        lat, lon = SEATS.get(county, (35.07, 118.34))
+        made += [
+            Hotspot(
+                county_id=county,
+                name=name,
+                kind=kind,
+                latitude=_jitter(rng, lat),
+                longitude=_jitter(rng, lon),
+            )
+            for name, kind in HOTSPOTS
+        ]
+    Hotspot.objects.bulk_create(made, batch_size=500)
+    by_county: dict[str, list] = {}
+    for point in made:
+        by_county.setdefault(point.county_id, []).append(point)
+    return by_county
+
+
+def _patrol_history(rng: random.Random, teams: list, points: dict[str, list], end: datetime.datetime) -> int:
+    """Each team's evening patrols of the last three weeks, over most of its county's points ("白加黑"
+    at night), logged with the points checked and the persons met; tonight's planned."""
+    from safetynet.rescue.models import Patrol, PatrolCheck
+
+    Through = Patrol.points.through
+    patrols, planned, checks = [], [], []
+    for team in teams:
+        county_points = points.get(team.county_id, [])
+        for days in range(HISTORY_DAYS, 0, -3):
+            start = timezone.localtime(end - datetime.timedelta(days=days)).replace(
+                hour=20, minute=0, second=0
+            )
+            patrols.append(
+                Patrol(
+                    county_id=team.county_id,
+                    team=team,
+                    planned_for=start,
+                    state="logged",
+                    started_at=start,
+                    ended_at=start + datetime.timedelta(hours=2),
+                )
+            )
+        patrols.append(
+            Patrol(
+                county_id=team.county_id,
+                team=team,
+                state="planned",
+                planned_for=timezone.localtime(end).replace(hour=20, minute=0, second=0),
+            )
+        )
+    Patrol.objects.bulk_create(patrols, batch_size=500)
+    for patrol in patrols:
+        county_points = points.get(patrol.county_id, [])
+        chosen = rng.sample(county_points, min(len(county_points), 6))
+        planned += [Through(patrol_id=patrol.pk, hotspot_id=point.pk) for point in chosen]
+        if patrol.state == "logged":
+            found = [
+                PatrolCheck(patrol=patrol, hotspot=point, persons_found=rng.choice([0, 0, 0, 1]))
+                for point in chosen
+                if rng.random() < 0.9
+            ]
+            checks += found
+            patrol.persons_met = sum(check.persons_found for check in found)
+    Through.objects.bulk_create(planned, batch_size=1000)
+    PatrolCheck.objects.bulk_create(checks, batch_size=1000)
+    Patrol.objects.bulk_update([p for p in patrols if p.state == "logged"], ["persons_met"], batch_size=500)
+    return sum(1 for p in patrols if p.state == "logged")

@@ -159,3 +159,47 @@ class PublicReportForm(PlainForm):
             ("", _("— I do not know —")),
             *((d.code, d.name) for d in counties),
         ]
+
+
+class PatrolPlanForm(PlainForm):
+    team = forms.TypedChoiceField(label=_("team"), coerce=int)
+    planned_for = forms.DateTimeField(
+        label=_("planned for"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    points = forms.TypedMultipleChoiceField(
+        label=_("points to check"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, teams=(), points=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].choices = [(team.pk, f"{team.name}（{team.county.name}）") for team in teams]
+        self.fields["points"].choices = [
+            (point.pk, f"{point.name} · {point.get_kind_display()}") for point in points
+        ]
+
+
+class PatrolLogForm(PlainForm):
+    note = forms.CharField(
+        label=_("note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, points=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.points = list(points)
+        for point in self.points:
+            self.fields[f"checked_{point.pk}"] = forms.BooleanField(
+                label=point.name, required=False, initial=False
+            )
+            self.fields[f"found_{point.pk}"] = forms.IntegerField(
+                label=_("persons found"), min_value=0, max_value=50, required=False
+            )
+
+    def checks(self) -> dict[int, int]:
+        return {
+            point.pk: self.cleaned_data.get(f"found_{point.pk}") or 0
+            for point in self.points
+            if self.cleaned_data.get(f"checked_{point.pk}")
+        }
+
+    def rows(self):
+        return [(point, self[f"checked_{point.pk}"], self[f"found_{point.pk}"]) for point in self.points]

@@ -88,4 +88,5 @@ def register() -> None:
         minimum_days=92,
         purge=services.recordings_forget,
     )
+    hooks.register_weather_listener(name="rescue.cold_mode", entered=services.cold_wave_entered)
     register_demo_builder("rescue.street", "safetynet.rescue.demo:build_street", order=420)

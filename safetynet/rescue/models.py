@@ -79,7 +79,7 @@ class StreetIncident(ChoiceLabels, models.Model):
 
     class State(models.TextChoices):
         RECEIVED = "received", _("received")
-        DISPATCHED = "dispatched", _("team dispatched")
+        DISPATCHED = "dispatched", _("team sent")
         ON_SCENE = "on_scene", _("team on scene")
         CLOSED = "closed", _("closed")
 
@@ -279,3 +279,129 @@ class Handout(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact_id} {self.item}×{self.quantity}"
+
+
+class Hotspot(ChoiceLabels, models.Model):
+    """A point a patrol checks: where people shelter from the cold (SPEC §3.5: underpasses, bridges,
+    ATM rooms, abandoned buildings, stations, parks, shopping streets, stairwells)."""
+
+    class Kind(models.TextChoices):
+        UNDERPASS = "underpass", _("underpass")
+        BRIDGE = "bridge", _("bridge or culvert")
+        ATM_ROOM = "atm_room", _("24-hour ATM room")
+        ABANDONED = "abandoned", _("abandoned building")
+        STATION = "station", _("station or square")
+        PARK = "park", _("park or green space")
+        STREET = "street", _("shopping street")
+        STAIRWELL = "stairwell", _("stairwell")
+
+    county = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    active = models.BooleanField(_("checked on patrols"), default=True)
+
+    class Meta:
+        ordering = ["county_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "name"], name="rescue_hotspot_name_once"),
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=[
+                        "underpass",
+                        "bridge",
+                        "atm_room",
+                        "abandoned",
+                        "station",
+                        "park",
+                        "street",
+                        "stairwell",
+                    ]
+                ),
+                name="rescue_hotspot_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Patrol(ChoiceLabels, models.Model):
+    """One planned patrol of a team over a list of points, and its log: the points actually checked
+    and the persons met. A cold wave adds patrols (`cold`)."""
+
+    class State(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        ON_PATROL = "on_patrol", _("on patrol")
+        LOGGED = "logged", _("logged")
+
+    county = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
+    team = models.ForeignKey(
+        RescueTeam, on_delete=models.PROTECT, related_name="patrols", verbose_name=_("team")
+    )
+    planned_for = models.DateTimeField(_("planned for"))
+    points = models.ManyToManyField(Hotspot, related_name="+", verbose_name=_("points to check"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PLANNED)
+    cold = models.BooleanField(_("added for a cold wave"), default=False)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    persons_met = models.PositiveSmallIntegerField(_("persons met"), default=0)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    planned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-planned_for", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["planned", "on_patrol", "logged"]), name="rescue_patrol_state"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="logged") | Q(ended_at__isnull=False), name="rescue_patrol_logged_has_end"
+            ),
+        ]
+        indexes = [models.Index(fields=["county", "planned_for"], name="rescue_patrol_area")]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.planned_for:%Y-%m-%d %H:%M}"
+
+
+class PatrolCheck(models.Model):
+    """A point checked on a patrol, and how many persons were found there."""
+
+    patrol = models.ForeignKey(Patrol, on_delete=models.CASCADE, related_name="checks")
+    hotspot = models.ForeignKey(Hotspot, on_delete=models.PROTECT, related_name="+")
+    persons_found = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["patrol", "hotspot"], name="rescue_point_checked_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patrol_id} {self.hotspot_id} {self.persons_found}"
+
+
+class ColdSwitch(models.Model):
+    """Cold mode switched on for a county by a weather warning, and what it did: the log of the
+    switch and its effects (refusers' revisits brought forward, patrols added, duty checked)."""
+
+    county = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+")
+    warning = models.ForeignKey("core.WeatherWarning", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    revisits_brought_forward = models.PositiveIntegerField(default=0)
+    patrols_added = models.PositiveIntegerField(default=0)
+    teams_on_duty = models.PositiveIntegerField(default=0)
+    summary = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        constraints = [
+            models.UniqueConstraint(fields=["warning"], name="rescue_cold_switch_once_per_warning")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county_id} {self.at:%Y-%m-%d %H:%M}"

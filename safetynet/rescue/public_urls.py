@@ -25,9 +25,13 @@ urlpatterns = [
     path("public/rescue/", pages.report, name="report"),
     path("open311/v2/discovery.json", pages.discovery, name="open311_discovery"),
     path("open311/v2/services.<open311fmt:fmt>", pages.services_list, name="open311_services"),
-    path("open311/v2/services/<slug:service_code>.<open311fmt:fmt>", pages.service_definition,
-         name="open311_service"),
+    path(
+        "open311/v2/services/<slug:service_code>.<open311fmt:fmt>",
+        pages.service_definition,
+        name="open311_service",
+    ),
     path("open311/v2/requests.<open311fmt:fmt>", pages.requests, name="open311_requests"),
-    path("open311/v2/requests/<slug:reference>.<open311fmt:fmt>", pages.request_status,
-         name="open311_request"),
+    path(
+        "open311/v2/requests/<slug:reference>.<open311fmt:fmt>", pages.request_status, name="open311_request"
+    ),
 ]

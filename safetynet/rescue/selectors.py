@@ -3,14 +3,23 @@ teams (the nearest first), a team member's own team, and the campaign's figures 
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
 from safetynet.core.scope import in_area, scope_q
 from safetynet.core.types import User
 from safetynet.rescue import rules
-from safetynet.rescue.models import Handout, RescueTeam, StreetContact, StreetIncident
+from safetynet.rescue.models import (
+    ColdSwitch,
+    Handout,
+    Hotspot,
+    Patrol,
+    PatrolCheck,
+    RescueTeam,
+    StreetContact,
+    StreetIncident,
+)
 
 OPEN_STATES = (StreetIncident.State.RECEIVED, StreetIncident.State.DISPATCHED, StreetIncident.State.ON_SCENE)
 
@@ -132,43 +141,116 @@ def public_reports_since(sender: str, since: datetime.datetime) -> int:
     return StreetIncident.objects.filter(sender=sender, reported_at__gte=since).count()
 
 
+# --- patrols and cold mode ---------------------------------------------------------------------------------
+
+
+def hotspots(*, actor: User) -> QuerySet[Hotspot]:
+    if not may_read(actor):
+        return Hotspot.objects.none()
+    return Hotspot.objects.filter(scope_q(actor, "county_id"), active=True).select_related("county")
+
+
+def patrols(*, actor: User, since: datetime.datetime) -> QuerySet[Patrol]:
+    """The area's patrols planned from `since` on, and those still open from before."""
+    if not may_read(actor):
+        return Patrol.objects.none()
+    return (
+        Patrol.objects.filter(scope_q(actor, "county_id"))
+        .filter(Q(planned_for__gte=since) | ~Q(state=Patrol.State.LOGGED))
+        .select_related("team", "county")
+        .annotate(planned_points=Count("points", distinct=True))
+        .order_by("planned_for", "pk")
+    )
+
+
+def patrols_of_member(actor: User) -> QuerySet[Patrol]:
+    return (
+        Patrol.objects.filter(team__in=teams_of_member(actor).values("pk"))
+        .exclude(state=Patrol.State.LOGGED)
+        .select_related("team")
+        .order_by("planned_for", "pk")
+    )
+
+
+def patrol_get(*, actor: User, pk: int) -> Patrol:
+    patrol = Patrol.objects.select_related("team", "county").get(pk=pk)
+    if (may_read(actor) and in_area(actor, patrol.county_id)) or is_member(actor, patrol.team_id):
+        return patrol
+    raise Patrol.DoesNotExist
+
+
+def patrol_points(patrol: Patrol) -> list[Hotspot]:
+    """The points to tick on the patrol's log: the planned ones first, then the county's others."""
+    planned = set(patrol.points.values_list("pk", flat=True))
+    points = list(Hotspot.objects.filter(county_id=patrol.county_id, active=True))
+    for point in points:
+        point.planned = point.pk in planned
+    return sorted(points, key=lambda point: (not point.planned, point.name))
+
+
+def patrol_checks(patrol: Patrol) -> QuerySet[PatrolCheck]:
+    return PatrolCheck.objects.filter(patrol=patrol).select_related("hotspot").order_by("hotspot__name")
+
+
+def cold_switches(*, actor: User, at: datetime.datetime | None = None) -> QuerySet[ColdSwitch]:
+    """Cold mode in force in the actor's area: the switches whose warning is in force at `at`."""
+    at = at or timezone.now()
+    if not may_read(actor):
+        return ColdSwitch.objects.none()
+    return (
+        ColdSwitch.objects.filter(
+            scope_q(actor, "county_id"),
+            warning__starts_at__lte=at,
+            warning__ends_at__gt=at,
+            warning__withdrawn_at__isnull=True,
+        )
+        .select_related("county", "warning")
+        .order_by("county_id", "-at")
+    )
+
+
 # --- the campaign's figures ------------------------------------------------------------------------------
+
+
+MEASURES = (
+    "incidents",
+    "dispatches",
+    "staff_times",
+    "vehicle_trips",
+    "in_station",
+    "on_street",
+    "items",
+    "patrols",
+    "persons_met",
+    "points_planned",
+    "points_checked",
+    "planned_points_checked",
+)
 
 
 def figures(*, actor: User, since: datetime.datetime, until: datetime.datetime) -> dict:
     """The street part of the winter campaign between `since` and `until`, by county and for the
-    whole area: incidents, dispatches, staff-times, vehicle trips, persons helped (taken to the
-    station; helped on the street: supplies, hospital, police), items handed out, and the response
-    time (report to on scene) as median and 90th percentile in minutes. Set-based: one grouped query
-    per measure, one read of the response times."""
+    whole area: incidents and dispatches; patrols logged, the persons met on them and the coverage of
+    their planned points; staff-times and vehicle trips (a dispatch or a patrol: the team's staff,
+    its vehicle); persons helped (taken to the station; helped on the street: supplies, hospital,
+    police); items handed out; the response time (report to on scene) as median and 90th percentile
+    in minutes. Set-based: one grouped query per measure, one read of the response times."""
     area = incidents(actor=actor).filter(reported_at__gte=since, reported_at__lt=until)
     by_county: dict[str, dict] = {}
 
     def row(code: str) -> dict:
-        return by_county.setdefault(
-            code,
-            {
-                "county": code,
-                "incidents": 0,
-                "dispatches": 0,
-                "staff_times": 0,
-                "vehicle_trips": 0,
-                "in_station": 0,
-                "on_street": 0,
-                "items": 0,
-                "responses": [],
-            },
-        )
+        return by_county.setdefault(code, {"county": code, **dict.fromkeys(MEASURES, 0), "responses": []})
 
     county = Substr("division_id", 1, 6)
+    sent = Q(dispatched_at__isnull=False)
     for code, count, dispatches, staff, vehicles in (
         area.annotate(county=county)
         .values("county")
         .annotate(
             n=Count("pk"),
-            d=Count("pk", filter=Q(dispatched_at__isnull=False)),
-            s=Sum("team__staff_count", filter=Q(dispatched_at__isnull=False)),
-            v=Count("pk", filter=Q(dispatched_at__isnull=False) & ~Q(team__vehicle="")),
+            d=Count("pk", filter=sent),
+            s=Sum("team__staff_count", filter=sent),
+            v=Count("pk", filter=sent & ~Q(team__vehicle="")),
         )
         .values_list("county", "n", "d", "s", "v")
     ):
@@ -176,13 +258,12 @@ def figures(*, actor: User, since: datetime.datetime, until: datetime.datetime) 
         entry.update(incidents=count, dispatches=dispatches, staff_times=staff or 0, vehicle_trips=vehicles)
     helped = StreetContact.objects.filter(incident__in=area.values("pk"))
     for code, outcome, count in (
-        helped.annotate(county=Substr("division_id", 1, 6))
+        helped.annotate(county=county)
         .values("county", "outcome")
         .annotate(n=Count("pk"))
         .values_list("county", "outcome", "n")
     ):
-        key = "in_station" if outcome == StreetContact.Outcome.ACCEPTED else "on_street"
-        row(code)[key] += count
+        row(code)["in_station" if outcome == StreetContact.Outcome.ACCEPTED else "on_street"] += count
     items = Handout.objects.filter(contact__in=helped.values("pk"))
     for code, count in (
         items.annotate(county=Substr("contact__division_id", 1, 6))
@@ -197,22 +278,49 @@ def figures(*, actor: User, since: datetime.datetime, until: datetime.datetime) 
         .values_list("county", "reported_at", "on_scene_at")
     ):
         row(code)["responses"].append(int((on_scene - reported).total_seconds()))
-    total = {
-        "county": "",
-        "incidents": 0,
-        "dispatches": 0,
-        "staff_times": 0,
-        "vehicle_trips": 0,
-        "in_station": 0,
-        "on_street": 0,
-        "items": 0,
-        "responses": [],
-    }
+    logged = Patrol.objects.filter(
+        scope_q(actor, "county_id") if may_read(actor) else Q(pk__in=[]),
+        state=Patrol.State.LOGGED,
+        planned_for__gte=since,
+        planned_for__lt=until,
+    )
+    for code, count, staff, vehicles, met in (
+        logged.values("county_id")
+        .annotate(
+            n=Count("pk"),
+            s=Sum("team__staff_count"),
+            v=Count("pk", filter=~Q(team__vehicle="")),
+            m=Sum("persons_met"),
+        )
+        .values_list("county_id", "n", "s", "v", "m")
+    ):
+        entry = row(code)
+        entry["patrols"] += count
+        entry["staff_times"] += staff or 0
+        entry["vehicle_trips"] += vehicles
+        entry["persons_met"] += met or 0
+    planned = Patrol.points.through.objects.filter(patrol__in=logged.values("pk"))
+    for code, count in (
+        planned.values("patrol__county_id").annotate(n=Count("pk")).values_list("patrol__county_id", "n")
+    ):
+        row(code)["points_planned"] += count
+    was_planned = Q(
+        hotspot__in=Patrol.points.through.objects.filter(patrol_id=OuterRef("patrol_id")).values("hotspot_id")
+    )
+    checked = PatrolCheck.objects.filter(patrol__in=logged.values("pk"))
+    for code, count, covered in (
+        checked.values("patrol__county_id")
+        .annotate(n=Count("pk"), c=Count("pk", filter=was_planned))
+        .values_list("patrol__county_id", "n", "c")
+    ):
+        entry = row(code)
+        entry["points_checked"] += count
+        entry["planned_points_checked"] += covered
     rows = [by_county[code] for code in sorted(by_county)]
+    total = {"county": "", **dict.fromkeys(MEASURES, 0), "responses": []}
     for entry in rows:
-        for key, value in entry.items():
-            if key != "county":
-                total[key] += value
+        for key in (*MEASURES, "responses"):
+            total[key] += entry[key]
     for entry in [*rows, total]:
         entry["persons_helped"] = entry["in_station"] + entry["on_street"]
         times = sorted(entry.pop("responses"))
@@ -220,4 +328,9 @@ def figures(*, actor: User, since: datetime.datetime, until: datetime.datetime) 
         median, p90 = rules.percentile(times, 0.5), rules.percentile(times, 0.9)
         entry["median_minutes"] = None if median is None else round(median / 60, 1)
         entry["p90_minutes"] = None if p90 is None else round(p90 / 60, 1)
+        entry["coverage"] = (
+            None
+            if not entry["points_planned"]
+            else round(100 * entry["planned_points_checked"] / entry["points_planned"], 1)
+        )
     return {"rows": rows, "total": total}

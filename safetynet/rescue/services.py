@@ -19,14 +19,24 @@ from django.utils.translation import gettext as _
 
 from safetynet.core.filecheck import check_document, check_upload_size, sha256_of
 from safetynet.core.live.publish import live_publish
-from safetynet.core.scope import in_area
+from safetynet.core.scope import in_area, subtree_q
 from safetynet.core.selectors import divisions_by_code, divisions_under
 from safetynet.core.services import ConflictError, change_record, snapshot
 from safetynet.core.text import text_checked
 from safetynet.core.types import ChangeAction, User
 from safetynet.core.workflows.services import notices_send_to
 from safetynet.rescue import rules
-from safetynet.rescue.models import Handout, RescueTeam, StreetContact, StreetIncident, SupplyItem
+from safetynet.rescue.models import (
+    ColdSwitch,
+    Handout,
+    Hotspot,
+    Patrol,
+    PatrolCheck,
+    RescueTeam,
+    StreetContact,
+    StreetIncident,
+    SupplyItem,
+)
 from safetynet.rescue.selectors import is_member, may_keep_duty, member_ids, public_reports_since
 
 NOTICE_DISPATCHED = "rescue_dispatched"
@@ -595,3 +605,172 @@ def recordings_forget(cutoff: datetime.datetime) -> int:
     """Retention: the references of call recordings made before `cutoff` are cleared (the recordings
     themselves live in the telephone system, which deletes them on its own schedule)."""
     return StreetIncident.objects.filter(reported_at__lt=cutoff).exclude(recording="").update(recording="")
+
+
+# --- patrols -------------------------------------------------------------------------------------------
+
+
+def _patrol_locked(pk: int) -> Patrol:
+    return Patrol.objects.select_for_update(of=("self",)).select_related("team").get(pk=pk)
+
+
+def patrol_plan(
+    *, actor: User, team_id: int, planned_for: datetime.datetime, hotspot_ids: list[int]
+) -> Patrol:
+    """Plan a team's patrol for a shift over chosen points of its county."""
+    if not may_keep_duty(actor):
+        raise PermissionDenied(_("Your role does not keep the rescue duty."))
+    team = RescueTeam.objects.filter(pk=team_id).first()
+    if team is None or not in_area(actor, team.county_id):
+        raise ValidationError({"team": _("Choose a team of your area.")})
+    errors: dict = {}
+    now = timezone.now()
+    if planned_for is None or not now - datetime.timedelta(days=1) <= planned_for <= now + datetime.timedelta(
+        days=14
+    ):
+        errors["planned_for"] = [_("A patrol is planned for a time between yesterday and two weeks ahead.")]
+    ids = sorted(set(hotspot_ids or []))
+    points = list(Hotspot.objects.filter(pk__in=ids, county_id=team.county_id, active=True))
+    if not ids:
+        errors["points"] = [_("Choose the points the patrol checks.")]
+    elif len(points) != len(ids):
+        errors["points"] = [_("Choose points of the team's county.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        patrol = Patrol.objects.create(
+            county_id=team.county_id, team=team, planned_for=planned_for, planned_by=actor
+        )
+        patrol.points.set(points)
+        _publish(team.county_id)
+    return patrol
+
+
+def _patrol_actor(actor: User, patrol: Patrol) -> None:
+    if is_member(actor, patrol.team_id) or (may_keep_duty(actor) and in_area(actor, patrol.county_id)):
+        return
+    raise PermissionDenied(_("Only the patrol's team, or the duty officer, records its patrol."))
+
+
+def patrol_start(*, actor: User, patrol_id: int) -> Patrol:
+    with transaction.atomic():
+        patrol = _patrol_locked(patrol_id)
+        _patrol_actor(actor, patrol)
+        if patrol.state != Patrol.State.PLANNED:
+            raise ValidationError(_("This patrol has already started."))
+        patrol.state, patrol.started_at, patrol.version = (
+            Patrol.State.ON_PATROL,
+            timezone.now(),
+            patrol.version + 1,
+        )
+        patrol.save()
+        _publish(patrol.county_id)
+    return patrol
+
+
+def patrol_log(*, actor: User, patrol_id: int, checks: dict[int, int], note: str = "") -> Patrol:
+    """The patrol's log: the points actually checked (any of the county's, the planned ones first)
+    with the persons found at each; the persons met are their sum. Logged once."""
+    errors: dict = {}
+    note = text_checked(errors, "note", note, limit=500, label=_("the note"), lines=True)
+    if not checks:
+        errors["checks"] = [_("Tick the points the patrol checked.")]
+    elif any(not isinstance(found, int) or not 0 <= found <= 50 for found in checks.values()):
+        errors["checks"] = [_("The persons found at a point are a whole number from 0 to 50.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        patrol = _patrol_locked(patrol_id)
+        _patrol_actor(actor, patrol)
+        if patrol.state == Patrol.State.LOGGED:
+            raise ValidationError(_("This patrol is logged already."))
+        known = set(
+            Hotspot.objects.filter(pk__in=list(checks), county_id=patrol.county_id).values_list(
+                "pk", flat=True
+            )
+        )
+        if known != set(checks):
+            raise ValidationError({"checks": _("Tick points of the patrol's county.")})
+        now = timezone.now()
+        PatrolCheck.objects.bulk_create(
+            [
+                PatrolCheck(patrol=patrol, hotspot_id=pk, persons_found=found)
+                for pk, found in sorted(checks.items())
+            ]
+        )
+        patrol.state, patrol.ended_at = Patrol.State.LOGGED, now
+        patrol.started_at = patrol.started_at or now
+        patrol.persons_met, patrol.note, patrol.version = sum(checks.values()), note, patrol.version + 1
+        patrol.save()
+        _publish(patrol.county_id)
+    return patrol
+
+
+# --- cold mode -------------------------------------------------------------------------------------------
+
+
+def cold_wave_entered(warning) -> list[str]:
+    """Cold mode for the warning's county (a cold-wave warning, or a temperature below 0 °C): the
+    refusers not yet revisited are due within hours; each team on duty gets an extra patrol over all
+    the county's points from the warning's start; the duty is checked. The switch and what it did are
+    logged (ColdSwitch) and said."""
+    freezing = warning.lowest_temperature is not None and warning.lowest_temperature < 0
+    if warning.kind != "cold_wave" and not freezing:
+        return []
+    county = warning.county_id
+    now = timezone.now()
+    sooner = now + rules.REVISIT_WITHIN_COLD
+    revisits = StreetContact.objects.filter(
+        subtree_q("division_id", county),
+        outcome=StreetContact.Outcome.REFUSED,
+        revisited_at__isnull=True,
+        revisit_due_at__gt=sooner,
+    ).update(revisit_due_at=sooner)
+    on_duty = list(
+        RescueTeam.objects.filter(county_id=county).exclude(state=RescueTeam.State.OFF_DUTY).order_by("pk")
+    )
+    points = list(Hotspot.objects.filter(county_id=county, active=True).values_list("pk", flat=True))
+    start = max(warning.starts_at, now)
+    added = []
+    if points:
+        added = Patrol.objects.bulk_create(
+            [Patrol(county_id=county, team=team, planned_for=start, cold=True) for team in on_duty]
+        )
+        Patrol.points.through.objects.bulk_create(
+            [
+                Patrol.points.through(patrol_id=patrol.pk, hotspot_id=point)
+                for patrol in added
+                for point in points
+            ],
+            batch_size=1000,
+        )
+    name = divisions_by_code([county]).get(county)
+    words = [
+        _(
+            "Cold mode for %(county)s: %(revisits)s refusers to be revisited by %(time)s; %(patrols)s extra "
+            "patrols planned; %(teams)s teams on duty."
+        )
+        % {
+            "county": name.name if name else county,
+            "revisits": revisits,
+            "patrols": len(added),
+            "teams": len(on_duty),
+            "time": timezone.localtime(sooner).strftime("%H:%M"),
+        }
+    ]
+    if not on_duty:
+        words.append(
+            _("No rescue team of %(county)s is on duty: call a team in.")
+            % {"county": name.name if name else county}
+        )
+    ColdSwitch.objects.create(
+        county_id=county,
+        warning=warning,
+        at=now,
+        revisits_brought_forward=revisits,
+        patrols_added=len(added),
+        teams_on_duty=len(on_duty),
+        summary=" ".join(words),
+    )
+    _publish(county)
+    return words

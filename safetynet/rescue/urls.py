@@ -15,4 +15,9 @@ urlpatterns = [
     path("team/", views.my_team, name="my_team"),
     path("teams/<int:pk>/state/", views.team_state, name="team_state"),
     path("figures/", views.figures, name="figures"),
+    path("patrols/", views.patrol_list, name="patrols"),
+    path("patrols/new/", views.patrol_new, name="patrol_new"),
+    path("patrols/<int:pk>/", views.patrol_detail, name="patrol"),
+    path("patrols/<int:pk>/start/", views.patrol_start, name="patrol_start"),
+    path("patrols/<int:pk>/log/", views.patrol_log, name="patrol_log"),
 ]

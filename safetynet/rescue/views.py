@@ -21,7 +21,15 @@ from safetynet.core.scope import county_of
 from safetynet.core.selectors import division_names, divisions_under
 from safetynet.core.services import unmask_log
 from safetynet.rescue import selectors, services
-from safetynet.rescue.forms import CallForm, CloseForm, ContactForm, DispatchForm, TeamStateForm
+from safetynet.rescue.forms import (
+    CallForm,
+    CloseForm,
+    ContactForm,
+    DispatchForm,
+    PatrolLogForm,
+    PatrolPlanForm,
+    TeamStateForm,
+)
 
 
 def _reader(user) -> None:
@@ -59,6 +67,7 @@ def _board_context(request, form=None) -> dict:
         "closed": list(selectors.closed_recently(actor=actor)[:50]),
         "form": form if form is not None else (_call_form(actor) if selectors.may_keep_duty(actor) else None),
         "names": division_names({i.division_id for i in rows}),
+        "cold": list(selectors.cold_switches(actor=actor)),
     }
 
 
@@ -230,7 +239,8 @@ def my_team(request):
         rows.append(
             {"team": team, "current": current, "state_form": TeamStateForm(initial={"state": "available"})}
         )
-    return render(request, "rescue/team.html", {"rows": rows})
+    patrols = list(selectors.patrols_of_member(request.user))
+    return render(request, "rescue/team.html", {"rows": rows, "patrols": patrols})
 
 
 @require_POST
@@ -290,3 +300,101 @@ def figures(request):
         "rescue/figures.html",
         {**result, "start": start, "end": end, "county": county_of(request.user)},
     )
+
+
+# --- patrols -----------------------------------------------------------------------------------------------
+
+
+def _plan_form(actor, data=None):
+    teams = list(selectors.teams(actor=actor))
+    points = list(selectors.hotspots(actor=actor))
+    start = timezone.localtime().replace(hour=20, minute=0, second=0, microsecond=0)
+    return PatrolPlanForm(
+        data, teams=teams, points=points, initial={"planned_for": start.strftime("%Y-%m-%dT%H:%M")}
+    )
+
+
+def _patrols_context(request, form=None) -> dict:
+    actor = request.user
+    since = timezone.now() - datetime.timedelta(days=2)
+    return {
+        "patrols": list(selectors.patrols(actor=actor, since=since)[:300]),
+        "form": form if form is not None else (_plan_form(actor) if selectors.may_keep_duty(actor) else None),
+        "cold": list(selectors.cold_switches(actor=actor)),
+    }
+
+
+@require_GET
+def patrol_list(request):
+    _reader(request.user)
+    return render(request, "rescue/patrols.html", _patrols_context(request))
+
+
+@require_POST
+def patrol_new(request):
+    _duty(request.user)
+    form = _plan_form(request.user, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        outcome = call_service(
+            lambda: services.patrol_plan(
+                actor=request.user,
+                team_id=data["team"],
+                planned_for=data["planned_for"],
+                hotspot_ids=data["points"],
+            ),
+            form,
+        )
+        if outcome.ok:
+            return finished(request, reverse("rescue:patrols"), _("The patrol is planned."))
+    return render(request, "rescue/patrols.html", _patrols_context(request, form), status=400)
+
+
+def _patrol(request, pk: int):
+    return found(selectors.patrol_get, actor=request.user, pk=pk)
+
+
+def _patrol_context(request, patrol, form=None) -> dict:
+    actor = request.user
+    may_record = selectors.is_member(actor, patrol.team_id) or selectors.may_keep_duty(actor)
+    context = {
+        "patrol": patrol,
+        "checks": list(selectors.patrol_checks(patrol)),
+        "planned": list(patrol.points.all()),
+        "may_record": may_record,
+    }
+    if may_record and patrol.state != "logged":
+        context["log_form"] = form or PatrolLogForm(points=selectors.patrol_points(patrol))
+    return context
+
+
+@require_GET
+def patrol_detail(request, pk: int):
+    patrol = _patrol(request, pk)
+    return render(request, "rescue/patrol.html", _patrol_context(request, patrol))
+
+
+@require_POST
+def patrol_start(request, pk: int):
+    patrol = _patrol(request, pk)
+    form = PatrolLogForm(points=())
+    outcome = call_service(lambda: services.patrol_start(actor=request.user, patrol_id=patrol.pk), form)
+    if outcome.ok:
+        return finished(request, reverse("rescue:patrol", args=[pk]), _("The patrol has started."))
+    return render(request, "rescue/patrol.html", _patrol_context(request, patrol, form), status=400)
+
+
+@require_POST
+def patrol_log(request, pk: int):
+    patrol = _patrol(request, pk)
+    form = PatrolLogForm(request.POST, points=selectors.patrol_points(patrol))
+    if form.is_valid():
+        outcome = call_service(
+            lambda: services.patrol_log(
+                actor=request.user, patrol_id=patrol.pk, checks=form.checks(), note=form.cleaned_data["note"]
+            ),
+            form,
+        )
+        if outcome.ok:
+            return finished(request, reverse("rescue:patrol", args=[pk]), _("The patrol is logged."))
+    return render(request, "rescue/patrol.html", _patrol_context(request, patrol, form), status=400)

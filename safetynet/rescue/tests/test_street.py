@@ -388,3 +388,104 @@ def test_the_duty_board_and_the_incident_page_walk(officer, teams, members):
     stranger = Client()
     stranger.force_login(user(Role.COUNTY_BUREAU, YINAN))
     assert stranger.get(f"/rescue/incidents/{incident.pk}/").status_code == 404
+
+
+# --- patrols and cold mode ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def points():
+    from safetynet.rescue.models import Hotspot
+
+    return [
+        Hotspot.objects.create(county_id=LANSHAN, name=name, kind=kind)
+        for name, kind in (
+            ("火车站广场", "station"),
+            ("沂河大桥桥洞", "bridge"),
+            ("人民广场地下通道", "underpass"),
+        )
+    ]
+
+
+def test_a_patrol_is_planned_logged_and_its_coverage_counted(officer, teams, members, points):
+    from safetynet.rescue.models import Hotspot, Patrol
+
+    near, _far = teams
+    tonight = timezone.now() + datetime.timedelta(hours=2)
+    with pytest.raises(ValidationError) as none:
+        services.patrol_plan(actor=officer, team_id=near.pk, planned_for=tonight, hotspot_ids=[])
+    assert "points" in none.value.message_dict
+    theirs = Hotspot.objects.create(county_id=YINAN, name="沂南车站", kind="station")
+    with pytest.raises(ValidationError):
+        services.patrol_plan(actor=officer, team_id=near.pk, planned_for=tonight, hotspot_ids=[theirs.pk])
+    assert not Patrol.objects.exists()
+    patrol = services.patrol_plan(
+        actor=officer, team_id=near.pk, planned_for=tonight, hotspot_ids=[points[0].pk, points[1].pk]
+    )
+    services.patrol_start(actor=members[0], patrol_id=patrol.pk)
+    with pytest.raises(ValidationError):
+        services.patrol_log(actor=members[0], patrol_id=patrol.pk, checks={theirs.pk: 1})
+    # The bridge planned and checked, the underpass checked though not planned, the square missed.
+    services.patrol_log(
+        actor=members[0],
+        patrol_id=patrol.pk,
+        checks={points[1].pk: 2, points[2].pk: 0},
+        note="桥洞两人，已劝导",
+    )
+    patrol.refresh_from_db()
+    assert (patrol.state, patrol.persons_met) == ("logged", 2)
+    with pytest.raises(ValidationError):
+        services.patrol_log(actor=members[0], patrol_id=patrol.pk, checks={points[0].pk: 0})
+    now = timezone.now()
+    total = selectors.figures(
+        actor=officer, since=now - datetime.timedelta(days=1), until=now + datetime.timedelta(days=1)
+    )["total"]
+    assert (total["patrols"], total["persons_met"], total["points_planned"], total["points_checked"]) == (
+        1,
+        2,
+        2,
+        2,
+    )
+    assert total["coverage"] == 50.0
+    assert total["staff_times"] == 3 and total["vehicle_trips"] == 1
+
+
+def test_a_cold_wave_switches_cold_mode_on(officer, teams, members, points):
+    from safetynet.core.weather.services import weather_warnings_create
+    from safetynet.rescue.models import ColdSwitch, Patrol
+
+    near, far = teams
+    incident = call(officer)
+    services.team_dispatch(actor=officer, incident_id=incident.pk, version=incident.version, team_id=near.pk)
+    refuser = services.contact_record(
+        actor=members[0],
+        incident_id=incident.pk,
+        data={"outcome": "refused", "description": "男，约60岁", "card_given": True},
+    )
+    services.team_state_set(actor=officer, team_id=far.pk, state="off_duty")
+    now = timezone.now()
+    county = user(Role.COUNTY_BUREAU, LANSHAN)
+    _made, said = weather_warnings_create(
+        actor=county,
+        source="entered",
+        items=[
+            {
+                "county": LANSHAN,
+                "kind": "cold_wave",
+                "level": "blue",
+                "lowest_temperature": Decimal("-8"),
+                "starts_at": now,
+                "ends_at": now + datetime.timedelta(days=2),
+            }
+        ],
+    )
+    refuser.refresh_from_db()
+    assert refuser.revisit_due_at <= timezone.now() + datetime.timedelta(hours=4)
+    added = Patrol.objects.filter(cold=True)
+    assert [p.team_id for p in added] == [near.pk]  # the team off duty gets none
+    assert added.get().points.count() == 3
+    switch = ColdSwitch.objects.get()
+    assert (switch.revisits_brought_forward, switch.patrols_added, switch.teams_on_duty) == (1, 1, 1)
+    assert any("寒潮模式" in words or "Cold mode" in words for words in said)
+    assert [s.pk for s in selectors.cold_switches(actor=officer)] == [switch.pk]
+    assert list(selectors.cold_switches(actor=user(Role.RESCUE_STATION, YINAN))) == []

@@ -138,8 +138,18 @@ document.addEventListener("click", function (event) {
       while (box.querySelectorAll(".live__notice").length > KEEP) { box.lastElementChild.remove(); }
       unread(notice.unread);
     }
+    // A form in the page that the user has begun to fill in is not redrawn away: the redraw waits
+    // until it is sent or left alone.
+    document.addEventListener("input", function (event) {
+      var form = event.target.form;
+      if (form && form.closest("#main")) { form.dataset.dirty = "1"; }
+    });
     function redrawDesk() {
       clearTimeout(redraw);
+      if (document.querySelector("#main form[data-dirty]")) {
+        redraw = setTimeout(redrawDesk, 5000);
+        return;
+      }
       redraw = setTimeout(function () {
         fetch(window.location.href, {credentials: "same-origin"}).then(function (response) {
           return response.ok ? response.text() : null;
