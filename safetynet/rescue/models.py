@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from safetynet.core.choices import ChoiceLabels
 from safetynet.core.types import Division
@@ -81,7 +82,7 @@ class StreetIncident(ChoiceLabels, models.Model):
         RECEIVED = "received", _("received")
         DISPATCHED = "dispatched", _("team sent")
         ON_SCENE = "on_scene", _("team on scene")
-        CLOSED = "closed", _("closed")
+        CLOSED = "closed", pgettext_lazy("street incident", "closed")
 
     class Closing(models.TextChoices):
         HELPED = "helped", _("contact recorded")
