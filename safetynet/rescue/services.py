@@ -729,6 +729,8 @@ def cold_wave_entered(warning) -> list[str]:
     on_duty = list(
         RescueTeam.objects.filter(county_id=county).exclude(state=RescueTeam.State.OFF_DUTY).order_by("pk")
     )
+    if not on_duty and not revisits and not RescueTeam.objects.filter(county_id=county).exists():
+        return []  # street rescue is not set up in this county: nothing to switch
     points = list(Hotspot.objects.filter(county_id=county, active=True).values_list("pk", flat=True))
     start = max(warning.starts_at, now)
     added = []
