@@ -210,13 +210,25 @@ X_FRAME_OPTIONS = "DENY"
 # Behind N reverse proxies the client's address is the Nth from the right in X-Forwarded-For.
 SAFETYNET_PROXY_COUNT = _env_int("SAFETYNET_PROXY_COUNT", 0)
 
+# The rescue map draws the counties' outlines from the project's own GeoJSON; an intranet tile server
+# (a URL template with {z}, {x} and {y}, e.g. http://tiles.intranet/{z}/{x}/{y}.png) goes beneath them.
+SAFETYNET_MAP_TILES = os.environ.get("SAFETYNET_MAP_TILES", "").strip()
+
+
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
 # Content-Security-Policy: only this site's own scripts, styles, images and requests; no inline
 # script or style, no eval, no framing. htmx is vendored (django_htmx) and configured without eval.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF],
+    "img-src": [CSP.SELF, *filter(None, [_origin(SAFETYNET_MAP_TILES)])],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "form-action": [CSP.SELF],

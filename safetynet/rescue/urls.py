@@ -15,6 +15,7 @@ urlpatterns = [
     path("team/", views.my_team, name="my_team"),
     path("teams/<int:pk>/state/", views.team_state, name="team_state"),
     path("figures/", views.figures, name="figures"),
+    path("map/", views.city_map, name="map"),
     path("patrols/", views.patrol_list, name="patrols"),
     path("patrols/new/", views.patrol_new, name="patrol_new"),
     path("patrols/<int:pk>/", views.patrol_detail, name="patrol"),

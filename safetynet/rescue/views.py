@@ -20,7 +20,7 @@ from safetynet.core.pages import call_service, finished, found
 from safetynet.core.scope import county_of
 from safetynet.core.selectors import division_names, divisions_under
 from safetynet.core.services import unmask_log
-from safetynet.rescue import selectors, services
+from safetynet.rescue import geo, selectors, services
 from safetynet.rescue.forms import (
     CallForm,
     CloseForm,
@@ -398,3 +398,44 @@ def patrol_log(request, pk: int):
         if outcome.ok:
             return finished(request, reverse("rescue:patrol", args=[pk]), _("The patrol is logged."))
     return render(request, "rescue/patrol.html", _patrol_context(request, patrol, form), status=400)
+
+
+# --- the map -----------------------------------------------------------------------------------------------
+
+
+@require_GET
+def city_map(request):
+    """Open incidents, teams, hotspots and today's patrol routes over the county outlines (geo)."""
+    _reader(request.user)
+    actor = request.user
+    county = county_of(actor)
+    codes = (county,) if county else ()
+    window = geo.frame(codes)
+
+    def placed(rows, lat="latitude", lon="longitude"):
+        shown = []
+        for row in rows:
+            if getattr(row, lat) is not None:
+                row.map_x, row.map_y = window.point(getattr(row, lon), getattr(row, lat))
+                shown.append(row)
+        return shown
+
+    start_of_day = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    routes = []
+    for patrol, points in selectors.patrol_routes(actor=actor, since=start_of_day):
+        if len(points) >= 2:
+            xy = [window.point(p.longitude, p.latitude) for p in points]
+            routes.append({"patrol": patrol, "points": " ".join(f"{x},{y}" for x, y in xy)})
+    return render(
+        request,
+        "rescue/map.html",
+        {
+            "window": window,
+            "counties": geo.county_shapes(window, codes),
+            "tiles": geo.tiles(window),
+            "incidents": placed(selectors.open_incidents(actor=actor)[:500]),
+            "teams": placed(selectors.teams(actor=actor), "base_latitude", "base_longitude"),
+            "hotspots": placed(selectors.hotspots(actor=actor)),
+            "routes": routes,
+        },
+    )

@@ -489,3 +489,22 @@ def test_a_cold_wave_switches_cold_mode_on(officer, teams, members, points):
     assert any("寒潮模式" in words or "Cold mode" in words for words in said)
     assert [s.pk for s in selectors.cold_switches(actor=officer)] == [switch.pk]
     assert list(selectors.cold_switches(actor=user(Role.RESCUE_STATION, YINAN))) == []
+
+
+def test_the_map_draws_the_counties_incidents_teams_and_routes(officer, teams, points, settings):
+    from safetynet.rescue import geo
+
+    shapes = geo.county_shapes(geo.frame(()))
+    assert len(shapes) == 13 and {"371302", "371371"} <= {s["code"] for s in shapes}  # 高新区 drawn too
+    incident = call(officer)
+    client = Client()
+    client.force_login(officer)
+    page = client.get("/rescue/map/").content.decode()
+    assert f'data-incident="{incident.pk}"' in page and f'data-team="{teams[0].pk}"' in page
+    assert 'data-county="371302"' in page and 'data-county="371321"' not in page  # the officer's county only
+    assert "<image" not in page  # no tile server: the outlines are the base map
+    settings.SAFETYNET_MAP_TILES = "http://tiles.intranet/{z}/{x}/{y}.png"
+    city = Client()
+    city.force_login(user(Role.CITY_BUREAU, "3713"))
+    whole = city.get("/rescue/map/").content.decode()
+    assert 'data-county="371329"' in whole and "http://tiles.intranet/" in whole
