@@ -90,6 +90,7 @@ ROUTE_KINDS = {
     "care/agreements/": "care_agreement",
     "rescue/incidents/": "street_incident",
     "rescue/teams/": "rescue_team",
+    "rescue/patrols/": "patrol",
 }
 # Served to anyone or not about registry data: the login machinery, health, admin (own auth), API
 # (walked by test_every_api_route_as_other_county).
@@ -325,15 +326,20 @@ def _payroll(actor, head) -> dict:
 def _street(actor) -> dict:
     """A street team of the county sent to a public report, and the person it met (named for the walk)."""
     from safetynet.rescue import services as rescue
+    from safetynet.rescue.models import Hotspot
 
     county = actor.division_id[:6]
     team = rescue.team_create(actor=actor, county=county, name="欧阳秘密队",
                               base=(Decimal("35.1"), Decimal("118.3")))
-    incident = rescue.public_report(data={"place": "沂河大桥下", "division": county}, sender="walk")
+    incident = rescue.public_report(data={"place": "沂河大桥下", "division": county}, sender="walk",
+                                    photo=SimpleUploadedFile("桥下.jpg", sample_files.jpeg()))
     rescue.team_dispatch(actor=actor, incident_id=incident.pk, version=incident.version, team_id=team.pk)
     rescue.contact_record(actor=actor, incident_id=incident.pk, close=False,
                           data={"outcome": "refused", "description": "欧阳秘密，约60岁", "card_given": True})
-    return {"street_incident": incident.pk, "rescue_team": team.pk, "street_reference": incident.reference}
+    point = Hotspot.objects.create(county_id=county, name="欧阳秘密桥洞", kind="bridge")
+    patrol = rescue.patrol_plan(actor=actor, team_id=team.pk, planned_for=timezone.now(), hotspot_ids=[point.pk])
+    return {"street_incident": incident.pk, "rescue_team": team.pk, "street_reference": incident.reference,
+            "patrol": patrol.pk}
 
 
 def _safety_records(actor, institution) -> dict:

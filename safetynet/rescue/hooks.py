@@ -47,6 +47,7 @@ def _revisits(actor, until):
 def register() -> None:
     from safetynet.core import hooks, retention
     from safetynet.core.demo import register_demo_builder
+    from safetynet.core.types import Role
     from safetynet.rescue import events, rules, selectors, services
 
     events.declare()
@@ -61,6 +62,7 @@ def register() -> None:
         name="rescue.team",
         label=gettext_lazy("My rescue team"),
         url_name="rescue:my_team",
+        roles=[Role.RESCUE_STATION],
         allowed=lambda user: selectors.teams_of_member(user).exists(),
         order=71,
     )

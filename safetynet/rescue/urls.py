@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.board, name="board"),
     path("incidents/new/", views.incident_new, name="incident_new"),
     path("incidents/<int:pk>/", views.incident_detail, name="incident"),
+    path("incidents/<int:pk>/photo/", views.incident_photo, name="photo"),
     path("incidents/<int:pk>/dispatch/", views.incident_dispatch, name="dispatch"),
     path("incidents/<int:pk>/arrive/", views.incident_arrive, name="arrive"),
     path("incidents/<int:pk>/contacts/new/", views.contact_new, name="contact_new"),

@@ -8,6 +8,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -275,13 +276,19 @@ def _period(request) -> tuple[datetime.date, datetime.date]:
     return start, end
 
 
+EARLIEST, LATEST = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
+
+
 def parse_date_safe(value) -> datetime.date | None:
+    """A date of the query string, or None for one no campaign could have (not a date, or outside
+    2000–2099: a year 1 or 9999 would overflow the time zone's arithmetic)."""
     if not value or len(value) > 10:
         return None
     try:
-        return parse_date(value)
+        day = parse_date(value)
     except ValueError:
         return None
+    return day if day is not None and EARLIEST <= day <= LATEST else None
 
 
 @require_GET
@@ -439,3 +446,13 @@ def city_map(request):
             "routes": routes,
         },
     )
+
+
+@require_GET
+def incident_photo(request, pk: int):
+    """The photo a member of the public sent with a report, for those who may read the incident."""
+    incident = _incident(request, pk)
+    if not incident.photo:
+        raise Http404(_("This report came without a photo."))
+    content_type = "image/png" if incident.photo.name.endswith(".png") else "image/jpeg"
+    return FileResponse(incident.photo.open("rb"), content_type=content_type)

@@ -508,3 +508,26 @@ def test_the_map_draws_the_counties_incidents_teams_and_routes(officer, teams, p
     city.force_login(user(Role.CITY_BUREAU, "3713"))
     whole = city.get("/rescue/map/").content.decode()
     assert 'data-county="371329"' in whole and "http://tiles.intranet/" in whole
+
+
+def test_a_public_photo_is_checked_and_shown_to_the_area_only(officer, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from safetynet.core.tests import sample_files
+
+    settings.MEDIA_ROOT = tmp_path
+    fake = SimpleUploadedFile("photo.jpg", b"\xff\xd8\xffnot really a picture")
+    refused = Client().post("/public/rescue/", {"place": "桥下", "persons": "1", "photo": fake})
+    assert refused.status_code == 400 and not StreetIncident.objects.exists()
+    photo = SimpleUploadedFile("photo.jpg", sample_files.jpeg())
+    sent = Client().post("/public/rescue/", {"place": "兰山区桥下", "persons": "1", "photo": photo})
+    assert sent.status_code == 200
+    incident = StreetIncident.objects.get()
+    client = Client()
+    client.force_login(officer)
+    shown = client.get(f"/rescue/incidents/{incident.pk}/photo/")
+    assert shown.status_code == 200 and shown["Content-Type"] == "image/jpeg"
+    stranger = Client()
+    stranger.force_login(user(Role.RESCUE_STATION, YINAN))
+    assert stranger.get(f"/rescue/incidents/{incident.pk}/photo/").status_code == 404
+    assert client.get("/rescue/figures/?from=0001-01-01&to=9999-12-31").status_code == 200
