@@ -337,7 +337,8 @@ def _street(actor) -> dict:
     rescue.contact_record(actor=actor, incident_id=incident.pk, close=False,
                           data={"outcome": "refused", "description": "欧阳秘密，约60岁", "card_given": True})
     point = Hotspot.objects.create(county_id=county, name="欧阳秘密桥洞", kind="bridge")
-    patrol = rescue.patrol_plan(actor=actor, team_id=team.pk, planned_for=timezone.now(), hotspot_ids=[point.pk])
+    patrol = rescue.patrol_plan(actor=actor, team_id=team.pk, planned_for=timezone.now(),
+                                hotspot_ids=[point.pk])
     return {"street_incident": incident.pk, "rescue_team": team.pk, "street_reference": incident.reference,
             "patrol": patrol.pk}
 
