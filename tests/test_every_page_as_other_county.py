@@ -91,6 +91,7 @@ ROUTE_KINDS = {
     "rescue/incidents/": "street_incident",
     "rescue/teams/": "rescue_team",
     "rescue/patrols/": "patrol",
+    "rescue/contacts/": "street_contact",
 }
 # Served to anyone or not about registry data: the login machinery, health, admin (own auth), API
 # (walked by test_every_api_route_as_other_county).
@@ -334,13 +335,14 @@ def _street(actor) -> dict:
     incident = rescue.public_report(data={"place": "沂河大桥下", "division": county}, sender="walk",
                                     photo=SimpleUploadedFile("桥下.jpg", sample_files.jpeg()))
     rescue.team_dispatch(actor=actor, incident_id=incident.pk, version=incident.version, team_id=team.pk)
-    rescue.contact_record(actor=actor, incident_id=incident.pk, close=False,
-                          data={"outcome": "refused", "description": "欧阳秘密，约60岁", "card_given": True})
+    contact = rescue.contact_record(actor=actor, incident_id=incident.pk, close=False,
+                                    data={"outcome": "refused", "description": "欧阳秘密，约60岁",
+                                          "card_given": True})
     point = Hotspot.objects.create(county_id=county, name="欧阳秘密桥洞", kind="bridge")
     patrol = rescue.patrol_plan(actor=actor, team_id=team.pk, planned_for=timezone.now(),
                                 hotspot_ids=[point.pk])
     return {"street_incident": incident.pk, "rescue_team": team.pk, "street_reference": incident.reference,
-            "patrol": patrol.pk}
+            "patrol": patrol.pk, "street_contact": contact.pk}
 
 
 def _safety_records(actor, institution) -> dict:

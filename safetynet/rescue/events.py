@@ -18,7 +18,12 @@ def declare() -> None:
         },
     )
     declare_events(
-        "rescue", "streetcontact", {"recorded": (ChangeAction.CREATE, _("contact on scene recorded"))}
+        "rescue",
+        "streetcontact",
+        {
+            "recorded": (ChangeAction.CREATE, _("contact on scene recorded")),
+            "linked": (ChangeAction.UPDATE, _("linked to a registered person")),
+        },
     )
     declare_events(
         "rescue",

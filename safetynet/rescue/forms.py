@@ -203,3 +203,12 @@ class PatrolLogForm(PlainForm):
 
     def rows(self):
         return [(point, self[f"checked_{point.pk}"], self[f"found_{point.pk}"]) for point in self.points]
+
+
+class LinkForm(PlainForm):
+    person = forms.IntegerField(
+        label=_("registered person's number"),
+        min_value=1,
+        max_value=2**62,
+        help_text=_("the number in the address of the person's registry page: …/registry/people/NUMBER/"),
+    )

@@ -119,7 +119,15 @@ def dispatchable_teams(*, actor: User, incident: StreetIncident) -> list[tuple[R
 
 
 def contacts(*, incident: StreetIncident) -> QuerySet[StreetContact]:
-    return StreetContact.objects.filter(incident=incident).prefetch_related("handouts").select_related("team")
+    return (StreetContact.objects.filter(incident=incident).prefetch_related("handouts")
+            .select_related("team", "person"))
+
+
+def contact_get(*, actor: User, pk: int) -> StreetContact:
+    """A contact of an incident the actor may read (DoesNotExist else)."""
+    contact = StreetContact.objects.get(pk=pk)
+    incident_get(actor=actor, pk=contact.incident_id)
+    return contact
 
 
 def revisits_due(*, actor: User, until: datetime.datetime) -> QuerySet[StreetContact]:

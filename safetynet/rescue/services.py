@@ -776,3 +776,42 @@ def cold_wave_entered(warning) -> list[str]:
     )
     _publish(county)
     return words
+
+
+def contact_link_person(*, actor: User, contact_id: int, person_id: int) -> StreetContact:
+    """Link the person met on the street to a registered person (found on the registry's pages, by
+    its number there): nothing changes in the registry, and a person is never linked twice over."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    from safetynet.registry.selectors import person_get
+
+    if not may_keep_duty(actor):
+        raise PermissionDenied(_("Your role does not keep the rescue duty."))
+    with transaction.atomic():
+        contact = StreetContact.objects.select_for_update().select_related("incident").get(pk=contact_id)
+        if not in_area(actor, contact.division_id):
+            raise PermissionDenied(_("This incident is outside your area."))
+        try:
+            person = person_get(actor=actor, pk=person_id)
+        except ObjectDoesNotExist:
+            raise ValidationError(
+                {"person": _("There is no registered person of your area with this number.")}
+            ) from None
+        if contact.person_id is not None and contact.person_id != person.pk:
+            raise ValidationError(
+                {"person": _("This contact is linked to another registered person already.")}
+            )
+        if contact.person_id != person.pk:
+            contact.person = person
+            contact.save(update_fields=["person"])
+            change_record(
+                actor=actor,
+                subject=contact.incident,
+                entity=contact,
+                action=ChangeAction.UPDATE,
+                event="linked",
+                before={"person": None},
+                after={"person": person.pk},
+            )
+            _publish(contact.division_id)
+    return contact

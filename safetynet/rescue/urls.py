@@ -13,6 +13,7 @@ urlpatterns = [
     path("incidents/<int:pk>/arrive/", views.incident_arrive, name="arrive"),
     path("incidents/<int:pk>/contacts/new/", views.contact_new, name="contact_new"),
     path("incidents/<int:pk>/close/", views.incident_close, name="close"),
+    path("contacts/<int:pk>/link/", views.contact_link, name="contact_link"),
     path("team/", views.my_team, name="my_team"),
     path("teams/<int:pk>/state/", views.team_state, name="team_state"),
     path("figures/", views.figures, name="figures"),

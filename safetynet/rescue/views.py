@@ -27,6 +27,7 @@ from safetynet.rescue.forms import (
     CloseForm,
     ContactForm,
     DispatchForm,
+    LinkForm,
     PatrolLogForm,
     PatrolPlanForm,
     TeamStateForm,
@@ -114,6 +115,7 @@ def _incident_context(request, incident, **forms) -> dict:
         "duty": duty,
         "member": member,
         "contacts": list(selectors.contacts(incident=incident)),
+        "link_form": LinkForm() if duty else None,
         "area_name": division_names([incident.division_id]).get(incident.division_id, incident.division_id),
     }
     is_open = incident.state != "closed"
@@ -456,3 +458,20 @@ def incident_photo(request, pk: int):
         raise Http404(_("This report came without a photo."))
     content_type = "image/png" if incident.photo.name.endswith(".png") else "image/jpeg"
     return FileResponse(incident.photo.open("rb"), content_type=content_type)
+
+
+@require_POST
+def contact_link(request, pk: int):
+    contact = found(selectors.contact_get, actor=request.user, pk=pk)
+    _duty(request.user)
+    form = LinkForm(request.POST)
+    if form.is_valid():
+        outcome = call_service(lambda: services.contact_link_person(
+            actor=request.user, contact_id=contact.pk, person_id=form.cleaned_data["person"]), form)
+        if outcome.ok:
+            return finished(request, reverse("rescue:incident", args=[contact.incident_id]),
+                            _("The contact is linked to the registered person."))
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return finished(request, reverse("rescue:incident", args=[contact.incident_id]))

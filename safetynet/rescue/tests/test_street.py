@@ -531,3 +531,34 @@ def test_a_public_photo_is_checked_and_shown_to_the_area_only(officer, settings,
     stranger.force_login(user(Role.RESCUE_STATION, YINAN))
     assert stranger.get(f"/rescue/incidents/{incident.pk}/photo/").status_code == 404
     assert client.get("/rescue/figures/?from=0001-01-01&to=9999-12-31").status_code == 200
+
+
+def test_a_person_met_is_linked_to_a_registered_person_of_the_area_only(
+    officer, teams, members, make_household, lanshan_village, yinan_village
+):
+    from safetynet.registry.models import Person
+
+    near, _far = teams
+    county = user(Role.COUNTY_BUREAU, LANSHAN)
+    household = make_household(lanshan_village, county)
+    theirs = make_household(yinan_village, user(Role.COUNTY_BUREAU, YINAN))
+    incident = call(officer)
+    services.team_dispatch(actor=officer, incident_id=incident.pk, version=incident.version, team_id=near.pk)
+    contact = services.contact_record(
+        actor=members[0], incident_id=incident.pk, data={"outcome": "accepted", "description": "男，约70岁"}
+    )
+    with pytest.raises(ValidationError):
+        services.contact_link_person(actor=county, contact_id=contact.pk, person_id=theirs.head_id)
+    before = Person.objects.values_list("pk", "name", "residence_division_id").order_by("pk")
+    before = list(before)
+    services.contact_link_person(actor=county, contact_id=contact.pk, person_id=household.head_id)
+    contact.refresh_from_db()
+    assert contact.person_id == household.head_id
+    assert list(Person.objects.values_list("pk", "name", "residence_division_id").order_by("pk")) == before
+    other = make_household(lanshan_village, county, members=[("李四", 1, "02", datetime.date(1955, 1, 1))])
+    with pytest.raises(ValidationError):
+        services.contact_link_person(actor=county, contact_id=contact.pk, person_id=other.head_id)
+    with pytest.raises(PermissionDenied):
+        services.contact_link_person(
+            actor=user(Role.COUNTY_BUREAU, YINAN), contact_id=contact.pk, person_id=household.head_id
+        )
