@@ -54,6 +54,11 @@ class RescueTeam(ChoiceLabels, models.Model):
                 name="rescue_team_state",
             ),
             models.CheckConstraint(condition=Q(staff_count__gte=1), name="rescue_team_has_staff"),
+            models.CheckConstraint(
+                condition=Q(base_latitude__isnull=True, base_longitude__isnull=True)
+                | Q(base_latitude__isnull=False, base_longitude__isnull=False),
+                name="rescue_team_base_both_or_neither",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -307,6 +312,11 @@ class Hotspot(ChoiceLabels, models.Model):
         ordering = ["county_id", "name"]
         constraints = [
             models.UniqueConstraint(fields=["county", "name"], name="rescue_hotspot_name_once"),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="rescue_hotspot_both_or_neither",
+            ),
             models.CheckConstraint(
                 condition=Q(
                     kind__in=[

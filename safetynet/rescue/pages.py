@@ -246,7 +246,11 @@ def request_status(request, reference: str, fmt: str):
 
 def _post_request(request, fmt: str) -> HttpResponse:
     post = request.POST
-    if any(has_control_characters(value) for values in post.lists() for value in values[1]):
+    if any(
+        has_control_characters(value, lines=key == "description")
+        for key, values in post.lists()
+        for value in values
+    ):
         return _error(fmt, 400, _("The request holds characters that cannot be saved."))
     code = post.get("service_code", "")
     if not code:

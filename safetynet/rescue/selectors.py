@@ -56,9 +56,18 @@ def incident_get(*, actor: User, pk: int) -> StreetIncident:
     incident = StreetIncident.objects.select_related("team", "division", "received_by").get(pk=pk)
     if in_area(actor, incident.division_id) and may_read(actor):
         return incident
-    if incident.team_id is not None and is_member(actor, incident.team_id):
+    if incident.team_id is not None and is_member(actor, incident.team_id) and _still_the_teams(incident):
         return incident
     raise StreetIncident.DoesNotExist
+
+
+MEMBERS_READ_AFTER_CLOSE = datetime.timedelta(hours=12)
+
+
+def _still_the_teams(incident: StreetIncident) -> bool:
+    """A member reads an incident of the team while it is open and for half a day after it closed (to
+    check what was recorded), not the team's whole history."""
+    return incident.closed_at is None or incident.closed_at > timezone.now() - MEMBERS_READ_AFTER_CLOSE
 
 
 def teams(*, actor: User) -> QuerySet[RescueTeam]:
@@ -119,8 +128,11 @@ def dispatchable_teams(*, actor: User, incident: StreetIncident) -> list[tuple[R
 
 
 def contacts(*, incident: StreetIncident) -> QuerySet[StreetContact]:
-    return (StreetContact.objects.filter(incident=incident).prefetch_related("handouts")
-            .select_related("team", "person"))
+    return (
+        StreetContact.objects.filter(incident=incident)
+        .prefetch_related("handouts")
+        .select_related("team", "person")
+    )
 
 
 def contact_get(*, actor: User, pk: int) -> StreetContact:
@@ -142,7 +154,9 @@ def revisits_due(*, actor: User, until: datetime.datetime) -> QuerySet[StreetCon
 
 def incident_by_reference(reference: str) -> StreetIncident | None:
     """A public report, by the reference its sender was given (the Open311 status request)."""
-    return StreetIncident.objects.filter(reference=reference).first()
+    return StreetIncident.objects.filter(
+        reference=reference, source__in=[StreetIncident.Source.PUBLIC, StreetIncident.Source.OPEN311]
+    ).first()
 
 
 def public_reports_since(sender: str, since: datetime.datetime) -> int:

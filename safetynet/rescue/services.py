@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -222,12 +222,13 @@ def _photo_checked(photo) -> tuple[str, str] | None:
     return extension, sha256_of(photo)
 
 
-def public_report(
-    *, data: dict, sender: str, source: str = StreetIncident.Source.PUBLIC, photo=None
-) -> StreetIncident:
-    """A report from the public (the public page, or an Open311 client): where, what was seen, a
-    contact if the reporter leaves one, a photo. No login; a sender sending too many is turned away."""
-    now = timezone.now()
+def _refuse_a_flood(sender: str, now: datetime.datetime) -> None:
+    """Too many reports from one sender: refused. Counted inside the writing transaction, one sender
+    at a time (SQLite's transactions take the write lock at BEGIN; PostgreSQL: a lock per sender), so
+    that reports sent at once cannot all slip under the limit."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(sender[:15], 16)])
     if (
         public_reports_since(sender, now - datetime.timedelta(minutes=10))
         >= rules.PUBLIC_REPORTS_PER_10_MINUTES
@@ -236,6 +237,14 @@ def public_report(
         raise PermissionDenied(
             _("Too many reports were sent from your address. Wait a while, or call the rescue hotline.")
         )
+
+
+def public_report(
+    *, data: dict, sender: str, source: str = StreetIncident.Source.PUBLIC, photo=None
+) -> StreetIncident:
+    """A report from the public (the public page, or an Open311 client): where, what was seen, a
+    contact if the reporter leaves one, a photo. No login; a sender sending too many is turned away."""
+    now = timezone.now()
     errors: dict = {}
     location = _location(errors, data)
     description = text_checked(
@@ -257,6 +266,7 @@ def public_report(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        _refuse_a_flood(sender, now)
         incident = StreetIncident(
             reference=_reference(),
             source=source,
@@ -416,10 +426,6 @@ def contact_record(
     """What the team found: the person (described, or a registered person), the outcome, the supplies
     handed out, a contact card, and for a refusal the revisit (within 24 hours, sooner in a cold
     wave). With `close`, the incident is closed and the team is on its way back."""
-    if submission is not None:
-        earlier = StreetContact.objects.filter(submission=submission).first()
-        if earlier is not None:
-            return earlier
     errors: dict = {}
     outcome = data.get("outcome") or ""
     if outcome not in StreetContact.Outcome.values:
@@ -453,9 +459,19 @@ def contact_record(
     with transaction.atomic():
         incident = _incident_locked(incident_id)
         _on_scene_actor(actor, incident)
+        if submission is not None:
+            # The same form arriving twice (a double tap, a retry on a weak signal): the first contact.
+            earlier = StreetContact.objects.filter(submission=submission).first()
+            if earlier is not None:
+                if earlier.incident_id != incident.pk:
+                    raise ValidationError(
+                        _("This form was already sent for another incident: reload the page.")
+                    )
+                return earlier
         if incident.state == StreetIncident.State.DISPATCHED:
             # The team records without having pressed "on scene": it is there now.
             incident.state, incident.on_scene_at = StreetIncident.State.ON_SCENE, now
+            _team_move(actor, incident.team, RescueTeam.State.ON_SCENE, now)
         if incident.state != StreetIncident.State.ON_SCENE:
             raise ValidationError(_("A contact is recorded while the team is on scene."))
         contact = StreetContact.objects.create(
@@ -719,7 +735,16 @@ def cold_wave_entered(warning) -> list[str]:
         return []
     county = warning.county_id
     now = timezone.now()
-    sooner = now + rules.REVISIT_WITHIN_COLD
+    if warning.ends_at <= now:
+        return []  # entered after the fact: nothing to switch
+    if ColdSwitch.objects.filter(
+        county_id=county,
+        warning__ends_at__gt=max(now, warning.starts_at),
+        warning__starts_at__lt=warning.ends_at,
+        warning__withdrawn_at__isnull=True,
+    ).exists():
+        return []  # cold mode is on already for an overlapping warning: its patrols stand
+    sooner = max(now, warning.starts_at) + rules.REVISIT_WITHIN_COLD
     revisits = StreetContact.objects.filter(
         subtree_q("division_id", county),
         outcome=StreetContact.Outcome.REFUSED,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from safetynet.core.masking import mask_phone
 from safetynet.core.pages import call_service, finished, found
-from safetynet.core.scope import county_of
+from safetynet.core.scope import county_of, in_area
 from safetynet.core.selectors import division_names, divisions_under
 from safetynet.core.services import unmask_log
 from safetynet.rescue import geo, selectors, services
@@ -105,7 +105,7 @@ def _incident_context(request, incident, **forms) -> dict:
     duty = selectors.may_keep_duty(actor)
     member = incident.team_id is not None and selectors.is_member(actor, incident.team_id)
     phone = incident.caller_phone
-    if phone and duty:
+    if phone and duty and in_area(actor, incident.division_id):
         unmask_log(actor=actor, subject=incident, fields="caller_phone", channel="page")
     else:
         phone = mask_phone(phone)
@@ -466,11 +466,18 @@ def contact_link(request, pk: int):
     _duty(request.user)
     form = LinkForm(request.POST)
     if form.is_valid():
-        outcome = call_service(lambda: services.contact_link_person(
-            actor=request.user, contact_id=contact.pk, person_id=form.cleaned_data["person"]), form)
+        outcome = call_service(
+            lambda: services.contact_link_person(
+                actor=request.user, contact_id=contact.pk, person_id=form.cleaned_data["person"]
+            ),
+            form,
+        )
         if outcome.ok:
-            return finished(request, reverse("rescue:incident", args=[contact.incident_id]),
-                            _("The contact is linked to the registered person."))
+            return finished(
+                request,
+                reverse("rescue:incident", args=[contact.incident_id]),
+                _("The contact is linked to the registered person."),
+            )
     for errors in form.errors.values():
         for error in errors:
             messages.error(request, error)

@@ -154,10 +154,10 @@ def test_the_team_records_a_refusal_with_a_coat_and_food_and_a_revisit(officer, 
         handouts={"coat": 1, "food": 2},
         submission=submission,
     )
-    again = services.contact_record(
+    again = services.contact_record(  # the same form again (a double tap)
         actor=members[1],
         incident_id=incident.pk,
-        data={"outcome": "refused", "description": "x"},
+        data={"outcome": "refused", "description": "男，约60岁，红色外套", "card_given": True},
         submission=submission,
     )
     assert again.pk == contact.pk and StreetContact.objects.count() == 1
@@ -562,3 +562,76 @@ def test_a_person_met_is_linked_to_a_registered_person_of_the_area_only(
         services.contact_link_person(
             actor=user(Role.COUNTY_BUREAU, YINAN), contact_id=contact.pk, person_id=household.head_id
         )
+
+
+def test_a_form_sent_twice_records_one_contact_and_the_team_is_on_scene(officer, teams, members):
+    near, _far = teams
+    incident = call(officer)
+    services.team_dispatch(actor=officer, incident_id=incident.pk, version=incident.version, team_id=near.pk)
+    submission = uuid.uuid4()
+    data = {"outcome": "sick", "description": "女，约50岁，发烧"}
+    first = services.contact_record(
+        actor=members[0], incident_id=incident.pk, data=data, close=False, submission=submission
+    )
+    near.refresh_from_db()
+    assert near.state == "on_scene"
+    again = services.contact_record(
+        actor=members[1], incident_id=incident.pk, data=data, close=False, submission=submission
+    )
+    assert again.pk == first.pk and StreetContact.objects.count() == 1
+    other = call(officer, place="火车站")
+    with pytest.raises(ValidationError):
+        services.contact_record(actor=officer, incident_id=other.pk, data=data, submission=submission)
+
+
+def test_cold_mode_switches_once_for_overlapping_warnings(officer, teams, points):
+    from safetynet.core.weather.services import weather_warnings_create
+    from safetynet.rescue.models import ColdSwitch, Patrol
+
+    now = timezone.now()
+    county = user(Role.COUNTY_BUREAU, LANSHAN)
+    warning = {
+        "county": LANSHAN,
+        "kind": "cold_wave",
+        "level": "blue",
+        "lowest_temperature": Decimal("-8"),
+        "starts_at": now,
+        "ends_at": now + datetime.timedelta(days=2),
+    }
+    weather_warnings_create(actor=county, source="entered", items=[warning])
+    low = {**warning, "kind": "low_temperature", "level": "", "starts_at": now + datetime.timedelta(hours=6)}
+    weather_warnings_create(actor=county, source="entered", items=[low])
+    assert ColdSwitch.objects.count() == 1 and Patrol.objects.filter(cold=True).count() == 2
+
+
+def test_open311_tells_the_status_of_public_reports_only_and_keeps_line_breaks(officer):
+    hotline = call(officer)
+    client = Client()
+    assert client.get(f"/open311/v2/requests/{hotline.reference}.json").status_code == 404
+    posted = client.post(
+        "/open311/v2/requests.json",
+        {
+            "service_code": "rough_sleeper",
+            "address_string": "兰山区 沂河大桥下",
+            "description": "一位老人\n衣着单薄",
+        },
+    )
+    assert posted.status_code == 200
+    assert StreetIncident.objects.get(source="open311").description == "一位老人\n衣着单薄"
+
+
+def test_a_member_reads_the_teams_incident_while_it_is_fresh_not_its_history(officer, teams, members):
+    near, _far = teams
+    incident = call(officer)
+    services.team_dispatch(actor=officer, incident_id=incident.pk, version=incident.version, team_id=near.pk)
+    services.contact_record(
+        actor=members[0], incident_id=incident.pk, data={"outcome": "accepted", "description": "男，约60岁"}
+    )
+    assert selectors.incident_get(actor=members[0], pk=incident.pk).pk == incident.pk
+    StreetIncident.objects.filter(pk=incident.pk).update(
+        closed_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    helper = user(Role.CAREGIVER, LANSHAN)  # a member who reads nothing by area
+    near.members.add(helper)
+    with pytest.raises(StreetIncident.DoesNotExist):
+        selectors.incident_get(actor=helper, pk=incident.pk)  # closed two days ago: history, not the team's

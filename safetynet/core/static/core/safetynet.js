@@ -138,15 +138,17 @@ document.addEventListener("click", function (event) {
       while (box.querySelectorAll(".live__notice").length > KEEP) { box.lastElementChild.remove(); }
       unread(notice.unread);
     }
-    // A form in the page that the user has begun to fill in is not redrawn away: the redraw waits
-    // until it is sent or left alone.
+    // A form in the page that the user is filling in is not redrawn away: the redraw waits until it
+    // is sent, or left alone for two minutes.
+    var typedAt = 0, LEFT_ALONE_MS = 120000;
     document.addEventListener("input", function (event) {
       var form = event.target.form;
-      if (form && form.closest("#main")) { form.dataset.dirty = "1"; }
+      if (form && form.closest("#main")) { form.dataset.dirty = "1"; typedAt = Date.now(); }
     });
+    document.addEventListener("submit", function (event) { delete event.target.dataset.dirty; });
     function redrawDesk() {
       clearTimeout(redraw);
-      if (document.querySelector("#main form[data-dirty]")) {
+      if (document.querySelector("#main form[data-dirty]") && Date.now() - typedAt < LEFT_ALONE_MS) {
         redraw = setTimeout(redrawDesk, 5000);
         return;
       }
