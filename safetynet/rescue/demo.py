@@ -1,8 +1,9 @@
 """The demo city's street rescue: two teams per county (one of them the county station's), placed
 near the county's seat on the map (approximate, synthetic coordinates); a duty officer and team
 members' logins for 兰山区; three weeks of the winter campaign's incidents, dispatches and contacts, so
-that the board and the figures have something to show; the dispatch notice set to go by SMS to
-team members. Written in bulk (a few hundred rows)."""
+that the board and the figures have something to show; hotspots and patrols. Written in bulk (a few
+hundred rows); what the services wrote is dated by the demo's clock. (Which notices go by SMS is the
+city's choice on the SMS page: the demo leaves it to the walk.)"""
 
 import datetime
 import random
@@ -11,7 +12,15 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safetynet.core.demo import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, DemoContext
+from safetynet.core.demo import (
+    DEMO_EMAIL_DOMAIN,
+    DEMO_PASSWORD,
+    HISTORY_START,
+    DemoContext,
+    demo_date_accounts,
+    demo_date_history,
+    not_after_now,
+)
 from safetynet.core.types import Role
 
 # Near each county's seat (synthetic, to the nearest hundredth of a degree).
@@ -93,15 +102,14 @@ def _logins(context: DemoContext) -> dict:
     if made:
         user_bulk_set_password(users=made, password=DEMO_PASSWORD, email_domain=DEMO_EMAIL_DOMAIN)
     context.users.update(existing)
-    return existing
+    return existing, made
 
 
 def build_street(context: DemoContext) -> str | None:
     from safetynet.core.selectors import divisions_under
-    from safetynet.core.sms import sms_rules, sms_rules_set
     from safetynet.institutions.selectors import institutions
     from safetynet.rescue.models import Handout, RescueTeam, StreetContact, StreetIncident
-    from safetynet.rescue.services import NOTICE_DISPATCHED, team_create
+    from safetynet.rescue.services import team_create
 
     if RescueTeam.objects.exists():
         return None
@@ -109,7 +117,7 @@ def build_street(context: DemoContext) -> str | None:
     city = context.users.get("city")
     if city is None:
         return None
-    logins = _logins(context)
+    logins, new_logins = _logins(context)
     stations = {}
     for station in institutions(actor=city).filter(kind="rescue_station").order_by("pk"):
         stations.setdefault(station.division_id[:6], station)
@@ -152,7 +160,7 @@ def build_street(context: DemoContext) -> str | None:
             reported = end - datetime.timedelta(days=rng.uniform(1, HISTORY_DAYS))
             hour = rng.choice([19, 20, 21, 22, 23, 0, 1, 2, 5, 6, 7, 14])  # most at night
             reported = timezone.localtime(reported).replace(hour=hour)
-            if reported > end - datetime.timedelta(hours=2):
+            if reported > end - datetime.timedelta(hours=2) or reported.date() < context.clock.history_start:
                 continue
             dispatched = reported + datetime.timedelta(minutes=rng.randrange(2, 12))
             on_scene = dispatched + datetime.timedelta(minutes=rng.randrange(6, 45))
@@ -214,7 +222,12 @@ def build_street(context: DemoContext) -> str | None:
                 handouts.append(Handout(contact=contact, item=item, quantity=rng.randrange(1, 3)))
     Handout.objects.bulk_create(handouts, batch_size=500)
     patrols = _patrol_history(rng, teams, points, end)
-    sms_rules_set(actor=city, pairs=sms_rules() | {(NOTICE_DISPATCHED, str(Role.RESCUE_STATION))})
+    # What the services wrote is dated by the demo's clock: the logins and the teams were there when
+    # its three weeks began (never before its history starts).
+    first_day = max(context.clock.history_start, context.clock.as_of - datetime.timedelta(days=HISTORY_DAYS))
+    since = not_after_now(timezone.make_aware(datetime.datetime.combine(first_day, datetime.time(8, 0))))
+    demo_date_accounts(user_ids=[user.pk for user in new_logins], at=since)
+    demo_date_history(subjects={"rescueteam": [team.pk for team in teams]}, at=since)
     return _(
         "Street rescue: %(teams)s teams, %(incidents)s incidents served and %(patrols)s patrols logged in "
         "the last three weeks."
@@ -263,6 +276,8 @@ def _patrol_history(rng: random.Random, teams: list, points: dict[str, list], en
             start = timezone.localtime(end - datetime.timedelta(days=days)).replace(
                 hour=20, minute=0, second=0
             )
+            if start.date() < HISTORY_START:
+                continue
             patrols.append(
                 Patrol(
                     county_id=team.county_id,
