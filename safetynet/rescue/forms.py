@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from safetynet.registry.forms import PlainForm
-from safetynet.rescue.models import RescueTeam, StreetContact, StreetIncident, SupplyItem
+from safetynet.rescue.models import Hotspot, RescueTeam, StreetContact, StreetIncident, SupplyItem
 
 Version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31)
 SEXES = [("", "—"), ("1", _("man")), ("2", _("woman"))]
@@ -212,3 +212,38 @@ class LinkForm(PlainForm):
         max_value=2**62,
         help_text=_("the number in the address of the person's registry page: …/registry/people/NUMBER/"),
     )
+
+
+class TeamForm(PlainForm):
+    county = forms.ChoiceField(label=_("county"))
+    name = forms.CharField(label=_("team name"), max_length=60)
+    vehicle = forms.CharField(label=_("vehicle"), max_length=20, required=False)
+    staff_count = forms.IntegerField(label=_("staff on the team"), min_value=1, max_value=50, initial=2)
+    latitude = _coordinate(_("latitude"), -90, 90)
+    longitude = _coordinate(_("longitude"), -180, 180)
+    members = forms.TypedMultipleChoiceField(
+        label=_("members"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("their phones get the team's orders"),
+    )
+
+    def __init__(self, *args, counties=(), people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].choices = [(d.code, d.name) for d in counties]
+        self.fields["members"].choices = [
+            (u.pk, f"{u.username} · {u.get_full_name() or u.username}") for u in people
+        ]
+
+
+class HotspotForm(PlainForm):
+    county = forms.ChoiceField(label=_("county"))
+    name = forms.CharField(label=_("name"), max_length=100)
+    kind = forms.ChoiceField(label=_("kind"), choices=Hotspot.Kind.choices)
+    latitude = _coordinate(_("latitude"), -90, 90)
+    longitude = _coordinate(_("longitude"), -180, 180)
+
+    def __init__(self, *args, counties=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].choices = [(d.code, d.name) for d in counties]

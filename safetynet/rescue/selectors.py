@@ -8,7 +8,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from safetynet.core.scope import in_area, scope_q
-from safetynet.core.types import User
+from safetynet.core.types import Role, User
 from safetynet.rescue import rules
 from safetynet.rescue.models import (
     ColdSwitch,
@@ -21,6 +21,8 @@ from safetynet.rescue.models import (
     StreetIncident,
 )
 
+# Who may be a team's member: the station's staff, the bureaus' officers, the grid workers who patrol.
+MEMBER_ROLES = (Role.RESCUE_STATION, Role.COUNTY_BUREAU, Role.TOWNSHIP_OFFICE, Role.GRID_WORKER)
 OPEN_STATES = (StreetIncident.State.RECEIVED, StreetIncident.State.DISPATCHED, StreetIncident.State.ON_SCENE)
 
 

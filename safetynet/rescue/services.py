@@ -575,6 +575,31 @@ def team_state_set(*, actor: User, team_id: int, state: str) -> RescueTeam:
     return team
 
 
+def _county_for_setup(actor: User, errors: dict, county) -> str:
+    county = county.strip() if isinstance(county, str) else ""
+    if not (
+        county.isascii()
+        and county.isdigit()
+        and len(county) == 6
+        and in_area(actor, county)
+        and county in divisions_by_code([county])
+    ):
+        errors["county"] = [_("Choose a county of your area.")]
+        return ""
+    return county
+
+
+def _base(errors: dict, base) -> tuple[Decimal | None, Decimal | None]:
+    latitude, longitude = base or (None, None)
+    latitude = _coordinate(errors, "latitude", latitude, -90, 90, _("The latitude"))
+    longitude = _coordinate(errors, "longitude", longitude, -180, 180, _("The longitude"))
+    if "latitude" not in errors and "longitude" not in errors and (latitude is None) != (longitude is None):
+        errors["longitude" if latitude is not None else "latitude"] = [
+            _("Give both the latitude and the longitude, or neither.")
+        ]
+    return latitude, longitude
+
+
 def team_create(
     *,
     actor: User,
@@ -583,15 +608,25 @@ def team_create(
     vehicle: str = "",
     station_id: int | None = None,
     staff_count: int = 2,
-    base: tuple[Decimal, Decimal] | None = None,
-    members: list[User] = (),
+    base: tuple | None = None,
+    members=(),
 ) -> RescueTeam:
-    """Set up a team of a county (the demo city's; a page for it comes with the station part)."""
-    if not may_keep_duty(actor) or not in_area(actor, county):
+    """Set up a team of a county of the actor's area: its name (once per county), vehicle, staff,
+    base on the map and members (accounts of the area, who get its orders on their phones)."""
+    if not may_keep_duty(actor):
         raise PermissionDenied(_("Your role does not set up rescue teams here."))
     errors: dict = {}
+    county = _county_for_setup(actor, errors, county)
     name = text_checked(errors, "name", name, limit=60, label=_("the team's name"), required=True)
     vehicle = text_checked(errors, "vehicle", vehicle, limit=20, label=_("the vehicle"))
+    if not isinstance(staff_count, int) or not 1 <= staff_count <= 50:
+        errors["staff_count"] = [_("The staff on a team are a whole number from 1 to 50.")]
+    latitude, longitude = _base(errors, base)
+    members = list(members)
+    if any(not member.is_active or not in_area(actor, member.division_id) for member in members):
+        errors["members"] = [_("Choose members among the active accounts of your area.")]
+    if county and name and RescueTeam.objects.filter(county_id=county, name=name).exists():
+        errors["name"] = [_("This county has a team of this name already.")]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -601,8 +636,8 @@ def team_create(
             vehicle=vehicle,
             station_id=station_id,
             staff_count=staff_count,
-            base_latitude=base[0] if base else None,
-            base_longitude=base[1] if base else None,
+            base_latitude=latitude,
+            base_longitude=longitude,
             state_since=timezone.now(),
         )
         team.members.set(members)
@@ -612,9 +647,37 @@ def team_create(
             entity=team,
             action=ChangeAction.CREATE,
             event="created",
-            after={"name": name, "county": county, "vehicle": vehicle},
+            after={
+                "name": name,
+                "county": county,
+                "vehicle": vehicle,
+                "members": sorted(member.pk for member in members),
+            },
         )
+        _publish(county)
     return team
+
+
+def hotspot_create(*, actor: User, county: str, name: str, kind: str, base: tuple | None = None) -> Hotspot:
+    """A point patrols check (an underpass, a bridge, an ATM room …), in a county of the actor's area."""
+    if not may_keep_duty(actor):
+        raise PermissionDenied(_("Your role does not keep the rescue duty."))
+    errors: dict = {}
+    county = _county_for_setup(actor, errors, county)
+    name = text_checked(errors, "name", name, limit=100, label=_("the point's name"), required=True)
+    if kind not in Hotspot.Kind.values:
+        errors["kind"] = [_("Choose the kind of place.")]
+    latitude, longitude = _base(errors, base)
+    if county and name and Hotspot.objects.filter(county_id=county, name=name).exists():
+        errors["name"] = [_("This county has a point of this name already.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        point = Hotspot.objects.create(
+            county_id=county, name=name, kind=kind, latitude=latitude, longitude=longitude
+        )
+        _publish(county)
+    return point
 
 
 def recordings_forget(cutoff: datetime.datetime) -> int:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from safetynet.core.masking import mask_phone
 from safetynet.core.pages import call_service, finished, found
 from safetynet.core.scope import county_of, in_area
-from safetynet.core.selectors import division_names, divisions_under
+from safetynet.core.selectors import division_names, divisions_under, staff_list
 from safetynet.core.services import unmask_log
 from safetynet.rescue import geo, selectors, services
 from safetynet.rescue.forms import (
@@ -27,9 +27,11 @@ from safetynet.rescue.forms import (
     CloseForm,
     ContactForm,
     DispatchForm,
+    HotspotForm,
     LinkForm,
     PatrolLogForm,
     PatrolPlanForm,
+    TeamForm,
     TeamStateForm,
 )
 
@@ -482,3 +484,74 @@ def contact_link(request, pk: int):
         for error in errors:
             messages.error(request, error)
     return finished(request, reverse("rescue:incident", args=[contact.incident_id]))
+
+
+# --- teams and hotspots ------------------------------------------------------------------------------------
+
+
+def _setup_context(request, team_form=None, hotspot_form=None) -> dict:
+    actor = request.user
+    context = {
+        "teams": list(selectors.teams(actor=actor).prefetch_related("members")),
+        "hotspots": list(selectors.hotspots(actor=actor)),
+    }
+    if selectors.may_keep_duty(actor):
+        counties = _counties(actor)
+        people = staff_list(actor=actor).filter(role__in=selectors.MEMBER_ROLES)[:500]
+        initial = {"county": actor.division_id[:6]} if len(actor.division_id) >= 6 else {}
+        context["team_form"] = team_form or TeamForm(counties=counties, people=people, initial=initial)
+        context["hotspot_form"] = hotspot_form or HotspotForm(counties=counties, initial=initial)
+    return context
+
+
+@require_GET
+def team_list(request):
+    _reader(request.user)
+    return render(request, "rescue/teams.html", _setup_context(request))
+
+
+@require_POST
+def team_new(request):
+    _duty(request.user)
+    actor = request.user
+    people = list(staff_list(actor=actor).filter(role__in=selectors.MEMBER_ROLES)[:500])
+    form = TeamForm(request.POST, counties=_counties(actor), people=people)
+    if form.is_valid():
+        data = form.cleaned_data
+        chosen = [person for person in people if person.pk in set(data["members"])]
+        outcome = call_service(
+            lambda: services.team_create(
+                actor=actor,
+                county=data["county"],
+                name=data["name"],
+                vehicle=data["vehicle"],
+                staff_count=data["staff_count"],
+                base=(data["latitude"], data["longitude"]),
+                members=chosen,
+            ),
+            form,
+        )
+        if outcome.ok:
+            return finished(request, reverse("rescue:teams"), _("The team is set up."))
+    return render(request, "rescue/teams.html", _setup_context(request, team_form=form), status=400)
+
+
+@require_POST
+def hotspot_new(request):
+    _duty(request.user)
+    form = HotspotForm(request.POST, counties=_counties(request.user))
+    if form.is_valid():
+        data = form.cleaned_data
+        outcome = call_service(
+            lambda: services.hotspot_create(
+                actor=request.user,
+                county=data["county"],
+                name=data["name"],
+                kind=data["kind"],
+                base=(data["latitude"], data["longitude"]),
+            ),
+            form,
+        )
+        if outcome.ok:
+            return finished(request, reverse("rescue:teams"), _("The point is added."))
+    return render(request, "rescue/teams.html", _setup_context(request, hotspot_form=form), status=400)

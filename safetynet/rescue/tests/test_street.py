@@ -15,7 +15,7 @@ from conftest import user
 from safetynet.core.models import ChangeRecord, LiveSignal, Notice, Role
 from safetynet.core.services import ConflictError
 from safetynet.rescue import selectors, services
-from safetynet.rescue.models import Handout, StreetContact, StreetIncident
+from safetynet.rescue.models import Handout, RescueTeam, StreetContact, StreetIncident
 
 pytestmark = pytest.mark.django_db
 
@@ -635,3 +635,55 @@ def test_a_member_reads_the_teams_incident_while_it_is_fresh_not_its_history(off
     near.members.add(helper)
     with pytest.raises(StreetIncident.DoesNotExist):
         selectors.incident_get(actor=helper, pk=incident.pk)  # closed two days ago: history, not the team's
+
+
+def test_teams_and_hotspots_are_set_up_on_a_page_and_bad_values_change_nothing(officer, members):
+    from safetynet.rescue.models import Hotspot
+
+    client = Client()
+    client.force_login(officer)
+    assert client.get("/rescue/teams/").status_code == 200
+    made = client.post(
+        "/rescue/teams/new/",
+        {
+            "county": LANSHAN,
+            "name": "夜巡队",
+            "vehicle": "鲁Q·1",
+            "staff_count": "3",
+            "latitude": "35.07",
+            "longitude": "118.34",
+            "members": [str(members[0].pk)],
+        },
+    )
+    assert made.status_code == 302
+    team = RescueTeam.objects.get(name="夜巡队")
+    assert list(team.members.all()) == [members[0]] and team.base_latitude == Decimal("35.07")
+    again = client.post("/rescue/teams/new/", {"county": LANSHAN, "name": "夜巡队", "staff_count": "2"})
+    assert again.status_code == 400 and "已有同名" in again.content.decode()
+    half = client.post(
+        "/rescue/teams/new/", {"county": LANSHAN, "name": "半队", "staff_count": "2", "latitude": "35"}
+    )
+    assert half.status_code == 400
+    elsewhere = client.post("/rescue/teams/new/", {"county": YINAN, "name": "外县队", "staff_count": "2"})
+    assert elsewhere.status_code == 400
+    assert RescueTeam.objects.count() == 1
+    assert (
+        client.post(
+            "/rescue/hotspots/new/", {"county": LANSHAN, "name": "北桥洞", "kind": "bridge"}
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            "/rescue/hotspots/new/", {"county": LANSHAN, "name": "北桥洞", "kind": "bridge"}
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post("/rescue/hotspots/new/", {"county": LANSHAN, "name": "x", "kind": "castle"}).status_code
+        == 400
+    )
+    assert Hotspot.objects.count() == 1
+    reader = Client()
+    reader.force_login(user(Role.CITY_BUREAU, "3713"))
+    assert "team-form" not in reader.get("/rescue/teams/").content.decode()
