@@ -228,7 +228,8 @@ def _refuse_a_flood(sender: str, now: datetime.datetime) -> None:
     that reports sent at once cannot all slip under the limit."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(sender[:15], 16)])
+            key = int(hashlib.sha256(sender.encode()).hexdigest()[:15], 16)  # any sender string: a bigint
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
     if (
         public_reports_since(sender, now - datetime.timedelta(minutes=10))
         >= rules.PUBLIC_REPORTS_PER_10_MINUTES
