@@ -366,16 +366,21 @@ class NoticeKind:
     label: Any
     words: Callable[[dict], str]  # the notice's params → what it says, in the active language
     link: Callable[[Any], str] | None = None  # the notice → the page it is about
+    # An urgent notice that reaches an open page at once (a team sent to an incident): its text
+    # message, where one is configured, goes only if no open page showed it within a few seconds.
+    sms_unless_seen: bool = False
 
 
 _NOTICE_KINDS: dict[str, NoticeKind] = {}
 
 
 def register_notice_kind(*, code: str, label, words: Callable[[dict], str],
-                         link: Callable[[Any], str] | None = None) -> NoticeKind:
+                         link: Callable[[Any], str] | None = None,
+                         sms_unless_seen: bool = False) -> NoticeKind:
     """A kind of inbox notice: its name (on the SMS page, where each kind is chosen to go by SMS or
-    not), its words and its link — used by the inbox, the live stream and the text messages alike."""
-    kind = _NOTICE_KINDS[code] = NoticeKind(code, label, words, link)
+    not), its words and its link — used by the inbox, the live stream and the text messages alike.
+    With `sms_unless_seen` its text message is the fallback for a receiver with no page open."""
+    kind = _NOTICE_KINDS[code] = NoticeKind(code, label, words, link, sms_unless_seen)
     return kind
 
 
@@ -386,6 +391,10 @@ def notice_kinds() -> list[NoticeKind]:
 def notice_words(notice) -> str:
     kind = _NOTICE_KINDS.get(notice.kind)
     return kind.words(notice.params) if kind else notice.kind
+
+
+def notice_kind(code: str) -> NoticeKind | None:
+    return _NOTICE_KINDS.get(code)
 
 
 def notice_link(notice) -> str:

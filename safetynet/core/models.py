@@ -637,6 +637,9 @@ class Notice(ChoiceLabels, models.Model):
     params = models.JSONField(default=dict, blank=True)
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("read at"))
+    # When an open page of the user's first received it (core.live): a text message kept back for
+    # that (core.sms, a kind with `sms_unless_seen`) is then not sent.
+    delivered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("shown on an open page at"))
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -791,6 +794,7 @@ class SmsMessage(ChoiceLabels, models.Model):
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
         NO_PHONE = "no_phone", _("no phone number")
+        SEEN = "seen", _("not sent: seen on an open page")
 
     at = models.DateTimeField(_("time"), db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
@@ -800,6 +804,9 @@ class SmsMessage(ChoiceLabels, models.Model):
     notice = models.OneToOneField(Notice, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # Set for a notice that goes by SMS only when no open page showed it: not sent before this time,
+    # and not at all if a page showed the notice by then.
+    due_at = models.DateTimeField(_("send after"), null=True, blank=True)
     gateway_reference = models.CharField(max_length=100, blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)
     division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+")

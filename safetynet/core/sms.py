@@ -10,10 +10,12 @@ interface, a government SMS platform) is one small class in a module of the bure
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.tasks import task
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
@@ -24,6 +26,9 @@ from safetynet.core.services import change_record
 
 SMS_LANGUAGE = "zh-hans"  # phones get Chinese, whatever language the receiver's pages are in
 MAX_LENGTH = 500
+# A notice whose text message is only the fallback (NoticeKind.sms_unless_seen) is given this long
+# to reach an open page (it takes under a second) before the message goes out.
+UNSEEN_AFTER = datetime.timedelta(seconds=15)
 
 
 class SmsError(Exception):
@@ -49,7 +54,7 @@ def sms_queue(notices: list[Notice]) -> int:
     rules = set(SmsRule.objects.values_list("kind", "role"))
     if not rules:
         return 0
-    from safetynet.core.hooks import notice_words
+    from safetynet.core.hooks import notice_kind, notice_words
 
     users = {u.pk: u for u in User.objects.filter(pk__in={n.user_id for n in notices}, is_active=True)}
     messages = []
@@ -58,27 +63,44 @@ def sms_queue(notices: list[Notice]) -> int:
             user = users.get(notice.user_id)
             if user is None or (notice.kind, user.role) not in rules:
                 continue
+            kind = notice_kind(notice.kind)
             messages.append(SmsMessage(
                 at=notice.at, user=user, phone=user.phone, notice=notice, division_id=user.division_id,
                 text=notice_words(notice)[:MAX_LENGTH],
+                due_at=notice.at + UNSEEN_AFTER if kind and kind.sms_unless_seen else None,
                 status=SmsMessage.Status.QUEUED if user.phone else SmsMessage.Status.NO_PHONE))
     SmsMessage.objects.bulk_create(messages, batch_size=500)
-    if any(m.status == SmsMessage.Status.QUEUED for m in messages):
+    queued = [m for m in messages if m.status == SmsMessage.Status.QUEUED]
+    if any(m.due_at is None for m in queued):
         transaction.on_commit(sms_send.enqueue)
+    later = max((m.due_at for m in queued if m.due_at is not None), default=None)
+    if later is not None:
+        # A second run once the fallback messages are due (a second after, so they are).
+        run_after = later + datetime.timedelta(seconds=1)
+        transaction.on_commit(lambda: sms_send.using(run_after=run_after).enqueue())
     return len(messages)
 
 
 def sms_send_queued(now=None) -> str:
-    """Send every queued message through the gateway; each is marked sent or failed with the
-    gateway's words. A message is claimed before it is sent, so two workers never send it twice."""
+    """Send every queued message that is due through the gateway; each is marked sent or failed
+    with the gateway's words — or, a fallback message whose notice an open page showed meanwhile,
+    marked seen and not sent. A message is claimed before it is sent, so two workers never send it
+    twice."""
+    now = now or timezone.now()
     sender = gateway()
     sent = failed = 0
-    for pk in list(SmsMessage.objects.filter(status=SmsMessage.Status.QUEUED).order_by("pk")
+    due = Q(due_at__isnull=True) | Q(due_at__lte=now)
+    for pk in list(SmsMessage.objects.filter(due, status=SmsMessage.Status.QUEUED).order_by("pk")
                    .values_list("pk", flat=True)[:1000]):
         with transaction.atomic():
             message = (SmsMessage.objects.select_for_update(skip_locked=True)
                        .filter(pk=pk, status=SmsMessage.Status.QUEUED).first())
             if message is None:
+                continue
+            if message.due_at is not None and Notice.objects.filter(
+                    pk=message.notice_id, delivered_at__isnull=False).exists():
+                message.status = SmsMessage.Status.SEEN
+                message.save(update_fields=["status"])
                 continue
             try:
                 message.gateway_reference = str(sender.send(message.phone, message.text))[:100]

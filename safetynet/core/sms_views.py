@@ -30,7 +30,7 @@ def sms_log(request):
                             % {"count": count})
     rules = sms.sms_rules()
     roles = [(str(r), r.label) for r in sms.RECEIVING_ROLES]
-    table = [{"kind": kind.code, "label": kind.label,
+    table = [{"kind": kind.code, "label": kind.label, "unless_seen": kind.sms_unless_seen,
               "cells": [{"value": f"{kind.code}:{role}", "on": (kind.code, role) in rules, "role": role_label}
                         for role, role_label in roles]} for kind in notice_kinds()]
     page = Paginator(messages, 100).get_page(request.GET.get("page"))

@@ -2,8 +2,9 @@
 near the county's seat on the map (approximate, synthetic coordinates); a duty officer and team
 members' logins for 兰山区; three weeks of the winter campaign's incidents, dispatches and contacts, so
 that the board and the figures have something to show; hotspots and patrols. Written in bulk (a few
-hundred rows); what the services wrote is dated by the demo's clock. (Which notices go by SMS is the
-city's choice on the SMS page: the demo leaves it to the walk.)"""
+hundred rows); what the services wrote is dated by the demo's clock. A team sent to an incident is
+also told by SMS when no page of the member's is open (the SMS page's rule, which the city may
+change); the Lanshan station's staff account reads its station's work through a grant."""
 
 import datetime
 import random
@@ -81,18 +82,19 @@ def _logins(context: DemoContext) -> dict:
     from safetynet.core.services import user_bulk_set_password, user_create
 
     plans = [
-        ("lanshan-rescue", "王值班", "13905390101"),
-        ("lanshan-team1", "李救助", "13905390102"),
-        ("lanshan-team1b", "张救助", "13905390103"),
-        ("lanshan-team2", "刘救助", "13905390104"),
+        ("lanshan-rescue", "王值班", "13905390101", Role.RESCUE_STATION),
+        ("lanshan-team1", "李救助", "13905390102", Role.RESCUE_STATION),
+        ("lanshan-team1b", "张救助", "13905390103", Role.RESCUE_STATION),
+        ("lanshan-team2", "刘救助", "13905390104", Role.RESCUE_STATION),
+        ("lanshan-station", "赵站员", "13905390105", Role.INSTITUTION_STAFF),
     ]
     existing = users_by_username(name for name, *_rest in plans)
     made = []
-    for username, name, phone in plans:
+    for username, name, phone, role in plans:
         if username not in existing:
             existing[username] = user_create(
                 username=username,
-                role=Role.RESCUE_STATION,
+                role=role,
                 division_code="371302",
                 password=None,
                 name=name,
@@ -103,6 +105,23 @@ def _logins(context: DemoContext) -> dict:
         user_bulk_set_password(users=made, password=DEMO_PASSWORD, email_domain=DEMO_EMAIL_DOMAIN)
     context.users.update(existing)
     return existing, made
+
+
+def _station_staff_and_sms(context: DemoContext, logins: dict, station) -> None:
+    from safetynet.core.grants import grant_create
+    from safetynet.core.models import SmsRule
+    from safetynet.institutions.selectors import GRANT_KIND
+    from safetynet.rescue.services import NOTICE_DISPATCHED
+
+    if station is not None:
+        grant_create(
+            actor=context.users["city"],
+            user=logins["lanshan-station"],
+            kind=GRANT_KIND,
+            object_id=station.pk,
+            reason=_("Staff of the station"),
+        )
+    SmsRule.objects.get_or_create(kind=NOTICE_DISPATCHED, role=Role.RESCUE_STATION)
 
 
 def build_street(context: DemoContext) -> str | None:
@@ -121,6 +140,7 @@ def build_street(context: DemoContext) -> str | None:
     stations = {}
     for station in institutions(actor=city).filter(kind="rescue_station").order_by("pk"):
         stations.setdefault(station.division_id[:6], station)
+    _station_staff_and_sms(context, logins, stations.get("371302"))
     counties = [d.code for d in divisions_under("3713", level="county")]
     teams = []
     for county in counties:

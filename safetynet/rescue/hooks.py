@@ -71,6 +71,7 @@ def register() -> None:
         label=gettext_lazy("Rescue team sent to an incident"),
         words=_dispatched_words,
         link=_dispatched_link,
+        sms_unless_seen=True,
     )
     hooks.register_desk_queue(
         name="rescue.waiting",

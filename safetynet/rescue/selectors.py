@@ -7,8 +7,9 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from safetynet.core.scope import in_area, scope_q
+from safetynet.core.scope import granted_ids, in_scope, may_hold, scope_q
 from safetynet.core.types import Role, User
+from safetynet.institutions.selectors import GRANT_KIND as STATION_GRANT
 from safetynet.rescue import rules
 from safetynet.rescue.models import (
     ColdSwitch,
@@ -27,7 +28,48 @@ OPEN_STATES = (StreetIncident.State.RECEIVED, StreetIncident.State.DISPATCHED, S
 
 
 def may_read(actor: User) -> bool:
-    return actor.is_authenticated and actor.role in rules.READ_ROLES
+    """The bureaus and the stations' duty read their area's street work; a station's own staff (an
+    institution account granted the station) read the work of the station's teams."""
+    if not actor.is_authenticated:
+        return False
+    return actor.role in rules.READ_ROLES or bool(granted_station_ids(actor))
+
+
+def granted_station_ids(actor: User) -> list[int]:
+    """The rescue stations granted to the actor (institution grants of its staff)."""
+    from safetynet.institutions.models import Institution
+
+    if not may_hold(actor, STATION_GRANT):
+        return []
+    return list(
+        Institution.objects.filter(
+            pk__in=granted_ids(actor, STATION_GRANT), kind=Institution.Kind.RESCUE_STATION
+        ).values_list("pk", flat=True)
+    )
+
+
+def _county_scoped(actor: User, field: str) -> Q:
+    """Rows of the actor's area, or of the counties of the stations granted to it (hotspots, cold
+    mode: a county's, not a team's)."""
+    stations = granted_station_ids(actor)
+    if not stations:
+        return scope_q(actor, field)
+    from safetynet.institutions.models import Institution
+
+    counties = {code[:6] for code in Institution.objects.filter(pk__in=stations).values_list(
+        "division_id", flat=True)}
+    return scope_q(actor, field) | Q(**{f"{field}__in": sorted(counties)})
+
+
+def _scoped(actor: User, area_field: str, station_field: str) -> Q:
+    """Rows in the actor's area (`area_field` holds a division code) or, for a station's staff, rows
+    of the station's teams (`station_field` holds the station's id): one filter either way."""
+    return scope_q(actor, area_field, granted=(STATION_GRANT, station_field))
+
+
+def _readable(actor: User, division_code: str, station_id: int | None) -> bool:
+    """The object check matching `_scoped`."""
+    return may_read(actor) and in_scope(actor, division_code, granted=(STATION_GRANT, station_id))
 
 
 def may_keep_duty(actor: User) -> bool:
@@ -37,7 +79,9 @@ def may_keep_duty(actor: User) -> bool:
 def incidents(*, actor: User) -> QuerySet[StreetIncident]:
     if not may_read(actor):
         return StreetIncident.objects.none()
-    return StreetIncident.objects.filter(scope_q(actor, "division_id")).select_related("team", "division")
+    return StreetIncident.objects.filter(_scoped(actor, "division_id", "team__station_id")).select_related(
+        "team", "division"
+    )
 
 
 def open_incidents(*, actor: User) -> QuerySet[StreetIncident]:
@@ -56,7 +100,7 @@ def closed_recently(*, actor: User, hours: int = 24) -> QuerySet[StreetIncident]
 def incident_get(*, actor: User, pk: int) -> StreetIncident:
     """The incident, for a reader of its area or a member of the team sent to it (DoesNotExist else)."""
     incident = StreetIncident.objects.select_related("team", "division", "received_by").get(pk=pk)
-    if in_area(actor, incident.division_id) and may_read(actor):
+    if _readable(actor, incident.division_id, incident.team.station_id if incident.team else None):
         return incident
     if incident.team_id is not None and is_member(actor, incident.team_id) and _still_the_teams(incident):
         return incident
@@ -75,12 +119,12 @@ def _still_the_teams(incident: StreetIncident) -> bool:
 def teams(*, actor: User) -> QuerySet[RescueTeam]:
     if not may_read(actor):
         return RescueTeam.objects.none()
-    return RescueTeam.objects.filter(scope_q(actor, "county_id")).select_related("county")
+    return RescueTeam.objects.filter(_scoped(actor, "county_id", "station_id")).select_related("county")
 
 
 def team_get(*, actor: User, pk: int) -> RescueTeam:
     team = RescueTeam.objects.select_related("county").get(pk=pk)
-    if (may_read(actor) and in_area(actor, team.county_id)) or is_member(actor, team.pk):
+    if _readable(actor, team.county_id, team.station_id) or is_member(actor, team.pk):
         return team
     raise RescueTeam.DoesNotExist
 
@@ -147,7 +191,7 @@ def contact_get(*, actor: User, pk: int) -> StreetContact:
 def revisits_due(*, actor: User, until: datetime.datetime) -> QuerySet[StreetContact]:
     """Refusers whose revisit falls due by `until` and has not been made (the desk's work)."""
     return StreetContact.objects.filter(
-        scope_q(actor, "division_id"),
+        _scoped(actor, "division_id", "team__station_id"),
         outcome=StreetContact.Outcome.REFUSED,
         revisited_at__isnull=True,
         revisit_due_at__lte=until,
@@ -171,7 +215,7 @@ def public_reports_since(sender: str, since: datetime.datetime) -> int:
 def hotspots(*, actor: User) -> QuerySet[Hotspot]:
     if not may_read(actor):
         return Hotspot.objects.none()
-    return Hotspot.objects.filter(scope_q(actor, "county_id"), active=True).select_related("county")
+    return Hotspot.objects.filter(_county_scoped(actor, "county_id"), active=True).select_related("county")
 
 
 def patrols(*, actor: User, since: datetime.datetime) -> QuerySet[Patrol]:
@@ -179,7 +223,7 @@ def patrols(*, actor: User, since: datetime.datetime) -> QuerySet[Patrol]:
     if not may_read(actor):
         return Patrol.objects.none()
     return (
-        Patrol.objects.filter(scope_q(actor, "county_id"))
+        Patrol.objects.filter(_scoped(actor, "county_id", "team__station_id"))
         .filter(Q(planned_for__gte=since) | ~Q(state=Patrol.State.LOGGED))
         .select_related("team", "county")
         .annotate(planned_points=Count("points", distinct=True))
@@ -214,7 +258,7 @@ def patrol_routes(*, actor: User, since: datetime.datetime) -> list[tuple[Patrol
 
 def patrol_get(*, actor: User, pk: int) -> Patrol:
     patrol = Patrol.objects.select_related("team", "county").get(pk=pk)
-    if (may_read(actor) and in_area(actor, patrol.county_id)) or is_member(actor, patrol.team_id):
+    if _readable(actor, patrol.county_id, patrol.team.station_id) or is_member(actor, patrol.team_id):
         return patrol
     raise Patrol.DoesNotExist
 
@@ -239,7 +283,7 @@ def cold_switches(*, actor: User, at: datetime.datetime | None = None) -> QueryS
         return ColdSwitch.objects.none()
     return (
         ColdSwitch.objects.filter(
-            scope_q(actor, "county_id"),
+            _county_scoped(actor, "county_id"),
             warning__starts_at__lte=at,
             warning__ends_at__gt=at,
             warning__withdrawn_at__isnull=True,
@@ -319,7 +363,7 @@ def figures(*, actor: User, since: datetime.datetime, until: datetime.datetime) 
     ):
         row(code)["responses"].append(int((on_scene - reported).total_seconds()))
     logged = Patrol.objects.filter(
-        scope_q(actor, "county_id") if may_read(actor) else Q(pk__in=[]),
+        _scoped(actor, "county_id", "team__station_id") if may_read(actor) else Q(pk__in=[]),
         state=Patrol.State.LOGGED,
         planned_for__gte=since,
         planned_for__lt=until,

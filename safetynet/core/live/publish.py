@@ -34,6 +34,18 @@ def live_publish(*, users: Iterable[int] = (), areas: Iterable[str] = ()) -> Non
                 cursor.execute("SELECT pg_notify(%s, '')", [CHANNEL])
 
 
+def notices_delivered(user_id: int, ids: Iterable[int]) -> int:
+    """Note that an open page of the user received these notices (the first time only): a text
+    message kept back in case no page was open is then not sent (core.sms)."""
+    from safetynet.core.models import Notice
+
+    ids = list(ids)
+    if not ids:
+        return 0
+    return Notice.objects.filter(user_id=user_id, pk__in=ids, delivered_at__isnull=True).update(
+        delivered_at=timezone.now())
+
+
 # Long enough for every web process to have read a signal (they read within a second, or after a
 # database outage within its length); short enough that the table stays a few pages.
 KEEP_SIGNALS = datetime.timedelta(minutes=10)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from safetynet.core.live.hub import hub
+from safetynet.core.live.publish import notices_delivered
 from safetynet.core.live.selectors import BATCH, RECENT, known_notices, latest_notice, notices_after
 
 KEEPALIVE_SECONDS = 20  # a comment line this often keeps proxies and phones from closing an idle stream
@@ -56,6 +57,8 @@ async def _events(user_id: int, area: str | None, after: int, language: str):
                     # The event's id is the stream's position (the highest sent), also for a notice
                     # committed late: a reconnect goes on from there.
                     yield _event("notice", {**notice, "unread": unread}, after)
+                if notices:
+                    await current.db(notices_delivered, user_id, [n["id"] for n in notices])
                 if len(known) > 4 * RECENT:
                     known = set(sorted(known)[-2 * RECENT:])
                 if len(notices) < BATCH:
@@ -89,6 +92,7 @@ async def live_stream(request):
         # Under a WSGI server a stream would hold a thread: send what is new and let the browser
         # come back after the retry interval (polling, in effect).
         notices, unread = await sync_to_async(notices_after)(user.pk, after, language)
+        await sync_to_async(notices_delivered)(user.pk, [n["id"] for n in notices])
         body = f"retry: {RECONNECT_MS}\n\n" + "".join(
             _event("notice", {**n, "unread": unread}, n["id"]) for n in notices)
         return HttpResponse(body, content_type="text/event-stream; charset=utf-8")

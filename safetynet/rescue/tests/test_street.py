@@ -687,3 +687,71 @@ def test_teams_and_hotspots_are_set_up_on_a_page_and_bad_values_change_nothing(o
     reader = Client()
     reader.force_login(user(Role.CITY_BUREAU, "3713"))
     assert "team-form" not in reader.get("/rescue/teams/").content.decode()
+
+
+def test_a_dispatch_goes_by_sms_only_to_a_member_with_no_page_open(officer, teams, members, client):
+    from safetynet.core import sms
+    from safetynet.core.models import SmsMessage, SmsRule
+
+    SmsRule.objects.create(kind=services.NOTICE_DISPATCHED, role=Role.RESCUE_STATION)
+    watching, away = members
+    for number, member in enumerate(members):
+        member.phone = f"1390539020{number}"
+        member.save()
+    near, _far = teams
+    incident = call(officer)
+    services.team_dispatch(actor=officer, incident_id=incident.pk, version=incident.version, team_id=near.pk)
+    held = SmsMessage.objects.filter(notice__kind=services.NOTICE_DISPATCHED)
+    assert held.count() == 2 and all(m.due_at is not None for m in held)
+    assert "0" in sms.sms_send_queued()  # kept back while an open page may show the notice
+    assert set(held.values_list("status", flat=True)) == {SmsMessage.Status.QUEUED}
+
+    client.force_login(watching)  # the watching member's open page receives the notice
+    assert "火车站" not in client.get("/live/?after=0").content.decode()
+    assert Notice.objects.get(user=watching, kind=services.NOTICE_DISPATCHED).delivered_at is not None
+    assert Notice.objects.get(user=away, kind=services.NOTICE_DISPATCHED).delivered_at is None
+
+    later = timezone.now() + sms.UNSEEN_AFTER + datetime.timedelta(seconds=1)
+    assert "1" in sms.sms_send_queued(now=later)
+    assert held.get(user=watching).status == SmsMessage.Status.SEEN
+    sent = held.get(user=away)
+    assert sent.status == SmsMessage.Status.SENT and sent.phone == "13905390201" and "沂河大桥下" in sent.text
+    assert "0" in sms.sms_send_queued(now=later)  # and once only
+
+
+def test_station_staff_read_their_own_stations_work_only(officer, teams, client):
+    from safetynet.core.grants import grant_create
+    from safetynet.core.models import Division
+    from safetynet.institutions.selectors import GRANT_KIND
+    from safetynet.institutions.services import institution_create
+
+    county = user(Role.COUNTY_BUREAU, LANSHAN)
+    station = institution_create(
+        actor=county,
+        division=Division.objects.get(code="371302001"),
+        data={"name": "兰山区救助站", "kind": "rescue_station", "address": "沂河路1号"},
+    )
+    near, far = teams
+    RescueTeam.objects.filter(pk=near.pk).update(station=station)
+    ours, theirs = call(officer), call(officer, place="火车站广场")
+    services.team_dispatch(actor=officer, incident_id=ours.pk, version=ours.version, team_id=near.pk)
+    services.team_dispatch(actor=officer, incident_id=theirs.pk, version=theirs.version, team_id=far.pk)
+
+    staff = user(Role.INSTITUTION_STAFF, LANSHAN)
+    assert not selectors.may_read(staff)  # no station granted yet: nothing
+    client.force_login(staff)
+    assert client.get("/rescue/").status_code == 403
+    grant_create(actor=county, user=staff, kind=GRANT_KIND, object_id=station.pk)
+
+    assert list(selectors.incidents(actor=staff)) == [ours]
+    assert list(selectors.teams(actor=staff)) == [near]
+    board = client.get("/rescue/").content.decode()
+    assert "沂河大桥下" in board and "火车站广场" not in board
+    assert client.get(f"/rescue/incidents/{ours.pk}/").status_code == 200
+    assert client.get(f"/rescue/incidents/{theirs.pk}/").status_code == 404
+    # Reading, not keeping the duty: a station's staff account sends no team and closes nothing.
+    closing = client.post(f"/rescue/incidents/{ours.pk}/close/", {"version": 2, "closing": "not_found"})
+    assert closing.status_code == 403
+    day = datetime.timedelta(days=1)
+    counted = selectors.figures(actor=staff, since=timezone.now() - day, until=timezone.now() + day)
+    assert counted["total"]["incidents"] == 1
