@@ -92,6 +92,7 @@ ROUTE_KINDS = {
     "rescue/teams/": "rescue_team",
     "rescue/patrols/": "patrol",
     "rescue/contacts/": "street_contact",
+    "rescue/stations/": "rescue_station",
 }
 # Served to anyone or not about registry data: the login machinery, health, admin (own auth), API
 # (walked by test_every_api_route_as_other_county).
@@ -341,8 +342,25 @@ def _street(actor) -> dict:
     point = Hotspot.objects.create(county_id=county, name="欧阳秘密桥洞", kind="bridge")
     patrol = rescue.patrol_plan(actor=actor, team_id=team.pk, planned_for=timezone.now(),
                                 hotspot_ids=[point.pk])
+    station = _station(actor, county)
     return {"street_incident": incident.pk, "rescue_team": team.pk, "street_reference": incident.reference,
-            "patrol": patrol.pk, "street_contact": contact.pk}
+            "patrol": patrol.pk, "street_contact": contact.pk, **station}
+
+
+def _station(actor, county: str) -> dict:
+    """The county's rescue station with a store and a leader's shift (named for the walk)."""
+    from safetynet.core.models import Division
+    from safetynet.institutions.services import institution_create
+    from safetynet.rescue.station import services as station_services
+
+    station = institution_create(actor=actor, division=Division.objects.get(code=f"{county}001"), data={
+        "name": "欧阳秘密救助站", "kind": "rescue_station", "address": "欧阳秘密路1号"})
+    station_services.stock_receive(actor=actor, station_id=station.pk, item="coat", quantity=3,
+                                   supplier="欧阳秘密被服厂")
+    shift = station_services.shift_book(actor=actor, station_id=station.pk, post="leader", user_id=actor.pk,
+                                        starts_at=timezone.now() + datetime.timedelta(hours=1),
+                                        ends_at=timezone.now() + datetime.timedelta(hours=9))
+    return {"rescue_station": station.pk, "duty_shift": shift.pk}
 
 
 def _safety_records(actor, institution) -> dict:
@@ -380,6 +398,8 @@ def _url(route: str, ids: dict) -> str:
         route = route.replace("<str:code>", ids["village"])
     if route.startswith("open311/v2/requests/"):  # a public report's status: by its random id
         route = route.replace("<slug:reference>", ids["street_reference"])
+    if route.startswith("rescue/stations/"):  # a station's shift: the station and the shift
+        route = route.replace("<int:shift>", str(ids["duty_shift"]))
     if route.startswith("payments/reserves/"):  # a township's reserve fund names the township
         route = route.replace("<str:township>", ids["township"])
     for param, value in PARAM_VALUES.items():

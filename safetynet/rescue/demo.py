@@ -108,8 +108,8 @@ def _logins(context: DemoContext) -> dict:
 
 
 def _station_staff_and_sms(context: DemoContext, logins: dict, station) -> None:
+    from safetynet.core import sms
     from safetynet.core.grants import grant_create
-    from safetynet.core.models import SmsRule
     from safetynet.institutions.selectors import GRANT_KIND
     from safetynet.rescue.services import NOTICE_DISPATCHED
 
@@ -121,7 +121,8 @@ def _station_staff_and_sms(context: DemoContext, logins: dict, station) -> None:
             object_id=station.pk,
             reason=_("Staff of the station"),
         )
-    SmsRule.objects.get_or_create(kind=NOTICE_DISPATCHED, role=Role.RESCUE_STATION)
+    city = context.users["city"]
+    sms.sms_rules_set(actor=city, pairs=sms.sms_rules() | {(NOTICE_DISPATCHED, str(Role.RESCUE_STATION))})
 
 
 def build_street(context: DemoContext) -> str | None:

@@ -33,3 +33,21 @@ def declare() -> None:
             "state": (ChangeAction.UPDATE, _("team state changed")),
         },
     )
+    declare_events("rescue", "stock", {"minimum": (ChangeAction.UPDATE, _("minimum stock level set"))})
+    declare_events(
+        "rescue",
+        "supplybudget",
+        {
+            "set": (ChangeAction.CREATE, _("supplies budget set")),
+            "changed": (ChangeAction.UPDATE, _("supplies budget changed")),
+        },
+    )
+    declare_events(
+        "rescue",
+        "dutyshift",
+        {
+            "booked": (ChangeAction.CREATE, _("duty shift booked")),
+            "signed": (ChangeAction.UPDATE, _("handover signed")),
+            "cancelled": (ChangeAction.DELETE, _("duty shift taken off the roster")),
+        },
+    )

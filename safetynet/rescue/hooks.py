@@ -44,6 +44,59 @@ def _revisits(actor, until):
     ]
 
 
+def _low_stock(actor) -> int:
+    from safetynet.rescue.station import selectors
+
+    return selectors.low_stock(actor=actor).count()
+
+
+def _keeps_a_station(actor) -> bool:
+    from safetynet.rescue import rules, selectors
+
+    return actor.role in rules.DUTY_ROLES or bool(selectors.granted_station_ids(actor))
+
+
+def _roster(actor, until):
+    """The station's duty on the desk: hours in the coming week with no leader on duty, and the
+    actor's own ended leader shifts whose handover is not signed."""
+    from django.utils import timezone
+
+    from safetynet.core import hooks
+    from safetynet.rescue.station import selectors
+
+    now = timezone.now()
+    items = []
+    for station in selectors.stations(actor=actor)[:50]:
+        if not selectors.may_keep_station(actor, station):
+            continue
+        for start, end in selectors.roster_gaps(
+            station=station, since=now, until=now + selectors.ROSTER_HORIZON
+        ):
+            items.append(
+                hooks.DeskItem(
+                    kind=_("No leader on duty on the roster"),
+                    title=_("%(station)s, %(start)s to %(end)s")
+                    % {
+                        "station": station.name,
+                        "start": timezone.localtime(start).strftime("%m-%d %H:%M"),
+                        "end": timezone.localtime(end).strftime("%m-%d %H:%M"),
+                    },
+                    url=reverse("rescue:station", args=[station.pk]),
+                    due_at=start,
+                )
+            )
+    for shift in selectors.unsigned_shifts(actor=actor, now=now)[:20]:
+        items.append(
+            hooks.DeskItem(
+                kind=_("Sign the handover of your shift"),
+                title=shift.station.name,
+                url=reverse("rescue:station", args=[shift.station_id]),
+                due_at=shift.ends_at,
+            )
+        )
+    return items
+
+
 def register() -> None:
     from safetynet.core import hooks, retention
     from safetynet.core.demo import register_demo_builder
@@ -82,6 +135,22 @@ def register() -> None:
         order=20,
     )
     hooks.register_desk_source(name="rescue.revisits", items=_revisits, roles=rules.DUTY_ROLES)
+    hooks.register_menu_item(
+        name="rescue.stations",
+        label=gettext_lazy("Rescue stations"),
+        url_name="rescue:stations",
+        allowed=selectors.may_read,
+        order=72,
+    )
+    hooks.register_desk_queue(
+        name="rescue.low_stock",
+        label=gettext_lazy("Station supplies below their minimum"),
+        count=_low_stock,
+        url_name="rescue:stations",
+        allowed=_keeps_a_station,
+        order=21,
+    )
+    hooks.register_desk_source(name="rescue.roster", items=_roster, allowed=_keeps_a_station)
     hooks.register_public_path(name="rescue.report", prefix="/public/rescue/")
     hooks.register_public_path(name="rescue.open311", prefix="/open311/")
     retention.register_retention_kind(
@@ -93,3 +162,4 @@ def register() -> None:
     )
     hooks.register_weather_listener(name="rescue.cold_mode", entered=services.cold_wave_entered)
     register_demo_builder("rescue.street", "safetynet.rescue.demo:build_street", order=420)
+    register_demo_builder("rescue.station", "safetynet.rescue.station.demo:build_station", order=425)

@@ -416,3 +416,146 @@ class ColdSwitch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.county_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- the station: supplies and the duty roster (issue 17) -------------------------------------------
+
+
+class Stock(models.Model):
+    """What a rescue station holds of one kind of supplies, and the level below which its desk warns.
+    `division` is the station's (its township), so that a county reads its stations' stock by area."""
+
+    station = models.ForeignKey(
+        "institutions.Institution",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("rescue station"),
+    )
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+")
+    item = models.CharField(_("item"), max_length=10, choices=SupplyItem.choices)
+    on_hand = models.PositiveIntegerField(_("in stock"), default=0)
+    minimum = models.PositiveIntegerField(_("minimum level"), default=0)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["station_id", "item"]
+        constraints = [
+            models.UniqueConstraint(fields=["station", "item"], name="rescue_stock_item_once"),
+            # The database itself refuses an issue of more than is held (a conditional update).
+            models.CheckConstraint(condition=Q(on_hand__gte=0), name="rescue_stock_not_negative"),
+            models.CheckConstraint(
+                condition=Q(item__in=["coat", "quilt", "food", "hot_water", "gloves", "hat", "other"]),
+                name="rescue_stock_item",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station_id} {self.item} {self.on_hand}"
+
+
+class StockMovement(ChoiceLabels, models.Model):
+    """One line of a station's supplies ledger: a receipt (with what it cost, against the campaign's
+    budget), an issue (to a person in the station, to a patrol) or a hand-out on the street drawn
+    from the stock (booked once: `handout` is unique)."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", pgettext_lazy("stock movement", "received")
+        ISSUE = "issue", pgettext_lazy("stock movement", "issued")
+        HANDOUT = "handout", _("handed out on the street")
+
+    stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="movements")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    at = models.DateTimeField(_("time"), db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    cost = models.DecimalField(_("cost (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    supplier = models.CharField(_("supplier"), max_length=100, blank=True)
+    recipient = models.CharField(_("to whom"), max_length=100, blank=True)
+    patrol = models.ForeignKey(Patrol, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    handout = models.OneToOneField(
+        Handout, null=True, blank=True, on_delete=models.PROTECT, related_name="movement"
+    )
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="rescue_movement_quantity"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["receipt", "issue", "handout"]), name="rescue_movement_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(cost__isnull=True) | Q(kind="receipt", cost__gte=0), name="rescue_movement_cost"
+            ),
+            models.CheckConstraint(
+                condition=Q(handout__isnull=True) | Q(kind="handout"), name="rescue_movement_handout"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stock_id} {self.kind} {self.quantity}"
+
+
+class SupplyBudget(models.Model):
+    """The money set aside for the winter campaign's supplies in an area (a county, or the city),
+    from one day to another: the receipts' costs are spent against it."""
+
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"))
+    amount = models.DecimalField(_("budget (yuan)"), max_digits=14, decimal_places=2)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-starts_on", "division_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["division", "starts_on"], name="rescue_budget_once"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="rescue_budget_dates"
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="rescue_budget_amount"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.division_id} {self.starts_on}–{self.ends_on} {self.amount}"
+
+
+class DutyShift(ChoiceLabels, models.Model):
+    """One person's turn of the station's 24-hour duty: the leader on duty (带班领导) or a duty
+    officer. The leader signs the handover note when the shift ends."""
+
+    class Post(models.TextChoices):
+        LEADER = "leader", _("leader on duty")
+        OFFICER = "officer", _("duty officer")
+
+    station = models.ForeignKey(
+        "institutions.Institution",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("rescue station"),
+    )
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+")
+    post = models.CharField(_("post"), max_length=8, choices=Post.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("on duty")
+    )
+    starts_at = models.DateTimeField(_("from"), db_index=True)
+    ends_at = models.DateTimeField(_("to"))
+    handover = models.TextField(_("handover note"), blank=True)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["starts_at", "post", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="rescue_shift_times"),
+            models.CheckConstraint(condition=Q(post__in=["leader", "officer"]), name="rescue_shift_post"),
+            models.CheckConstraint(
+                condition=Q(signed_at__isnull=True) | ~Q(handover=""), name="rescue_shift_signed_note"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station_id} {self.post} {self.user_id} {self.starts_at:%Y-%m-%d %H:%M}"

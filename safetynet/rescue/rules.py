@@ -12,6 +12,10 @@ from safetynet.core.types import Role
 READ_ROLES = frozenset({Role.CITY_BUREAU, Role.COUNTY_BUREAU, Role.RESCUE_STATION})
 # Who keeps the duty: logs calls and referrals, dispatches teams, closes incidents.
 DUTY_ROLES = frozenset({Role.COUNTY_BUREAU, Role.RESCUE_STATION})
+# Who may stand a station's 24-hour duty: its staff, the duty officers, the bureaus' leaders.
+STATION_DUTY_ROLES = frozenset(
+    {Role.RESCUE_STATION, Role.INSTITUTION_STAFF, Role.COUNTY_BUREAU, Role.CITY_BUREAU}
+)
 
 # A flood of public reports from one address is turned away (Open311 and the public page alike).
 PUBLIC_REPORTS_PER_10_MINUTES = 3

@@ -38,6 +38,7 @@ from safetynet.rescue.models import (
     SupplyItem,
 )
 from safetynet.rescue.selectors import is_member, may_keep_duty, member_ids, public_reports_since
+from safetynet.rescue.station.services import handouts_draw
 
 NOTICE_DISPATCHED = "rescue_dispatched"
 LATEST_BACKDATE = datetime.timedelta(days=7)
@@ -490,12 +491,15 @@ def contact_record(
             recorded_by=actor,
             submission=submission,
         )
-        Handout.objects.bulk_create(
+        handed = Handout.objects.bulk_create(
             [
                 Handout(contact=contact, item=item, quantity=quantity)
                 for item, quantity in sorted(given.items())
             ]
         )
+        # Drawn from the team's station's stock where it covers them; the rest booked later.
+        handouts_draw(handouts=handed, station_id=incident.team.station_id if incident.team else None,
+                      actor=actor, at=now)
         change_record(
             actor=actor,
             subject=incident,
@@ -789,6 +793,27 @@ def patrol_log(*, actor: User, patrol_id: int, checks: dict[int, int], note: str
 # --- cold mode -------------------------------------------------------------------------------------------
 
 
+def _station_checks(county: str, since, until) -> list[str]:
+    """Cold mode's look at the county's stations: supplies below their minimum, and hours of the
+    warning without a leader on duty on the roster."""
+    from safetynet.rescue.station import selectors as station
+
+    words = []
+    for row in station.county_stations_check(county, since, until):
+        if row["low"]:
+            words.append(
+                _("%(station)s is low on %(items)s.")
+                % {"station": row["station"].name, "items": "、".join(str(label) for label in row["low"])}
+            )
+        if row["gaps"]:
+            first = timezone.localtime(row["gaps"][0][0]).strftime("%m-%d %H:%M")
+            words.append(
+                _("%(station)s has no leader on duty on the roster from %(time)s.")
+                % {"station": row["station"].name, "time": first}
+            )
+    return words
+
+
 def cold_wave_entered(warning) -> list[str]:
     """Cold mode for the warning's county (a cold-wave warning, or a temperature below 0 °C): the
     refusers not yet revisited are due within hours; each team on duty gets an extra patrol over all
@@ -854,6 +879,7 @@ def cold_wave_entered(warning) -> list[str]:
             _("No rescue team of %(county)s is on duty: call a team in.")
             % {"county": name.name if name else county}
         )
+    words.extend(_station_checks(county, start, warning.ends_at))
     ColdSwitch.objects.create(
         county_id=county,
         warning=warning,

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from safetynet.rescue import views
+from safetynet.rescue.station import views as station
 
 app_name = "rescue"
 
@@ -26,4 +27,14 @@ urlpatterns = [
     path("patrols/<int:pk>/", views.patrol_detail, name="patrol"),
     path("patrols/<int:pk>/start/", views.patrol_start, name="patrol_start"),
     path("patrols/<int:pk>/log/", views.patrol_log, name="patrol_log"),
+    path("stations/", station.station_list, name="stations"),
+    path("stations/budget/", station.budget_set, name="budget_set"),
+    path("stations/<int:pk>/", station.station_detail, name="station"),
+    path("stations/<int:pk>/receive/", station.stock_receive, name="stock_receive"),
+    path("stations/<int:pk>/issue/", station.stock_issue, name="stock_issue"),
+    path("stations/<int:pk>/minimum/", station.stock_minimum, name="stock_minimum"),
+    path("stations/<int:pk>/book-handouts/", station.handouts_book, name="handouts_book"),
+    path("stations/<int:pk>/shifts/new/", station.shift_book, name="shift_book"),
+    path("stations/<int:pk>/shifts/<int:shift>/cancel/", station.shift_cancel, name="shift_cancel"),
+    path("stations/<int:pk>/shifts/<int:shift>/sign/", station.shift_sign, name="shift_sign"),
 ]

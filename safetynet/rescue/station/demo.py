@@ -1,0 +1,110 @@
+"""The demo city's rescue stations: each station's store stocked for the winter (coats, quilts,
+food, gloves, hats; what they cost spent against the city's 530,000-yuan supplies budget), with
+minimum levels; 兰山区's station a few coats above its minimum, so that an issue takes it below and
+its desk says so; and 兰山区's 24-hour roster for the coming week with one day that has no leader on
+duty, which the desk flags. The street's earlier hand-outs wait on the station's page to be booked."""
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from safetynet.core.demo import DemoContext
+
+# item → (received, unit cost in yuan, minimum level)
+STORE = {
+    "coat": (40, Decimal("180.00"), 10),
+    "quilt": (30, Decimal("150.00"), 8),
+    "food": (200, Decimal("12.00"), 50),
+    "gloves": (60, Decimal("15.00"), 20),
+    "hat": (60, Decimal("20.00"), 20),
+}
+CITY_BUDGET = Decimal("530000.00")  # the briefing's winter supplies budget
+
+
+def build_station(context: DemoContext) -> str | None:
+    from safetynet.institutions.selectors import institutions
+    from safetynet.rescue.station import selectors, services
+
+    city = context.users.get("city")
+    duty = context.users.get("lanshan-rescue")
+    if city is None or duty is None or selectors.stock(actor=city).exists():
+        return None
+    today = context.clock.as_of
+    campaign_start = datetime.date(today.year if today.month >= 11 else today.year - 1, 11, 15)
+    services.budget_set(
+        actor=city,
+        division_code=city.division_id[:4],
+        starts_on=campaign_start,
+        ends_on=datetime.date(campaign_start.year + 1, 3, 15),
+        amount=CITY_BUDGET,
+    )
+    from safetynet.registry.demo.city import COUNTIES
+
+    stations = list(institutions(actor=city).filter(kind="rescue_station").order_by("pk"))
+    lanshan_station = next((s for s in stations if s.division_id.startswith("371302")), None)
+    stocked = 0
+    for station in stations:
+        county = station.division_id[:6]
+        keeper = duty if county == "371302" else context.users.get(COUNTIES.get(county, ("",))[0])
+        if keeper is None:
+            continue
+        for item, (received, unit, minimum) in STORE.items():
+            # 兰山区's station: a few coats above the minimum, for the walk to take it below.
+            quantity = 12 if station == lanshan_station and item == "coat" else received
+            services.stock_receive(
+                actor=keeper,
+                station_id=station.pk,
+                item=item,
+                quantity=quantity,
+                cost=unit * quantity,
+                supplier=_("Winter campaign purchase"),
+            )
+            services.stock_minimum_set(actor=keeper, station_id=station.pk, item=item, minimum=minimum)
+        stocked += 1
+    booked = _roster(context, lanshan_station) if lanshan_station else 0
+    return _(
+        "Rescue stations: %(stocked)s stores stocked for the winter, %(shifts)s duty shifts in 兰山区."
+    ) % {
+        "stocked": stocked,
+        "shifts": booked,
+    }
+
+
+def _roster(context: DemoContext, station) -> int:
+    """A week of 24-hour duty from the 08:00 shift now on: a leader a day (none on the third day) and
+    two duty officers by day and by night."""
+    from safetynet.rescue.station import services
+
+    leaders = [u for u in (context.users.get("lanshan"), context.users.get("lanshan2")) if u is not None]
+    officers = [context.users["lanshan-rescue"], context.users["lanshan-station"]]
+    if not leaders:
+        return 0
+    start = timezone.localtime().replace(hour=8, minute=0, second=0, microsecond=0)
+    if start > timezone.now():
+        start -= datetime.timedelta(days=1)  # before 08:00 the shift on now began yesterday
+    count = 0
+    for day in range(7):
+        morning = start + datetime.timedelta(days=day)
+        if day != 2:
+            services.shift_book(
+                actor=context.users["lanshan-rescue"],
+                station_id=station.pk,
+                post="leader",
+                user_id=leaders[day % len(leaders)].pk,
+                starts_at=morning,
+                ends_at=morning + datetime.timedelta(days=1),
+            )
+            count += 1
+        for half, officer in enumerate(officers):
+            services.shift_book(
+                actor=context.users["lanshan-rescue"],
+                station_id=station.pk,
+                post="officer",
+                user_id=officer.pk,
+                starts_at=morning + datetime.timedelta(hours=12 * half),
+                ends_at=morning + datetime.timedelta(hours=12 * (half + 1)),
+            )
+            count += 1
+    return count

@@ -1,0 +1,419 @@
+"""The rescue station's writes: supplies received, issued and handed out on the street (drawn from the
+station's stock; earlier hand-outs booked once), minimum levels, the campaign's supplies budget, and
+the 24-hour duty roster (shifts booked without double bookings, the leader's signed handover).
+
+An issue of more than is held is refused by one conditional update (the stock never goes below zero,
+and two clerks issuing the last coat cannot both succeed); each refusal changes nothing and says why."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from safetynet.core.money import parse_yuan
+from safetynet.core.scope import in_area
+from safetynet.core.services import ConflictError, change_record
+from safetynet.core.text import text_checked
+from safetynet.core.types import ChangeAction, Role, User
+from safetynet.institutions.models import Institution
+from safetynet.rescue import rules
+from safetynet.rescue.models import DutyShift, Handout, Patrol, Stock, StockMovement, SupplyBudget, SupplyItem
+from safetynet.rescue.station import selectors
+
+MAX_QUANTITY = 100_000
+LONGEST_SHIFT = datetime.timedelta(hours=24)
+BOOK_AHEAD = datetime.timedelta(days=92)
+# Who may stand a station's duty: its staff, the duty officers and the bureaus' leaders.
+DUTY_STAFF_ROLES = frozenset(
+    {Role.RESCUE_STATION, Role.INSTITUTION_STAFF, Role.COUNTY_BUREAU, Role.CITY_BUREAU}
+)
+
+
+def _station(actor: User, station_id) -> Institution:
+    """The station the actor keeps, or the refusal (elsewhere reads like absent)."""
+    station = None
+    if isinstance(station_id, int):
+        station = selectors.stations(actor=actor).filter(pk=station_id).first()
+    if station is None:
+        raise ValidationError({"station": _("There is no such rescue station in your area.")})
+    if not selectors.may_keep_station(actor, station):
+        raise PermissionDenied(_("Your role does not keep this station's supplies and duty."))
+    return station
+
+
+def _item(errors: dict, item) -> str:
+    if item not in SupplyItem.values:
+        errors["item"] = [_("Choose an item from the list.")]
+    return item
+
+
+def _quantity(errors: dict, quantity, field: str = "quantity", low: int = 1) -> int:
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or not low <= quantity <= MAX_QUANTITY:
+        errors[field] = [
+            _("Give the quantity as a whole number from %(low)s to %(high)s.")
+            % {"low": low, "high": MAX_QUANTITY}
+        ]
+        return 0
+    return quantity
+
+
+def _stock_row(station: Institution, item: str) -> Stock:
+    """The station's stock of `item`, made (empty) the first time it is named."""
+    try:
+        with transaction.atomic():
+            return Stock.objects.get_or_create(
+                station=station, item=item, defaults={"division_id": station.division_id}
+            )[0]
+    except IntegrityError:  # made meanwhile by another request
+        return Stock.objects.get(station=station, item=item)
+
+
+def stock_receive(
+    *, actor: User, station_id: int, item: str, quantity: int, cost=None, supplier: str = ""
+) -> StockMovement:
+    """Supplies received into the station's store: how many, from whom, at what cost (spent against
+    the campaign's supplies budget; blank for a donation)."""
+    station = _station(actor, station_id)
+    errors: dict = {}
+    _item(errors, item)
+    _quantity(errors, quantity)
+    supplier = text_checked(errors, "supplier", supplier, limit=100, label=_("the supplier"))
+    try:
+        cost = parse_yuan(cost)
+    except ValidationError as refusal:
+        errors["cost"], cost = refusal.messages, None
+    if cost is not None and cost < 0:
+        errors["cost"] = [_("The cost cannot be below zero.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        stock = _stock_row(station, item)
+        Stock.objects.filter(pk=stock.pk).update(on_hand=F("on_hand") + quantity, version=F("version") + 1)
+        return StockMovement.objects.create(
+            stock=stock,
+            kind=StockMovement.Kind.RECEIPT,
+            quantity=quantity,
+            at=timezone.now(),
+            by=actor,
+            cost=cost,
+            supplier=supplier,
+        )
+
+
+def _draw(stock: Stock, quantity: int) -> bool:
+    """Take `quantity` from the stock if it holds that many: one conditional update, so two
+    requests cannot both take the last of it."""
+    return bool(
+        Stock.objects.filter(pk=stock.pk, on_hand__gte=quantity).update(
+            on_hand=F("on_hand") - quantity, version=F("version") + 1
+        )
+    )
+
+
+def _short(stock: Stock, quantity: int) -> ValidationError:
+    if stock.pk is not None:
+        stock.refresh_from_db(fields=["on_hand"])
+    return ValidationError(
+        {
+            "quantity": [
+                _("Not enough in stock: the station holds %(on_hand)s of %(item)s, not %(quantity)s.")
+                % {"on_hand": stock.on_hand, "item": SupplyItem(stock.item).label, "quantity": quantity}
+            ]
+        }
+    )
+
+
+def stock_issue(
+    *,
+    actor: User,
+    station_id: int,
+    item: str,
+    quantity: int,
+    recipient: str = "",
+    patrol_id: int | None = None,
+) -> StockMovement:
+    """Supplies issued from the store: to a person in the station (named or described) or to a
+    patrol of the station's county, which takes them onto the street."""
+    station = _station(actor, station_id)
+    errors: dict = {}
+    _item(errors, item)
+    _quantity(errors, quantity)
+    recipient = text_checked(errors, "recipient", recipient, limit=100, label=_("the receiver"))
+    patrol = None
+    if patrol_id is not None:
+        patrol = Patrol.objects.filter(pk=patrol_id, county_id=station.division_id[:6]).first()
+        if patrol is None:
+            errors["patrol"] = [_("Choose a patrol of the station's county.")]
+    elif not recipient and "recipient" not in errors:
+        errors["recipient"] = [_("Say to whom the supplies go: a person, or a patrol.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        stock = Stock.objects.filter(station=station, item=item).first() or Stock(station=station, item=item)
+        if stock.pk is None or not _draw(stock, quantity):
+            raise _short(stock, quantity)
+        return StockMovement.objects.create(
+            stock=stock,
+            kind=StockMovement.Kind.ISSUE,
+            quantity=quantity,
+            at=timezone.now(),
+            by=actor,
+            recipient=recipient,
+            patrol=patrol,
+        )
+
+
+def stock_minimum_set(
+    *, actor: User, station_id: int, item: str, minimum: int, version: int | None = None
+) -> Stock:
+    """The level below which the station's desk warns that an item is running low."""
+    station = _station(actor, station_id)
+    errors: dict = {}
+    _item(errors, item)
+    _quantity(errors, minimum, field="minimum", low=0)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        stock = Stock.objects.select_for_update().get(pk=_stock_row(station, item).pk)
+        if version is not None and stock.version != version:
+            raise ConflictError()
+        before = stock.minimum
+        stock.minimum = minimum
+        stock.version += 1
+        stock.save(update_fields=["minimum", "version"])
+        change_record(
+            actor=actor,
+            subject=station,
+            entity=stock,
+            action=ChangeAction.UPDATE,
+            event="minimum",
+            before={"item": item, "minimum": before},
+            after={"item": item, "minimum": minimum},
+        )
+    return stock
+
+
+def handouts_draw(*, handouts: list[Handout], station_id: int | None, actor: User | None, at=None) -> int:
+    """Book supplies handed out on the street against the stock of the team's station: each one that
+    the stock covers is drawn (a ledger line, `booked_at` set); one it does not cover waits to be
+    booked once supplies are received. Inside the caller's transaction. How many were booked."""
+    if station_id is None:
+        return 0
+    at = at or timezone.now()
+    booked = 0
+    stocks = {stock.item: stock for stock in Stock.objects.filter(station_id=station_id)}
+    for handout in handouts:
+        stock = stocks.get(handout.item)
+        if handout.booked_at is not None or stock is None or not _draw(stock, handout.quantity):
+            continue
+        StockMovement.objects.create(
+            stock=stock,
+            kind=StockMovement.Kind.HANDOUT,
+            quantity=handout.quantity,
+            at=at,
+            by=actor,
+            handout=handout,
+        )
+        Handout.objects.filter(pk=handout.pk).update(booked_at=at)
+        handout.booked_at = at
+        booked += 1
+    return booked
+
+
+def handouts_book_earlier(*, actor: User, station_id: int) -> tuple[int, int]:
+    """Book the hand-outs of the station's teams that its stock did not cover when they were made
+    (or that came before the station kept stock), oldest first, each once: (booked, still waiting)."""
+    station = _station(actor, station_id)
+    with transaction.atomic():
+        waiting = list(
+            selectors.handouts_waiting(station).select_for_update(of=("self",)).order_by("contact__at", "pk")
+        )
+        booked = handouts_draw(handouts=waiting, station_id=station.pk, actor=actor)
+    return booked, len(waiting) - booked
+
+
+def _day(errors: dict, field: str, value) -> datetime.date | None:
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        errors[field] = [_("Give a date such as 2026-11-15.")]
+        return None
+
+
+def budget_set(*, actor: User, division_code: str, starts_on, ends_on, amount) -> SupplyBudget:
+    """The winter campaign's supplies budget of a county or of the city, from one day to another
+    (set again, it replaces the amount of the budget starting that day)."""
+    if actor.role not in selectors.BUDGET_ROLES:
+        raise PermissionDenied(_("The supplies budget is set by the city or county bureau."))
+    errors: dict = {}
+    if (
+        not isinstance(division_code, str)
+        or len(division_code) not in (4, 6)
+        or not in_area(actor, division_code)
+    ):
+        errors["division"] = [_("Choose your county, or the city.")]
+    starts_on, ends_on = _day(errors, "starts_on", starts_on), _day(errors, "ends_on", ends_on)
+    if starts_on and ends_on and ends_on < starts_on:
+        errors["ends_on"] = [_("The end comes before the start.")]
+    try:
+        amount = parse_yuan(amount)
+    except ValidationError as refusal:
+        errors["amount"] = refusal.messages
+    else:
+        if amount is None or amount < 0:
+            errors["amount"] = [_("Give the budget in yuan.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        budget, made = SupplyBudget.objects.select_for_update().get_or_create(
+            division_id=division_code,
+            starts_on=starts_on,
+            defaults={"ends_on": ends_on, "amount": amount, "set_by": actor, "set_at": timezone.now()},
+        )
+        before = None if made else {"ends_on": str(budget.ends_on), "amount": str(budget.amount)}
+        if not made:
+            budget.ends_on, budget.amount, budget.set_by, budget.set_at = (
+                ends_on,
+                amount,
+                actor,
+                timezone.now(),
+            )
+            budget.save()
+        change_record(
+            actor=actor,
+            subject=budget,
+            entity=budget,
+            action=ChangeAction.CREATE if made else ChangeAction.UPDATE,
+            event="set" if made else "changed",
+            before=before,
+            after={"ends_on": str(ends_on), "amount": str(amount)},
+        )
+    return budget
+
+
+def shift_book(*, actor: User, station_id: int, post: str, user_id: int, starts_at, ends_at) -> DutyShift:
+    """A turn of the station's duty for one person. The same person on duty twice at the same time (at
+    any station) is refused, naming the shift already booked."""
+    station = _station(actor, station_id)
+    errors: dict = {}
+    if post not in DutyShift.Post.values:
+        errors["post"] = [_("Choose the leader on duty or a duty officer.")]
+    person = User.objects.filter(pk=user_id, is_active=True).first() if isinstance(user_id, int) else None
+    if (
+        person is None
+        or person.role not in rules.STATION_DUTY_ROLES
+        or not (in_area(actor, person.division_id) or station.division_id.startswith(person.division_id))
+    ):
+        errors["user"] = [_("Choose a member of the station's staff or a leader of the bureau.")]
+    if not isinstance(starts_at, datetime.datetime) or not isinstance(ends_at, datetime.datetime):
+        errors["starts_at"] = [_("Give the start and the end of the shift.")]
+    else:
+        now = timezone.now()
+        if ends_at <= starts_at:
+            errors["ends_at"] = [_("The end of the shift comes after its start.")]
+        elif ends_at - starts_at > LONGEST_SHIFT:
+            errors["ends_at"] = [_("A shift is at most 24 hours.")]
+        elif ends_at < now - datetime.timedelta(days=1) or starts_at > now + BOOK_AHEAD:
+            errors["starts_at"] = [_("Book shifts from yesterday up to three months ahead.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=person.pk).first()  # one booking of a person at a time
+        clash = selectors.overlapping_shift(user_id=person.pk, starts_at=starts_at, ends_at=ends_at)
+        if clash is not None:
+            raise ValidationError(
+                {
+                    "user": [
+                        _(
+                            "Double booking: %(user)s is on duty at %(station)s from %(from)s to %(to)s "
+                            "already."
+                        )
+                        % {
+                            "user": person,
+                            "station": clash.station.name,
+                            "from": timezone.localtime(clash.starts_at).strftime("%Y-%m-%d %H:%M"),
+                            "to": timezone.localtime(clash.ends_at).strftime("%Y-%m-%d %H:%M"),
+                        }
+                    ]
+                }
+            )
+        shift = DutyShift.objects.create(
+            station=station,
+            division_id=station.division_id,
+            post=post,
+            user=person,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            booked_by=actor,
+        )
+        change_record(
+            actor=actor,
+            subject=station,
+            entity=shift,
+            action=ChangeAction.CREATE,
+            after={
+                "post": post,
+                "user": person.pk,
+                "starts_at": starts_at.isoformat(),
+                "ends_at": ends_at.isoformat(),
+            },
+        )
+    return shift
+
+
+def shift_cancel(*, actor: User, shift_id: int) -> None:
+    """Take a shift that has not started off the roster."""
+    shift = DutyShift.objects.filter(pk=shift_id).select_related("station").first()
+    if shift is None:
+        raise ValidationError(_("There is no such shift."))
+    station = _station(actor, shift.station_id)
+    with transaction.atomic():
+        locked = DutyShift.objects.select_for_update().filter(pk=shift.pk).first()
+        if locked is None:
+            raise ValidationError(_("There is no such shift."))
+        if locked.starts_at <= timezone.now():
+            raise ValidationError(_("A shift that has started stays on the roster."))
+        change_record(
+            actor=actor,
+            subject=station,
+            entity=locked,
+            action=ChangeAction.DELETE,
+            event="cancelled",
+            before={"post": locked.post, "user": locked.user_id, "starts_at": locked.starts_at.isoformat()},
+        )
+        locked.delete()
+
+
+def shift_sign(*, actor: User, shift_id: int, handover: str) -> DutyShift:
+    """The leader on duty signs the shift's handover note (what happened, what the next shift must
+    do): only the leader of that shift, once it has begun, and once."""
+    errors: dict = {}
+    handover = text_checked(
+        errors, "handover", handover, limit=4000, label=_("the handover note"), required=True, lines=True
+    )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        shift = DutyShift.objects.select_for_update().filter(pk=shift_id, user=actor).first()
+        if shift is None or shift.post != DutyShift.Post.LEADER:
+            raise PermissionDenied(_("Only the leader on duty of this shift signs its handover."))
+        if shift.signed_at is not None:
+            raise ValidationError(_("This handover is signed already."))
+        if shift.starts_at > timezone.now():
+            raise ValidationError(_("The shift has not begun yet."))
+        shift.handover, shift.signed_at = handover, timezone.now()
+        shift.save(update_fields=["handover", "signed_at"])
+        change_record(
+            actor=actor,
+            subject=shift.station,
+            entity=shift,
+            action=ChangeAction.UPDATE,
+            event="signed",
+            after={"signed": True},
+        )
+    return shift
