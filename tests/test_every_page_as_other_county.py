@@ -93,6 +93,7 @@ ROUTE_KINDS = {
     "rescue/patrols/": "patrol",
     "rescue/contacts/": "street_contact",
     "rescue/stations/": "rescue_station",
+    "rescue/stays/": "station_stay",
 }
 # Served to anyone or not about registry data: the login machinery, health, admin (own auth), API
 # (walked by test_every_api_route_as_other_county).
@@ -360,7 +361,9 @@ def _station(actor, county: str) -> dict:
     shift = station_services.shift_book(actor=actor, station_id=station.pk, post="leader", user_id=actor.pk,
                                         starts_at=timezone.now() + datetime.timedelta(hours=1),
                                         ends_at=timezone.now() + datetime.timedelta(hours=9))
-    return {"rescue_station": station.pk, "duty_shift": shift.pk}
+    stay = station_services.stay_receive(actor=actor, station_id=station.pk, data={
+        "arrival": "patrol", "name": "欧阳秘密", "features": "欧阳秘密，约60岁"})
+    return {"rescue_station": station.pk, "duty_shift": shift.pk, "station_stay": stay.pk}
 
 
 def _safety_records(actor, institution) -> dict:
@@ -386,7 +389,8 @@ def _safety_records(actor, institution) -> dict:
 PARAM_VALUES = {"<open311fmt:fmt>": "json", "<slug:service_code>": "rough_sleeper",
                 "<str:extension>": "xlsx", "<int:year>": "2024", "<str:code>": "registry.problem",
                 "<slug:programme>": "dibao", "<str:township>": "371321001",
-                "<slug:record>": "investigation", "<slug:kind>": "file", "<slug:fmt>": "pdf"}
+                "<slug:record>": "investigation", "<slug:kind>": "file", "<slug:fmt>": "pdf",
+                "<slug:form>": "registration"}
 
 
 def _has_id(route: str) -> bool:

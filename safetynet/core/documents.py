@@ -224,3 +224,8 @@ def document_generate(
         record.file.delete(save=False)  # no file without its record
         raise
     return Generated(record, content, content_type)
+
+
+def document_issued(*, subject_kind: str, subject_id: int) -> bool:
+    """Has a document of this kind been generated for the record (a form a step requires printed)?"""
+    return GeneratedDocument.objects.filter(subject_kind=subject_kind, subject_id=subject_id).exists()

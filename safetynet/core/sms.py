@@ -74,8 +74,9 @@ def sms_queue(notices: list[Notice]) -> int:
     if any(m.due_at is None for m in queued):
         transaction.on_commit(sms_send.enqueue)
     later = max((m.due_at for m in queued if m.due_at is not None), default=None)
-    if later is not None:
-        # A second run once the fallback messages are due (a second after, so they are).
+    if later is not None and sms_send.get_backend().supports_defer:
+        # A second run once the fallback messages are due (a second after, so they are); without a
+        # backend that can wait, the recurring job sends them.
         run_after = later + datetime.timedelta(seconds=1)
         transaction.on_commit(lambda: sms_send.using(run_after=run_after).enqueue())
     return len(messages)
@@ -86,7 +87,8 @@ def sms_send_queued(now=None) -> str:
     with the gateway's words — or, a fallback message whose notice an open page showed meanwhile,
     marked seen and not sent. A message is claimed before it is sent, so two workers never send it
     twice."""
-    now = now or timezone.now()
+    # The recurring job passes its slot's time: a message fallen due since then is due as well.
+    now = max(now, timezone.now()) if now else timezone.now()
     sender = gateway()
     sent = failed = 0
     due = Q(due_at__isnull=True) | Q(due_at__lte=now)
@@ -98,7 +100,7 @@ def sms_send_queued(now=None) -> str:
             if message is None:
                 continue
             if message.due_at is not None and Notice.objects.filter(
-                    pk=message.notice_id, delivered_at__isnull=False).exists():
+                    Q(delivered_at__isnull=False) | Q(read_at__isnull=False), pk=message.notice_id).exists():
                 message.status = SmsMessage.Status.SEEN
                 message.save(update_fields=["status"])
                 continue

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from safetynet.core import offline_views, password_views, views
-from safetynet.core.live.views import live_stream
+from safetynet.core.live.views import live_seen, live_stream
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("live/", live_stream, name="live_stream"),
+    path("live/seen/", live_seen, name="live_seen"),
     # At the root, so that the service worker's scope is the whole site.
     path("sw.js", offline_views.service_worker, name="service_worker"),
     path("offline/", offline_views.offline, name="offline"),

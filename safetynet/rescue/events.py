@@ -51,3 +51,12 @@ def declare() -> None:
             "cancelled": (ChangeAction.DELETE, _("duty shift taken off the roster")),
         },
     )
+    declare_events(
+        "rescue",
+        "stationstay",
+        {
+            "received": (ChangeAction.CREATE, _("arrived at the station")),
+            "collector": (ChangeAction.UPDATE, _("collector recorded")),
+            "search": (ChangeAction.UPDATE, _("family search step")),
+        },
+    )

@@ -85,13 +85,49 @@ def _roster(actor, until):
                     due_at=start,
                 )
             )
-    for shift in selectors.unsigned_shifts(actor=actor, now=now)[:20]:
+    return items
+
+
+def _handovers(actor, until):
+    """The actor's own ended leader shifts whose handover is not signed (whoever the leader is)."""
+    from django.utils import timezone
+
+    from safetynet.core import hooks
+    from safetynet.rescue.station import selectors
+
+    return [
+        hooks.DeskItem(
+            kind=_("Sign the handover of your shift"),
+            title=shift.station.name,
+            url=reverse("rescue:station", args=[shift.station_id]),
+            due_at=shift.ends_at,
+        )
+        for shift in selectors.unsigned_shifts(actor=actor, now=timezone.now())[:20]
+    ]
+
+
+def _searches(actor, until):
+    """Family searches due: the notice within 24 hours of arrival, the DNA sample within a month."""
+    from safetynet.core import hooks
+    from safetynet.rescue.station import selectors
+
+    items = []
+    for stay in selectors.searches_due(actor=actor)[:100]:
         items.append(
             hooks.DeskItem(
-                kind=_("Sign the handover of your shift"),
-                title=shift.station.name,
-                url=reverse("rescue:station", args=[shift.station_id]),
-                due_at=shift.ends_at,
+                kind=_("Publish the family-search notice"),
+                title=stay.features[:60] or stay.name,
+                url=reverse("rescue:stay", args=[stay.pk]),
+                due_at=stay.arrived_at + selectors.SEARCH_WITHIN,
+            )
+        )
+    for stay in selectors.dna_due(actor=actor, until=until)[:100]:
+        items.append(
+            hooks.DeskItem(
+                kind=_("DNA sample by the police"),
+                title=stay.features[:60] or stay.name,
+                url=reverse("rescue:stay", args=[stay.pk]),
+                due_at=stay.arrived_at + selectors.DNA_WITHIN,
             )
         )
     return items
@@ -151,6 +187,12 @@ def register() -> None:
         order=21,
     )
     hooks.register_desk_source(name="rescue.roster", items=_roster, allowed=_keeps_a_station)
+    hooks.register_desk_source(name="rescue.handovers", items=_handovers, allowed=selectors.may_read)
+    hooks.register_desk_source(name="rescue.family_search", items=_searches, allowed=_keeps_a_station)
+    from safetynet.core.workflows.table import register_workflow
+    from safetynet.rescue.station import workflow
+
+    register_workflow(workflow.STAY)
     hooks.register_public_path(name="rescue.report", prefix="/public/rescue/")
     hooks.register_public_path(name="rescue.open311", prefix="/open311/")
     retention.register_retention_kind(

@@ -470,7 +470,7 @@ class StockMovement(ChoiceLabels, models.Model):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
-    cost = models.DecimalField(_("cost (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    cost = models.DecimalField(_("cost (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
     supplier = models.CharField(_("supplier"), max_length=100, blank=True)
     recipient = models.CharField(_("to whom"), max_length=100, blank=True)
     patrol = models.ForeignKey(Patrol, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -559,3 +559,68 @@ class DutyShift(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return f"{self.station_id} {self.post} {self.user_id} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class StationStay(ChoiceLabels, models.Model):
+    """A person's stay at a rescue station, from screening to exit (SPEC §3.4): who they are (or how
+    they look, when they cannot or will not say), what they brought, the family search for one whose
+    identity is unknown, and who collected them. Its course is a kernel case ("rescue.stay"); the
+    exit kind is the case's final state."""
+
+    class Arrival(models.TextChoices):
+        PATROL = "patrol", _("brought by a patrol")
+        SELF = "self", _("came by themselves")
+        POLICE = "police", _("brought by the police")
+        OTHER = "other", _("brought by others")
+
+    station = models.ForeignKey(
+        "institutions.Institution",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("rescue station"),
+    )
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+")
+    case = models.OneToOneField("core.Case", null=True, on_delete=models.PROTECT, related_name="+")
+    contact = models.ForeignKey(
+        StreetContact,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("met on"),
+    )
+    arrived_at = models.DateTimeField(_("arrived at"))
+    arrival = models.CharField(_("how they came"), max_length=8, choices=Arrival.choices)
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, blank=True)
+    approximate_age = models.PositiveSmallIntegerField(_("age (about)"), null=True, blank=True)
+    hometown = models.CharField(_("home town (as said)"), max_length=100, blank=True)
+    features = models.TextField(_("appearance, clothing, features"), blank=True)
+    belongings = models.TextField(_("belongings kept"), blank=True)
+    identity_known = models.BooleanField(_("identity confirmed"), default=False)
+    # No stay limit for a minor or a person with signs of mental or intellectual disability (SPEC §3.4).
+    needs_care = models.BooleanField(_("minor, or signs of mental or intellectual disability"), default=False)
+    search_published_at = models.DateTimeField(_("family-search notice published"), null=True, blank=True)
+    search_resolved_at = models.DateTimeField(_("family found"), null=True, blank=True)
+    dna_sampled_at = models.DateTimeField(_("DNA sample taken"), null=True, blank=True)
+    collector_name = models.CharField(_("collected by"), max_length=50, blank=True)
+    collector_relation = models.CharField(_("relation"), max_length=20, blank=True)
+    collector_id_number = models.CharField(_("collector's ID number"), max_length=18, blank=True)
+    admitted_at = models.DateTimeField(_("admitted at"), null=True, blank=True)
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-arrived_at", "-pk"]
+        indexes = [models.Index(fields=["station", "left_at"], name="rescue_stay_station_open")]
+        constraints = [
+            models.CheckConstraint(condition=Q(sex__in=["", "1", "2"]), name="rescue_stay_sex"),
+            models.CheckConstraint(
+                condition=Q(approximate_age__isnull=True) | Q(approximate_age__lte=120),
+                name="rescue_stay_age",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station_id} {self.name or self.features[:20]} {self.arrived_at:%Y-%m-%d}"

@@ -39,7 +39,8 @@ def granted_station_ids(actor: User) -> list[int]:
     """The rescue stations granted to the actor (institution grants of its staff)."""
     from safetynet.institutions.models import Institution
 
-    if not may_hold(actor, STATION_GRANT):
+    # The station's own staff: not a contracted inspector, who holds the same kind of grant to inspect.
+    if actor.role != Role.INSTITUTION_STAFF or not may_hold(actor, STATION_GRANT):
         return []
     return list(
         Institution.objects.filter(

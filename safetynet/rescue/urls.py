@@ -37,4 +37,9 @@ urlpatterns = [
     path("stations/<int:pk>/shifts/new/", station.shift_book, name="shift_book"),
     path("stations/<int:pk>/shifts/<int:shift>/cancel/", station.shift_cancel, name="shift_cancel"),
     path("stations/<int:pk>/shifts/<int:shift>/sign/", station.shift_sign, name="shift_sign"),
+    path("stations/<int:pk>/stays/new/", station.stay_new, name="stay_new"),
+    path("stays/<int:pk>/", station.stay_detail, name="stay"),
+    path("stays/<int:pk>/forms/<slug:form>/<slug:fmt>/", station.stay_form, name="stay_form"),
+    path("stays/<int:pk>/collector/", station.stay_collector, name="stay_collector"),
+    path("stays/<int:pk>/search/", station.stay_search, name="stay_search"),
 ]

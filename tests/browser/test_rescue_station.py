@@ -80,3 +80,56 @@ def test_low_coats_and_a_leader_gap_reach_the_desk_and_the_leader_signs(live_ser
     sign.get_by_role("button", name="签署交接班记录").click()
     expect(leader.locator("#shifts")).to_contain_text("棉衣库存不足")
     assert DutyShift.objects.get(post="leader").signed_at is not None
+
+
+def test_an_unknown_man_is_admitted_searched_for_and_collected_with_the_form_printed(
+    live_server, logged_in_page
+):
+    from safetynet.core.ids import make_id_number
+    from safetynet.rescue.models import StationStay
+
+    county = user(Role.COUNTY_BUREAU, LANSHAN, username="county_leader")
+    keeper = user(Role.RESCUE_STATION, LANSHAN, username="station_duty")
+    station = institution_create(
+        actor=county,
+        division=Division.objects.get(code="371302001"),
+        data={"name": "兰山区救助管理站", "kind": "rescue_station", "address": "沂河路1号"},
+    )
+    page = logged_in_page(keeper, base_url=live_server.url)
+    page.goto(f"/rescue/stations/{station.pk}/")
+    arrival = page.locator("#arrival-form")
+    arrival.get_by_label("来站方式").select_option("patrol")
+    arrival.get_by_label("体貌、衣着特征").fill("男，约60岁，红色外套，说不清家在哪里")
+    arrival.get_by_label("代管物品").fill("编织袋一个")
+    arrival.get_by_role("button", name="登记并甄别").click()
+    expect(page.locator("#case-state")).to_have_text("甄别")
+
+    # Admitting before the registration form is printed: refused with the reason.
+    page.locator("form.case-move[data-step=admit] button").click()
+    expect(page.locator("main")).to_contain_text("请先打印《求助登记表》")
+    page.go_back()
+    page.reload()
+    with page.expect_download() as registration:
+        page.locator("#stay-forms li[data-form=registration] a", has_text="PDF").click()
+    assert registration.value.suggested_filename.endswith(".pdf")
+    page.reload()
+    page.locator("form.case-move[data-step=admit] button").click()
+    expect(page.locator("#case-state")).to_have_text("在站")
+    expect(page.locator("#family-search")).to_contain_text("请在")
+    with page.expect_download():
+        page.locator("#stay-forms li[data-form=family_search] a", has_text="PDF").click()
+    page.reload()
+    expect(page.locator("#family-search")).to_contain_text("寻亲公告已于")
+
+    collector = page.locator("#collector-form")
+    collector.locator("#collector_collector_name").fill("王建国")
+    collector.get_by_label("关系").fill("儿子")
+    collector.get_by_label("接领人身份证号").fill(make_id_number("371324", datetime.date(1982, 3, 5), 13))
+    collector.get_by_role("button", name="登记接领人").click()
+    expect(page.locator("#collector")).to_contain_text("王建国")
+    with page.expect_download():
+        page.locator("#stay-forms li[data-form=exit_register] a", has_text="PDF").click()
+    page.reload()
+    page.locator("form.case-move[data-step=collect] button").click()
+    expect(page.locator("#case-state")).to_have_text("亲属接回")
+    assert StationStay.objects.get().left_at is not None

@@ -35,7 +35,7 @@ def live_publish(*, users: Iterable[int] = (), areas: Iterable[str] = ()) -> Non
 
 
 def notices_delivered(user_id: int, ids: Iterable[int]) -> int:
-    """Note that an open page of the user received these notices (the first time only): a text
+    """Note that a page of the user in view showed these notices (the first time only): a text
     message kept back in case no page was open is then not sent (core.sms)."""
     from safetynet.core.models import Notice
 

@@ -10,7 +10,7 @@ from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from safetynet.core.live.hub import hub
 from safetynet.core.live.publish import notices_delivered
@@ -57,8 +57,6 @@ async def _events(user_id: int, area: str | None, after: int, language: str):
                     # The event's id is the stream's position (the highest sent), also for a notice
                     # committed late: a reconnect goes on from there.
                     yield _event("notice", {**notice, "unread": unread}, after)
-                if notices:
-                    await current.db(notices_delivered, user_id, [n["id"] for n in notices])
                 if len(known) > 4 * RECENT:
                     known = set(sorted(known)[-2 * RECENT:])
                 if len(notices) < BATCH:
@@ -92,7 +90,6 @@ async def live_stream(request):
         # Under a WSGI server a stream would hold a thread: send what is new and let the browser
         # come back after the retry interval (polling, in effect).
         notices, unread = await sync_to_async(notices_after)(user.pk, after, language)
-        await sync_to_async(notices_delivered)(user.pk, [n["id"] for n in notices])
         body = f"retry: {RECONNECT_MS}\n\n" + "".join(
             _event("notice", {**n, "unread": unread}, n["id"]) for n in notices)
         return HttpResponse(body, content_type="text/event-stream; charset=utf-8")
@@ -100,3 +97,21 @@ async def live_stream(request):
                                      content_type="text/event-stream; charset=utf-8")
     response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
     return response
+
+
+SEEN_AT_ONCE = 50
+
+
+@require_POST
+def live_seen(request):
+    """A page in view showed these notices to its user (the page tells, not the stream: a stream also
+    runs in a hidden tab or a locked phone). A text message kept back for them is then not sent."""
+    if not request.user.is_authenticated:
+        return HttpResponse(_("Log in to receive notices."), status=401,
+                            content_type="text/plain; charset=utf-8")
+    ids = request.POST.get("ids", "").split(",")
+    if not 0 < len(ids) <= SEEN_AT_ONCE or not all(i.isascii() and i.isdigit() and len(i) <= 18 for i in ids):
+        return HttpResponseBadRequest(_("The notices must be given as numbers."),
+                                      content_type="text/plain; charset=utf-8")
+    notices_delivered(request.user.pk, [int(i) for i in ids])
+    return HttpResponse(status=204)

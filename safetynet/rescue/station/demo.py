@@ -64,12 +64,64 @@ def build_station(context: DemoContext) -> str | None:
             services.stock_minimum_set(actor=keeper, station_id=station.pk, item=item, minimum=minimum)
         stocked += 1
     booked = _roster(context, lanshan_station) if lanshan_station else 0
+    stays = _stays(context, lanshan_station) if lanshan_station else 0
     return _(
-        "Rescue stations: %(stocked)s stores stocked for the winter, %(shifts)s duty shifts in 兰山区."
-    ) % {
-        "stocked": stocked,
-        "shifts": booked,
-    }
+        "Rescue stations: %(stocked)s stores stocked for the winter, %(shifts)s duty shifts and %(stays)s "
+        "stays in 兰山区."
+    ) % {"stocked": stocked, "shifts": booked, "stays": stays}
+
+
+def _stays(context: DemoContext, station) -> int:
+    """Three stays at 兰山区's station for its figures: a man collected by his son, a woman who left by
+    herself, and an unidentified man still in the station with his family-search notice out."""
+    from safetynet.core.ids import make_id_number
+    from safetynet.core.workflows.services import case_transition
+    from safetynet.rescue.station import services
+
+    duty = context.users["lanshan-rescue"]
+
+    def arrive(**data):
+        stay = services.stay_receive(actor=duty, station_id=station.pk, data=data)
+        services.stay_form_print(actor=duty, stay_id=stay.pk, form="registration")
+        case = case_transition(
+            actor=duty, case_id=stay.case_id, transition="admit", version=stay.case.version
+        )
+        return stay, case
+
+    stay, case = arrive(
+        arrival="patrol",
+        name="王德山",
+        identity_known=True,
+        sex="1",
+        approximate_age=67,
+        hometown="兰陵县",
+        features="灰色棉袄",
+        belongings="编织袋一个",
+    )
+    stay = services.stay_collector_record(
+        actor=duty,
+        stay_id=stay.pk,
+        version=stay.version,
+        name="王建国",
+        relation="儿子",
+        id_number=make_id_number("371324", datetime.date(1982, 3, 5), 13),
+    )
+    services.stay_form_print(actor=duty, stay_id=stay.pk, form="exit_register")
+    case_transition(actor=duty, case_id=case.pk, transition="collect", version=case.version)
+    stay, case = arrive(
+        arrival="self", name="刘桂英", identity_known=True, sex="2", approximate_age=52, features="蓝色羽绒服"
+    )
+    services.stay_form_print(actor=duty, stay_id=stay.pk, form="self_exit")
+    case_transition(actor=duty, case_id=case.pk, transition="self_exit", version=case.version)
+    stay, _case = arrive(
+        arrival="patrol",
+        sex="1",
+        approximate_age=45,
+        features="男，约45岁，黑色外套，左手有疤，说不清家在哪里",
+        belongings="背包一个",
+    )
+    services.stay_form_print(actor=duty, stay_id=stay.pk, form="family_search")
+    return 3
 
 
 def _roster(context: DemoContext, station) -> int:

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from safetynet.registry.forms import PlainForm
-from safetynet.rescue.models import DutyShift, SupplyItem
+from safetynet.rescue.models import DutyShift, StationStay, SupplyItem
 
 MAX_QUANTITY = 100_000
 
@@ -104,3 +104,44 @@ class HandoverForm(StationForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("what happened on the shift, and what the next shift must do"),
     )
+
+
+class ArrivalForm(StationForm):
+    id_prefix = "arrival"
+
+    arrival = forms.ChoiceField(label=_("how they came"), choices=StationStay.Arrival.choices)
+    name = forms.CharField(label=_("name"), max_length=50, required=False, help_text=_("blank if not known"))
+    sex = forms.ChoiceField(
+        label=_("sex"), required=False, choices=[("", "—"), ("1", _("man")), ("2", _("woman"))]
+    )
+    approximate_age = forms.IntegerField(label=_("age (about)"), min_value=0, max_value=120, required=False)
+    hometown = forms.CharField(label=_("home town (as said)"), max_length=100, required=False)
+    features = forms.CharField(
+        label=_("appearance, clothing, features"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    belongings = forms.CharField(
+        label=_("belongings kept"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    identity_known = forms.BooleanField(label=_("identity confirmed"), required=False)
+    needs_care = forms.BooleanField(
+        label=_("minor, or signs of mental or intellectual disability"), required=False
+    )
+
+
+class CollectorForm(StationForm):
+    id_prefix = "collector"
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31)
+    collector_name = forms.CharField(label=_("collected by"), max_length=50)
+    collector_relation = forms.CharField(label=_("relation"), max_length=20)
+    collector_id_number = forms.CharField(label=_("collector's ID number"), max_length=18)
+
+
+class FoundForm(StationForm):
+    id_prefix = "found"
+
+    name = forms.CharField(label=_("name"), max_length=50)
+    hometown = forms.CharField(label=_("home town (as said)"), max_length=100, required=False)

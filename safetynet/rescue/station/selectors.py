@@ -13,8 +13,17 @@ from safetynet.core.scope import scope_q, subtree_q
 from safetynet.core.types import Role, User
 from safetynet.institutions.models import Institution
 from safetynet.rescue import rules
-from safetynet.rescue.models import DutyShift, Handout, Patrol, Stock, StockMovement, SupplyBudget
+from safetynet.rescue.models import (
+    DutyShift,
+    Handout,
+    Patrol,
+    StationStay,
+    Stock,
+    StockMovement,
+    SupplyBudget,
+)
 from safetynet.rescue.selectors import STATION_GRANT, granted_station_ids, may_read
+from safetynet.rescue.station.workflow import IN_STATION
 
 LEADER, OFFICER = DutyShift.Post.LEADER, DutyShift.Post.OFFICER
 # Who sets the campaign's supplies budget.
@@ -66,7 +75,7 @@ def stock_of(station: Institution) -> QuerySet[Stock]:
 def ledger(station: Institution) -> QuerySet[StockMovement]:
     return (
         StockMovement.objects.filter(stock__station=station)
-        .select_related("stock", "by", "patrol", "handout__contact")
+        .select_related("stock", "by", "patrol__team", "handout__contact")
         .order_by("-at", "-pk")
     )
 
@@ -167,14 +176,23 @@ def county_stations_check(county: str, since: datetime.datetime, until: datetime
 
 
 def duty_people(*, actor: User, station: Institution) -> QuerySet[User]:
-    """Who may be booked on the station's duty: active staff of the station's county (its own and the
-    duty officers) and the bureaus' leaders over it, within the actor's reach."""
+    """Who may be booked on the station's duty: the county's duty officers and bureau leaders, and the
+    station's own staff (institution accounts granted this station) — all of whom read the station."""
     code = station.division_id
-    over = [code[:n] for n in (4, 6, 9) if len(code) >= n]
+    own_staff = User.objects.filter(
+        role=Role.INSTITUTION_STAFF,
+        grants__kind=STATION_GRANT,
+        grants__object_id=station.pk,
+        grants__revoked_at__isnull=True,
+    ).values("pk")
+    county_roles = [role for role in rules.STATION_DUTY_ROLES if role != Role.INSTITUTION_STAFF]
     return (
-        User.objects.filter(scope_q(actor, "division_id") | Q(division_id__in=over), is_active=True)
-        .filter(role__in=rules.STATION_DUTY_ROLES)
-        .filter(Q(division_id__in=over) | subtree_q("division_id", code[:6]))
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(role__in=county_roles, division_id__in=[code[:4], code[:6]])
+            | (Q(role=Role.RESCUE_STATION) & subtree_q("division_id", code[:6]))
+            | Q(pk__in=own_staff)
+        )
         .order_by("role", "username")
     )
 
@@ -193,3 +211,94 @@ def patrols_to_supply(station: Institution) -> QuerySet[Patrol]:
         .select_related("team")
         .order_by("planned_for")[:50]
     )
+
+
+# --- stays -----------------------------------------------------------------------------------------------
+
+SEARCH_WITHIN = datetime.timedelta(hours=24)  # the family-search notice, from arrival (SPEC §3.4)
+DNA_WITHIN = datetime.timedelta(days=30)  # a DNA sample of a person stranded, within a month
+
+
+def stays(*, actor: User) -> QuerySet[StationStay]:
+    if not may_read(actor):
+        return StationStay.objects.none()
+    return StationStay.objects.filter(
+        scope_q(actor, "division_id", granted=(STATION_GRANT, "station_id"))
+    ).select_related("station", "case")
+
+
+def stay_get(*, actor: User, pk: int) -> StationStay:
+    return stays(actor=actor).get(pk=pk)
+
+
+def stays_here(*, actor: User, station: Institution) -> QuerySet[StationStay]:
+    """The station's stays not yet over, and those ended in the last week."""
+    since = timezone.now() - datetime.timedelta(days=7)
+    return (
+        stays(actor=actor)
+        .filter(station=station)
+        .filter(Q(left_at__isnull=True) | Q(left_at__gte=since))
+        .order_by("left_at", "-arrived_at")
+    )
+
+
+def searches_due(*, actor: User) -> QuerySet[StationStay]:
+    """Persons whose identity is unknown, still at the station, whose family-search notice is not out."""
+    return stays(actor=actor).filter(
+        identity_known=False,
+        left_at__isnull=True,
+        search_published_at__isnull=True,
+        case__state__in=IN_STATION,
+    )
+
+
+def dna_due(*, actor: User, until: datetime.datetime) -> QuerySet[StationStay]:
+    """Persons still unidentified at the station whose DNA sample falls due by `until` and is not taken."""
+    return stays(actor=actor).filter(
+        identity_known=False,
+        left_at__isnull=True,
+        dna_sampled_at__isnull=True,
+        arrived_at__lte=until - DNA_WITHIN,
+        case__state__in=IN_STATION,
+    )
+
+
+def stay_figures(*, actor: User, days: int = 14) -> dict:
+    """The stations' figures, defined once: persons in the station on each of the last `days` days (at
+    the day's end), stays by how they ended, stays past their limit now, family searches opened and
+    resolved, and stock levels. Each a grouped query."""
+    from django.db.models import Count
+
+    now = timezone.now()
+    today = timezone.localdate()
+    found = stays(actor=actor)
+    admitted = found.filter(admitted_at__isnull=False)
+    by_day = []
+    for back in range(days - 1, -1, -1):
+        day = today - datetime.timedelta(days=back)
+        end = timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
+        count = (
+            admitted.filter(admitted_at__lte=end).filter(Q(left_at__isnull=True) | Q(left_at__gt=end)).count()
+        )
+        by_day.append((day, count))
+    ended = dict(
+        found.filter(left_at__isnull=False)
+        .values("case__state")
+        .annotate(n=Count("pk"))
+        .values_list("case__state", "n")
+    )
+    return {
+        "in_station_by_day": by_day,
+        "by_exit": ended,
+        "past_limit": found.filter(case__state="in_station", case__due_at__lt=now).count(),
+        "searches_opened": found.filter(search_published_at__isnull=False).count(),
+        "searches_resolved": found.filter(
+            search_published_at__isnull=False, search_resolved_at__isnull=False
+        ).count(),
+        "stock": list(
+            stock(actor=actor)
+            .values("item")
+            .annotate(on_hand=Sum("on_hand"), minimum=Sum("minimum"))
+            .order_by("item")
+        ),
+    }

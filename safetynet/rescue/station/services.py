@@ -14,13 +14,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safetynet.core.money import parse_yuan
-from safetynet.core.scope import in_area
+from safetynet.core.scope import in_area, subtree_q
 from safetynet.core.services import ConflictError, change_record
 from safetynet.core.text import text_checked
 from safetynet.core.types import ChangeAction, Role, User
 from safetynet.institutions.models import Institution
-from safetynet.rescue import rules
-from safetynet.rescue.models import DutyShift, Handout, Patrol, Stock, StockMovement, SupplyBudget, SupplyItem
+from safetynet.rescue.models import (
+    DutyShift,
+    Handout,
+    Patrol,
+    StationStay,
+    Stock,
+    StockMovement,
+    SupplyBudget,
+    SupplyItem,
+)
 from safetynet.rescue.station import selectors
 
 MAX_QUANTITY = 100_000
@@ -258,7 +266,10 @@ def budget_set(*, actor: User, division_code: str, starts_on, ends_on, amount) -
     ):
         errors["division"] = [_("Choose your county, or the city.")]
     starts_on, ends_on = _day(errors, "starts_on", starts_on), _day(errors, "ends_on", ends_on)
-    if starts_on and ends_on and ends_on < starts_on:
+    for field, day in (("starts_on", starts_on), ("ends_on", ends_on)):
+        if day is not None and not 2000 <= day.year <= 2100:
+            errors[field] = [_("Give a date between 2000 and 2100.")]
+    if starts_on and ends_on and ends_on < starts_on and "starts_on" not in errors:
         errors["ends_on"] = [_("The end comes before the start.")]
     try:
         amount = parse_yuan(amount)
@@ -303,12 +314,10 @@ def shift_book(*, actor: User, station_id: int, post: str, user_id: int, starts_
     errors: dict = {}
     if post not in DutyShift.Post.values:
         errors["post"] = [_("Choose the leader on duty or a duty officer.")]
-    person = User.objects.filter(pk=user_id, is_active=True).first() if isinstance(user_id, int) else None
-    if (
-        person is None
-        or person.role not in rules.STATION_DUTY_ROLES
-        or not (in_area(actor, person.division_id) or station.division_id.startswith(person.division_id))
-    ):
+    person = None
+    if isinstance(user_id, int) and not isinstance(user_id, bool):
+        person = selectors.duty_people(actor=actor, station=station).filter(pk=user_id).first()
+    if person is None:
         errors["user"] = [_("Choose a member of the station's staff or a leader of the bureau.")]
     if not isinstance(starts_at, datetime.datetime) or not isinstance(ends_at, datetime.datetime):
         errors["starts_at"] = [_("Give the start and the end of the shift.")]
@@ -417,3 +426,189 @@ def shift_sign(*, actor: User, shift_id: int, handover: str) -> DutyShift:
             after={"signed": True},
         )
     return shift
+
+
+# --- stays: from screening to exit ---------------------------------------------------------------------
+
+
+def stay_receive(*, actor: User, station_id: int, data: dict) -> StationStay:
+    """A person arrives at the station: recorded for screening (a kernel case, due within 24 hours),
+    named if they say who they are, else described — someone met on the street is linked to the
+    contact that brought them."""
+    from safetynet.core.workflows.services import case_open
+    from safetynet.rescue.station import workflow
+
+    station = _station(actor, station_id)
+    errors: dict = {}
+    arrival = data.get("arrival")
+    if arrival not in StationStay.Arrival.values:
+        errors["arrival"] = [_("Say how the person came to the station.")]
+    name = text_checked(errors, "name", data.get("name"), limit=50, label=_("the name"))
+    hometown = text_checked(errors, "hometown", data.get("hometown"), limit=100, label=_("the home town"))
+    features = text_checked(
+        errors, "features", data.get("features"), limit=1000, label=_("the appearance"), lines=True
+    )
+    belongings = text_checked(
+        errors, "belongings", data.get("belongings"), limit=1000, label=_("the belongings"), lines=True
+    )
+    sex = data.get("sex") or ""
+    if sex not in ("", "1", "2"):
+        errors["sex"] = [_("Choose man or woman, or leave it blank.")]
+    age = data.get("approximate_age")
+    if age is not None and (isinstance(age, bool) or not isinstance(age, int) or not 0 <= age <= 120):
+        errors["approximate_age"] = [_("The approximate age is a whole number of years, 0 to 120.")]
+    if not name and not features and "name" not in errors and "features" not in errors:
+        errors["features"] = [_("Give the person's name, or describe how they look.")]
+    contact = None
+    if data.get("contact_id") is not None:
+        from safetynet.rescue.models import StreetContact
+
+        contact = StreetContact.objects.filter(
+            subtree_q("division_id", station.division_id[:6]), pk=data["contact_id"]
+        ).first()
+        if contact is None:
+            errors["contact_id"] = [_("There is no such contact on the street in the station's county.")]
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    with transaction.atomic():
+        stay = StationStay.objects.create(
+            station=station,
+            division_id=station.division_id,
+            contact=contact,
+            arrived_at=now,
+            arrival=arrival,
+            name=name,
+            sex=sex,
+            approximate_age=age,
+            hometown=hometown,
+            features=features,
+            belongings=belongings,
+            identity_known=bool(data.get("identity_known")) and bool(name),
+            needs_care=bool(data.get("needs_care")),
+            recorded_by=actor,
+        )
+        title = name or features[:40]
+        stay.case = case_open(
+            actor=actor,
+            workflow_code=workflow.CODE,
+            division_code=station.division_id,
+            title=_("Stay: %(who)s") % {"who": title},
+            subject_kind=workflow.SUBJECT,
+            subject_id=stay.pk,
+            at=now,
+        )
+        stay.save(update_fields=["case"])
+        change_record(
+            actor=actor,
+            subject=stay,
+            entity=stay,
+            action=ChangeAction.CREATE,
+            event="received",
+            after={"arrival": arrival, "name": name, "identity_known": stay.identity_known},
+        )
+    return stay
+
+
+def _stay_locked(actor: User, stay_id: int, version: int | None) -> StationStay:
+    from safetynet.rescue.station.selectors import stay_get
+
+    stay = stay_get(actor=actor, pk=stay_id)  # DoesNotExist for another area's
+    _station(actor, stay.station_id)
+    stay = StationStay.objects.select_for_update().get(pk=stay.pk)
+    if version is not None and stay.version != version:
+        raise ConflictError()
+    return stay
+
+
+def stay_collector_record(
+    *, actor: User, stay_id: int, version: int, name: str, relation: str, id_number: str
+):
+    """Who collects the person (a relative, an employer): their name, relation and ID number, checked
+    and kept (a copy of the document is kept on paper, as the 规程 asks)."""
+    from safetynet.core.ids import check_id_number
+
+    errors: dict = {}
+    name = text_checked(
+        errors, "collector_name", name, limit=50, label=_("the collector's name"), required=True
+    )
+    relation = text_checked(
+        errors, "collector_relation", relation, limit=20, label=_("the relation"), required=True
+    )
+    try:
+        number = check_id_number(id_number or "").number
+    except ValidationError as refusal:
+        errors["collector_id_number"] = refusal.messages
+        number = ""
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        stay = _stay_locked(actor, stay_id, version)
+        if stay.left_at is not None:
+            raise ValidationError(_("This person has left the station."))
+        stay.collector_name, stay.collector_relation, stay.collector_id_number = name, relation, number
+        stay.version += 1
+        stay.save(update_fields=["collector_name", "collector_relation", "collector_id_number", "version"])
+        change_record(
+            actor=actor,
+            subject=stay,
+            entity=stay,
+            action=ChangeAction.UPDATE,
+            event="collector",
+            after={"collector_name": name, "collector_relation": relation},
+        )
+    return stay
+
+
+def stay_search_step(*, actor: User, stay_id: int, step: str, name: str = "", hometown: str = ""):
+    """The family search's steps: the police took a DNA sample (`dna`), or the family was found and the
+    person's identity is confirmed (`found`, with the name and home town)."""
+    errors: dict = {}
+    if step not in ("dna", "found"):
+        errors["step"] = [_("Choose a step of the family search.")]
+    if step == "found":
+        name = text_checked(errors, "name", name, limit=50, label=_("the name"), required=True)
+        hometown = text_checked(errors, "hometown", hometown, limit=100, label=_("the home town"))
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        stay = _stay_locked(actor, stay_id, None)
+        now = timezone.now()
+        if step == "dna":
+            if stay.dna_sampled_at is not None:
+                raise ValidationError(_("The DNA sample is recorded already."))
+            stay.dna_sampled_at = now
+        else:
+            if stay.identity_known:
+                raise ValidationError(_("This person's identity is confirmed already."))
+            stay.identity_known, stay.search_resolved_at = True, now
+            stay.name, stay.hometown = name, hometown or stay.hometown
+        stay.version += 1
+        stay.save()
+        change_record(
+            actor=actor,
+            subject=stay,
+            entity=stay,
+            action=ChangeAction.UPDATE,
+            event="search",
+            after={"step": step},
+        )
+    return stay
+
+
+def stay_form_print(*, actor: User, stay_id: int, form: str, fmt: str = "pdf"):
+    """One of the station's official forms for the stay, as PDF or DOCX, kept with the stay as first
+    issued (kernel documents). The family-search notice published marks the search opened."""
+    from safetynet.rescue.station import documents, workflow
+
+    if form not in workflow.FORMS or fmt not in ("pdf", "docx"):
+        raise ValidationError(_("There is no such form."))
+    with transaction.atomic():
+        stay = _stay_locked(actor, stay_id, None)
+        if form == "family_search" and stay.identity_known:
+            raise ValidationError(_("The person's identity is confirmed: no family search is needed."))
+        generated = documents.stay_form(actor=actor, stay=stay, form=form, fmt=fmt)
+        if form == "family_search" and stay.search_published_at is None:
+            stay.search_published_at = timezone.now()
+            stay.save(update_fields=["search_published_at"])
+    return generated

@@ -5,19 +5,25 @@ hours without a leader on duty, the leader's handover)."""
 import datetime
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from safetynet.core.pages import call_service, finished, found
+from safetynet.core.masking import mask_id_number
+from safetynet.core.pages import attachment, call_service, finished, found
 from safetynet.core.selectors import divisions_under
+from safetynet.core.workflows.views import case_context
 from safetynet.rescue import selectors as street
-from safetynet.rescue.station import selectors, services
+from safetynet.rescue.station import selectors, services, workflow
 from safetynet.rescue.station.forms import (
     ActionForm,
+    ArrivalForm,
     BudgetForm,
+    CollectorForm,
+    FoundForm,
     HandoverForm,
     IssueForm,
     MinimumForm,
@@ -26,6 +32,7 @@ from safetynet.rescue.station.forms import (
 )
 
 LEDGER_LINES = 100
+SUPPLY_ITEMS = ReceiveForm.base_fields["item"].choices
 
 
 def _reader(user) -> None:
@@ -41,10 +48,7 @@ def _budget_areas(actor) -> list[tuple[str, str]]:
     return [(d.code, d.name) for d in [*city, *divisions_under(code, level="county")]]
 
 
-@require_GET
-def station_list(request):
-    actor = request.user
-    _reader(actor)
+def _rows(actor) -> list[dict]:
     now = timezone.now()
     rows = []
     for station in selectors.stations(actor=actor)[:200]:
@@ -63,14 +67,37 @@ def station_list(request):
                 ),
             }
         )
+    return rows
+
+
+@require_GET
+def station_list(request):
+    actor = request.user
+    _reader(actor)
     budget_form = None
     if actor.role in selectors.BUDGET_ROLES:
         budget_form = BudgetForm(areas=_budget_areas(actor))
     return render(
         request,
         "rescue/stations.html",
-        {"rows": rows, "budgets": selectors.budgets(actor=actor), "budget_form": budget_form},
+        {
+            "rows": _rows(actor),
+            "budgets": selectors.budgets(actor=actor),
+            "budget_form": budget_form,
+            "figures": _figures(actor),
+        },
     )
+
+
+def _figures(actor) -> dict:
+    figures = selectors.stay_figures(actor=actor)
+    labels = dict(SUPPLY_ITEMS)
+    for row in figures["stock"]:
+        row["item_label"] = labels.get(row["item"], row["item"])
+    figures["exit_rows"] = [
+        (workflow.STAY.state(code).label, count) for code, count in sorted(figures["by_exit"].items())
+    ]
+    return figures
 
 
 @require_POST
@@ -95,7 +122,12 @@ def budget_set(request):
     return render(
         request,
         "rescue/stations.html",
-        {"rows": [], "budgets": selectors.budgets(actor=actor), "budget_form": form},
+        {
+            "rows": _rows(actor),
+            "budgets": selectors.budgets(actor=actor),
+            "budget_form": form,
+            "figures": _figures(actor),
+        },
         status=400,
     )
 
@@ -133,7 +165,11 @@ def _context(request, station, **forms) -> dict:
             issue_form=forms.get("issue_form") or IssueForm(patrols=_patrols(station)),
             minimum_form=forms.get("minimum_form") or MinimumForm(),
             shift_form=forms.get("shift_form") or ShiftForm(people=people),
+            arrival_form=forms.get("arrival_form") or ArrivalForm(),
         )
+    context["stays"] = list(selectors.stays_here(actor=actor, station=station)[:200])
+    for stay in context["stays"]:
+        stay.state_label = workflow.STAY.state(stay.case.state).label if stay.case else ""
     mine = [s for s in context["shifts"] if s.user_id == actor.pk and s.post == selectors.LEADER]
     context["action_form"] = forms.get("action_form")
     context["to_sign"] = [s for s in mine if s.signed_at is None and s.starts_at <= now]
@@ -285,3 +321,124 @@ def shift_sign(request, pk: int, shift: int):
             return finished(request, reverse("rescue:station", args=[pk]), _("The handover is signed."))
     context = _context(request, station, handover_form=form)
     return render(request, "rescue/station.html", context, status=400)
+
+
+# --- stays ---------------------------------------------------------------------------------------------
+
+
+@require_POST
+def stay_new(request, pk: int):
+    station = _station(request, pk)
+    if not selectors.may_keep_station(request.user, station):
+        raise PermissionDenied(_("Your role does not keep this station's supplies and duty."))
+    form = ArrivalForm(request.POST)
+    if form.is_valid():
+        outcome = call_service(
+            lambda: services.stay_receive(actor=request.user, station_id=station.pk, data=form.cleaned_data),
+            form,
+        )
+        if outcome.ok:
+            return finished(
+                request,
+                reverse("rescue:stay", args=[outcome.value.pk]),
+                _("The arrival is recorded: screen now."),
+            )
+    return render(request, "rescue/station.html", _context(request, station, arrival_form=form), status=400)
+
+
+def _stay_context(request, stay, **forms) -> dict:
+    actor = request.user
+    keeper = selectors.may_keep_station(actor, stay.station)
+    collector_id = stay.collector_id_number
+    return {
+        "stay": stay,
+        "keeper": keeper,
+        "forms_to_print": list(workflow.FORMS.items()),
+        "collector_id": mask_id_number(collector_id) if collector_id else "",
+        "collector_form": forms.get("collector_form")
+        or CollectorForm(
+            initial={
+                "version": stay.version,
+                "collector_name": stay.collector_name,
+                "collector_relation": stay.collector_relation,
+            }
+        ),
+        "found_form": forms.get("found_form") or FoundForm(initial={"hometown": stay.hometown}),
+        "search_due": stay.arrived_at + selectors.SEARCH_WITHIN,
+        "dna_due": stay.arrived_at + selectors.DNA_WITHIN,
+        **(case_context(request, stay.case) if stay.case_id else {}),
+    }
+
+
+def _stay(request, pk: int):
+    _reader(request.user)
+    return found(selectors.stay_get, actor=request.user, pk=pk)
+
+
+@require_GET
+def stay_detail(request, pk: int):
+    stay = _stay(request, pk)
+    return render(request, "rescue/stay.html", _stay_context(request, stay))
+
+
+@require_GET
+def stay_form(request, pk: int, form: str, fmt: str):
+    stay = _stay(request, pk)
+    if form not in workflow.FORMS or fmt not in ("pdf", "docx"):
+        raise Http404(_("There is no such form."))
+    refusal = ActionForm({})
+    outcome = call_service(
+        lambda: services.stay_form_print(actor=request.user, stay_id=stay.pk, form=form, fmt=fmt), refusal
+    )
+    if outcome.ok:
+        return attachment(outcome.value)
+    context = _stay_context(request, stay)
+    context["action_form"] = refusal
+    return render(request, "rescue/stay.html", context, status=400)
+
+
+@require_POST
+def stay_collector(request, pk: int):
+    stay = _stay(request, pk)
+    form = CollectorForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        outcome = call_service(
+            lambda: services.stay_collector_record(
+                actor=request.user,
+                stay_id=stay.pk,
+                version=data["version"],
+                name=data["collector_name"],
+                relation=data["collector_relation"],
+                id_number=data["collector_id_number"],
+            ),
+            form,
+        )
+        if outcome.ok:
+            return finished(request, reverse("rescue:stay", args=[pk]), _("The collector is recorded."))
+    return render(request, "rescue/stay.html", _stay_context(request, stay, collector_form=form), status=400)
+
+
+@require_POST
+def stay_search(request, pk: int):
+    stay = _stay(request, pk)
+    step = request.POST.get("step", "")
+    form = FoundForm(request.POST) if step == "found" else ActionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        outcome = call_service(
+            lambda: services.stay_search_step(
+                actor=request.user,
+                stay_id=stay.pk,
+                step=step,
+                name=data.get("name", ""),
+                hometown=data.get("hometown", ""),
+            ),
+            form,
+        )
+        if outcome.ok:
+            return finished(request, reverse("rescue:stay", args=[pk]), _("The family search is updated."))
+    forms = {"found_form": form} if step == "found" else {}
+    context = _stay_context(request, stay, **forms)
+    context["action_form"] = form
+    return render(request, "rescue/stay.html", context, status=400)

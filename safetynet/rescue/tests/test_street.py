@@ -706,8 +706,12 @@ def test_a_dispatch_goes_by_sms_only_to_a_member_with_no_page_open(officer, team
     assert "0" in sms.sms_send_queued()  # kept back while an open page may show the notice
     assert set(held.values_list("status", flat=True)) == {SmsMessage.Status.QUEUED}
 
-    client.force_login(watching)  # the watching member's open page receives the notice
-    assert "火车站" not in client.get("/live/?after=0").content.decode()
+    client.force_login(watching)  # the watching member's page, in view, shows the notice and says so
+    shown = Notice.objects.get(user=watching, kind=services.NOTICE_DISPATCHED)
+    assert client.post("/live/seen/", {"ids": f"{shown.pk}"}).status_code == 204
+    for nonsense in ("", "1,x", ",".join(["1"] * 51), "9" * 19, "\x00"):
+        assert client.post("/live/seen/", {"ids": nonsense}).status_code == 400
+    assert client.post("/live/seen/", {"ids": f"{Notice.objects.get(user=away).pk}"}).status_code == 204
     assert Notice.objects.get(user=watching, kind=services.NOTICE_DISPATCHED).delivered_at is not None
     assert Notice.objects.get(user=away, kind=services.NOTICE_DISPATCHED).delivered_at is None
 
@@ -752,6 +756,10 @@ def test_station_staff_read_their_own_stations_work_only(officer, teams, client)
     # Reading, not keeping the duty: a station's staff account sends no team and closes nothing.
     closing = client.post(f"/rescue/incidents/{ours.pk}/close/", {"version": 2, "closing": "not_found"})
     assert closing.status_code == 403
+    # A contracted inspector holds the same kind of grant to inspect the station: it reads no street work.
+    inspector = user(Role.INSPECTOR, LANSHAN)
+    grant_create(actor=county, user=inspector, kind=GRANT_KIND, object_id=station.pk)
+    assert not selectors.may_read(inspector) and not selectors.incidents(actor=inspector).exists()
     day = datetime.timedelta(days=1)
     counted = selectors.figures(actor=staff, since=timezone.now() - day, until=timezone.now() + day)
     assert counted["total"]["incidents"] == 1

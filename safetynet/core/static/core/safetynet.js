@@ -120,7 +120,22 @@ document.addEventListener("click", function (event) {
       badge.querySelector("span").textContent = count;
       badge.hidden = !count;
     }
+    // The page tells the server which notices its user had in view: a text message kept back for a
+    // notice (a team's order) goes out only if no page showed it. A hidden tab or a locked phone
+    // tells once it is looked at again.
+    var unseen = [];
+    function tellSeen() {
+      if (!unseen.length || document.visibilityState !== "visible" || !box.dataset.seen) { return; }
+      var ids = unseen.splice(0, 50);
+      var headers = {"Content-Type": "application/x-www-form-urlencoded"};
+      try { headers["X-CSRFToken"] = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { /* none */ }
+      fetch(box.dataset.seen, {method: "POST", credentials: "same-origin", headers: headers,
+                               body: "ids=" + ids.join(",")}).catch(function () { unseen = ids.concat(unseen); });
+    }
+    document.addEventListener("visibilitychange", tellSeen);
     function show(notice) {
+      unseen.push(notice.id);
+      tellSeen();
       var item = document.createElement("p");
       item.className = "live__notice";
       item.dataset.notice = notice.id;
