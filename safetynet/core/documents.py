@@ -226,6 +226,10 @@ def document_generate(
     return Generated(record, content, content_type)
 
 
-def document_issued(*, subject_kind: str, subject_id: int) -> bool:
-    """Has a document of this kind been generated for the record (a form a step requires printed)?"""
-    return GeneratedDocument.objects.filter(subject_kind=subject_kind, subject_id=subject_id).exists()
+def document_issued(*, subject_kind: str, subject_id: int, since: datetime.datetime | None = None) -> bool:
+    """Has a document of this kind been generated for the record (a form a step requires printed) —
+    since `since`, when given (printed after what it must show was recorded)?"""
+    issued = GeneratedDocument.objects.filter(subject_kind=subject_kind, subject_id=subject_id)
+    if since is not None:
+        issued = issued.filter(generated_at__gte=since)
+    return issued.exists()

@@ -606,6 +606,7 @@ class StationStay(ChoiceLabels, models.Model):
     collector_name = models.CharField(_("collected by"), max_length=50, blank=True)
     collector_relation = models.CharField(_("relation"), max_length=20, blank=True)
     collector_id_number = models.CharField(_("collector's ID number"), max_length=18, blank=True)
+    collector_recorded_at = models.DateTimeField(null=True, blank=True)
     admitted_at = models.DateTimeField(_("admitted at"), null=True, blank=True)
     left_at = models.DateTimeField(_("left at"), null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

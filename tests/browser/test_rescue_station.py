@@ -110,14 +110,14 @@ def test_an_unknown_man_is_admitted_searched_for_and_collected_with_the_form_pri
     page.go_back()
     page.reload()
     with page.expect_download() as registration:
-        page.locator("#stay-forms li[data-form=registration] a", has_text="PDF").click()
+        page.locator("#stay-forms li[data-form=registration] button", has_text="PDF").click()
     assert registration.value.suggested_filename.endswith(".pdf")
     page.reload()
     page.locator("form.case-move[data-step=admit] button").click()
     expect(page.locator("#case-state")).to_have_text("在站")
     expect(page.locator("#family-search")).to_contain_text("请在")
     with page.expect_download():
-        page.locator("#stay-forms li[data-form=family_search] a", has_text="PDF").click()
+        page.locator("#stay-forms li[data-form=family_search] button", has_text="PDF").click()
     page.reload()
     expect(page.locator("#family-search")).to_contain_text("寻亲公告已于")
 
@@ -128,7 +128,7 @@ def test_an_unknown_man_is_admitted_searched_for_and_collected_with_the_form_pri
     collector.get_by_role("button", name="登记接领人").click()
     expect(page.locator("#collector")).to_contain_text("王建国")
     with page.expect_download():
-        page.locator("#stay-forms li[data-form=exit_register] a", has_text="PDF").click()
+        page.locator("#stay-forms li[data-form=exit_register] button", has_text="PDF").click()
     page.reload()
     page.locator("form.case-move[data-step=collect] button").click()
     expect(page.locator("#case-state")).to_have_text("亲属接回")

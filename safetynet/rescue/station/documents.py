@@ -153,4 +153,5 @@ def stay_form(*, actor: User, stay: StationStay, form: str, fmt: str):
         fmt=fmt,
         name=name,
         subject=(workflow.form_kind(form), stay.pk, stay.division_id),
+        reuse=False,  # each print is kept: a form printed again after a change shows the change
     )

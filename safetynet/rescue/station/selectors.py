@@ -238,12 +238,13 @@ def stays_here(*, actor: User, station: Institution) -> QuerySet[StationStay]:
         stays(actor=actor)
         .filter(station=station)
         .filter(Q(left_at__isnull=True) | Q(left_at__gte=since))
-        .order_by("left_at", "-arrived_at")
+        .order_by(F("left_at").asc(nulls_first=True), "-arrived_at")
     )
 
 
 def searches_due(*, actor: User) -> QuerySet[StationStay]:
-    """Persons whose identity is unknown, still at the station, whose family-search notice is not out."""
+    """Persons whose identity is unknown, at the station (in screening too), whose family-search notice
+    is not out: due 24 hours after arrival."""
     return stays(actor=actor).filter(
         identity_known=False,
         left_at__isnull=True,

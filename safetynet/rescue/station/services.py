@@ -547,8 +547,17 @@ def stay_collector_record(
         if stay.left_at is not None:
             raise ValidationError(_("This person has left the station."))
         stay.collector_name, stay.collector_relation, stay.collector_id_number = name, relation, number
+        stay.collector_recorded_at = timezone.now()
         stay.version += 1
-        stay.save(update_fields=["collector_name", "collector_relation", "collector_id_number", "version"])
+        stay.save(
+            update_fields=[
+                "collector_name",
+                "collector_relation",
+                "collector_id_number",
+                "collector_recorded_at",
+                "version",
+            ]
+        )
         change_record(
             actor=actor,
             subject=stay,
@@ -573,6 +582,8 @@ def stay_search_step(*, actor: User, stay_id: int, step: str, name: str = "", ho
         raise ValidationError(errors)
     with transaction.atomic():
         stay = _stay_locked(actor, stay_id, None)
+        if stay.left_at is not None:
+            raise ValidationError(_("This person has left the station."))
         now = timezone.now()
         if step == "dna":
             if stay.dna_sampled_at is not None:

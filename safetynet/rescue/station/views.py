@@ -381,9 +381,13 @@ def stay_detail(request, pk: int):
     return render(request, "rescue/stay.html", _stay_context(request, stay))
 
 
-@require_GET
+@require_POST
 def stay_form(request, pk: int, form: str, fmt: str):
+    """Print one of the stay's forms (a write: each print is kept with the stay, and the steps that
+    need a form look for it), handed back as a download."""
     stay = _stay(request, pk)
+    if not selectors.may_keep_station(request.user, stay.station):
+        raise PermissionDenied(_("Your role does not keep this station's supplies and duty."))
     if form not in workflow.FORMS or fmt not in ("pdf", "docx"):
         raise Http404(_("There is no such form."))
     refusal = ActionForm({})

@@ -19,7 +19,8 @@ from safetynet.rescue.models import StationStay
 
 CODE = "rescue.stay"
 SUBJECT = "rescue.stay"
-STAFF = roles(Role.RESCUE_STATION, Role.INSTITUTION_STAFF, Role.COUNTY_BUREAU)
+# The station's own people take the steps (the county bureau reads the cases and extends the limit).
+STAFF = roles(Role.RESCUE_STATION, Role.INSTITUTION_STAFF)
 READERS = roles(Role.CITY_BUREAU, Role.COUNTY_BUREAU, Role.RESCUE_STATION, Role.INSTITUTION_STAFF)
 STAY_DAYS = 10
 # The station's official forms (规程 2014 attachments), each a kernel document of its own kind.
@@ -74,6 +75,10 @@ def _collector_recorded(case, actor, data) -> str | None:
     stay = _stay(case)
     if not (stay.collector_name and stay.collector_id_number):
         return _("Record who collects the person (name and ID number) first.")
+    if not document_issued(
+        subject_kind=form_kind("exit_register"), subject_id=stay.pk, since=stay.collector_recorded_at
+    ):
+        return _("Print the “%(form)s” again: it must name the collector.") % {"form": FORMS["exit_register"]}
     return None
 
 
@@ -110,7 +115,11 @@ STAY = Workflow(
     states=[
         State("screening", _("Screening"), limit=Limit(24, HOURS)),
         State("in_station", _("In the station"), limit=Limit(STAY_DAYS, CALENDAR_DAYS, extendable=True)),
-        State("in_care", _("In the station (no time limit)")),
+        State(
+            "in_care",
+            _("In the station (no stay limit, reviewed monthly)"),
+            limit=Limit(30, CALENDAR_DAYS, extendable=True),
+        ),
         State("hospital", _("Sent to hospital"), final=True),
         State("police", _("Handed to the police"), final=True),
         State("refused", _("Help refused"), final=True),

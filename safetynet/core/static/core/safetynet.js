@@ -129,8 +129,11 @@ document.addEventListener("click", function (event) {
       var ids = unseen.splice(0, 50);
       var headers = {"Content-Type": "application/x-www-form-urlencoded"};
       try { headers["X-CSRFToken"] = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { /* none */ }
-      fetch(box.dataset.seen, {method: "POST", credentials: "same-origin", headers: headers,
-                               body: "ids=" + ids.join(",")}).catch(function () { unseen = ids.concat(unseen); });
+      fetch(box.dataset.seen, {method: "POST", credentials: "same-origin", redirect: "error", headers: headers,
+                               body: "ids=" + ids.join(",")}).then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        tellSeen();  // the rest, fifty at a time
+      }).catch(function () { unseen = ids.concat(unseen); });
     }
     document.addEventListener("visibilitychange", tellSeen);
     function show(notice) {
