@@ -83,7 +83,8 @@ def _register_casework(hooks) -> None:
     from safetynet.core.workflows import selectors
 
     for code, label in (("case_opened", _("New work on the desk")),
-                        ("case_escalated", _("Overdue case escalated"))):
+                        ("case_escalated", _("Overdue case escalated")),
+                        ("case_extended", _("Time limit of a case extended"))):
         hooks.register_notice_kind(code=code, label=label, words=selectors.case_notice_words(code),
                                    link=selectors.case_notice_link)
 

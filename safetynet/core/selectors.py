@@ -169,3 +169,22 @@ def accounts_overview(*, latest_changes: int) -> dict:
         "users": User.objects.count(), "active_users": User.objects.filter(is_active=True).count(),
         "sessions": Session.objects.filter(expire_date__gt=timezone.now()).count(),
     }
+
+
+def users_active(*, roles, bound_to=(), under: str | None = None,
+                 holding: tuple[str, int] | None = None):
+    """Active users of `roles` bound to one of the divisions `bound_to`, or anywhere under the division
+    `under`, or — with `holding=(kind, id)` — holding that grant in force (who may stand a rescue
+    station's duty, say). The caller decides who may see the list."""
+    from safetynet.core.models import Grant
+
+    where = Q(pk__in=[])
+    if bound_to:
+        where |= Q(division_id__in=list(bound_to))
+    if under:
+        where |= subtree_q("division_id", under)
+    if holding is not None:
+        kind, object_id = holding
+        where |= Q(pk__in=Grant.objects.filter(kind=kind, object_id=object_id, revoked_at__isnull=True)
+                   .values("user_id"))
+    return User.objects.filter(where, is_active=True, role__in=list(roles))

@@ -578,3 +578,16 @@ def sessions_clear_expired(due_at: datetime.datetime) -> str:
 
     removed, _by_model = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return _("%(count)s expired logins removed.") % {"count": removed}
+
+
+def hold_key(key: str) -> None:
+    """Serialise writers over a key until the caller's transaction ends (one clerk booking a person's
+    shift at a time, one public sender's reports counted at a time): PostgreSQL takes a transaction
+    advisory lock on the key's hash; SQLite's writing transactions take the database's write lock at
+    BEGIN (IMMEDIATE), which serialises them already."""
+    if connection.vendor != "postgresql":
+        return
+    number = int(hashlib.sha256(key.encode()).hexdigest()[:15], 16)  # any string: a bigint
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [number])
+

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,7 @@ from safetynet.core.filecheck import check_document, check_upload_size, sha256_o
 from safetynet.core.live.publish import live_publish
 from safetynet.core.scope import in_area, subtree_q
 from safetynet.core.selectors import divisions_by_code, divisions_under
-from safetynet.core.services import ConflictError, change_record, snapshot
+from safetynet.core.services import ConflictError, change_record, hold_key, snapshot
 from safetynet.core.text import text_checked
 from safetynet.core.types import ChangeAction, User
 from safetynet.core.workflows.services import notices_send_to
@@ -227,10 +227,7 @@ def _refuse_a_flood(sender: str, now: datetime.datetime) -> None:
     """Too many reports from one sender: refused. Counted inside the writing transaction, one sender
     at a time (SQLite's transactions take the write lock at BEGIN; PostgreSQL: a lock per sender), so
     that reports sent at once cannot all slip under the limit."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            key = int(hashlib.sha256(sender.encode()).hexdigest()[:15], 16)  # any sender string: a bigint
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+    hold_key(f"rescue.public.{sender}")
     if (
         public_reports_since(sender, now - datetime.timedelta(minutes=10))
         >= rules.PUBLIC_REPORTS_PER_10_MINUTES

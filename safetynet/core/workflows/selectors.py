@@ -156,6 +156,9 @@ def case_notice_words(kind: str):
     """The words of the kernel's notices about a case (registered as notice kinds: core.apps)."""
     if kind == "case_opened":
         return lambda p: _("New on your desk: %(title)s") % {"title": p.get("title", "")}
+    if kind == "case_extended":
+        return lambda p: _("Time limit extended by %(amount)s: %(title)s (%(reason)s)") % {
+            "amount": p.get("amount", ""), "title": p.get("title", ""), "reason": p.get("reason", "")}
     return lambda p: _("Overdue and escalated from the %(from)s to the %(to)s: %(title)s") % {
         "from": Case.Level(p.get("from", "township")).label, "to": Case.Level(p.get("to", "county")).label,
         "title": p.get("title", "")}

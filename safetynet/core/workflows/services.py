@@ -277,6 +277,16 @@ def case_extend(*, actor: User, case_id: int, version: int, amount: int, reason:
         case.save()
         CaseEvent.objects.create(case=case, at=at, actor=actor, kind=CaseEvent.Kind.EXTENDED, reason=reason,
                                  due_at=case.due_at, data={"amount": amount})
+        if flow.extension_reported_to:
+            # Reported upward: the office the workflow names hears of it in its inbox (and by SMS
+            # where so configured), with the reason.
+            length = LEVEL_CODE_LENGTH[flow.extension_reported_to]
+            notices_send([Notice(user_id=user_id, at=at, kind="case_extended", case=case,
+                                 params={"title": case.title, "reason": reason, "amount": amount})
+                          for user_id in User.objects.filter(
+                              role=LEVEL_ROLES[flow.extension_reported_to], is_active=True,
+                              division_id=case.division_id[:length]).exclude(pk=actor.pk)
+                          .values_list("pk", flat=True)])
         live_publish(areas=[case.division_id])
     return case
 

@@ -120,6 +120,9 @@ class Workflow:
     # Who may extend the extendable limits of a case, with a reason, and by how many units at most.
     extension_roles: frozenset[str] = frozenset()
     max_extension: int = 0
+    # The level of office an extension is reported to (a rescue station's stay past its 10 days:
+    # the county bureau), as an inbox notice to that office's staff; None: not reported.
+    extension_reported_to: str | None = None
     # For roles that see nothing by area (an institution's staff, a contracted inspector): which of
     # this workflow's cases are theirs by a grant — (actor) → a Q over Case, built by the owning app
     # ("the hazards of the institutions granted to me"). They read and act on those cases alone.
@@ -142,6 +145,8 @@ class Workflow:
         moves = [t.code for t in self.transitions]
         if len(set(moves)) != len(moves):
             raise ValueError(f"{self.code}: a transition is declared twice")
+        if self.extension_reported_to is not None and self.extension_reported_to not in LADDER:
+            raise ValueError(f"{self.code}: unknown office level {self.extension_reported_to!r}")
         for state in self.states:
             if state.office is not None and state.office not in LADDER:
                 raise ValueError(f"{self.code}.{state.code}: unknown office level {state.office!r}")

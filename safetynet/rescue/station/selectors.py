@@ -178,23 +178,15 @@ def county_stations_check(county: str, since: datetime.datetime, until: datetime
 def duty_people(*, actor: User, station: Institution) -> QuerySet[User]:
     """Who may be booked on the station's duty: the county's duty officers and bureau leaders, and the
     station's own staff (institution accounts granted this station) — all of whom read the station."""
+    from safetynet.core.selectors import users_active
+
     code = station.division_id
-    own_staff = User.objects.filter(
-        role=Role.INSTITUTION_STAFF,
-        grants__kind=STATION_GRANT,
-        grants__object_id=station.pk,
-        grants__revoked_at__isnull=True,
-    ).values("pk")
     county_roles = [role for role in rules.STATION_DUTY_ROLES if role != Role.INSTITUTION_STAFF]
     return (
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(role__in=county_roles, division_id__in=[code[:4], code[:6]])
-            | (Q(role=Role.RESCUE_STATION) & subtree_q("division_id", code[:6]))
-            | Q(pk__in=own_staff)
-        )
-        .order_by("role", "username")
-    )
+        users_active(roles=county_roles, bound_to=[code[:4], code[:6]])
+        | users_active(roles=[Role.RESCUE_STATION], under=code[:6])
+        | users_active(roles=[Role.INSTITUTION_STAFF], holding=(STATION_GRANT, station.pk))
+    ).order_by("role", "username")
 
 
 def handouts_waiting(station: Institution) -> QuerySet[Handout]:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from safetynet.core.money import parse_yuan
 from safetynet.core.scope import in_area, subtree_q
-from safetynet.core.services import ConflictError, change_record
+from safetynet.core.services import ConflictError, change_record, hold_key
 from safetynet.core.text import text_checked
 from safetynet.core.types import ChangeAction, Role, User
 from safetynet.institutions.models import Institution
@@ -332,7 +332,7 @@ def shift_book(*, actor: User, station_id: int, post: str, user_id: int, starts_
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        User.objects.select_for_update().filter(pk=person.pk).first()  # one booking of a person at a time
+        hold_key(f"rescue.duty.{person.pk}")  # one booking of a person at a time
         clash = selectors.overlapping_shift(user_id=person.pk, starts_at=starts_at, ends_at=ends_at)
         if clash is not None:
             raise ValidationError(

@@ -1,7 +1,7 @@
 """A stay at a rescue station as a kernel workflow (SPEC §3.4, §6.4 F): screened on arrival — sent to
 hospital, to the police, refused with a written notice, or admitted; in the station an adult without
-signs of mental or intellectual disability stays at most 10 days (extended with a reason, which the
-county reads on the case); a minor or a person with such signs has no limit. Each exit needs its form
+signs of mental or intellectual disability stays at most 10 days (extended with a reason, reported to
+the county bureau's inbox); a minor or a person with such signs has no limit. Each exit needs its form
 printed first: the self-exit declaration, the service and exit register (with the collector recorded
 for a collection), the termination notice; an absconding is recorded with what happened."""
 
@@ -194,6 +194,7 @@ STAY = Workflow(
     readers=READERS,
     extension_roles=roles(Role.COUNTY_BUREAU, Role.RESCUE_STATION),
     max_extension=30,
+    extension_reported_to="county",  # an extension is reported upward (SPEC §3.4)
     granted=granted_stays,
     description=_("A person's stay at a rescue station, from screening on arrival to leaving."),
 )

@@ -388,8 +388,13 @@ def test_a_stay_is_extended_only_with_a_reason_and_the_limit_depends_on_the_pers
     with pytest.raises(ValidationError):
         case_extend(actor=duty, case_id=case.pk, version=case.version, amount=5, reason="")
     due = case.due_at
+    bureau = user(Role.COUNTY_BUREAU, LANSHAN)
     case = case_extend(actor=duty, case_id=case.pk, version=case.version, amount=5, reason="等待家属来接")
     assert case.due_at > due
+    from safetynet.core.models import Notice
+
+    report = Notice.objects.get(user=bureau, kind="case_extended")  # reported upward, with the reason
+    assert report.params["reason"] == "等待家属来接" and report.case_id == case.pk
     with pytest.raises(ValidationError):  # no family search for a person who said who he is
         services.stay_form_print(actor=duty, stay_id=adult.pk, form="family_search")
     with pytest.raises(ValidationError):  # leaving by himself needs the declaration printed
