@@ -262,3 +262,11 @@ def demo_date_weather_warning(*, warning_id: int, at: datetime.datetime) -> None
 
     WeatherWarning.objects.filter(pk=warning_id).update(entered_at=at)
     ChangeRecord.objects.filter(entity_type="weatherwarning", entity_id=warning_id).update(at=at)
+
+
+def demo_date_written_since(*, since: datetime.datetime, at: datetime.datetime) -> None:
+    """Date `at`, by the demo clock, the history a builder's services wrote since `since` (the
+    builder's start, by the wall clock): a grant, an SMS rule, a station's minimum levels."""
+    from safetynet.core.models import ChangeRecord
+
+    ChangeRecord.objects.filter(at__gte=since).update(at=at)

@@ -20,6 +20,7 @@ from safetynet.core.demo import (
     DemoContext,
     demo_date_accounts,
     demo_date_history,
+    demo_date_written_since,
     not_after_now,
 )
 from safetynet.core.types import Role
@@ -133,6 +134,7 @@ def build_street(context: DemoContext) -> str | None:
 
     if RescueTeam.objects.exists():
         return None
+    started = timezone.now()
     rng = random.Random(context.seed + 16)
     city = context.users.get("city")
     if city is None:
@@ -247,6 +249,7 @@ def build_street(context: DemoContext) -> str | None:
     # its three weeks began (never before its history starts).
     first_day = max(context.clock.history_start, context.clock.as_of - datetime.timedelta(days=HISTORY_DAYS))
     since = not_after_now(timezone.make_aware(datetime.datetime.combine(first_day, datetime.time(8, 0))))
+    demo_date_written_since(since=started, at=since)  # the grant, the SMS rule, the teams
     demo_date_accounts(user_ids=[user.pk for user in new_logins], at=since)
     demo_date_history(subjects={"rescueteam": [team.pk for team in teams]}, at=since)
     return _(

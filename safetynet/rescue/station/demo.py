@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safetynet.core.demo import DemoContext
+from safetynet.core.demo import DemoContext, demo_date_written_since, not_after_now
 
 # item → (received, unit cost in yuan, minimum level)
 STORE = {
@@ -25,12 +25,14 @@ CITY_BUDGET = Decimal("530000.00")  # the briefing's winter supplies budget
 
 def build_station(context: DemoContext) -> str | None:
     from safetynet.institutions.selectors import institutions
+    from safetynet.rescue.models import StockMovement
     from safetynet.rescue.station import selectors, services
 
     city = context.users.get("city")
     duty = context.users.get("lanshan-rescue")
     if city is None or duty is None or selectors.stock(actor=city).exists():
         return None
+    started = timezone.now()
     today = context.clock.as_of
     campaign_start = datetime.date(today.year if today.month >= 11 else today.year - 1, 11, 15)
     services.budget_set(
@@ -63,8 +65,14 @@ def build_station(context: DemoContext) -> str | None:
             )
             services.stock_minimum_set(actor=keeper, station_id=station.pk, item=item, minimum=minimum)
         stocked += 1
-    booked = _roster(context, lanshan_station) if lanshan_station else 0
-    stays = _stays(context, lanshan_station) if lanshan_station else 0
+    # The stores were stocked on the demo's day; a roster and stays are today's work, made only for a
+    # city as of today.
+    moment = not_after_now(timezone.make_aware(datetime.datetime.combine(today, datetime.time(8, 0))))
+    StockMovement.objects.filter(at__gte=started).update(at=moment)
+    demo_date_written_since(since=started, at=moment)
+    live = today >= timezone.localdate()
+    booked = _roster(context, lanshan_station) if lanshan_station and live else 0
+    stays = _stays(context, lanshan_station) if lanshan_station and live else 0
     return _(
         "Rescue stations: %(stocked)s stores stocked for the winter, %(shifts)s duty shifts and %(stays)s "
         "stays in 兰山区."
